@@ -1,0 +1,189 @@
+/**
+ * The probe engine: many targets at once, within socket, time and abort limits.
+ */
+import { now, type ProbeConnection } from './connection';
+import { defaultHorizonS, roundS } from './plan';
+import { probeTarget, unstartedResult } from './target';
+import { PHASE_NAMES, type PhaseName, type ProbeJob, type ProbeOptions, type ProbeResult } from './types';
+
+/** Defaults of `ProbeOptions`, merged once per run. */
+export const defaults = {
+  phases: PHASE_NAMES,
+  maxSocketsPerTarget: 16,
+  maxOpenSockets: 900,
+  timeBudgetMs: Number.POSITIVE_INFINITY,
+  connectTimeoutMs: 5000,
+  responseTimeoutMs: 10_000,
+  segmentPauseMs: 25,
+  precisionS: 0.5,
+  marginS: 1,
+} as const;
+
+/** Timers and socket events are seen to the millisecond at best. */
+const MIN_LAG_MS = 1;
+
+/** Figures of a whole run, for benchmarks and logs. */
+export interface ProbeRunStats {
+  readonly socketsOpened: number;
+  readonly peakOpenSockets: number;
+  /** The latest any planned send went out, in milliseconds. */
+  readonly maxTimerLatenessMs: number;
+  readonly elapsedS: number;
+}
+
+export interface ProbeRun {
+  /** One result per job, in job order. */
+  readonly results: ProbeResult[];
+  readonly stats: ProbeRunStats;
+}
+
+/**
+ * Probes every job and returns one contract result per job, in order.
+ *
+ * Why one engine for many targets: waiting is most of a probe, so a run holds many
+ * targets' sockets at once and costs about one horizon whatever the number of targets,
+ * up to the open-socket cap; targets beyond the cap wait for a free share.
+ *
+ * @example
+ * const [result] = await probeTargets([
+ *   { target: { host: '10.0.1.7', port: 30080, tls: false, path: '/health' }, loadBalancerIdleTimeoutS: 60 },
+ * ]);
+ * console.log(result.phases.preRequest?.verdict);
+ */
+export async function probeTargets(jobs: readonly ProbeJob[], options: ProbeOptions = {}): Promise<ProbeResult[]> {
+  return (await runProbe(jobs, options)).results;
+}
+
+/** `probeTargets` with the run's figures. */
+export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions = {}): Promise<ProbeRun> {
+  const settings = { ...defaults, ...definedOnly(options) };
+  const started = now();
+  const deadline = started + settings.timeBudgetMs;
+  const signal = options.signal ?? new AbortController().signal;
+  const perTarget = Math.max(1, Math.min(settings.maxSocketsPerTarget, settings.maxOpenSockets));
+  const slots = new SocketSlots(settings.maxOpenSockets);
+  const open = new Set<ProbeConnection>();
+  let socketsOpened = 0;
+  let peakOpenSockets = 0;
+  let maxTimerLatenessMs = 0;
+  const services = {
+    track: (connection: ProbeConnection) => {
+      socketsOpened++;
+      open.add(connection);
+      peakOpenSockets = Math.max(peakOpenSockets, open.size);
+      void connection.ended.then(() => open.delete(connection));
+    },
+    // A close is seen as late as the event loop is busy; planned sends measure how busy it gets.
+    lagS: () => Math.max(maxTimerLatenessMs, MIN_LAG_MS) / 1000,
+    noteLateness: (ms: number) => (maxTimerLatenessMs = Math.max(maxTimerLatenessMs, ms)),
+  };
+  const closeAll = () => open.forEach((connection) => connection.destroy());
+  signal.addEventListener('abort', closeAll, { once: true });
+
+  try {
+    const results = await Promise.all(
+      jobs.map(async (job) => {
+        const horizonS = job.horizonS ?? defaultHorizonS(job.loadBalancerIdleTimeoutS);
+        const phases: readonly PhaseName[] = settings.phases;
+        const slot = await slots.acquire(perTarget, signal, deadline);
+        if (!slot) {
+          const why = signal.aborted ? 'the run was aborted before this target started' : 'the time budget ran out before this target started';
+          return finish(unstartedResult(job, horizonS, phases, why));
+        }
+        options.onEvent?.({ type: 'target-start', target: job.target, horizonS });
+        try {
+          return finish(
+            await probeTarget({
+              job,
+              horizonS,
+              phases,
+              maxSockets: perTarget,
+              marginS: settings.marginS,
+              deadline,
+              signal,
+              settings,
+              services,
+              onSocket: (phase, socket) => options.onEvent?.({ type: 'socket', target: job.target, phase, socket }),
+            }),
+          );
+        } finally {
+          slots.release(perTarget);
+        }
+      }),
+    );
+    return {
+      results,
+      stats: {
+        socketsOpened,
+        peakOpenSockets,
+        maxTimerLatenessMs: roundS(maxTimerLatenessMs),
+        elapsedS: roundS((now() - started) / 1000),
+      },
+    };
+  } finally {
+    signal.removeEventListener('abort', closeAll);
+    // No socket outlives the run, whatever ended it.
+    closeAll();
+  }
+
+  function finish(result: ProbeResult): ProbeResult {
+    options.onEvent?.({ type: 'target-done', result });
+    return result;
+  }
+}
+
+/**
+ * Shares the open-socket cap between targets: a target starts once its whole socket budget
+ * is free, in arrival order.
+ *
+ * Why whole budgets: a target's narrowing sockets must open at planned moments; waiting for
+ * a free socket then would spoil the measurement.
+ */
+class SocketSlots {
+  private free: number;
+  private readonly queue: Array<{ count: number; grant: (granted: boolean) => void }> = [];
+
+  public constructor(capacity: number) {
+    this.free = capacity;
+  }
+
+  /** Resolves `true` once `count` sockets are reserved, `false` if aborted or past the deadline first. */
+  public acquire(count: number, signal: AbortSignal, deadline: number): Promise<boolean> {
+    if (signal.aborted || now() >= deadline) return Promise.resolve(false);
+    if (this.queue.length === 0 && this.free >= count) {
+      this.free -= count;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const entry = {
+        count,
+        grant: (granted: boolean) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', refuse);
+          resolve(granted);
+        },
+      };
+      const refuse = () => {
+        this.queue.splice(this.queue.indexOf(entry), 1);
+        entry.grant(false);
+      };
+      const timer = setTimeout(refuse, Math.min(deadline - now(), 2 ** 31 - 1));
+      signal.addEventListener('abort', refuse, { once: true });
+      this.queue.push(entry);
+    });
+  }
+
+  public release(count: number): void {
+    this.free += count;
+    while (this.queue.length > 0 && this.free >= this.queue[0].count) {
+      const entry = this.queue.shift()!;
+      this.free -= entry.count;
+      entry.grant(true);
+    }
+  }
+}
+
+/** Options without their `undefined` values, so that they do not erase the defaults. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,126 @@
+/**
+ * Turns what a phase's sockets saw into the contract's result: bracket, limit, verdict.
+ *
+ * Pure, so that the arithmetic every alarm depends on is tested exactly.
+ */
+import { roundS, type Bracket } from './plan';
+import type { ClosedWith, Enforcement, PhaseResult, SocketRecord, Verdict } from './types';
+
+/** What the verdict is judged against. */
+export interface PhaseContext {
+  readonly loadBalancerIdleTimeoutS: number;
+  readonly horizonS: number;
+  /** Headroom below which the phase fails. */
+  readonly marginS: number;
+  /**
+   * The longest the event loop was seen late, in seconds: a close observed at T was
+   * still open at T minus this.
+   */
+  readonly lagS: number;
+  /** Set when the phase was cut short (time budget, abort): why, in plain words. */
+  readonly cutShort?: string;
+}
+
+/**
+ * A request sent within this many seconds of an unprompted close most likely met that close
+ * rather than a lazy check: the server's FIN was already on its way.
+ */
+const RACE_WINDOW_S = 0.05;
+
+interface Failure {
+  readonly idleS: number;
+  readonly closedWith: ClosedWith | null;
+  readonly unprompted: boolean;
+}
+
+/**
+ * Summarises one phase of one target.
+ *
+ * Why the rules: the worst case is what the load balancer eventually hits, so the limit is
+ * the shortest idle seen to fail (by a close of the server's own or in answer to a late
+ * request). A phase passes only on evidence that connections survive past the load
+ * balancer's timeout plus the margin, fails on evidence that they do not, and is
+ * `inconclusive` otherwise, never a reassuring `pass`.
+ *
+ * @example
+ * summarizePhase(sockets, { loadBalancerIdleTimeoutS: 60, horizonS: 66, marginS: 1, lagS: 0.002 });
+ */
+export function summarizePhase(sockets: readonly SocketRecord[], context: PhaseContext): PhaseResult {
+  const lbS = context.loadBalancerIdleTimeoutS;
+  const failure = firstFailure(sockets);
+  const survivedS = longestSurvival(sockets, failure, context.lagS);
+  const limitS = failure?.idleS ?? null;
+  const reachedHorizon = survivedS !== null && survivedS >= context.horizonS;
+  const headroomS = limitS !== null ? roundS(limitS - lbS) : reachedHorizon ? roundS(context.horizonS - lbS) : null;
+
+  const verdict = judge(limitS, survivedS, lbS, context.marginS);
+  return {
+    limitS,
+    survivedS,
+    failedS: limitS,
+    enforcement: enforcementOf(failure),
+    closedWith: failure?.closedWith ?? null,
+    headroomS,
+    verdict,
+    ...(verdict === 'inconclusive' ? { reason: inconclusiveReason(survivedS, context) } : {}),
+    sockets,
+  };
+}
+
+/** The bracket a phase's sockets have established so far, if anything failed. */
+export function currentBracket(sockets: readonly SocketRecord[], lagS: number): Bracket | null {
+  const failure = firstFailure(sockets);
+  if (failure === null) return null;
+  return { survivedS: longestSurvival(sockets, failure, lagS) ?? 0, failedS: failure.idleS };
+}
+
+function judge(limitS: number | null, survivedS: number | null, lbS: number, marginS: number): Verdict {
+  const neededS = lbS + marginS;
+  if (limitS !== null && limitS < neededS) return 'fail';
+  if (survivedS !== null && survivedS >= neededS) return 'pass';
+  return 'inconclusive';
+}
+
+/**
+ * The shortest failure; an unprompted close wins a near tie with a request that met it.
+ */
+function firstFailure(sockets: readonly SocketRecord[]): Failure | null {
+  const failures: Failure[] = sockets
+    .filter((s) => s.outcome === 'closed' && s.idleS !== null)
+    .map((s) => ({ idleS: s.idleS as number, closedWith: s.closedWith, unprompted: s.unprompted }))
+    .sort((a, b) => a.idleS - b.idleS);
+  const first = failures[0];
+  if (first === undefined || first.unprompted) return first ?? null;
+  const eager = failures.find((f) => f.unprompted && f.idleS <= first.idleS + RACE_WINDOW_S);
+  return eager ? { ...eager, idleS: first.idleS } : first;
+}
+
+/**
+ * The longest idle seen to survive below the first failure: an answered request, or a
+ * socket that was still open (by the event loop's reckoning) when the server closed it.
+ */
+function longestSurvival(sockets: readonly SocketRecord[], failure: Failure | null, lagS: number): number | null {
+  const evidence = sockets.flatMap((s): number[] => {
+    if (s.idleS === null) return [];
+    if (s.outcome === 'response') return [s.idleS];
+    if (s.outcome === 'closed' && s.unprompted) return [Math.max(0, roundS(s.idleS - lagS))];
+    return [];
+  });
+  const below = evidence.filter((idleS) => failure === null || idleS < failure.idleS);
+  return below.length > 0 ? Math.max(...below) : null;
+}
+
+function enforcementOf(failure: Failure | null): Enforcement {
+  if (failure === null) return 'none';
+  return failure.unprompted ? 'eager' : 'lazy';
+}
+
+function inconclusiveReason(survivedS: number | null, context: PhaseContext): string {
+  const neededS = context.loadBalancerIdleTimeoutS + context.marginS;
+  if (context.cutShort !== undefined) return context.cutShort;
+  if (context.horizonS < neededS) {
+    return `connections were held for ${context.horizonS} s, less than the load balancer idle timeout plus margin (${neededS} s)`;
+  }
+  if (survivedS === null) return 'no socket survived or failed an idle';
+  return `connections survived ${survivedS} s, short of the ${neededS} s needed`;
+}

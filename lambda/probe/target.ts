@@ -1,0 +1,230 @@
+/**
+ * Probes one target: resolves it, checks it speaks HTTP, then runs its phases side by side.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { ConnectError, ProbeConnection, now, type Endpoint } from './connection';
+import { advertisedKeepAliveS, keepsAlive, type ResponseHead } from './http-response';
+import { runPhase, type IdleConnection, type PhaseSettings, type RunServices } from './phase';
+import { summarizePhase } from './phase-result';
+import { allocateSockets, roundOneDelaysS, roundS } from './plan';
+import { requestSegments } from './request';
+import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ServerHints, SocketRecord, TargetError, Verdict } from './types';
+
+/** What the engine gives each target. */
+export interface TargetRun {
+  readonly job: ProbeJob;
+  readonly horizonS: number;
+  readonly phases: readonly PhaseName[];
+  readonly maxSockets: number;
+  readonly marginS: number;
+  /** `performance.now()` ms by which every socket of the target is closed. */
+  readonly deadline: number;
+  /** Aborted when the whole run stops; says why in `signal.reason`. */
+  readonly signal: AbortSignal;
+  readonly settings: PhaseSettings;
+  readonly services: RunServices;
+  readonly onSocket: (phase: PhaseName, record: SocketRecord) => void;
+}
+
+/** Time kept between the horizon and the deadline for the last requests to be answered. */
+const ANSWER_RESERVE_S = 0.5;
+
+/**
+ * Probes one target and returns the contract's result; never throws for a bad target.
+ *
+ * Why a first request before the phases: it tells a refused port, a TLS mismatch or a
+ * non-HTTP service apart in one round trip, and its connection, now idle after a
+ * response, is the keep-alive phase's passive socket.
+ */
+export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
+  const started = now();
+  const stop = new AbortController();
+  const timer = Number.isFinite(run.deadline)
+    ? setTimeout(() => stop.abort(new Error(cutShortReason(run, started, 'time budget'))), Math.max(0, run.deadline - started))
+    : undefined;
+  const onAbort = () => stop.abort(new Error(cutShortReason(run, started, 'abort')));
+  run.signal.addEventListener('abort', onAbort, { once: true });
+  let socketsUsed = 0;
+  const services: RunServices = {
+    ...run.services,
+    track: (connection) => {
+      socketsUsed++;
+      run.services.track(connection);
+    },
+  };
+  try {
+    const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started) / 1000 - ANSWER_RESERVE_S));
+    const endpoint = await resolveEndpoint(run.job.target.host, run.job.target.port, run.job.target.tls);
+    const segments = requestSegments(run.job.target);
+    const first = await firstRequest(endpoint, segments, run, stop.signal);
+    services.track(first.connection);
+    const alive = keepsAlive(first.head);
+    const plan = allocateSockets(run.maxSockets - (run.phases.includes('keepAlive') ? 0 : 1), run.phases);
+    let narrowingLeft = plan.narrowing;
+
+    const phaseResults = await Promise.all(
+      run.phases.map(async (phase): Promise<[PhaseName, PhaseResult]> => {
+        if (phase === 'keepAlive' && !alive) return [phase, noKeepAlive()];
+        const records = await runPhase({
+          phase,
+          endpoint,
+          segments,
+          horizonS,
+          roundOneS: roundOneDelaysS(plan.roundOne[phase] ?? 0, run.job.loadBalancerIdleTimeoutS, horizonS),
+          passive: phase === 'keepAlive' ? first : undefined,
+          takeNarrowingSockets: (wanted) => {
+            const granted = Math.min(wanted, narrowingLeft);
+            narrowingLeft -= granted;
+            return granted;
+          },
+          deadline: run.deadline,
+          signal: stop.signal,
+          settings: run.settings,
+          services,
+          onSocket: (record) => run.onSocket(phase, record),
+        });
+        return [phase, summarizePhase(records, phaseContext(run, horizonS, stop.signal))];
+      }),
+    );
+    if (!run.phases.includes('keepAlive')) first.connection.destroy();
+    return result(run, horizonS, Object.fromEntries(phaseResults), started, socketsUsed, { server: hintsOf(first.head) });
+  } catch (error) {
+    const targetError: TargetError =
+      error instanceof ConnectError
+        ? { code: error.code, message: error.message }
+        : { code: 'socket-error', message: `${run.job.target.host}:${run.job.target.port}: ${String(error)}` };
+    return result(run, run.horizonS, {}, started, socketsUsed, { error: targetError });
+  } finally {
+    clearTimeout(timer);
+    run.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The result of a target that never started (aborted or out of time while queued). */
+export function unstartedResult(job: ProbeJob, horizonS: number, phases: readonly PhaseName[], reason: string): ProbeResult {
+  const phaseResult = summarizePhase([], {
+    loadBalancerIdleTimeoutS: job.loadBalancerIdleTimeoutS,
+    horizonS,
+    marginS: 0,
+    lagS: 0,
+    cutShort: reason,
+  });
+  return {
+    target: contractTarget(job),
+    loadBalancerIdleTimeoutS: job.loadBalancerIdleTimeoutS,
+    horizonS,
+    phases: Object.fromEntries(phases.map((phase) => [phase, phaseResult])),
+    verdict: 'inconclusive',
+    elapsedS: 0,
+    socketsUsed: 0,
+  };
+}
+
+/** The worst of the verdicts: any failure beats doubt, and doubt beats a pass. */
+export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
+  if (verdicts.includes('fail')) return 'fail';
+  if (verdicts.length === 0 || verdicts.includes('inconclusive')) return 'inconclusive';
+  return 'pass';
+}
+
+async function resolveEndpoint(host: string, port: number, tls: boolean): Promise<Endpoint> {
+  if (isIP(host)) return { address: host, port, tls };
+  try {
+    // Resolved once, so that a target's sockets all reach the same backend.
+    const { address } = await lookup(host);
+    return { address, port, tls, servername: host };
+  } catch (error) {
+    throw new ConnectError('dns', `${host}:${port}: DNS lookup failed (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+async function firstRequest(
+  endpoint: Endpoint,
+  segments: readonly string[],
+  run: TargetRun,
+  signal: AbortSignal,
+): Promise<IdleConnection & { head: ResponseHead }> {
+  const name = `${endpoint.address}:${endpoint.port}`;
+  const connection = await ProbeConnection.open(endpoint, { connectTimeoutMs: run.settings.connectTimeoutMs, signal });
+  const outcome = await connection.request(segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
+  if (outcome.kind === 'response') return { connection, idleSince: outcome.answeredAt, head: outcome.head };
+  connection.destroy();
+  if (outcome.kind === 'invalid') {
+    throw new ConnectError('not-http', `${name}: does not speak HTTP/1.x (it answered ${outcome.firstBytes})${endpoint.tls ? '' : '; is it TLS?'}`);
+  }
+  if (outcome.close.closedWith === 'timeout') {
+    throw new ConnectError('no-response', `${name}: no response to a request within ${run.settings.responseTimeoutMs} ms`);
+  }
+  throw new ConnectError('closed', `${name}: closed the connection (${outcome.close.closedWith}) without answering a request`);
+}
+
+function hintsOf(head: ResponseHead): ServerHints {
+  return {
+    server: head.headers['server'] ?? null,
+    poweredBy: head.headers['x-powered-by'] ?? null,
+    keepAlive: head.headers['keep-alive'] ?? null,
+    advertisedKeepAliveS: advertisedKeepAliveS(head.headers['keep-alive']),
+    connectionClose: !keepsAlive(head),
+    status: head.status,
+  };
+}
+
+/**
+ * A server that closes after every response never leaves a connection idle for the load
+ * balancer to reuse, so there is no keep-alive limit to meet.
+ */
+function noKeepAlive(): PhaseResult {
+  return {
+    limitS: null,
+    survivedS: null,
+    failedS: null,
+    enforcement: 'none',
+    closedWith: null,
+    headroomS: null,
+    verdict: 'pass',
+    reason: 'the server closes the connection after every response (no keep-alive), so no idle connection is reused',
+    sockets: [],
+  };
+}
+
+function phaseContext(run: TargetRun, horizonS: number, signal: AbortSignal) {
+  return {
+    loadBalancerIdleTimeoutS: run.job.loadBalancerIdleTimeoutS,
+    horizonS,
+    marginS: run.marginS,
+    lagS: run.services.lagS(),
+    ...(signal.aborted ? { cutShort: (signal.reason as Error).message } : {}),
+  };
+}
+
+function cutShortReason(run: TargetRun, started: number, cause: 'time budget' | 'abort'): string {
+  const afterS = roundS((now() - started) / 1000);
+  const why = cause === 'abort' ? `the run was aborted` : `the time budget ran out`;
+  return `${why} after ${afterS} s of probing (horizon ${run.horizonS} s)`;
+}
+
+function contractTarget(job: ProbeJob): ProbeResult['target'] {
+  const { host, port, tls, path } = job.target;
+  return { host, port, tls, path };
+}
+
+function result(
+  run: TargetRun,
+  horizonS: number,
+  phases: Partial<Record<PhaseName, PhaseResult>>,
+  started: number,
+  socketsUsed: number,
+  extra: Pick<ProbeResult, 'error' | 'server'>,
+): ProbeResult {
+  return {
+    target: contractTarget(run.job),
+    loadBalancerIdleTimeoutS: run.job.loadBalancerIdleTimeoutS,
+    horizonS,
+    phases: extra.error ? unstartedResult(run.job, horizonS, run.phases, extra.error.message).phases : phases,
+    verdict: extra.error ? 'inconclusive' : worstVerdict(Object.values(phases).map((phase) => phase.verdict)),
+    ...extra,
+    elapsedS: roundS((now() - started) / 1000),
+    socketsUsed,
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * Types of the probe engine and of the `idle-canary probe --json` contract.
+ *
+ * The contract fields (`limitS`, `survivedS`, `failedS`, `enforcement`, `closedWith`,
+ * `headroomS`, `verdict`) are read by other tools (see DESIGN.md): extend, never rename.
+ */
+
+/** The two idle situations a load balancer puts a backend connection in. */
+export type PhaseName = 'preRequest' | 'keepAlive';
+
+export const PHASE_NAMES: readonly PhaseName[] = ['preRequest', 'keepAlive'];
+
+/** A backend to probe, as a load balancer would connect to it. */
+export interface ProbeTarget {
+  readonly host: string;
+  readonly port: number;
+  /** Complete a TLS handshake (without verifying the certificate) before idling. */
+  readonly tls: boolean;
+  /** Request path, e.g. the load balancer's health check path. */
+  readonly path: string;
+  /**
+   * `Host` header sent with each request.
+   * @default `host` (with `:port` when it is not the scheme's default)
+   */
+  readonly hostHeader?: string;
+}
+
+/** How the server enforced the idle limit. */
+export type Enforcement = 'eager' | 'lazy' | 'none';
+
+/** How the connection ended when the idle limit was hit. */
+export type ClosedWith = 'fin' | 'rst' | 'http-408' | 'http-other' | 'timeout';
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/**
+ * What one socket saw.
+ *
+ * - `response`: a complete HTTP response to the request sent after the idle: it survived.
+ * - `closed`: the server ended the connection (by itself while idle, or in answer to the
+ *   late request); `closedWith` says how.
+ * - `unsent`: the socket was never used for a measurement (budget, abort, phase decided).
+ */
+export type SocketOutcomeKind = 'response' | 'closed' | 'unsent';
+
+/** The record of one socket, kept for reports. */
+export interface SocketRecord {
+  /** `passive` waits for the server to act; `active` sends its request after `plannedIdleS`. */
+  readonly role: 'passive' | 'active';
+  /** 1 for the first planned round, 2 and up for the rounds that narrow a lazy bracket. */
+  readonly round: number;
+  /** Idle the socket was planned to hold before sending, in seconds (passive: the horizon). */
+  readonly plannedIdleS: number;
+  readonly outcome: SocketOutcomeKind;
+  /**
+   * Idle, in seconds, at which the outcome happened: when the request went out for an
+   * answered or refused request, when the server closed for an unprompted close.
+   */
+  readonly idleS: number | null;
+  /** `true` when the server ended the connection before this socket sent anything after idling. */
+  readonly unprompted: boolean;
+  readonly closedWith: ClosedWith | null;
+  /** HTTP status of the response (or of the unsolicited response before a close). */
+  readonly status: number | null;
+  /** Why an `unsent` socket measured nothing, when it was an error (e.g. a refused connection). */
+  readonly error?: string;
+}
+
+/** The contract's result for one phase of one target, plus what a report needs. */
+export interface PhaseResult {
+  /** The measured idle limit (eager: when the server closed; lazy: the shortest idle that failed); `null` when nothing failed. */
+  readonly limitS: number | null;
+  /** The longest idle seen to survive. */
+  readonly survivedS: number | null;
+  /** The shortest idle seen to fail, `null` when nothing failed. */
+  readonly failedS: number | null;
+  readonly enforcement: Enforcement;
+  readonly closedWith: ClosedWith | null;
+  /** Limit (or horizon when `null`) minus the load balancer idle timeout; `null` when nothing was measured. */
+  readonly headroomS: number | null;
+  readonly verdict: Verdict;
+  /** Why the verdict is `inconclusive`, in plain words. */
+  readonly reason?: string;
+  /** Every socket of the phase, in the order they were opened. */
+  readonly sockets: readonly SocketRecord[];
+}
+
+/** Response headers that identify a server or announce its keep-alive limit. */
+export interface ServerHints {
+  readonly server: string | null;
+  readonly poweredBy: string | null;
+  /** The raw `Keep-Alive` response header, e.g. `timeout=5`. */
+  readonly keepAlive: string | null;
+  /** `timeout=N` parsed out of `Keep-Alive`, in seconds. */
+  readonly advertisedKeepAliveS: number | null;
+  /** `true` when the server answered `Connection: close` (no keep-alive at all). */
+  readonly connectionClose: boolean;
+  readonly status: number | null;
+}
+
+/** Why a target could not be probed at all. */
+export type TargetErrorCode =
+  | 'refused'
+  | 'unreachable'
+  | 'dns'
+  | 'connect-timeout'
+  | 'tls'
+  | 'not-http'
+  | 'closed'
+  | 'no-response'
+  | 'socket-error';
+
+export interface TargetError {
+  readonly code: TargetErrorCode;
+  /** One line naming the target and what went wrong. */
+  readonly message: string;
+}
+
+/** The contract's result for one target. */
+export interface ProbeResult {
+  readonly target: {
+    readonly host: string;
+    readonly port: number;
+    readonly tls: boolean;
+    readonly path: string;
+  };
+  readonly loadBalancerIdleTimeoutS: number;
+  readonly horizonS: number;
+  readonly phases: Partial<Record<PhaseName, PhaseResult>>;
+  /** The worst phase verdict. */
+  readonly verdict: Verdict;
+  /** Set when the target could not be probed at all. */
+  readonly error?: TargetError;
+  /** Response headers seen on the first request. */
+  readonly server?: ServerHints;
+  /** Seconds from the target's first socket to its last. */
+  readonly elapsedS: number;
+  readonly socketsUsed: number;
+}
+
+/** A target with the load balancer timing it must be judged against. */
+export interface ProbeJob {
+  readonly target: ProbeTarget;
+  /** The load balancer's idle timeout, in seconds. */
+  readonly loadBalancerIdleTimeoutS: number;
+  /**
+   * How long sockets are held, in seconds.
+   * @default the idle timeout plus 10 % (at least 1 s), see `defaultHorizonS`
+   */
+  readonly horizonS?: number;
+}
+
+/** Progress the engine reports while it runs, for live displays. */
+export type ProbeEvent =
+  | { readonly type: 'target-start'; readonly target: ProbeTarget; readonly horizonS: number }
+  | {
+      readonly type: 'socket';
+      readonly target: ProbeTarget;
+      readonly phase: PhaseName;
+      readonly socket: SocketRecord;
+    }
+  | { readonly type: 'target-done'; readonly result: ProbeResult };
+
+/** Options of `probeTargets`. */
+export interface ProbeOptions {
+  /**
+   * Phases to measure.
+   * @default ['preRequest', 'keepAlive']
+   */
+  readonly phases?: readonly PhaseName[];
+  /**
+   * At most this many sockets per target, all phases and rounds together.
+   * @default 16
+   */
+  readonly maxSocketsPerTarget?: number;
+  /**
+   * At most this many sockets open at once; targets beyond it wait their turn.
+   * @default 900 (Lambda's 1,024 file descriptors minus headroom)
+   */
+  readonly maxOpenSockets?: number;
+  /**
+   * Stop after this many milliseconds and report unfinished phases as `inconclusive`.
+   * @default no limit but the horizons
+   */
+  readonly timeBudgetMs?: number;
+  /** Aborting stops the run at once; what was measured is still returned. */
+  readonly signal?: AbortSignal;
+  /**
+   * Give up connecting (and completing TLS) after this many milliseconds.
+   * @default 5000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Wait this long for a response to a request before calling it `timeout`.
+   * @default 10000
+   */
+  readonly responseTimeoutMs?: number;
+  /**
+   * Pause between the two TCP segments of each request, in milliseconds.
+   * @default 25
+   */
+  readonly segmentPauseMs?: number;
+  /**
+   * Stop narrowing a lazy bracket once it is this narrow, in seconds.
+   * @default 0.5
+   */
+  readonly precisionS?: number;
+  /**
+   * Headroom below which a phase fails, in seconds.
+   * @default 1
+   */
+  readonly marginS?: number;
+  readonly onEvent?: (event: ProbeEvent) => void;
+}
