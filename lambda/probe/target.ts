@@ -199,7 +199,7 @@ function phaseContext(run: TargetRun, horizonS: number, signal: AbortSignal) {
 }
 
 function cutShortReason(run: TargetRun, started: number, cause: 'time budget' | 'abort'): string {
-  const afterS = roundS((now() - started) / 1000);
+  const afterS = ((now() - started) / 1000).toFixed(1);
   const why = cause === 'abort' ? `the run was aborted` : `the time budget ran out`;
   return `${why} after ${afterS} s of probing (horizon ${run.horizonS} s)`;
 }

@@ -1,0 +1,154 @@
+import { probeTargets, runProbe, type ProbeJob, type ProbeTarget } from '../../../lambda/probe';
+import { closedPort, httpServer, httpsServer, measureKeepAliveCloseS, silentServer, sshLikeServer, type LoopbackServer } from '../../support/loopback';
+
+const target = (port: number, extra: Partial<ProbeTarget> = {}): ProbeTarget => ({ host: '127.0.0.1', port, tls: false, path: '/', ...extra });
+const job = (port: number, loadBalancerIdleTimeoutS = 2, extra: Partial<ProbeTarget> = {}): ProbeJob => ({
+  target: target(port, extra),
+  loadBalancerIdleTimeoutS,
+});
+const fast = { marginS: 0.2, precisionS: 0.1 };
+
+describe('probeTargets', () => {
+  const servers: LoopbackServer[] = [];
+  const start = async (server: Promise<LoopbackServer>) => {
+    servers.push(await server);
+    return servers[servers.length - 1];
+  };
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+
+  it('measures an eager keep-alive limit within milliseconds and passes a pre-request phase that survives the horizon', async () => {
+    // Prepare
+    const server = await start(httpServer({ keepAliveTimeout: 500, headersTimeout: 10_000, requestTimeout: 10_000 }));
+    const [truthS, [result]] = await Promise.all([measureKeepAliveCloseS(server.port), probeTargets([job(server.port)], fast)]);
+
+    // Assess
+    const { keepAlive, preRequest } = result.phases;
+    expect(keepAlive).toMatchObject({ enforcement: 'eager', closedWith: 'fin', verdict: 'fail' });
+    expect(Math.abs(keepAlive!.limitS! - truthS)).toBeLessThan(0.02);
+    expect(keepAlive!.limitS! - keepAlive!.survivedS!).toBeLessThan(0.02);
+    expect(preRequest).toMatchObject({ limitS: null, failedS: null, enforcement: 'none', headroomS: 1, verdict: 'pass' });
+    expect(preRequest!.survivedS).toBeCloseTo(3, 2);
+    expect(result).toMatchObject({ verdict: 'fail', horizonS: 3, server: { keepAlive: 'timeout=0', advertisedKeepAliveS: 0 } });
+  });
+
+  it('tests exactly the load balancer timeout with one socket of each phase', async () => {
+    // Prepare
+    const server = await start(httpServer({ keepAliveTimeout: 10_000 }));
+
+    // Act
+    const [result] = await probeTargets([job(server.port)], fast);
+
+    // Assess
+    for (const phase of [result.phases.preRequest!, result.phases.keepAlive!]) {
+      expect(phase.sockets.filter((s) => s.role === 'active' && s.plannedIdleS === 2)).toHaveLength(1);
+    }
+  });
+
+  it('completes TLS before idling and does not verify the certificate', async () => {
+    // Prepare
+    const server = await start(httpsServer(500));
+
+    // Act
+    const [result] = await probeTargets([job(server.port, 2, { tls: true })], { ...fast, phases: ['keepAlive'] });
+
+    // Assess: Node.js closes TLS keep-alive connections as it does plain ones
+    const plain = await start(httpServer({ keepAliveTimeout: 500 }));
+    const truthS = await measureKeepAliveCloseS(plain.port);
+    expect(result.error).toBeUndefined();
+    expect(result.phases.keepAlive).toMatchObject({ enforcement: 'eager', verdict: 'fail' });
+    expect(Math.abs(result.phases.keepAlive!.limitS! - truthS)).toBeLessThan(0.05);
+  });
+
+  it('names what is wrong with each bad target and still measures the good one', async () => {
+    // Prepare
+    const good = await start(httpServer({ keepAliveTimeout: 10_000 }));
+    const ssh = await start(sshLikeServer());
+    const silent = await start(silentServer());
+    const refused = await closedPort();
+
+    // Act
+    const results = await probeTargets(
+      [job(refused), job(ssh.port), job(silent.port, 2, { tls: true }), { ...job(80), target: target(80, { host: 'no-such-host.invalid' }) }, job(good.port)],
+      { ...fast, connectTimeoutMs: 500 },
+    );
+
+    // Assess
+    expect(results.map((r) => r.error?.code)).toEqual(['refused', 'not-http', 'connect-timeout', 'dns', undefined]);
+    expect(results[0].error!.message).toBe(`127.0.0.1:${refused}: connection refused (nothing listens on that port)`);
+    expect(results[1].error!.message).toContain('does not speak HTTP/1.x (it answered "SSH-2.0-OpenSSH_9.2\\r\\n")');
+    expect(results[2].error!.message).toBe(`127.0.0.1:${silent.port}: no TLS handshake within 500 ms`);
+    expect(results[3].error!.message).toMatch(/^no-such-host\.invalid:80: DNS lookup failed \(ENOTFOUND|EAI_AGAIN\)/);
+    for (const bad of results.slice(0, 4)) {
+      expect(bad.verdict).toBe('inconclusive');
+      expect(bad.phases.preRequest).toMatchObject({ verdict: 'inconclusive', reason: bad.error!.message });
+    }
+    expect(results[4].verdict).toBe('pass');
+  });
+
+  it('passes a server that closes after every response, as no idle connection is ever reused', async () => {
+    // Prepare
+    const server = await start(httpServer({}, { Connection: 'close' }));
+
+    // Act
+    const [result] = await probeTargets([job(server.port)], fast);
+
+    // Assess
+    expect(result.server?.connectionClose).toBe(true);
+    expect(result.phases.keepAlive).toMatchObject({ verdict: 'pass', enforcement: 'none', limitS: null });
+  });
+
+  it('returns what was measured when aborted, and closes every socket', async () => {
+    // Prepare: keep-alive fails within 1.2 s; the pre-request phase would need 11 s
+    const server = await start(httpServer({ keepAliveTimeout: 200 }));
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 2000);
+
+    // Act
+    const run = await runProbe([job(server.port, 10)], { ...fast, signal: abort.signal });
+
+    // Assess
+    const [result] = run.results;
+    expect(run.stats.elapsedS).toBeLessThan(3);
+    expect(result.phases.keepAlive).toMatchObject({ verdict: 'fail', enforcement: 'eager' });
+    expect(result.phases.preRequest).toMatchObject({ verdict: 'inconclusive', survivedS: null });
+    expect(result.phases.preRequest!.reason).toMatch(/^the run was aborted after 2\.\d s of probing \(horizon 11 s\)$/);
+    const connections = await serverConnections(server);
+    expect(connections).toBe(0);
+  });
+
+  it('stops at the time budget and caps the horizon to what fits', async () => {
+    // Prepare
+    const server = await start(httpServer({ keepAliveTimeout: 10_000, headersTimeout: 20_000, requestTimeout: 20_000 }));
+
+    // Act
+    const [result] = await probeTargets([job(server.port, 10)], { ...fast, timeBudgetMs: 2000 });
+
+    // Assess
+    expect(result.horizonS).toBe(1.5);
+    expect(result.phases.preRequest).toMatchObject({ verdict: 'inconclusive' });
+    expect(result.phases.preRequest!.survivedS).toBeCloseTo(1.5, 2);
+    expect(result.phases.preRequest!.reason).toBe('connections were held for 1.5 s, less than the load balancer idle timeout plus margin (10.2 s)');
+  });
+
+  it('queues targets beyond the open-socket cap instead of exceeding it', async () => {
+    // Prepare
+    const server = await start(httpServer({ keepAliveTimeout: 100 }));
+    const jobs = [job(server.port), job(server.port), job(server.port)];
+
+    // Act
+    const run = await runProbe(jobs, { ...fast, phases: ['keepAlive'], maxSocketsPerTarget: 8, maxOpenSockets: 10 });
+
+    // Assess
+    expect(run.stats.peakOpenSockets).toBeLessThanOrEqual(10);
+    expect(run.results.map((r) => r.phases.keepAlive?.verdict)).toEqual(['fail', 'fail', 'fail']);
+    for (const result of run.results) expect(result.socketsUsed).toBeLessThanOrEqual(8);
+  });
+});
+
+/** How many connections the server still holds, after the engine's closes have arrived. */
+async function serverConnections(server: LoopbackServer): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return server.connections();
+}

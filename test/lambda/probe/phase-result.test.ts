@@ -1,0 +1,171 @@
+import { currentBracket, summarizePhase, type PhaseContext } from '../../../lambda/probe/phase-result';
+import type { SocketRecord } from '../../../lambda/probe/types';
+
+const context: PhaseContext = { loadBalancerIdleTimeoutS: 60, horizonS: 66, marginS: 1, lagS: 0.002 };
+
+const answered = (idleS: number, round = 1): SocketRecord => ({
+  role: 'active',
+  round,
+  plannedIdleS: idleS,
+  outcome: 'response',
+  idleS,
+  unprompted: false,
+  closedWith: null,
+  status: 200,
+});
+const refused = (idleS: number, closedWith: SocketRecord['closedWith'] = 'fin', round = 1): SocketRecord => ({
+  ...answered(idleS, round),
+  outcome: 'closed',
+  closedWith,
+  status: null,
+});
+const closedByServer = (idleS: number, closedWith: SocketRecord['closedWith'], role: SocketRecord['role'] = 'passive'): SocketRecord => ({
+  role,
+  round: 1,
+  plannedIdleS: 66,
+  outcome: 'closed',
+  idleS,
+  unprompted: true,
+  closedWith,
+  status: closedWith === 'http-408' ? 408 : null,
+});
+
+describe('summarizePhase', () => {
+  it('reports a lazy limit as the shortest idle that failed, bracketed by the longest that survived', () => {
+    // Prepare: the Node.js 8.14 pattern, refused late requests after 40 s
+    const sockets = [answered(21.6), answered(38.4), refused(50.4), refused(57.6, 'rst'), answered(39.9, 4), refused(40.275, 'fin', 6), refused(66)];
+
+    // Act
+    const result = summarizePhase(sockets, context);
+
+    // Assess
+    expect(result).toMatchObject({
+      limitS: 40.275,
+      survivedS: 39.9,
+      failedS: 40.275,
+      enforcement: 'lazy',
+      closedWith: 'fin',
+      headroomS: -19.725,
+      verdict: 'fail',
+    });
+  });
+
+  it('reports an eager limit as the moment the server closed, alive until just before', () => {
+    // Prepare: Node.js keep-alive 5 s, passive and active sockets closed by the server
+    const sockets = [answered(3.2), closedByServer(5.002, 'fin'), closedByServer(5.003, 'fin', 'active')];
+
+    // Act
+    const result = summarizePhase(sockets, context);
+
+    // Assess
+    // The active socket closed at 5.003 s was still open 2 ms (the lag) earlier.
+    expect(result).toMatchObject({ limitS: 5.002, survivedS: 5.001, failedS: 5.002, enforcement: 'eager', closedWith: 'fin', verdict: 'fail' });
+  });
+
+  it('passes when connections survive the horizon, with the horizon as headroom', () => {
+    // Prepare
+    const sockets = [answered(21.6), answered(60), answered(66)];
+
+    // Act
+    const result = summarizePhase(sockets, context);
+
+    // Assess
+    expect(result).toMatchObject({ limitS: null, survivedS: 66, failedS: null, enforcement: 'none', closedWith: null, headroomS: 6, verdict: 'pass' });
+  });
+
+  it('passes an eager limit beyond the timeout plus margin', () => {
+    // Prepare: nginx keepalive_timeout 75 s held to a longer horizon
+    const sockets = [answered(60), closedByServer(75.001, 'fin')];
+
+    // Act
+    const result = summarizePhase(sockets, { ...context, horizonS: 80 });
+
+    // Assess
+    expect(result).toMatchObject({ limitS: 75.001, headroomS: 15.001, verdict: 'pass' });
+  });
+
+  it('fails a limit that equals the load balancer timeout: both sides would close together', () => {
+    // Prepare: nginx client_header_timeout 60 s behind a 60 s load balancer
+    const sockets = [answered(57.6), closedByServer(60.001, 'fin')];
+
+    // Act
+    const result = summarizePhase(sockets, context);
+
+    // Assess
+    expect(result).toMatchObject({ limitS: 60.001, headroomS: 0.001, verdict: 'fail' });
+  });
+
+  it('names an unsolicited 408 as the way the server closed', () => {
+    // Prepare
+    const sockets = [closedByServer(61.2, 'http-408')];
+
+    // Act
+    const result = summarizePhase(sockets, { ...context, horizonS: 95 });
+
+    // Assess
+    expect(result).toMatchObject({ limitS: 61.2, closedWith: 'http-408', enforcement: 'eager', verdict: 'pass' });
+  });
+
+  it('treats a request that met an unprompted close as the eager close it raced', () => {
+    // Prepare: the 60 s socket sent just as the server's FIN left
+    const sockets = [refused(60, 'rst'), closedByServer(60.02, 'fin')];
+
+    // Act
+    const result = summarizePhase(sockets, context);
+
+    // Assess
+    expect(result).toMatchObject({ limitS: 60, enforcement: 'eager', closedWith: 'fin' });
+  });
+
+  it('keeps a failure below the timeout a failure even when the phase was cut short', () => {
+    // Prepare
+    const sockets = [answered(21.6), refused(38.4)];
+
+    // Act
+    const result = summarizePhase(sockets, { ...context, cutShort: 'the time budget ran out after 40 s of probing (horizon 66 s)' });
+
+    // Assess
+    expect(result.verdict).toBe('fail');
+    expect(result.reason).toBeUndefined();
+  });
+
+  it('is inconclusive, with the reason, when cut short before any evidence past the timeout', () => {
+    // Prepare
+    const reason = 'the time budget ran out after 30 s of probing (horizon 66 s)';
+
+    // Act
+    const result = summarizePhase([answered(21.6)], { ...context, cutShort: reason });
+
+    // Assess
+    expect(result).toMatchObject({ limitS: null, survivedS: 21.6, headroomS: null, verdict: 'inconclusive', reason });
+  });
+
+  it('is inconclusive, never a pass, when the horizon is shorter than the timeout plus margin', () => {
+    // Prepare: a 3600 s load balancer probed within a Lambda's 900 s
+    const sockets = [answered(850)];
+
+    // Act
+    const result = summarizePhase(sockets, { ...context, loadBalancerIdleTimeoutS: 3600, horizonS: 850 });
+
+    // Assess
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.reason).toBe('connections were held for 850 s, less than the load balancer idle timeout plus margin (3601 s)');
+  });
+
+  it('is inconclusive when no socket measured anything', () => {
+    // Act & Assess
+    expect(summarizePhase([], context)).toMatchObject({ verdict: 'inconclusive', reason: 'no socket survived or failed an idle' });
+  });
+});
+
+describe('currentBracket', () => {
+  it('has no bracket until something failed', () => {
+    // Act & Assess
+    expect(currentBracket([answered(21.6)], 0.002)).toBeNull();
+  });
+
+  it('brackets between the longest survival below the first failure and that failure', () => {
+    // Act & Assess
+    expect(currentBracket([answered(21.6), answered(38.4), refused(50.4), answered(66)], 0.002)).toEqual({ survivedS: 38.4, failedS: 50.4 });
+  });
+});

@@ -1,0 +1,116 @@
+import {
+  allocateSockets,
+  defaultHorizonS,
+  narrowingScheduleS,
+  needsNarrowing,
+  nextNarrowingIdleS,
+  roundOneDelaysS,
+} from '../../../lambda/probe/plan';
+
+describe('defaultHorizonS', () => {
+  it('holds sockets 10 % past the load balancer timeout, as in the contract example', () => {
+    // Act & Assess
+    expect(defaultHorizonS(60)).toBe(66);
+    expect(defaultHorizonS(350)).toBe(385);
+  });
+
+  it('holds at least one second past short timeouts', () => {
+    // Act & Assess
+    expect(defaultHorizonS(3)).toBe(4);
+  });
+});
+
+describe('allocateSockets', () => {
+  it('splits the default budget into passives, a first round and a narrowing reserve', () => {
+    // Act
+    const allocation = allocateSockets(16, ['preRequest', 'keepAlive']);
+
+    // Assess: 2 passive + 5 + 3 first-round + 6 narrowing = 16
+    expect(allocation).toEqual({ roundOne: { preRequest: 5, keepAlive: 3 }, narrowing: 6 });
+  });
+
+  it('gives every phase its load-balancer-timeout socket first when the budget is small', () => {
+    // Act
+    const allocation = allocateSockets(5, ['preRequest', 'keepAlive']);
+
+    // Assess
+    expect(allocation).toEqual({ roundOne: { preRequest: 1, keepAlive: 1 }, narrowing: 1 });
+  });
+
+  it('keeps the rest for narrowing when only one phase is measured', () => {
+    // Act
+    const allocation = allocateSockets(16, ['preRequest']);
+
+    // Assess
+    expect(allocation).toEqual({ roundOne: { preRequest: 5 }, narrowing: 10 });
+  });
+
+  it('never plans more sockets than the budget', () => {
+    for (let budget = 0; budget <= 40; budget++) {
+      // Act
+      const { roundOne, narrowing } = allocateSockets(budget, ['preRequest', 'keepAlive']);
+
+      // Assess
+      const used = 2 + (roundOne.preRequest ?? 0) + (roundOne.keepAlive ?? 0) + narrowing;
+      expect(used).toBe(Math.max(2, budget));
+    }
+  });
+});
+
+describe('roundOneDelaysS', () => {
+  it('spaces delays densest near the load balancer timeout and tests exactly that timeout last', () => {
+    // Act
+    const delays = roundOneDelaysS(5, 60, 66);
+
+    // Assess
+    expect(delays).toEqual([21.6, 38.4, 50.4, 57.6, 60]);
+    const gaps = delays.slice(1).map((d, i) => d - delays[i]);
+    expect([...gaps].sort((a, b) => b - a)).toEqual(gaps);
+  });
+
+  it('stops at the horizon when the horizon is shorter than the timeout', () => {
+    // Act & Assess
+    expect(roundOneDelaysS(3, 3600, 850)).toEqual([472.222, 755.556, 850]);
+  });
+
+  it('tests only the timeout with one socket', () => {
+    // Act & Assess
+    expect(roundOneDelaysS(1, 60, 66)).toEqual([60]);
+  });
+});
+
+describe('narrowing', () => {
+  it('tests the middle of the bracket', () => {
+    // Act & Assess
+    expect(nextNarrowingIdleS({ survivedS: 38.4, failedS: 50.4 })).toBe(44.4);
+  });
+
+  it('schedules each socket a quarter of the current width after the one before', () => {
+    // Act & Assess
+    expect(narrowingScheduleS(12, 0.5, 6)).toEqual([0, 3, 4.5, 5.25, 5.625]);
+  });
+
+  it('plans only as many steps as the precision needs or the sockets allow', () => {
+    // Act & Assess
+    expect(narrowingScheduleS(0.4, 0.5, 6)).toEqual([]);
+    expect(narrowingScheduleS(12, 0.5, 2)).toEqual([0, 3]);
+  });
+
+  it('brings each follower to the lower half midpoint exactly when the previous answer is due', () => {
+    // Prepare: bracket (38.4, 50.4], the first narrowing socket opens at t = 0
+    const schedule = narrowingScheduleS(12, 0.5, 6);
+    const firstTest = nextNarrowingIdleS({ survivedS: 38.4, failedS: 50.4 });
+
+    // Act: the second socket's age when the first answer is due
+    const ageAtAnswer = firstTest - schedule[1];
+
+    // Assess: it can test the lower half's midpoint at once, or wait for the upper one
+    expect(ageAtAnswer).toBeCloseTo(nextNarrowingIdleS({ survivedS: 38.4, failedS: firstTest }), 6);
+  });
+
+  it('narrows while the bracket is wider than the precision', () => {
+    // Act & Assess
+    expect(needsNarrowing({ survivedS: 39.9, failedS: 40.65 }, 0.5)).toBe(true);
+    expect(needsNarrowing({ survivedS: 39.9, failedS: 40.275 }, 0.5)).toBe(false);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Small loopback servers for engine tests: each does one odd thing a real backend may do.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface LoopbackServer {
+  readonly port: number;
+  /** Connections currently open on the server side. */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1 and tracks sockets, so that `close` ends every connection. */
+export async function listen(server: net.Server): Promise<LoopbackServer> {
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((socket) => socket.destroy());
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** An HTTP server answering `ok`, with the given Node.js server settings. */
+export function httpServer(settings: Partial<Pick<http.Server, 'keepAliveTimeout' | 'headersTimeout' | 'requestTimeout'>> = {}, headers: http.OutgoingHttpHeaders = {}): Promise<LoopbackServer> {
+  const server = http.createServer((_request, response) => {
+    response.writeHead(200, { 'Content-Length': 2, ...headers });
+    response.end('ok');
+  });
+  Object.assign(server, settings);
+  return listen(server);
+}
+
+/** An HTTPS server with a throw-away self-signed certificate, as backends behind load balancers often have. */
+export function httpsServer(keepAliveTimeout: number): Promise<LoopbackServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'idle-canary-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=backend', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_request, response) => response.end('ok'));
+    server.keepAliveTimeout = keepAliveTimeout;
+    return listen(server);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A TCP server that greets like SSH: not HTTP. */
+export function sshLikeServer(): Promise<LoopbackServer> {
+  return listen(net.createServer((socket) => socket.write('SSH-2.0-OpenSSH_9.2\r\n')));
+}
+
+/** A TCP server that accepts and never says anything: a TLS client waits for it forever. */
+export function silentServer(): Promise<LoopbackServer> {
+  return listen(net.createServer(() => undefined));
+}
+
+/** A port on which nothing listens (taken, then released). */
+export async function closedPort(): Promise<number> {
+  const server = await listen(net.createServer());
+  await server.close();
+  return server.port;
+}
+
+/**
+ * When the server really closes an idle keep-alive connection, measured with a plain socket:
+ * the ground truth to compare the engine with (Node.js adds a buffer to `keepAliveTimeout`
+ * in some releases, so the setting alone does not tell).
+ */
+export function measureKeepAliveCloseS(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let answeredAt = 0;
+    const socket = net.connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: ground-truth\r\n\r\n'));
+    socket.on('data', () => (answeredAt = performance.now()));
+    socket.on('end', () => resolve((performance.now() - answeredAt) / 1000));
+    socket.on('error', reject);
+  });
+}
