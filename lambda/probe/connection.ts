@@ -19,6 +19,8 @@ export interface Endpoint {
   readonly tls: boolean;
   /** SNI name; only for host names, never for IP addresses. */
   readonly servername?: string;
+  /** Prefix the first request with a PROXY protocol v1 header. */
+  readonly proxyProtocol?: boolean;
 }
 
 /** How the server ended a connection. */
@@ -81,8 +83,13 @@ export class ProbeConnection {
   private unsolicitedAt: number | null = null;
   private close: ServerClose | null = null;
   private resolveEnded!: (close: ServerClose) => void;
+  private proxyHeaderDue: boolean;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    endpoint: Endpoint,
+  ) {
+    this.proxyHeaderDue = endpoint.proxyProtocol === true;
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onClosed('fin'));
@@ -106,7 +113,7 @@ export class ProbeConnection {
         })
       : tcpConnect({ host: endpoint.address, port: endpoint.port });
     socket.setNoDelay(true);
-    const connection = new ProbeConnection(socket);
+    const connection = new ProbeConnection(socket, endpoint);
     try {
       await connection.handshake(endpoint, options);
       return connection;
@@ -135,7 +142,8 @@ export class ProbeConnection {
     const sentAt = now();
     const outcome = new Promise<RequestOutcome>((resolve) => (this.pending = { sentAt, resolve }));
     const timer = setTimeout(() => this.onClosed('timeout'), timeoutMs);
-    void this.writeSegments(segments, pauseMs);
+    void this.writeSegments(this.proxyHeaderDue ? [proxyHeaderOf(this.socket) + segments[0], ...segments.slice(1)] : segments, pauseMs);
+    this.proxyHeaderDue = false;
     try {
       // Not after the writes: a lazy server answers the first segment by closing.
       return await outcome;
@@ -237,4 +245,15 @@ function connectError(name: string, tls: boolean, tcpConnected: boolean, error: 
     return new ConnectError('tls', `${name}: TLS handshake failed (${error.message}); is the port plain HTTP?`);
   }
   return new ConnectError('socket-error', `${name}: ${code || error.message}`);
+}
+
+/**
+ * The PROXY protocol v1 line a load balancer puts before the first bytes of a connection.
+ *
+ * @example
+ * // 'PROXY TCP4 10.0.0.9 10.0.1.7 51234 30080\r\n'
+ */
+export function proxyHeaderOf(socket: Socket): string {
+  const family = socket.remoteFamily === 'IPv6' ? 'TCP6' : 'TCP4';
+  return `PROXY ${family} ${socket.localAddress} ${socket.remoteAddress} ${socket.localPort} ${socket.remotePort}\r\n`;
 }

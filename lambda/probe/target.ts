@@ -9,7 +9,7 @@ import { runPhase, type IdleConnection, type PhaseSettings, type RunServices } f
 import { summarizePhase } from './phase-result';
 import { allocateSockets, roundOneDelaysS, roundS } from './plan';
 import { requestSegments } from './request';
-import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ServerHints, SocketRecord, TargetError, Verdict } from './types';
+import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ProbeTarget, ServerHints, SocketRecord, TargetError, Verdict } from './types';
 
 /** What the engine gives each target. */
 export interface TargetRun {
@@ -55,7 +55,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
   };
   try {
     const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started) / 1000 - ANSWER_RESERVE_S));
-    const endpoint = await resolveEndpoint(run.job.target.host, run.job.target.port, run.job.target.tls);
+    const endpoint = { ...(await resolveEndpoint(run.job.target)), proxyProtocol: run.job.target.proxyProtocol };
     const segments = requestSegments(run.job.target);
     const first = await firstRequest(endpoint, segments, run, stop.signal);
     services.track(first.connection);
@@ -128,7 +128,7 @@ export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
   return 'pass';
 }
 
-async function resolveEndpoint(host: string, port: number, tls: boolean): Promise<Endpoint> {
+async function resolveEndpoint({ host, port, tls }: ProbeTarget): Promise<Endpoint> {
   if (isIP(host)) return { address: host, port, tls };
   try {
     // Resolved once, so that a target's sockets all reach the same backend.

@@ -23,6 +23,12 @@ export interface ProbeTarget {
    * @default `host` (with `:port` when it is not the scheme's default)
    */
   readonly hostHeader?: string;
+  /**
+   * Send a PROXY protocol v1 header before the first request of each connection, as a load
+   * balancer with proxy protocol enabled does.
+   * @default false
+   */
+  readonly proxyProtocol?: boolean;
 }
 
 /** How the server enforced the idle limit. */

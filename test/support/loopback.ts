@@ -89,3 +89,29 @@ export function measureKeepAliveCloseS(port: number): Promise<number> {
     socket.on('error', reject);
   });
 }
+
+/** An HTTP server that requires a PROXY protocol v1 line first, as a backend behind a proxy-protocol listener does, and records the lines it got. */
+export async function proxyProtocolServer(): Promise<LoopbackServer & { readonly proxyLines: string[] }> {
+  const proxyLines: string[] = [];
+  const server = net.createServer((socket) => {
+    let buffered = '';
+    let greeted = false;
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      if (!greeted) {
+        const end = buffered.indexOf('\r\n');
+        if (end < 0) return;
+        const line = buffered.slice(0, end);
+        if (!line.startsWith('PROXY ')) return void socket.destroy();
+        proxyLines.push(line);
+        greeted = true;
+        buffered = buffered.slice(end + 2);
+      }
+      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+        buffered = buffered.slice(end + 4);
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      }
+    });
+  });
+  return { ...(await listen(server)), proxyLines };
+}

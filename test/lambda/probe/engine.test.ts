@@ -1,5 +1,5 @@
 import { probeTargets, runProbe, type ProbeJob, type ProbeTarget } from '../../../lambda/probe';
-import { closedPort, httpServer, httpsServer, measureKeepAliveCloseS, silentServer, sshLikeServer, type LoopbackServer } from '../../support/loopback';
+import { closedPort, httpServer, httpsServer, measureKeepAliveCloseS, proxyProtocolServer, silentServer, sshLikeServer, type LoopbackServer } from '../../support/loopback';
 
 const target = (port: number, extra: Partial<ProbeTarget> = {}): ProbeTarget => ({ host: '127.0.0.1', port, tls: false, path: '/', ...extra });
 const job = (port: number, loadBalancerIdleTimeoutS = 2, extra: Partial<ProbeTarget> = {}): ProbeJob => ({
@@ -85,6 +85,20 @@ describe('probeTargets', () => {
       expect(bad.phases.preRequest).toMatchObject({ verdict: 'inconclusive', reason: bad.error!.message });
     }
     expect(results[4].verdict).toBe('pass');
+  });
+
+  it('sends a PROXY protocol v1 line once per connection, before the first request, when asked to', async () => {
+    // Prepare
+    const server = await proxyProtocolServer();
+    servers.push(server);
+
+    // Act
+    const [result] = await probeTargets([job(server.port, 0.5, { proxyProtocol: true })], { ...fast, phases: ['keepAlive'], maxSocketsPerTarget: 3 });
+
+    // Assess: a server that drops connections without the line would have failed every request
+    expect(result.phases.keepAlive).toMatchObject({ verdict: 'pass' });
+    expect(server.proxyLines.length).toBe(result.socketsUsed);
+    expect(server.proxyLines[0]).toMatch(/^PROXY TCP4 127\.0\.0\.1 127\.0\.0\.1 \d+ \d+$/);
   });
 
   it('passes a server that closes after every response, as no idle connection is ever reused', async () => {

@@ -1,0 +1,75 @@
+/**
+ * What discovery hands to the probe and to the judge: load balancers, their idle timeouts
+ * and the backends to probe for them.
+ */
+import type { ProbeJob, ProbeTarget } from '../probe/types';
+
+export type LoadBalancerType = 'classic' | 'application';
+
+/** A backend a load balancer sends traffic to, as the probe must reach it. */
+export interface PlannedBackend {
+  /** Stable identity across runs: `instanceId:port` or `ip:port`. */
+  readonly id: string;
+  readonly target: ProbeTarget;
+  /** The backend port expects a PROXY protocol v1 header before the request. */
+  readonly proxyProtocol: boolean;
+  readonly instanceId?: string;
+  /** ALB: the target group's name. */
+  readonly targetGroup?: string;
+}
+
+/** Something not probed, and why, in plain words. */
+export interface Skipped {
+  /** e.g. `listener TCP:443->443`, `instance i-0abc`, `target group api-tg`, `target arn:...:function:fn`. */
+  readonly what: string;
+  readonly reason: string;
+}
+
+/** One load balancer, ready to probe. */
+export interface LoadBalancerPlan {
+  readonly name: string;
+  readonly type: LoadBalancerType;
+  /** ARN for ALBs; Classic ELBs have none. */
+  readonly arn?: string;
+  readonly vpcId: string;
+  readonly idleTimeoutS: number;
+  /** Headroom below which a phase fails, from the `idle-canary:margin` tag. */
+  readonly marginS?: number;
+  /** Backends chosen for this run (sampled and rotated). */
+  readonly backends: readonly PlannedBackend[];
+  /** Healthy backends that exist but were not chosen this run. */
+  readonly backendsNotSampled: number;
+  readonly skipped: readonly Skipped[];
+  /** Set when an AWS call failed for this load balancer: it is reported as an error, the others go on. */
+  readonly error?: string;
+}
+
+/** A load balancer idle-canary does not cover (NLB, GWLB), with the reason. */
+export interface NotCovered {
+  readonly name: string;
+  readonly type: string;
+  readonly reason: string;
+}
+
+/** The outcome of discovery in one region. */
+export interface Discovery {
+  readonly region: string;
+  readonly loadBalancers: readonly LoadBalancerPlan[];
+  readonly notCovered: readonly NotCovered[];
+  /** Load balancers left out by selection (VPC, name, tag) or opted out by tag. */
+  readonly excluded: readonly NotCovered[];
+  /** AWS API calls made, for the Describe budget. */
+  readonly apiCalls: number;
+}
+
+/**
+ * One probe job per distinct backend: a backend shared by several load balancers is probed
+ * once, against the longest of their idle timeouts.
+ */
+export interface ProbePlanItem {
+  /** `PlannedBackend.id` plus the request path and protocol, so differing requests stay apart. */
+  readonly key: string;
+  readonly job: ProbeJob;
+  /** Names of the load balancers this backend serves. */
+  readonly loadBalancers: readonly string[];
+}
