@@ -69,6 +69,8 @@ export interface Discovery {
 export interface ProbePlanItem {
   /** `PlannedBackend.id` plus the request path and protocol, so differing requests stay apart. */
   readonly key: string;
+  /** The `PlannedBackend.id` the job probes. */
+  readonly backendId: string;
   readonly job: ProbeJob;
   /** Names of the load balancers this backend serves. */
   readonly loadBalancers: readonly string[];

@@ -53,7 +53,7 @@ export function summarizePhase(sockets: readonly SocketRecord[], context: PhaseC
   const reachedHorizon = survivedS !== null && survivedS >= context.horizonS;
   const headroomS = limitS !== null ? roundS(limitS - lbS) : reachedHorizon ? roundS(context.horizonS - lbS) : null;
 
-  const verdict = judge(limitS, survivedS, lbS, context.marginS);
+  const verdict = judgeLimit(limitS, survivedS, lbS, context.marginS);
   return {
     limitS,
     survivedS,
@@ -74,7 +74,18 @@ export function currentBracket(sockets: readonly SocketRecord[], lagS: number): 
   return { survivedS: longestSurvival(sockets, failure, lagS) ?? 0, failedS: failure.idleS };
 }
 
-function judge(limitS: number | null, survivedS: number | null, lbS: number, marginS: number): Verdict {
+/**
+ * The verdict rule: fail on a limit below the timeout plus margin, pass on survival to it,
+ * `inconclusive` otherwise.
+ *
+ * Exported because a backend shared by several load balancers is probed once and judged
+ * again against each one's timeout.
+ *
+ * @example
+ * judgeLimit(40.3, 39.9, 60, 1); // 'fail'
+ * judgeLimit(null, 66, 60, 1);   // 'pass'
+ */
+export function judgeLimit(limitS: number | null, survivedS: number | null, lbS: number, marginS: number): Verdict {
   const neededS = lbS + marginS;
   if (limitS !== null && limitS < neededS) return 'fail';
   if (survivedS !== null && survivedS >= neededS) return 'pass';

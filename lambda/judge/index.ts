@@ -1,0 +1,151 @@
+/**
+ * From probe results to verdicts per load balancer: the answer to "which of my load
+ * balancers will drop requests, and by how much?".
+ *
+ * Pure: no I/O, so that every alarm's arithmetic is tested exactly.
+ */
+import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
+import { judgeLimit, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Verdict } from '../probe';
+
+/** Defaults of the judge, merged once. */
+export const defaults = {
+  /** Headroom below which a phase fails, unless the load balancer's tag says otherwise. */
+  marginS: 1,
+} as const;
+
+export interface JudgeOptions {
+  /** @default 1 */
+  readonly marginS?: number;
+}
+
+/** One probed backend of a load balancer, judged against that load balancer's timeout. */
+export interface BackendVerdict {
+  readonly id: string;
+  readonly instanceId?: string;
+  readonly targetGroup?: string;
+  /** The probe contract result, as measured (its own verdict is against the longest timeout it serves). */
+  readonly result: ProbeResult;
+  /** Per phase, against this load balancer's idle timeout and margin. */
+  readonly phases: Partial<Record<PhaseName, Verdict>>;
+  readonly verdict: Verdict;
+}
+
+/** One phase of a load balancer: the worst of its backends. */
+export interface PhaseVerdict {
+  /** Smallest measured limit over the probed backends; `null` when none was found. */
+  readonly limitS: number | null;
+  /** That limit (or, when none, the shortest idle survived to the horizon) minus the idle timeout. */
+  readonly headroomS: number | null;
+  readonly verdict: Verdict;
+  /** Ids of the backends whose limit is below the timeout plus margin. */
+  readonly failingBackends: readonly string[];
+}
+
+export interface LoadBalancerVerdict {
+  readonly name: string;
+  readonly type: LoadBalancerType;
+  readonly vpcId: string;
+  readonly idleTimeoutS: number;
+  readonly marginS: number;
+  readonly phases: Partial<Record<PhaseName, PhaseVerdict>>;
+  readonly verdict: Verdict;
+  readonly backends: readonly BackendVerdict[];
+  /** Backends that could not be probed at all (refused, unreachable...). */
+  readonly probeErrors: number;
+  readonly backendsNotSampled: number;
+  readonly skipped: readonly Skipped[];
+  /** Discovery failed for this load balancer. */
+  readonly error?: string;
+}
+
+/**
+ * Judges every discovered load balancer from the results of the probe plan.
+ *
+ * Why per load balancer again: a backend shared by load balancers with different idle
+ * timeouts is probed once, against the longest; its limit may pass one and fail another.
+ *
+ * @example
+ * const verdicts = judgeLoadBalancers(discovery.loadBalancers, plan, results, { marginS: 1 });
+ */
+export function judgeLoadBalancers(
+  loadBalancers: Discovery['loadBalancers'],
+  plan: readonly ProbePlanItem[],
+  results: readonly ProbeResult[],
+  options: JudgeOptions = {},
+): LoadBalancerVerdict[] {
+  const settings = { ...defaults, ...options };
+  const resultByBackend = new Map<string, ProbeResult>();
+  plan.forEach((item, index) => {
+    if (results[index] === undefined) return;
+    for (const name of item.loadBalancers) resultByBackend.set(backendKey(name, item.backendId), results[index]);
+  });
+  return loadBalancers.map((lb) => judgeLoadBalancer(lb, lb.marginS ?? settings.marginS, (backend) => resultByBackend.get(backendKey(lb.name, backend.id))));
+}
+
+/** Results are matched back to load balancers by backend id: a backend serves each load balancer on one path. */
+function backendKey(loadBalancer: string, backendId: string): string {
+  return `${loadBalancer}\u0000${backendId}`;
+}
+
+function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (backend: PlannedBackend) => ProbeResult | undefined): LoadBalancerVerdict {
+  const backends = lb.backends.flatMap((backend): BackendVerdict[] => {
+    const result = resultOf(backend);
+    return result === undefined ? [] : [judgeBackend(backend, result, lb.idleTimeoutS, marginS)];
+  });
+  const probed = backends.filter((b) => b.result.error === undefined);
+  const phaseNames = [...new Set(backends.flatMap((b) => Object.keys(b.result.phases) as PhaseName[]))];
+  const phases = Object.fromEntries(phaseNames.map((phase) => [phase, judgePhase(phase, probed, lb.idleTimeoutS)]));
+  const missing = lb.backends.length - backends.length;
+  const verdicts = Object.values(phases).map((p) => p.verdict);
+  // Nothing probed, a discovery error or lost results leave doubt: never a reassuring pass.
+  const doubt = lb.error !== undefined || probed.length === 0 || missing > 0;
+  return {
+    name: lb.name,
+    type: lb.type,
+    vpcId: lb.vpcId,
+    idleTimeoutS: lb.idleTimeoutS,
+    marginS,
+    phases,
+    verdict: worstVerdict(doubt ? [...verdicts, 'inconclusive'] : verdicts),
+    backends,
+    probeErrors: backends.length - probed.length + missing,
+    backendsNotSampled: lb.backendsNotSampled,
+    skipped: lb.skipped,
+    ...(lb.error !== undefined ? { error: lb.error } : {}),
+  };
+}
+
+function judgeBackend(backend: PlannedBackend, result: ProbeResult, idleTimeoutS: number, marginS: number): BackendVerdict {
+  const phases = Object.fromEntries(
+    Object.entries(result.phases).map(([phase, measured]) => [phase, rejudge(measured as PhaseResult, idleTimeoutS, marginS)]),
+  ) as Partial<Record<PhaseName, Verdict>>;
+  return {
+    id: backend.id,
+    ...(backend.instanceId !== undefined ? { instanceId: backend.instanceId } : {}),
+    ...(backend.targetGroup !== undefined ? { targetGroup: backend.targetGroup } : {}),
+    result,
+    phases,
+    verdict: result.error !== undefined ? 'inconclusive' : worstVerdict(Object.values(phases)),
+  };
+}
+
+/** A phase measured against one timeout, judged against another. */
+function rejudge(measured: PhaseResult, idleTimeoutS: number, marginS: number): Verdict {
+  // A server without keep-alive passes with nothing measured: no connection is left idle.
+  if (measured.verdict === 'pass' && measured.survivedS === null) return 'pass';
+  return judgeLimit(measured.limitS, measured.survivedS, idleTimeoutS, marginS);
+}
+
+function judgePhase(phase: PhaseName, probed: readonly BackendVerdict[], idleTimeoutS: number): PhaseVerdict {
+  const measured = probed.flatMap((b) => (b.result.phases[phase] ? [{ id: b.id, result: b.result.phases[phase]!, verdict: b.phases[phase]! }] : []));
+  const limits = measured.flatMap((m) => (m.result.limitS !== null ? [m.result.limitS] : []));
+  const survivals = measured.flatMap((m) => (m.result.limitS === null && m.result.survivedS !== null ? [m.result.survivedS] : []));
+  const limitS = limits.length > 0 ? Math.min(...limits) : null;
+  const boundS = limitS ?? (survivals.length > 0 ? Math.min(...survivals) : null);
+  return {
+    limitS,
+    headroomS: boundS === null ? null : Math.round((boundS - idleTimeoutS) * 1000) / 1000,
+    verdict: worstVerdict(measured.map((m) => m.verdict)),
+    failingBackends: measured.filter((m) => m.verdict === 'fail').map((m) => m.id),
+  };
+}

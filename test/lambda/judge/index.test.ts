@@ -1,0 +1,160 @@
+import type { LoadBalancerPlan, PlannedBackend, ProbePlanItem } from '../../../lambda/discovery/types';
+import { judgeLoadBalancers } from '../../../lambda/judge';
+import type { PhaseResult, ProbeResult } from '../../../lambda/probe';
+
+const phase = (limitS: number | null, survivedS: number | null, lbS: number, verdict: PhaseResult['verdict']): PhaseResult => ({
+  limitS,
+  survivedS,
+  failedS: limitS,
+  enforcement: limitS === null ? 'none' : 'eager',
+  closedWith: limitS === null ? null : 'fin',
+  headroomS: limitS === null ? (survivedS === null ? null : survivedS - lbS) : limitS - lbS,
+  verdict,
+  sockets: [],
+});
+
+const result = (host: string, lbS: number, preRequest: PhaseResult, keepAlive: PhaseResult, error?: ProbeResult['error']): ProbeResult => ({
+  target: { host, port: 30080, tls: false, path: '/health' },
+  loadBalancerIdleTimeoutS: lbS,
+  horizonS: lbS * 1.1,
+  phases: { preRequest, keepAlive },
+  verdict: 'pass',
+  elapsedS: lbS * 1.1,
+  socketsUsed: 16,
+  ...(error ? { error } : {}),
+});
+
+const backend = (host: string): PlannedBackend => ({
+  id: `${host}:30080`,
+  target: { host, port: 30080, tls: false, path: '/health' },
+  proxyProtocol: false,
+});
+
+const lb = (name: string, idleTimeoutS: number, hosts: string[], extra: Partial<LoadBalancerPlan> = {}): LoadBalancerPlan => ({
+  name,
+  type: 'classic',
+  vpcId: 'vpc-1',
+  idleTimeoutS,
+  backends: hosts.map(backend),
+  backendsNotSampled: 0,
+  skipped: [],
+  ...extra,
+});
+
+const planItem = (host: string, lbS: number, loadBalancers: string[]): ProbePlanItem => ({
+  key: `${host}:30080|http|/health|plain`,
+  backendId: `${host}:30080`,
+  job: { target: backend(host).target, loadBalancerIdleTimeoutS: lbS },
+  loadBalancers,
+});
+
+describe('judgeLoadBalancers', () => {
+  it('takes the smallest limit over the backends and names the failing ones', () => {
+    // Prepare: one backend fine, one with a lazy-like 40 s pre-request limit
+    const lbs = [lb('k8s-web', 60, ['10.0.1.7', '10.0.2.9'])];
+    const plan = [planItem('10.0.1.7', 60, ['k8s-web']), planItem('10.0.2.9', 60, ['k8s-web'])];
+    const results = [
+      result('10.0.1.7', 60, phase(null, 66, 60, 'pass'), phase(75, 74.99, 60, 'pass')),
+      result('10.0.2.9', 60, phase(40.2, 39.9, 60, 'fail'), phase(75, 74.99, 60, 'pass')),
+    ];
+
+    // Act
+    const [verdict] = judgeLoadBalancers(lbs, plan, results);
+
+    // Assess
+    expect(verdict.verdict).toBe('fail');
+    expect(verdict.phases.preRequest).toEqual({ limitS: 40.2, headroomS: -19.8, verdict: 'fail', failingBackends: ['10.0.2.9:30080'] });
+    expect(verdict.phases.keepAlive).toEqual({ limitS: 75, headroomS: 15, verdict: 'pass', failingBackends: [] });
+  });
+
+  it('judges a shared backend against each load balancer own timeout and margin', () => {
+    // Prepare: a 50 s limit, probed once against the longer 120 s timeout
+    const lbs = [lb('short', 30, ['10.0.1.7']), lb('long', 120, ['10.0.1.7']), lb('tight', 49, ['10.0.1.7'], { marginS: 2 })];
+    const plan = [planItem('10.0.1.7', 120, ['short', 'long', 'tight'])];
+    const results = [result('10.0.1.7', 120, phase(50, 49.99, 120, 'fail'), phase(null, 132, 120, 'pass'))];
+
+    // Act
+    const verdicts = judgeLoadBalancers(lbs, plan, results);
+
+    // Assess
+    expect(verdicts.map((v) => [v.name, v.phases.preRequest?.verdict, v.phases.preRequest?.headroomS])).toEqual([
+      ['short', 'pass', 20],
+      ['long', 'fail', -70],
+      ['tight', 'fail', 1],
+    ]);
+  });
+
+  it('uses the shortest survival as headroom when no backend has a limit', () => {
+    // Prepare
+    const lbs = [lb('web', 60, ['10.0.1.7', '10.0.2.9'])];
+    const plan = [planItem('10.0.1.7', 60, ['web']), planItem('10.0.2.9', 60, ['web'])];
+    const results = [
+      result('10.0.1.7', 60, phase(null, 66, 60, 'pass'), phase(null, 66, 60, 'pass')),
+      result('10.0.2.9', 60, phase(null, 65.9, 60, 'pass'), phase(null, 66, 60, 'pass')),
+    ];
+
+    // Act
+    const [verdict] = judgeLoadBalancers(lbs, plan, results);
+
+    // Assess
+    expect(verdict.phases.preRequest).toEqual({ limitS: null, headroomS: 5.9, verdict: 'pass', failingBackends: [] });
+    expect(verdict.verdict).toBe('pass');
+  });
+
+  it('is inconclusive, never pass, when no backend could be probed, and counts the probe errors', () => {
+    // Prepare
+    const lbs = [lb('web', 60, ['10.0.1.7'])];
+    const refused = { code: 'refused' as const, message: '10.0.1.7:30080: connection refused (nothing listens on that port)' };
+    const none = phase(null, null, 60, 'inconclusive');
+    const results = [result('10.0.1.7', 60, none, none, refused)];
+
+    // Act
+    const [verdict] = judgeLoadBalancers(lbs, [planItem('10.0.1.7', 60, ['web'])], results);
+
+    // Assess
+    expect(verdict).toMatchObject({ verdict: 'inconclusive', probeErrors: 1 });
+    expect(verdict.backends[0]).toMatchObject({ id: '10.0.1.7:30080', verdict: 'inconclusive' });
+  });
+
+  it('keeps a failing backend a failure when another backend of the same load balancer could not be probed', () => {
+    // Prepare
+    const lbs = [lb('web', 60, ['10.0.1.7', '10.0.2.9'])];
+    const plan = [planItem('10.0.1.7', 60, ['web']), planItem('10.0.2.9', 60, ['web'])];
+    const none = phase(null, null, 60, 'inconclusive');
+    const results = [
+      result('10.0.1.7', 60, none, none, { code: 'connect-timeout', message: '10.0.1.7:30080: no connection within 5000 ms' }),
+      result('10.0.2.9', 60, phase(null, 66, 60, 'pass'), phase(5, 4.99, 60, 'fail')),
+    ];
+
+    // Act
+    const [verdict] = judgeLoadBalancers(lbs, plan, results);
+
+    // Assess
+    expect(verdict).toMatchObject({ verdict: 'fail', probeErrors: 1 });
+    expect(verdict.phases.keepAlive?.failingBackends).toEqual(['10.0.2.9:30080']);
+  });
+
+  it('reports a load balancer whose discovery failed as inconclusive with its error', () => {
+    // Prepare
+    const lbs = [lb('locked', 60, [], { error: 'DescribeInstanceHealth: AccessDenied: not authorized' })];
+
+    // Act
+    const [verdict] = judgeLoadBalancers(lbs, [], []);
+
+    // Assess
+    expect(verdict).toMatchObject({ verdict: 'inconclusive', error: 'DescribeInstanceHealth: AccessDenied: not authorized', phases: {} });
+  });
+
+  it('passes a backend without keep-alive for the keep-alive phase', () => {
+    // Prepare
+    const noKeepAlive: PhaseResult = { ...phase(null, null, 60, 'pass'), reason: 'the server closes the connection after every response' };
+    const results = [result('10.0.1.7', 60, phase(null, 66, 60, 'pass'), noKeepAlive)];
+
+    // Act
+    const [verdict] = judgeLoadBalancers([lb('web', 60, ['10.0.1.7'])], [planItem('10.0.1.7', 60, ['web'])], results);
+
+    // Assess
+    expect(verdict.phases.keepAlive).toMatchObject({ verdict: 'pass', limitS: null });
+    expect(verdict.verdict).toBe('pass');
+  });
+});
