@@ -1,0 +1,82 @@
+/**
+ * Verdicts to CloudWatch metric datums, exactly as DESIGN.md's metric contract names them.
+ *
+ * Pure, so that the exact `PutMetricData` input is tested. Never a per-instance or per-IP
+ * dimension: each distinct dimension value is a billed custom metric.
+ */
+import type { LoadBalancerVerdict, PhaseVerdict } from '../judge';
+import type { PhaseName } from '../probe';
+
+/** A datum as `PutMetricData` takes it (the SDK's `MetricDatum`, without the SDK import). */
+export interface Datum {
+  readonly MetricName: string;
+  readonly Unit: 'Seconds' | 'Count';
+  readonly Value: number;
+  readonly Timestamp: Date;
+  readonly Dimensions?: ReadonlyArray<{ readonly Name: 'LoadBalancer'; readonly Value: string }>;
+}
+
+const PHASE_METRICS: Readonly<Record<PhaseName, { readonly timeout: string; readonly headroom: string }>> = {
+  preRequest: { timeout: 'BackendPreRequestTimeout', headroom: 'PreRequestHeadroom' },
+  keepAlive: { timeout: 'BackendKeepAliveTimeout', headroom: 'KeepAliveHeadroom' },
+};
+
+/**
+ * The datums of one run: per load balancer, then the fleet's.
+ *
+ * Why some datums are left out: a phase with nothing measured (inconclusive, discovery
+ * error) publishes no timeout or headroom, so an alarm sees missing data rather than a made-up
+ * number; `ProbeErrors` and the heartbeat say what went wrong.
+ *
+ * @example
+ * toDatums(verdicts, new Date());
+ * // [{ MetricName: 'LoadBalancerIdleTimeout', Unit: 'Seconds', Value: 60, Dimensions: [{ Name: 'LoadBalancer', Value: 'k8s-web' }] }, ...]
+ */
+export function toDatums(verdicts: readonly LoadBalancerVerdict[], timestamp: Date): Datum[] {
+  const perLoadBalancer = verdicts.flatMap((lb) => {
+    const dimensions = [{ Name: 'LoadBalancer' as const, Value: lb.name }];
+    const datum = (MetricName: string, Unit: Datum['Unit'], Value: number): Datum => ({ MetricName, Unit, Value, Timestamp: timestamp, Dimensions: dimensions });
+    const phaseDatums = (Object.entries(lb.phases) as Array<[PhaseName, PhaseVerdict]>).flatMap(([phase, verdict]) =>
+      verdict.headroomS === null
+        ? []
+        : [datum(PHASE_METRICS[phase].timeout, 'Seconds', verdict.headroomS + lb.idleTimeoutS), datum(PHASE_METRICS[phase].headroom, 'Seconds', verdict.headroomS)],
+    );
+    const probed = lb.backends.length - lb.backends.filter((b) => b.result.error !== undefined).length;
+    return [
+      datum('LoadBalancerIdleTimeout', 'Seconds', lb.idleTimeoutS),
+      ...phaseDatums,
+      datum('BackendsProbed', 'Count', probed),
+      datum('BackendsFailing', 'Count', lb.backends.filter((b) => b.verdict === 'fail').length),
+      datum('ProbeErrors', 'Count', lb.probeErrors + (lb.error !== undefined ? 1 : 0)),
+    ];
+  });
+  const fleet = (MetricName: string, Value: number): Datum => ({ MetricName, Unit: 'Count', Value, Timestamp: timestamp });
+  return [...perLoadBalancer, fleet('LoadBalancersFailing', verdicts.filter((lb) => lb.verdict === 'fail').length), fleet('RunCompleted', 1)];
+}
+
+/** `PutMetricData` limits: 1,000 datums and 1 MB per call. */
+export const PUT_LIMITS = { maxDatums: 1000, maxBytes: 1_000_000 } as const;
+
+/**
+ * Splits datums into `PutMetricData` calls within the API's limits.
+ *
+ * @example
+ * batchDatums(datums).length; // 3 for 2,500 datums
+ */
+export function batchDatums(datums: readonly Datum[], limits: typeof PUT_LIMITS = PUT_LIMITS): Datum[][] {
+  const batches: Datum[][] = [];
+  let bytes = 0;
+  for (const datum of datums) {
+    // The query-protocol encoding is longer than JSON; doubling keeps well inside 1 MB.
+    const size = 2 * JSON.stringify(datum).length;
+    const current = batches[batches.length - 1];
+    if (current === undefined || current.length >= limits.maxDatums || bytes + size > limits.maxBytes) {
+      batches.push([datum]);
+      bytes = size;
+    } else {
+      current.push(datum);
+      bytes += size;
+    }
+  }
+  return batches;
+}
