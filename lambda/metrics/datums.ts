@@ -63,7 +63,7 @@ export const PUT_LIMITS = { maxDatums: 1000, maxBytes: 1_000_000 } as const;
  * @example
  * batchDatums(datums).length; // 3 for 2,500 datums
  */
-export function batchDatums(datums: readonly Datum[], limits: typeof PUT_LIMITS = PUT_LIMITS): Datum[][] {
+export function batchDatums(datums: readonly Datum[], limits: { readonly maxDatums: number; readonly maxBytes: number } = PUT_LIMITS): Datum[][] {
   const batches: Datum[][] = [];
   let bytes = 0;
   for (const datum of datums) {

@@ -1,0 +1,43 @@
+/**
+ * `idle-canary probe TARGET... [flags]`: measure backends by hand.
+ */
+import { probeTargets, type ProbeJob, type ProbeOptions, type ProbeResult } from '../../lambda/probe';
+import { renderTerminalReport } from '../../lambda/report/terminal';
+import { parseProbeArgs } from '../args';
+import { exitCodeOf } from '../exit-code';
+import type { CommandIo } from '../io';
+import { Progress } from '../progress';
+
+export const PROBE_USAGE = `usage: idle-canary probe TARGET... [--lb-idle-timeout SECONDS] [--horizon SECONDS]
+         [--phases preRequest,keepAlive] [--margin SECONDS] [--precision SECONDS]
+         [--max-sockets N] [--time-budget SECONDS] [--host-header HOST] [--json]
+  TARGET is host:port, http://host:port/path or https://host:port/path`;
+
+/**
+ * Runs the probe command and returns its exit status.
+ *
+ * @example
+ * process.exitCode = await probeCommand(['127.0.0.1:8080', '--json'], { stdout: process.stdout, stderr: process.stderr, isTTY: false });
+ */
+export async function probeCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const command = parseProbeArgs(argv);
+  if (command.help) {
+    io.stdout.write(`${PROBE_USAGE}\n`);
+    return 0;
+  }
+  const results = await probeWithProgress(command.jobs, command.options, io, !command.json);
+  io.stdout.write(command.json ? `${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n` : renderTerminalReport(results, { color: io.isTTY }));
+  return exitCodeOf(results);
+}
+
+/**
+ * Probes with live progress on stderr when a person is watching.
+ */
+export async function probeWithProgress(jobs: readonly ProbeJob[], options: ProbeOptions, io: CommandIo, human: boolean): Promise<ProbeResult[]> {
+  const progress = human ? new Progress({ stream: io.stderr, statusLine: io.isTTY }) : undefined;
+  try {
+    return await probeTargets(jobs, { ...options, signal: io.signal, onEvent: progress?.onEvent });
+  } finally {
+    progress?.stop();
+  }
+}

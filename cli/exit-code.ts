@@ -1,0 +1,21 @@
+/**
+ * The exit status contract of `probe` (DESIGN.md): 0 every phase passes, 1 some phase fails,
+ * 2 bad input or a target could not be probed at all, 3 inconclusive.
+ */
+import type { ProbeResult } from '../lambda/probe';
+
+export const EXIT = { pass: 0, fail: 1, badInput: 2, inconclusive: 3 } as const;
+
+/**
+ * The exit status of a run: a failure is the most important news, then a target that could
+ * not be probed at all, then doubt.
+ *
+ * @example
+ * exitCodeOf(results); // 1 when any phase of any target fails
+ */
+export function exitCodeOf(results: readonly ProbeResult[]): number {
+  if (results.some((r) => r.verdict === 'fail')) return EXIT.fail;
+  if (results.some((r) => r.error !== undefined)) return EXIT.badInput;
+  if (results.some((r) => r.verdict === 'inconclusive')) return EXIT.inconclusive;
+  return EXIT.pass;
+}

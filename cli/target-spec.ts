@@ -1,0 +1,53 @@
+/**
+ * Parses a command-line target into a probe target.
+ */
+import { isIP } from 'node:net';
+import type { ProbeTarget } from '../lambda/probe';
+
+const ACCEPTED = 'expected host:port, http://host:port/path or https://host:port/path';
+
+/**
+ * `host:port`, `[::1]:port`, `http://host:port/path` or `https://host[:port]/path`.
+ *
+ * @throws Error with a one-line message naming the bad value and what is accepted
+ * @example
+ * parseTargetSpec('https://10.0.3.17:8443/health');
+ * // { host: '10.0.3.17', port: 8443, tls: true, path: '/health' }
+ */
+export function parseTargetSpec(spec: string): ProbeTarget {
+  const bad = (why?: string) => new Error(`bad target "${spec}": ${why ? `${why}; ` : ''}${ACCEPTED}`);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
+    const match = HOST_PORT.exec(spec);
+    if (match === null) throw bad(/^[^:/]+$/.test(spec) ? 'no port' : undefined);
+    return { host: checkedHost(match[1].replace(/^\[(.*)\]$/, '$1'), bad), port: checkedPort(match[2], bad), tls: false, path: '/' };
+  }
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw bad();
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(`scheme ${url.protocol.slice(0, -1)} is not supported`);
+  if (url.username || url.password || url.hash) throw bad();
+  const tls = url.protocol === 'https:';
+  return {
+    host: checkedHost(url.hostname.replace(/^\[(.*)\]$/, '$1'), bad),
+    port: url.port === '' ? (tls ? 443 : 80) : Number(url.port),
+    tls,
+    path: `${url.pathname}${url.search}`,
+  };
+}
+
+/** `host:port` or `[v6]:port`, nothing else. */
+const HOST_PORT = /^(\[[0-9a-f:.]+\]|[^:/[\]\s]+):(\d+)$/i;
+
+function checkedHost(host: string, bad: () => Error): string {
+  if (host === '' || (host.includes(':') && isIP(host) !== 6)) throw bad();
+  return host;
+}
+
+function checkedPort(raw: string, bad: () => Error): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad();
+  return port;
+}

@@ -1,0 +1,93 @@
+/**
+ * Probe results as a terminal report: a short table per target, then the verdict in words.
+ *
+ * Pure: returns the text; the command line decides where it goes.
+ */
+import type { PhaseName, PhaseResult, ProbeResult, Verdict } from '../probe';
+import { adviseTarget, fmt } from './advice';
+
+export interface TerminalOptions {
+  /** ANSI colours for verdicts (only on a terminal). */
+  readonly color: boolean;
+  /**
+   * Wrap paragraphs at this width.
+   * @default 80
+   */
+  readonly width?: number;
+}
+
+const COLORS: Readonly<Record<Verdict, string>> = { pass: '\u001b[32m', fail: '\u001b[31m', inconclusive: '\u001b[33m' };
+const RESET = '\u001b[0m';
+const COLUMNS = ['phase', 'verdict', 'limit', 'bracket', 'enforcement', 'closed with', 'headroom'] as const;
+
+/**
+ * Renders results, one block per target.
+ *
+ * @example
+ * process.stdout.write(renderTerminalReport(results, { color: process.stdout.isTTY }));
+ */
+export function renderTerminalReport(results: readonly ProbeResult[], options: TerminalOptions): string {
+  return results.map((result) => renderTarget(result, options)).join('\n');
+}
+
+function renderTarget(result: ProbeResult, options: TerminalOptions): string {
+  const paint = (verdict: Verdict, text: string) => (options.color ? `${COLORS[verdict]}${text}${RESET}` : text);
+  const { host, port, tls, path } = result.target;
+  const title = `${tls ? 'https://' : ''}${host.includes(':') ? `[${host}]` : host}:${port}${path === '/' ? '' : path}`;
+  const lines = [
+    `${title}  ${paint(result.verdict, result.verdict.toUpperCase())}  (load balancer idle timeout ${fmt(result.loadBalancerIdleTimeoutS)} s, held ${fmt(result.horizonS)} s, ${result.socketsUsed} sockets, ${fmt(result.elapsedS)} s)`,
+  ];
+  if (!result.error) {
+    const rows = (Object.entries(result.phases) as Array<[PhaseName, PhaseResult]>).map(([phase, measured]) => phaseRow(phase, measured));
+    const widths = COLUMNS.map((column, i) => Math.max(column.length, ...rows.map((row) => row[i].length)));
+    const format = (cells: readonly string[], verdict?: Verdict) =>
+      '  ' +
+      cells
+        .map((cell, i) => {
+          const padded = i === 2 || i === 6 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]);
+          return i === 1 && verdict ? paint(verdict, padded) : padded;
+        })
+        .join('  ')
+        .trimEnd();
+    lines.push(format(COLUMNS));
+    (Object.values(result.phases) as PhaseResult[]).forEach((measured, i) => lines.push(format(rows[i], measured.verdict)));
+    const hints = result.server;
+    if (hints) lines.push(`  server: ${hints.server ?? '(no Server header)'}${hints.keepAlive ? ` · Keep-Alive: ${hints.keepAlive}` : ''}${hints.connectionClose ? ' · Connection: close' : ''}`);
+  }
+  lines.push(...wrap(adviseTarget(result), options.width ?? 80, '  '));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Table figures keep two decimals: a bracket is often narrower than 0.1 s. */
+const fmt2 = (seconds: number) => seconds.toFixed(2);
+
+function phaseRow(phase: PhaseName, measured: PhaseResult): string[] {
+  const seconds = (value: number | null) => (value === null ? '-' : `${fmt2(value)} s`);
+  const bracket =
+    measured.failedS !== null ? `${measured.survivedS === null ? '?' : fmt2(measured.survivedS)} .. ${fmt2(measured.failedS)} s` : measured.survivedS !== null ? `> ${fmt2(measured.survivedS)} s` : '-';
+  return [
+    phase,
+    measured.verdict.toUpperCase(),
+    measured.limitS === null ? (measured.survivedS === null ? '-' : 'none') : seconds(measured.limitS),
+    bracket,
+    measured.enforcement,
+    measured.closedWith ?? '-',
+    measured.headroomS === null ? '-' : `${measured.headroomS > 0 ? '+' : ''}${fmt2(measured.headroomS)} s`,
+  ];
+}
+
+/** Wraps a paragraph at `width` columns, each line indented. */
+export function wrap(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines;
+}

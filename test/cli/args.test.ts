@@ -1,0 +1,40 @@
+import { parseProbeArgs } from '../../cli/args';
+
+describe('parseProbeArgs', () => {
+  it('applies the contract defaults: a 60 s load balancer and a 66 s horizon', () => {
+    // Act
+    const command = parseProbeArgs(['127.0.0.1:8080']);
+
+    // Assess
+    expect(command.jobs).toEqual([{ target: { host: '127.0.0.1', port: 8080, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 60, horizonS: 66 }]);
+    expect(command.json).toBe(false);
+  });
+
+  it('reads every flag into jobs and engine options', () => {
+    // Act
+    const command = parseProbeArgs([
+      'a:1', 'https://b:2/h', '--lb-idle-timeout', '350', '--horizon', '400', '--phases', 'keepAlive', '--margin', '2',
+      '--precision', '0.2', '--max-sockets', '8', '--time-budget', '600', '--host-header', 'shop.example', '--json',
+    ]);
+
+    // Assess
+    expect(command.jobs.map((j) => [j.target.host, j.target.hostHeader, j.loadBalancerIdleTimeoutS, j.horizonS])).toEqual([
+      ['a', 'shop.example', 350, 400],
+      ['b', 'shop.example', 350, 400],
+    ]);
+    expect(command.options).toEqual({ phases: ['keepAlive'], marginS: 2, precisionS: 0.2, maxSocketsPerTarget: 8, timeBudgetMs: 600_000 });
+    expect(command.json).toBe(true);
+  });
+
+  it.each([
+    [['a:1', '--lb-idle-timeout', 'abc'], '--lb-idle-timeout "abc": expected a number of seconds from 1 to 4000'],
+    [['a:1', '--lb-idle-timeout', '5000'], '--lb-idle-timeout "5000": expected a number of seconds from 1 to 4000'],
+    [['a:1', '--phases', 'preRequest,idle'], '--phases "preRequest,idle": expected a comma-separated list of preRequest, keepAlive'],
+    [['a:1', '--max-sockets', '2.5'], '--max-sockets "2.5": expected a whole number from 2 to 900'],
+    [['a:1', '--nope'], "Unknown option '--nope'"],
+    [[], 'no target given: expected one or more of host:port, http://host:port/path or https://host:port/path'],
+  ])('rejects %j with a one-line error naming the flag and value', (argv, message) => {
+    // Act & Assess
+    expect(() => parseProbeArgs(argv)).toThrow(message);
+  });
+});

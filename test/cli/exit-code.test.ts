@@ -1,0 +1,28 @@
+import { exitCodeOf } from '../../cli/exit-code';
+import type { ProbeResult } from '../../lambda/probe';
+
+const result = (verdict: ProbeResult['verdict'], error = false): ProbeResult => ({
+  target: { host: 'a', port: 1, tls: false, path: '/' },
+  loadBalancerIdleTimeoutS: 60,
+  horizonS: 66,
+  phases: {},
+  verdict,
+  elapsedS: 1,
+  socketsUsed: 1,
+  ...(error ? { error: { code: 'refused', message: 'refused' } } : {}),
+});
+
+describe('exitCodeOf', () => {
+  it('is 0 when every phase passes, 1 on any failure, 3 when in doubt', () => {
+    // Act & Assess
+    expect(exitCodeOf([result('pass'), result('pass')])).toBe(0);
+    expect(exitCodeOf([result('pass'), result('fail')])).toBe(1);
+    expect(exitCodeOf([result('pass'), result('inconclusive')])).toBe(3);
+  });
+
+  it('is 2 when a target could not be probed at all, unless another fails', () => {
+    // Act & Assess
+    expect(exitCodeOf([result('pass'), result('inconclusive', true)])).toBe(2);
+    expect(exitCodeOf([result('fail'), result('inconclusive', true)])).toBe(1);
+  });
+});

