@@ -1,6 +1,7 @@
 /**
  * The probe engine: many targets at once, within socket, time and abort limits.
  */
+import { setMaxListeners } from 'node:events';
 import { now, type ProbeConnection } from './connection';
 import { defaultHorizonS, roundS } from './plan';
 import { probeTarget, unstartedResult } from './target';
@@ -59,7 +60,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
   const settings = { ...defaults, ...definedOnly(options) };
   const started = now();
   const deadline = started + settings.timeBudgetMs;
-  const signal = options.signal ?? new AbortController().signal;
+  const signal = linkedSignal(options.signal);
   const perTarget = Math.max(1, Math.min(settings.maxSocketsPerTarget, settings.maxOpenSockets));
   const slots = new SocketSlots(settings.maxOpenSockets);
   const open = new Set<ProbeConnection>();
@@ -181,6 +182,20 @@ class SocketSlots {
       entry.grant(true);
     }
   }
+}
+
+/**
+ * The run's own abort signal, following the caller's.
+ *
+ * Why: every target and held socket listens for the abort; a signal of the engine's own can
+ * take that many listeners without warnings, and the caller's signal gets only one.
+ */
+function linkedSignal(outer: AbortSignal | undefined): AbortSignal {
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  if (outer?.aborted) inner.abort(outer.reason);
+  else outer?.addEventListener('abort', () => inner.abort(outer.reason), { once: true });
+  return inner.signal;
 }
 
 /** Options without their `undefined` values, so that they do not erase the defaults. */

@@ -2,6 +2,7 @@
  * Probes one target: resolves it, checks it speaks HTTP, then runs its phases side by side.
  */
 import { lookup } from 'node:dns/promises';
+import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import { ConnectError, ProbeConnection, now, type Endpoint } from './connection';
 import { advertisedKeepAliveS, keepsAlive, type ResponseHead } from './http-response';
@@ -40,6 +41,8 @@ const ANSWER_RESERVE_S = 0.5;
 export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
   const started = now();
   const stop = new AbortController();
+  // Each held socket listens to it: up to the target's socket budget at once.
+  setMaxListeners(0, stop.signal);
   const timer = Number.isFinite(run.deadline)
     ? setTimeout(() => stop.abort(new Error(cutShortReason(run, started, 'time budget'))), Math.max(0, run.deadline - started))
     : undefined;

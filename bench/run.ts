@@ -1,0 +1,98 @@
+/**
+ * `npm run bench`: the probe engine's precision, duration, socket use, memory and timer
+ * lateness, against real loopback backends whose limits are known.
+ *
+ * Timeouts are scaled down by 10 (a 6 s load balancer) so that the whole benchmark takes
+ * about a minute; the narrowing precision is scaled with them (0.05 s here is 0.5 s at 60 s).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { runProbe, type ProbeJob, type ProbeOptions } from '../lambda/probe';
+import { DEMO_BACKENDS, type BackendSpec } from '../cli/demo/backends';
+import { measureKeepAliveCloseS } from '../test/support/loopback';
+
+const LB_S = 6;
+const OPTIONS: ProbeOptions = { marginS: 0.1, precisionS: LB_S / 120 };
+
+interface BackendProcess {
+  readonly ports: number[];
+  stop(): void;
+}
+
+/** Starts backends in a child process and waits for their ports. */
+function startBackends(specs: readonly BackendSpec[]): Promise<BackendProcess> {
+  const child = spawn(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'backends-process.ts'), JSON.stringify(specs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    child.stdout.once('data', (line: Buffer) => resolve({ ports: JSON.parse(line.toString()) as number[], stop: () => child.stdin.end() }));
+  });
+}
+
+const job = (port: number): ProbeJob => ({ target: { host: '127.0.0.1', port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: LB_S });
+const base = { description: 'bench', keepAliveTimeoutMs: 30_000, headersTimeoutMs: 30_000 };
+const ms = (seconds: number) => `${(seconds * 1000).toFixed(0).padStart(5)} ms`;
+
+async function precision(): Promise<void> {
+  console.log(`\n## Precision against known limits (load balancer ${LB_S} s, precision ${OPTIONS.precisionS} s)\n`);
+  console.log('| backend | true limit | measured | error | bracket width | wall time / horizon | sockets |');
+  console.log('|---|---|---|---|---|---|---|');
+  const lazyLimitsS = [1.5, 2.5, 3.3, 4.0, 4.7, 5.5];
+  const eagerKeepAliveMs = [1000, 2000, 3000, 4000];
+  const specs: BackendSpec[] = [
+    ...lazyLimitsS.map((limitS) => ({ ...base, name: `lazy-${limitS}`, lazyHeadersTimeoutMs: limitS * 1000 })),
+    ...eagerKeepAliveMs.map((keepAliveTimeoutMs) => ({ ...base, name: `eager-${keepAliveTimeoutMs}`, keepAliveTimeoutMs })),
+  ];
+  const backends = await startBackends(specs);
+  try {
+    const eagerPorts = backends.ports.slice(lazyLimitsS.length);
+    // Ground truth for eager limits: a plain socket's view of the same servers, at the same time.
+    const [truthsS, run] = await Promise.all([Promise.all(eagerPorts.map(measureKeepAliveCloseS)), runProbe(backends.ports.map(job), OPTIONS)]);
+    run.results.forEach((result, i) => {
+      const lazy = i < lazyLimitsS.length;
+      const phase = lazy ? result.phases.preRequest! : result.phases.keepAlive!;
+      const trueS = lazy ? lazyLimitsS[i] : truthsS[i - lazyLimitsS.length];
+      const width = phase.failedS! - (phase.survivedS ?? 0);
+      console.log(
+        `| ${specs[i].name} (${phase.enforcement}) | ${trueS.toFixed(3)} s | ${phase.limitS?.toFixed(3)} s | ${ms(phase.limitS! - trueS)} | ${ms(width)} | ${(result.elapsedS / result.horizonS).toFixed(2)} | ${result.socketsUsed} |`,
+      );
+    });
+  } finally {
+    backends.stop();
+  }
+}
+
+async function load(targets: number): Promise<void> {
+  console.log(`\n## ${targets} targets probed at once (the four demo backends, ${targets / DEMO_BACKENDS.length} each)\n`);
+  const backends = await startBackends(Array.from({ length: targets }, (_, i) => DEMO_BACKENDS[i % DEMO_BACKENDS.length]));
+  try {
+    const before = process.memoryUsage();
+    let peakRss = before.rss;
+    let peakHeap = before.heapUsed;
+    const sampler = setInterval(() => {
+      const now = process.memoryUsage();
+      peakRss = Math.max(peakRss, now.rss);
+      peakHeap = Math.max(peakHeap, now.heapUsed);
+    }, 50);
+    const run = await runProbe(backends.ports.map(job), { ...OPTIONS, maxOpenSockets: targets * 16 });
+    clearInterval(sampler);
+    const horizonS = run.results[0].horizonS;
+    const verdicts = run.results.reduce<Record<string, number>>((count, r) => ({ ...count, [r.verdict]: (count[r.verdict] ?? 0) + 1 }), {});
+    console.log('| figure | value |');
+    console.log('|---|---|');
+    console.log(`| wall time / horizon | ${run.stats.elapsedS.toFixed(2)} s / ${horizonS} s = ${(run.stats.elapsedS / horizonS).toFixed(2)} |`);
+    console.log(`| sockets opened (per target) | ${run.stats.socketsOpened} (${(run.stats.socketsOpened / targets).toFixed(1)}) |`);
+    console.log(`| peak open sockets | ${run.stats.peakOpenSockets} |`);
+    console.log(`| max timer lateness | ${run.stats.maxTimerLatenessMs.toFixed(1)} ms |`);
+    console.log(`| peak RSS / heap (start) | ${(peakRss / 2 ** 20).toFixed(0)} MiB / ${(peakHeap / 2 ** 20).toFixed(0)} MiB (${(before.rss / 2 ** 20).toFixed(0)} / ${(before.heapUsed / 2 ** 20).toFixed(0)} MiB) |`);
+    console.log(`| verdicts | ${JSON.stringify(verdicts)} (expected 3 of 4 fail) |`);
+  } finally {
+    backends.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`# idle-canary probe engine benchmark (Node.js ${process.version})`);
+  await precision();
+  await load(500);
+}
+
+void main();
