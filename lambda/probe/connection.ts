@@ -10,6 +10,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { ResponseReader, type ResponseHead } from './http-response';
+import { closedWithOf, type SocketEnd } from './classify';
 import type { ClosedWith, TargetErrorCode } from './types';
 
 /** Where to connect: the target with its address already resolved. */
@@ -213,17 +214,11 @@ export class ProbeConnection {
     }
   }
 
-  private onClosed(how: ClosedWith): void {
+  private onClosed(how: SocketEnd): void {
     if (this.close !== null) return;
     const status = this.reader.partialHead?.status ?? null;
-    const statusClose: ClosedWith | null = status === null ? null : status === 408 ? 'http-408' : 'http-other';
     const unprompted = this.pending === null;
-    this.close = {
-      at: unprompted ? (this.unsolicitedAt ?? now()) : now(),
-      closedWith: how === 'timeout' ? how : (statusClose ?? how),
-      status,
-      unprompted,
-    };
+    this.close = { at: unprompted ? (this.unsolicitedAt ?? now()) : now(), closedWith: closedWithOf(how, status), status, unprompted };
     if (this.pending !== null) this.settle({ kind: 'closed', sentAt: this.pending.sentAt, close: this.close });
     if (how === 'timeout') this.socket.destroy();
     this.resolveEnded(this.close);

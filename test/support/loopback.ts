@@ -115,3 +115,29 @@ export async function proxyProtocolServer(): Promise<LoopbackServer & { readonly
   });
   return { ...(await listen(server)), proxyLines };
 }
+
+/**
+ * A server that answers early requests and resets (RST) the connection when a request comes
+ * after `limitMs` of idle: a lazy limit enforced with a reset.
+ */
+export function lazyResettingServer(limitMs: number): Promise<LoopbackServer> {
+  return listen(
+    net.createServer((socket) => {
+      const acceptedAt = performance.now();
+      socket.once('data', () => {
+        if (performance.now() - acceptedAt > limitMs) return void socket.resetAndDestroy();
+        socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
+      });
+    }),
+  );
+}
+
+/** A server that, after `afterMs` of silence, writes a `400 Bad Request` unasked and closes. */
+export function unsolicitedErrorServer(afterMs: number): Promise<LoopbackServer> {
+  return listen(
+    net.createServer((socket) => {
+      const timer = setTimeout(() => socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'), afterMs);
+      socket.on('close', () => clearTimeout(timer));
+    }),
+  );
+}

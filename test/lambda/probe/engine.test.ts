@@ -1,5 +1,16 @@
 import { probeTargets, runProbe, type ProbeJob, type ProbeTarget } from '../../../lambda/probe';
-import { closedPort, httpServer, httpsServer, measureKeepAliveCloseS, proxyProtocolServer, silentServer, sshLikeServer, type LoopbackServer } from '../../support/loopback';
+import {
+  closedPort,
+  httpServer,
+  httpsServer,
+  lazyResettingServer,
+  measureKeepAliveCloseS,
+  proxyProtocolServer,
+  silentServer,
+  sshLikeServer,
+  unsolicitedErrorServer,
+  type LoopbackServer,
+} from '../../support/loopback';
 
 const target = (port: number, extra: Partial<ProbeTarget> = {}): ProbeTarget => ({ host: '127.0.0.1', port, tls: false, path: '/', ...extra });
 const job = (port: number, loadBalancerIdleTimeoutS = 2, extra: Partial<ProbeTarget> = {}): ProbeJob => ({
@@ -31,6 +42,33 @@ describe('probeTargets', () => {
     expect(preRequest).toMatchObject({ limitS: null, failedS: null, enforcement: 'none', headroomS: 1, verdict: 'pass' });
     expect(preRequest!.survivedS).toBeCloseTo(3, 2);
     expect(result).toMatchObject({ verdict: 'fail', horizonS: 3, server: { keepAlive: 'timeout=0', advertisedKeepAliveS: 0 } });
+  });
+
+  it('classifies a late request answered with a reset as a lazy limit closed with rst', async () => {
+    // Prepare: the first request (the target check) is answered at once
+    const server = await start(lazyResettingServer(1000));
+
+    // Act
+    const [result] = await probeTargets([job(server.port)], { ...fast, phases: ['preRequest'] });
+
+    // Assess
+    expect(result.phases.preRequest).toMatchObject({ enforcement: 'lazy', closedWith: 'rst', verdict: 'fail' });
+    expect(result.phases.preRequest!.survivedS!).toBeLessThanOrEqual(1);
+    expect(result.phases.preRequest!.failedS!).toBeGreaterThan(1);
+    expect(result.phases.preRequest!.failedS! - result.phases.preRequest!.survivedS!).toBeLessThanOrEqual(0.1 + 0.01);
+  });
+
+  it('classifies an unsolicited error response before the close as http-other', async () => {
+    // Prepare: the server answers nothing; after 1.5 s on any connection it writes a 400 and closes
+    const server = await start(unsolicitedErrorServer(1500));
+
+    // Act
+    const [result] = await probeTargets([job(server.port)], { ...fast, phases: ['preRequest'] });
+
+    // Assess: the first request's late 400 shows the target speaks HTTP; silent sockets then get the 400 unasked
+    expect(result.error).toBeUndefined();
+    expect(result.phases.preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'http-other', verdict: 'fail' });
+    expect(result.phases.preRequest!.limitS!).toBeCloseTo(1.5, 1);
   });
 
   it('tests exactly the load balancer timeout with one socket of each phase', async () => {
