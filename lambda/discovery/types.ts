@@ -67,10 +67,8 @@ export interface Discovery {
  * once, against the longest of their idle timeouts.
  */
 export interface ProbePlanItem {
-  /** `PlannedBackend.id` plus the request path and protocol, so differing requests stay apart. */
+  /** Address, port, protocol, path and proxy header (`planKeyOf`): what makes two backends one probe. */
   readonly key: string;
-  /** The `PlannedBackend.id` the job probes. */
-  readonly backendId: string;
   readonly job: ProbeJob;
   /** Names of the load balancers this backend serves. */
   readonly loadBalancers: readonly string[];

@@ -4,6 +4,7 @@
  *
  * Pure: no I/O, so that every alarm's arithmetic is tested exactly.
  */
+import { planKeyOf } from '../discovery/plan';
 import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
 import { judgeLimit, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Verdict } from '../probe';
 
@@ -77,14 +78,13 @@ export function judgeLoadBalancers(
   const resultByBackend = new Map<string, ProbeResult>();
   plan.forEach((item, index) => {
     if (results[index] === undefined) return;
-    for (const name of item.loadBalancers) resultByBackend.set(backendKey(name, item.backendId), results[index]);
+    for (const name of item.loadBalancers) resultByBackend.set(backendKey(name, item.key), results[index]);
   });
-  return loadBalancers.map((lb) => judgeLoadBalancer(lb, lb.marginS ?? settings.marginS, (backend) => resultByBackend.get(backendKey(lb.name, backend.id))));
+  return loadBalancers.map((lb) => judgeLoadBalancer(lb, lb.marginS ?? settings.marginS, (backend) => resultByBackend.get(backendKey(lb.name, planKeyOf(backend)))));
 }
 
-/** Results are matched back to load balancers by backend id: a backend serves each load balancer on one path. */
-function backendKey(loadBalancer: string, backendId: string): string {
-  return `${loadBalancer}\u0000${backendId}`;
+function backendKey(loadBalancer: string, planKey: string): string {
+  return `${loadBalancer}\u0000${planKey}`;
 }
 
 function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (backend: PlannedBackend) => ProbeResult | undefined): LoadBalancerVerdict {

@@ -43,7 +43,6 @@ const lb = (name: string, idleTimeoutS: number, hosts: string[], extra: Partial<
 
 const planItem = (host: string, lbS: number, loadBalancers: string[]): ProbePlanItem => ({
   key: `${host}:30080|http|/health|plain`,
-  backendId: `${host}:30080`,
   job: { target: backend(host).target, loadBalancerIdleTimeoutS: lbS },
   loadBalancers,
 });

@@ -1,0 +1,134 @@
+/**
+ * Application Load Balancers: idle timeout, target groups, healthy targets. Network and
+ * Gateway Load Balancers are listed as not covered, with the reason.
+ */
+import {
+  DescribeLoadBalancerAttributesCommand,
+  DescribeTagsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  paginateDescribeLoadBalancers,
+  paginateDescribeTargetGroups,
+  type LoadBalancer,
+  type TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { call, chunks, mapLimit } from './aws';
+import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
+import { excludedByPlace, excludedByTags, tagOverrides, type Selection } from './select';
+import type { NotCovered, Skipped } from './types';
+
+/** `DescribeTags` takes up to 20 ARNs. */
+const TAG_BATCH = 20;
+
+const NOT_COVERED: Readonly<Record<string, string>> = {
+  network:
+    'Network Load Balancers keep idle TCP flows for 350 s by default (tcp.idle_timeout.seconds) and reset them after; their backends are not covered yet',
+  gateway: 'Gateway Load Balancers forward packets to appliances, not HTTP requests; there is no HTTP idle connection to probe',
+};
+
+/**
+ * Every ALB of the region that the selection keeps, with its healthy targets, and the other
+ * kinds of load balancer as not covered.
+ */
+export async function findApplication(
+  client: ElasticLoadBalancingV2Client,
+  selection: Selection,
+  concurrency: number,
+): Promise<{ found: FoundLoadBalancer[]; excluded: NotCovered[]; notCovered: NotCovered[] }> {
+  const all: LoadBalancer[] = [];
+  await call('DescribeLoadBalancers (v2)', (async () => {
+    for await (const page of paginateDescribeLoadBalancers({ client, pageSize: 400 }, {})) all.push(...(page.LoadBalancers ?? []));
+  })());
+  const notCovered = all
+    .filter((lb) => lb.Type !== 'application')
+    .map((lb) => ({ name: lb.LoadBalancerName!, type: lb.Type ?? 'unknown', reason: NOT_COVERED[lb.Type ?? ''] ?? `type ${lb.Type} is not covered` }));
+  const excluded: NotCovered[] = [];
+  const placed = all.filter((lb) => {
+    if (lb.Type !== 'application') return false;
+    const reason = excludedByPlace({ name: lb.LoadBalancerName!, vpcId: lb.VpcId ?? '' }, selection);
+    if (reason !== null) excluded.push({ name: lb.LoadBalancerName!, type: 'application', reason });
+    return reason === null;
+  });
+  const tags = await albTags(client, placed.map((lb) => lb.LoadBalancerArn!));
+  const selected = placed.filter((lb) => {
+    const lbTags = tags.get(lb.LoadBalancerArn!);
+    const reason = lbTags instanceof Error ? null : excludedByTags(lbTags ?? {}, selection);
+    if (reason !== null) excluded.push({ name: lb.LoadBalancerName!, type: 'application', reason });
+    return reason === null;
+  });
+  const found = await mapLimit(selected, concurrency, (lb) => describeAlb(client, lb, tags.get(lb.LoadBalancerArn!) ?? {}));
+  return { found, excluded, notCovered };
+}
+
+async function albTags(client: ElasticLoadBalancingV2Client, arns: readonly string[]): Promise<Map<string, Record<string, string> | Error>> {
+  const tags = new Map<string, Record<string, string> | Error>();
+  for (const batch of chunks(arns, TAG_BATCH)) {
+    try {
+      const output = await call('DescribeTags (v2)', client.send(new DescribeTagsCommand({ ResourceArns: batch })));
+      for (const description of output.TagDescriptions ?? []) {
+        tags.set(description.ResourceArn!, Object.fromEntries((description.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])));
+      }
+    } catch (error) {
+      for (const arn of batch) tags.set(arn, error as Error);
+    }
+  }
+  return tags;
+}
+
+async function describeAlb(client: ElasticLoadBalancingV2Client, lb: LoadBalancer, tags: Record<string, string> | Error): Promise<FoundLoadBalancer> {
+  const base = { name: lb.LoadBalancerName!, type: 'application' as const, arn: lb.LoadBalancerArn!, vpcId: lb.VpcId ?? '' };
+  try {
+    if (tags instanceof Error) throw tags;
+    const overrides = tagOverrides(tags);
+    const [attributes, groups] = await Promise.all([
+      call('DescribeLoadBalancerAttributes', client.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }))),
+      targetGroups(client, lb.LoadBalancerArn!),
+    ]);
+    const idle = attributes.Attributes?.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value;
+    const perGroup = await Promise.all(groups.map((group) => groupBackends(client, group, overrides.path)));
+    return {
+      ...base,
+      idleTimeoutS: idle === undefined ? 60 : Number(idle),
+      ...(overrides.marginS !== undefined ? { marginS: overrides.marginS } : {}),
+      backends: perGroup.flatMap((g) => g.backends),
+      skipped: perGroup.flatMap((g) => g.skipped),
+    };
+  } catch (error) {
+    return failed(base, error);
+  }
+}
+
+async function targetGroups(client: ElasticLoadBalancingV2Client, loadBalancerArn: string): Promise<TargetGroup[]> {
+  const groups: TargetGroup[] = [];
+  await call('DescribeTargetGroups', (async () => {
+    for await (const page of paginateDescribeTargetGroups({ client, pageSize: 400 }, { LoadBalancerArn: loadBalancerArn })) groups.push(...(page.TargetGroups ?? []));
+  })());
+  return groups;
+}
+
+/**
+ * The healthy targets of one target group, as backends to probe.
+ *
+ * Why only healthy ones: the load balancer sends traffic to nothing else.
+ */
+async function groupBackends(client: ElasticLoadBalancingV2Client, group: TargetGroup, pathOverride: string | undefined): Promise<{ backends: FoundBackend[]; skipped: Skipped[] }> {
+  const what = `target group ${group.TargetGroupName}`;
+  if (group.TargetType === 'lambda' || group.TargetType === 'alb') {
+    return { backends: [], skipped: [{ what, reason: `its targets are ${group.TargetType === 'lambda' ? 'Lambda functions' : 'Application Load Balancers'}, which hold no idle backend connections to probe` }] };
+  }
+  const health = await call('DescribeTargetHealth', client.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn })));
+  const descriptions = health.TargetHealthDescriptions ?? [];
+  const tls = group.Protocol === 'HTTPS';
+  const path = pathOverride ?? group.HealthCheckPath ?? '/';
+  const backends = descriptions
+    .filter((d) => d.TargetHealth?.State === 'healthy')
+    .map((d): FoundBackend => {
+      const port = d.Target!.Port ?? group.Port!;
+      const address = group.TargetType === 'ip' ? { ip: d.Target!.Id! } : { instanceId: d.Target!.Id! };
+      return { ...address, port, tls, path, proxyProtocol: false, targetGroup: group.TargetGroupName! };
+    });
+  const skipped = descriptions
+    .filter((d) => d.TargetHealth?.State !== 'healthy')
+    .map((d) => ({ what: `target ${d.Target?.Id}:${d.Target?.Port ?? group.Port} in ${what}`, reason: `is ${d.TargetHealth?.State}${d.TargetHealth?.Reason ? ` (${d.TargetHealth.Reason})` : ''}` }));
+  return { backends, skipped };
+}

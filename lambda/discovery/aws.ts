@@ -1,0 +1,62 @@
+/**
+ * What every discovery call shares: clients with adaptive retry, a count of API calls, errors
+ * that name the operation, and bounded concurrency.
+ */
+/** Counts the API calls of a run. */
+export interface CallCounter {
+  count: number;
+}
+
+/**
+ * The client, counting every call it sends (paginators' pages included).
+ *
+ * Why a proxy around `send`: the count must be right whoever intercepts the requests (tests
+ * stub `send`), and the caller's client is left as it was. Retries inside the SDK are not
+ * counted: the adaptive retry mode already paces them against the token bucket.
+ */
+export function countCalls<C extends { send(...args: never[]): unknown }>(client: C, counter: CallCounter): C {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return (...args: never[]) => {
+        counter.count++;
+        return target.send(...args);
+      };
+    },
+  });
+}
+
+/** Client settings of discovery: adaptive retry, since the Describe APIs share a small token bucket. */
+export const clientConfig = (region: string) => ({ region, retryMode: 'adaptive', maxAttempts: 5 }) as const;
+
+/**
+ * Runs an AWS call and, if it fails, rethrows with the operation's name in the message:
+ * `DescribeInstanceHealth: AccessDenied: User ... is not authorized ...`.
+ */
+export async function call<T>(operation: string, request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (error) {
+    const name = (error as Error).name ?? 'Error';
+    throw new Error(`${operation}: ${name}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Maps with at most `limit` calls in flight, in order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Splits into chunks of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}

@@ -1,0 +1,150 @@
+/**
+ * Classic Load Balancers: idle timeout, listeners, health check, proxy protocol, InService
+ * instances. The seed incident was one of these in front of Kubernetes NodePorts.
+ */
+import {
+  DescribeInstanceHealthCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancerPoliciesCommand,
+  DescribeTagsCommand,
+  ElasticLoadBalancingClient,
+  paginateDescribeLoadBalancers,
+  type ListenerDescription,
+  type LoadBalancerDescription,
+} from '@aws-sdk/client-elastic-load-balancing';
+import { call, chunks, mapLimit } from './aws';
+import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
+import { excludedByPlace, excludedByTags, tagOverrides, type Selection } from './select';
+import type { NotCovered, Skipped } from './types';
+
+/** `DescribeTags` takes up to 20 load balancer names. */
+const TAG_BATCH = 20;
+
+/** A backend port and how to probe it, or why it is not probed. */
+export type PortPlan = Omit<FoundBackend, 'instanceId' | 'ip' | 'targetGroup'>;
+
+/**
+ * The ports a Classic ELB sends traffic to, and how to probe each.
+ *
+ * Why the health check decides for TCP and SSL listeners: the probe must send a real HTTP
+ * request; a TCP listener's backend may speak anything, unless the load balancer itself
+ * checks it over HTTP on that port.
+ *
+ * @example
+ * classicPorts([{ Listener: { Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 30080 } }], 'HTTP:30080/healthz', new Set());
+ * // { ports: [{ port: 30080, tls: false, path: '/healthz', proxyProtocol: false }], skipped: [] }
+ */
+export function classicPorts(
+  listeners: readonly ListenerDescription[],
+  healthCheckTarget: string | undefined,
+  proxyProtocolPorts: ReadonlySet<number>,
+  pathOverride?: string,
+): { ports: PortPlan[]; skipped: Skipped[] } {
+  const health = /^(HTTPS?|TCP|SSL):(\d+)(\/.*)?$/i.exec(healthCheckTarget ?? '');
+  const healthPort = health ? Number(health[2]) : null;
+  const healthIsHttp = health !== null && /^HTTPS?$/i.test(health[1]);
+  const ports = new Map<number, PortPlan>();
+  const skipped: Skipped[] = [];
+  for (const { Listener: listener } of listeners) {
+    if (!listener?.InstancePort) continue;
+    const port = listener.InstancePort;
+    const protocol = (listener.InstanceProtocol ?? listener.Protocol ?? 'HTTP').toUpperCase();
+    const what = `listener ${listener.Protocol}:${listener.LoadBalancerPort}->${protocol}:${port}`;
+    const checkedOverHttp = healthIsHttp && healthPort === port;
+    if ((protocol === 'TCP' || protocol === 'SSL') && !checkedOverHttp) {
+      skipped.push({ what, reason: `the instance port speaks ${protocol} and its health check (${healthCheckTarget ?? 'none'}) is not HTTP on that port, so there is no HTTP request to probe with` });
+      continue;
+    }
+    if (ports.has(port)) continue;
+    const path = pathOverride ?? (checkedOverHttp ? (health![3] ?? '/') : '/');
+    ports.set(port, { port, tls: protocol === 'HTTPS' || protocol === 'SSL', path, proxyProtocol: proxyProtocolPorts.has(port) });
+  }
+  return { ports: [...ports.values()], skipped };
+}
+
+/**
+ * Every Classic ELB of the region that the selection keeps, with its backends by instance id.
+ */
+export async function findClassic(client: ElasticLoadBalancingClient, selection: Selection, concurrency: number): Promise<{ found: FoundLoadBalancer[]; excluded: NotCovered[] }> {
+  const all: LoadBalancerDescription[] = [];
+  await call('DescribeLoadBalancers (Classic)', (async () => {
+    for await (const page of paginateDescribeLoadBalancers({ client, pageSize: 400 }, {})) all.push(...(page.LoadBalancerDescriptions ?? []));
+  })());
+  const excluded: NotCovered[] = [];
+  const placed = all.filter((lb) => {
+    const reason = excludedByPlace({ name: lb.LoadBalancerName!, vpcId: lb.VPCId ?? 'EC2-Classic' }, selection);
+    if (reason !== null) excluded.push({ name: lb.LoadBalancerName!, type: 'classic', reason });
+    return reason === null;
+  });
+  const tags = await classicTags(client, placed.map((lb) => lb.LoadBalancerName!));
+  const selected = placed.filter((lb) => {
+    const lbTags = tags.get(lb.LoadBalancerName!);
+    const reason = lbTags instanceof Error ? null : excludedByTags(lbTags ?? {}, selection);
+    if (reason !== null) excluded.push({ name: lb.LoadBalancerName!, type: 'classic', reason });
+    return reason === null;
+  });
+  const found = await mapLimit(selected, concurrency, (lb) => describeClassic(client, lb, tags.get(lb.LoadBalancerName!) ?? {}));
+  return { found, excluded };
+}
+
+async function classicTags(client: ElasticLoadBalancingClient, names: readonly string[]): Promise<Map<string, Record<string, string> | Error>> {
+  const tags = new Map<string, Record<string, string> | Error>();
+  for (const batch of chunks(names, TAG_BATCH)) {
+    try {
+      const output = await call('DescribeTags (Classic)', client.send(new DescribeTagsCommand({ LoadBalancerNames: batch })));
+      for (const description of output.TagDescriptions ?? []) {
+        tags.set(description.LoadBalancerName!, Object.fromEntries((description.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])));
+      }
+    } catch (error) {
+      // Without tags the opt-out cannot be honoured: these load balancers are reported as errors.
+      for (const name of batch) tags.set(name, error as Error);
+    }
+  }
+  return tags;
+}
+
+async function describeClassic(client: ElasticLoadBalancingClient, lb: LoadBalancerDescription, tags: Record<string, string> | Error): Promise<FoundLoadBalancer> {
+  const name = lb.LoadBalancerName!;
+  const base = { name, type: 'classic' as const, vpcId: lb.VPCId ?? 'EC2-Classic' };
+  try {
+    if (tags instanceof Error) throw tags;
+    const overrides = tagOverrides(tags);
+    const [attributes, health, proxyPorts] = await Promise.all([
+      call('DescribeLoadBalancerAttributes', client.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerName: name }))),
+      call('DescribeInstanceHealth', client.send(new DescribeInstanceHealthCommand({ LoadBalancerName: name }))),
+      proxyProtocolPorts(client, lb),
+    ]);
+    const { ports, skipped } = classicPorts(lb.ListenerDescriptions ?? [], lb.HealthCheck?.Target, proxyPorts, overrides.path);
+    const states = health.InstanceStates ?? [];
+    const inService = states.filter((s) => s.State === 'InService').map((s) => s.InstanceId!);
+    const notInService = states
+      .filter((s) => s.State !== 'InService')
+      .map((s) => ({ what: `instance ${s.InstanceId}`, reason: `is ${s.State}${s.Description && s.Description !== 'N/A' ? ` (${s.Description})` : ''}` }));
+    return {
+      ...base,
+      idleTimeoutS: attributes.LoadBalancerAttributes?.ConnectionSettings?.IdleTimeout ?? 60,
+      ...(overrides.marginS !== undefined ? { marginS: overrides.marginS } : {}),
+      backends: inService.flatMap((instanceId) => ports.map((port) => ({ ...port, instanceId }))),
+      skipped: [...skipped, ...notInService],
+    };
+  } catch (error) {
+    return failed(base, error);
+  }
+}
+
+/**
+ * Instance ports with a ProxyProtocol policy enabled; asks the API only when some backend
+ * port has policies at all.
+ */
+async function proxyProtocolPorts(client: ElasticLoadBalancingClient, lb: LoadBalancerDescription): Promise<Set<number>> {
+  const withPolicies = (lb.BackendServerDescriptions ?? []).filter((b) => (b.PolicyNames ?? []).length > 0);
+  if (withPolicies.length === 0) return new Set();
+  const names = [...new Set(withPolicies.flatMap((b) => b.PolicyNames!))];
+  const output = await call('DescribeLoadBalancerPolicies', client.send(new DescribeLoadBalancerPoliciesCommand({ LoadBalancerName: lb.LoadBalancerName, PolicyNames: names })));
+  const proxy = new Set(
+    (output.PolicyDescriptions ?? [])
+      .filter((p) => p.PolicyTypeName === 'ProxyProtocolPolicyType' && (p.PolicyAttributeDescriptions ?? []).some((a) => a.AttributeName === 'ProxyProtocol' && a.AttributeValue?.toLowerCase() === 'true'))
+      .map((p) => p.PolicyName!),
+  );
+  return new Set(withPolicies.filter((b) => b.PolicyNames!.some((n) => proxy.has(n))).map((b) => b.InstancePort!));
+}

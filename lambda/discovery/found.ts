@@ -1,0 +1,32 @@
+/**
+ * Load balancers as the listing found them, before instance ids are turned into addresses.
+ */
+import type { LoadBalancerType, Skipped } from './types';
+
+/** A backend as a load balancer names it: an instance id or an IP address. */
+export interface FoundBackend {
+  readonly instanceId?: string;
+  readonly ip?: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly path: string;
+  readonly proxyProtocol: boolean;
+  readonly targetGroup?: string;
+}
+
+export interface FoundLoadBalancer {
+  readonly name: string;
+  readonly type: LoadBalancerType;
+  readonly arn?: string;
+  readonly vpcId: string;
+  readonly idleTimeoutS: number;
+  readonly marginS?: number;
+  readonly backends: readonly FoundBackend[];
+  readonly skipped: readonly Skipped[];
+  readonly error?: string;
+}
+
+/** A load balancer whose details could not be read: reported as an error, never dropped. */
+export function failed(base: Pick<FoundLoadBalancer, 'name' | 'type' | 'vpcId'> & { arn?: string }, error: unknown, idleTimeoutS = 60): FoundLoadBalancer {
+  return { ...base, idleTimeoutS, backends: [], skipped: [], error: (error as Error).message };
+}

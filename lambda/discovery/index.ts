@@ -1,0 +1,132 @@
+/**
+ * Discovery: from a region's load balancers to what the probe must measure.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { findApplication } from './alb';
+import { clientConfig, countCalls, type CallCounter } from './aws';
+import { findClassic } from './classic';
+import { privateIps } from './ec2';
+import type { FoundLoadBalancer } from './found';
+import { defaults as samplingDefaults, runNumberAt, sampleBackends } from './sample';
+import type { Selection } from './select';
+import type { Discovery, LoadBalancerPlan, PlannedBackend } from './types';
+
+export { toProbePlan, planKeyOf } from './plan';
+export { TAGS, type Selection } from './select';
+export * from './types';
+
+/** Defaults of discovery, merged once. */
+export const defaults = {
+  ...samplingDefaults,
+  /** Load balancers described at once: the Describe APIs share a small account-wide token bucket. */
+  concurrency: 4,
+  /** The schedule period, for the rotation of sampled backends. */
+  periodMinutes: 15,
+} as const;
+
+/** The AWS clients discovery uses; created for the region when not given. */
+export interface DiscoveryClients {
+  readonly elb: ElasticLoadBalancingClient;
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  readonly ec2: EC2Client;
+}
+
+export interface DiscoverOptions extends Selection {
+  readonly region: string;
+  readonly clients?: DiscoveryClients;
+  /** @default 2 */
+  readonly maxBackendsPerPort?: number;
+  /** Picks which backends this run samples. @default the index of the current 15-minute period */
+  readonly runNumber?: number;
+  /** @default 4 */
+  readonly concurrency?: number;
+}
+
+/**
+ * Reads every Classic and Application Load Balancer of a region and plans what to probe.
+ *
+ * Why one pass: the Describe APIs share an account-wide token bucket, so a run discovers once,
+ * batches tags and instance lookups, and reports the calls it made. A failing call marks its
+ * load balancer as an error and never stops the others; only a failing listing throws.
+ *
+ * @example
+ * const discovery = await discover({ region: 'eu-west-1', vpcIds: ['vpc-0a1b2c'] });
+ * const plan = toProbePlan(discovery.loadBalancers);
+ */
+export async function discover(options: DiscoverOptions): Promise<Discovery> {
+  const settings = { ...defaults, ...options };
+  const counter: CallCounter = { count: 0 };
+  const given = options.clients ?? createClients(options.region);
+  const clients = { elb: countCalls(given.elb, counter), elbv2: countCalls(given.elbv2, counter), ec2: countCalls(given.ec2, counter) };
+
+  const [classic, application] = await Promise.all([
+    findClassic(clients.elb, options, settings.concurrency),
+    findApplication(clients.elbv2, options, settings.concurrency),
+  ]);
+  const found = [...classic.found, ...application.found];
+  const instanceIds = found.flatMap((lb) => lb.backends.flatMap((b) => (b.instanceId ? [b.instanceId] : [])));
+  let ips: Map<string, string> | Error;
+  try {
+    ips = instanceIds.length > 0 ? await privateIps(clients.ec2, instanceIds) : new Map();
+  } catch (error) {
+    ips = error as Error;
+  }
+  const runNumber = options.runNumber ?? runNumberAt(new Date(), settings.periodMinutes);
+  return {
+    region: options.region,
+    loadBalancers: found.map((lb) => toPlan(lb, ips, settings.maxBackendsPerPort, runNumber)),
+    notCovered: application.notCovered,
+    excluded: [...classic.excluded, ...application.excluded],
+    apiCalls: counter.count,
+  };
+}
+
+/** Clients for one region with discovery's settings (adaptive retry). */
+export function createClients(region: string): DiscoveryClients {
+  return {
+    elb: new ElasticLoadBalancingClient(clientConfig(region)),
+    elbv2: new ElasticLoadBalancingV2Client(clientConfig(region)),
+    ec2: new EC2Client(clientConfig(region)),
+  };
+}
+
+/** Resolves addresses and samples the backends of one load balancer. */
+function toPlan(lb: FoundLoadBalancer, ips: Map<string, string> | Error, perPort: number, runNumber: number): LoadBalancerPlan {
+  const needsIps = lb.backends.some((b) => b.instanceId !== undefined);
+  const lookupError = ips instanceof Error && needsIps ? ips.message : undefined;
+  const resolved: PlannedBackend[] = [];
+  const vanished = new Set<string>();
+  for (const backend of lb.backends) {
+    const address = backend.ip ?? (ips instanceof Map && backend.instanceId ? ips.get(backend.instanceId) : undefined);
+    if (address === undefined) {
+      if (backend.instanceId) vanished.add(backend.instanceId);
+      continue;
+    }
+    resolved.push({
+      id: `${backend.instanceId ?? address}:${backend.port}`,
+      target: { host: address, port: backend.port, tls: backend.tls, path: backend.path },
+      proxyProtocol: backend.proxyProtocol,
+      ...(backend.instanceId ? { instanceId: backend.instanceId } : {}),
+      ...(backend.targetGroup ? { targetGroup: backend.targetGroup } : {}),
+    });
+  }
+  const { chosen, notSampled } = sampleBackends(resolved.map((b) => ({ ...b, port: b.target.port })), perPort, runNumber);
+  const error = lb.error ?? lookupError;
+  return {
+    name: lb.name,
+    type: lb.type,
+    ...(lb.arn ? { arn: lb.arn } : {}),
+    vpcId: lb.vpcId,
+    idleTimeoutS: lb.idleTimeoutS,
+    ...(lb.marginS !== undefined ? { marginS: lb.marginS } : {}),
+    backends: chosen.map(({ port: _port, ...backend }) => backend),
+    backendsNotSampled: notSampled,
+    skipped: [
+      ...lb.skipped,
+      ...(lookupError ? [] : [...vanished].map((id) => ({ what: `instance ${id}`, reason: 'is registered but no longer exists (EC2 does not know it)' }))),
+    ],
+    ...(error !== undefined ? { error } : {}),
+  };
+}

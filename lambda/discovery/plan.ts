@@ -1,0 +1,42 @@
+/**
+ * From discovered load balancers to probe jobs: one job per distinct backend.
+ */
+import type { LoadBalancerPlan, PlannedBackend, ProbePlanItem } from './types';
+
+/**
+ * One probe job per distinct backend (same address, port, protocol, path and proxy header),
+ * judged later against each of its load balancers.
+ *
+ * Why: a node behind several Kubernetes services' load balancers is probed once, with a
+ * horizon long enough for the longest of their idle timeouts.
+ *
+ * @example
+ * toProbePlan(discovery.loadBalancers); // [{ key, job: { target, loadBalancerIdleTimeoutS: 350 }, loadBalancers: ['a', 'b'] }]
+ */
+export function toProbePlan(loadBalancers: readonly LoadBalancerPlan[]): ProbePlanItem[] {
+  const items = new Map<string, { backend: PlannedBackend; timeoutS: number; loadBalancers: string[] }>();
+  for (const lb of loadBalancers) {
+    for (const backend of lb.backends) {
+      const key = planKeyOf(backend);
+      const item = items.get(key);
+      if (item === undefined) items.set(key, { backend, timeoutS: lb.idleTimeoutS, loadBalancers: [lb.name] });
+      else {
+        item.timeoutS = Math.max(item.timeoutS, lb.idleTimeoutS);
+        item.loadBalancers.push(lb.name);
+      }
+    }
+  }
+  return [...items.entries()].map(([key, { backend, timeoutS, loadBalancers: names }]) => ({
+    key,
+    job: { target: { ...backend.target, ...(backend.proxyProtocol ? { proxyProtocol: true } : {}) }, loadBalancerIdleTimeoutS: timeoutS },
+    loadBalancers: names,
+  }));
+}
+
+/**
+ * What makes two backends the same probe: address, port, protocol, path and proxy header.
+ * The judge matches results back to load balancers with it.
+ */
+export function planKeyOf(backend: PlannedBackend): string {
+  return `${backend.target.host}:${backend.target.port}|${backend.target.tls ? 'https' : 'http'}|${backend.target.path}|${backend.proxyProtocol ? 'proxy' : 'plain'}`;
+}

@@ -1,0 +1,75 @@
+/**
+ * Which load balancers a run covers: selection by VPC, name and tag, opt-out and overrides
+ * by tag. Pure, so that every rule is tested exactly.
+ */
+
+/** Tags idle-canary reads on load balancers. */
+export const TAGS = {
+  /** Any value but `false` leaves the load balancer out. */
+  skip: 'idle-canary:skip',
+  /** The request path to probe with, instead of the health check's. */
+  path: 'idle-canary:path',
+  /** Headroom in seconds below which a phase fails. */
+  margin: 'idle-canary:margin',
+} as const;
+
+export interface Selection {
+  /** Only these VPCs. */
+  readonly vpcIds?: readonly string[];
+  /** Only these names; `*` matches any characters. */
+  readonly names?: readonly string[];
+  /** Only load balancers carrying every one of these tags, as `key=value` (or `key` for any value). */
+  readonly tags?: readonly string[];
+}
+
+/** A load balancer as far as selection needs to know it. */
+export interface Candidate {
+  readonly name: string;
+  readonly vpcId: string;
+}
+
+/**
+ * Whether a load balancer is left out by VPC or name (no API call needed), and why.
+ *
+ * @example
+ * excludedByPlace({ name: 'web', vpcId: 'vpc-2' }, { vpcIds: ['vpc-1'] }); // 'not in the selected VPCs (vpc-1)'
+ */
+export function excludedByPlace(candidate: Candidate, selection: Selection): string | null {
+  if (selection.vpcIds?.length && !selection.vpcIds.includes(candidate.vpcId)) return `not in the selected VPCs (${selection.vpcIds.join(', ')})`;
+  if (selection.names?.length && !selection.names.some((pattern) => globMatches(pattern, candidate.name))) return `not among the selected names (${selection.names.join(', ')})`;
+  return null;
+}
+
+/**
+ * Whether a load balancer is left out by its tags (selection or opt-out), and why.
+ */
+export function excludedByTags(tags: Readonly<Record<string, string>>, selection: Selection): string | null {
+  const skip = tags[TAGS.skip];
+  if (skip !== undefined && skip.toLowerCase() !== 'false') return `opted out by the tag ${TAGS.skip}=${skip}`;
+  const missing = (selection.tags ?? []).find((wanted) => {
+    const [key, ...value] = wanted.split('=');
+    return value.length === 0 ? !(key in tags) : tags[key] !== value.join('=');
+  });
+  return missing === undefined ? null : `does not carry the selected tag ${missing}`;
+}
+
+/**
+ * Overrides read from tags: the request path and the margin.
+ *
+ * @throws Error naming the tag and the bad value
+ */
+export function tagOverrides(tags: Readonly<Record<string, string>>): { readonly path?: string; readonly marginS?: number } {
+  const path = tags[TAGS.path];
+  const margin = tags[TAGS.margin];
+  if (path !== undefined && !path.startsWith('/')) throw new Error(`tag ${TAGS.path}="${path}": expected a path starting with /`);
+  const marginS = margin === undefined ? undefined : Number(margin);
+  if (marginS !== undefined && (margin!.trim() === '' || !Number.isFinite(marginS) || marginS < 0)) {
+    throw new Error(`tag ${TAGS.margin}="${margin}": expected a number of seconds, 0 or more`);
+  }
+  return { ...(path !== undefined ? { path } : {}), ...(marginS !== undefined ? { marginS } : {}) };
+}
+
+function globMatches(pattern: string, name: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return regex.test(name);
+}
