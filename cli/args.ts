@@ -1,7 +1,8 @@
 /**
  * Command-line arguments of `idle-canary probe` (and the options it shares with `demo`).
  */
-import { parseArgs } from 'node:util';
+import { UsageError } from './usage-error';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PHASE_NAMES, defaultHorizonS, type PhaseName, type ProbeJob, type ProbeOptions } from '../lambda/probe';
 import { parseTargetSpec } from './target-spec';
 
@@ -39,15 +40,9 @@ const FLAGS = {
  * parseProbeArgs(['10.0.3.17:30080', '--lb-idle-timeout', '60', '--json']);
  */
 export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new Error((error as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = strictParse(argv, FLAGS);
   if (values.help) return { jobs: [], options: {}, json: false, help: true };
-  if (positionals.length === 0) throw new Error('no target given: expected one or more of host:port, http://host:port/path or https://host:port/path');
+  if (positionals.length === 0) throw new UsageError('no target given: expected one or more of host:port, http://host:port/path or https://host:port/path');
 
   const loadBalancerIdleTimeoutS = seconds('--lb-idle-timeout', values['lb-idle-timeout'], 1, 4000) ?? defaults.loadBalancerIdleTimeoutS;
   const horizonS = seconds('--horizon', values.horizon, 0.1, 4400);
@@ -72,11 +67,87 @@ export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
   };
 }
 
+/** What `scan` runs. */
+export interface ScanCommand {
+  readonly region?: string;
+  readonly vpcIds: string[];
+  readonly names: string[];
+  readonly tags: string[];
+  readonly publish: boolean;
+  readonly namespace?: string;
+  readonly maxBackendsPerPort?: number;
+  readonly marginS?: number;
+  readonly options: ProbeOptions;
+  readonly json: boolean;
+  readonly help: boolean;
+}
+
+const SCAN_FLAGS = {
+  region: { type: 'string' },
+  vpc: { type: 'string', multiple: true },
+  'load-balancer': { type: 'string', multiple: true },
+  tag: { type: 'string', multiple: true },
+  publish: { type: 'boolean' },
+  namespace: { type: 'string' },
+  'max-backends': { type: 'string' },
+  margin: { type: 'string' },
+  'max-sockets': { type: 'string' },
+  'time-budget': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * Parses `scan`'s arguments; `--vpc`, `--load-balancer` and `--tag` repeat or take commas.
+ *
+ * @throws Error with a one-line message naming the flag, the bad value and what is accepted
+ * @example
+ * parseScanArgs(['--region', 'eu-west-1', '--vpc', 'vpc-0a1,vpc-0b2', '--json']);
+ */
+export function parseScanArgs(argv: readonly string[]): ScanCommand {
+  const { values, positionals } = strictParse(argv, SCAN_FLAGS);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}": scan takes only flags`);
+  const list = (raw: string[] | undefined) => (raw ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  const vpcIds = list(values.vpc);
+  const badVpc = vpcIds.find((id) => !/^vpc-[0-9a-f]+$/.test(id));
+  if (badVpc !== undefined) throw new UsageError(`--vpc "${badVpc}": expected a VPC id such as vpc-0a1b2c3d`);
+  const namespace = values.namespace;
+  if (namespace !== undefined && !/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace)) throw new UsageError(`--namespace "${namespace}": expected 1 to 255 letters, digits or . - _ / # :`);
+  const timeBudgetS = seconds('--time-budget', values['time-budget'], 1, 86_400);
+  const marginS = seconds('--margin', values.margin, 0, 600);
+  return {
+    region: values.region,
+    vpcIds,
+    names: list(values['load-balancer']),
+    tags: list(values.tag),
+    publish: values.publish === true,
+    namespace,
+    maxBackendsPerPort: integer('--max-backends', values['max-backends'], 1, 1000),
+    marginS,
+    options: {
+      marginS,
+      maxSocketsPerTarget: integer('--max-sockets', values['max-sockets'], 2, 900),
+      timeBudgetMs: timeBudgetS === undefined ? undefined : timeBudgetS * 1000,
+    },
+    json: values.json === true,
+    help: values.help === true,
+  };
+}
+
+/** `parseArgs`, with its errors cut to one line. */
+function strictParse<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
+  }
+}
+
 function seconds(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`${flag} "${raw}": expected a number of seconds from ${min} to ${max}`);
+    throw new UsageError(`${flag} "${raw}": expected a number of seconds from ${min} to ${max}`);
   }
   return value;
 }
@@ -84,7 +155,7 @@ function seconds(flag: string, raw: string | undefined, min: number, max: number
 function integer(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${flag} "${raw}": expected a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${flag} "${raw}": expected a whole number from ${min} to ${max}`);
   return value;
 }
 
@@ -93,7 +164,7 @@ function phases(raw: string | undefined): PhaseName[] | undefined {
   const names = raw.split(',').map((name) => name.trim());
   const unknown = names.find((name) => !(PHASE_NAMES as readonly string[]).includes(name));
   if (unknown !== undefined || names.length === 0) {
-    throw new Error(`--phases "${raw}": expected a comma-separated list of ${PHASE_NAMES.join(', ')}`);
+    throw new UsageError(`--phases "${raw}": expected a comma-separated list of ${PHASE_NAMES.join(', ')}`);
   }
   return [...new Set(names as PhaseName[])];
 }

@@ -1,16 +1,19 @@
 /**
- * The idle-canary command line: probe | demo (scan and report come with discovery and reports).
+ * The idle-canary command line: probe | scan | demo.
  */
 import { demoCommand } from './commands/demo';
 import { PROBE_USAGE, probeCommand } from './commands/probe';
+import { SCAN_USAGE, scanCommand } from './commands/scan';
 import { EXIT } from './exit-code';
 import type { CommandIo } from './io';
+import { UsageError } from './usage-error';
 
 const USAGE = `usage: idle-canary <command> [options]
 commands:
   probe TARGET...   measure how long backends tolerate idle connections
-  demo              probe four local demo backends (about 15 s)
-Run 'idle-canary probe --help' for the probe's flags.`;
+  scan              discover a region's load balancers, probe their backends, judge each one
+  demo              probe four local demo backends (about 10 s)
+Run 'idle-canary probe --help' or 'idle-canary scan --help' for their flags.`;
 
 /**
  * Runs one command and returns the exit status; never throws for bad input.
@@ -21,6 +24,8 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     switch (command) {
       case 'probe':
         return await probeCommand(rest, io);
+      case 'scan':
+        return await scanCommand(rest, io);
       case 'demo':
         return await demoCommand(io);
       case undefined:
@@ -30,10 +35,12 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
         io.stdout.write(`${USAGE}\n`);
         return command === undefined ? EXIT.badInput : 0;
       default:
-        throw new Error(`unknown command "${command}": expected probe or demo`);
+        throw new UsageError(`unknown command "${command}": expected probe, scan or demo`);
     }
   } catch (error) {
-    io.stderr.write(`idle-canary: ${(error as Error).message}\n${command === 'probe' ? PROBE_USAGE : "Run 'idle-canary --help' for usage."}\n`);
+    // Usage only for what was typed wrong; an AWS failure halfway through is its own line.
+    const usage = error instanceof UsageError ? `${{ probe: PROBE_USAGE, scan: SCAN_USAGE }[command as string] ?? "Run 'idle-canary --help' for usage."}\n` : '';
+    io.stderr.write(`idle-canary: ${(error as Error).message}\n${usage}`);
     return EXIT.badInput;
   }
 }

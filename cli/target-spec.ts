@@ -1,6 +1,7 @@
 /**
  * Parses a command-line target into a probe target.
  */
+import { UsageError } from './usage-error';
 import { isIP } from 'node:net';
 import type { ProbeTarget } from '../lambda/probe';
 
@@ -15,7 +16,7 @@ const ACCEPTED = 'expected host:port, http://host:port/path or https://host:port
  * // { host: '10.0.3.17', port: 8443, tls: true, path: '/health' }
  */
 export function parseTargetSpec(spec: string): ProbeTarget {
-  const bad = (why?: string) => new Error(`bad target "${spec}": ${why ? `${why}; ` : ''}${ACCEPTED}`);
+  const bad = (why?: string) => new UsageError(`bad target "${spec}": ${why ? `${why}; ` : ''}${ACCEPTED}`);
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
     const match = HOST_PORT.exec(spec);
     if (match === null) throw bad(/^[^:/]+$/.test(spec) ? 'no port' : undefined);

@@ -12,7 +12,7 @@ import {
   type LoadBalancer,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { call, chunks, mapLimit } from './aws';
+import { call, chunks, mapLimit, settledOrThrow } from './aws';
 import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
 import { excludedByPlace, excludedByTags, tagOverrides, type Selection } from './select';
 import type { NotCovered, Skipped } from './types';
@@ -77,25 +77,33 @@ async function albTags(client: ElasticLoadBalancingV2Client, arns: readonly stri
 
 async function describeAlb(client: ElasticLoadBalancingV2Client, lb: LoadBalancer, tags: Record<string, string> | Error): Promise<FoundLoadBalancer> {
   const base = { name: lb.LoadBalancerName!, type: 'application' as const, arn: lb.LoadBalancerArn!, vpcId: lb.VpcId ?? '' };
+  let idleTimeoutS: number | null = null;
   try {
     if (tags instanceof Error) throw tags;
     const overrides = tagOverrides(tags);
-    const [attributes, groups] = await Promise.all([
-      call('DescribeLoadBalancerAttributes', client.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }))),
-      targetGroups(client, lb.LoadBalancerArn!),
-    ]);
-    const idle = attributes.Attributes?.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value;
+    const [attributes, groups] = await settledOrThrow(
+      [
+        call('DescribeLoadBalancerAttributes', client.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }))),
+        targetGroups(client, lb.LoadBalancerArn!),
+      ] as const,
+      (settled) => (idleTimeoutS = idleTimeoutOf(settled[0])),
+    );
     const perGroup = await Promise.all(groups.map((group) => groupBackends(client, group, overrides.path)));
     return {
       ...base,
-      idleTimeoutS: idle === undefined ? 60 : Number(idle),
+      idleTimeoutS: idleTimeoutOf(attributes) ?? 60,
       ...(overrides.marginS !== undefined ? { marginS: overrides.marginS } : {}),
       backends: perGroup.flatMap((g) => g.backends),
       skipped: perGroup.flatMap((g) => g.skipped),
     };
   } catch (error) {
-    return failed(base, error);
+    return failed(base, error, idleTimeoutS);
   }
+}
+
+function idleTimeoutOf(attributes: { Attributes?: Array<{ Key?: string; Value?: string }> } | undefined): number | null {
+  const value = attributes?.Attributes?.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value;
+  return value === undefined ? null : Number(value);
 }
 
 async function targetGroups(client: ElasticLoadBalancingV2Client, loadBalancerArn: string): Promise<TargetGroup[]> {

@@ -42,6 +42,21 @@ export async function call<T>(operation: string, request: Promise<T>): Promise<T
   }
 }
 
+/**
+ * Waits for all the calls, then throws the first failure, after letting the caller keep
+ * what did succeed (the idle timeout survives a failing health call).
+ */
+export async function settledOrThrow<T extends readonly unknown[]>(
+  calls: T,
+  keep: (settled: { -readonly [K in keyof T]: Awaited<T[K]> | undefined }) => void,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(calls);
+  keep(settled.map((s) => (s.status === 'fulfilled' ? s.value : undefined)) as { -readonly [K in keyof T]: Awaited<T[K]> | undefined });
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
 /** Maps with at most `limit` calls in flight, in order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);

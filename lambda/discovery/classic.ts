@@ -12,7 +12,7 @@ import {
   type ListenerDescription,
   type LoadBalancerDescription,
 } from '@aws-sdk/client-elastic-load-balancing';
-import { call, chunks, mapLimit } from './aws';
+import { call, chunks, mapLimit, settledOrThrow } from './aws';
 import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
 import { excludedByPlace, excludedByTags, tagOverrides, type Selection } from './select';
 import type { NotCovered, Skipped } from './types';
@@ -106,14 +106,18 @@ async function classicTags(client: ElasticLoadBalancingClient, names: readonly s
 async function describeClassic(client: ElasticLoadBalancingClient, lb: LoadBalancerDescription, tags: Record<string, string> | Error): Promise<FoundLoadBalancer> {
   const name = lb.LoadBalancerName!;
   const base = { name, type: 'classic' as const, vpcId: lb.VPCId ?? 'EC2-Classic' };
+  let idleTimeoutS: number | null = null;
   try {
     if (tags instanceof Error) throw tags;
     const overrides = tagOverrides(tags);
-    const [attributes, health, proxyPorts] = await Promise.all([
-      call('DescribeLoadBalancerAttributes', client.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerName: name }))),
-      call('DescribeInstanceHealth', client.send(new DescribeInstanceHealthCommand({ LoadBalancerName: name }))),
-      proxyProtocolPorts(client, lb),
-    ]);
+    const [attributes, health, proxyPorts] = await settledOrThrow(
+      [
+        call('DescribeLoadBalancerAttributes', client.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerName: name }))),
+        call('DescribeInstanceHealth', client.send(new DescribeInstanceHealthCommand({ LoadBalancerName: name }))),
+        proxyProtocolPorts(client, lb),
+      ] as const,
+      (settled) => (idleTimeoutS = settled[0]?.LoadBalancerAttributes?.ConnectionSettings?.IdleTimeout ?? null),
+    );
     const { ports, skipped } = classicPorts(lb.ListenerDescriptions ?? [], lb.HealthCheck?.Target, proxyPorts, overrides.path);
     const states = health.InstanceStates ?? [];
     const inService = states.filter((s) => s.State === 'InService').map((s) => s.InstanceId!);
@@ -128,7 +132,7 @@ async function describeClassic(client: ElasticLoadBalancingClient, lb: LoadBalan
       skipped: [...skipped, ...notInService],
     };
   } catch (error) {
-    return failed(base, error);
+    return failed(base, error, idleTimeoutS);
   }
 }
 

@@ -19,14 +19,18 @@ export interface FoundLoadBalancer {
   readonly type: LoadBalancerType;
   readonly arn?: string;
   readonly vpcId: string;
-  readonly idleTimeoutS: number;
+  /** `null` when it could not be read. */
+  readonly idleTimeoutS: number | null;
   readonly marginS?: number;
   readonly backends: readonly FoundBackend[];
   readonly skipped: readonly Skipped[];
   readonly error?: string;
 }
 
-/** A load balancer whose details could not be read: reported as an error, never dropped. */
-export function failed(base: Pick<FoundLoadBalancer, 'name' | 'type' | 'vpcId'> & { arn?: string }, error: unknown, idleTimeoutS = 60): FoundLoadBalancer {
+/**
+ * A load balancer whose details could not be read: reported as an error, never dropped, and
+ * with its idle timeout only if that was read (never a made-up default).
+ */
+export function failed(base: Pick<FoundLoadBalancer, 'name' | 'type' | 'vpcId'> & { arn?: string }, error: unknown, idleTimeoutS: number | null = null): FoundLoadBalancer {
   return { ...base, idleTimeoutS, backends: [], skipped: [], error: (error as Error).message };
 }

@@ -4,6 +4,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { withDefaults } from '../shared/defaults';
 import { findApplication } from './alb';
 import { clientConfig, countCalls, type CallCounter } from './aws';
 import { findClassic } from './classic';
@@ -56,7 +57,7 @@ export interface DiscoverOptions extends Selection {
  * const plan = toProbePlan(discovery.loadBalancers);
  */
 export async function discover(options: DiscoverOptions): Promise<Discovery> {
-  const settings = { ...defaults, ...options };
+  const settings = withDefaults(defaults, options);
   const counter: CallCounter = { count: 0 };
   const given = options.clients ?? createClients(options.region);
   const clients = { elb: countCalls(given.elb, counter), elbv2: countCalls(given.elbv2, counter), ec2: countCalls(given.ec2, counter) };

@@ -16,6 +16,8 @@ import type { LoadBalancerPlan, PlannedBackend, ProbePlanItem } from './types';
 export function toProbePlan(loadBalancers: readonly LoadBalancerPlan[]): ProbePlanItem[] {
   const items = new Map<string, { backend: PlannedBackend; timeoutS: number; loadBalancers: string[] }>();
   for (const lb of loadBalancers) {
+    // A load balancer whose idle timeout is unknown has an error and no backends to judge.
+    if (lb.idleTimeoutS === null) continue;
     for (const backend of lb.backends) {
       const key = planKeyOf(backend);
       const item = items.get(key);

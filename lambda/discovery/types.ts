@@ -32,7 +32,8 @@ export interface LoadBalancerPlan {
   /** ARN for ALBs; Classic ELBs have none. */
   readonly arn?: string;
   readonly vpcId: string;
-  readonly idleTimeoutS: number;
+  /** The idle timeout in seconds; `null` when it could not be read (then `error` says why). */
+  readonly idleTimeoutS: number | null;
   /** Headroom below which a phase fails, from the `idle-canary:margin` tag. */
   readonly marginS?: number;
   /** Backends chosen for this run (sampled and rotated). */

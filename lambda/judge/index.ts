@@ -5,6 +5,7 @@
  * Pure: no I/O, so that every alarm's arithmetic is tested exactly.
  */
 import { planKeyOf } from '../discovery/plan';
+import { withDefaults } from '../shared/defaults';
 import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
 import { judgeLimit, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Verdict } from '../probe';
 
@@ -25,7 +26,7 @@ export interface BackendVerdict {
   readonly instanceId?: string;
   readonly targetGroup?: string;
   /** The probe contract result, as measured (its own verdict is against the longest timeout it serves). */
-  readonly result: ProbeResult;
+  readonly probe: ProbeResult;
   /** Per phase, against this load balancer's idle timeout and margin. */
   readonly phases: Partial<Record<PhaseName, Verdict>>;
   readonly verdict: Verdict;
@@ -46,7 +47,8 @@ export interface LoadBalancerVerdict {
   readonly name: string;
   readonly type: LoadBalancerType;
   readonly vpcId: string;
-  readonly idleTimeoutS: number;
+  /** `null` when discovery could not read it (then `error` says why). */
+  readonly idleTimeoutS: number | null;
   readonly marginS: number;
   readonly phases: Partial<Record<PhaseName, PhaseVerdict>>;
   readonly verdict: Verdict;
@@ -74,7 +76,7 @@ export function judgeLoadBalancers(
   results: readonly ProbeResult[],
   options: JudgeOptions = {},
 ): LoadBalancerVerdict[] {
-  const settings = { ...defaults, ...options };
+  const settings = withDefaults(defaults, options);
   const resultByBackend = new Map<string, ProbeResult>();
   plan.forEach((item, index) => {
     if (results[index] === undefined) return;
@@ -88,13 +90,17 @@ function backendKey(loadBalancer: string, planKey: string): string {
 }
 
 function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (backend: PlannedBackend) => ProbeResult | undefined): LoadBalancerVerdict {
-  const backends = lb.backends.flatMap((backend): BackendVerdict[] => {
-    const result = resultOf(backend);
-    return result === undefined ? [] : [judgeBackend(backend, result, lb.idleTimeoutS, marginS)];
-  });
-  const probed = backends.filter((b) => b.result.error === undefined);
-  const phaseNames = [...new Set(backends.flatMap((b) => Object.keys(b.result.phases) as PhaseName[]))];
-  const phases = Object.fromEntries(phaseNames.map((phase) => [phase, judgePhase(phase, probed, lb.idleTimeoutS)]));
+  const idleTimeoutS = lb.idleTimeoutS;
+  const backends =
+    idleTimeoutS === null
+      ? []
+      : lb.backends.flatMap((backend): BackendVerdict[] => {
+          const result = resultOf(backend);
+          return result === undefined ? [] : [judgeBackend(backend, result, idleTimeoutS, marginS)];
+        });
+  const probed = backends.filter((b) => b.probe.error === undefined);
+  const phaseNames = [...new Set(backends.flatMap((b) => Object.keys(b.probe.phases) as PhaseName[]))];
+  const phases = idleTimeoutS === null ? {} : Object.fromEntries(phaseNames.map((phase) => [phase, judgePhase(phase, probed, idleTimeoutS)]));
   const missing = lb.backends.length - backends.length;
   const verdicts = Object.values(phases).map((p) => p.verdict);
   // Nothing probed, a discovery error or lost results leave doubt: never a reassuring pass.
@@ -123,7 +129,7 @@ function judgeBackend(backend: PlannedBackend, result: ProbeResult, idleTimeoutS
     id: backend.id,
     ...(backend.instanceId !== undefined ? { instanceId: backend.instanceId } : {}),
     ...(backend.targetGroup !== undefined ? { targetGroup: backend.targetGroup } : {}),
-    result,
+    probe: result,
     phases,
     verdict: result.error !== undefined ? 'inconclusive' : worstVerdict(Object.values(phases)),
   };
@@ -137,7 +143,7 @@ function rejudge(measured: PhaseResult, idleTimeoutS: number, marginS: number): 
 }
 
 function judgePhase(phase: PhaseName, probed: readonly BackendVerdict[], idleTimeoutS: number): PhaseVerdict {
-  const measured = probed.flatMap((b) => (b.result.phases[phase] ? [{ id: b.id, result: b.result.phases[phase]!, verdict: b.phases[phase]! }] : []));
+  const measured = probed.flatMap((b) => (b.probe.phases[phase] ? [{ id: b.id, result: b.probe.phases[phase]!, verdict: b.phases[phase]! }] : []));
   const limits = measured.flatMap((m) => (m.result.limitS !== null ? [m.result.limitS] : []));
   const survivals = measured.flatMap((m) => (m.result.limitS === null && m.result.survivedS !== null ? [m.result.survivedS] : []));
   const limitS = limits.length > 0 ? Math.min(...limits) : null;

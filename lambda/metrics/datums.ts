@@ -36,14 +36,15 @@ export function toDatums(verdicts: readonly LoadBalancerVerdict[], timestamp: Da
   const perLoadBalancer = verdicts.flatMap((lb) => {
     const dimensions = [{ Name: 'LoadBalancer' as const, Value: lb.name }];
     const datum = (MetricName: string, Unit: Datum['Unit'], Value: number): Datum => ({ MetricName, Unit, Value, Timestamp: timestamp, Dimensions: dimensions });
+    const idleTimeoutS = lb.idleTimeoutS;
     const phaseDatums = (Object.entries(lb.phases) as Array<[PhaseName, PhaseVerdict]>).flatMap(([phase, verdict]) =>
-      verdict.headroomS === null
+      verdict.headroomS === null || idleTimeoutS === null
         ? []
-        : [datum(PHASE_METRICS[phase].timeout, 'Seconds', verdict.headroomS + lb.idleTimeoutS), datum(PHASE_METRICS[phase].headroom, 'Seconds', verdict.headroomS)],
+        : [datum(PHASE_METRICS[phase].timeout, 'Seconds', verdict.headroomS + idleTimeoutS), datum(PHASE_METRICS[phase].headroom, 'Seconds', verdict.headroomS)],
     );
-    const probed = lb.backends.length - lb.backends.filter((b) => b.result.error !== undefined).length;
+    const probed = lb.backends.length - lb.backends.filter((b) => b.probe.error !== undefined).length;
     return [
-      datum('LoadBalancerIdleTimeout', 'Seconds', lb.idleTimeoutS),
+      ...(idleTimeoutS === null ? [] : [datum('LoadBalancerIdleTimeout', 'Seconds', idleTimeoutS)]),
       ...phaseDatums,
       datum('BackendsProbed', 'Count', probed),
       datum('BackendsFailing', 'Count', lb.backends.filter((b) => b.verdict === 'fail').length),

@@ -4,6 +4,7 @@
  */
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withDefaults } from '../shared/defaults';
 import { batchDatums, type Datum } from './datums';
 
 /** Defaults of publishing, merged once. */
@@ -41,7 +42,7 @@ export interface PublishReport {
  * if (report.failed.length > 0) logger.error('metrics not published', { failed: report.failed });
  */
 export async function publishMetrics(client: CloudWatchClient, datums: readonly Datum[], options: PublishOptions = {}): Promise<PublishReport> {
-  const settings = { ...defaults, ...options };
+  const settings = withDefaults(defaults, options);
   let published = 0;
   let calls = 0;
   const failed: Array<PublishReport['failed'][number]> = [];

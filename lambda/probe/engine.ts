@@ -2,6 +2,7 @@
  * The probe engine: many targets at once, within socket, time and abort limits.
  */
 import { setMaxListeners } from 'node:events';
+import { withDefaults } from '../shared/defaults';
 import { now, type ProbeConnection } from './connection';
 import { defaultHorizonS, roundS } from './plan';
 import { probeTarget, unstartedResult } from './target';
@@ -57,7 +58,7 @@ export async function probeTargets(jobs: readonly ProbeJob[], options: ProbeOpti
 
 /** `probeTargets` with the run's figures. */
 export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions = {}): Promise<ProbeRun> {
-  const settings = { ...defaults, ...definedOnly(options) };
+  const settings = withDefaults(defaults, options);
   const started = now();
   const deadline = started + settings.timeBudgetMs;
   const signal = linkedSignal(options.signal);
@@ -196,9 +197,4 @@ function linkedSignal(outer: AbortSignal | undefined): AbortSignal {
   if (outer?.aborted) inner.abort(outer.reason);
   else outer?.addEventListener('abort', () => inner.abort(outer.reason), { once: true });
   return inner.signal;
-}
-
-/** Options without their `undefined` values, so that they do not erase the defaults. */
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -98,17 +98,18 @@ function paged<T>(items: readonly T[], size: number, marker: string | undefined)
 
 /**
  * Installs the mocks for an account and returns the clients discovery should use, with the
- * mocks (to inspect calls).
+ * mocks (to inspect calls). With `everyClient`, every client of those classes is mocked, for
+ * code that creates its own (the command line); call `restore()` on each mock afterwards.
  */
-export function mockAccount(spec: AccountSpec) {
+export function mockAccount(spec: AccountSpec, { everyClient = false } = {}) {
   const clients: DiscoveryClients = {
     elb: new ElasticLoadBalancingClient({ region: 'eu-west-1' }),
     elbv2: new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }),
     ec2: new EC2Client({ region: 'eu-west-1' }),
   };
-  const elb = mockClient(clients.elb);
-  const elbv2 = mockClient(clients.elbv2);
-  const ec2 = mockClient(clients.ec2);
+  const elb = everyClient ? mockClient(ElasticLoadBalancingClient) : mockClient(clients.elb);
+  const elbv2 = everyClient ? mockClient(ElasticLoadBalancingV2Client) : mockClient(clients.elbv2);
+  const ec2 = everyClient ? mockClient(EC2Client) : mockClient(clients.ec2);
   const size = spec.pageSize ?? 2;
   const classic = spec.classic ?? [];
   const albs = spec.alb ?? [];

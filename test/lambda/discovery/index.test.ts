@@ -124,8 +124,9 @@ describe('discover', () => {
 
     // Assess
     const byName = Object.fromEntries(discovery.loadBalancers.map((lb) => [lb.name, lb]));
-    expect(byName['throttled']).toMatchObject({ backends: [], error: 'DescribeLoadBalancerAttributes: Throttling: Throttling (mocked)' });
-    expect(byName['locked']).toMatchObject({ backends: [], error: 'DescribeTargetGroups: AccessDenied: AccessDenied (mocked)' });
+    expect(byName['throttled']).toMatchObject({ backends: [], idleTimeoutS: null, error: 'DescribeLoadBalancerAttributes: Throttling: Throttling (mocked)' });
+    // The idle timeout was read before the target groups call failed: it is kept
+    expect(byName['locked']).toMatchObject({ backends: [], idleTimeoutS: 60, error: 'DescribeTargetGroups: AccessDenied: AccessDenied (mocked)' });
     expect(byName['k8s-web'].backends).toHaveLength(2);
   });
 

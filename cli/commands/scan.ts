@@ -1,0 +1,60 @@
+/**
+ * `idle-canary scan`: discover, probe, judge (and publish) in-process, from a bastion host
+ * inside the VPC, with no deployment.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { createClients, discover, toProbePlan } from '../../lambda/discovery';
+import { judgeLoadBalancers } from '../../lambda/judge';
+import { publishMetrics, toDatums } from '../../lambda/metrics';
+import { renderScanReport } from '../../lambda/report/scan-terminal';
+import { toScanReport, type ScanReport } from '../../lambda/report/scan';
+import { parseScanArgs } from '../args';
+import { checkAwsAccess } from '../aws-access';
+import { EXIT } from '../exit-code';
+import type { CommandIo } from '../io';
+import { probeWithProgress } from './probe';
+
+export const SCAN_USAGE = `usage: idle-canary scan [--region REGION] [--vpc VPC_ID,...] [--load-balancer NAME,...]
+         [--tag KEY=VALUE,...] [--max-backends N] [--margin SECONDS] [--max-sockets N]
+         [--time-budget SECONDS] [--publish [--namespace NAMESPACE]] [--json]
+  Uses the standard AWS credential chain; run it where the backends are reachable.`;
+
+/**
+ * Runs the scan command and returns its exit status (as `probe`: 0 pass, 1 a load balancer
+ * fails, 2 bad input, 3 inconclusive).
+ */
+export async function scanCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const command = parseScanArgs(argv);
+  if (command.help) {
+    io.stdout.write(`${SCAN_USAGE}\n`);
+    return 0;
+  }
+  const region = await checkAwsAccess(command.region);
+  const startedAt = new Date();
+  const discovery = await discover({
+    region,
+    clients: createClients(region),
+    vpcIds: command.vpcIds,
+    names: command.names,
+    tags: command.tags,
+    maxBackendsPerPort: command.maxBackendsPerPort,
+  });
+  const plan = toProbePlan(discovery.loadBalancers);
+  if (!command.json) io.stderr.write(`${discovery.loadBalancers.length} load balancer(s), ${plan.length} backend(s) to probe (${discovery.apiCalls} API calls)\n`);
+  const results = await probeWithProgress(plan.map((item) => item.job), command.options, io, !command.json);
+  const verdicts = judgeLoadBalancers(discovery.loadBalancers, plan, results, { marginS: command.marginS });
+  const metrics = command.publish
+    ? await publishMetrics(new CloudWatchClient({ region }), toDatums(verdicts, new Date()), { namespace: command.namespace })
+    : undefined;
+  const report = toScanReport(discovery, verdicts, startedAt, new Date(), metrics);
+  io.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderScanReport(report));
+  return scanExitCode(report);
+}
+
+/** A failing load balancer first, then unpublished metrics and doubt. */
+export function scanExitCode(report: ScanReport): number {
+  if (report.verdict === 'fail') return EXIT.fail;
+  if ((report.metrics?.failed.length ?? 0) > 0) return EXIT.badInput;
+  if (report.verdict === 'inconclusive') return EXIT.inconclusive;
+  return EXIT.pass;
+}

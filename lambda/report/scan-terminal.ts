@@ -1,0 +1,53 @@
+/**
+ * A run report for the terminal: one block per load balancer, worst first.
+ */
+import type { LoadBalancerVerdict } from '../judge';
+import type { PhaseName, Verdict } from '../probe';
+import { adviseTarget, fmt } from './advice';
+import type { ScanReport } from './scan';
+import { wrap } from './terminal';
+
+const ORDER: Readonly<Record<Verdict, number>> = { fail: 0, inconclusive: 1, pass: 2 };
+
+/**
+ * Renders a scan: a summary line, then each load balancer with its phases, backends, what was
+ * skipped and, for failures, the advice for its worst backend.
+ *
+ * @example
+ * process.stdout.write(renderScanReport(report));
+ */
+export function renderScanReport(report: ScanReport): string {
+  const lbs = [...report.loadBalancers].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || a.name.localeCompare(b.name));
+  const count = (verdict: Verdict) => lbs.filter((lb) => lb.verdict === verdict).length;
+  const probed = lbs.reduce((sum, lb) => sum + lb.backends.length, 0);
+  const lines = [
+    `idle-canary scan ${report.region}: ${lbs.length} load balancer(s), ${probed} backend(s) probed: ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing (${report.apiCalls} API calls)`,
+  ];
+  if (lbs.length === 0) lines.push('No load balancer matched the selection.');
+  for (const lb of lbs) lines.push('', ...loadBalancerBlock(lb));
+  const others = [...report.notCovered.map((n) => ({ ...n, kind: 'not covered' })), ...report.excluded.map((n) => ({ ...n, kind: 'excluded' }))];
+  if (others.length > 0) lines.push('', ...others.map((n) => `${n.kind}: ${n.name} (${n.type}): ${n.reason}`));
+  if (report.metrics) {
+    const failed = report.metrics.failed.reduce((sum, f) => sum + f.datums, 0);
+    lines.push('', `metrics: ${report.metrics.published} datum(s) published to ${report.metrics.namespace}${failed > 0 ? `, ${failed} NOT published: ${report.metrics.failed.map((f) => f.error).join('; ')}` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function loadBalancerBlock(lb: LoadBalancerVerdict): string[] {
+  const idle = lb.idleTimeoutS === null ? 'idle timeout unknown' : `idle timeout ${lb.idleTimeoutS} s`;
+  const lines = [`${lb.name} (${lb.type}, ${lb.vpcId}, ${idle})  ${lb.verdict.toUpperCase()}`];
+  if (lb.error) lines.push(`  error: ${lb.error}`);
+  for (const [phase, verdict] of Object.entries(lb.phases) as Array<[PhaseName, LoadBalancerVerdict['phases'][PhaseName] & object]>) {
+    const limit = verdict.limitS === null ? 'no limit found' : `limit ${fmt(verdict.limitS)} s`;
+    const headroom = verdict.headroomS === null ? '' : `, headroom ${verdict.headroomS > 0 ? '+' : ''}${fmt(verdict.headroomS)} s`;
+    const failing = verdict.failingBackends.length > 0 ? `, failing: ${verdict.failingBackends.join(', ')}` : '';
+    lines.push(`  ${phase.padEnd(10)}  ${verdict.verdict.toUpperCase().padEnd(12)}  ${limit}${headroom}${failing}`);
+  }
+  const backends = lb.backends.map((b) => `${b.id} (${b.probe.target.host}) ${b.verdict}`);
+  if (backends.length > 0) lines.push(`  backends: ${backends.join(', ')}${lb.backendsNotSampled > 0 ? `; ${lb.backendsNotSampled} more not sampled this run` : ''}`);
+  for (const skipped of lb.skipped) lines.push(`  skipped ${skipped.what}: ${skipped.reason}`);
+  const worst = lb.backends.find((b) => b.verdict === 'fail') ?? lb.backends.find((b) => b.probe.error !== undefined);
+  if (worst) lines.push(...wrap(adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lb.idleTimeoutS ?? worst.probe.loadBalancerIdleTimeoutS }), 80, '  '));
+  return lines;
+}
