@@ -12,9 +12,9 @@ import {
   type LoadBalancer,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { call, chunks, mapLimit, settledOrThrow } from './aws';
+import { call, mapLimit, settledOrThrow, tagsInBatches } from './aws';
 import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
-import { excludedByPlace, excludedByTags, tagOverrides, type Selection } from './select';
+import { selectListed, tagOverrides, type Selection, type TagsOrError } from './select';
 import type { NotCovered, Skipped } from './types';
 
 /** `DescribeTags` takes up to 20 ARNs. */
@@ -42,40 +42,20 @@ export async function findApplication(
   const notCovered = all
     .filter((lb) => lb.Type !== 'application')
     .map((lb) => ({ name: lb.LoadBalancerName!, type: lb.Type ?? 'unknown', reason: NOT_COVERED[lb.Type ?? ''] ?? `type ${lb.Type} is not covered` }));
-  const excluded: NotCovered[] = [];
-  const placed = all.filter((lb) => {
-    if (lb.Type !== 'application') return false;
-    const reason = excludedByPlace({ name: lb.LoadBalancerName!, vpcId: lb.VpcId ?? '' }, selection);
-    if (reason !== null) excluded.push({ name: lb.LoadBalancerName!, type: 'application', reason });
-    return reason === null;
-  });
-  const tags = await albTags(client, placed.map((lb) => lb.LoadBalancerArn!));
-  const selected = placed.filter((lb) => {
-    const lbTags = tags.get(lb.LoadBalancerArn!);
-    const reason = lbTags instanceof Error ? null : excludedByTags(lbTags ?? {}, selection);
-    if (reason !== null) excluded.push({ name: lb.LoadBalancerName!, type: 'application', reason });
-    return reason === null;
-  });
-  const found = await mapLimit(selected, concurrency, (lb) => describeAlb(client, lb, tags.get(lb.LoadBalancerArn!) ?? {}));
+  const listed = all
+    .filter((lb) => lb.Type === 'application')
+    .map((lb) => ({ item: lb, name: lb.LoadBalancerName!, vpcId: lb.VpcId ?? '', tagKey: lb.LoadBalancerArn! }));
+  const { selected, excluded } = await selectListed(listed, selection, 'application', (arns) =>
+    tagsInBatches(arns, TAG_BATCH, async (batch) => {
+      const output = await call('DescribeTags (v2)', client.send(new DescribeTagsCommand({ ResourceArns: batch })));
+      return (output.TagDescriptions ?? []).map((d) => ({ key: d.ResourceArn!, tags: d.Tags ?? [] }));
+    }),
+  );
+  const found = await mapLimit(selected, concurrency, ({ item, tags }) => describeAlb(client, item, tags));
   return { found, excluded, notCovered };
 }
 
-async function albTags(client: ElasticLoadBalancingV2Client, arns: readonly string[]): Promise<Map<string, Record<string, string> | Error>> {
-  const tags = new Map<string, Record<string, string> | Error>();
-  for (const batch of chunks(arns, TAG_BATCH)) {
-    try {
-      const output = await call('DescribeTags (v2)', client.send(new DescribeTagsCommand({ ResourceArns: batch })));
-      for (const description of output.TagDescriptions ?? []) {
-        tags.set(description.ResourceArn!, Object.fromEntries((description.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])));
-      }
-    } catch (error) {
-      for (const arn of batch) tags.set(arn, error as Error);
-    }
-  }
-  return tags;
-}
-
-async function describeAlb(client: ElasticLoadBalancingV2Client, lb: LoadBalancer, tags: Record<string, string> | Error): Promise<FoundLoadBalancer> {
+async function describeAlb(client: ElasticLoadBalancingV2Client, lb: LoadBalancer, tags: TagsOrError): Promise<FoundLoadBalancer> {
   const base = { name: lb.LoadBalancerName!, type: 'application' as const, arn: lb.LoadBalancerArn!, vpcId: lb.VpcId ?? '' };
   let idleTimeoutS: number | null = null;
   try {

@@ -71,6 +71,25 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
+/**
+ * Reads tags in batches; a failed batch marks its keys with the error, the others go on.
+ */
+export async function tagsInBatches(
+  keys: readonly string[],
+  batchSize: number,
+  fetchBatch: (batch: string[]) => Promise<Array<{ key: string; tags: ReadonlyArray<{ Key?: string; Value?: string }> }>>,
+): Promise<Map<string, Readonly<Record<string, string>> | Error>> {
+  const tags = new Map<string, Readonly<Record<string, string>> | Error>();
+  for (const batch of chunks(keys, batchSize)) {
+    try {
+      for (const { key, tags: list } of await fetchBatch(batch)) tags.set(key, Object.fromEntries(list.map((t) => [t.Key!, t.Value ?? ''])));
+    } catch (error) {
+      for (const key of batch) tags.set(key, error as Error);
+    }
+  }
+  return tags;
+}
+
 /** Splits into chunks of at most `size`. */
 export function chunks<T>(items: readonly T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));

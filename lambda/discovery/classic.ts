@@ -12,9 +12,9 @@ import {
   type ListenerDescription,
   type LoadBalancerDescription,
 } from '@aws-sdk/client-elastic-load-balancing';
-import { call, chunks, mapLimit, settledOrThrow } from './aws';
+import { call, mapLimit, settledOrThrow, tagsInBatches } from './aws';
 import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
-import { excludedByPlace, excludedByTags, tagOverrides, type Selection } from './select';
+import { selectListed, tagOverrides, type Selection, type TagsOrError } from './select';
 import type { NotCovered, Skipped } from './types';
 
 /** `DescribeTags` takes up to 20 load balancer names. */
@@ -70,40 +70,18 @@ export async function findClassic(client: ElasticLoadBalancingClient, selection:
   await call('DescribeLoadBalancers (Classic)', (async () => {
     for await (const page of paginateDescribeLoadBalancers({ client, pageSize: 400 }, {})) all.push(...(page.LoadBalancerDescriptions ?? []));
   })());
-  const excluded: NotCovered[] = [];
-  const placed = all.filter((lb) => {
-    const reason = excludedByPlace({ name: lb.LoadBalancerName!, vpcId: lb.VPCId ?? 'EC2-Classic' }, selection);
-    if (reason !== null) excluded.push({ name: lb.LoadBalancerName!, type: 'classic', reason });
-    return reason === null;
-  });
-  const tags = await classicTags(client, placed.map((lb) => lb.LoadBalancerName!));
-  const selected = placed.filter((lb) => {
-    const lbTags = tags.get(lb.LoadBalancerName!);
-    const reason = lbTags instanceof Error ? null : excludedByTags(lbTags ?? {}, selection);
-    if (reason !== null) excluded.push({ name: lb.LoadBalancerName!, type: 'classic', reason });
-    return reason === null;
-  });
-  const found = await mapLimit(selected, concurrency, (lb) => describeClassic(client, lb, tags.get(lb.LoadBalancerName!) ?? {}));
+  const listed = all.map((lb) => ({ item: lb, name: lb.LoadBalancerName!, vpcId: lb.VPCId ?? 'EC2-Classic', tagKey: lb.LoadBalancerName! }));
+  const { selected, excluded } = await selectListed(listed, selection, 'classic', (names) =>
+    tagsInBatches(names, TAG_BATCH, async (batch) => {
+      const output = await call('DescribeTags (Classic)', client.send(new DescribeTagsCommand({ LoadBalancerNames: batch })));
+      return (output.TagDescriptions ?? []).map((d) => ({ key: d.LoadBalancerName!, tags: d.Tags ?? [] }));
+    }),
+  );
+  const found = await mapLimit(selected, concurrency, ({ item, tags }) => describeClassic(client, item, tags));
   return { found, excluded };
 }
 
-async function classicTags(client: ElasticLoadBalancingClient, names: readonly string[]): Promise<Map<string, Record<string, string> | Error>> {
-  const tags = new Map<string, Record<string, string> | Error>();
-  for (const batch of chunks(names, TAG_BATCH)) {
-    try {
-      const output = await call('DescribeTags (Classic)', client.send(new DescribeTagsCommand({ LoadBalancerNames: batch })));
-      for (const description of output.TagDescriptions ?? []) {
-        tags.set(description.LoadBalancerName!, Object.fromEntries((description.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])));
-      }
-    } catch (error) {
-      // Without tags the opt-out cannot be honoured: these load balancers are reported as errors.
-      for (const name of batch) tags.set(name, error as Error);
-    }
-  }
-  return tags;
-}
-
-async function describeClassic(client: ElasticLoadBalancingClient, lb: LoadBalancerDescription, tags: Record<string, string> | Error): Promise<FoundLoadBalancer> {
+async function describeClassic(client: ElasticLoadBalancingClient, lb: LoadBalancerDescription, tags: TagsOrError): Promise<FoundLoadBalancer> {
   const name = lb.LoadBalancerName!;
   const base = { name, type: 'classic' as const, vpcId: lb.VPCId ?? 'EC2-Classic' };
   let idleTimeoutS: number | null = null;

@@ -1,7 +1,7 @@
 /**
  * Load balancers as the listing found them, before instance ids are turned into addresses.
  */
-import type { LoadBalancerType, Skipped } from './types';
+import type { LoadBalancerPlan } from './types';
 
 /** A backend as a load balancer names it: an instance id or an IP address. */
 export interface FoundBackend {
@@ -14,17 +14,9 @@ export interface FoundBackend {
   readonly targetGroup?: string;
 }
 
-export interface FoundLoadBalancer {
-  readonly name: string;
-  readonly type: LoadBalancerType;
-  readonly arn?: string;
-  readonly vpcId: string;
-  /** `null` when it could not be read. */
-  readonly idleTimeoutS: number | null;
-  readonly marginS?: number;
+/** A load balancer as found: like its plan, with backends not yet resolved nor sampled. */
+export interface FoundLoadBalancer extends Omit<LoadBalancerPlan, 'backends' | 'backendsNotSampled'> {
   readonly backends: readonly FoundBackend[];
-  readonly skipped: readonly Skipped[];
-  readonly error?: string;
 }
 
 /**

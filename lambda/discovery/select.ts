@@ -28,6 +28,46 @@ export interface Candidate {
   readonly vpcId: string;
 }
 
+/** Tags of one load balancer, or why they could not be read. */
+export type TagsOrError = Readonly<Record<string, string>> | Error;
+
+/** A listed load balancer as selection sees it. */
+export interface Listed<T> {
+  readonly item: T;
+  readonly name: string;
+  readonly vpcId: string;
+  /** What its tags are keyed by: the name (Classic) or the ARN (v2). */
+  readonly tagKey: string;
+}
+
+/**
+ * Applies the selection: place first (no API call), then tags, fetched only for what is left.
+ *
+ * Why tag errors do not exclude: without tags the opt-out cannot be honoured, so such a load
+ * balancer is kept and reported as an error rather than silently dropped or probed.
+ *
+ * @example
+ * const { selected, excluded } = await selectListed(listed, selection, 'classic', (keys) => fetchTags(keys));
+ */
+export async function selectListed<T>(
+  listed: readonly Listed<T>[],
+  selection: Selection,
+  type: string,
+  fetchTags: (keys: string[]) => Promise<Map<string, TagsOrError>>,
+): Promise<{ selected: Array<{ item: T; tags: TagsOrError }>; excluded: Array<{ name: string; type: string; reason: string }> }> {
+  const excluded: Array<{ name: string; type: string; reason: string }> = [];
+  const keep = (entry: Listed<T>, reason: string | null) => {
+    if (reason !== null) excluded.push({ name: entry.name, type, reason });
+    return reason === null;
+  };
+  const placed = listed.filter((entry) => keep(entry, excludedByPlace(entry, selection)));
+  const tags = await fetchTags(placed.map((entry) => entry.tagKey));
+  const selected = placed
+    .map((entry) => ({ entry, tags: tags.get(entry.tagKey) ?? {} }))
+    .filter(({ entry, tags: entryTags }) => keep(entry, entryTags instanceof Error ? null : excludedByTags(entryTags, selection)));
+  return { selected: selected.map(({ entry, tags: entryTags }) => ({ item: entry.item, tags: entryTags })), excluded };
+}
+
 /**
  * Whether a load balancer is left out by VPC or name (no API call needed), and why.
  *

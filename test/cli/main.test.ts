@@ -1,17 +1,7 @@
-import { PassThrough } from 'node:stream';
 import { main } from '../../cli/main';
 import { DEMO_BACKENDS, startBackend, type RunningBackend } from '../../cli/demo/backends';
 import type { ProbeResult } from '../../lambda/probe';
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += chunk));
-  stderr.on('data', (chunk) => (err += chunk));
-  return { io: { stdout, stderr, isTTY: false }, out: () => out, err: () => err };
-}
+import { capture } from '../support/capture';
 
 describe('idle-canary probe', () => {
   const running: RunningBackend[] = [];

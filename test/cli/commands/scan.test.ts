@@ -1,21 +1,11 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { PassThrough } from 'node:stream';
 import { startBackend, type RunningBackend } from '../../../cli/demo/backends';
 import { main } from '../../../cli/main';
 import type { ScanReport } from '../../../lambda/report/scan';
 import { closedPort } from '../../support/loopback';
 import { mockAccount } from '../../lambda/discovery/fixtures';
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += chunk));
-  stderr.on('data', (chunk) => (err += chunk));
-  return { io: { stdout, stderr, isTTY: false }, out: () => out, err: () => err };
-}
+import { capture } from '../../support/capture';
 
 /** Runs with these environment variables only for AWS, and no instance metadata service. */
 async function withAwsEnv<T>(env: Record<string, string>, run: () => Promise<T>): Promise<T> {
