@@ -1,5 +1,5 @@
 import { DescribeInstanceHealthCommand, DescribeLoadBalancersCommand as ClassicList } from '@aws-sdk/client-elastic-load-balancing';
-import { discover, toProbePlan } from '../../../lambda/discovery';
+import { createClients, discover, toProbePlan } from '../../../lambda/discovery';
 import { mockAccount, type AccountSpec } from './fixtures';
 
 const account: AccountSpec = {
@@ -189,5 +189,17 @@ describe('discover', () => {
       { key: '10.0.1.10:30080|http|/healthz|plain', job: { target: { host: '10.0.1.10', port: 30080, tls: false, path: '/healthz' }, loadBalancerIdleTimeoutS: 350 }, loadBalancers: ['k8s-web', 'k8s-web-internal'] },
       { key: '10.0.1.11:30080|http|/healthz|plain', job: { target: { host: '10.0.1.11', port: 30080, tls: false, path: '/healthz' }, loadBalancerIdleTimeoutS: 60 }, loadBalancers: ['k8s-web'] },
     ]);
+  });
+
+  it('creates its clients with the adaptive retry mode, since the Describe APIs share a token bucket', async () => {
+    // Act
+    const clients = createClients('eu-west-1');
+
+    // Assess
+    for (const client of Object.values(clients)) {
+      const strategy = await (client.config as { retryStrategy: () => Promise<{ mode: string }> }).retryStrategy();
+      expect(strategy.mode).toBe('adaptive');
+      expect(await client.config.region()).toBe('eu-west-1');
+    }
   });
 });
