@@ -116,10 +116,10 @@ async function narrow(
     const idle = await pending;
     if (idle === null || 'error' in idle) continue;
     const bracket = currentBracket(records, run.services.lagS());
-    const idleNowS = (now() - idle.idleSince) / 1000;
-    const testS = bracket === null ? 0 : roundS(Math.max(nextNarrowingIdleS(bracket), idleNowS));
-    // A socket is useless once the bracket is narrow enough, or if it is already older than the bracket.
-    if (bracket === null || !needsNarrowing(bracket, run.settings.precisionS) || testS >= bracket.failedS || idle.idleSince + testS * 1000 > run.deadline) {
+    // A socket is useless once the bracket is narrow enough, if it is already older than the
+    // bracket, or if its test would end after the deadline.
+    const testS = bracket === null ? null : roundS(Math.max(nextNarrowingIdleS(bracket), (now() - idle.idleSince) / 1000));
+    if (bracket === null || testS === null || !needsNarrowing(bracket, run.settings.precisionS) || testS >= bracket.failedS || idle.idleSince + testS * 1000 > run.deadline) {
       idle.connection.destroy();
       continue;
     }

@@ -63,6 +63,8 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     const first = await firstRequest(endpoint, segments, run, stop.signal);
     services.track(first.connection);
     const alive = keepsAlive(first.head);
+    // Only the keep-alive phase uses the first connection: otherwise its descriptor is freed now.
+    if (!run.phases.includes('keepAlive') || !alive) first.connection.destroy();
     const plan = allocateSockets(run.maxSockets - (run.phases.includes('keepAlive') ? 0 : 1), run.phases);
     let narrowingLeft = plan.narrowing;
 
@@ -90,7 +92,6 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
         return [phase, summarizePhase(records, phaseContext(run, horizonS, stop.signal))];
       }),
     );
-    if (!run.phases.includes('keepAlive')) first.connection.destroy();
     return result(run, horizonS, Object.fromEntries(phaseResults), started, socketsUsed, { server: hintsOf(first.head) });
   } catch (error) {
     const targetError: TargetError =
