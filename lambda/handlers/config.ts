@@ -1,0 +1,40 @@
+/**
+ * Handler settings from environment variables, set by the CDK construct; a bad value names
+ * the variable.
+ */
+
+/** A comma-separated list; empty when unset. */
+export function envList(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((value) => value.trim()).filter((value) => value !== '');
+}
+
+/** A number within bounds, or the default when unset. */
+export function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`environment variable ${name}="${raw}": expected a number from ${min} to ${max}`);
+  return value;
+}
+
+/** A required string. */
+export function envString(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+/** The names of the variables, shared with the CDK construct that sets them. */
+export const ENV = {
+  vpcIds: 'IDLE_CANARY_VPC_IDS',
+  loadBalancers: 'IDLE_CANARY_LOAD_BALANCERS',
+  tags: 'IDLE_CANARY_TAGS',
+  maxBackendsPerPort: 'IDLE_CANARY_MAX_BACKENDS_PER_PORT',
+  periodMinutes: 'IDLE_CANARY_PERIOD_MINUTES',
+  maxSocketsPerTarget: 'IDLE_CANARY_MAX_SOCKETS_PER_TARGET',
+  maxOpenSockets: 'IDLE_CANARY_MAX_OPEN_SOCKETS',
+  marginS: 'IDLE_CANARY_MARGIN_S',
+  namespace: 'IDLE_CANARY_NAMESPACE',
+  bucket: 'IDLE_CANARY_BUCKET',
+  reportPrefix: 'IDLE_CANARY_REPORT_PREFIX',
+} as const;

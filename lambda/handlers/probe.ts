@@ -1,0 +1,46 @@
+/**
+ * The probe step: one shard of backends, measured from inside its VPC. No AWS call, ever.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { probeTargets } from '../probe';
+import type { Shard, ShardResult } from '../run/types';
+import { ENV, envNumber } from './config';
+import { logger } from './logger';
+import { validator } from './validate';
+
+const check = validator('probe');
+
+/** Kept free at the end of an invocation: to return results and for the runtime. */
+export const RESERVE_MS = 10_000;
+
+const target = check.fields({ host: check.string, port: check.integer(1, 65535), tls: check.boolean, path: check.string, proxyProtocol: check.boolean, hostHeader: check.string }, ['proxyProtocol', 'hostHeader']);
+const item = check.fields({ key: check.string, job: check.fields({ target, loadBalancerIdleTimeoutS: check.number(1, 4000) }), loadBalancers: check.array(check.string) });
+const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(item) });
+
+/**
+ * Probes a shard within the invocation's remaining time.
+ *
+ * Why the budget comes from the context: the horizon is capped to what fits, and a load
+ * balancer whose idle timeout is longer than a Lambda can wait is reported `inconclusive`,
+ * never `pass`, with the reason.
+ */
+export async function probeStep(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>, env: NodeJS.ProcessEnv = process.env): Promise<ShardResult> {
+  shard(event, '');
+  const { runId, shardId, vpcId, items } = event as Shard;
+  const timeBudgetMs = Math.max(1, context.getRemainingTimeInMillis() - RESERVE_MS);
+  const results = await probeTargets(
+    items.map((i) => i.job),
+    {
+      timeBudgetMs,
+      maxSocketsPerTarget: envNumber(env, ENV.maxSocketsPerTarget, 16, 2, 900),
+      maxOpenSockets: envNumber(env, ENV.maxOpenSockets, 900, 16, 1000),
+      marginS: envNumber(env, ENV.marginS, 1, 0, 600),
+    },
+  );
+  logger.info('probed', { runId, shardId, vpcId, targets: items.length, timeBudgetMs, verdicts: results.map((r) => r.verdict) });
+  return { runId, shardId, vpcId, results: items.map((i, index) => ({ key: i.key, result: results[index] })) };
+}
+
+export const handler = middy((event: unknown, context: Context) => probeStep(event, context)).use(injectLambdaContext(logger));

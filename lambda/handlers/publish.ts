@@ -1,0 +1,92 @@
+/**
+ * The publish step: judge the run, put the metrics, write the run report.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { judgeLoadBalancers } from '../judge';
+import { publishMetrics, toDatums } from '../metrics';
+import type { ProbeResult } from '../probe';
+import { toScanReport } from '../report/scan';
+import type { PublishInput, ShardFailure, ShardResult } from '../run/types';
+import { ENV, envNumber, envString } from './config';
+import { logger } from './logger';
+import { validator } from './validate';
+
+const check = validator('publish');
+const input = check.fields({
+  runId: check.string,
+  startedAt: check.string,
+  discovery: check.fields({ region: check.string, loadBalancers: check.array(check.object), notCovered: check.array(check.object), excluded: check.array(check.object), apiCalls: check.integer(0, 1e9) }),
+  shards: check.array(check.fields({ shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(check.object) })),
+  shardResults: check.array(check.object),
+});
+
+/** What publish returns to the state machine: enough to read the outcome of a run at a glance. */
+export interface PublishSummary {
+  readonly runId: string;
+  readonly verdict: string;
+  readonly loadBalancers: number;
+  readonly failing: readonly string[];
+  readonly shardFailures: ReadonlyArray<{ readonly shardId: number; readonly vpcId: string; readonly error: string }>;
+  readonly metricsPublished: number;
+  readonly metricsFailed: number;
+  readonly report: string | null;
+}
+
+export interface PublishDependencies {
+  readonly cloudWatch: CloudWatchClient;
+  readonly s3: S3Client;
+}
+
+/**
+ * Judges every load balancer, publishes the metrics and writes `runs/<runId>.json`.
+ *
+ * Why it never gives up early: a failed or timed-out shard leaves its backends without a
+ * result, which the judge counts as probe errors (inconclusive, never pass); the others are
+ * judged and published, and the heartbeat `RunCompleted` still goes out.
+ */
+export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = process.env, deps: PublishDependencies = defaultDependencies()): Promise<PublishSummary> {
+  input(event, '');
+  const run = event as PublishInput;
+  const resultByKey = new Map<string, ProbeResult>(run.shardResults.filter(isResult).flatMap((r) => r.results.map((x) => [x.key, x.result] as const)));
+  const plan = run.shards.flatMap((s) => s.items);
+  const verdicts = judgeLoadBalancers(run.discovery.loadBalancers, plan, plan.map((item) => resultByKey.get(item.key)!), {
+    marginS: envNumber(env, ENV.marginS, 1, 0, 600),
+  });
+  const finishedAt = new Date();
+  const metrics = await publishMetrics(deps.cloudWatch, toDatums(verdicts, finishedAt), { namespace: env[ENV.namespace] || undefined });
+  const report = toScanReport(run.discovery, verdicts, new Date(run.startedAt), finishedAt, metrics);
+  const key = `${env[ENV.reportPrefix] ?? ''}runs/${run.runId}.json`;
+  let written: string | null = key;
+  try {
+    await deps.s3.send(new PutObjectCommand({ Bucket: envString(env, ENV.bucket), Key: key, Body: JSON.stringify(report), ContentType: 'application/json' }));
+  } catch (error) {
+    written = null;
+    logger.error('run report not written', { key, error: error as Error });
+  }
+  const shardFailures = run.shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, vpcId: f.vpcId, error: `${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}` }));
+  const summary: PublishSummary = {
+    runId: run.runId,
+    verdict: report.verdict,
+    loadBalancers: verdicts.length,
+    failing: verdicts.filter((v) => v.verdict === 'fail').map((v) => v.name),
+    shardFailures,
+    metricsPublished: metrics.published,
+    metricsFailed: metrics.failed.reduce((sum, f) => sum + f.datums, 0),
+    report: written,
+  };
+  (summary.metricsFailed > 0 || shardFailures.length > 0 ? logger.error.bind(logger) : logger.info.bind(logger))('published', { ...summary, metricErrors: metrics.failed });
+  return summary;
+}
+
+function isResult(outcome: ShardResult | ShardFailure): outcome is ShardResult {
+  return 'results' in outcome;
+}
+
+function defaultDependencies(): PublishDependencies {
+  return { cloudWatch: new CloudWatchClient({}), s3: new S3Client({}) };
+}
+
+export const handler = middy((event: unknown) => publishStep(event)).use(injectLambdaContext(logger));

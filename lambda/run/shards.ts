@@ -1,0 +1,39 @@
+/**
+ * Splits a probe plan into shards: one probe invocation each, inside the right VPC.
+ */
+import type { Discovery, ProbePlanItem } from '../discovery/types';
+import type { Shard } from './types';
+
+/** Defaults of sharding, merged once. */
+export const defaults = {
+  /** Sockets one probe invocation may hold: Lambda's 1,024 descriptors minus headroom. */
+  maxOpenSockets: 900,
+  maxSocketsPerTarget: 16,
+} as const;
+
+/**
+ * Groups plan items by the VPC of their load balancers, then cuts each group into shards that
+ * fit one invocation's socket budget, so that every target of a shard is probed at once.
+ *
+ * Why whole-budget shards: waiting is most of a probe and Lambda bills the wait, so one
+ * invocation should hold as many targets as its descriptors allow.
+ *
+ * @example
+ * toShards('run-1', discovery, plan); // [{ runId: 'run-1', shardId: 0, vpcId: 'vpc-0a1', items: [...56 items] }, ...]
+ */
+export function toShards(runId: string, discovery: Discovery, plan: readonly ProbePlanItem[], options: { maxOpenSockets?: number; maxSocketsPerTarget?: number } = {}): Shard[] {
+  const perShard = Math.max(1, Math.floor((options.maxOpenSockets ?? defaults.maxOpenSockets) / (options.maxSocketsPerTarget ?? defaults.maxSocketsPerTarget)));
+  const vpcOf = new Map(discovery.loadBalancers.map((lb) => [lb.name, lb.vpcId]));
+  const byVpc = new Map<string, ProbePlanItem[]>();
+  for (const item of plan) {
+    const vpcId = vpcOf.get(item.loadBalancers[0]) ?? 'unknown';
+    byVpc.set(vpcId, [...(byVpc.get(vpcId) ?? []), item]);
+  }
+  const shards: Shard[] = [];
+  for (const [vpcId, items] of [...byVpc.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    for (let start = 0; start < items.length; start += perShard) {
+      shards.push({ runId, shardId: shards.length, vpcId, items: items.slice(start, start + perShard) });
+    }
+  }
+  return shards;
+}

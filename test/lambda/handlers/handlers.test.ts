@@ -1,0 +1,143 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DEMO_BACKENDS, startBackend, type RunningBackend } from '../../../cli/demo/backends';
+import { handler as discover } from '../../../lambda/handlers/discover';
+import { handler as probe } from '../../../lambda/handlers/probe';
+import { handler as publish } from '../../../lambda/handlers/publish';
+import type { DiscoverOutput, ShardFailure, ShardResult } from '../../../lambda/run/types';
+import { lambdaContext } from '../../support/lambda-context';
+import { mockAccount } from '../discovery/fixtures';
+
+const ENV = {
+  AWS_REGION: 'eu-west-1',
+  IDLE_CANARY_VPC_IDS: 'vpc-0a1',
+  IDLE_CANARY_BUCKET: 'idle-canary-reports',
+  IDLE_CANARY_REPORT_PREFIX: 'idle-canary/',
+  IDLE_CANARY_NAMESPACE: 'IdleCanary',
+};
+
+describe('handlers through middy', () => {
+  const saved = { ...process.env };
+  beforeAll(() => Object.assign(process.env, ENV, { POWERTOOLS_LOG_LEVEL: 'SILENT' }));
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  it.each([
+    ['discover', () => discover({ runId: 42 }, lambdaContext(60_000)), 'discover event: field "runId" must be a non-empty string, got 42'],
+    ['probe', () => probe({ runId: 'r', shardId: 0, vpcId: 'vpc-0a1', items: [{ key: 'k', loadBalancers: ['a'], job: { loadBalancerIdleTimeoutS: 60, target: { host: '10.0.0.1', port: 'http', tls: false, path: '/' } } }] }, lambdaContext(60_000)), 'probe event: field "items[0].job.target.port" must be a whole number from 1 to 65535, got "http"'],
+    ['publish', () => publish({ runId: 'r', startedAt: '2026-11-24T10:15:00Z', shards: [], shardResults: [] }, lambdaContext(60_000)), 'publish event: field "discovery" must be an object, got nothing'],
+  ])('the %s handler rejects a malformed event with an error naming the field', async (_name, invoke, message) => {
+    // Act & Assess
+    await expect(invoke()).rejects.toThrow(message);
+  });
+
+  it('probe returns inconclusive, in time, when the invocation has too little time left for the idle timeout', async () => {
+    // Prepare: a healthy backend behind a 60 s load balancer, 12 s left in the invocation
+    const backend = await startBackend(DEMO_BACKENDS[3]);
+    const shard = { runId: 'r', shardId: 0, vpcId: 'vpc-0a1', items: [{ key: 'k', loadBalancers: ['web'], job: { loadBalancerIdleTimeoutS: 60, target: { host: '127.0.0.1', port: backend.port, tls: false, path: '/' } } }] };
+    const started = performance.now();
+
+    // Act
+    const output = (await probe(shard, lambdaContext(12_000))) as ShardResult;
+
+    // Assess: 2 s of budget (12 s minus the 10 s reserve)
+    await backend.stop();
+    expect((performance.now() - started) / 1000).toBeLessThan(4);
+    const [{ result }] = output.results;
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.phases.preRequest?.reason).toMatch(/^connections were held for 1\.\d+ s, less than the load balancer idle timeout plus margin \(61 s\)$/);
+  });
+
+  it('publish still judges and publishes when a shard failed, counting its backends as probe errors', async () => {
+    // Prepare: one shard's results, one shard that timed out
+    const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
+    const s3 = mockClient(S3Client).on(PutObjectCommand).resolves({});
+    const loadBalancer = (name: string, host: string) => ({ name, type: 'classic', vpcId: 'vpc-0a1', idleTimeoutS: 3, backends: [{ id: `${host}:80`, target: { host, port: 80, tls: false, path: '/' }, proxyProtocol: false }], backendsNotSampled: 0, skipped: [] });
+    const item = (name: string, host: string) => ({ key: `${host}:80|http|/|plain`, job: { target: { host, port: 80, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 3 }, loadBalancers: [name] });
+    const passing = { limitS: null, survivedS: 4, failedS: null, enforcement: 'none', closedWith: null, headroomS: 1, verdict: 'pass', sockets: [] };
+    const event = {
+      runId: 'run-1',
+      startedAt: '2026-11-24T10:15:00.000Z',
+      discovery: { region: 'eu-west-1', loadBalancers: [loadBalancer('ok', '10.0.0.1'), loadBalancer('lost', '10.0.0.2')], notCovered: [], excluded: [], apiCalls: 9 },
+      shards: [
+        { runId: 'run-1', shardId: 0, vpcId: 'vpc-0a1', items: [item('ok', '10.0.0.1')] },
+        { runId: 'run-1', shardId: 1, vpcId: 'vpc-0a1', items: [item('lost', '10.0.0.2')] },
+      ],
+      shardResults: [
+        { runId: 'run-1', shardId: 0, vpcId: 'vpc-0a1', results: [{ key: '10.0.0.1:80|http|/|plain', result: { target: { host: '10.0.0.1', port: 80, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 3, horizonS: 4, phases: { preRequest: passing, keepAlive: passing }, verdict: 'pass', elapsedS: 4, socketsUsed: 10 } }] },
+        { shardId: 1, vpcId: 'vpc-0a1', error: { Error: 'States.Timeout', Cause: 'Task timed out after 900.00 seconds' } } satisfies ShardFailure,
+      ],
+    };
+
+    // Act
+    const summary = await publish(event, lambdaContext(60_000));
+
+    // Assess
+    expect(summary).toEqual({
+      runId: 'run-1',
+      verdict: 'inconclusive',
+      loadBalancers: 2,
+      failing: [],
+      shardFailures: [{ shardId: 1, vpcId: 'vpc-0a1', error: 'States.Timeout: Task timed out after 900.00 seconds' }],
+      metricsPublished: 14, // ok: 8, lost: 4 (no phase figures without results), fleet: 2
+      metricsFailed: 0,
+      report: 'idle-canary/runs/run-1.json',
+    });
+    const datums = cloudWatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!;
+    const errors = (name: string) => datums.find((d) => d.MetricName === 'ProbeErrors' && d.Dimensions?.[0].Value === name)?.Value;
+    expect([errors('ok'), errors('lost')]).toEqual([0, 1]);
+    expect(datums.find((d) => d.MetricName === 'RunCompleted')?.Value).toBe(1);
+    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Bucket: 'idle-canary-reports', Key: 'idle-canary/runs/run-1.json', ContentType: 'application/json' });
+    cloudWatch.restore();
+    s3.restore();
+  });
+});
+
+describe('a whole run, handler after handler, as the state machine passes their outputs', () => {
+  const saved = { ...process.env };
+  const backends: RunningBackend[] = [];
+  afterAll(async () => {
+    process.env = saved;
+    await Promise.all(backends.map((b) => b.stop()));
+  });
+
+  it('discovers, probes each shard from its VPC and publishes the verdicts', async () => {
+    // Prepare: a lazy backend behind a Classic ELB and a tuned one behind an ALB, 3 s timeouts
+    Object.assign(process.env, ENV, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    const base = { description: 'e2e', keepAliveTimeoutMs: 20_000, headersTimeoutMs: 20_000 };
+    backends.push(await startBackend({ ...base, name: 'lazy', lazyHeadersTimeoutMs: 2000 }), await startBackend({ ...base, name: 'tuned' }));
+    const [lazy, tuned] = backends;
+    const account = mockAccount(
+      {
+        classic: [{ name: 'k8s-web', idleTimeoutS: 3, listeners: [['HTTP', 80, 'HTTP', lazy.port]], healthCheck: `HTTP:${lazy.port}/healthz`, instances: [{ id: 'i-lazy', ip: '127.0.0.1' }] }],
+        alb: [
+          { name: 'api', idleTimeoutS: 3, targetGroups: [{ name: 'api-tg', port: tuned.port, targetType: 'ip', targets: [{ id: '127.0.0.1' }] }] },
+          { name: 'elsewhere', vpcId: 'vpc-0ff', idleTimeoutS: 3, targetGroups: [] },
+        ],
+      },
+      { everyClient: true },
+    );
+    const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
+    const s3 = mockClient(S3Client).on(PutObjectCommand).resolves({});
+
+    // Act
+    const discovered = (await discover({ runId: 'run-e2e', source: 'schedule' }, lambdaContext(60_000))) as DiscoverOutput;
+    const shardResults = await Promise.all(
+      discovered.shards.map((shard) =>
+        (probe(shard, lambdaContext(30_000)) as Promise<ShardResult>).catch((error: Error): ShardFailure => ({ shardId: shard.shardId, vpcId: shard.vpcId, error: { Error: error.name, Cause: error.message } })),
+      ),
+    );
+    const summary = await publish({ ...discovered, shardResults }, lambdaContext(60_000));
+
+    // Assess
+    expect(discovered.shards.map((s) => [s.vpcId, s.items.length])).toEqual([['vpc-0a1', 2]]);
+    expect(discovered.discovery.excluded).toEqual([{ name: 'elsewhere', type: 'application', reason: 'not in the selected VPCs (vpc-0a1)' }]);
+    expect(summary).toMatchObject({ runId: 'run-e2e', verdict: 'fail', loadBalancers: 2, failing: ['k8s-web'], shardFailures: [], metricsFailed: 0 });
+    const report = JSON.parse(String(s3.commandCalls(PutObjectCommand)[0].args[0].input.Body));
+    expect(report.loadBalancers.map((lb: { name: string; verdict: string }) => [lb.name, lb.verdict])).toEqual([['k8s-web', 'fail'], ['api', 'pass']]);
+    expect(cloudWatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!.find((d) => d.MetricName === 'LoadBalancersFailing')?.Value).toBe(1);
+    [account.elb, account.elbv2, account.ec2, cloudWatch, s3].forEach((mock) => mock.restore());
+  }, 30_000);
+});
