@@ -1,0 +1,140 @@
+/**
+ * The deployment configuration (`cdk.json` context key `idle-canary`), validated at synth
+ * time with errors that name the bad key.
+ */
+
+/** One VPC whose backends are probed: the probe function runs in its subnets. */
+export interface VpcConfig {
+  readonly vpcId: string;
+  /** Private subnets (with a route to the backends; no internet access needed). */
+  readonly subnetIds: readonly string[];
+  /** The subnets' availability zones, in the same order. */
+  readonly availabilityZones: readonly string[];
+  /** Backend ports the probe may reach: numbers, or ranges such as `30000-32767` (Kubernetes NodePorts). */
+  readonly backendPorts: ReadonlyArray<number | string>;
+  /** The VPC's CIDR, to limit the probe's egress; any IPv4 address when not given. */
+  readonly cidr?: string;
+  /** Backend security groups: egress goes to them, and with `addIngress` they admit the probe. */
+  readonly backendSecurityGroupIds?: readonly string[];
+  /** Add ingress rules to `backendSecurityGroupIds` for the probe's security group. @default false */
+  readonly addIngress?: boolean;
+}
+
+/** One stack: an account and region. */
+export interface StackConfig {
+  readonly account: string;
+  readonly region: string;
+  readonly vpcs: readonly VpcConfig[];
+  /** EventBridge Scheduler expression. @default 'rate(15 minutes)' */
+  readonly schedule?: string;
+  /** The schedule period in minutes (must match `schedule`), for the heartbeat alarm and sampling. @default 15 */
+  readonly periodMinutes?: number;
+  /** An existing SNS topic for alarms; a topic is created when not given. */
+  readonly topicArn?: string;
+  /** Emails subscribed to the created topic. */
+  readonly alarmEmails?: readonly string[];
+  /** Headroom below which a load balancer fails, in seconds. @default 1 */
+  readonly marginS?: number;
+  /** CloudWatch namespace. @default 'IdleCanary' */
+  readonly namespace?: string;
+  /** Backends probed per load balancer and port per run. @default 2 */
+  readonly maxBackendsPerPort?: number;
+  /** Start a run after successful ECS service deployments. @default true */
+  readonly runAfterEcsDeployments?: boolean;
+  /** Start a run after successful CodeDeploy deployments. @default true */
+  readonly runAfterCodeDeployDeployments?: boolean;
+  /** Days reports are kept. @default 90 */
+  readonly reportRetentionDays?: number;
+  /** Days logs are kept. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Probe shards run at once. @default 10 */
+  readonly maxConcurrency?: number;
+}
+
+export interface IdleCanaryConfig {
+  readonly stacks: readonly StackConfig[];
+}
+
+type Issue = (key: string, expected: string, got: unknown) => never;
+
+/**
+ * Validates the context value.
+ *
+ * @throws Error naming the key, what is expected and what was found, e.g.
+ * `idle-canary.stacks[0].vpcs[0].subnetIds[1]: expected a subnet id like subnet-0a1b2c3d, got "subnet-x"`
+ */
+export function parseConfig(value: unknown): IdleCanaryConfig {
+  const issue: Issue = (key, expected, got) => {
+    throw new Error(`${key}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
+  };
+  const root = object(value, 'idle-canary', issue);
+  const stacks = array(root.stacks, 'idle-canary.stacks', issue, 1);
+  return { stacks: stacks.map((stack, i) => parseStack(stack, `idle-canary.stacks[${i}]`, issue)) };
+}
+
+function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
+  const s = object(value, key, issue);
+  match(s.account, `${key}.account`, /^\d{12}$/, 'a 12-digit account id', issue);
+  match(s.region, `${key}.region`, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as eu-west-1', issue);
+  const vpcs = array(s.vpcs, `${key}.vpcs`, issue, 1).map((vpc, i) => parseVpc(vpc, `${key}.vpcs[${i}]`, issue));
+  optional(s.schedule, `${key}.schedule`, (v, k) => match(v, k, /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'rate(N minutes) or cron(...)', issue));
+  optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => range(v, k, 1, 1440, issue));
+  optional(s.topicArn, `${key}.topicArn`, (v, k) => match(v, k, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'an SNS topic ARN', issue));
+  optional(s.alarmEmails, `${key}.alarmEmails`, (v, k) => array(v, k, issue, 0).forEach((e, i) => match(e, `${k}[${i}]`, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address', issue)));
+  optional(s.marginS, `${key}.marginS`, (v, k) => range(v, k, 0, 600, issue));
+  optional(s.namespace, `${key}.namespace`, (v, k) => match(v, k, /^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace', issue));
+  optional(s.maxBackendsPerPort, `${key}.maxBackendsPerPort`, (v, k) => range(v, k, 1, 1000, issue));
+  optional(s.reportRetentionDays, `${key}.reportRetentionDays`, (v, k) => range(v, k, 1, 3650, issue));
+  optional(s.logRetentionDays, `${key}.logRetentionDays`, (v, k) => range(v, k, 1, 3653, issue));
+  optional(s.maxConcurrency, `${key}.maxConcurrency`, (v, k) => range(v, k, 1, 40, issue));
+  for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments'] as const) {
+    optional(s[flag], `${key}.${flag}`, (v, k) => (typeof v === 'boolean' ? v : issue(k, 'true or false', v)));
+  }
+  if (s.topicArn !== undefined && s.alarmEmails !== undefined) issue(`${key}.alarmEmails`, 'no emails when topicArn is given (subscribe them to that topic)', s.alarmEmails);
+  return { ...(s as unknown as StackConfig), vpcs };
+}
+
+function parseVpc(value: unknown, key: string, issue: Issue): VpcConfig {
+  const v = object(value, key, issue);
+  match(v.vpcId, `${key}.vpcId`, /^vpc-[0-9a-f]{8,17}$/, 'a VPC id like vpc-0a1b2c3d', issue);
+  const subnets = array(v.subnetIds, `${key}.subnetIds`, issue, 1);
+  subnets.forEach((id, i) => match(id, `${key}.subnetIds[${i}]`, /^subnet-[0-9a-f]{8,17}$/, 'a subnet id like subnet-0a1b2c3d', issue));
+  const zones = array(v.availabilityZones, `${key}.availabilityZones`, issue, 1);
+  zones.forEach((zone, i) => match(zone, `${key}.availabilityZones[${i}]`, /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'an availability zone such as eu-west-1a', issue));
+  if (zones.length !== subnets.length) issue(`${key}.availabilityZones`, `one zone per subnet (${subnets.length})`, zones);
+  array(v.backendPorts, `${key}.backendPorts`, issue, 1).forEach((port, i) => portRange(port, `${key}.backendPorts[${i}]`, issue));
+  optional(v.cidr, `${key}.cidr`, (c, k) => match(c, k, /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/16', issue));
+  optional(v.backendSecurityGroupIds, `${key}.backendSecurityGroupIds`, (ids, k) => array(ids, k, issue, 0).forEach((id, i) => match(id, `${k}[${i}]`, /^sg-[0-9a-f]{8,17}$/, 'a security group id like sg-0a1b2c3d', issue)));
+  optional(v.addIngress, `${key}.addIngress`, (a, k) => (typeof a === 'boolean' ? a : issue(k, 'true or false', a)));
+  return v as unknown as VpcConfig;
+}
+
+/** `[from, to]` of a port entry: a number or `from-to`. */
+export function portRange(value: unknown, key: string, issue: Issue = (k, e, g) => { throw new Error(`${k}: expected ${e}, got ${JSON.stringify(g)}`); }): [number, number] {
+  const text = String(value);
+  const m = /^(\d+)(?:-(\d+))?$/.exec(text);
+  const from = m ? Number(m[1]) : NaN;
+  const to = m?.[2] !== undefined ? Number(m[2]) : from;
+  if ((typeof value !== 'number' && typeof value !== 'string') || !m || from < 1 || to > 65535 || from > to) issue(key, 'a port (1-65535) or a range such as 30000-32767', value);
+  return [from, to];
+}
+
+function object(value: unknown, key: string, issue: Issue): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : issue(key, 'an object', value);
+}
+
+function array(value: unknown, key: string, issue: Issue, min: number): unknown[] {
+  return Array.isArray(value) && value.length >= min ? value : issue(key, min > 0 ? `a list of at least ${min}` : 'a list', value);
+}
+
+function match(value: unknown, key: string, pattern: RegExp, expected: string, issue: Issue): void {
+  if (typeof value !== 'string' || !pattern.test(value)) issue(key, expected, value);
+}
+
+function range(value: unknown, key: string, min: number, max: number, issue: Issue): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) issue(key, `a number from ${min} to ${max}`, value);
+}
+
+function optional(value: unknown, key: string, check: (value: unknown, key: string) => unknown): void {
+  if (value !== undefined) check(value, key);
+}

@@ -1,0 +1,447 @@
+/**
+ * The whole monitor as one construct: functions, state machine, schedule, alarms, reports.
+ */
+import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { ENV } from '../lambda/handlers/config';
+import { withDefaults } from '../lambda/shared/defaults';
+import { portRange, type VpcConfig } from './config';
+
+export interface IdleCanaryProps {
+  /** VPCs whose load balancers' backends are probed; one probe function each. */
+  readonly vpcs: readonly VpcConfig[];
+  /**
+   * When runs start (EventBridge Scheduler expression).
+   * @default 'rate(15 minutes)'
+   */
+  readonly schedule?: string;
+  /**
+   * The schedule's period, for the heartbeat alarm and the rotation of sampled backends.
+   * @default 15
+   */
+  readonly periodMinutes?: number;
+  /**
+   * Topic that alarms notify; one is created when not given.
+   * @default a new topic
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * Emails subscribed to the created topic.
+   * @default none
+   */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * Headroom below which a load balancer fails, in seconds.
+   * @default 1
+   */
+  readonly marginS?: number;
+  /**
+   * CloudWatch namespace of the metrics.
+   * @default 'IdleCanary'
+   */
+  readonly namespace?: string;
+  /**
+   * Backends probed per load balancer and port in one run (rotated across runs).
+   * @default 2
+   */
+  readonly maxBackendsPerPort?: number;
+  /**
+   * Start a run when an ECS service deployment completes.
+   * @default true
+   */
+  readonly runAfterEcsDeployments?: boolean;
+  /**
+   * Start a run when a CodeDeploy deployment succeeds.
+   * @default true
+   */
+  readonly runAfterCodeDeployDeployments?: boolean;
+  /**
+   * How long run reports are kept.
+   * @default Duration.days(90)
+   */
+  readonly reportRetention?: Duration;
+  /**
+   * How long logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Probe shards run at once.
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
+}
+
+/** Defaults of `IdleCanaryProps`, merged once. */
+export const defaults = {
+  schedule: 'rate(15 minutes)',
+  periodMinutes: 15,
+  marginS: 1,
+  namespace: 'IdleCanary',
+  maxBackendsPerPort: 2,
+  runAfterEcsDeployments: true,
+  runAfterCodeDeployDeployments: true,
+  reportRetention: Duration.days(90),
+  logRetention: logs.RetentionDays.ONE_MONTH,
+  maxConcurrency: 10,
+} as const;
+
+/** Prefix of every object the publish function writes. */
+export const REPORT_PREFIX = 'idle-canary/';
+
+/** The Describe calls discovery makes, and nothing else. */
+export const DISCOVERY_ACTIONS = [
+  'elasticloadbalancing:DescribeLoadBalancers',
+  'elasticloadbalancing:DescribeLoadBalancerAttributes',
+  'elasticloadbalancing:DescribeLoadBalancerPolicies',
+  'elasticloadbalancing:DescribeInstanceHealth',
+  'elasticloadbalancing:DescribeTags',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'ec2:DescribeInstances',
+];
+
+/** Seconds a probe invocation may run: Lambda's maximum. */
+const PROBE_TIMEOUT = Duration.minutes(15);
+
+/**
+ * A scheduled idle-connection monitor for the Classic and Application Load Balancers of one
+ * account and region.
+ *
+ * Why this shape: only the probe functions sit in the VPCs, and they call no AWS API, so no
+ * NAT gateway or VPC endpoint is needed; discover and publish call the APIs from outside.
+ *
+ * @example
+ * new IdleCanary(stack, 'IdleCanary', {
+ *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], availabilityZones: ['eu-west-1a'], backendPorts: ['30000-32767'] }],
+ *   alarmEmails: ['oncall@example.com'],
+ * });
+ */
+export class IdleCanary extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly topic: sns.ITopic;
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly discoverFunction: NodejsFunction;
+  public readonly publishFunction: NodejsFunction;
+  /** Probe functions by VPC id. */
+  public readonly probeFunctions: Readonly<Record<string, NodejsFunction>>;
+  public readonly alarms: {
+    readonly loadBalancersFailing: cloudwatch.Alarm;
+    readonly heartbeat: cloudwatch.Alarm;
+    readonly probeErrors: cloudwatch.Alarm;
+  };
+
+  public constructor(scope: Construct, id: string, props: IdleCanaryProps) {
+    super(scope, id);
+    const settings = withDefaults(defaults, props);
+
+    this.bucket = new s3.Bucket(this, 'Reports', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ expiration: settings.reportRetention, abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(this.bucket, ['AwsSolutions-S1'], 'The bucket holds generated run reports only; access logs would need a second bucket for no security gain.');
+
+    this.topic = settings.topic ?? this.createTopic(settings.alarmEmails ?? []);
+
+    const logGroup = (name: string) => new logs.LogGroup(this, `${name}Logs`, { retention: settings.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const fn = (name: string, entry: string, extra: NodejsFunctionProps) =>
+      new NodejsFunction(this, name, {
+        entry: join(__dirname, '..', 'lambda', 'handlers', `${entry}.ts`),
+        handler: 'handler',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 512,
+        logGroup: logGroup(name),
+        depsLockFilePath: join(__dirname, '..', 'package-lock.json'),
+        bundling: { format: OutputFormat.CJS, minify: true, sourceMap: true, target: 'node22' },
+        ...extra,
+        environment: { POWERTOOLS_SERVICE_NAME: 'idle-canary', NODE_OPTIONS: '--enable-source-maps', ...extra.environment },
+      });
+
+    const shared = {
+      [ENV.marginS]: String(settings.marginS),
+      [ENV.maxSocketsPerTarget]: '16',
+      [ENV.maxOpenSockets]: '900',
+    };
+    this.discoverFunction = fn('Discover', 'discover', {
+      timeout: Duration.minutes(5),
+      environment: {
+        ...shared,
+        [ENV.vpcIds]: props.vpcs.map((v) => v.vpcId).join(','),
+        [ENV.maxBackendsPerPort]: String(settings.maxBackendsPerPort),
+        [ENV.periodMinutes]: String(settings.periodMinutes),
+      },
+    });
+    this.discoverFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'DescribeLoadBalancers', actions: DISCOVERY_ACTIONS, resources: ['*'] }));
+
+    this.publishFunction = fn('Publish', 'publish', {
+      timeout: Duration.minutes(5),
+      environment: { ...shared, [ENV.namespace]: settings.namespace, [ENV.bucket]: this.bucket.bucketName, [ENV.reportPrefix]: REPORT_PREFIX },
+    });
+    this.publishFunction.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'PutMetrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': settings.namespace } } }),
+    );
+    this.publishFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteReports', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}*`)] }));
+    this.publishFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'NotifyChanges', actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+
+    this.probeFunctions = Object.fromEntries(
+      props.vpcs.map((vpcConfig, index) => {
+        const vpc = ec2.Vpc.fromVpcAttributes(this, `Vpc${index}`, {
+          vpcId: vpcConfig.vpcId,
+          availabilityZones: [...vpcConfig.availabilityZones],
+          privateSubnetIds: [...vpcConfig.subnetIds],
+          ...(vpcConfig.cidr ? { vpcCidrBlock: vpcConfig.cidr } : {}),
+        });
+        const securityGroup = this.probeSecurityGroup(`ProbeSecurityGroup${index}`, vpc, vpcConfig);
+        const probe = fn(`Probe${index}`, 'probe', {
+          description: `idle-canary probe for ${vpcConfig.vpcId}: opens idle sockets to backends; calls no AWS API`,
+          timeout: PROBE_TIMEOUT,
+          vpc,
+          vpcSubnets: { subnets: vpcConfig.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(this, `Vpc${index}Subnet${i}`, { subnetId: id, availabilityZone: vpcConfig.availabilityZones[i] })) },
+          securityGroups: [securityGroup],
+          environment: shared,
+        });
+        acknowledge(probe, [MANAGED_POLICY('AWSLambdaVPCAccessExecutionRole')], 'The minimum for a function in a VPC: its network interfaces. The probe has no other permission.');
+        return [vpcConfig.vpcId, probe];
+      }),
+    );
+    for (const fnConstruct of [this.discoverFunction, this.publishFunction, ...Object.values(this.probeFunctions)]) {
+      acknowledge(fnConstruct, [MANAGED_POLICY('AWSLambdaBasicExecutionRole')], 'Writing its own logs, nothing else.');
+    }
+    acknowledge(this.discoverFunction, ['AwsSolutions-IAM5[Resource::*]'], 'Elastic Load Balancing and EC2 Describe actions do not support resource-level permissions.');
+    acknowledge(this.publishFunction, ['AwsSolutions-IAM5[Resource::*]'], 'PutMetricData has no resource-level permissions; it is limited to the namespace by the cloudwatch:namespace condition.');
+    acknowledge(this.publishFunction, [`AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${REPORT_PREFIX}*]`], 'Reports are written under one prefix of their own bucket, one object per run.');
+
+    // Subnets given by id: the probe only places its network interfaces in them.
+    Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'The probe function only places its network interfaces in these subnets.');
+    this.stateMachine = this.createStateMachine(settings.maxConcurrency, settings.logRetention);
+    this.schedule(settings.schedule, settings.runAfterEcsDeployments, settings.runAfterCodeDeployDeployments);
+    this.alarms = this.createAlarms(settings.namespace, settings.periodMinutes);
+    this.createDashboard(settings.namespace, settings.periodMinutes);
+  }
+
+  /** The logical id a resource's `Fn::GetAtt` shows in cdk-nag findings. */
+  private logicalIdOf(construct: Construct): string {
+    const resource = (construct.node.defaultChild ?? construct) as import('aws-cdk-lib').CfnElement;
+    return Stack.of(this).resolve(resource.logicalId) as string;
+  }
+
+  private createTopic(emails: readonly string[]): sns.Topic {
+    const topic = new sns.Topic(this, 'Alarms', { displayName: 'idle-canary alarms', enforceSSL: true });
+    for (const email of emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
+    acknowledge(topic, ['AwsSolutions-SNS2'], 'Alarm notifications carry load balancer names and verdicts only; CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key.');
+    return topic;
+  }
+
+  /** The probe's security group: egress to the backend ports only, never anywhere else. */
+  private probeSecurityGroup(id: string, vpc: ec2.IVpc, config: VpcConfig): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, id, { vpc, allowAllOutbound: false, description: `idle-canary probe: egress to backend ports in ${config.vpcId}` });
+    const ports = config.backendPorts.map((port, i) => {
+      const [from, to] = portRange(port, `backendPorts[${i}]`);
+      return from === to ? ec2.Port.tcp(from) : ec2.Port.tcpRange(from, to);
+    });
+    const backends = (config.backendSecurityGroupIds ?? []).map((sgId, i) => ec2.SecurityGroup.fromSecurityGroupId(this, `${id}Backend${i}`, sgId, { mutable: config.addIngress === true }));
+    for (const port of ports) {
+      if (backends.length > 0) {
+        for (const backend of backends) {
+          group.addEgressRule(backend, port, 'to backends');
+          if (config.addIngress === true) backend.addIngressRule(group, port, 'from idle-canary probe');
+        }
+      } else {
+        group.addEgressRule(config.cidr ? ec2.Peer.ipv4(config.cidr) : ec2.Peer.anyIpv4(), port, 'to backends');
+      }
+    }
+    return group;
+  }
+
+  /**
+   * discover -> Map over shards (routed to the probe function of the shard's VPC) -> publish.
+   *
+   * Why catches inside the Map: a shard that fails or times out becomes a failure record, so
+   * publish still runs with every other shard's results and counts the lost backends.
+   */
+  private createStateMachine(maxConcurrency: number, retention: logs.RetentionDays): sfn.StateMachine {
+    const retryLambda = (task: tasks.LambdaInvoke) =>
+      task.addRetry({
+        errors: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+        interval: Duration.seconds(5),
+        maxAttempts: 3,
+        backoffRate: 2,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+    const discover = retryLambda(
+      new tasks.LambdaInvoke(this, 'DiscoverLoadBalancers', {
+        lambdaFunction: this.discoverFunction,
+        payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$$.Execution.Name') }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+      }),
+    );
+    const shardFailed = new sfn.Pass(this, 'ShardFailed', {
+      parameters: { 'shardId.$': '$.shardId', 'vpcId.$': '$.vpcId', 'error.$': '$.error' },
+    });
+    const route = new sfn.Choice(this, 'RouteToVpc');
+    for (const [vpcId, probe] of Object.entries(this.probeFunctions)) {
+      const invoke = retryLambda(
+        new tasks.LambdaInvoke(this, `Probe ${vpcId}`, { lambdaFunction: probe, payloadResponseOnly: true, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(PROBE_TIMEOUT.plus(Duration.minutes(1))) }),
+      );
+      invoke.addCatch(shardFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+      route.when(sfn.Condition.stringEquals('$.vpcId', vpcId), invoke);
+    }
+    route.otherwise(
+      new sfn.Pass(this, 'NoProbeForVpc', {
+        parameters: { 'shardId.$': '$.shardId', 'vpcId.$': '$.vpcId', error: { Error: 'NoProbeFunction', Cause: 'no probe function is deployed in this VPC' } },
+      }),
+    );
+    const probeShards = new sfn.Map(this, 'ProbeShards', { itemsPath: '$.shards', maxConcurrency, resultPath: '$.shardResults' });
+    probeShards.itemProcessor(route);
+    const publish = retryLambda(new tasks.LambdaInvoke(this, 'PublishResults', { lambdaFunction: this.publishFunction, payloadResponseOnly: true, retryOnServiceExceptions: false }));
+
+    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    const machine = new sfn.StateMachine(this, 'Run', {
+      definitionBody: sfn.DefinitionBody.fromChainable(discover.next(probeShards).next(publish)),
+      timeout: Duration.hours(1),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    acknowledge(
+      machine,
+      [this.discoverFunction, this.publishFunction, ...Object.values(this.probeFunctions)].map((f) => `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(f)}.Arn>:*]`),
+      'Invoking a function includes its versions and aliases (function:*), as CDK grants it.',
+    );
+    acknowledge(machine, ['AwsSolutions-IAM5[Resource::*]'], 'X-Ray trace segments and CloudWatch Logs delivery have no resource-level permissions.');
+    return machine;
+  }
+
+  private schedule(expression: string, afterEcs: boolean, afterCodeDeploy: boolean): void {
+    new scheduler.Schedule(this, 'Schedule', {
+      schedule: scheduler.ScheduleExpression.expression(expression),
+      description: 'Starts an idle-canary run',
+      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, { input: scheduler.ScheduleTargetInput.fromObject({ source: 'schedule' }) }),
+    });
+    const deployment = (id: string, pattern: events.EventPattern, description: string) =>
+      new events.Rule(this, id, { eventPattern: pattern, description, targets: [new eventTargets.SfnStateMachine(this.stateMachine, { input: events.RuleTargetInput.fromObject({ source: id }) })] });
+    if (afterEcs) {
+      deployment(
+        'AfterEcsDeployment',
+        { source: ['aws.ecs'], detailType: ['ECS Deployment State Change'], detail: { eventName: ['SERVICE_DEPLOYMENT_COMPLETED'] } },
+        'Runs idle-canary after an ECS service deployment, so that a runtime upgrade is checked at once',
+      );
+    }
+    if (afterCodeDeploy) {
+      deployment(
+        'AfterCodeDeployDeployment',
+        { source: ['aws.codedeploy'], detailType: ['CodeDeploy Deployment State-change Notification'], detail: { state: ['SUCCESS'] } },
+        'Runs idle-canary after a CodeDeploy deployment, so that a runtime upgrade is checked at once',
+      );
+    }
+  }
+
+  private createAlarms(namespace: string, periodMinutes: number) {
+    const period = Duration.minutes(periodMinutes);
+    const notify = (alarm: cloudwatch.Alarm) => {
+      alarm.addAlarmAction(new actions.SnsAction(this.topic));
+      alarm.addOkAction(new actions.SnsAction(this.topic));
+      return alarm;
+    };
+    const loadBalancersFailing = notify(
+      new cloudwatch.Alarm(this, 'LoadBalancersFailing', {
+        alarmDescription:
+          'A load balancer has backends that drop idle connections sooner than its idle timeout (plus margin): clients get intermittent 502/504s. ' +
+          `Each failing load balancer is a contributor. Open the latest report (s3://${this.bucket.bucketName}/${REPORT_PREFIX}runs/) for the backend, the measured limit and the setting to change; ` +
+          'raise the backend keep-alive/header timeout above the load balancer idle timeout, or lower the idle timeout.',
+        metric: new cloudwatch.MathExpression({
+          expression: `SELECT MAX(BackendsFailing) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`,
+          period,
+          label: 'BackendsFailing',
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    const heartbeat = notify(
+      new cloudwatch.Alarm(this, 'Heartbeat', {
+        alarmDescription:
+          `No idle-canary run completed within two schedule periods (${2 * periodMinutes} minutes): the monitor itself is down, so failures would go unseen. ` +
+          'Check the state machine executions and the discover/publish logs.',
+        metric: new cloudwatch.Metric({ namespace, metricName: 'RunCompleted', statistic: 'Sum', period }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
+    const probeErrors = notify(
+      new cloudwatch.Alarm(this, 'ProbeErrors', {
+        alarmDescription:
+          'Backends could not be probed in two runs in a row (refused, unreachable, TLS, AWS calls failing or shards timing out): their load balancers are unjudged. ' +
+          'Check the report for the error of each backend, the probe security group and the discover logs.',
+        metric: new cloudwatch.MathExpression({ expression: `SELECT SUM(ProbeErrors) FROM SCHEMA("${namespace}", LoadBalancer)`, period, label: 'ProbeErrors' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    return { loadBalancersFailing, heartbeat, probeErrors };
+  }
+
+  private createDashboard(namespace: string, periodMinutes: number): void {
+    const period = Duration.minutes(periodMinutes);
+    const query = (expression: string, label: string) => new cloudwatch.MathExpression({ expression, period, label });
+    new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `idle-canary-${Stack.of(this).region}`,
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Pre-request headroom by load balancer (s)',
+            left: [query(`SELECT MIN(PreRequestHeadroom) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`, 'PreRequestHeadroom')],
+            leftAnnotations: [{ value: 0, label: 'load balancer idle timeout', color: '#d62728' }],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Keep-alive headroom by load balancer (s)',
+            left: [query(`SELECT MIN(KeepAliveHeadroom) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`, 'KeepAliveHeadroom')],
+            leftAnnotations: [{ value: 0, label: 'load balancer idle timeout', color: '#d62728' }],
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Runs completed', left: [new cloudwatch.Metric({ namespace, metricName: 'RunCompleted', statistic: 'Sum', period })], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Load balancers failing', left: [new cloudwatch.Metric({ namespace, metricName: 'LoadBalancersFailing', statistic: 'Maximum', period })], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Probe errors', left: [query(`SELECT SUM(ProbeErrors) FROM SCHEMA("${namespace}", LoadBalancer)`, 'ProbeErrors')], width: 8 }),
+        ],
+      ],
+    });
+  }
+}
+
+/** A cdk-nag finding id for an AWS managed policy on a role. */
+const MANAGED_POLICY = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;
+
+/** Acknowledges cdk-nag findings on a construct, each with the reason it is right here. */
+function acknowledge(scope: Construct, ids: readonly string[], reason: string): void {
+  for (const id of ids) Validations.of(scope).acknowledge({ id, reason });
+}

@@ -1,0 +1,174 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildApp } from '../../lib/app';
+import { DISCOVERY_ACTIONS } from '../../lib/idle-canary';
+import { STACK, VPC, stateMachineDefinition, synth } from './synth';
+
+const SECOND_VPC = { ...VPC, vpcId: 'vpc-0f1e2d3c4b5a69788', subnetIds: ['subnet-0f1e2d3c4b5a69788'], availabilityZones: ['eu-west-1c'], backendPorts: [8080], cidr: undefined, backendSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], addIngress: true };
+const { template, assembly } = synth({ ...STACK, vpcs: [VPC, SECOND_VPC], maxConcurrency: 4 });
+
+/** The inline policy statements of the role of the function whose logical id starts with `prefix`. */
+function statementsOf(prefix: string): unknown[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const policy = Object.entries(policies).find(([id]) => id.startsWith(`IdleCanary${prefix}ServiceRoleDefaultPolicy`));
+  return policy ? (policy[1].Properties.PolicyDocument.Statement as unknown[]) : [];
+}
+
+describe('the IdleCanary stack', () => {
+  it('lets discover make only the Describe calls it makes', () => {
+    // Assess
+    expect(statementsOf('Discover')).toEqual([{ Sid: 'DescribeLoadBalancers', Effect: 'Allow', Action: DISCOVERY_ACTIONS, Resource: '*' }]);
+  });
+
+  it('lets publish put metrics only in its namespace, write only under its prefix, and publish only to its topic', () => {
+    // Assess
+    expect(statementsOf('Publish')).toEqual([
+      { Sid: 'PutMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'IdleCanary' } } },
+      { Sid: 'WriteReports', Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, '/idle-canary/*']] } },
+      { Sid: 'NotifyChanges', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: expect.stringMatching(/^IdleCanaryAlarms/) } },
+    ]);
+  });
+
+  it('gives the probe functions no permission beyond logs and their network interfaces', () => {
+    // Assess
+    expect(statementsOf('Probe0')).toEqual([]);
+    expect(statementsOf('Probe1')).toEqual([]);
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('IdleCanaryProbe'));
+    for (const [, role] of roles) {
+      expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toMatch(/AWSLambdaBasicExecutionRole.*AWSLambdaVPCAccessExecutionRole/);
+    }
+  });
+
+  it('puts one probe function in each VPC, limited to the backend ports', () => {
+    // Assess
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: VPC.subnetIds }) }, 1);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: SECOND_VPC.subnetIds }) }, 1);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      VpcId: VPC.vpcId,
+      SecurityGroupEgress: [
+        { CidrIp: '10.0.0.0/16', FromPort: 80, ToPort: 80, IpProtocol: 'tcp', Description: 'to backends' },
+        { CidrIp: '10.0.0.0/16', FromPort: 30000, ToPort: 32767, IpProtocol: 'tcp', Description: 'to backends' },
+      ],
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { DestinationSecurityGroupId: 'sg-0a1b2c3d4e5f60718', FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp' });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0a1b2c3d4e5f60718', FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp' });
+  });
+
+  it('runs on a current Node.js runtime, bundled as CommonJS for arm64', () => {
+    // Assess
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] }, 4);
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, VpcConfig: Match.anyValue() });
+  });
+
+  it('discovers, then maps over the shards with bounded concurrency and routes each to its VPC probe, then publishes', () => {
+    // Prepare
+    const definition = stateMachineDefinition(template);
+    const map = definition.States.ProbeShards as { MaxConcurrency: number; ItemsPath: string; ResultPath: string; ItemProcessor: { StartAt: string; States: Record<string, Record<string, unknown>> }; Next: string };
+    const route = map.ItemProcessor.States.RouteToVpc as { Choices: Array<{ Variable: string; StringEquals: string; Next: string }>; Default: string };
+
+    // Assess
+    expect(definition.StartAt).toBe('DiscoverLoadBalancers');
+    expect(definition.States.DiscoverLoadBalancers).toMatchObject({ Next: 'ProbeShards', Parameters: { 'runId.$': '$$.Execution.Name' } });
+    expect(map).toMatchObject({ MaxConcurrency: 4, ItemsPath: '$.shards', ResultPath: '$.shardResults', Next: 'PublishResults' });
+    expect(route.Choices.map((c) => [c.Variable, c.StringEquals, c.Next])).toEqual([
+      ['$.vpcId', VPC.vpcId, `Probe ${VPC.vpcId}`],
+      ['$.vpcId', SECOND_VPC.vpcId, `Probe ${SECOND_VPC.vpcId}`],
+    ]);
+    expect(route.Default).toBe('NoProbeForVpc');
+    const probe = map.ItemProcessor.States[`Probe ${VPC.vpcId}`];
+    expect(probe.Retry).toEqual([
+      { ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
+    ]);
+    expect(probe.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ShardFailed' }]);
+    expect(probe.TimeoutSeconds).toBe(960);
+    expect(map.ItemProcessor.States.ShardFailed).toMatchObject({ Type: 'Pass', Parameters: { 'shardId.$': '$.shardId', 'vpcId.$': '$.vpcId', 'error.$': '$.error' } });
+    expect(definition.States.PublishResults).toMatchObject({ Type: 'Task', End: true });
+  });
+
+  it('starts a run every 15 minutes, and after ECS and CodeDeploy deployments', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Target: { Arn: { Ref: Match.stringLikeRegexp('^IdleCanaryRun') }, Input: '{"source":"schedule"}', RoleArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.ecs'], 'detail-type': ['ECS Deployment State Change'], detail: { eventName: ['SERVICE_DEPLOYMENT_COMPLETED'] } } });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.codedeploy'], 'detail-type': ['CodeDeploy Deployment State-change Notification'], detail: { state: ['SUCCESS'] } } });
+  });
+
+  it('alarms on each failing load balancer as its own contributor, on the heartbeat and on probe errors, to the topic for alarm and OK', () => {
+    // Prepare
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const byName = (text: string) => alarms.find((a) => JSON.stringify(a.AlarmDescription).includes(text))!;
+
+    // Assess
+    expect(byName('drop idle connections')).toMatchObject({
+      Metrics: [{ Id: 'expr_1', Expression: 'SELECT MAX(BackendsFailing) FROM SCHEMA("IdleCanary", LoadBalancer) GROUP BY LoadBalancer', Period: 900, ReturnData: true, Label: 'BackendsFailing' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(byName('No idle-canary run completed')).toMatchObject({ Namespace: 'IdleCanary', MetricName: 'RunCompleted', Statistic: 'Sum', Period: 900, Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 2, TreatMissingData: 'breaching' });
+    expect(byName('could not be probed')).toMatchObject({
+      Metrics: [{ Expression: 'SELECT SUM(ProbeErrors) FROM SCHEMA("IdleCanary", LoadBalancer)', Period: 900 }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 2,
+      TreatMissingData: 'notBreaching',
+    });
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^IdleCanaryAlarms/) }]);
+      expect(alarm.OKActions).toEqual([{ Ref: expect.stringMatching(/^IdleCanaryAlarms/) }]);
+    }
+  });
+
+  it('keeps reports encrypted, private, TLS-only and expiring', () => {
+    // Assess
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 90, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+  });
+
+  it('keeps logs for a month and traces the state machine', () => {
+    // Assess
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
+  });
+
+  it('synthesizes with no unacknowledged cdk-nag finding', () => {
+    // Assess: synth itself fails on a finding; the report lists none
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.filter((p: { summary: { status: string } }) => p.summary.status !== 'success')).toEqual([]);
+  });
+
+  it('runs cdk-nag on every synth: an unacknowledged finding fails it', () => {
+    // Prepare: the same app with one bucket nobody acknowledged
+    const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] }, 'aws:cdk:bundling-stacks': [] } }));
+    new Bucket(app.node.children[0] as Stack, 'Unreviewed');
+
+    // Act & Assess
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1|Validation failed/);
+  });
+
+  it('uses an existing topic when one is given, creating none', () => {
+    // Act
+    const { template: withTopic } = synth({ ...STACK, alarmEmails: undefined, topicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' });
+
+    // Assess
+    withTopic.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const alarm of Object.values(withTopic.findResources('AWS::CloudWatch::Alarm'))) expect(alarm.Properties.AlarmActions).toEqual(['arn:aws:sns:eu-west-1:123456789012:oncall']);
+  });
+});

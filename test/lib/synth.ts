@@ -1,0 +1,33 @@
+/**
+ * Builds the real CDK app from a configuration, for template tests.
+ */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../lib/app';
+import type { IdleCanaryStack } from '../../lib/idle-canary-stack';
+
+export const VPC = {
+  vpcId: 'vpc-0a1b2c3d4e5f60718',
+  subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b2c3d4e5f6071829'],
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  cidr: '10.0.0.0/16',
+  backendPorts: [80, '30000-32767'],
+};
+
+export const STACK = { account: '123456789012', region: 'eu-west-1', vpcs: [VPC], alarmEmails: ['oncall@example.com'] };
+
+/** Synthesizes the app; `bundle: false` skips esbuild, as unit tests should. */
+export function synth(stack: Record<string, unknown> = STACK, { bundle = false } = {}) {
+  const app = buildApp(new App({ context: { 'idle-canary': { stacks: [stack] }, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } }));
+  const assembly = app.synth();
+  const cdkStack = app.node.children[0] as IdleCanaryStack;
+  return { app, assembly, stack: cdkStack, template: Template.fromStack(cdkStack) };
+}
+
+/** The state machine definition as JSON, with references shown as `${LogicalId}`. */
+export function stateMachineDefinition(template: Template): { States: Record<string, Record<string, unknown>>; StartAt: string } {
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  const parts = (machine.Properties.DefinitionString['Fn::Join'] as [string, unknown[]])[1];
+  const text = parts.map((part) => (typeof part === 'string' ? part : `\${${JSON.stringify(part).replace(/"/g, "'")}}`)).join('');
+  return JSON.parse(text);
+}
