@@ -2,6 +2,7 @@
  * The deployment configuration (`cdk.json` context key `idle-canary`), validated at synth
  * time with errors that name the bad key.
  */
+import type { IdleCanaryProps } from './idle-canary';
 
 /** One VPC whose backends are probed: the probe function runs in its subnets. */
 export interface VpcConfig {
@@ -20,35 +21,19 @@ export interface VpcConfig {
   readonly addIngress?: boolean;
 }
 
-/** One stack: an account and region. */
-export interface StackConfig {
+/**
+ * One stack: an account and region, and the construct's props in JSON form (see
+ * `IdleCanaryProps` for each one's meaning and default).
+ */
+export interface StackConfig extends Omit<IdleCanaryProps, 'topic' | 'reportRetention' | 'logRetention'> {
   readonly account: string;
   readonly region: string;
-  readonly vpcs: readonly VpcConfig[];
-  /** EventBridge Scheduler expression. @default 'rate(15 minutes)' */
-  readonly schedule?: string;
-  /** The schedule period in minutes (must match `schedule`), for the heartbeat alarm and sampling. @default 15 */
-  readonly periodMinutes?: number;
   /** An existing SNS topic for alarms; a topic is created when not given. */
   readonly topicArn?: string;
-  /** Emails subscribed to the created topic. */
-  readonly alarmEmails?: readonly string[];
-  /** Headroom below which a load balancer fails, in seconds. @default 1 */
-  readonly marginS?: number;
-  /** CloudWatch namespace. @default 'IdleCanary' */
-  readonly namespace?: string;
-  /** Backends probed per load balancer and port per run. @default 2 */
-  readonly maxBackendsPerPort?: number;
-  /** Start a run after successful ECS service deployments. @default true */
-  readonly runAfterEcsDeployments?: boolean;
-  /** Start a run after successful CodeDeploy deployments. @default true */
-  readonly runAfterCodeDeployDeployments?: boolean;
   /** Days reports are kept. @default 90 */
   readonly reportRetentionDays?: number;
   /** Days logs are kept. @default 30 */
   readonly logRetentionDays?: number;
-  /** Probe shards run at once. @default 10 */
-  readonly maxConcurrency?: number;
 }
 
 export interface IdleCanaryConfig {

@@ -359,30 +359,30 @@ export class IdleCanary extends Construct {
 
   private createAlarms(namespace: string, periodMinutes: number) {
     const period = Duration.minutes(periodMinutes);
-    const notify = (alarm: cloudwatch.Alarm) => {
-      alarm.addAlarmAction(new actions.SnsAction(this.topic));
-      alarm.addOkAction(new actions.SnsAction(this.topic));
-      return alarm;
+    /** An alarm notifying the topic of both ALARM and OK, so on-call also learns of recoveries. */
+    const alarm = (id: string, props: cloudwatch.AlarmProps) => {
+      const created = new cloudwatch.Alarm(this, id, props);
+      created.addAlarmAction(new actions.SnsAction(this.topic));
+      created.addOkAction(new actions.SnsAction(this.topic));
+      return created;
     };
-    const loadBalancersFailing = notify(
-      new cloudwatch.Alarm(this, 'LoadBalancersFailing', {
+    /** A Metrics Insights query over the per-load-balancer metrics, above zero. */
+    const aboveZero = (expression: string, label: string, evaluationPeriods: number) => ({
+      metric: new cloudwatch.MathExpression({ expression: expression.replace('NAMESPACE', namespace), period, label }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return {
+      loadBalancersFailing: alarm('LoadBalancersFailing', {
         alarmDescription:
           'A load balancer has backends that drop idle connections sooner than its idle timeout (plus margin): clients get intermittent 502/504s. ' +
           `Each failing load balancer is a contributor. Open the latest report (s3://${this.bucket.bucketName}/${REPORT_PREFIX}runs/) for the backend, the measured limit and the setting to change; ` +
           'raise the backend keep-alive/header timeout above the load balancer idle timeout, or lower the idle timeout.',
-        metric: new cloudwatch.MathExpression({
-          expression: `SELECT MAX(BackendsFailing) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`,
-          period,
-          label: 'BackendsFailing',
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...aboveZero('SELECT MAX(BackendsFailing) FROM SCHEMA("NAMESPACE", LoadBalancer) GROUP BY LoadBalancer', 'BackendsFailing', 1),
       }),
-    );
-    const heartbeat = notify(
-      new cloudwatch.Alarm(this, 'Heartbeat', {
+      heartbeat: alarm('Heartbeat', {
         alarmDescription:
           `No idle-canary run completed within two schedule periods (${2 * periodMinutes} minutes): the monitor itself is down, so failures would go unseen. ` +
           'Check the state machine executions and the discover/publish logs.',
@@ -392,20 +392,13 @@ export class IdleCanary extends Construct {
         evaluationPeriods: 2,
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       }),
-    );
-    const probeErrors = notify(
-      new cloudwatch.Alarm(this, 'ProbeErrors', {
+      probeErrors: alarm('ProbeErrors', {
         alarmDescription:
           'Backends could not be probed in two runs in a row (refused, unreachable, TLS, AWS calls failing or shards timing out): their load balancers are unjudged. ' +
           'Check the report for the error of each backend, the probe security group and the discover logs.',
-        metric: new cloudwatch.MathExpression({ expression: `SELECT SUM(ProbeErrors) FROM SCHEMA("${namespace}", LoadBalancer)`, period, label: 'ProbeErrors' }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 2,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...aboveZero('SELECT SUM(ProbeErrors) FROM SCHEMA("NAMESPACE", LoadBalancer)', 'ProbeErrors', 2),
       }),
-    );
-    return { loadBalancersFailing, heartbeat, probeErrors };
+    };
   }
 
   private createDashboard(namespace: string, periodMinutes: number): void {

@@ -15,6 +15,7 @@ describe('the bundled Lambda code', () => {
     const backend = await startBackend(DEMO_BACKENDS[0]);
 
     // Act: the probe bundle, loaded as Lambda loads it, probes a short keep-alive backend
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the built bundle as the Lambda runtime does
     const { handler } = require(bundleOf(probe)) as { handler: (event: unknown, context: unknown) => Promise<ShardResult> };
     const output = await handler(
       { runId: 'bundle', shardId: 0, vpcId: STACK.vpcs[0].vpcId, items: [{ key: 'k', loadBalancers: ['web'], job: { loadBalancerIdleTimeoutS: 6, target: { host: '127.0.0.1', port: backend.port, tls: false, path: '/' } } }] },
