@@ -8,6 +8,8 @@ import { parseTargetSpec } from './target-spec';
 
 /** What `probe` runs: jobs, engine options, output mode. */
 export interface ProbeCommand {
+  /** Where to write a report (.html, .md or .json). */
+  readonly report?: string;
   readonly jobs: ProbeJob[];
   readonly options: ProbeOptions;
   readonly json: boolean;
@@ -28,6 +30,7 @@ const FLAGS = {
   'max-sockets': { type: 'string' },
   'time-budget': { type: 'string' },
   'host-header': { type: 'string' },
+  report: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -64,11 +67,14 @@ export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
     },
     json: values.json === true,
     help: false,
+    report: values.report,
   };
 }
 
 /** What `scan` runs. */
 export interface ScanCommand {
+  /** Where to write a report (.html, .md or .json). */
+  readonly report?: string;
   readonly region?: string;
   readonly vpcIds: string[];
   readonly names: string[];
@@ -93,6 +99,7 @@ const SCAN_FLAGS = {
   margin: { type: 'string' },
   'max-sockets': { type: 'string' },
   'time-budget': { type: 'string' },
+  report: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -131,6 +138,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     },
     json: values.json === true,
     help: values.help === true,
+    report: values.report,
   };
 }
 

@@ -3,6 +3,7 @@
  */
 import { demoCommand } from './commands/demo';
 import { PROBE_USAGE, probeCommand } from './commands/probe';
+import { REPORT_USAGE, reportCommand } from './commands/report';
 import { SCAN_USAGE, scanCommand } from './commands/scan';
 import { EXIT } from './exit-code';
 import type { CommandIo } from './io';
@@ -12,8 +13,9 @@ const USAGE = `usage: idle-canary <command> [options]
 commands:
   probe TARGET...   measure how long backends tolerate idle connections
   scan              discover a region's load balancers, probe their backends, judge each one
+  report RUN.json    render a saved run: terminal, --markdown or --html FILE
   demo              probe four local demo backends (about 10 s)
-Run 'idle-canary probe --help' or 'idle-canary scan --help' for their flags.`;
+Run 'idle-canary <command> --help' for its flags.`;
 
 /**
  * Runs one command and returns the exit status; never throws for bad input.
@@ -26,6 +28,8 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
         return await probeCommand(rest, io);
       case 'scan':
         return await scanCommand(rest, io);
+      case 'report':
+        return await reportCommand(rest, io);
       case 'demo':
         return await demoCommand(io);
       case undefined:
@@ -35,11 +39,11 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
         io.stdout.write(`${USAGE}\n`);
         return command === undefined ? EXIT.badInput : 0;
       default:
-        throw new UsageError(`unknown command "${command}": expected probe, scan or demo`);
+        throw new UsageError(`unknown command "${command}": expected probe, scan, report or demo`);
     }
   } catch (error) {
     // Usage only for what was typed wrong; an AWS failure halfway through is its own line.
-    const usage = error instanceof UsageError ? `${{ probe: PROBE_USAGE, scan: SCAN_USAGE }[command as string] ?? "Run 'idle-canary --help' for usage."}\n` : '';
+    const usage = error instanceof UsageError ? `${{ probe: PROBE_USAGE, scan: SCAN_USAGE, report: REPORT_USAGE }[command as string] ?? "Run 'idle-canary --help' for usage."}\n` : '';
     io.stderr.write(`idle-canary: ${(error as Error).message}\n${usage}`);
     return EXIT.badInput;
   }

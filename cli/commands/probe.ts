@@ -3,14 +3,16 @@
  */
 import { probeTargets, type ProbeJob, type ProbeOptions, type ProbeResult } from '../../lambda/probe';
 import { renderTerminalReport } from '../../lambda/report/terminal';
+import { asScanReport } from '../../lambda/report/normalize';
 import { parseProbeArgs } from '../args';
 import { exitCodeOf } from '../exit-code';
 import type { CommandIo } from '../io';
 import { Progress } from '../progress';
+import { checkReportPath, writeReport } from '../report-file';
 
 export const PROBE_USAGE = `usage: idle-canary probe TARGET... [--lb-idle-timeout SECONDS] [--horizon SECONDS]
          [--phases preRequest,keepAlive] [--margin SECONDS] [--precision SECONDS]
-         [--max-sockets N] [--time-budget SECONDS] [--host-header HOST] [--json]
+         [--max-sockets N] [--time-budget SECONDS] [--host-header HOST] [--json] [--report FILE]
   TARGET is host:port, http://host:port/path or https://host:port/path`;
 
 /**
@@ -25,7 +27,9 @@ export async function probeCommand(argv: readonly string[], io: CommandIo): Prom
     io.stdout.write(`${PROBE_USAGE}\n`);
     return 0;
   }
+  checkReportPath(command.report);
   const results = await probeWithProgress(command.jobs, command.options, io, !command.json);
+  if (command.report !== undefined) await writeReport(command.report, asScanReport(results));
   io.stdout.write(command.json ? `${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n` : renderTerminalReport(results, { color: io.isTTY }));
   return exitCodeOf(results);
 }

@@ -12,11 +12,12 @@ import { parseScanArgs } from '../args';
 import { checkAwsAccess } from '../aws-access';
 import { EXIT } from '../exit-code';
 import type { CommandIo } from '../io';
+import { checkReportPath, writeReport } from '../report-file';
 import { probeWithProgress } from './probe';
 
 export const SCAN_USAGE = `usage: idle-canary scan [--region REGION] [--vpc VPC_ID,...] [--load-balancer NAME,...]
          [--tag KEY=VALUE,...] [--max-backends N] [--margin SECONDS] [--max-sockets N]
-         [--time-budget SECONDS] [--publish [--namespace NAMESPACE]] [--json]
+         [--time-budget SECONDS] [--publish [--namespace NAMESPACE]] [--json] [--report FILE]
   Uses the standard AWS credential chain; run it where the backends are reachable.`;
 
 /**
@@ -29,6 +30,7 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
     io.stdout.write(`${SCAN_USAGE}\n`);
     return 0;
   }
+  checkReportPath(command.report);
   const region = await checkAwsAccess(command.region);
   const startedAt = new Date();
   const discovery = await discover({
@@ -47,6 +49,7 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
     ? await publishMetrics(new CloudWatchClient({ region }), toDatums(verdicts, new Date()), { namespace: command.namespace })
     : undefined;
   const report = toScanReport(discovery, verdicts, startedAt, new Date(), metrics);
+  if (command.report !== undefined) await writeReport(command.report, report);
   io.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderScanReport(report));
   return scanExitCode(report);
 }

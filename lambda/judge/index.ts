@@ -45,7 +45,8 @@ export interface PhaseVerdict {
 
 export interface LoadBalancerVerdict {
   readonly name: string;
-  readonly type: LoadBalancerType;
+  /** `probe` for targets probed by hand, judged against the given idle timeout. */
+  readonly type: LoadBalancerType | 'probe';
   readonly vpcId: string;
   /** `null` when discovery could not read it (then `error` says why). */
   readonly idleTimeoutS: number | null;

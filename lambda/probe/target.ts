@@ -40,6 +40,7 @@ const ANSWER_RESERVE_S = 0.5;
  */
 export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
   const started = now();
+  const startedAt = new Date().toISOString();
   const stop = new AbortController();
   // Each held socket listens to it: up to the target's socket budget at once.
   setMaxListeners(0, stop.signal);
@@ -92,13 +93,13 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
         return [phase, summarizePhase(records, phaseContext(run, horizonS, stop.signal))];
       }),
     );
-    return result(run, horizonS, Object.fromEntries(phaseResults), started, socketsUsed, { server: hintsOf(first.head) });
+    return result(run, horizonS, Object.fromEntries(phaseResults), started, socketsUsed, { startedAt, server: hintsOf(first.head) });
   } catch (error) {
     const targetError: TargetError =
       error instanceof ConnectError
         ? { code: error.code, message: error.message }
         : { code: 'socket-error', message: `${run.job.target.host}:${run.job.target.port}: ${String(error)}` };
-    return result(run, run.horizonS, {}, started, socketsUsed, { error: targetError });
+    return result(run, run.horizonS, {}, started, socketsUsed, { startedAt, error: targetError });
   } finally {
     clearTimeout(timer);
     run.signal.removeEventListener('abort', onAbort);
@@ -120,6 +121,7 @@ export function unstartedResult(job: ProbeJob, horizonS: number, phases: readonl
     horizonS,
     phases: Object.fromEntries(phases.map((phase) => [phase, phaseResult])),
     verdict: 'inconclusive',
+    startedAt: new Date().toISOString(),
     elapsedS: 0,
     socketsUsed: 0,
   };
@@ -219,7 +221,7 @@ function result(
   phases: Partial<Record<PhaseName, PhaseResult>>,
   started: number,
   socketsUsed: number,
-  extra: Pick<ProbeResult, 'error' | 'server'>,
+  extra: Pick<ProbeResult, 'error' | 'server' | 'startedAt'>,
 ): ProbeResult {
   return {
     target: contractTarget(run.job),

@@ -139,6 +139,8 @@ export interface ProbeResult {
   readonly error?: TargetError;
   /** Response headers seen on the first request. */
   readonly server?: ServerHints;
+  /** When probing the target started (ISO 8601). */
+  readonly startedAt: string;
   /** Seconds from the target's first socket to its last. */
   readonly elapsedS: number;
   readonly socketsUsed: number;

@@ -7,6 +7,7 @@ const result = (verdict: ProbeResult['verdict'], error = false): ProbeResult => 
   horizonS: 66,
   phases: {},
   verdict,
+  startedAt: '2026-11-24T10:15:00.000Z',
   elapsedS: 1,
   socketsUsed: 1,
   ...(error ? { error: { code: 'refused', message: 'refused' } } : {}),

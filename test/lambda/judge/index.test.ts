@@ -19,6 +19,7 @@ const result = (host: string, lbS: number, preRequest: PhaseResult, keepAlive: P
   horizonS: lbS * 1.1,
   phases: { preRequest, keepAlive },
   verdict: 'pass',
+  startedAt: '2026-11-24T10:15:00.000Z',
   elapsedS: lbS * 1.1,
   socketsUsed: 16,
   ...(error ? { error } : {}),

@@ -6,7 +6,7 @@ const at = new Date('2026-11-24T10:15:00Z');
 
 const backend = (id: string, verdict: BackendVerdict['verdict'], error?: ProbeResult['error']): BackendVerdict => ({
   id,
-  probe: { target: { host: id, port: 30080, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 60, horizonS: 66, phases: {}, verdict, elapsedS: 66, socketsUsed: 16, ...(error ? { error } : {}) },
+  probe: { target: { host: id, port: 30080, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 60, horizonS: 66, phases: {}, verdict, startedAt: '2026-11-24T10:15:00.000Z', elapsedS: 66, socketsUsed: 16, ...(error ? { error } : {}) },
   phases: {},
   verdict,
 });

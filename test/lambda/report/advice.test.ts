@@ -22,6 +22,7 @@ const result = (phases: ProbeResult['phases'], server: ServerHints, extra: Parti
   phases,
   verdict: 'fail',
   server,
+  startedAt: '2026-11-24T10:15:00.000Z',
   elapsedS: 96.4,
   socketsUsed: 15,
   ...extra,

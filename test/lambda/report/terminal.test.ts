@@ -10,6 +10,7 @@ const result: ProbeResult = {
   phases: { preRequest: lazy, keepAlive: none },
   verdict: 'fail',
   server: { server: null, poweredBy: null, keepAlive: null, advertisedKeepAliveS: null, connectionClose: false, status: 200 },
+  startedAt: '2026-11-24T10:15:00.000Z',
   elapsedS: 96.359,
   socketsUsed: 15,
 };

@@ -1,0 +1,59 @@
+/**
+ * `idle-canary report RUN.json [--markdown | --html FILE]`: render any saved run.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { renderHtmlReport } from '../../lambda/report/html';
+import { renderMarkdownReport } from '../../lambda/report/markdown';
+import { asScanReport } from '../../lambda/report/normalize';
+import { renderScanReport } from '../../lambda/report/scan-terminal';
+import { renderTerminalReport } from '../../lambda/report/terminal';
+import type { ProbeResult } from '../../lambda/probe';
+import type { CommandIo } from '../io';
+import { UsageError } from '../usage-error';
+
+export const REPORT_USAGE = `usage: idle-canary report RUN.json [--markdown | --html FILE]
+  RUN.json is the output of 'scan --json', 'probe --json' or a run report from the bucket`;
+
+/**
+ * Renders a saved run to the terminal (as `probe` or `scan` would have), as Markdown, or as
+ * a self-contained HTML page.
+ */
+export async function reportCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: { markdown: { type: 'boolean' }, html: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(`${REPORT_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`expected one run file, got ${positionals.length}`);
+  if (values.markdown && values.html !== undefined) throw new UsageError('--markdown and --html: choose one');
+  const file = positionals[0];
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let report;
+  try {
+    report = asScanReport(json);
+  } catch (error) {
+    throw new UsageError(`"${file}": ${(error as Error).message}`);
+  }
+  if (values.html !== undefined) {
+    await writeFile(values.html, renderHtmlReport(report));
+    io.stdout.write(`wrote ${values.html}\n`);
+  } else if (values.markdown) {
+    io.stdout.write(renderMarkdownReport(report));
+  } else {
+    const probeResults = report.loadBalancers.every((lb) => lb.type === 'probe');
+    io.stdout.write(probeResults ? renderTerminalReport(report.loadBalancers.map((lb) => lb.backends[0].probe as ProbeResult), { color: io.isTTY }) : renderScanReport(report));
+  }
+  return 0;
+}

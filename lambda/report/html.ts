@@ -1,0 +1,108 @@
+/**
+ * A run as one self-contained HTML page: per load balancer a verdict table, the advice, and
+ * per backend and phase a picture of the probe. No external asset: it opens from S3, a mail
+ * attachment or a laptop alike.
+ */
+import type { LoadBalancerVerdict } from '../judge';
+import type { PhaseName, Verdict } from '../probe';
+import { adviseTarget, fmt, label } from './advice';
+import type { Change } from './changes';
+import { escapeXml as esc, probePicture } from './picture';
+import type { ScanReport } from './scan';
+
+const ORDER: Readonly<Record<Verdict, number>> = { fail: 0, inconclusive: 1, pass: 2 };
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 16px}
+h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-top:1px solid #ddd;padding-top:16px}h3{font-size:15px;margin-bottom:4px}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left}th{background:#f4f4f4}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.fail{color:#b71c1c;font-weight:600}.pass{color:#1b5e20;font-weight:600}.inconclusive{color:#a15c00;font-weight:600}
+.advice{background:#fafafa;border-left:4px solid #999;padding:8px 12px}
+figure{margin:8px 0 16px}figcaption{font-size:12px;color:#555}
+.legend span{margin-right:14px;font-size:12px}.muted{color:#666}
+`;
+
+/**
+ * Renders the page.
+ *
+ * @example
+ * writeFileSync('run.html', renderHtmlReport(report, changes));
+ */
+export function renderHtmlReport(report: ScanReport, changes: readonly Change[] = []): string {
+  const lbs = [...report.loadBalancers].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || a.name.localeCompare(b.name));
+  const count = (verdict: Verdict) => lbs.filter((lb) => lb.verdict === verdict).length;
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>idle-canary ${esc(report.region)} ${esc(report.finishedAt)}: ${report.verdict}</title>`,
+    `<style>${STYLE}</style></head><body>`,
+    `<h1>idle-canary ${esc(report.region)}: <span class="${report.verdict}">${report.verdict.toUpperCase()}</span></h1>`,
+    `<p class="muted">Run ${esc(report.startedAt)} to ${esc(report.finishedAt)}. ${lbs.length} load balancer(s): ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing. ${report.apiCalls} AWS API calls.</p>`,
+    changesSection(changes),
+    summaryTable(lbs),
+    '<p class="legend"><span style="color:#2ca02c">● answered</span><span style="color:#d62728">✕ late request refused (lazy)</span><span style="color:#ff7f0e">◆ closed by the server (eager)</span><span style="color:#999">- - unused</span><span style="color:#1f77b4">┆ load balancer idle timeout</span><span style="color:#d62728">│ measured limit, shaded: bracket</span></p>',
+    ...lbs.map(loadBalancerSection),
+    othersSection(report),
+    '</body></html>',
+  ].join('\n');
+}
+
+function changesSection(changes: readonly Change[]): string {
+  if (changes.length === 0) return '';
+  const limit = (s: Change['before']) => (s.limitS === null ? 'not measured' : `${s.atLeast ? '≥ ' : ''}${fmt(s.limitS)} s`);
+  const rows = changes.map(
+    (c) => `<tr><td>${esc(c.loadBalancer)}</td><td>${label(c.phase)}</td><td>${limit(c.before)} (<span class="${c.before.verdict}">${c.before.verdict}</span>, ${esc(c.before.at)})</td><td>${limit(c.after)} (<span class="${c.after.verdict}">${c.after.verdict}</span>, ${esc(c.after.at)})</td></tr>`,
+  );
+  return `<h2>Changed since the last run</h2><table><tr><th>load balancer</th><th>limit</th><th>before</th><th>now</th></tr>${rows.join('')}</table>`;
+}
+
+function summaryTable(lbs: readonly LoadBalancerVerdict[]): string {
+  const cell = (lb: LoadBalancerVerdict, phase: PhaseName) => {
+    const p = lb.phases[phase];
+    if (p === undefined) return '<td>-</td>';
+    const value = p.limitS !== null ? `${fmt(p.limitS)} s` : p.headroomS !== null && lb.idleTimeoutS !== null ? `≥ ${fmt(p.headroomS + lb.idleTimeoutS)} s` : '-';
+    return `<td class="num"><span class="${p.verdict}">${value}</span></td>`;
+  };
+  const rows = lbs.map(
+    (lb) =>
+      `<tr><td><a href="#lb-${esc(lb.name)}">${esc(lb.name)}</a></td><td>${lb.type}</td><td class="num">${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`}</td><td class="${lb.verdict}">${lb.verdict.toUpperCase()}</td>${cell(lb, 'preRequest')}${cell(lb, 'keepAlive')}<td class="num">${lb.backends.length}</td><td class="num">${lb.probeErrors}</td></tr>`,
+  );
+  return `<table><tr><th>load balancer</th><th>type</th><th>idle timeout</th><th>verdict</th><th>pre-request limit</th><th>keep-alive limit</th><th>backends probed</th><th>probe errors</th></tr>${rows.join('')}</table>`;
+}
+
+function loadBalancerSection(lb: LoadBalancerVerdict): string {
+  const rows = (Object.entries(lb.phases) as Array<[PhaseName, NonNullable<LoadBalancerVerdict['phases'][PhaseName]>]>).map(
+    ([phase, p]) =>
+      `<tr><td>${label(phase)}</td><td class="${p.verdict}">${p.verdict.toUpperCase()}</td><td class="num">${p.limitS === null ? 'none found' : `${fmt(p.limitS)} s`}</td><td class="num">${p.headroomS === null ? '-' : `${p.headroomS > 0 ? '+' : ''}${fmt(p.headroomS)} s`}</td><td>${esc(p.failingBackends.join(', ') || '-')}</td></tr>`,
+  );
+  const worst = lb.backends.find((b) => b.verdict === 'fail') ?? lb.backends.find((b) => b.probe.error !== undefined) ?? lb.backends[0];
+  const lbS = lb.idleTimeoutS;
+  const backends = lb.backends.map((backend) => {
+    // A phase without sockets (a target that could not be probed) has nothing to picture.
+    const measuredPhases = (Object.entries(backend.probe.phases) as Array<[PhaseName, NonNullable<(typeof backend.probe.phases)[PhaseName]>]>).filter(([, measured]) => measured.sockets.length > 0);
+    const pictures = measuredPhases.map(([phase, measured]) => {
+      const caption = `${label(phase)}: ${measured.verdict}; ${measured.limitS === null ? `no limit up to ${fmt(measured.survivedS ?? backend.probe.horizonS)} s` : `limit ${fmt(measured.limitS)} s (${measured.enforcement}, ${measured.closedWith}), bracket ${fmt(measured.survivedS ?? 0)} .. ${fmt(measured.failedS!)} s`}${measured.reason ? `; ${measured.reason}` : ''}`;
+      return `<figure class="phase">${probePicture(measured, lbS ?? backend.probe.loadBalancerIdleTimeoutS, backend.probe.horizonS, `${phase} of ${backend.id}`)}<figcaption>${esc(caption)}</figcaption></figure>`;
+    });
+    const server = backend.probe.server;
+    const hints = server ? ` · Server: ${esc(server.server ?? 'none')}${server.keepAlive ? ` · Keep-Alive: ${esc(server.keepAlive)}` : ''}` : '';
+    return `<h3>${esc(backend.id)} (${esc(`${backend.probe.target.host}:${backend.probe.target.port}${backend.probe.target.path}`)}) <span class="${backend.verdict}">${backend.verdict.toUpperCase()}</span></h3><p class="muted">${backend.probe.error ? esc(backend.probe.error.message) : `${backend.probe.socketsUsed} sockets, ${fmt(backend.probe.elapsedS)} s${hints}`}</p>${pictures.join('')}`;
+  });
+  const skipped = lb.skipped.length > 0 ? `<p class="muted">Skipped: ${lb.skipped.map((s) => `${esc(s.what)}: ${esc(s.reason)}`).join('; ')}</p>` : '';
+  return [
+    `<h2 id="lb-${esc(lb.name)}">${esc(lb.name)} <span class="${lb.verdict}">${lb.verdict.toUpperCase()}</span></h2>`,
+    `<p class="muted">${lb.type} · ${esc(lb.vpcId)} · idle timeout ${lbS === null ? 'unknown' : `${lbS} s`} · margin ${lb.marginS} s${lb.backendsNotSampled > 0 ? ` · ${lb.backendsNotSampled} more backend(s) not sampled this run` : ''}</p>`,
+    lb.error ? `<p class="fail">Discovery error: ${esc(lb.error)}</p>` : '',
+    rows.length > 0 ? `<table><tr><th>idle</th><th>verdict</th><th>limit</th><th>headroom</th><th>failing backends</th></tr>${rows.join('')}</table>` : '',
+    worst ? `<p class="advice">${esc(adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lbS ?? worst.probe.loadBalancerIdleTimeoutS }))}</p>` : '',
+    ...backends,
+    skipped,
+  ].join('\n');
+}
+
+function othersSection(report: ScanReport): string {
+  const rows = [...report.notCovered.map((n) => ['not covered', n]), ...report.excluded.map((n) => ['excluded', n])] as Array<[string, { name: string; type: string; reason: string }]>;
+  if (rows.length === 0) return '';
+  return `<h2>Not probed</h2><table><tr><th></th><th>load balancer</th><th>type</th><th>why</th></tr>${rows.map(([kind, n]) => `<tr><td>${kind}</td><td>${esc(n.name)}</td><td>${esc(n.type)}</td><td>${esc(n.reason)}</td></tr>`).join('')}</table>`;
+}

@@ -1,0 +1,54 @@
+/**
+ * A run as a Markdown summary: what an on-call engineer reads in a minute.
+ */
+import type { LoadBalancerVerdict } from '../judge';
+import type { PhaseName, Verdict } from '../probe';
+import { adviseTarget, fmt } from './advice';
+import type { Change } from './changes';
+import type { ScanReport } from './scan';
+
+const ORDER: Readonly<Record<Verdict, number>> = { fail: 0, inconclusive: 1, pass: 2 };
+
+/**
+ * Renders the summary: verdict, changes, one table row per load balancer, then the advice for
+ * each one that is not passing.
+ *
+ * @example
+ * renderMarkdownReport(report, changes, 's3://bucket/idle-canary/runs/run-1.html');
+ */
+export function renderMarkdownReport(report: ScanReport, changes: readonly Change[] = [], htmlUrl?: string): string {
+  const lbs = [...report.loadBalancers].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || a.name.localeCompare(b.name));
+  const count = (verdict: Verdict) => lbs.filter((lb) => lb.verdict === verdict).length;
+  const limit = (lb: LoadBalancerVerdict, phase: PhaseName) => {
+    const p = lb.phases[phase];
+    if (p === undefined) return '-';
+    if (p.limitS !== null) return `${fmt(p.limitS)} s`;
+    return p.headroomS !== null && lb.idleTimeoutS !== null ? `≥ ${fmt(p.headroomS + lb.idleTimeoutS)} s` : '-';
+  };
+  const lines = [
+    `# idle-canary ${report.region}: ${report.verdict.toUpperCase()}`,
+    '',
+    `Run ${report.startedAt} to ${report.finishedAt}: ${lbs.length} load balancer(s), ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing.${htmlUrl ? ` Full report with pictures: ${htmlUrl}` : ''}`,
+  ];
+  if (changes.length > 0) {
+    lines.push('', '## Changed since the last run', '', ...changes.map((c) => `- **${c.loadBalancer}** ${c.phase}: ${c.before.limitS === null ? '-' : `${c.before.atLeast ? '≥ ' : ''}${fmt(c.before.limitS)} s`} (${c.before.verdict}, ${c.before.at}) → ${c.after.limitS === null ? '-' : `${c.after.atLeast ? '≥ ' : ''}${fmt(c.after.limitS)} s`} (${c.after.verdict}, ${c.after.at})`));
+  }
+  lines.push(
+    '',
+    '| load balancer | type | idle timeout | verdict | pre-request limit | keep-alive limit | failing backends |',
+    '|---|---|---|---|---|---|---|',
+    ...lbs.map((lb) => {
+      const failing = [...new Set(Object.values(lb.phases).flatMap((p) => p?.failingBackends ?? []))];
+      return `| ${lb.name} | ${lb.type} | ${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`} | ${lb.verdict.toUpperCase()} | ${limit(lb, 'preRequest')} | ${limit(lb, 'keepAlive')} | ${failing.join(', ') || '-'} |`;
+    }),
+  );
+  for (const lb of lbs.filter((l) => l.verdict !== 'pass')) {
+    const worst = lb.backends.find((b) => b.verdict === 'fail') ?? lb.backends.find((b) => b.probe.error !== undefined);
+    const why = lb.error ?? (worst ? adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lb.idleTimeoutS ?? worst.probe.loadBalancerIdleTimeoutS }) : 'No backend was probed.');
+    lines.push('', `## ${lb.name}: ${lb.verdict.toUpperCase()}`, '', why);
+    if (lb.skipped.length > 0) lines.push('', ...lb.skipped.map((s) => `- skipped ${s.what}: ${s.reason}`));
+  }
+  const others = [...report.notCovered, ...report.excluded];
+  if (others.length > 0) lines.push('', '## Not probed', '', ...others.map((n) => `- ${n.name} (${n.type}): ${n.reason}`));
+  return `${lines.join('\n')}\n`;
+}

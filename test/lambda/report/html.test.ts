@@ -1,0 +1,98 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { DEMO_BACKENDS, startBackend, type RunningBackend } from '../../../cli/demo/backends';
+import { probeTargets } from '../../../lambda/probe';
+import { compareRuns } from '../../../lambda/report/changes';
+import { renderHtmlReport } from '../../../lambda/report/html';
+import { asScanReport } from '../../../lambda/report/normalize';
+import { probePicture } from '../../../lambda/report/picture';
+import type { ScanReport } from '../../../lambda/report/scan';
+import { closedPort } from '../../support/loopback';
+
+const SCREENSHOTS = join(__dirname, '__screenshots__');
+
+describe('the HTML report', () => {
+  const backends: RunningBackend[] = [];
+  let report: ScanReport;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // Prepare: a real run of the demo backends (3 failing, 1 passing) and a refused port (inconclusive)
+    backends.push(...(await Promise.all(DEMO_BACKENDS.map(startBackend))));
+    const refused = await closedPort();
+    const jobs = [...backends.map((b) => b.port), refused].map((port) => ({ target: { host: '127.0.0.1', port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 6 }));
+    report = asScanReport(await probeTargets(jobs, { marginS: 0.5, precisionS: 0.1 }));
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(backends.map((b) => b.stop()));
+  });
+
+  it('shows, in headless Chromium, the verdict table and one picture per backend and phase, with no external asset', async () => {
+    // Act
+    const html = renderHtmlReport(report);
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await page.setContent(html, { waitUntil: 'load' });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'report.png'), fullPage: true });
+
+    // Assess
+    const summaryRows = await page.locator('table').first().locator('tr').count();
+    const pictures = await page.locator('figure.phase svg').count();
+    const verdicts = await page.locator('h2 > span').allTextContents();
+    expect(summaryRows).toBe(1 + 5);
+    expect(pictures).toBe(4 * 2);
+    expect(verdicts.sort()).toEqual(['FAIL', 'FAIL', 'FAIL', 'INCONCLUSIVE', 'PASS']);
+    expect(await page.locator('svg.probe').first().boundingBox()).toMatchObject({ width: 720 });
+    expect(requests.filter((url) => !url.startsWith('about:') && !url.startsWith('data:'))).toEqual([]);
+    await page.close();
+  });
+
+  it('lists what changed since the previous run at the top', async () => {
+    // Prepare: the same run, as if the lazy backend had passed before
+    const previous: ScanReport = { ...report, finishedAt: '2026-11-24T10:00:00.000Z', loadBalancers: report.loadBalancers.map((lb) => ({ ...lb, phases: { ...lb.phases, preRequest: { limitS: null, headroomS: 1, verdict: 'pass', failingBackends: [] } } })) };
+    const changes = compareRuns(previous, report);
+
+    // Act
+    const page = await browser.newPage();
+    await page.setContent(renderHtmlReport(report, changes));
+
+    // Assess
+    expect(await page.locator('h2', { hasText: 'Changed since the last run' }).count()).toBe(1);
+    expect(await page.locator('h2 + table tr').count()).toBeGreaterThan(1);
+    await page.close();
+  });
+});
+
+describe('probePicture', () => {
+  it('draws each socket, the load balancer timeout, the limit and its bracket', () => {
+    // Prepare
+    const phase = {
+      limitS: 40.287, survivedS: 39.908, failedS: 40.287, enforcement: 'lazy' as const, closedWith: 'fin' as const, headroomS: -19.713, verdict: 'fail' as const,
+      sockets: [
+        { role: 'active' as const, round: 1, plannedIdleS: 38.4, outcome: 'response' as const, idleS: 38.404, unprompted: false, closedWith: null, status: 200 },
+        { role: 'active' as const, round: 1, plannedIdleS: 50.4, outcome: 'closed' as const, idleS: 50.401, unprompted: false, closedWith: 'fin' as const, status: null },
+        { role: 'passive' as const, round: 1, plannedIdleS: 66, outcome: 'closed' as const, idleS: 66.001, unprompted: false, closedWith: 'fin' as const, status: null },
+      ],
+    };
+
+    // Act
+    const svg = probePicture(phase, 60, 66, 'preRequest of i-0a:30080');
+    writeFileSync(join(__dirname, '__screenshots__', 'picture.svg'), svg);
+
+    // Assess
+    expect(svg.match(/<g class="socket /g)).toHaveLength(3);
+    expect(svg).toContain('load balancer idle timeout 60.0 s');
+    expect(svg).toContain('limit 40.3 s');
+    expect(svg).toContain('<title>bracket 39.9 .. 40.3 s</title>');
+    expect(svg).toContain('active 50.4 s: late request refused (fin) after 50.401 s idle');
+  });
+});
