@@ -21,6 +21,7 @@ export class IdleCanaryStack extends Stack {
     this.canary = new IdleCanary(this, 'IdleCanary', {
       vpcs: config.vpcs,
       schedule: config.schedule,
+      digestSchedule: config.digestSchedule,
       periodMinutes: config.periodMinutes,
       topic: config.topicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', config.topicArn) : undefined,
       alarmEmails: config.alarmEmails,

@@ -63,6 +63,11 @@ export interface IdleCanaryProps {
    */
   readonly maxBackendsPerPort?: number;
   /**
+   * When the digest of the fleet's state is sent to the topic (EventBridge Scheduler expression).
+   * @default 'rate(1 day)'
+   */
+  readonly digestSchedule?: string;
+  /**
    * Start a run when an ECS service deployment completes.
    * @default true
    */
@@ -92,6 +97,7 @@ export interface IdleCanaryProps {
 /** Defaults of `IdleCanaryProps`, merged once. */
 export const defaults = {
   schedule: 'rate(15 minutes)',
+  digestSchedule: 'rate(1 day)',
   periodMinutes: 15,
   marginS: 1,
   namespace: 'IdleCanary',
@@ -140,6 +146,7 @@ export class IdleCanary extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly discoverFunction: NodejsFunction;
   public readonly publishFunction: NodejsFunction;
+  public readonly digestFunction: NodejsFunction;
   /** Probe functions by VPC id. */
   public readonly probeFunctions: Readonly<Record<string, NodejsFunction>>;
   public readonly alarms: {
@@ -178,6 +185,9 @@ export class IdleCanary extends Construct {
         environment: { POWERTOOLS_SERVICE_NAME: 'idle-canary', NODE_OPTIONS: '--enable-source-maps', ...extra.environment },
       });
 
+    const reports = { [ENV.bucket]: this.bucket.bucketName, [ENV.reportPrefix]: REPORT_PREFIX, [ENV.topicArn]: this.topic.topicArn };
+    const readLatest = new iam.PolicyStatement({ sid: 'ReadLatestRun', actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}latest.json`)] });
+    const notify = (sid: string) => new iam.PolicyStatement({ sid, actions: ['sns:Publish'], resources: [this.topic.topicArn] });
     const shared = {
       [ENV.marginS]: String(settings.marginS),
       [ENV.maxSocketsPerTarget]: '16',
@@ -196,13 +206,18 @@ export class IdleCanary extends Construct {
 
     this.publishFunction = fn('Publish', 'publish', {
       timeout: Duration.minutes(5),
-      environment: { ...shared, [ENV.namespace]: settings.namespace, [ENV.bucket]: this.bucket.bucketName, [ENV.reportPrefix]: REPORT_PREFIX },
+      environment: { ...shared, ...reports, [ENV.namespace]: settings.namespace },
     });
     this.publishFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'PutMetrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': settings.namespace } } }),
     );
     this.publishFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteReports', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}*`)] }));
-    this.publishFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'NotifyChanges', actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+    this.publishFunction.addToRolePolicy(readLatest);
+    this.publishFunction.addToRolePolicy(notify('NotifyChanges'));
+
+    this.digestFunction = fn('Digest', 'digest', { timeout: Duration.minutes(1), environment: reports });
+    this.digestFunction.addToRolePolicy(readLatest);
+    this.digestFunction.addToRolePolicy(notify('SendDigest'));
 
     this.probeFunctions = Object.fromEntries(
       props.vpcs.map((vpcConfig, index) => {
@@ -225,7 +240,7 @@ export class IdleCanary extends Construct {
         return [vpcConfig.vpcId, probe];
       }),
     );
-    for (const fnConstruct of [this.discoverFunction, this.publishFunction, ...Object.values(this.probeFunctions)]) {
+    for (const fnConstruct of [this.discoverFunction, this.publishFunction, this.digestFunction, ...Object.values(this.probeFunctions)]) {
       acknowledge(fnConstruct, [MANAGED_POLICY('AWSLambdaBasicExecutionRole')], 'Writing its own logs, nothing else.');
     }
     acknowledge(this.discoverFunction, ['AwsSolutions-IAM5[Resource::*]'], 'Elastic Load Balancing and EC2 Describe actions do not support resource-level permissions.');
@@ -236,6 +251,13 @@ export class IdleCanary extends Construct {
     Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'The probe function only places its network interfaces in these subnets.');
     this.stateMachine = this.createStateMachine(settings.maxConcurrency, settings.logRetention);
     this.schedule(settings.schedule, settings.runAfterEcsDeployments, settings.runAfterCodeDeployDeployments);
+    new scheduler.Schedule(this, 'DigestSchedule', {
+      schedule: scheduler.ScheduleExpression.expression(settings.digestSchedule),
+      description: "Sends the idle-canary fleet's state to the alarm topic",
+      target: new schedulerTargets.LambdaInvoke(this.digestFunction, {}),
+    });
+    // The scheduler's target role is shared by the stack, so its finding is acknowledged there.
+    acknowledge(Stack.of(this), [`AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.digestFunction)}.Arn>:*]`], 'Invoking the digest function includes its versions and aliases (function:*), as CDK grants it.');
     this.alarms = this.createAlarms(settings.namespace, settings.periodMinutes);
     this.createDashboard(settings.namespace, settings.periodMinutes);
   }

@@ -37,4 +37,5 @@ export const ENV = {
   namespace: 'IDLE_CANARY_NAMESPACE',
   bucket: 'IDLE_CANARY_BUCKET',
   reportPrefix: 'IDLE_CANARY_REPORT_PREFIX',
+  topicArn: 'IDLE_CANARY_TOPIC_ARN',
 } as const;

@@ -1,14 +1,17 @@
 /**
- * The publish step: judge the run, put the metrics, write the run report.
+ * The publish step: judge the run, put the metrics, write the reports, notify changes.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { judgeLoadBalancers } from '../judge';
 import { publishMetrics, toDatums } from '../metrics';
 import type { ProbeResult } from '../probe';
+import { changeNotification, compareRuns } from '../report/changes';
 import { toScanReport } from '../report/scan';
+import { readLatest, writeReports } from '../report/store';
 import type { PublishInput, ShardFailure, ShardResult } from '../run/types';
 import { ENV, envNumber, envString } from './config';
 import { logger } from './logger';
@@ -32,20 +35,28 @@ export interface PublishSummary {
   readonly shardFailures: ReadonlyArray<{ readonly shardId: number; readonly vpcId: string; readonly error: string }>;
   readonly metricsPublished: number;
   readonly metricsFailed: number;
+  /** Key of the run's JSON report; `null` when it could not be written. */
   readonly report: string | null;
+  /** Verdicts or limits that changed since the previous run. */
+  readonly changes: number;
+  /** Whether the change notification went out (there is none when nothing changed). */
+  readonly notified: boolean;
 }
 
 export interface PublishDependencies {
   readonly cloudWatch: CloudWatchClient;
   readonly s3: S3Client;
+  readonly sns: SNSClient;
 }
 
 /**
- * Judges every load balancer, publishes the metrics and writes `runs/<runId>.json`.
+ * Judges every load balancer, publishes the metrics, writes the reports and, when a verdict or
+ * a limit changed since the previous run, notifies the topic.
  *
  * Why it never gives up early: a failed or timed-out shard leaves its backends without a
  * result, which the judge counts as probe errors (inconclusive, never pass); the others are
- * judged and published, and the heartbeat `RunCompleted` still goes out.
+ * judged and published, and the heartbeat `RunCompleted` still goes out. A report or a
+ * notification that fails is logged and reported, never allowed to hide the metrics.
  */
 export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = process.env, deps: PublishDependencies = defaultDependencies()): Promise<PublishSummary> {
   input(event, '');
@@ -58,14 +69,29 @@ export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = proce
   const finishedAt = new Date();
   const metrics = await publishMetrics(deps.cloudWatch, toDatums(verdicts, finishedAt), { namespace: env[ENV.namespace] || undefined });
   const report = toScanReport(run.discovery, verdicts, new Date(run.startedAt), finishedAt, metrics);
-  const key = `${env[ENV.reportPrefix] ?? ''}runs/${run.runId}.json`;
-  let written: string | null = key;
-  try {
-    await deps.s3.send(new PutObjectCommand({ Bucket: envString(env, ENV.bucket), Key: key, Body: JSON.stringify(report), ContentType: 'application/json' }));
-  } catch (error) {
-    written = null;
-    logger.error('run report not written', { key, error: error as Error });
+  const bucket = envString(env, ENV.bucket);
+  const prefix = env[ENV.reportPrefix] ?? '';
+
+  const previous = await readLatest(deps.s3, bucket, prefix).catch((error: Error) => {
+    logger.error('previous run not read: no change detection this run', { error });
+    return null;
+  });
+  const changes = compareRuns(previous, report);
+  const stored = await writeReports(deps.s3, bucket, prefix, run.runId, report, changes).catch((error: Error) => {
+    logger.error('run reports not written', { error });
+    return null;
+  });
+  const notification = changeNotification(changes, report, stored?.url ?? `s3://${bucket}/${prefix}runs/${run.runId}.html (not written)`);
+  let notified = false;
+  if (notification !== null) {
+    try {
+      await deps.sns.send(new PublishCommand({ TopicArn: envString(env, ENV.topicArn), Subject: notification.subject, Message: notification.message }));
+      notified = true;
+    } catch (error) {
+      logger.error('change notification not sent', { error: error as Error, notification });
+    }
   }
+
   const shardFailures = run.shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, vpcId: f.vpcId, error: `${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}` }));
   const summary: PublishSummary = {
     runId: run.runId,
@@ -75,7 +101,9 @@ export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = proce
     shardFailures,
     metricsPublished: metrics.published,
     metricsFailed: metrics.failed.reduce((sum, f) => sum + f.datums, 0),
-    report: written,
+    report: stored?.json ?? null,
+    changes: changes.length,
+    notified,
   };
   (summary.metricsFailed > 0 || shardFailures.length > 0 ? logger.error.bind(logger) : logger.info.bind(logger))('published', { ...summary, metricErrors: metrics.failed });
   return summary;
@@ -86,7 +114,7 @@ function isResult(outcome: ShardResult | ShardFailure): outcome is ShardResult {
 }
 
 function defaultDependencies(): PublishDependencies {
-  return { cloudWatch: new CloudWatchClient({}), s3: new S3Client({}) };
+  return { cloudWatch: new CloudWatchClient({}), s3: new S3Client({}), sns: new SNSClient({}) };
 }
 
 export const handler = middy((event: unknown) => publishStep(event)).use(injectLambdaContext(logger));

@@ -69,7 +69,9 @@ export function adviseTarget(result: ProbeResult): string {
       measured.survivedS === null ? `${label(phase)}: never idle (no keep-alive)` : `${measured.limitS !== null ? `until ${fmt(measured.limitS)} s` : `past ${fmt(measured.survivedS)} s`} ${label(phase)}`,
     )
     .join(' and ');
-  return `${name} outlasts the load balancer: idle connections survived ${held}, more than the ${fmt(lbS)} s idle timeout plus the margin. Nothing to change.`;
+  const bounds = entries.flatMap(([, measured]) => (measured.limitS ?? measured.survivedS) ?? []);
+  const safe = bounds.length > 0 ? ` Any load balancer idle timeout up to ${Math.max(1, Math.floor(Math.min(...bounds) - SAFETY_MARGIN_S))} s is safe with it today.` : '';
+  return `${name} outlasts the load balancer: idle connections survived ${held}, more than the ${fmt(lbS)} s idle timeout plus the margin. Nothing to change.${safe}`;
 }
 
 function describeFailure(phase: PhaseName, measured: PhaseResult): string {

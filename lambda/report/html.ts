@@ -9,8 +9,7 @@ import { adviseTarget, fmt, label } from './advice';
 import type { Change } from './changes';
 import { escapeXml as esc, probePicture } from './picture';
 import type { ScanReport } from './scan';
-
-const ORDER: Readonly<Record<Verdict, number>> = { fail: 0, inconclusive: 1, pass: 2 };
+import { byVerdict, limitText, worstBackend } from './view';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 16px}
@@ -30,7 +29,7 @@ figure{margin:8px 0 16px}figcaption{font-size:12px;color:#555}
  * writeFileSync('run.html', renderHtmlReport(report, changes));
  */
 export function renderHtmlReport(report: ScanReport, changes: readonly Change[] = []): string {
-  const lbs = [...report.loadBalancers].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || a.name.localeCompare(b.name));
+  const lbs = byVerdict(report.loadBalancers);
   const count = (verdict: Verdict) => lbs.filter((lb) => lb.verdict === verdict).length;
   return [
     '<!doctype html>',
@@ -60,9 +59,7 @@ function changesSection(changes: readonly Change[]): string {
 function summaryTable(lbs: readonly LoadBalancerVerdict[]): string {
   const cell = (lb: LoadBalancerVerdict, phase: PhaseName) => {
     const p = lb.phases[phase];
-    if (p === undefined) return '<td>-</td>';
-    const value = p.limitS !== null ? `${fmt(p.limitS)} s` : p.headroomS !== null && lb.idleTimeoutS !== null ? `≥ ${fmt(p.headroomS + lb.idleTimeoutS)} s` : '-';
-    return `<td class="num"><span class="${p.verdict}">${value}</span></td>`;
+    return p === undefined ? '<td>-</td>' : `<td class="num"><span class="${p.verdict}">${limitText(lb, phase)}</span></td>`;
   };
   const rows = lbs.map(
     (lb) =>
@@ -76,7 +73,7 @@ function loadBalancerSection(lb: LoadBalancerVerdict): string {
     ([phase, p]) =>
       `<tr><td>${label(phase)}</td><td class="${p.verdict}">${p.verdict.toUpperCase()}</td><td class="num">${p.limitS === null ? 'none found' : `${fmt(p.limitS)} s`}</td><td class="num">${p.headroomS === null ? '-' : `${p.headroomS > 0 ? '+' : ''}${fmt(p.headroomS)} s`}</td><td>${esc(p.failingBackends.join(', ') || '-')}</td></tr>`,
   );
-  const worst = lb.backends.find((b) => b.verdict === 'fail') ?? lb.backends.find((b) => b.probe.error !== undefined) ?? lb.backends[0];
+  const worst = worstBackend(lb) ?? lb.backends[0];
   const lbS = lb.idleTimeoutS;
   const backends = lb.backends.map((backend) => {
     // A phase without sockets (a target that could not be probed) has nothing to picture.

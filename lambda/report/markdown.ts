@@ -1,13 +1,11 @@
 /**
  * A run as a Markdown summary: what an on-call engineer reads in a minute.
  */
-import type { LoadBalancerVerdict } from '../judge';
-import type { PhaseName, Verdict } from '../probe';
+import type { Verdict } from '../probe';
 import { adviseTarget, fmt } from './advice';
 import type { Change } from './changes';
 import type { ScanReport } from './scan';
-
-const ORDER: Readonly<Record<Verdict, number>> = { fail: 0, inconclusive: 1, pass: 2 };
+import { byVerdict, limitText, worstBackend } from './view';
 
 /**
  * Renders the summary: verdict, changes, one table row per load balancer, then the advice for
@@ -17,14 +15,8 @@ const ORDER: Readonly<Record<Verdict, number>> = { fail: 0, inconclusive: 1, pas
  * renderMarkdownReport(report, changes, 's3://bucket/idle-canary/runs/run-1.html');
  */
 export function renderMarkdownReport(report: ScanReport, changes: readonly Change[] = [], htmlUrl?: string): string {
-  const lbs = [...report.loadBalancers].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || a.name.localeCompare(b.name));
+  const lbs = byVerdict(report.loadBalancers);
   const count = (verdict: Verdict) => lbs.filter((lb) => lb.verdict === verdict).length;
-  const limit = (lb: LoadBalancerVerdict, phase: PhaseName) => {
-    const p = lb.phases[phase];
-    if (p === undefined) return '-';
-    if (p.limitS !== null) return `${fmt(p.limitS)} s`;
-    return p.headroomS !== null && lb.idleTimeoutS !== null ? `≥ ${fmt(p.headroomS + lb.idleTimeoutS)} s` : '-';
-  };
   const lines = [
     `# idle-canary ${report.region}: ${report.verdict.toUpperCase()}`,
     '',
@@ -39,11 +31,11 @@ export function renderMarkdownReport(report: ScanReport, changes: readonly Chang
     '|---|---|---|---|---|---|---|',
     ...lbs.map((lb) => {
       const failing = [...new Set(Object.values(lb.phases).flatMap((p) => p?.failingBackends ?? []))];
-      return `| ${lb.name} | ${lb.type} | ${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`} | ${lb.verdict.toUpperCase()} | ${limit(lb, 'preRequest')} | ${limit(lb, 'keepAlive')} | ${failing.join(', ') || '-'} |`;
+      return `| ${lb.name} | ${lb.type} | ${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`} | ${lb.verdict.toUpperCase()} | ${limitText(lb, 'preRequest')} | ${limitText(lb, 'keepAlive')} | ${failing.join(', ') || '-'} |`;
     }),
   );
   for (const lb of lbs.filter((l) => l.verdict !== 'pass')) {
-    const worst = lb.backends.find((b) => b.verdict === 'fail') ?? lb.backends.find((b) => b.probe.error !== undefined);
+    const worst = worstBackend(lb);
     const why = lb.error ?? (worst ? adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lb.idleTimeoutS ?? worst.probe.loadBalancerIdleTimeoutS }) : 'No backend was probed.');
     lines.push('', `## ${lb.name}: ${lb.verdict.toUpperCase()}`, '', why);
     if (lb.skipped.length > 0) lines.push('', ...lb.skipped.map((s) => `- skipped ${s.what}: ${s.reason}`));

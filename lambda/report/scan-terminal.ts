@@ -6,8 +6,7 @@ import type { PhaseName, Verdict } from '../probe';
 import { adviseTarget, fmt } from './advice';
 import type { ScanReport } from './scan';
 import { wrap } from './terminal';
-
-const ORDER: Readonly<Record<Verdict, number>> = { fail: 0, inconclusive: 1, pass: 2 };
+import { byVerdict, worstBackend } from './view';
 
 /**
  * Renders a scan: a summary line, then each load balancer with its phases, backends, what was
@@ -17,7 +16,7 @@ const ORDER: Readonly<Record<Verdict, number>> = { fail: 0, inconclusive: 1, pas
  * process.stdout.write(renderScanReport(report));
  */
 export function renderScanReport(report: ScanReport): string {
-  const lbs = [...report.loadBalancers].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || a.name.localeCompare(b.name));
+  const lbs = byVerdict(report.loadBalancers);
   const count = (verdict: Verdict) => lbs.filter((lb) => lb.verdict === verdict).length;
   const probed = lbs.reduce((sum, lb) => sum + lb.backends.length, 0);
   const lines = [
@@ -47,7 +46,7 @@ function loadBalancerBlock(lb: LoadBalancerVerdict): string[] {
   const backends = lb.backends.map((b) => `${b.id} (${b.probe.target.host}) ${b.verdict}`);
   if (backends.length > 0) lines.push(`  backends: ${backends.join(', ')}${lb.backendsNotSampled > 0 ? `; ${lb.backendsNotSampled} more not sampled this run` : ''}`);
   for (const skipped of lb.skipped) lines.push(`  skipped ${skipped.what}: ${skipped.reason}`);
-  const worst = lb.backends.find((b) => b.verdict === 'fail') ?? lb.backends.find((b) => b.probe.error !== undefined);
+  const worst = worstBackend(lb);
   if (worst) lines.push(...wrap(adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lb.idleTimeoutS ?? worst.probe.loadBalancerIdleTimeoutS }), 80, '  '));
   return lines;
 }

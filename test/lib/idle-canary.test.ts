@@ -28,8 +28,18 @@ describe('the IdleCanary stack', () => {
     expect(statementsOf('Publish')).toEqual([
       { Sid: 'PutMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'IdleCanary' } } },
       { Sid: 'WriteReports', Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, '/idle-canary/*']] } },
+      { Sid: 'ReadLatestRun', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, '/idle-canary/latest.json']] } },
       { Sid: 'NotifyChanges', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: expect.stringMatching(/^IdleCanaryAlarms/) } },
     ]);
+  });
+
+  it('lets the digest read only the latest run and publish only to its topic, once a day', () => {
+    // Assess
+    expect(statementsOf('Digest')).toEqual([
+      { Sid: 'ReadLatestRun', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, '/idle-canary/latest.json']] } },
+      { Sid: 'SendDigest', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: expect.stringMatching(/^IdleCanaryAlarms/) } },
+    ]);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 day)', Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IdleCanaryDigest'), 'Arn'] } }) });
   });
 
   it('gives the probe functions no permission beyond logs and their network interfaces', () => {
@@ -59,7 +69,7 @@ describe('the IdleCanary stack', () => {
 
   it('runs on a current Node.js runtime, bundled as CommonJS for arm64', () => {
     // Assess
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] }, 4);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] }, 5);
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, VpcConfig: Match.anyValue() });
   });
 

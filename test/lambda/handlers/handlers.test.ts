@@ -1,9 +1,13 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { sdkStreamMixin } from '@smithy/util-stream';
+import { Readable } from 'node:stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEMO_BACKENDS, startBackend, type RunningBackend } from '../../../cli/demo/backends';
 import { handler as discover } from '../../../lambda/handlers/discover';
 import { handler as probe } from '../../../lambda/handlers/probe';
+import { handler as digest } from '../../../lambda/handlers/digest';
 import { handler as publish } from '../../../lambda/handlers/publish';
 import type { DiscoverOutput, ShardFailure, ShardResult } from '../../../lambda/run/types';
 import { lambdaContext } from '../../support/lambda-context';
@@ -15,7 +19,17 @@ const ENV = {
   IDLE_CANARY_BUCKET: 'idle-canary-reports',
   IDLE_CANARY_REPORT_PREFIX: 'idle-canary/',
   IDLE_CANARY_NAMESPACE: 'IdleCanary',
+  IDLE_CANARY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:idle-canary',
 };
+
+/** The bucket's `latest.json`: `null` when no run is stored yet. */
+function mockReports(latest: unknown) {
+  const s3 = mockClient(S3Client);
+  s3.on(PutObjectCommand).resolves({});
+  if (latest === null) s3.on(GetObjectCommand).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }));
+  else s3.on(GetObjectCommand).resolves({ Body: sdkStreamMixin(Readable.from([JSON.stringify(latest)])) });
+  return s3;
+}
 
 describe('handlers through middy', () => {
   const saved = { ...process.env };
@@ -53,7 +67,8 @@ describe('handlers through middy', () => {
   it('publish still judges and publishes when a shard failed, counting its backends as probe errors', async () => {
     // Prepare: one shard's results, one shard that timed out
     const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
-    const s3 = mockClient(S3Client).on(PutObjectCommand).resolves({});
+    const s3 = mockReports(null);
+    const sns = mockClient(SNSClient).on(PublishCommand).resolves({});
     const loadBalancer = (name: string, host: string) => ({ name, type: 'classic', vpcId: 'vpc-0a1', idleTimeoutS: 3, backends: [{ id: `${host}:80`, target: { host, port: 80, tls: false, path: '/' }, proxyProtocol: false }], backendsNotSampled: 0, skipped: [] });
     const item = (name: string, host: string) => ({ key: `${host}:80|http|/|plain`, job: { target: { host, port: 80, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 3 }, loadBalancers: [name] });
     const passing = { limitS: null, survivedS: 4, failedS: null, enforcement: 'none', closedWith: null, headroomS: 1, verdict: 'pass', sockets: [] };
@@ -84,14 +99,58 @@ describe('handlers through middy', () => {
       metricsPublished: 14, // ok: 8, lost: 4 (no phase figures without results), fleet: 2
       metricsFailed: 0,
       report: 'idle-canary/runs/run-1.json',
+      changes: 0,
+      notified: false,
     });
     const datums = cloudWatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!;
     const errors = (name: string) => datums.find((d) => d.MetricName === 'ProbeErrors' && d.Dimensions?.[0].Value === name)?.Value;
     expect([errors('ok'), errors('lost')]).toEqual([0, 1]);
     expect(datums.find((d) => d.MetricName === 'RunCompleted')?.Value).toBe(1);
-    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Bucket: 'idle-canary-reports', Key: 'idle-canary/runs/run-1.json', ContentType: 'application/json' });
-    cloudWatch.restore();
-    s3.restore();
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
+      'idle-canary/runs/run-1.json',
+      'idle-canary/runs/run-1.md',
+      'idle-canary/runs/run-1.html',
+      'idle-canary/latest.md',
+      'idle-canary/latest.html',
+      'idle-canary/latest.json',
+    ]);
+    // The first run has nothing to compare with: no notification
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    [cloudWatch, s3, sns].forEach((mock) => mock.restore());
+  });
+
+  it('publish notifies the topic once when a verdict changed since the stored run, and the digest sends the state', async () => {
+    // Prepare: the previous run passed; this run's backend fails its keep-alive at 5 s
+    const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
+    const sns = mockClient(SNSClient).on(PublishCommand).resolves({});
+    const lb = { name: 'web', type: 'classic', vpcId: 'vpc-0a1', idleTimeoutS: 60, backends: [{ id: '10.0.0.1:80', target: { host: '10.0.0.1', port: 80, tls: false, path: '/' }, proxyProtocol: false }], backendsNotSampled: 0, skipped: [] };
+    const key = '10.0.0.1:80|http|/|plain';
+    const phase = (limitS: number | null, survivedS: number, verdict: string) => ({ limitS, survivedS, failedS: limitS, enforcement: limitS ? 'eager' : 'none', closedWith: limitS ? 'fin' : null, headroomS: (limitS ?? survivedS) - 60, verdict, sockets: [] });
+    const previous = { region: 'eu-west-1', startedAt: '2026-11-24T10:00:00.000Z', finishedAt: '2026-11-24T10:01:07.000Z', verdict: 'pass', loadBalancers: [{ name: 'web', type: 'classic', vpcId: 'vpc-0a1', idleTimeoutS: 60, marginS: 1, phases: { preRequest: { limitS: null, headroomS: 6, verdict: 'pass', failingBackends: [] }, keepAlive: { limitS: null, headroomS: 6, verdict: 'pass', failingBackends: [] } }, verdict: 'pass', backends: [], probeErrors: 0, backendsNotSampled: 0, skipped: [] }], notCovered: [], excluded: [], apiCalls: 5 };
+    const s3 = mockReports(previous);
+    const event = {
+      runId: 'run-2',
+      startedAt: '2026-11-24T10:15:00.000Z',
+      discovery: { region: 'eu-west-1', loadBalancers: [lb], notCovered: [], excluded: [], apiCalls: 5 },
+      shards: [{ runId: 'run-2', shardId: 0, vpcId: 'vpc-0a1', items: [{ key, job: { target: lb.backends[0].target, loadBalancerIdleTimeoutS: 60 }, loadBalancers: ['web'] }] }],
+      shardResults: [{ runId: 'run-2', shardId: 0, vpcId: 'vpc-0a1', results: [{ key, result: { target: lb.backends[0].target, loadBalancerIdleTimeoutS: 60, horizonS: 66, phases: { preRequest: phase(null, 66, 'pass'), keepAlive: phase(5.001, 5, 'fail') }, verdict: 'fail', startedAt: '2026-11-24T10:15:01.000Z', elapsedS: 66, socketsUsed: 10 } }] }],
+    };
+
+    // Act
+    const summary = await publish(event, lambdaContext(60_000));
+    s3.on(GetObjectCommand).resolves({ Body: sdkStreamMixin(Readable.from([String(s3.commandCalls(PutObjectCommand).at(-1)!.args[0].input.Body)])) });
+    const digested = await digest({}, lambdaContext(60_000));
+
+    // Assess
+    expect(summary).toMatchObject({ verdict: 'fail', changes: 1, notified: true, failing: ['web'] });
+    const [notification, digestMessage] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(notification).toMatchObject({ TopicArn: ENV.IDLE_CANARY_TOPIC_ARN, Subject: 'idle-canary eu-west-1: 1 change, 1 load balancer failing' });
+    expect(notification.Message).toContain('NEW FAILURE web: the limit between requests went from at least 66.0 s to 5.0 s (was pass, now fail); failing backends: 10.0.0.1:80');
+    expect(notification.Message).toContain('(2026-11-24T10:01:07.000Z -> 2026-11-24T');
+    expect(notification.Message).toContain('Report: s3://idle-canary-reports/idle-canary/runs/run-2.html');
+    expect(digested).toEqual({ subject: 'idle-canary eu-west-1 digest: 1 failing of 1' });
+    expect(digestMessage.Message).toContain('- FAILING web (idle timeout 60 s): limit between requests 5.0 s');
+    [cloudWatch, s3, sns].forEach((mock) => mock.restore());
   });
 });
 
@@ -120,7 +179,7 @@ describe('a whole run, handler after handler, as the state machine passes their 
       { everyClient: true },
     );
     const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
-    const s3 = mockClient(S3Client).on(PutObjectCommand).resolves({});
+    const s3 = mockReports(null);
 
     // Act
     const discovered = (await discover({ runId: 'run-e2e', source: 'schedule' }, lambdaContext(60_000))) as DiscoverOutput;

@@ -1,0 +1,30 @@
+/**
+ * The scheduled digest: the fleet's state in a few lines, whether or not anything changed.
+ */
+import { fmt, label } from './advice';
+import type { Notification } from './changes';
+import type { ScanReport } from './scan';
+
+/**
+ * The digest of the latest run.
+ *
+ * @example
+ * digestNotification(latest, 's3://bucket/idle-canary/latest.html');
+ */
+export function digestNotification(report: ScanReport, url: string): Notification {
+  const count = (verdict: string) => report.loadBalancers.filter((lb) => lb.verdict === verdict).length;
+  const failing = report.loadBalancers.filter((lb) => lb.verdict === 'fail');
+  const lines = [
+    `idle-canary ${report.region} digest: ${report.loadBalancers.length} load balancer(s), ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing (latest run finished ${report.finishedAt}).`,
+    ...failing.map((lb) => {
+      const phases = Object.entries(lb.phases)
+        .filter(([, p]) => p?.verdict === 'fail')
+        .map(([phase, p]) => `${label(phase as 'preRequest' | 'keepAlive')} ${fmt(p!.limitS ?? 0)} s`);
+      return `- FAILING ${lb.name} (idle timeout ${lb.idleTimeoutS ?? '?'} s): limit ${phases.join(', ')}`;
+    }),
+    ...report.loadBalancers.filter((lb) => lb.verdict === 'inconclusive').map((lb) => `- INCONCLUSIVE ${lb.name}: ${lb.error ?? `${lb.probeErrors} backend(s) could not be probed`}`),
+    '',
+    `Report: ${url}`,
+  ];
+  return { subject: `idle-canary ${report.region} digest: ${count('fail')} failing of ${report.loadBalancers.length}`.slice(0, 100), message: lines.join('\n') };
+}

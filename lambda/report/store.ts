@@ -1,0 +1,52 @@
+/**
+ * Run reports in the bucket: each run as JSON, Markdown and HTML, and `latest.*` for the
+ * next run to compare with and for people to open.
+ */
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Change } from './changes';
+import { renderHtmlReport } from './html';
+import { renderMarkdownReport } from './markdown';
+import type { ScanReport } from './scan';
+
+/** Where a run's reports went. */
+export interface StoredReport {
+  readonly json: string;
+  readonly markdown: string;
+  readonly html: string;
+  /** `s3://bucket/key` of the HTML page, for notifications. */
+  readonly url: string;
+}
+
+/**
+ * The previous run, from `latest.json`; `null` on the first run.
+ */
+export async function readLatest(s3: S3Client, bucket: string, prefix: string): Promise<ScanReport | null> {
+  try {
+    const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}latest.json` }));
+    return JSON.parse(await output.Body!.transformToString()) as ScanReport;
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchKey') return null;
+    throw error;
+  }
+}
+
+/**
+ * Writes the run's JSON, Markdown and HTML, then `latest.json`, `latest.md` and `latest.html`.
+ *
+ * Why `latest.json` last: it is what the next run compares with, so it only moves once this
+ * run's own reports are safely written.
+ */
+export async function writeReports(s3: S3Client, bucket: string, prefix: string, runId: string, report: ScanReport, changes: readonly Change[]): Promise<StoredReport> {
+  const base = `${prefix}runs/${runId}`;
+  const url = `s3://${bucket}/${base}.html`;
+  const bodies = {
+    json: { body: JSON.stringify(report), type: 'application/json' },
+    markdown: { body: renderMarkdownReport(report, changes, url), type: 'text/markdown; charset=utf-8' },
+    html: { body: renderHtmlReport(report, changes), type: 'text/html; charset=utf-8' },
+  };
+  const put = (key: string, { body, type }: { body: string; type: string }) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: type }));
+  await Promise.all([put(`${base}.json`, bodies.json), put(`${base}.md`, bodies.markdown), put(`${base}.html`, bodies.html)]);
+  await Promise.all([put(`${prefix}latest.md`, bodies.markdown), put(`${prefix}latest.html`, bodies.html)]);
+  await put(`${prefix}latest.json`, bodies.json);
+  return { json: `${base}.json`, markdown: `${base}.md`, html: `${base}.html`, url };
+}
