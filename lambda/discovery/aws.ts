@@ -2,23 +2,26 @@
  * What every discovery call shares: clients with adaptive retry, a count of API calls, errors
  * that name the operation, and bounded concurrency.
  */
+import type { TokenBucket } from './pace';
+
 /** Counts the API calls of a run. */
 export interface CallCounter {
   count: number;
 }
 
 /**
- * The client, counting every call it sends (paginators' pages included).
+ * The client, pacing and counting every call it sends (paginators' pages included).
  *
  * Why a proxy around `send`: the count must be right whoever intercepts the requests (tests
  * stub `send`), and the caller's client is left as it was. Retries inside the SDK are not
- * counted: the adaptive retry mode already paces them against the token bucket.
+ * counted: the adaptive retry mode already paces them against the service's token bucket.
  */
-export function countCalls<C extends { send(...args: never[]): unknown }>(client: C, counter: CallCounter): C {
+export function meteredClient<C extends { send(...args: never[]): unknown }>(client: C, counter: CallCounter, bucket: TokenBucket): C {
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver);
-      return (...args: never[]) => {
+      return async (...args: never[]) => {
+        await bucket.take();
         counter.count++;
         return target.send(...args);
       };

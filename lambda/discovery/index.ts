@@ -6,9 +6,10 @@ import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balanci
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { withDefaults } from '../shared/defaults';
 import { findApplication } from './alb';
-import { clientConfig, countCalls, type CallCounter } from './aws';
+import { clientConfig, meteredClient, type CallCounter } from './aws';
 import { findClassic } from './classic';
 import { privateIps } from './ec2';
+import { TokenBucket, defaults as pacing } from './pace';
 import type { FoundLoadBalancer } from './found';
 import { defaults as samplingDefaults, runNumberAt, sampleBackends } from './sample';
 import type { Selection } from './select';
@@ -25,6 +26,8 @@ export const defaults = {
   concurrency: 4,
   /** The schedule period, for the rotation of sampled backends. */
   periodMinutes: 15,
+  /** Calls per second per ELB API family (Classic, v2); EC2 gets more, its limits are higher. */
+  callsPerSecond: pacing.callsPerSecond,
 } as const;
 
 /** The AWS clients discovery uses; created for the region when not given. */
@@ -43,6 +46,8 @@ export interface DiscoverOptions extends Selection {
   readonly runNumber?: number;
   /** @default 4 */
   readonly concurrency?: number;
+  /** Calls per second per ELB API family, below the account's refill rate. @default 8 */
+  readonly callsPerSecond?: number;
 }
 
 /**
@@ -60,7 +65,13 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
   const settings = withDefaults(defaults, options);
   const counter: CallCounter = { count: 0 };
   const given = options.clients ?? createClients(options.region);
-  const clients = { elb: countCalls(given.elb, counter), elbv2: countCalls(given.elbv2, counter), ec2: countCalls(given.ec2, counter) };
+  // One bucket per API family, as AWS counts them.
+  const bucket = (scale: number) => new TokenBucket(settings.callsPerSecond * scale, pacing.burst * scale);
+  const clients = {
+    elb: meteredClient(given.elb, counter, bucket(1)),
+    elbv2: meteredClient(given.elbv2, counter, bucket(1)),
+    ec2: meteredClient(given.ec2, counter, bucket(2.5)),
+  };
 
   const [classic, application] = await Promise.all([
     findClassic(clients.elb, options, settings.concurrency),

@@ -69,7 +69,7 @@ export interface AlbSpec {
   readonly idleTimeoutS?: number;
   readonly targetGroups?: readonly TargetGroupSpec[];
   readonly tags?: Readonly<Record<string, string>>;
-  readonly failing?: { readonly operation: 'DescribeTargetGroups' | 'DescribeLoadBalancerAttributes'; readonly error: string };
+  readonly failing?: { readonly operation: 'DescribeTargetHealth' | 'DescribeLoadBalancerAttributes'; readonly error: string };
 }
 
 export interface AccountSpec {
@@ -180,11 +180,13 @@ export function mockAccount(spec: AccountSpec, { everyClient = false } = {}) {
     fail(lb.failing, 'DescribeLoadBalancerAttributes');
     return { Attributes: [{ Key: 'deletion_protection.enabled', Value: 'false' }, { Key: 'idle_timeout.timeout_seconds', Value: String(lb.idleTimeoutS ?? 60) }] };
   });
+  // All target groups of the region, paginated, each naming its load balancer.
+  const allGroups = albs.flatMap((lb) => (lb.targetGroups ?? []).map((g) => ({ lb, g })));
   elbv2.on(DescribeTargetGroupsCommand).callsFake((input) => {
-    const lb = albByArn.get(input.LoadBalancerArn)!;
-    fail(lb.failing, 'DescribeTargetGroups');
+    const { page, next } = paged(allGroups, size, input.Marker);
     return {
-      TargetGroups: (lb.targetGroups ?? []).map((g) => ({
+      NextMarker: next,
+      TargetGroups: page.map(({ lb, g }) => ({
         TargetGroupName: g.name,
         TargetGroupArn: groupArnOf(g.name),
         Protocol: g.targetType === 'lambda' ? undefined : (g.protocol ?? 'HTTP'),
@@ -192,16 +194,20 @@ export function mockAccount(spec: AccountSpec, { everyClient = false } = {}) {
         TargetType: g.targetType,
         HealthCheckPath: g.healthCheckPath ?? '/',
         HealthCheckProtocol: 'HTTP',
-        LoadBalancerArns: [input.LoadBalancerArn],
+        LoadBalancerArns: [arnOf(lb.name)],
       })),
     };
   });
-  elbv2.on(DescribeTargetHealthCommand).callsFake((input) => ({
-    TargetHealthDescriptions: groups.get(input.TargetGroupArn)!.targets.map((t) => ({
-      Target: { Id: t.id, ...(t.port !== undefined ? { Port: t.port } : {}) },
-      TargetHealth: { State: t.state ?? 'healthy', ...(t.state && t.state !== 'healthy' ? { Reason: 'Target.FailedHealthChecks' } : {}) },
-    })),
-  }));
+  const albOfGroup = new Map(allGroups.map(({ lb, g }) => [groupArnOf(g.name), lb]));
+  elbv2.on(DescribeTargetHealthCommand).callsFake((input) => {
+    fail(albOfGroup.get(input.TargetGroupArn)!.failing, 'DescribeTargetHealth');
+    return {
+      TargetHealthDescriptions: groups.get(input.TargetGroupArn)!.targets.map((t) => ({
+        Target: { Id: t.id, ...(t.port !== undefined ? { Port: t.port } : {}) },
+        TargetHealth: { State: t.state ?? 'healthy', ...(t.state && t.state !== 'healthy' ? { Reason: 'Target.FailedHealthChecks' } : {}) },
+      })),
+    };
+  });
 
   const known = [...classic.flatMap((lb) => lb.instances), ...(spec.instances ?? [])].filter((i) => i.ip !== null);
   ec2.on(DescribeInstancesCommand).callsFake((input) => {

@@ -41,7 +41,7 @@ const account: AccountSpec = {
       ],
     },
     { name: 'admin', idleTimeoutS: 60, targetGroups: [{ name: 'admin-ec2', port: 443, protocol: 'HTTPS', targetType: 'instance', healthCheckPath: '/login', targets: [{ id: 'i-0a' }] }] },
-    { name: 'locked', failing: { operation: 'DescribeTargetGroups', error: 'AccessDenied' } },
+    { name: 'locked', targetGroups: [{ name: 'locked-tg', port: 80, targetType: 'ip', targets: [{ id: '10.0.5.1' }] }], failing: { operation: 'DescribeTargetHealth', error: 'AccessDenied' } },
     { name: 'nlb-dns', type: 'network' },
   ],
 };
@@ -125,8 +125,8 @@ describe('discover', () => {
     // Assess
     const byName = Object.fromEntries(discovery.loadBalancers.map((lb) => [lb.name, lb]));
     expect(byName['throttled']).toMatchObject({ backends: [], idleTimeoutS: null, error: 'DescribeLoadBalancerAttributes: Throttling: Throttling (mocked)' });
-    // The idle timeout was read before the target groups call failed: it is kept
-    expect(byName['locked']).toMatchObject({ backends: [], idleTimeoutS: 60, error: 'DescribeTargetGroups: AccessDenied: AccessDenied (mocked)' });
+    // The idle timeout was read although the target health call failed: it is kept
+    expect(byName['locked']).toMatchObject({ backends: [], idleTimeoutS: 60, error: 'DescribeTargetHealth: AccessDenied: AccessDenied (mocked)' });
     expect(byName['k8s-web'].backends).toHaveLength(2);
   });
 
