@@ -38,4 +38,5 @@ export const ENV = {
   bucket: 'IDLE_CANARY_BUCKET',
   reportPrefix: 'IDLE_CANARY_REPORT_PREFIX',
   topicArn: 'IDLE_CANARY_TOPIC_ARN',
+  inlineMaxBackends: 'IDLE_CANARY_INLINE_MAX_BACKENDS',
 } as const;

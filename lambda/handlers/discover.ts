@@ -3,9 +3,11 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { createClients, discover, toProbePlan } from '../discovery';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createClients, discover, toProbePlan, type ProbePlanItem } from '../discovery';
 import { runNumberAt } from '../discovery/sample';
 import { toShards } from '../run/shards';
+import { writePlans } from '../run/store';
 import type { DiscoverOutput } from '../run/types';
 import { ENV, envList, envNumber, envString } from './config';
 import { logger } from './logger';
@@ -13,13 +15,23 @@ import { validator } from './validate';
 
 const check = validator('discover');
 
+/** Defaults of the discover step, merged once. */
+export const defaults = {
+  /** Above this many backends, the run goes through S3 and Distributed Maps. */
+  inlineMaxBackends: 100,
+} as const;
+
 /**
  * Discovers and plans a run. The event may carry `runId` (the execution name) and `source`.
+ *
+ * Why two modes: Step Functions carries at most 256 KB of state, and every probe result comes
+ * back through it on the inline path; above `IDLE_CANARY_INLINE_MAX_BACKENDS` the discovery and
+ * the plans go to S3 and each VPC's Distributed Map reads its plan and writes its results there.
  *
  * @example
  * await discoverStep({ runId: 'scheduled-2026-11-24T10-15' });
  */
-export async function discoverStep(event: unknown, env: NodeJS.ProcessEnv = process.env): Promise<DiscoverOutput> {
+export async function discoverStep(event: unknown, env: NodeJS.ProcessEnv = process.env, s3: S3Client = new S3Client({})): Promise<DiscoverOutput> {
   check.fields({ runId: check.string, source: check.string }, ['runId', 'source'])(event, '');
   const { runId: givenRunId } = event as { runId?: string };
   const startedAt = new Date();
@@ -35,6 +47,17 @@ export async function discoverStep(event: unknown, env: NodeJS.ProcessEnv = proc
     runNumber: runNumberAt(startedAt, envNumber(env, ENV.periodMinutes, 15, 1, 1440)),
   });
   const plan = toProbePlan(discovery.loadBalancers);
+  if (plan.length > envNumber(env, ENV.inlineMaxBackends, defaults.inlineMaxBackends, 0, 1e9)) {
+    const itemsByVpc = new Map<string, ProbePlanItem[]>(envList(env, ENV.vpcIds).map((vpcId) => [vpcId, []]));
+    const vpcOf = new Map(discovery.loadBalancers.map((lb) => [lb.name, lb.vpcId]));
+    for (const item of plan) {
+      const vpcId = vpcOf.get(item.loadBalancers[0]) ?? 'unknown';
+      itemsByVpc.set(vpcId, [...(itemsByVpc.get(vpcId) ?? []), item]);
+    }
+    const run = await writePlans(s3, envString(env, ENV.bucket), env[ENV.reportPrefix] ?? '', { runId, startedAt: startedAt.toISOString() }, discovery, itemsByVpc);
+    logger.info('discovered', { runId, mode: run.mode, loadBalancers: discovery.loadBalancers.length, backends: plan.length, plans: run.plans, apiCalls: discovery.apiCalls });
+    return run;
+  }
   const shards = toShards(runId, discovery, plan, {
     maxOpenSockets: envNumber(env, ENV.maxOpenSockets, 900, 16, 1000),
     maxSocketsPerTarget: envNumber(env, ENV.maxSocketsPerTarget, 16, 2, 900),
@@ -47,7 +70,7 @@ export async function discoverStep(event: unknown, env: NodeJS.ProcessEnv = proc
     shards: shards.length,
     apiCalls: discovery.apiCalls,
   });
-  return { runId, startedAt: startedAt.toISOString(), discovery, shards };
+  return { mode: 'inline', runId, startedAt: startedAt.toISOString(), discovery, shards };
 }
 
 export const handler = middy((event: unknown) => discoverStep(event)).use(injectLambdaContext(logger));

@@ -5,7 +5,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { probeTargets } from '../probe';
-import type { Shard, ShardResult } from '../run/types';
+import type { ProbeBatch, Shard, ShardResult } from '../run/types';
 import { ENV, envNumber } from './config';
 import { logger } from './logger';
 import { validator } from './validate';
@@ -18,6 +18,18 @@ export const RESERVE_MS = 10_000;
 const target = check.fields({ host: check.string, port: check.integer(1, 65535), tls: check.boolean, path: check.string, proxyProtocol: check.boolean, hostHeader: check.string }, ['proxyProtocol', 'hostHeader']);
 const item = check.fields({ key: check.string, job: check.fields({ target, loadBalancerIdleTimeoutS: check.number(1, 4000) }), loadBalancers: check.array(check.string) });
 const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(item) });
+const batch = check.fields({ Items: check.array(item), BatchInput: check.fields({ runId: check.string, vpcId: check.string }) });
+
+/** A shard from the inline Map, or a batch from a Distributed Map, as a shard. */
+function shardOf(event: unknown): Shard {
+  if (typeof event === 'object' && event !== null && 'Items' in event) {
+    batch(event, '');
+    const { Items, BatchInput } = event as ProbeBatch;
+    return { runId: BatchInput.runId, shardId: 0, vpcId: BatchInput.vpcId, items: Items };
+  }
+  shard(event, '');
+  return event as Shard;
+}
 
 /**
  * Probes a shard within the invocation's remaining time.
@@ -27,8 +39,7 @@ const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_00
  * never `pass`, with the reason.
  */
 export async function probeStep(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>, env: NodeJS.ProcessEnv = process.env): Promise<ShardResult> {
-  shard(event, '');
-  const { runId, shardId, vpcId, items } = event as Shard;
+  const { runId, shardId, vpcId, items } = shardOf(event);
   const timeBudgetMs = Math.max(1, context.getRemainingTimeInMillis() - RESERVE_MS);
   const results = await probeTargets(
     items.map((i) => i.job),

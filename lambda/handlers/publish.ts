@@ -12,19 +12,38 @@ import type { ProbeResult } from '../probe';
 import { changeNotification, compareRuns } from '../report/changes';
 import { toScanReport } from '../report/scan';
 import { readLatest, writeReports } from '../report/store';
+import { readDistributedRun } from '../run/store';
 import type { PublishInput, ShardFailure, ShardResult } from '../run/types';
 import { ENV, envNumber, envString } from './config';
 import { logger } from './logger';
 import { validator } from './validate';
 
 const check = validator('publish');
-const input = check.fields({
+const inline = check.fields({
   runId: check.string,
   startedAt: check.string,
   discovery: check.fields({ region: check.string, loadBalancers: check.array(check.object), notCovered: check.array(check.object), excluded: check.array(check.object), apiCalls: check.integer(0, 1e9) }),
   shards: check.array(check.fields({ shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(check.object) })),
   shardResults: check.array(check.object),
 });
+const distributed = check.fields({
+  runId: check.string,
+  startedAt: check.string,
+  discoveryKey: check.string,
+  plans: check.array(check.fields({ vpcId: check.string, key: check.string })),
+  vpcResults: check.array(check.fields({ vpcId: check.string })),
+});
+
+/** The run's discovery, plan and shard outcomes, whichever way they travelled. */
+async function runOf(event: unknown, s3: S3Client, bucket: string) {
+  if (typeof event === 'object' && event !== null && (event as { mode?: string }).mode === 'distributed') {
+    distributed(event, '');
+    return readDistributedRun(s3, bucket, event as Extract<PublishInput, { mode: 'distributed' }>);
+  }
+  inline(event, '');
+  const run = event as Extract<PublishInput, { mode: 'inline' }>;
+  return { discovery: run.discovery, plan: run.shards.flatMap((s) => s.items), shardResults: [...run.shardResults] };
+}
 
 /** What publish returns to the state machine: enough to read the outcome of a run at a glance. */
 export interface PublishSummary {
@@ -59,17 +78,16 @@ export interface PublishDependencies {
  * notification that fails is logged and reported, never allowed to hide the metrics.
  */
 export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = process.env, deps: PublishDependencies = defaultDependencies()): Promise<PublishSummary> {
-  input(event, '');
+  const bucket = envString(env, ENV.bucket);
+  const { discovery, plan, shardResults } = await runOf(event, deps.s3, bucket);
   const run = event as PublishInput;
-  const resultByKey = new Map<string, ProbeResult>(run.shardResults.filter(isResult).flatMap((r) => r.results.map((x) => [x.key, x.result] as const)));
-  const plan = run.shards.flatMap((s) => s.items);
-  const verdicts = judgeLoadBalancers(run.discovery.loadBalancers, plan, plan.map((item) => resultByKey.get(item.key)!), {
+  const resultByKey = new Map<string, ProbeResult>(shardResults.filter(isResult).flatMap((r) => r.results.map((x) => [x.key, x.result] as const)));
+  const verdicts = judgeLoadBalancers(discovery.loadBalancers, plan, plan.map((item) => resultByKey.get(item.key)!), {
     marginS: envNumber(env, ENV.marginS, 1, 0, 600),
   });
   const finishedAt = new Date();
   const metrics = await publishMetrics(deps.cloudWatch, toDatums(verdicts, finishedAt), { namespace: env[ENV.namespace] || undefined });
-  const report = toScanReport(run.discovery, verdicts, new Date(run.startedAt), finishedAt, metrics);
-  const bucket = envString(env, ENV.bucket);
+  const report = toScanReport(discovery, verdicts, new Date(run.startedAt), finishedAt, metrics);
   const prefix = env[ENV.reportPrefix] ?? '';
 
   const previous = await readLatest(deps.s3, bucket, prefix).catch((error: Error) => {
@@ -92,7 +110,7 @@ export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = proce
     }
   }
 
-  const shardFailures = run.shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, vpcId: f.vpcId, error: `${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}` }));
+  const shardFailures = shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, vpcId: f.vpcId, error: `${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}` }));
   const summary: PublishSummary = {
     runId: run.runId,
     verdict: report.verdict,

@@ -13,12 +13,43 @@ export interface Shard {
   readonly items: readonly ProbePlanItem[];
 }
 
-/** The discover step's output. */
-export interface DiscoverOutput {
+/**
+ * The discover step's output. Small accounts travel inline; large ones go through S3, since
+ * Step Functions carries at most 256 KB of state.
+ */
+export type DiscoverOutput = InlineRun | DistributedRun;
+
+export interface InlineRun {
+  readonly mode: 'inline';
   readonly runId: string;
   readonly startedAt: string;
   readonly discovery: Discovery;
   readonly shards: readonly Shard[];
+}
+
+/** A run whose discovery and per-VPC plans are in the reports bucket, for Distributed Maps. */
+export interface DistributedRun {
+  readonly mode: 'distributed';
+  readonly runId: string;
+  readonly startedAt: string;
+  /** Key of the discovery JSON. */
+  readonly discoveryKey: string;
+  /** One plan file per configured VPC: a JSON array of `ProbePlanItem`, read by the VPC's Distributed Map. */
+  readonly plans: ReadonlyArray<{ readonly vpcId: string; readonly key: string; readonly items: number }>;
+}
+
+/** What a Distributed Map batch gives the probe function: items, and the batch's common input. */
+export interface ProbeBatch {
+  readonly Items: readonly ProbePlanItem[];
+  readonly BatchInput: { readonly runId: string; readonly vpcId: string };
+}
+
+/** What the state machine keeps of one VPC's Distributed Map: where its results were written. */
+export interface VpcResults {
+  readonly vpcId: string;
+  readonly manifest?: { readonly Bucket: string; readonly Key: string };
+  /** Set when the whole map failed (caught). */
+  readonly error?: { readonly Error: string; readonly Cause?: string };
 }
 
 /** The probe step's output for one shard. */
@@ -37,6 +68,4 @@ export interface ShardFailure {
 }
 
 /** The publish step's input: the discover output plus every shard's outcome. */
-export interface PublishInput extends DiscoverOutput {
-  readonly shardResults: ReadonlyArray<ShardResult | ShardFailure>;
-}
+export type PublishInput = (InlineRun & { readonly shardResults: ReadonlyArray<ShardResult | ShardFailure> }) | (DistributedRun & { readonly vpcResults: readonly VpcResults[] });

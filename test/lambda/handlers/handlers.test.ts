@@ -9,7 +9,7 @@ import { handler as discover } from '../../../lambda/handlers/discover';
 import { handler as probe } from '../../../lambda/handlers/probe';
 import { handler as digest } from '../../../lambda/handlers/digest';
 import { handler as publish } from '../../../lambda/handlers/publish';
-import type { DiscoverOutput, ShardFailure, ShardResult } from '../../../lambda/run/types';
+import type { InlineRun, ShardFailure, ShardResult } from '../../../lambda/run/types';
 import { lambdaContext } from '../../support/lambda-context';
 import { mockAccount } from '../discovery/fixtures';
 
@@ -182,7 +182,7 @@ describe('a whole run, handler after handler, as the state machine passes their 
     const s3 = mockReports(null);
 
     // Act
-    const discovered = (await discover({ runId: 'run-e2e', source: 'schedule' }, lambdaContext(60_000))) as DiscoverOutput;
+    const discovered = (await discover({ runId: 'run-e2e', source: 'schedule' }, lambdaContext(60_000))) as InlineRun;
     const shardResults = await Promise.all(
       discovered.shards.map((shard) =>
         (probe(shard, lambdaContext(30_000)) as Promise<ShardResult>).catch((error: Error): ShardFailure => ({ shardId: shard.shardId, vpcId: shard.vpcId, error: { Error: error.name, Cause: error.message } })),

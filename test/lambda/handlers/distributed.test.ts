@@ -1,0 +1,104 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { sdkStreamMixin } from '@smithy/util-stream';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Readable } from 'node:stream';
+import { startBackend, type RunningBackend } from '../../../cli/demo/backends';
+import type { ProbePlanItem } from '../../../lambda/discovery';
+import { handler as discover } from '../../../lambda/handlers/discover';
+import { handler as probe } from '../../../lambda/handlers/probe';
+import { handler as publish } from '../../../lambda/handlers/publish';
+import type { DistributedRun, ShardResult, VpcResults } from '../../../lambda/run/types';
+import { lambdaContext } from '../../support/lambda-context';
+import { mockAccount } from '../discovery/fixtures';
+
+const BUCKET = 'idle-canary-reports';
+
+/** The bucket as a map of keys to bodies, behind the real S3 client. */
+function inMemoryBucket() {
+  const objects = new Map<string, string>();
+  const s3 = mockClient(S3Client);
+  s3.on(PutObjectCommand).callsFake((input) => void objects.set(input.Key, String(input.Body)));
+  s3.on(GetObjectCommand).callsFake((input) => {
+    const body = objects.get(input.Key);
+    if (body === undefined) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+    return { Body: sdkStreamMixin(Readable.from([body])) };
+  });
+  return { s3, objects };
+}
+
+describe('a large run through S3 and Distributed Maps', () => {
+  const saved = { ...process.env };
+  const backends: RunningBackend[] = [];
+  afterAll(async () => {
+    process.env = saved;
+    await Promise.all(backends.map((b) => b.stop()));
+  });
+
+  it('plans to S3, probes batch by batch, and publishes from the written results, counting a failed batch', async () => {
+    // Prepare: three backends behind one ALB, above an inline limit of 1
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-west-1',
+      IDLE_CANARY_VPC_IDS: 'vpc-0a1,vpc-0b2',
+      IDLE_CANARY_BUCKET: BUCKET,
+      IDLE_CANARY_REPORT_PREFIX: 'idle-canary/',
+      IDLE_CANARY_INLINE_MAX_BACKENDS: '1',
+      IDLE_CANARY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:idle-canary',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    const base = { description: 'distributed', keepAliveTimeoutMs: 20_000, headersTimeoutMs: 20_000 };
+    backends.push(
+      await startBackend({ ...base, name: 'lazy', lazyHeadersTimeoutMs: 2000 }),
+      await startBackend({ ...base, name: 'tuned' }),
+      await startBackend({ ...base, name: 'tuned-2' }),
+    );
+    const account = mockAccount(
+      { alb: [{ name: 'big', idleTimeoutS: 3, targetGroups: backends.map((b, i) => ({ name: `tg-${i}`, port: b.port, targetType: 'ip' as const, targets: [{ id: '127.0.0.1' }] })) }] },
+      { everyClient: true },
+    );
+    const { s3, objects } = inMemoryBucket();
+    const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
+    const sns = mockClient(SNSClient).on(PublishCommand).resolves({});
+
+    // Act 1: discover writes the discovery and one plan per configured VPC
+    const run = (await discover({ runId: 'big-run' }, lambdaContext(60_000))) as DistributedRun;
+
+    // Act 2: each VPC's Distributed Map reads its plan, batches 2 items, invokes the probe, writes results
+    const vpcResults: VpcResults[] = [];
+    for (const plan of run.plans) {
+      const items = JSON.parse(objects.get(plan.key)!) as ProbePlanItem[];
+      const batches = Array.from({ length: Math.ceil(items.length / 2) }, (_, i) => items.slice(2 * i, 2 * i + 2));
+      const children = await Promise.all(
+        batches.map(async (Items, i) => {
+          if (i === 1) return { Status: 'FAILED', Error: 'Lambda.Unknown', Cause: 'The function ran out of memory' };
+          const output = (await probe({ Items, BatchInput: { runId: run.runId, vpcId: plan.vpcId } }, lambdaContext(30_000))) as ShardResult;
+          return { Status: 'SUCCEEDED', Output: JSON.stringify(output) };
+        }),
+      );
+      const prefix = `idle-canary/results/${plan.vpcId}`;
+      objects.set(`${prefix}/SUCCEEDED_0.json`, JSON.stringify(children.filter((c) => c.Status === 'SUCCEEDED')));
+      objects.set(`${prefix}/FAILED_0.json`, JSON.stringify(children.filter((c) => c.Status === 'FAILED')));
+      objects.set(`${prefix}/manifest.json`, JSON.stringify({ DestinationBucket: BUCKET, ResultFiles: { SUCCEEDED: [{ Key: `${prefix}/SUCCEEDED_0.json` }], FAILED: [{ Key: `${prefix}/FAILED_0.json` }], PENDING: [] } }));
+      vpcResults.push({ vpcId: plan.vpcId, manifest: { Bucket: BUCKET, Key: `${prefix}/manifest.json` } });
+    }
+
+    // Act 3: publish reads it all back
+    const summary = await publish({ ...run, vpcResults }, lambdaContext(60_000));
+
+    // Assess
+    expect(run).toMatchObject({ mode: 'distributed', discoveryKey: 'idle-canary/plans/big-run/discovery.json' });
+    expect(run.plans).toEqual([
+      { vpcId: 'vpc-0a1', key: 'idle-canary/plans/big-run/vpc-0a1.json', items: 3 },
+      { vpcId: 'vpc-0b2', key: 'idle-canary/plans/big-run/vpc-0b2.json', items: 0 },
+    ]);
+    expect(summary).toMatchObject({ runId: 'big-run', loadBalancers: 1, failing: ['big'], shardFailures: [{ shardId: 1, vpcId: 'vpc-0a1', error: 'Lambda.Unknown: The function ran out of memory' }] });
+    const datums = cloudWatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!;
+    expect(datums.filter((d) => ['BackendsProbed', 'ProbeErrors'].includes(d.MetricName!)).map((d) => [d.MetricName, d.Value])).toEqual([
+      ['BackendsProbed', 2],
+      ['ProbeErrors', 1],
+    ]);
+    expect(objects.has('idle-canary/latest.json')).toBe(true);
+    [account.elb, account.elbv2, account.ec2, s3, cloudWatch, sns].forEach((mock) => mock.restore());
+  }, 30_000);
+});
