@@ -4,6 +4,7 @@ const transform = { '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022
 const project = (displayName, testMatch, extra = {}) => ({
   displayName,
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/jest-env.ts'],
   transform,
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   testMatch,

@@ -2,6 +2,7 @@
  * The whole monitor as one construct: functions, state machine, schedule, alarms, reports.
  */
 import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -88,10 +89,22 @@ export interface IdleCanaryProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Probe shards run at once.
+   * Probe shards (inline) or batches (Distributed Map) run at once.
    * @default 10
    */
   readonly maxConcurrency?: number;
+  /**
+   * Above this many backends in a run, plans and results go through S3 and Distributed Maps
+   * instead of the state (Step Functions carries at most 256 KB).
+   * @default 100
+   */
+  readonly inlineMaxBackends?: number;
+  /**
+   * Share of a Distributed Map's batches that may fail before the map fails (publish still
+   * counts the failed ones as probe errors either way).
+   * @default 100
+   */
+  readonly toleratedFailurePercentage?: number;
 }
 
 /** Defaults of `IdleCanaryProps`, merged once. */
@@ -107,7 +120,12 @@ export const defaults = {
   reportRetention: Duration.days(90),
   logRetention: logs.RetentionDays.ONE_MONTH,
   maxConcurrency: 10,
+  inlineMaxBackends: 100,
+  toleratedFailurePercentage: 100,
 } as const;
+
+/** Targets one probe invocation holds: its socket budget over the sockets per target. */
+export const TARGETS_PER_INVOCATION = Math.floor(900 / 16);
 
 /** Prefix of every object the publish function writes. */
 export const REPORT_PREFIX = 'idle-canary/';
@@ -157,6 +175,9 @@ export class IdleCanary extends Construct {
 
   public constructor(scope: Construct, id: string, props: IdleCanaryProps) {
     super(scope, id);
+    // The Distributed Maps write results with ResultWriterV2, which renders only behind this
+    // flag: set on this construct's own node, it holds whatever app the construct is used in.
+    this.node.setContext(cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     const settings = withDefaults(defaults, props);
 
     this.bucket = new s3.Bucket(this, 'Reports', {
@@ -199,11 +220,15 @@ export class IdleCanary extends Construct {
       environment: {
         ...shared,
         [ENV.vpcIds]: props.vpcs.map((v) => v.vpcId).join(','),
+        [ENV.bucket]: this.bucket.bucketName,
+        [ENV.reportPrefix]: REPORT_PREFIX,
+        [ENV.inlineMaxBackends]: String(settings.inlineMaxBackends),
         [ENV.maxBackendsPerPort]: String(settings.maxBackendsPerPort),
         [ENV.periodMinutes]: String(settings.periodMinutes),
       },
     });
     this.discoverFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'DescribeLoadBalancers', actions: DISCOVERY_ACTIONS, resources: ['*'] }));
+    this.discoverFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'WritePlans', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}plans/*`)] }));
 
     this.publishFunction = fn('Publish', 'publish', {
       timeout: Duration.minutes(5),
@@ -214,6 +239,9 @@ export class IdleCanary extends Construct {
     );
     this.publishFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteReports', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}*`)] }));
     this.publishFunction.addToRolePolicy(readLatest);
+    this.publishFunction.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ReadPlansAndResults', actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}plans/*`), this.bucket.arnForObjects(`${REPORT_PREFIX}results/*`)] }),
+    );
     this.publishFunction.addToRolePolicy(notify('NotifyChanges'));
 
     this.digestFunction = fn('Digest', 'digest', { timeout: Duration.minutes(1), environment: reports });
@@ -245,12 +273,18 @@ export class IdleCanary extends Construct {
       acknowledge(fnConstruct, [MANAGED_POLICY('AWSLambdaBasicExecutionRole')], 'Writing its own logs, nothing else.');
     }
     acknowledge(this.discoverFunction, ['AwsSolutions-IAM5[Resource::*]'], 'Elastic Load Balancing and EC2 Describe actions do not support resource-level permissions.');
+    acknowledge(this.discoverFunction, [`AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${REPORT_PREFIX}plans/*]`], 'Each run writes its plan files under the plans/ prefix of its own bucket.');
+    acknowledge(
+      this.publishFunction,
+      ['plans', 'results'].map((dir) => `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${REPORT_PREFIX}${dir}/*]`),
+      "Each run reads its own plan files and its Distributed Maps' result files, whose names carry run and map ids.",
+    );
     acknowledge(this.publishFunction, ['AwsSolutions-IAM5[Resource::*]'], 'PutMetricData has no resource-level permissions; it is limited to the namespace by the cloudwatch:namespace condition.');
     acknowledge(this.publishFunction, [`AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${REPORT_PREFIX}*]`], 'Reports are written under one prefix of their own bucket, one object per run.');
 
     // Subnets given by id: the probe only places its network interfaces in them.
     Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'The probe function only places its network interfaces in these subnets.');
-    this.stateMachine = this.createStateMachine(settings.maxConcurrency, settings.logRetention);
+    this.stateMachine = this.createStateMachine(settings.maxConcurrency, settings.toleratedFailurePercentage, settings.logRetention);
     this.schedule(settings.schedule, settings.runAfterEcsDeployments, settings.runAfterCodeDeployDeployments);
     new scheduler.Schedule(this, 'DigestSchedule', {
       schedule: scheduler.ScheduleExpression.expression(settings.digestSchedule),
@@ -303,7 +337,7 @@ export class IdleCanary extends Construct {
    * Why catches inside the Map: a shard that fails or times out becomes a failure record, so
    * publish still runs with every other shard's results and counts the lost backends.
    */
-  private createStateMachine(maxConcurrency: number, retention: logs.RetentionDays): sfn.StateMachine {
+  private createStateMachine(maxConcurrency: number, toleratedFailurePercentage: number, retention: logs.RetentionDays): sfn.StateMachine {
     const retryLambda = (task: tasks.LambdaInvoke) =>
       task.addRetry({
         errors: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
@@ -340,9 +374,31 @@ export class IdleCanary extends Construct {
     probeShards.itemProcessor(route);
     const publish = retryLambda(new tasks.LambdaInvoke(this, 'PublishResults', { lambdaFunction: this.publishFunction, payloadResponseOnly: true, retryOnServiceExceptions: false }));
 
+    // Large runs: each VPC's Distributed Map reads its plan from S3, batches it by the socket
+    // budget, and writes its results to S3, where publish reads them.
+    const probeVpcs = new sfn.Parallel(this, 'ProbeVpcs', { resultPath: '$.vpcResults' });
+    for (const [vpcId, probe] of Object.entries(this.probeFunctions)) {
+      const map = new sfn.DistributedMap(this, `Distributed ${vpcId}`, {
+        itemReader: new sfn.S3JsonItemReader({ bucket: this.bucket, key: sfn.JsonPath.format(`${REPORT_PREFIX}plans/{}/${vpcId}.json`, sfn.JsonPath.stringAt('$.runId')) }),
+        itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TARGETS_PER_INVOCATION, batchInput: { 'runId.$': '$.runId', vpcId } }),
+        maxConcurrency,
+        toleratedFailurePercentage,
+        resultWriterV2: new sfn.ResultWriterV2({ bucket: this.bucket, prefix: `${REPORT_PREFIX}results` }),
+        resultSelector: { vpcId, 'manifest.$': '$.ResultWriterDetails' },
+      });
+      map.itemProcessor(
+        retryLambda(new tasks.LambdaInvoke(this, `Probe batch ${vpcId}`, { lambdaFunction: probe, payloadResponseOnly: true, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(PROBE_TIMEOUT.plus(Duration.minutes(1))) })),
+      );
+      map.addCatch(new sfn.Pass(this, `Map failed ${vpcId}`, { parameters: { vpcId, 'error.$': '$.error' } }), { errors: ['States.ALL'], resultPath: '$.error' });
+      probeVpcs.branch(map);
+    }
+    const inlineOrDistributed = new sfn.Choice(this, 'InlineOrDistributed')
+      .when(sfn.Condition.stringEquals('$.mode', 'distributed'), probeVpcs.next(publish))
+      .otherwise(probeShards.next(publish));
+
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const machine = new sfn.StateMachine(this, 'Run', {
-      definitionBody: sfn.DefinitionBody.fromChainable(discover.next(probeShards).next(publish)),
+      definitionBody: sfn.DefinitionBody.fromChainable(discover.next(inlineOrDistributed)),
       timeout: Duration.hours(1),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
@@ -353,6 +409,10 @@ export class IdleCanary extends Construct {
       'Invoking a function includes its versions and aliases (function:*), as CDK grants it.',
     );
     acknowledge(machine, ['AwsSolutions-IAM5[Resource::*]'], 'X-Ray trace segments and CloudWatch Logs delivery have no resource-level permissions.');
+    acknowledge(machine, [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${this.logicalIdOf(this.bucket)}>/*]`], 'Distributed Maps read plan files and write result files whose names carry run and map ids, in its own bucket (as CDK grants them).');
+    const { region, account } = Stack.of(this);
+    const executions = `arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${this.logicalIdOf(machine)}"}]}]}`;
+    acknowledge(machine, [`AwsSolutions-IAM5[Resource::${executions}:*]`, `AwsSolutions-IAM5[Resource::${executions}/*:*]`], "A Distributed Map starts, describes and redrives its own child executions, whose ids are only known at run time.");
     return machine;
   }
 

@@ -20,7 +20,10 @@ function statementsOf(prefix: string): unknown[] {
 describe('the IdleCanary stack', () => {
   it('lets discover make only the Describe calls it makes', () => {
     // Assess
-    expect(statementsOf('Discover')).toEqual([{ Sid: 'DescribeLoadBalancers', Effect: 'Allow', Action: DISCOVERY_ACTIONS, Resource: '*' }]);
+    expect(statementsOf('Discover')).toEqual([
+      { Sid: 'DescribeLoadBalancers', Effect: 'Allow', Action: DISCOVERY_ACTIONS, Resource: '*' },
+      { Sid: 'WritePlans', Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, '/idle-canary/plans/*']] } },
+    ]);
   });
 
   it('lets publish put metrics only in its namespace, write only under its prefix, and publish only to its topic', () => {
@@ -29,6 +32,12 @@ describe('the IdleCanary stack', () => {
       { Sid: 'PutMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'IdleCanary' } } },
       { Sid: 'WriteReports', Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, '/idle-canary/*']] } },
       { Sid: 'ReadLatestRun', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, '/idle-canary/latest.json']] } },
+      {
+        Sid: 'ReadPlansAndResults',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: ['plans', 'results'].map((dir) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, `/idle-canary/${dir}/*`]] })),
+      },
       { Sid: 'NotifyChanges', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: expect.stringMatching(/^IdleCanaryAlarms/) } },
     ]);
   });
@@ -81,7 +90,8 @@ describe('the IdleCanary stack', () => {
 
     // Assess
     expect(definition.StartAt).toBe('DiscoverLoadBalancers');
-    expect(definition.States.DiscoverLoadBalancers).toMatchObject({ Next: 'ProbeShards', Parameters: { 'runId.$': '$$.Execution.Name' } });
+    expect(definition.States.DiscoverLoadBalancers).toMatchObject({ Next: 'InlineOrDistributed', Parameters: { 'runId.$': '$$.Execution.Name' } });
+    expect(definition.States.InlineOrDistributed).toMatchObject({ Choices: [{ Variable: '$.mode', StringEquals: 'distributed', Next: 'ProbeVpcs' }], Default: 'ProbeShards' });
     expect(map).toMatchObject({ MaxConcurrency: 4, ItemsPath: '$.shards', ResultPath: '$.shardResults', Next: 'PublishResults' });
     expect(route.Choices.map((c) => [c.Variable, c.StringEquals, c.Next])).toEqual([
       ['$.vpcId', VPC.vpcId, `Probe ${VPC.vpcId}`],
@@ -96,6 +106,30 @@ describe('the IdleCanary stack', () => {
     expect(probe.TimeoutSeconds).toBe(960);
     expect(map.ItemProcessor.States.ShardFailed).toMatchObject({ Type: 'Pass', Parameters: { 'shardId.$': '$.shardId', 'vpcId.$': '$.vpcId', 'error.$': '$.error' } });
     expect(definition.States.PublishResults).toMatchObject({ Type: 'Task', End: true });
+  });
+
+  it('probes large runs with one Distributed Map per VPC: plan read from S3, batched by the socket budget, results written to S3', () => {
+    // Prepare
+    const definition = stateMachineDefinition(template);
+    const parallel = definition.States.ProbeVpcs as { Type: string; ResultPath: string; Next: string; Branches: Array<{ StartAt: string; States: Record<string, Record<string, unknown>> }> };
+
+    // Assess
+    expect(parallel).toMatchObject({ Type: 'Parallel', ResultPath: '$.vpcResults', Next: 'PublishResults' });
+    expect(parallel.Branches.map((b) => b.StartAt)).toEqual([`Distributed ${VPC.vpcId}`, `Distributed ${SECOND_VPC.vpcId}`]);
+    const map = parallel.Branches[0].States[`Distributed ${VPC.vpcId}`];
+    expect(map).toMatchObject({
+      Type: 'Map',
+      MaxConcurrency: 4,
+      ToleratedFailurePercentage: 100,
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: `Probe batch ${VPC.vpcId}` },
+      ItemReader: { ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': `States.Format('idle-canary/plans/{}/${VPC.vpcId}.json', $.runId)` } },
+      ItemBatcher: { MaxItemsPerBatch: 56, BatchInput: { 'runId.$': '$.runId', vpcId: VPC.vpcId } },
+      ResultWriter: { Parameters: { Prefix: 'idle-canary/results' } },
+      ResultSelector: { vpcId: VPC.vpcId, 'manifest.$': '$.ResultWriterDetails' },
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: `Map failed ${VPC.vpcId}` }],
+    });
+    expect(String((map.ItemReader as { Resource: string }).Resource)).toContain(':states:::s3:getObject');
+    expect(String((map.ResultWriter as { Resource: string }).Resource)).toContain(':states:::s3:putObject');
   });
 
   it('starts a run every 15 minutes, and after ECS and CodeDeploy deployments', () => {
