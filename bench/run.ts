@@ -5,27 +5,14 @@
  * Timeouts are scaled down by 10 (a 6 s load balancer) so that the whole benchmark takes
  * about a minute; the narrowing precision is scaled with them (0.05 s here is 0.5 s at 60 s).
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { runProbe, type ProbeJob, type ProbeOptions } from '../lambda/probe';
 import { DEMO_BACKENDS, type BackendSpec } from '../cli/demo/backends';
 import { measureKeepAliveCloseS } from '../test/support/loopback';
+import { startBackends } from './backends';
+import { shardsBenchmark } from './shards';
 
 const LB_S = 6;
 const OPTIONS: ProbeOptions = { marginS: 0.1, precisionS: LB_S / 120 };
-
-interface BackendProcess {
-  readonly ports: number[];
-  stop(): void;
-}
-
-/** Starts backends in a child process and waits for their ports. */
-function startBackends(specs: readonly BackendSpec[]): Promise<BackendProcess> {
-  const child = spawn(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'backends-process.ts'), JSON.stringify(specs)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve) => {
-    child.stdout.once('data', (line: Buffer) => resolve({ ports: JSON.parse(line.toString()) as number[], stop: () => child.stdin.end() }));
-  });
-}
 
 const job = (port: number): ProbeJob => ({ target: { host: '127.0.0.1', port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: LB_S });
 const base = { description: 'bench', keepAliveTimeoutMs: 30_000, headersTimeoutMs: 30_000 };
@@ -93,6 +80,7 @@ async function main(): Promise<void> {
   console.log(`# idle-canary probe engine benchmark (Node.js ${process.version})`);
   await precision();
   await load(500);
+  await shardsBenchmark(1000);
 }
 
 void main();
