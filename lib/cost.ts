@@ -1,0 +1,85 @@
+/**
+ * A monthly cost model of idle-canary, from the parameters the stack itself uses.
+ *
+ * Pure, so that the README's table is computed, not guessed, and changes when the stack does.
+ * Prices: eu-west-1 list prices (USD) as published in 2026; change `PRICES` for another region.
+ */
+import { TARGETS_PER_INVOCATION, defaults } from './idle-canary';
+
+export const PRICES = {
+  lambdaGbSecondArm: 0.0000133334,
+  lambdaRequest: 0.2 / 1e6,
+  stepFunctionsTransition: 0.025 / 1000,
+  /** First 10,000 custom metrics; the next 240,000 cost $0.10. */
+  customMetric: 0.3,
+  customMetricAbove10k: 0.1,
+  putMetricDataRequest: 0.01 / 1000,
+  /** Per metric analyzed by an alarm (a Metrics Insights alarm analyzes one per load balancer). */
+  alarmMetric: 0.1,
+  dashboard: 3,
+  s3Put: 0.005 / 1000,
+  s3Get: 0.0004 / 1000,
+} as const;
+
+/** What the model assumes of a run; the defaults are the stack's. */
+export const ASSUMPTIONS = {
+  periodMinutes: defaults.periodMinutes,
+  backendsPerLoadBalancer: defaults.maxBackendsPerPort,
+  targetsPerInvocation: TARGETS_PER_INVOCATION,
+  inlineMaxBackends: defaults.inlineMaxBackends,
+  memoryGb: 0.5,
+  /** A probe invocation lasts about the horizon (66 s at a 60 s idle timeout) plus narrowing. */
+  probeSeconds: 70,
+  /** Discover is paced at 8 calls a second per API family, about 2 calls per load balancer. */
+  discoverCallsPerSecond: 8,
+  metricsPerLoadBalancer: 8,
+  fleetMetrics: 2,
+  /** Two Metrics Insights alarms analyze one series per load balancer; the heartbeat one. */
+  alarmMetricsPerLoadBalancer: 2,
+} as const;
+
+export interface MonthlyCost {
+  readonly loadBalancers: number;
+  readonly runs: number;
+  readonly invocationsPerRun: number;
+  readonly lambda: number;
+  readonly stepFunctions: number;
+  readonly metrics: number;
+  readonly alarms: number;
+  readonly dashboard: number;
+  readonly s3: number;
+  readonly total: number;
+}
+
+/**
+ * The monthly cost for an account of `loadBalancers` load balancers at the default schedule.
+ *
+ * @example
+ * monthlyCost(100).total; // about 270 (USD)
+ */
+export function monthlyCost(loadBalancers: number, assumptions = ASSUMPTIONS, prices = PRICES): MonthlyCost {
+  const a = assumptions;
+  const runs = Math.round((30.4 * 24 * 60) / a.periodMinutes);
+  const backends = loadBalancers * a.backendsPerLoadBalancer;
+  const probes = Math.ceil(backends / a.targetsPerInvocation);
+  const distributed = backends > a.inlineMaxBackends;
+  const discoverSeconds = 2 + loadBalancers / a.discoverCallsPerSecond;
+  const publishSeconds = 2 + backends * 0.005;
+  const gbSeconds = (probes * a.probeSeconds + discoverSeconds + publishSeconds) * a.memoryGb;
+  const lambda = runs * (gbSeconds * prices.lambdaGbSecondArm + (probes + 2) * prices.lambdaRequest);
+  // Inline: discover, choice, map, a choice and a task per shard, publish. Distributed: the
+  // same around a parallel and a map per VPC, plus each batch's child execution (start, task).
+  const transitions = 4 + 2 * probes + (distributed ? 2 : 0);
+  const stepFunctions = runs * transitions * prices.stepFunctionsTransition;
+  const metricCount = loadBalancers * a.metricsPerLoadBalancer + a.fleetMetrics;
+  const metrics =
+    Math.min(metricCount, 10_000) * prices.customMetric +
+    Math.max(0, metricCount - 10_000) * prices.customMetricAbove10k +
+    runs * Math.ceil(metricCount / 1000) * prices.putMetricDataRequest;
+  const alarms = (1 + a.alarmMetricsPerLoadBalancer * loadBalancers) * prices.alarmMetric;
+  // Per run: 3 reports + 3 latest + (distributed) discovery and plans, results; reads of latest and results.
+  const s3 = runs * ((6 + (distributed ? 4 + probes : 0)) * prices.s3Put + (1 + (distributed ? 2 + probes : 0)) * prices.s3Get);
+  const round = (usd: number) => Math.round(usd * 100) / 100;
+  const parts = { lambda: round(lambda), stepFunctions: round(stepFunctions), metrics: round(metrics), alarms: round(alarms), dashboard: prices.dashboard, s3: round(s3) };
+  return { loadBalancers, runs, invocationsPerRun: probes + 2, ...parts, total: round(Object.values(parts).reduce((sum, v) => sum + v, 0)) };
+}

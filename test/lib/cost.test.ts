@@ -1,0 +1,26 @@
+import { ASSUMPTIONS, PRICES, monthlyCost } from '../../lib/cost';
+import { TARGETS_PER_INVOCATION, defaults } from '../../lib/idle-canary';
+
+describe('monthlyCost', () => {
+  it('models the stack as deployed: its schedule, sampling, invocation size and metric count', () => {
+    // Act
+    const small = monthlyCost(10);
+    const large = monthlyCost(2000);
+
+    // Assess
+    expect(ASSUMPTIONS).toMatchObject({ periodMinutes: defaults.periodMinutes, backendsPerLoadBalancer: defaults.maxBackendsPerPort, targetsPerInvocation: TARGETS_PER_INVOCATION });
+    expect(small.runs).toBe(2918);
+    expect(small.invocationsPerRun).toBe(Math.ceil(20 / TARGETS_PER_INVOCATION) + 2);
+    expect(large.invocationsPerRun).toBe(Math.ceil(4000 / TARGETS_PER_INVOCATION) + 2);
+    // 8 metrics per load balancer and 2 for the fleet, plus one PutMetricData call per run
+    expect(small.metrics).toBeCloseTo(82 * PRICES.customMetric + 2918 * PRICES.putMetricDataRequest, 2);
+  });
+
+  it('prices metrics above 10,000 at the lower tier', () => {
+    // Act
+    const { metrics } = monthlyCost(2000);
+
+    // Assess: 16,002 metrics, put in 17 PutMetricData calls of up to 1,000 datums per run
+    expect(metrics).toBeCloseTo(10_000 * 0.3 + 6002 * 0.1 + 2918 * 17 * PRICES.putMetricDataRequest, 2);
+  });
+});
