@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DEMO_BACKENDS, type BackendSpec } from '../cli/demo/backends';
 import type { Discovery, LoadBalancerPlan, ProbePlanItem } from '../lambda/discovery/types';
+import { mapLimit } from '../lambda/discovery/aws';
 import { toProbePlan } from '../lambda/discovery/plan';
 import { toShards } from '../lambda/run/shards';
 import type { Shard, ShardResult } from '../lambda/run/types';
@@ -27,18 +28,6 @@ function runShard(shard: Shard): Promise<ShardRun> {
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ShardRun) : reject(new Error(`shard ${shard.shardId} exited ${code}`)))));
-}
-
-async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  }));
-  return results;
 }
 
 /** 1,000 backends: lazy ones with exact known limits, and the demo's tuned backend. */
@@ -63,7 +52,7 @@ export async function shardsBenchmark(count = 1000): Promise<void> {
     const plan: ProbePlanItem[] = toProbePlan(loadBalancers);
     const shards = toShards('bench', discovery, plan);
     const started = performance.now();
-    const runs = await pool(shards, CONCURRENCY, runShard);
+    const runs = await mapLimit(shards, CONCURRENCY, runShard);
     const wallS = (performance.now() - started) / 1000;
 
     const results = runs.flatMap((r) => r.output.results.map((x) => x.result));

@@ -86,7 +86,8 @@ describe('probePicture', () => {
 
     // Act
     const svg = probePicture(phase, 60, 66, 'preRequest of i-0a:30080');
-    writeFileSync(join(__dirname, '__screenshots__', 'picture.svg'), svg);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    writeFileSync(join(SCREENSHOTS, 'picture.svg'), svg);
 
     // Assess
     expect(svg.match(/<g class="socket /g)).toHaveLength(3);
