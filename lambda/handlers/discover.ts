@@ -4,9 +4,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { S3Client } from '@aws-sdk/client-s3';
-import { createClients, discover, toProbePlan, type ProbePlanItem } from '../discovery';
+import { createClients, discover, toProbePlan } from '../discovery';
 import { runNumberAt } from '../discovery/sample';
-import { toShards } from '../run/shards';
+import { groupByVpc, toShards } from '../run/shards';
 import { writePlans } from '../run/store';
 import type { DiscoverOutput } from '../run/types';
 import { ENV, envList, envNumber, envString } from './config';
@@ -48,12 +48,7 @@ export async function discoverStep(event: unknown, env: NodeJS.ProcessEnv = proc
   });
   const plan = toProbePlan(discovery.loadBalancers);
   if (plan.length > envNumber(env, ENV.inlineMaxBackends, defaults.inlineMaxBackends, 0, 1e9)) {
-    const itemsByVpc = new Map<string, ProbePlanItem[]>(envList(env, ENV.vpcIds).map((vpcId) => [vpcId, []]));
-    const vpcOf = new Map(discovery.loadBalancers.map((lb) => [lb.name, lb.vpcId]));
-    for (const item of plan) {
-      const vpcId = vpcOf.get(item.loadBalancers[0]) ?? 'unknown';
-      itemsByVpc.set(vpcId, [...(itemsByVpc.get(vpcId) ?? []), item]);
-    }
+    const itemsByVpc = groupByVpc(discovery, plan, envList(env, ENV.vpcIds));
     const run = await writePlans(s3, envString(env, ENV.bucket), env[ENV.reportPrefix] ?? '', { runId, startedAt: startedAt.toISOString() }, discovery, itemsByVpc);
     logger.info('discovered', { runId, mode: run.mode, loadBalancers: discovery.loadBalancers.length, backends: plan.length, plans: run.plans, apiCalls: discovery.apiCalls });
     return run;

@@ -82,7 +82,7 @@ export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = proce
   const { discovery, plan, shardResults } = await runOf(event, deps.s3, bucket);
   const run = event as PublishInput;
   const resultByKey = new Map<string, ProbeResult>(shardResults.filter(isResult).flatMap((r) => r.results.map((x) => [x.key, x.result] as const)));
-  const verdicts = judgeLoadBalancers(discovery.loadBalancers, plan, plan.map((item) => resultByKey.get(item.key)!), {
+  const verdicts = judgeLoadBalancers(discovery.loadBalancers, plan, plan.map((item) => resultByKey.get(item.key)), {
     marginS: envNumber(env, ENV.marginS, 1, 0, 600),
   });
   const finishedAt = new Date();

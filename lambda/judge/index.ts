@@ -74,14 +74,16 @@ export interface LoadBalancerVerdict {
 export function judgeLoadBalancers(
   loadBalancers: Discovery['loadBalancers'],
   plan: readonly ProbePlanItem[],
-  results: readonly ProbeResult[],
+  /** One per plan item, in order; missing where a shard was lost (counted as probe errors). */
+  results: ReadonlyArray<ProbeResult | undefined>,
   options: JudgeOptions = {},
 ): LoadBalancerVerdict[] {
   const settings = withDefaults(defaults, options);
   const resultByBackend = new Map<string, ProbeResult>();
   plan.forEach((item, index) => {
-    if (results[index] === undefined) return;
-    for (const name of item.loadBalancers) resultByBackend.set(backendKey(name, item.key), results[index]);
+    const result = results[index];
+    if (result === undefined) return;
+    for (const name of item.loadBalancers) resultByBackend.set(backendKey(name, item.key), result);
   });
   return loadBalancers.map((lb) => judgeLoadBalancer(lb, lb.marginS ?? settings.marginS, (backend) => resultByBackend.get(backendKey(lb.name, planKeyOf(backend)))));
 }

@@ -12,6 +12,22 @@ export const defaults = {
 } as const;
 
 /**
+ * Plan items by the VPC of their (first) load balancer, whose probe function must reach them;
+ * `vpcIds` are present even when empty.
+ */
+export function groupByVpc(discovery: Discovery, plan: readonly ProbePlanItem[], vpcIds: readonly string[] = []): Map<string, ProbePlanItem[]> {
+  const vpcOf = new Map(discovery.loadBalancers.map((lb) => [lb.name, lb.vpcId]));
+  const byVpc = new Map<string, ProbePlanItem[]>(vpcIds.map((vpcId) => [vpcId, []]));
+  for (const item of plan) {
+    const vpcId = vpcOf.get(item.loadBalancers[0]) ?? 'unknown';
+    const items = byVpc.get(vpcId) ?? [];
+    items.push(item);
+    byVpc.set(vpcId, items);
+  }
+  return byVpc;
+}
+
+/**
  * Groups plan items by the VPC of their load balancers, then cuts each group into shards that
  * fit one invocation's socket budget, so that every target of a shard is probed at once.
  *
@@ -23,14 +39,8 @@ export const defaults = {
  */
 export function toShards(runId: string, discovery: Discovery, plan: readonly ProbePlanItem[], options: { maxOpenSockets?: number; maxSocketsPerTarget?: number } = {}): Shard[] {
   const perShard = Math.max(1, Math.floor((options.maxOpenSockets ?? defaults.maxOpenSockets) / (options.maxSocketsPerTarget ?? defaults.maxSocketsPerTarget)));
-  const vpcOf = new Map(discovery.loadBalancers.map((lb) => [lb.name, lb.vpcId]));
-  const byVpc = new Map<string, ProbePlanItem[]>();
-  for (const item of plan) {
-    const vpcId = vpcOf.get(item.loadBalancers[0]) ?? 'unknown';
-    byVpc.set(vpcId, [...(byVpc.get(vpcId) ?? []), item]);
-  }
   const shards: Shard[] = [];
-  for (const [vpcId, items] of [...byVpc.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [vpcId, items] of [...groupByVpc(discovery, plan).entries()].sort(([a], [b]) => a.localeCompare(b))) {
     for (let start = 0; start < items.length; start += perShard) {
       shards.push({ runId, shardId: shards.length, vpcId, items: items.slice(start, start + perShard) });
     }

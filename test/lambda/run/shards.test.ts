@@ -1,0 +1,43 @@
+import type { Discovery, LoadBalancerPlan, ProbePlanItem } from '../../../lambda/discovery/types';
+import { groupByVpc, toShards } from '../../../lambda/run/shards';
+
+const lb = (name: string, vpcId: string): LoadBalancerPlan => ({ name, type: 'classic', vpcId, idleTimeoutS: 60, backends: [], backendsNotSampled: 0, skipped: [] });
+const item = (i: number, loadBalancer: string): ProbePlanItem => ({
+  key: `10.0.0.${i}:80|http|/|plain`,
+  job: { target: { host: `10.0.0.${i}`, port: 80, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 60 },
+  loadBalancers: [loadBalancer],
+});
+const discovery: Discovery = { region: 'eu-west-1', loadBalancers: [lb('a', 'vpc-b'), lb('b', 'vpc-a')], notCovered: [], excluded: [], apiCalls: 0 };
+
+describe('toShards', () => {
+  it('fills each invocation to its socket budget (900 sockets / 16 per target = 56 targets), per VPC', () => {
+    // Prepare: 130 backends in one VPC, 3 in another
+    const plan = [...Array.from({ length: 130 }, (_, i) => item(i, 'a')), ...Array.from({ length: 3 }, (_, i) => item(200 + i, 'b'))];
+
+    // Act
+    const shards = toShards('run-1', discovery, plan);
+
+    // Assess
+    expect(shards.map((s) => [s.shardId, s.vpcId, s.items.length])).toEqual([
+      [0, 'vpc-a', 3],
+      [1, 'vpc-b', 56],
+      [2, 'vpc-b', 56],
+      [3, 'vpc-b', 18],
+    ]);
+  });
+
+  it('sizes shards by the socket budget it is given', () => {
+    // Act & Assess
+    expect(toShards('run-1', discovery, Array.from({ length: 10 }, (_, i) => item(i, 'a')), { maxOpenSockets: 64, maxSocketsPerTarget: 16 }).map((s) => s.items.length)).toEqual([4, 4, 2]);
+  });
+});
+
+describe('groupByVpc', () => {
+  it('keeps configured VPCs without backends, so that their maps read an empty plan', () => {
+    // Act
+    const groups = groupByVpc(discovery, [item(1, 'a')], ['vpc-a', 'vpc-b', 'vpc-c']);
+
+    // Assess
+    expect([...groups.entries()].map(([vpc, items]) => [vpc, items.length])).toEqual([['vpc-a', 0], ['vpc-b', 1], ['vpc-c', 0]]);
+  });
+});
