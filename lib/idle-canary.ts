@@ -354,14 +354,15 @@ export class IdleCanary extends Construct {
         retryOnServiceExceptions: false,
       }),
     );
+    /** A probe invocation: retried on Lambda's own errors, never on its timeout (15 minutes lost). */
+    const invokeProbe = (id: string, probe: NodejsFunction) =>
+      retryLambda(new tasks.LambdaInvoke(this, id, { lambdaFunction: probe, payloadResponseOnly: true, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(PROBE_TIMEOUT.plus(Duration.minutes(1))) }));
     const shardFailed = new sfn.Pass(this, 'ShardFailed', {
       parameters: { 'shardId.$': '$.shardId', 'vpcId.$': '$.vpcId', 'error.$': '$.error' },
     });
     const route = new sfn.Choice(this, 'RouteToVpc');
     for (const [vpcId, probe] of Object.entries(this.probeFunctions)) {
-      const invoke = retryLambda(
-        new tasks.LambdaInvoke(this, `Probe ${vpcId}`, { lambdaFunction: probe, payloadResponseOnly: true, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(PROBE_TIMEOUT.plus(Duration.minutes(1))) }),
-      );
+      const invoke = invokeProbe(`Probe ${vpcId}`, probe);
       invoke.addCatch(shardFailed, { errors: ['States.ALL'], resultPath: '$.error' });
       route.when(sfn.Condition.stringEquals('$.vpcId', vpcId), invoke);
     }
@@ -386,9 +387,7 @@ export class IdleCanary extends Construct {
         resultWriterV2: new sfn.ResultWriterV2({ bucket: this.bucket, prefix: `${REPORT_PREFIX}results` }),
         resultSelector: { vpcId, 'manifest.$': '$.ResultWriterDetails' },
       });
-      map.itemProcessor(
-        retryLambda(new tasks.LambdaInvoke(this, `Probe batch ${vpcId}`, { lambdaFunction: probe, payloadResponseOnly: true, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(PROBE_TIMEOUT.plus(Duration.minutes(1))) })),
-      );
+      map.itemProcessor(invokeProbe(`Probe batch ${vpcId}`, probe));
       map.addCatch(new sfn.Pass(this, `Map failed ${vpcId}`, { parameters: { vpcId, 'error.$': '$.error' } }), { errors: ['States.ALL'], resultPath: '$.error' });
       probeVpcs.branch(map);
     }
