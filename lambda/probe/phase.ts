@@ -6,7 +6,7 @@
  * module only holds sockets, waits and records.
  */
 import { ConnectError, ProbeConnection, now, type Endpoint, type RequestOutcome, type ServerClose } from './connection';
-import { narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS } from './plan';
+import { narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS, type Bracket } from './plan';
 import { currentBracket } from './phase-result';
 import type { PhaseName, SocketRecord } from './types';
 
@@ -115,11 +115,8 @@ async function narrow(
   for (const [index, pending] of sockets.entries()) {
     const idle = await pending;
     if (idle === null || 'error' in idle) continue;
-    const bracket = currentBracket(records, run.services.lagS());
-    // A socket is useless once the bracket is narrow enough, if it is already older than the
-    // bracket, or if its test would end after the deadline.
-    const testS = bracket === null ? null : roundS(Math.max(nextNarrowingIdleS(bracket), (now() - idle.idleSince) / 1000));
-    if (bracket === null || testS === null || !needsNarrowing(bracket, run.settings.precisionS) || testS >= bracket.failedS || idle.idleSince + testS * 1000 > run.deadline) {
+    const testS = narrowingTestS(currentBracket(records, run.services.lagS()), idle, run);
+    if (testS === null) {
       idle.connection.destroy();
       continue;
     }
@@ -129,6 +126,17 @@ async function narrow(
   }
   // Sockets not used (aborted, or the bracket was narrow early) are closed, not leaked.
   for (const pending of sockets) void pending.then((idle) => idle !== null && !('error' in idle) && idle.connection.destroy());
+}
+
+/**
+ * The idle a narrowing socket should test now, or `null` when it is of no use: the bracket is
+ * narrow enough, the socket is already older than the bracket, or its test would end after
+ * the deadline.
+ */
+function narrowingTestS(bracket: Bracket | null, idle: IdleConnection, run: PhaseRun): number | null {
+  if (bracket === null || !needsNarrowing(bracket, run.settings.precisionS)) return null;
+  const testS = roundS(Math.max(nextNarrowingIdleS(bracket), (now() - idle.idleSince) / 1000));
+  return testS >= bracket.failedS || idle.idleSince + testS * 1000 > run.deadline ? null : testS;
 }
 
 type OpenedIdle = IdleConnection | { error: string };
