@@ -5,6 +5,7 @@
  * Pure: no I/O, so that every alarm's arithmetic is tested exactly.
  */
 import { planKeyOf } from '../discovery/plan';
+import { roundS } from '../probe/plan';
 import { withDefaults } from '../shared/defaults';
 import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
 import { judgeLimit, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Verdict } from '../probe';
@@ -88,6 +89,20 @@ export function judgeLoadBalancers(
   return loadBalancers.map((lb) => judgeLoadBalancer(lb, lb.marginS ?? settings.marginS, (backend) => resultByBackend.get(backendKey(lb.name, planKeyOf(backend)))));
 }
 
+/**
+ * What a load balancer's phase is known to tolerate: its measured limit, else the shortest idle
+ * its backends survived up to the horizon; `null` when nothing was measured.
+ *
+ * Why a function: a phase stores its headroom against the idle timeout, and metrics, reports and
+ * change detection need the bound itself.
+ *
+ * @example
+ * phaseBoundS({ limitS: null, headroomS: 6, verdict: 'pass', failingBackends: [] }, 60); // 66
+ */
+export function phaseBoundS(phase: PhaseVerdict, idleTimeoutS: number | null): number | null {
+  return phase.limitS ?? (phase.headroomS === null || idleTimeoutS === null ? null : roundS(phase.headroomS + idleTimeoutS));
+}
+
 function backendKey(loadBalancer: string, planKey: string): string {
   return `${loadBalancer}\u0000${planKey}`;
 }
@@ -153,7 +168,7 @@ function judgePhase(phase: PhaseName, probed: readonly BackendVerdict[], idleTim
   const boundS = limitS ?? (survivals.length > 0 ? Math.min(...survivals) : null);
   return {
     limitS,
-    headroomS: boundS === null ? null : Math.round((boundS - idleTimeoutS) * 1000) / 1000,
+    headroomS: boundS === null ? null : roundS(boundS - idleTimeoutS),
     verdict: worstVerdict(measured.map((m) => m.verdict)),
     failingBackends: measured.filter((m) => m.verdict === 'fail').map((m) => m.id),
   };

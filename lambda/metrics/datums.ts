@@ -4,7 +4,7 @@
  * Pure, so that the exact `PutMetricData` input is tested. Never a per-instance or per-IP
  * dimension: each distinct dimension value is a billed custom metric.
  */
-import type { LoadBalancerVerdict, PhaseVerdict } from '../judge';
+import { phaseBoundS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import type { PhaseName } from '../probe';
 
 /** A datum as `PutMetricData` takes it (the SDK's `MetricDatum`, without the SDK import). */
@@ -37,11 +37,10 @@ export function toDatums(verdicts: readonly LoadBalancerVerdict[], timestamp: Da
     const dimensions = [{ Name: 'LoadBalancer' as const, Value: lb.name }];
     const datum = (MetricName: string, Unit: Datum['Unit'], Value: number): Datum => ({ MetricName, Unit, Value, Timestamp: timestamp, Dimensions: dimensions });
     const idleTimeoutS = lb.idleTimeoutS;
-    const phaseDatums = (Object.entries(lb.phases) as Array<[PhaseName, PhaseVerdict]>).flatMap(([phase, verdict]) =>
-      verdict.headroomS === null || idleTimeoutS === null
-        ? []
-        : [datum(PHASE_METRICS[phase].timeout, 'Seconds', verdict.headroomS + idleTimeoutS), datum(PHASE_METRICS[phase].headroom, 'Seconds', verdict.headroomS)],
-    );
+    const phaseDatums = (Object.entries(lb.phases) as Array<[PhaseName, PhaseVerdict]>).flatMap(([phase, verdict]) => {
+      const boundS = phaseBoundS(verdict, idleTimeoutS);
+      return verdict.headroomS === null || boundS === null ? [] : [datum(PHASE_METRICS[phase].timeout, 'Seconds', boundS), datum(PHASE_METRICS[phase].headroom, 'Seconds', verdict.headroomS)];
+    });
     const probed = lb.backends.length - lb.backends.filter((b) => b.probe.error !== undefined).length;
     return [
       ...(idleTimeoutS === null ? [] : [datum('LoadBalancerIdleTimeout', 'Seconds', idleTimeoutS)]),

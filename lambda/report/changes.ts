@@ -3,7 +3,7 @@
  *
  * Pure, so that "the run after an upgrade says what changed" is tested exactly.
  */
-import type { LoadBalancerVerdict, PhaseVerdict } from '../judge';
+import { phaseBoundS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
 import { fmt, label } from './advice';
 import type { ScanReport } from './scan';
@@ -59,8 +59,8 @@ export function compareRuns(previous: ScanReport | null, current: ScanReport): C
 }
 
 function stateOf(lb: LoadBalancerVerdict, phase: PhaseVerdict, at: string): PhaseState {
-  const survived = phase.headroomS !== null && lb.idleTimeoutS !== null ? Math.round((phase.headroomS + lb.idleTimeoutS) * 1000) / 1000 : null;
-  return { verdict: phase.verdict, limitS: phase.limitS ?? survived, atLeast: phase.limitS === null && survived !== null, at };
+  const boundS = phaseBoundS(phase, lb.idleTimeoutS);
+  return { verdict: phase.verdict, limitS: boundS, atLeast: phase.limitS === null && boundS !== null, at };
 }
 
 function kindOf(before: PhaseState, after: PhaseState): Change['kind'] | null {

@@ -2,7 +2,7 @@
  * What every rendering of a run shares: the order load balancers are shown in, which backend
  * speaks for a load balancer, and how a phase's limit reads.
  */
-import type { BackendVerdict, LoadBalancerVerdict } from '../judge';
+import { phaseBoundS, type BackendVerdict, type LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
 import { fmt } from './advice';
 
@@ -24,7 +24,6 @@ export function worstBackend(lb: LoadBalancerVerdict): BackendVerdict | undefine
  */
 export function limitText(lb: LoadBalancerVerdict, phase: PhaseName): string {
   const p = lb.phases[phase];
-  if (p === undefined) return '-';
-  if (p.limitS !== null) return `${fmt(p.limitS)} s`;
-  return p.headroomS !== null && lb.idleTimeoutS !== null ? `≥ ${fmt(p.headroomS + lb.idleTimeoutS)} s` : '-';
+  const boundS = p === undefined ? null : phaseBoundS(p, lb.idleTimeoutS);
+  return boundS === null ? '-' : `${p!.limitS === null ? '≥ ' : ''}${fmt(boundS)} s`;
 }

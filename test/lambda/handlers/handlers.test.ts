@@ -146,7 +146,8 @@ describe('handlers through middy', () => {
     const [notification, digestMessage] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
     expect(notification).toMatchObject({ TopicArn: ENV.IDLE_CANARY_TOPIC_ARN, Subject: 'idle-canary eu-west-1: 1 change, 1 load balancer failing' });
     expect(notification.Message).toContain('NEW FAILURE web: the limit between requests went from at least 66.0 s to 5.0 s (was pass, now fail); failing backends: 10.0.0.1:80');
-    expect(notification.Message).toContain('(2026-11-24T10:01:07.000Z -> 2026-11-24T');
+    const stored = JSON.parse(String(s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === 'idle-canary/runs/run-2.json')!.args[0].input.Body));
+    expect(notification.Message).toContain(`(2026-11-24T10:01:07.000Z -> ${stored.finishedAt})`);
     expect(notification.Message).toContain('Report: s3://idle-canary-reports/idle-canary/runs/run-2.html');
     expect(digested).toEqual({ subject: 'idle-canary eu-west-1 digest: 1 failing of 1' });
     expect(digestMessage.Message).toContain('- FAILING web (idle timeout 60 s): limit between requests 5.0 s');
