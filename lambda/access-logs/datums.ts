@@ -1,0 +1,45 @@
+/**
+ * A tally of access log lines to CloudWatch datums: `BackendHangups` and `RequestsLogged`
+ * per load balancer and minute, stamped with the log lines' own time.
+ */
+import type { Datum } from '../metrics';
+import type { AccessLogTally } from './tally';
+
+/**
+ * How old or how far ahead a datum's timestamp may be: CloudWatch rejects data older than two
+ * weeks or more than two hours in the future. A margin keeps a slow invocation inside.
+ */
+export const ACCEPTED_AGE = { maxPastMs: 14 * 24 * 3600_000 - 3600_000, maxFutureMs: 2 * 3600_000 - 300_000 } as const;
+
+/** The datums, and the minutes CloudWatch would not accept. */
+export interface HangupDatums {
+  readonly datums: Datum[];
+  /** Requests in minutes too old (or too far ahead) to be published; counted, not sent. */
+  readonly requestsOutOfRange: number;
+}
+
+/**
+ * Two datums per load balancer and minute: requests logged, and hang-ups among them (also
+ * when zero, so that a graph or a report shows "0 of N" rather than nothing).
+ *
+ * @example
+ * hangupDatums(tally, new Date());
+ * // [{ MetricName: 'BackendHangups', Unit: 'Count', Value: 37, Timestamp: 2018-12-04T21:46:00Z, Dimensions: [{ Name: 'LoadBalancer', Value: 'my-elb' }] }, { MetricName: 'RequestsLogged', ... }]
+ */
+export function hangupDatums(tally: AccessLogTally, now: Date): HangupDatums {
+  const datums: Datum[] = [];
+  let requestsOutOfRange = 0;
+  for (const lb of [...tally.loadBalancers.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    const dimensions = [{ Name: 'LoadBalancer' as const, Value: lb.name }];
+    for (const [minuteMs, counts] of [...lb.minutes].sort(([a], [b]) => a - b)) {
+      if (minuteMs < now.getTime() - ACCEPTED_AGE.maxPastMs || minuteMs > now.getTime() + ACCEPTED_AGE.maxFutureMs) {
+        requestsOutOfRange += counts.requests;
+        continue;
+      }
+      const Timestamp = new Date(minuteMs);
+      datums.push({ MetricName: 'BackendHangups', Unit: 'Count', Value: counts.hangups, Timestamp, Dimensions: dimensions });
+      datums.push({ MetricName: 'RequestsLogged', Unit: 'Count', Value: counts.requests, Timestamp, Dimensions: dimensions });
+    }
+  }
+  return { datums, requestsOutOfRange };
+}
