@@ -39,4 +39,8 @@ export const ENV = {
   reportPrefix: 'IDLE_CANARY_REPORT_PREFIX',
   topicArn: 'IDLE_CANARY_TOPIC_ARN',
   inlineMaxBackends: 'IDLE_CANARY_INLINE_MAX_BACKENDS',
+  /** Seconds after which an access log object's unfinished claim is taken over. */
+  claimStaleS: 'IDLE_CANARY_CLAIM_STALE_S',
+  /** `on` when access logs are counted: publish then reads the recent hang-ups for the report. */
+  accessLogs: 'IDLE_CANARY_ACCESS_LOGS',
 } as const;
