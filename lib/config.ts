@@ -21,6 +21,13 @@ export interface VpcConfig {
   readonly addIngress?: boolean;
 }
 
+/** A bucket that load balancers write access logs to. */
+export interface AccessLogBucketConfig {
+  readonly bucketName: string;
+  /** The prefix given to the load balancers' logging settings, if any (without `AWSLogs`). */
+  readonly prefix?: string;
+}
+
 /**
  * One stack: an account and region, and the construct's props in JSON form (see
  * `IdleCanaryProps` for each one's meaning and default).
@@ -73,6 +80,8 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.reportRetentionDays, `${key}.reportRetentionDays`, (v, k) => range(v, k, 1, 3650, issue));
   optional(s.logRetentionDays, `${key}.logRetentionDays`, (v, k) => range(v, k, 1, 3653, issue));
   optional(s.maxConcurrency, `${key}.maxConcurrency`, (v, k) => range(v, k, 1, 40, issue));
+  optional(s.accessLogBuckets, `${key}.accessLogBuckets`, (v, k) => array(v, k, issue, 0).forEach((bucket, i) => parseAccessLogBucket(bucket, `${k}[${i}]`, issue)));
+  optional(s.hangupsAlarmThreshold, `${key}.hangupsAlarmThreshold`, (v, k) => range(v, k, 1, 1_000_000, issue));
   for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments'] as const) {
     optional(s[flag], `${key}.${flag}`, (v, k) => (typeof v === 'boolean' ? v : issue(k, 'true or false', v)));
   }
@@ -93,6 +102,12 @@ function parseVpc(value: unknown, key: string, issue: Issue): VpcConfig {
   optional(v.backendSecurityGroupIds, `${key}.backendSecurityGroupIds`, (ids, k) => array(ids, k, issue, 0).forEach((id, i) => match(id, `${k}[${i}]`, /^sg-[0-9a-f]{8,17}$/, 'a security group id like sg-0a1b2c3d', issue)));
   optional(v.addIngress, `${key}.addIngress`, (a, k) => (typeof a === 'boolean' ? a : issue(k, 'true or false', a)));
   return v as unknown as VpcConfig;
+}
+
+function parseAccessLogBucket(value: unknown, key: string, issue: Issue): void {
+  const b = object(value, key, issue);
+  match(b.bucketName, `${key}.bucketName`, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name', issue);
+  optional(b.prefix, `${key}.prefix`, (p, k) => match(p, k, /^(?!\/)(?!.*AWSLogs)[^\s]{1,512}$/, 'the prefix set in the load balancers\' logging, without a leading slash or AWSLogs', issue));
 }
 
 /** `[from, to]` of a port entry: a number or `from-to`. */

@@ -13,6 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -23,7 +24,7 @@ import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { ENV } from '../lambda/handlers/config';
 import { withDefaults } from '../lambda/shared/defaults';
-import { portRange, type VpcConfig } from './config';
+import { portRange, type AccessLogBucketConfig, type VpcConfig } from './config';
 
 export interface IdleCanaryProps {
   /** VPCs whose load balancers' backends are probed; one probe function each. */
@@ -105,6 +106,19 @@ export interface IdleCanaryProps {
    * @default 100
    */
   readonly toleratedFailurePercentage?: number;
+  /**
+   * Buckets the load balancers write their access logs to. Each new log object is counted
+   * (requests, and backend hang-ups: 502/504 with no backend response) and published as
+   * `BackendHangups` and `RequestsLogged`; the run report shows the last hour's counts next
+   * to each verdict.
+   * @default none: access logs are not read
+   */
+  readonly accessLogBuckets?: readonly AccessLogBucketConfig[];
+  /**
+   * Hang-ups on one load balancer within 5 minutes that raise the hang-up alarm.
+   * @default 5
+   */
+  readonly hangupsAlarmThreshold?: number;
 }
 
 /** Defaults of `IdleCanaryProps`, merged once. */
@@ -122,6 +136,8 @@ export const defaults = {
   maxConcurrency: 10,
   inlineMaxBackends: 100,
   toleratedFailurePercentage: 100,
+  accessLogBuckets: [],
+  hangupsAlarmThreshold: 5,
 } as const;
 
 /** Targets one probe invocation holds: its socket budget over the sockets per target. */
@@ -141,6 +157,12 @@ export const DISCOVERY_ACTIONS = [
   'elasticloadbalancing:DescribeTargetHealth',
   'ec2:DescribeInstances',
 ];
+
+/** How long counting one access log object may take (a busy ALB's object is ~1 GB of text). */
+const ACCESS_LOG_TIMEOUT = Duration.minutes(5);
+
+/** Where access log objects' markers go, so that each object is counted once. */
+export const ACCESS_LOG_MARKERS = `${REPORT_PREFIX}access-logs/seen/*`;
 
 /** Seconds a probe invocation may run: Lambda's maximum. */
 const PROBE_TIMEOUT = Duration.minutes(15);
@@ -171,7 +193,11 @@ export class IdleCanary extends Construct {
     readonly loadBalancersFailing: cloudwatch.Alarm;
     readonly heartbeat: cloudwatch.Alarm;
     readonly probeErrors: cloudwatch.Alarm;
+    /** Set when access logs are read. */
+    readonly hangups?: cloudwatch.Alarm;
   };
+  /** Counts access log objects; set when `accessLogBuckets` are given. */
+  public readonly accessLogsFunction?: NodejsFunction;
 
   public constructor(scope: Construct, id: string, props: IdleCanaryProps) {
     super(scope, id);
@@ -230,9 +256,10 @@ export class IdleCanary extends Construct {
     this.discoverFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'DescribeLoadBalancers', actions: DISCOVERY_ACTIONS, resources: ['*'] }));
     this.discoverFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'WritePlans', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}plans/*`)] }));
 
+    const readsAccessLogs = settings.accessLogBuckets.length > 0;
     this.publishFunction = fn('Publish', 'publish', {
       timeout: Duration.minutes(5),
-      environment: { ...shared, ...reports, [ENV.namespace]: settings.namespace },
+      environment: { ...shared, ...reports, [ENV.namespace]: settings.namespace, ...(readsAccessLogs ? { [ENV.accessLogs]: 'on' } : {}) },
     });
     this.publishFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'PutMetrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': settings.namespace } } }),
@@ -243,6 +270,10 @@ export class IdleCanary extends Construct {
       new iam.PolicyStatement({ sid: 'ReadPlansAndResults', actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}plans/*`), this.bucket.arnForObjects(`${REPORT_PREFIX}results/*`)] }),
     );
     this.publishFunction.addToRolePolicy(notify('NotifyChanges'));
+    if (readsAccessLogs) {
+      this.publishFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadRecentHangups', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+      this.accessLogsFunction = this.countAccessLogs(fn, settings.accessLogBuckets, settings.namespace);
+    }
 
     this.digestFunction = fn('Digest', 'digest', { timeout: Duration.minutes(1), environment: reports });
     this.digestFunction.addToRolePolicy(readLatest);
@@ -293,14 +324,65 @@ export class IdleCanary extends Construct {
     });
     // The scheduler's target role is shared by the stack, so its finding is acknowledged there.
     acknowledge(Stack.of(this), [`AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.digestFunction)}.Arn>:*]`], 'Invoking the digest function includes its versions and aliases (function:*), as CDK grants it.');
-    this.alarms = this.createAlarms(settings.namespace, settings.periodMinutes);
-    this.createDashboard(settings.namespace, settings.periodMinutes);
+    this.alarms = this.createAlarms(settings.namespace, settings.periodMinutes, readsAccessLogs ? settings.hangupsAlarmThreshold : undefined);
+    this.createDashboard(settings.namespace, settings.periodMinutes, readsAccessLogs);
   }
 
   /** The logical id a resource's `Fn::GetAtt` shows in cdk-nag findings. */
   private logicalIdOf(construct: Construct): string {
     const resource = (construct.node.defaultChild ?? construct) as import('aws-cdk-lib').CfnElement;
     return Stack.of(this).resolve(resource.logicalId) as string;
+  }
+
+  /**
+   * The function S3 notifies of each new access log object, with read access to the logs of
+   * this account and region only, and its markers in the reports bucket.
+   *
+   * Why S3 notifications on the existing buckets: the logs are already there; CDK adds the
+   * notification next to any the bucket already has (it needs a prefix of its own).
+   */
+  private countAccessLogs(fn: (name: string, entry: string, extra: NodejsFunctionProps) => NodejsFunction, buckets: readonly AccessLogBucketConfig[], namespace: string): NodejsFunction {
+    const { account, region, partition } = Stack.of(this);
+    const counter = fn('AccessLogs', 'access-logs', {
+      description: 'idle-canary: counts backend hang-ups in new load balancer access log objects',
+      timeout: ACCESS_LOG_TIMEOUT,
+      memorySize: 1024,
+      environment: {
+        [ENV.bucket]: this.bucket.bucketName,
+        [ENV.reportPrefix]: REPORT_PREFIX,
+        [ENV.namespace]: namespace,
+        // A claim older than the timeout belongs to an invocation that died.
+        [ENV.claimStaleS]: String(ACCESS_LOG_TIMEOUT.toSeconds() + 60),
+      },
+    });
+    // Lambda retries a failed object twice; objects already counted are skipped by their marker.
+    counter.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    const logPrefixes = buckets.map((b) => `${b.prefix ? `${b.prefix.replace(/\/+$/, '')}/` : ''}AWSLogs/${account}/elasticloadbalancing/${region}/`);
+    counter.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ReadAccessLogs', actions: ['s3:GetObject'], resources: buckets.map((b, i) => `arn:${partition}:s3:::${b.bucketName}/${logPrefixes[i]}*`) }),
+    );
+    counter.addToRolePolicy(new iam.PolicyStatement({ sid: 'MarkCountedObjects', actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(ACCESS_LOG_MARKERS)] }));
+    counter.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'PutMetrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': namespace } } }),
+    );
+    buckets.forEach((config, i) => {
+      const bucket = s3.Bucket.fromBucketName(this, `AccessLogBucket${i}`, config.bucketName);
+      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(counter), { prefix: logPrefixes[i] });
+    });
+    // CDK's notification handler (one per stack) sets the notification on each imported bucket.
+    const notificationsHandler = Stack.of(this).node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'));
+    if (notificationsHandler !== undefined) {
+      acknowledge(notificationsHandler, [MANAGED_POLICY('AWSLambdaBasicExecutionRole')], "CDK's bucket notification handler writes its own logs, nothing else.");
+      acknowledge(notificationsHandler, ['AwsSolutions-IAM5[Resource::*]'], "CDK's bucket notification handler sets the notification configuration of the buckets named in the configuration, at deployment only.");
+    }
+    acknowledge(counter, [MANAGED_POLICY('AWSLambdaBasicExecutionRole')], 'Writing its own logs, nothing else.');
+    acknowledge(counter, ['AwsSolutions-IAM5[Resource::*]'], 'PutMetricData has no resource-level permissions; it is limited to the namespace by the cloudwatch:namespace condition.');
+    acknowledge(
+      counter,
+      [`AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${ACCESS_LOG_MARKERS}]`, ...buckets.map((b, i) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${b.bucketName}/${logPrefixes[i]}*]`)],
+      "Log objects are read under this account and region's log prefix only, whose keys carry dates and node addresses; markers are one object per log object, under one prefix.",
+    );
+    return counter;
   }
 
   private createTopic(emails: readonly string[]): sns.Topic {
@@ -439,7 +521,7 @@ export class IdleCanary extends Construct {
     }
   }
 
-  private createAlarms(namespace: string, periodMinutes: number) {
+  private createAlarms(namespace: string, periodMinutes: number, hangupsThreshold: number | undefined) {
     const period = Duration.minutes(periodMinutes);
     /** An alarm notifying the topic of both ALARM and OK, so on-call also learns of recoveries. */
     const alarm = (id: string, props: cloudwatch.AlarmProps) => {
@@ -480,10 +562,26 @@ export class IdleCanary extends Construct {
           'Check the report for the error of each backend, the probe security group and the discover logs.',
         ...aboveZero('SELECT SUM(ProbeErrors) FROM SCHEMA("NAMESPACE", LoadBalancer)', 'ProbeErrors', 2),
       }),
+      ...(hangupsThreshold === undefined
+        ? {}
+        : {
+            hangups: alarm('Hangups', {
+              alarmDescription:
+                `At least ${hangupsThreshold} requests in 5 minutes died on one load balancer because its backend had already closed the connection (access logs: 502/504 with no backend response). ` +
+                'Each load balancer is a contributor. Compare with its probe verdict in the latest report: a backend idle limit below the load balancer idle timeout is the cause; raise the backend keep-alive/header timeout above it.',
+              metric: new cloudwatch.MathExpression({ expression: `SELECT SUM(BackendHangups) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`, period: Duration.minutes(5), label: 'BackendHangups' }),
+              threshold: hangupsThreshold,
+              comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+              // Log objects arrive about 5 minutes after their lines: one period out of three.
+              evaluationPeriods: 3,
+              datapointsToAlarm: 1,
+              treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+            }),
+          }),
     };
   }
 
-  private createDashboard(namespace: string, periodMinutes: number): void {
+  private createDashboard(namespace: string, periodMinutes: number, readsAccessLogs: boolean): void {
     const period = Duration.minutes(periodMinutes);
     const query = (expression: string, label: string) => new cloudwatch.MathExpression({ expression, period, label });
     new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -508,6 +606,9 @@ export class IdleCanary extends Construct {
           new cloudwatch.GraphWidget({ title: 'Load balancers failing', left: [new cloudwatch.Metric({ namespace, metricName: 'LoadBalancersFailing', statistic: 'Maximum', period })], width: 8 }),
           new cloudwatch.GraphWidget({ title: 'Probe errors', left: [query(`SELECT SUM(ProbeErrors) FROM SCHEMA("${namespace}", LoadBalancer)`, 'ProbeErrors')], width: 8 }),
         ],
+        ...(readsAccessLogs
+          ? [[new cloudwatch.GraphWidget({ title: 'Backend hang-ups by load balancer (access logs)', left: [query(`SELECT SUM(BackendHangups) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`, 'BackendHangups')], width: 24 })]]
+          : []),
       ],
     });
   }

@@ -17,6 +17,9 @@ describe('parseConfig', () => {
     [{ stacks: [{ ...STACK, schedule: 'every 15 minutes' }] }, 'idle-canary.stacks[0].schedule: expected rate(N minutes) or cron(...), got "every 15 minutes"'],
     [{ stacks: [{ ...STACK, marginS: -1 }] }, 'idle-canary.stacks[0].marginS: expected a number from 0 to 600, got -1'],
     [{ stacks: [{ ...STACK, topicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' }] }, 'idle-canary.stacks[0].alarmEmails: expected no emails when topicArn is given (subscribe them to that topic), got ["oncall@example.com"]'],
+    [{ stacks: [{ ...STACK, accessLogBuckets: [{ bucketName: 'Corp_Logs' }] }] }, 'idle-canary.stacks[0].accessLogBuckets[0].bucketName: expected an S3 bucket name, got "Corp_Logs"'],
+    [{ stacks: [{ ...STACK, accessLogBuckets: [{ bucketName: 'corp-logs', prefix: 'prod/AWSLogs/123456789012' }] }] }, "idle-canary.stacks[0].accessLogBuckets[0].prefix: expected the prefix set in the load balancers' logging, without a leading slash or AWSLogs, got \"prod/AWSLogs/123456789012\""],
+    [{ stacks: [{ ...STACK, hangupsAlarmThreshold: 0 }] }, 'idle-canary.stacks[0].hangupsAlarmThreshold: expected a number from 1 to 1000000, got 0'],
   ])('rejects %j naming the key', (value, message) => {
     // Act & Assess
     expect(() => parseConfig(value)).toThrow(message);
