@@ -6,8 +6,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { defaults as recentDefaults, readRecentHangups, type RecentHangups } from '../access-logs/recent';
 import { judgeLoadBalancers } from '../judge';
-import { publishMetrics, toDatums } from '../metrics';
+import { defaults as publishDefaults, publishMetrics, toDatums } from '../metrics';
 import type { ProbeResult } from '../probe';
 import { changeNotification, compareRuns } from '../report/changes';
 import { toScanReport } from '../report/scan';
@@ -86,8 +87,10 @@ export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = proce
     marginS: envNumber(env, ENV.marginS, 1, 0, 600),
   });
   const finishedAt = new Date();
-  const metrics = await publishMetrics(deps.cloudWatch, toDatums(verdicts, finishedAt), { namespace: env[ENV.namespace] || undefined });
-  const report = toScanReport(discovery, verdicts, new Date(run.startedAt), finishedAt, metrics);
+  const namespace = env[ENV.namespace] || undefined;
+  const metrics = await publishMetrics(deps.cloudWatch, toDatums(verdicts, finishedAt), { namespace });
+  const accessLogs = env[ENV.accessLogs] === 'on' ? await recentHangups(deps.cloudWatch, namespace, finishedAt) : undefined;
+  const report = toScanReport(discovery, verdicts, new Date(run.startedAt), finishedAt, metrics, accessLogs);
   const prefix = env[ENV.reportPrefix] ?? '';
 
   const previous = await readLatest(deps.s3, bucket, prefix).catch((error: Error) => {
@@ -125,6 +128,16 @@ export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = proce
   };
   (summary.metricsFailed > 0 || shardFailures.length > 0 ? logger.error.bind(logger) : logger.info.bind(logger))('published', { ...summary, metricErrors: metrics.failed });
   return summary;
+}
+
+/** The last hour's hang-ups for the report; a failure is reported in it, never fatal. */
+async function recentHangups(cloudWatch: CloudWatchClient, namespace: string | undefined, now: Date): Promise<RecentHangups> {
+  try {
+    return await readRecentHangups(cloudWatch, namespace ?? publishDefaults.namespace, now);
+  } catch (error) {
+    logger.error('recent hang-ups not read: the report shows none', { error: error as Error });
+    return { windowMinutes: recentDefaults.windowMinutes, byLoadBalancer: {}, error: `GetMetricData: ${(error as Error).name}: ${(error as Error).message}` };
+  }
 }
 
 function isResult(outcome: ShardResult | ShardFailure): outcome is ShardResult {

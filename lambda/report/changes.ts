@@ -7,6 +7,7 @@ import { phaseBoundS, type LoadBalancerVerdict, type PhaseVerdict } from '../jud
 import type { PhaseName, Verdict } from '../probe';
 import { fmt, label } from './advice';
 import type { ScanReport } from './scan';
+import { hangupsSentence } from './view';
 
 /** A limit moves when it changes by more than this many seconds... */
 export const MOVE_ABSOLUTE_S = 1;
@@ -97,6 +98,10 @@ export function changeNotification(changes: readonly Change[], current: ScanRepo
     `idle-canary ${current.region}: ${changes.length} change${changes.length === 1 ? '' : 's'} since the last run (${before.at} -> ${after.at}).`,
     '',
     ...changes.map(describeChange),
+    ...current.loadBalancers.filter((lb) => lb.verdict === 'fail').flatMap((lb) => {
+      const sentence = hangupsSentence(current, lb.name);
+      return sentence === null ? [] : [`${lb.name}: ${sentence}`];
+    }),
     '',
     `Report: ${reportUrl}`,
   ];

@@ -4,6 +4,7 @@
 import { fmt, label } from './advice';
 import type { Notification } from './changes';
 import type { ScanReport } from './scan';
+import { hangupsOfRequests, loggedHangups } from './view';
 
 /**
  * The digest of the latest run.
@@ -20,7 +21,9 @@ export function digestNotification(report: ScanReport, url: string): Notificatio
       const phases = Object.entries(lb.phases)
         .filter(([, p]) => p?.verdict === 'fail')
         .map(([phase, p]) => `${label(phase as 'preRequest' | 'keepAlive')} ${fmt(p!.limitS ?? 0)} s`);
-      return `- FAILING ${lb.name} (idle timeout ${lb.idleTimeoutS ?? '?'} s): limit ${phases.join(', ')}`;
+      const hangups = loggedHangups(report, lb.name);
+      const logged = hangups === null ? '' : `; access logs, last ${report.accessLogs!.windowMinutes} min: ${hangupsOfRequests(hangups)} requests hung up`;
+      return `- FAILING ${lb.name} (idle timeout ${lb.idleTimeoutS ?? '?'} s): limit ${phases.join(', ')}${logged}`;
     }),
     ...report.loadBalancers.filter((lb) => lb.verdict === 'inconclusive').map((lb) => `- INCONCLUSIVE ${lb.name}: ${lb.error ?? `${lb.probeErrors} backend(s) could not be probed`}`),
     '',

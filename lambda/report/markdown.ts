@@ -5,7 +5,7 @@ import type { Verdict } from '../probe';
 import { adviseTarget, fmt } from './advice';
 import type { Change } from './changes';
 import type { ScanReport } from './scan';
-import { byVerdict, limitText, worstBackend } from './view';
+import { byVerdict, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
 
 /**
  * Renders the summary: verdict, changes, one table row per load balancer, then the advice for
@@ -22,22 +22,25 @@ export function renderMarkdownReport(report: ScanReport, changes: readonly Chang
     '',
     `Run ${report.startedAt} to ${report.finishedAt}: ${lbs.length} load balancer(s), ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing.${htmlUrl ? ` Full report with pictures: ${htmlUrl}` : ''}`,
   ];
+  if (report.accessLogs?.error !== undefined) lines.push('', `Access logs could not be read: ${report.accessLogs.error}`);
   if (changes.length > 0) {
     lines.push('', '## Changed since the last run', '', ...changes.map((c) => `- **${c.loadBalancer}** ${c.phase}: ${c.before.limitS === null ? '-' : `${c.before.atLeast ? '≥ ' : ''}${fmt(c.before.limitS)} s`} (${c.before.verdict}, ${c.before.at}) → ${c.after.limitS === null ? '-' : `${c.after.atLeast ? '≥ ' : ''}${fmt(c.after.limitS)} s`} (${c.after.verdict}, ${c.after.at})`));
   }
+  const logs = report.accessLogs === undefined ? null : `hang-ups (last ${report.accessLogs.windowMinutes} min)`;
   lines.push(
     '',
-    '| load balancer | type | idle timeout | verdict | pre-request limit | keep-alive limit | failing backends |',
-    '|---|---|---|---|---|---|---|',
+    `| load balancer | type | idle timeout | verdict | pre-request limit | keep-alive limit |${logs ? ` ${logs} |` : ''} failing backends |`,
+    `|---|---|---|---|---|---|${logs ? '---|' : ''}---|`,
     ...lbs.map((lb) => {
       const failing = [...new Set(Object.values(lb.phases).flatMap((p) => p?.failingBackends ?? []))];
-      return `| ${lb.name} | ${lb.type} | ${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`} | ${lb.verdict.toUpperCase()} | ${limitText(lb, 'preRequest')} | ${limitText(lb, 'keepAlive')} | ${failing.join(', ') || '-'} |`;
+      return `| ${lb.name} | ${lb.type} | ${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`} | ${lb.verdict.toUpperCase()} | ${limitText(lb, 'preRequest')} | ${limitText(lb, 'keepAlive')} |${logs ? ` ${hangupsText(report, lb.name)} |` : ''} ${failing.join(', ') || '-'} |`;
     }),
   );
   for (const lb of lbs.filter((l) => l.verdict !== 'pass')) {
     const worst = worstBackend(lb);
     const why = lb.error ?? (worst ? adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lb.idleTimeoutS ?? worst.probe.loadBalancerIdleTimeoutS }) : 'No backend was probed.');
-    lines.push('', `## ${lb.name}: ${lb.verdict.toUpperCase()}`, '', why);
+    const hangups = hangupsSentence(report, lb.name);
+    lines.push('', `## ${lb.name}: ${lb.verdict.toUpperCase()}`, '', why, ...(hangups ? ['', hangups] : []));
     if (lb.skipped.length > 0) lines.push('', ...lb.skipped.map((s) => `- skipped ${s.what}: ${s.reason}`));
   }
   const others = [...report.notCovered, ...report.excluded];

@@ -6,7 +6,7 @@ import type { PhaseName, Verdict } from '../probe';
 import { adviseTarget, fmt } from './advice';
 import type { ScanReport } from './scan';
 import { wrap } from './terminal';
-import { byVerdict, worstBackend } from './view';
+import { byVerdict, hangupsOfRequests, loggedHangups, worstBackend } from './view';
 
 /**
  * Renders a scan: a summary line, then each load balancer with its phases, backends, what was
@@ -23,7 +23,8 @@ export function renderScanReport(report: ScanReport): string {
     `idle-canary scan ${report.region}: ${lbs.length} load balancer(s), ${probed} backend(s) probed: ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing (${report.apiCalls} API calls)`,
   ];
   if (lbs.length === 0) lines.push('No load balancer matched the selection.');
-  for (const lb of lbs) lines.push('', ...loadBalancerBlock(lb));
+  if (report.accessLogs?.error !== undefined) lines.push(`access logs could not be read: ${report.accessLogs.error}`);
+  for (const lb of lbs) lines.push('', ...loadBalancerBlock(lb, report));
   const others = [...report.notCovered.map((n) => ({ ...n, kind: 'not covered' })), ...report.excluded.map((n) => ({ ...n, kind: 'excluded' }))];
   if (others.length > 0) lines.push('', ...others.map((n) => `${n.kind}: ${n.name} (${n.type}): ${n.reason}`));
   if (report.metrics) {
@@ -33,7 +34,7 @@ export function renderScanReport(report: ScanReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function loadBalancerBlock(lb: LoadBalancerVerdict): string[] {
+function loadBalancerBlock(lb: LoadBalancerVerdict, report: ScanReport): string[] {
   const idle = lb.idleTimeoutS === null ? 'idle timeout unknown' : `idle timeout ${lb.idleTimeoutS} s`;
   const lines = [`${lb.name} (${lb.type}, ${lb.vpcId}, ${idle})  ${lb.verdict.toUpperCase()}`];
   if (lb.error) lines.push(`  error: ${lb.error}`);
@@ -46,6 +47,8 @@ function loadBalancerBlock(lb: LoadBalancerVerdict): string[] {
   const backends = lb.backends.map((b) => `${b.id} (${b.probe.target.host}) ${b.verdict}`);
   if (backends.length > 0) lines.push(`  backends: ${backends.join(', ')}${lb.backendsNotSampled > 0 ? `; ${lb.backendsNotSampled} more not sampled this run` : ''}`);
   for (const skipped of lb.skipped) lines.push(`  skipped ${skipped.what}: ${skipped.reason}`);
+  const hangups = loggedHangups(report, lb.name);
+  if (hangups !== null) lines.push(`  access logs, last ${report.accessLogs!.windowMinutes} min: ${hangupsOfRequests(hangups)} requests hung up by the backend`);
   const worst = worstBackend(lb);
   if (worst) lines.push(...wrap(adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lb.idleTimeoutS ?? worst.probe.loadBalancerIdleTimeoutS }), 80, '  '));
   return lines;

@@ -2,6 +2,7 @@
  * The result of a whole run (discover, probe, judge, publish) as one JSON document: what
  * `idle-canary scan --json` prints and what the reports are made from.
  */
+import type { RecentHangups } from '../access-logs/recent';
 import type { Discovery, NotCovered } from '../discovery/types';
 import type { LoadBalancerVerdict } from '../judge';
 import type { PublishReport } from '../metrics';
@@ -22,6 +23,8 @@ export interface ScanReport {
   readonly apiCalls: number;
   /** Set when metrics were published. */
   readonly metrics?: PublishReport;
+  /** Requests and backend hang-ups in the access logs, per load balancer, when they are read. */
+  readonly accessLogs?: RecentHangups;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface ScanReport {
  * @example
  * const report = toScanReport(discovery, verdicts, startedAt, new Date());
  */
-export function toScanReport(discovery: Discovery, verdicts: readonly LoadBalancerVerdict[], startedAt: Date, finishedAt: Date, metrics?: PublishReport): ScanReport {
+export function toScanReport(discovery: Discovery, verdicts: readonly LoadBalancerVerdict[], startedAt: Date, finishedAt: Date, metrics?: PublishReport, accessLogs?: RecentHangups): ScanReport {
   return {
     region: discovery.region,
     startedAt: startedAt.toISOString(),
@@ -41,5 +44,6 @@ export function toScanReport(discovery: Discovery, verdicts: readonly LoadBalanc
     excluded: discovery.excluded,
     apiCalls: discovery.apiCalls,
     ...(metrics ? { metrics } : {}),
+    ...(accessLogs ? { accessLogs } : {}),
   };
 }

@@ -5,6 +5,8 @@
 import { phaseBoundS, type BackendVerdict, type LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
 import { fmt } from './advice';
+import type { Counts } from '../access-logs/tally';
+import type { ScanReport } from './scan';
 
 const ORDER: Readonly<Record<Verdict, number>> = { fail: 0, inconclusive: 1, pass: 2 };
 
@@ -26,4 +28,32 @@ export function limitText(lb: LoadBalancerVerdict, phase: PhaseName): string {
   const p = lb.phases[phase];
   const boundS = p === undefined ? null : phaseBoundS(p, lb.idleTimeoutS);
   return boundS === null ? '-' : `${p!.limitS === null ? '≥ ' : ''}${fmt(boundS)} s`;
+}
+
+/** A load balancer's counts from its access logs; `null` when none were read or it logged nothing. */
+export function loggedHangups(report: ScanReport, name: string): Counts | null {
+  return report.accessLogs?.error === undefined ? (report.accessLogs?.byLoadBalancer[name] ?? null) : null;
+}
+
+/** `37 of 12,345`: hang-ups among the requests logged. */
+export function hangupsOfRequests(counts: Counts): string {
+  return `${counts.hangups.toLocaleString('en-US')} of ${counts.requests.toLocaleString('en-US')}`;
+}
+
+/**
+ * A table cell: `37 of 12,345`, `-` when this load balancer logged nothing, `not read` when
+ * the access logs could not be read; `null` when the report has no access logs at all.
+ */
+export function hangupsText(report: ScanReport, name: string): string | null {
+  if (report.accessLogs === undefined) return null;
+  if (report.accessLogs.error !== undefined) return 'not read';
+  const counts = loggedHangups(report, name);
+  return counts === null ? '-' : hangupsOfRequests(counts);
+}
+
+/** The sentence that puts a load balancer's hang-ups next to its verdict; `null` without any. */
+export function hangupsSentence(report: ScanReport, name: string): string | null {
+  const counts = loggedHangups(report, name);
+  if (counts === null || counts.hangups === 0) return null;
+  return `Access logs: ${hangupsOfRequests(counts)} requests in the last ${report.accessLogs!.windowMinutes} minutes died because the backend had already closed the connection.`;
 }

@@ -1,4 +1,4 @@
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { sdkStreamMixin } from '@smithy/util-stream';
@@ -151,6 +151,61 @@ describe('handlers through middy', () => {
     expect(notification.Message).toContain('Report: s3://idle-canary-reports/idle-canary/runs/run-2.html');
     expect(digested).toEqual({ subject: 'idle-canary eu-west-1 digest: 1 failing of 1' });
     expect(digestMessage.Message).toContain('- FAILING web (idle timeout 60 s): limit between requests 5.0 s');
+    [cloudWatch, s3, sns].forEach((mock) => mock.restore());
+  });
+});
+
+describe('publish with access logs', () => {
+  const saved = { ...process.env };
+  beforeAll(() => Object.assign(process.env, ENV, { IDLE_CANARY_ACCESS_LOGS: 'on' }));
+  afterAll(() => {
+    process.env = saved;
+  });
+  const lb = { name: 'web', type: 'classic', vpcId: 'vpc-0a1', idleTimeoutS: 60, backends: [{ id: '10.0.0.1:80', target: { host: '10.0.0.1', port: 80, tls: false, path: '/' }, proxyProtocol: false }], backendsNotSampled: 0, skipped: [] };
+  const key = '10.0.0.1:80|http|/|plain';
+  const phase = (limitS: number | null, verdict: string) => ({ limitS, survivedS: limitS === null ? 66 : limitS - 0.4, failedS: limitS, enforcement: limitS ? 'lazy' : 'none', closedWith: limitS ? 'rst' : null, headroomS: (limitS ?? 66) - 60, verdict, sockets: [] });
+  const event = {
+    runId: 'run-3',
+    startedAt: '2026-11-25T18:00:00.000Z',
+    discovery: { region: 'eu-west-1', loadBalancers: [lb], notCovered: [], excluded: [], apiCalls: 5 },
+    shards: [{ runId: 'run-3', shardId: 0, vpcId: 'vpc-0a1', items: [{ key, job: { target: lb.backends[0].target, loadBalancerIdleTimeoutS: 60 }, loadBalancers: ['web'] }] }],
+    shardResults: [{ runId: 'run-3', shardId: 0, vpcId: 'vpc-0a1', results: [{ key, result: { target: lb.backends[0].target, loadBalancerIdleTimeoutS: 60, horizonS: 66, phases: { preRequest: phase(40.287, 'fail'), keepAlive: phase(null, 'pass') }, verdict: 'fail', startedAt: '2026-11-25T18:00:01.000Z', elapsedS: 96, socketsUsed: 14 } }] }],
+  };
+  const storedMarkdown = (s3: ReturnType<typeof mockReports>) => String(s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === 'idle-canary/runs/run-3.md')!.args[0].input.Body);
+
+  it('puts the last hour of hang-ups from the access logs next to the probe verdict in the report', async () => {
+    // Prepare
+    const cloudWatch = mockClient(CloudWatchClient);
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'hangups', Label: 'web', Values: [37] }, { Id: 'requests', Label: 'web', Values: [12345] }] });
+    const s3 = mockReports(null);
+    const sns = mockClient(SNSClient).on(PublishCommand).resolves({});
+
+    // Act
+    await publish(event, lambdaContext(60_000));
+
+    // Assess
+    const stored = JSON.parse(String(s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === 'idle-canary/runs/run-3.json')!.args[0].input.Body));
+    expect(stored.accessLogs).toEqual({ windowMinutes: 60, byLoadBalancer: { web: { hangups: 37, requests: 12345 } } });
+    expect(storedMarkdown(s3)).toContain('| web | classic | 60 s | FAIL | 40.3 s | ≥ 66.0 s | 37 of 12,345 | 10.0.0.1:80 |');
+    expect(storedMarkdown(s3)).toContain('Access logs: 37 of 12,345 requests in the last 60 minutes died because the backend had already closed the connection.');
+    [cloudWatch, s3, sns].forEach((mock) => mock.restore());
+  });
+
+  it('still judges, publishes and reports when the hang-ups cannot be read, and says so in the report', async () => {
+    // Prepare
+    const cloudWatch = mockClient(CloudWatchClient);
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+    cloudWatch.on(GetMetricDataCommand).rejects(Object.assign(new Error('not authorized to perform cloudwatch:GetMetricData'), { name: 'AccessDenied' }));
+    const s3 = mockReports(null);
+    const sns = mockClient(SNSClient).on(PublishCommand).resolves({});
+
+    // Act
+    const summary = await publish(event, lambdaContext(60_000));
+
+    // Assess
+    expect(summary).toMatchObject({ verdict: 'fail', failing: ['web'], metricsFailed: 0, report: 'idle-canary/runs/run-3.json' });
+    expect(storedMarkdown(s3)).toContain('Access logs could not be read: GetMetricData: AccessDenied: not authorized to perform cloudwatch:GetMetricData');
     [cloudWatch, s3, sns].forEach((mock) => mock.restore());
   });
 });

@@ -70,6 +70,23 @@ describe('the HTML report', () => {
     expect(await page.locator('h2 + table tr').count()).toBeGreaterThan(1);
     await page.close();
   });
+
+  it('puts each load balancer’s hang-ups from the access logs next to its verdict', async () => {
+    // Prepare: the access logs of the first failing target show 37 hang-ups
+    const failing = report.loadBalancers.find((lb) => lb.verdict === 'fail')!;
+    const logged: ScanReport = { ...report, accessLogs: { windowMinutes: 60, byLoadBalancer: { [failing.name]: { requests: 12345, hangups: 37 } } } };
+
+    // Act
+    const page = await browser.newPage();
+    await page.setContent(renderHtmlReport(logged));
+
+    // Assess
+    const header = await page.locator('table').first().locator('th').allTextContents();
+    expect(header).toContain('hang-ups (last 60 min)');
+    expect(await page.locator('table').first().locator('td', { hasText: '37 of 12,345' }).count()).toBe(1);
+    expect(await page.locator(`h2[id="lb-${failing.name}"] ~ p.fail`, { hasText: 'Access logs: 37 of 12,345 requests' }).count()).toBe(1);
+    await page.close();
+  });
 });
 
 describe('probePicture', () => {
