@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the probe engine's precision, duration, socket use, memory and timer
- * lateness, against real loopback backends whose limits are known.
+ * lateness, against real loopback backends whose limits are known; and the access log
+ * parser's throughput and memory on a generated gigabyte.
  *
  * Timeouts are scaled down by 10 (a 6 s load balancer) so that the whole benchmark takes
  * about a minute; the narrowing precision is scaled with them (0.05 s here is 0.5 s at 60 s).
@@ -9,6 +10,7 @@ import { runProbe, type ProbeJob, type ProbeOptions } from '../lambda/probe';
 import { DEMO_BACKENDS, type BackendSpec } from '../cli/demo/backends';
 import { measureKeepAliveCloseS } from '../test/support/loopback';
 import { startBackends } from './backends';
+import { accessLogsBenchmark } from './access-logs';
 import { shardsBenchmark } from './shards';
 
 const LB_S = 6;
@@ -76,11 +78,23 @@ async function load(targets: number): Promise<void> {
   }
 }
 
+/** Every section; `npm run bench -- access-logs` (or any names) runs only those. */
+const SECTIONS: Record<string, () => Promise<void>> = {
+  precision,
+  load: () => load(500),
+  shards: () => shardsBenchmark(1000),
+  'access-logs': () => accessLogsBenchmark(1),
+};
+
 async function main(): Promise<void> {
-  console.log(`# idle-canary probe engine benchmark (Node.js ${process.version})`);
-  await precision();
-  await load(500);
-  await shardsBenchmark(1000);
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in SECTIONS));
+  if (unknown.length > 0) throw new Error(`unknown benchmark section "${unknown[0]}": expected ${Object.keys(SECTIONS).join(', ')}`);
+  console.log(`# idle-canary benchmark (Node.js ${process.version})`);
+  for (const [name, run] of Object.entries(SECTIONS)) if (wanted.length === 0 || wanted.includes(name)) await run();
 }
 
-void main();
+main().catch((error: Error) => {
+  console.error(`bench: ${error.message}`);
+  process.exitCode = 2;
+});
