@@ -83,3 +83,51 @@ export function monthlyCost(loadBalancers: number, assumptions = ASSUMPTIONS, pr
   const parts = { lambda: round(lambda), stepFunctions: round(stepFunctions), metrics: round(metrics), alarms: round(alarms), dashboard: prices.dashboard, s3: round(s3) };
   return { loadBalancers, runs, invocationsPerRun: probes + 2, ...parts, total: round(Object.values(parts).reduce((sum, v) => sum + v, 0)) };
 }
+
+/** What the access log model assumes; the traffic figures are yours to change. */
+export const ACCESS_LOG_ASSUMPTIONS = {
+  /** Load balancer nodes writing a log object each every 5 minutes (one per zone, at least two). */
+  nodesPerLoadBalancer: 2,
+  objectsPerNodePerHour: 12,
+  requestsPerSecondPerLoadBalancer: 100,
+  bytesPerLine: 450,
+  /** Measured by `npm run bench -- access-logs` (165 MB/s on 2 cores), halved for a 1 GB function's share of a vCPU. */
+  parseMegabytesPerSecond: 80,
+  /** Start, claim, read and publish, besides parsing. */
+  overheadSeconds: 0.3,
+  memoryGb: 1,
+  metricsPerLoadBalancer: 2,
+} as const;
+
+export interface AccessLogMonthlyCost {
+  readonly loadBalancers: number;
+  readonly objects: number;
+  readonly lambda: number;
+  readonly metrics: number;
+  readonly alarms: number;
+  readonly s3: number;
+  readonly total: number;
+}
+
+/**
+ * What counting access logs adds per month, for `loadBalancers` load balancers at the assumed
+ * traffic: one invocation, one log read, two marker writes and one PutMetricData per object.
+ *
+ * @example
+ * accessLogsMonthlyCost(100).total; // about 116 (USD)
+ */
+export function accessLogsMonthlyCost(loadBalancers: number, assumptions = ACCESS_LOG_ASSUMPTIONS, prices = PRICES): AccessLogMonthlyCost {
+  const a = assumptions;
+  const hours = 30.4 * 24;
+  const objects = Math.round(loadBalancers * a.nodesPerLoadBalancer * a.objectsPerNodePerHour * hours);
+  const bytesPerObject = (a.requestsPerSecondPerLoadBalancer * 3600 * a.bytesPerLine) / (a.nodesPerLoadBalancer * a.objectsPerNodePerHour);
+  const secondsPerObject = a.overheadSeconds + bytesPerObject / 1e6 / a.parseMegabytesPerSecond;
+  const round = (usd: number) => Math.round(usd * 100) / 100;
+  const parts = {
+    lambda: round(objects * (secondsPerObject * a.memoryGb * prices.lambdaGbSecondArm + prices.lambdaRequest)),
+    metrics: round(loadBalancers * a.metricsPerLoadBalancer * prices.customMetric + objects * prices.putMetricDataRequest),
+    alarms: round(loadBalancers * prices.alarmMetric),
+    s3: round(objects * (2 * prices.s3Put + 2 * prices.s3Get)),
+  };
+  return { loadBalancers, objects, ...parts, total: round(Object.values(parts).reduce((sum, v) => sum + v, 0)) };
+}

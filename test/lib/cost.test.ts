@@ -1,4 +1,4 @@
-import { ASSUMPTIONS, PRICES, monthlyCost } from '../../lib/cost';
+import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, PRICES, accessLogsMonthlyCost, monthlyCost } from '../../lib/cost';
 import { TARGETS_PER_INVOCATION, defaults } from '../../lib/idle-canary';
 
 describe('monthlyCost', () => {
@@ -22,5 +22,18 @@ describe('monthlyCost', () => {
 
     // Assess: 16,002 metrics, put in 17 PutMetricData calls of up to 1,000 datums per run
     expect(metrics).toBeCloseTo(10_000 * 0.3 + 6002 * 0.1 + 2918 * 17 * PRICES.putMetricDataRequest, 2);
+  });
+});
+
+describe('accessLogsMonthlyCost', () => {
+  it('counts one invocation, one PutMetricData, one log read and two marker writes and reads per log object', () => {
+    // Act
+    const cost = accessLogsMonthlyCost(10);
+
+    // Assess: 10 load balancers x 2 nodes x 12 objects an hour x 729.6 hours
+    expect(cost.objects).toBe(175_104);
+    expect(cost.metrics).toBeCloseTo(10 * ACCESS_LOG_ASSUMPTIONS.metricsPerLoadBalancer * PRICES.customMetric + 175_104 * PRICES.putMetricDataRequest, 2);
+    expect(cost.s3).toBeCloseTo(175_104 * (2 * PRICES.s3Put + 2 * PRICES.s3Get), 2);
+    expect(cost.total).toBeCloseTo(cost.lambda + cost.metrics + cost.alarms + cost.s3, 2);
   });
 });
