@@ -142,8 +142,8 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   };
 }
 
-/** `parseArgs`, with its errors cut to one line. */
-function strictParse<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
+/** `parseArgs` with positionals, strict, its errors cut to one line: what every command uses. */
+export function strictParse<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {

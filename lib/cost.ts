@@ -38,6 +38,15 @@ export const ASSUMPTIONS = {
   alarmMetricsPerLoadBalancer: 2,
 } as const;
 
+const HOURS_PER_MONTH = 30.4 * 24;
+
+/** Each part rounded to cents, and their total. */
+function withTotal<P extends Record<string, number>>(parts: P): P & { total: number } {
+  const round = (usd: number) => Math.round(usd * 100) / 100;
+  const rounded = Object.fromEntries(Object.entries(parts).map(([name, usd]) => [name, round(usd)])) as P;
+  return { ...rounded, total: round(Object.values(rounded).reduce((sum, usd) => sum + usd, 0)) };
+}
+
 export interface MonthlyCost {
   readonly loadBalancers: number;
   readonly runs: number;
@@ -59,7 +68,7 @@ export interface MonthlyCost {
  */
 export function monthlyCost(loadBalancers: number, assumptions = ASSUMPTIONS, prices = PRICES): MonthlyCost {
   const a = assumptions;
-  const runs = Math.round((30.4 * 24 * 60) / a.periodMinutes);
+  const runs = Math.round((HOURS_PER_MONTH * 60) / a.periodMinutes);
   const backends = loadBalancers * a.backendsPerLoadBalancer;
   const probes = Math.ceil(backends / a.targetsPerInvocation);
   const distributed = backends > a.inlineMaxBackends;
@@ -79,9 +88,7 @@ export function monthlyCost(loadBalancers: number, assumptions = ASSUMPTIONS, pr
   const alarms = (1 + a.alarmMetricsPerLoadBalancer * loadBalancers) * prices.alarmMetric;
   // Per run: 3 reports + 3 latest + (distributed) discovery and plans, results; reads of latest and results.
   const s3 = runs * ((6 + (distributed ? 4 + probes : 0)) * prices.s3Put + (1 + (distributed ? 2 + probes : 0)) * prices.s3Get);
-  const round = (usd: number) => Math.round(usd * 100) / 100;
-  const parts = { lambda: round(lambda), stepFunctions: round(stepFunctions), metrics: round(metrics), alarms: round(alarms), dashboard: prices.dashboard, s3: round(s3) };
-  return { loadBalancers, runs, invocationsPerRun: probes + 2, ...parts, total: round(Object.values(parts).reduce((sum, v) => sum + v, 0)) };
+  return { loadBalancers, runs, invocationsPerRun: probes + 2, ...withTotal({ lambda, stepFunctions, metrics, alarms, dashboard: prices.dashboard, s3 }) };
 }
 
 /** What the access log model assumes; the traffic figures are yours to change. */
@@ -118,16 +125,17 @@ export interface AccessLogMonthlyCost {
  */
 export function accessLogsMonthlyCost(loadBalancers: number, assumptions = ACCESS_LOG_ASSUMPTIONS, prices = PRICES): AccessLogMonthlyCost {
   const a = assumptions;
-  const hours = 30.4 * 24;
-  const objects = Math.round(loadBalancers * a.nodesPerLoadBalancer * a.objectsPerNodePerHour * hours);
+  const objects = Math.round(loadBalancers * a.nodesPerLoadBalancer * a.objectsPerNodePerHour * HOURS_PER_MONTH);
   const bytesPerObject = (a.requestsPerSecondPerLoadBalancer * 3600 * a.bytesPerLine) / (a.nodesPerLoadBalancer * a.objectsPerNodePerHour);
   const secondsPerObject = a.overheadSeconds + bytesPerObject / 1e6 / a.parseMegabytesPerSecond;
-  const round = (usd: number) => Math.round(usd * 100) / 100;
-  const parts = {
-    lambda: round(objects * (secondsPerObject * a.memoryGb * prices.lambdaGbSecondArm + prices.lambdaRequest)),
-    metrics: round(loadBalancers * a.metricsPerLoadBalancer * prices.customMetric + objects * prices.putMetricDataRequest),
-    alarms: round(loadBalancers * prices.alarmMetric),
-    s3: round(objects * (2 * prices.s3Put + 2 * prices.s3Get)),
+  return {
+    loadBalancers,
+    objects,
+    ...withTotal({
+      lambda: objects * (secondsPerObject * a.memoryGb * prices.lambdaGbSecondArm + prices.lambdaRequest),
+      metrics: loadBalancers * a.metricsPerLoadBalancer * prices.customMetric + objects * prices.putMetricDataRequest,
+      alarms: loadBalancers * prices.alarmMetric,
+      s3: objects * (2 * prices.s3Put + 2 * prices.s3Get),
+    }),
   };
-  return { loadBalancers, objects, ...parts, total: round(Object.values(parts).reduce((sum, v) => sum + v, 0)) };
 }

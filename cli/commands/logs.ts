@@ -5,9 +5,9 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { tallyLogStream } from '../../lambda/access-logs/stream';
 import { AccessLogTally } from '../../lambda/access-logs/tally';
+import { strictParse } from '../args';
 import { EXIT } from '../exit-code';
 import type { CommandIo } from '../io';
 import { renderLogsSummary, summarizeLogs, type LogFileOutcome } from '../logs-summary';
@@ -24,13 +24,7 @@ export const LOGS_USAGE = `usage: idle-canary logs FILE|DIRECTORY... [--json]
  * (a corrupt gzip) is reported and the others still counted.
  */
 export async function logsCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = strictParse(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     io.stdout.write(`${LOGS_USAGE}\n`);
     return 0;

@@ -2,13 +2,13 @@
  * `idle-canary report RUN.json [--markdown | --html FILE]`: render any saved run.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { renderHtmlReport } from '../../lambda/report/html';
 import { renderMarkdownReport } from '../../lambda/report/markdown';
 import { asScanReport } from '../../lambda/report/normalize';
 import { renderScanReport } from '../../lambda/report/scan-terminal';
 import { renderTerminalReport } from '../../lambda/report/terminal';
 import type { ProbeResult } from '../../lambda/probe';
+import { strictParse } from '../args';
 import type { CommandIo } from '../io';
 import { UsageError } from '../usage-error';
 
@@ -20,13 +20,7 @@ export const REPORT_USAGE = `usage: idle-canary report RUN.json [--markdown | --
  * a self-contained HTML page.
  */
 export async function reportCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: { markdown: { type: 'boolean' }, html: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = strictParse(argv, { markdown: { type: 'boolean' }, html: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     io.stdout.write(`${REPORT_USAGE}\n`);
     return 0;
