@@ -82,6 +82,12 @@ interface Settings {
   readonly staleAfterMs: number;
 }
 
+/** Errors reading a log object that a retry cannot mend, and what they mean. */
+const GONE: Readonly<Record<string, string>> = {
+  NoSuchKey: 'the object was deleted before it could be counted',
+  PreconditionFailed: 'the object was overwritten since this notification (its ETag changed): the notification of the new version counts it',
+};
+
 async function countObject(object: LogObjectId, settings: Settings, deps: AccessLogsDependencies): Promise<LogObjectOutcome> {
   const where = { bucket: object.bucket, key: object.key };
   const described = describeLogObjectKey(object.key);
@@ -96,6 +102,13 @@ async function countObject(object: LogObjectId, settings: Settings, deps: Access
     const output = await deps.s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, IfMatch: `"${object.etag}"` }));
     ({ bytesRead } = await tallyLogStream(output.Body as Readable, tally, object.key));
   } catch (error) {
+    const gone = GONE[(error as Error).name];
+    if (gone !== undefined) {
+      // Retrying cannot help: record the object as settled, with why it was not counted.
+      const outcome: LogObjectOutcome = { ...where, outcome: 'skipped', reason: gone };
+      await completeClaim(deps.s3, settings.markerBucket, claim.markerKey, object, deps.now(), outcome);
+      return outcome;
+    }
     await releaseClaim(deps.s3, settings.markerBucket, claim.markerKey, object, deps.now());
     throw error;
   }

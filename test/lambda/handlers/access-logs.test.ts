@@ -33,6 +33,10 @@ const ALB_OBJECT = gzipSync(
 );
 const CLASSIC_OBJECT = Buffer.from([at(CLASSIC.seed, '18:02:54.679150'), at(CLASSIC.hangup, '18:02:59.112233'), at(CLASSIC.http, '18:03:00.000001'), MALFORMED.truncatedInQuote].join('\n') + '\n');
 
+/** An error as the S3 client throws it. */
+const s3Error = (name: string, httpStatusCode: number, message: string) => new S3ServiceException({ name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode }, message });
+const PRECONDITION_FAILED = () => s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
+
 /** A notification as S3 sends it: keys URL-encoded, ETags without quotes. */
 function notification(...objects: Array<{ key: string; etag: string }>) {
   return { Records: objects.map(({ key, etag }) => ({ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: LOGS }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), eTag: etag, size: 1 } } })) };
@@ -42,15 +46,14 @@ function notification(...objects: Array<{ key: string; etag: string }>) {
  * S3 as the handler sees it: the log objects, and a marker store that honours conditional
  * writes (`If-None-Match: *`, `If-Match`) the way S3 does, with 412.
  */
-function mockS3(objects: Record<string, Buffer>) {
+function mockS3(objects: Record<string, Buffer>, failOnce: Record<string, Error> = {}) {
   const markers = new Map<string, { body: string; etag: string }>();
   let version = 0;
   const s3 = mockClient(S3Client);
-  const preconditionFailed = () => new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 }, message: 'At least one of the pre-conditions you specified did not hold' });
   s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
     const existing = markers.get(input.Key!);
-    if (input.IfNoneMatch === '*' && existing !== undefined) throw preconditionFailed();
-    if (input.IfMatch !== undefined && existing?.etag !== input.IfMatch) throw preconditionFailed();
+    if (input.IfNoneMatch === '*' && existing !== undefined) throw PRECONDITION_FAILED();
+    if (input.IfMatch !== undefined && existing?.etag !== input.IfMatch) throw PRECONDITION_FAILED();
     const etag = `"m${++version}"`;
     markers.set(input.Key!, { body: String(input.Body), etag });
     return { ETag: etag };
@@ -58,6 +61,11 @@ function mockS3(objects: Record<string, Buffer>) {
   s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
     const marker = markers.get(input.Key);
     if (input.Bucket === ENV.IDLE_CANARY_BUCKET && marker) return { Body: sdkStreamMixin(Readable.from([marker.body])), ETag: marker.etag };
+    const failure = failOnce[input.Key];
+    if (failure !== undefined) {
+      delete failOnce[input.Key];
+      throw failure;
+    }
     const bytes = objects[input.Key];
     if (input.Bucket !== LOGS || bytes === undefined) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
     return { Body: sdkStreamMixin(Readable.from([bytes])) };
@@ -142,21 +150,38 @@ describe('the access log handler', () => {
   });
 
   it('fails for the one object it could not read, counts the others, and lets the retry count that one', async () => {
-    // Prepare: the ALB object is not there yet (the first attempt), then it is
-    const objects: Record<string, Buffer> = { [CLASSIC_KEY]: CLASSIC_OBJECT };
-    mockS3(objects);
+    // Prepare: reading the ALB object fails once with S3's 503 SlowDown, then succeeds
+    mockS3({ [CLASSIC_KEY]: CLASSIC_OBJECT, [ALB_KEY]: ALB_OBJECT }, { [ALB_KEY]: s3Error('SlowDown', 503, 'Please reduce your request rate.') });
     const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
     const event = notification({ key: ALB_KEY, etag: 'a1' }, { key: CLASSIC_KEY, etag: 'c1' });
 
     // Act
     const firstAttempt = accessLogsStep(event, ENV, deps());
-    await expect(firstAttempt).rejects.toThrow(`1 of 2 access log object(s) not counted, to be retried: s3://${LOGS}/${ALB_KEY}: NoSuchKey: The specified key does not exist.`);
-    objects[ALB_KEY] = ALB_OBJECT;
+    await expect(firstAttempt).rejects.toThrow(`1 of 2 access log object(s) not counted, to be retried: s3://${LOGS}/${ALB_KEY}: SlowDown: Please reduce your request rate.`);
     const retry = await accessLogsStep(event, ENV, deps());
 
     // Assess: the Classic object once, the ALB object on the retry
     expect(retry.map((o) => o.outcome)).toEqual(['counted', 'duplicate']);
     expect(cloudWatch.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input.MetricData!.length)).toEqual([4, 8]);
+  });
+
+  it('settles, without retrying, an object deleted or overwritten before it was read', async () => {
+    // Prepare: the Classic object is gone; the ALB object was overwritten (If-Match fails)
+    mockS3({}, { [ALB_KEY]: PRECONDITION_FAILED() });
+    const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
+    const event = notification({ key: ALB_KEY, etag: 'a1' }, { key: CLASSIC_KEY, etag: 'c1' });
+
+    // Act
+    const first = await accessLogsStep(event, ENV, deps());
+    const again = await accessLogsStep(event, ENV, deps());
+
+    // Assess
+    expect(first.map((o) => [o.outcome, o.reason])).toEqual([
+      ['skipped', 'the object was overwritten since this notification (its ETag changed): the notification of the new version counts it'],
+      ['skipped', 'the object was deleted before it could be counted'],
+    ]);
+    expect(again.map((o) => o.outcome)).toEqual(['duplicate', 'duplicate']);
+    expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
   });
 
   it('takes over a claim left by an invocation that died, once it is older than the function timeout', async () => {
