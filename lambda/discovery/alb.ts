@@ -12,7 +12,8 @@ import {
   type LoadBalancer,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { call, mapLimit, settledOrThrow, tagsInBatches } from './aws';
+import { addToGroup } from '../shared/group';
+import { allPages, call, mapLimit, settledOrThrow, tagsInBatches } from './aws';
 import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
 import { selectListed, tagOverrides, type Selection, type TagsOrError } from './select';
 import type { NotCovered, Skipped } from './types';
@@ -35,10 +36,7 @@ export async function findApplication(
   selection: Selection,
   concurrency: number,
 ): Promise<{ found: FoundLoadBalancer[]; excluded: NotCovered[]; notCovered: NotCovered[] }> {
-  const all: LoadBalancer[] = [];
-  await call('DescribeLoadBalancers (v2)', (async () => {
-    for await (const page of paginateDescribeLoadBalancers({ client, pageSize: 400 }, {})) all.push(...(page.LoadBalancers ?? []));
-  })());
+  const all = await allPages('DescribeLoadBalancers (v2)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancers);
   const notCovered = all
     .filter((lb) => lb.Type !== 'application')
     .map((lb) => ({ name: lb.LoadBalancerName!, type: lb.Type ?? 'unknown', reason: NOT_COVERED[lb.Type ?? ''] ?? `type ${lb.Type} is not covered` }));
@@ -64,13 +62,9 @@ export async function findApplication(
  */
 async function groupsByLoadBalancer(client: ElasticLoadBalancingV2Client): Promise<Map<string, TargetGroup[]>> {
   const byArn = new Map<string, TargetGroup[]>();
-  await call('DescribeTargetGroups', (async () => {
-    for await (const page of paginateDescribeTargetGroups({ client, pageSize: 400 }, {})) {
-      for (const group of page.TargetGroups ?? []) {
-        for (const arn of group.LoadBalancerArns ?? []) byArn.set(arn, [...(byArn.get(arn) ?? []), group]);
-      }
-    }
-  })());
+  for (const group of await allPages('DescribeTargetGroups', paginateDescribeTargetGroups({ client, pageSize: 400 }, {}), (page) => page.TargetGroups)) {
+    for (const arn of group.LoadBalancerArns ?? []) addToGroup(byArn, arn, group);
+  }
   return byArn;
 }
 

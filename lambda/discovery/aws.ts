@@ -46,6 +46,23 @@ export async function call<T>(operation: string, request: Promise<T>): Promise<T
 }
 
 /**
+ * Every item of every page of a paginated call, as one call for `call`'s error message.
+ *
+ * @example
+ * const all = await allPages('DescribeTargetGroups', paginateDescribeTargetGroups({ client }, {}), (page) => page.TargetGroups);
+ */
+export async function allPages<P, I>(operation: string, pages: AsyncIterable<P>, itemsOf: (page: P) => readonly I[] | undefined): Promise<I[]> {
+  return call(
+    operation,
+    (async () => {
+      const items: I[] = [];
+      for await (const page of pages) items.push(...(itemsOf(page) ?? []));
+      return items;
+    })(),
+  );
+}
+
+/**
  * Waits for all the calls, then throws the first failure, after letting the caller keep
  * what did succeed (the idle timeout survives a failing health call).
  */

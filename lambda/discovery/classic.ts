@@ -12,7 +12,7 @@ import {
   type ListenerDescription,
   type LoadBalancerDescription,
 } from '@aws-sdk/client-elastic-load-balancing';
-import { call, mapLimit, settledOrThrow, tagsInBatches } from './aws';
+import { allPages, call, mapLimit, settledOrThrow, tagsInBatches } from './aws';
 import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
 import { selectListed, tagOverrides, type Selection, type TagsOrError } from './select';
 import type { NotCovered, Skipped } from './types';
@@ -66,10 +66,7 @@ export function classicPorts(
  * Every Classic ELB of the region that the selection keeps, with its backends by instance id.
  */
 export async function findClassic(client: ElasticLoadBalancingClient, selection: Selection, concurrency: number): Promise<{ found: FoundLoadBalancer[]; excluded: NotCovered[] }> {
-  const all: LoadBalancerDescription[] = [];
-  await call('DescribeLoadBalancers (Classic)', (async () => {
-    for await (const page of paginateDescribeLoadBalancers({ client, pageSize: 400 }, {})) all.push(...(page.LoadBalancerDescriptions ?? []));
-  })());
+  const all = await allPages('DescribeLoadBalancers (Classic)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancerDescriptions);
   const listed = all.map((lb) => ({ item: lb, name: lb.LoadBalancerName!, vpcId: lb.VPCId ?? 'EC2-Classic', tagKey: lb.LoadBalancerName! }));
   const { selected, excluded } = await selectListed(listed, selection, 'classic', (names) =>
     tagsInBatches(names, TAG_BATCH, async (batch) => {

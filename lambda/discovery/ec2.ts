@@ -2,7 +2,7 @@
  * Private IP addresses of instances, looked up in batches for the whole region at once.
  */
 import { EC2Client, paginateDescribeInstances } from '@aws-sdk/client-ec2';
-import { call, chunks } from './aws';
+import { allPages, chunks } from './aws';
 
 /** Values per `instance-id` filter (the API allows 200). */
 const BATCH = 200;
@@ -17,13 +17,9 @@ export async function privateIps(client: EC2Client, instanceIds: readonly string
   const ips = new Map<string, string>();
   for (const batch of chunks([...new Set(instanceIds)], BATCH)) {
     const pages = paginateDescribeInstances({ client, pageSize: 1000 }, { Filters: [{ Name: 'instance-id', Values: batch }] });
-    await call('DescribeInstances', (async () => {
-      for await (const page of pages) {
-        for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-          if (instance.InstanceId && instance.PrivateIpAddress) ips.set(instance.InstanceId, instance.PrivateIpAddress);
-        }
-      }
-    })());
+    for (const instance of await allPages('DescribeInstances', pages, (page) => (page.Reservations ?? []).flatMap((r) => r.Instances ?? []))) {
+      if (instance.InstanceId && instance.PrivateIpAddress) ips.set(instance.InstanceId, instance.PrivateIpAddress);
+    }
   }
   return ips;
 }

@@ -124,7 +124,7 @@ function toPlan(lb: FoundLoadBalancer, ips: Map<string, string> | Error, perPort
       ...(backend.targetGroup ? { targetGroup: backend.targetGroup } : {}),
     });
   }
-  const { chosen, notSampled } = sampleBackends(resolved.map((b) => ({ ...b, port: b.target.port })), perPort, runNumber);
+  const { chosen, notSampled } = sampleBackends(resolved, perPort, runNumber);
   const error = lb.error ?? lookupError;
   return {
     name: lb.name,
@@ -133,7 +133,7 @@ function toPlan(lb: FoundLoadBalancer, ips: Map<string, string> | Error, perPort
     vpcId: lb.vpcId,
     idleTimeoutS: lb.idleTimeoutS,
     ...(lb.marginS !== undefined ? { marginS: lb.marginS } : {}),
-    backends: chosen.map(({ port: _port, ...backend }) => backend),
+    backends: chosen,
     backendsNotSampled: notSampled,
     skipped: [
       ...lb.skipped,

@@ -1,6 +1,7 @@
 /**
  * Which backends of a load balancer are probed this run: a few per port, rotated across runs.
  */
+import { addToGroup } from '../shared/group';
 
 /** Defaults of sampling, merged once. */
 export const defaults = {
@@ -16,12 +17,12 @@ export const defaults = {
  * offset by the run number) needs no state.
  *
  * @example
- * sampleBackends([{ id: 'i-1:80', port: 80 }, { id: 'i-2:80', port: 80 }, { id: 'i-3:80', port: 80 }], 2, 1);
+ * sampleBackends([{ id: 'i-1:80', target: { port: 80 } }, { id: 'i-2:80', target: { port: 80 } }, { id: 'i-3:80', target: { port: 80 } }], 2, 1);
  * // { chosen: [i-3:80, i-1:80], notSampled: 1 }
  */
-export function sampleBackends<T extends { readonly id: string; readonly port: number }>(backends: readonly T[], perPort: number, runNumber: number): { chosen: T[]; notSampled: number } {
+export function sampleBackends<T extends { readonly id: string; readonly target: { readonly port: number } }>(backends: readonly T[], perPort: number, runNumber: number): { chosen: T[]; notSampled: number } {
   const byPort = new Map<number, T[]>();
-  for (const backend of backends) byPort.set(backend.port, [...(byPort.get(backend.port) ?? []), backend]);
+  for (const backend of backends) addToGroup(byPort, backend.target.port, backend);
   const chosen = [...byPort.keys()]
     .sort((a, b) => a - b)
     .flatMap((port) => {

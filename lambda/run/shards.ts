@@ -2,6 +2,7 @@
  * Splits a probe plan into shards: one probe invocation each, inside the right VPC.
  */
 import type { Discovery, ProbePlanItem } from '../discovery/types';
+import { addToGroup } from '../shared/group';
 import type { Shard } from './types';
 
 /** Defaults of sharding, merged once. */
@@ -19,10 +20,7 @@ export function groupByVpc(discovery: Discovery, plan: readonly ProbePlanItem[],
   const vpcOf = new Map(discovery.loadBalancers.map((lb) => [lb.name, lb.vpcId]));
   const byVpc = new Map<string, ProbePlanItem[]>(vpcIds.map((vpcId) => [vpcId, []]));
   for (const item of plan) {
-    const vpcId = vpcOf.get(item.loadBalancers[0]) ?? 'unknown';
-    const items = byVpc.get(vpcId) ?? [];
-    items.push(item);
-    byVpc.set(vpcId, items);
+    addToGroup(byVpc, vpcOf.get(item.loadBalancers[0]) ?? 'unknown', item);
   }
   return byVpc;
 }

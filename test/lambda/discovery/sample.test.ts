@@ -1,11 +1,11 @@
 import { runNumberAt, sampleBackends } from '../../../lambda/discovery/sample';
 
-const backends = ['i-5', 'i-1', 'i-3', 'i-2', 'i-4'].map((id) => ({ id: `${id}:30080`, port: 30080 }));
+const backends = ['i-5', 'i-1', 'i-3', 'i-2', 'i-4'].map((id) => ({ id: `${id}:30080`, target: { port: 30080 } }));
 
 describe('sampleBackends', () => {
   it('probes at most N backends per port and counts the others', () => {
     // Act
-    const { chosen, notSampled } = sampleBackends([...backends, { id: 'i-1:9000', port: 9000 }], 2, 0);
+    const { chosen, notSampled } = sampleBackends([...backends, { id: 'i-1:9000', target: { port: 9000 } }], 2, 0);
 
     // Assess
     expect(chosen.map((b) => b.id)).toEqual(['i-1:9000', 'i-1:30080', 'i-2:30080']);
