@@ -7,7 +7,8 @@
  * Why a claim and then a record: a crashed invocation leaves a claim, not a record; a
  * claim older than the function's timeout is taken over, so its object is still counted.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { putJson } from '../shared/s3-json';
 import { createHash } from 'node:crypto';
 
 /** The log object a marker stands for. */
@@ -51,8 +52,7 @@ export function markerKeyOf(prefix: string, object: LogObjectId): string {
 export async function claimLogObject(s3: S3Client, bucket: string, prefix: string, object: LogObjectId, now: Date, staleAfterMs: number): Promise<ClaimOutcome> {
   const markerKey = markerKeyOf(prefix, object);
   const claimed: Marker = { state: 'claimed', at: now.toISOString(), object };
-  const claim = (condition: { IfNoneMatch: '*' } | { IfMatch: string }) =>
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key: markerKey, Body: JSON.stringify(claimed), ContentType: 'application/json', ...condition }));
+  const claim = (condition: { IfNoneMatch: '*' } | { IfMatch: string }) => putJson(s3, bucket, markerKey, claimed, condition);
   try {
     await claim({ IfNoneMatch: '*' });
     return { state: 'claimed', markerKey };
@@ -75,16 +75,12 @@ export async function claimLogObject(s3: S3Client, bucket: string, prefix: strin
 
 /** Records that the object was counted, with what was counted. */
 export async function completeClaim(s3: S3Client, bucket: string, markerKey: string, object: LogObjectId, now: Date, result: unknown): Promise<void> {
-  await putMarker(s3, bucket, markerKey, { state: 'done', at: now.toISOString(), object, result });
+  await putJson(s3, bucket, markerKey, { state: 'done', at: now.toISOString(), object, result } satisfies Marker);
 }
 
 /** Gives the object back: nothing of it was published, so a retry may count it. */
 export async function releaseClaim(s3: S3Client, bucket: string, markerKey: string, object: LogObjectId, now: Date): Promise<void> {
-  await putMarker(s3, bucket, markerKey, { state: 'released', at: now.toISOString(), object });
-}
-
-function putMarker(s3: S3Client, bucket: string, markerKey: string, marker: Marker) {
-  return s3.send(new PutObjectCommand({ Bucket: bucket, Key: markerKey, Body: JSON.stringify(marker), ContentType: 'application/json' }));
+  await putJson(s3, bucket, markerKey, { state: 'released', at: now.toISOString(), object } satisfies Marker);
 }
 
 /** 412 Precondition Failed, or 409 when a concurrent conditional write won the race. */

@@ -2,7 +2,8 @@
  * Run reports in the bucket: each run as JSON, Markdown and HTML, and `latest.*` for the
  * next run to compare with and for people to open.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getJson } from '../shared/s3-json';
 import type { Change } from './changes';
 import { renderHtmlReport } from './html';
 import { renderMarkdownReport } from './markdown';
@@ -22,8 +23,7 @@ export interface StoredReport {
  */
 export async function readLatest(s3: S3Client, bucket: string, prefix: string): Promise<ScanReport | null> {
   try {
-    const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}latest.json` }));
-    return JSON.parse(await output.Body!.transformToString()) as ScanReport;
+    return await getJson<ScanReport>(s3, bucket, `${prefix}latest.json`);
   } catch (error) {
     if ((error as Error).name === 'NoSuchKey') return null;
     throw error;

@@ -2,8 +2,9 @@
  * Large runs through S3: the discover step writes the discovery and one plan file per VPC for
  * the Distributed Maps to read; publish reads the plans back and the results the maps wrote.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Discovery, ProbePlanItem } from '../discovery/types';
+import { getJson, putJson } from '../shared/s3-json';
 import type { DistributedRun, ShardFailure, ShardResult, VpcResults } from './types';
 
 /** The key of a run's plan files. */
@@ -22,9 +23,8 @@ export async function writePlans(
   itemsByVpc: ReadonlyMap<string, readonly ProbePlanItem[]>,
 ): Promise<DistributedRun> {
   const base = planPrefix(prefix, run.runId);
-  const put = (key: string, body: unknown) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(body), ContentType: 'application/json' }));
   const plans = [...itemsByVpc.entries()].map(([vpcId, items]) => ({ vpcId, key: `${base}${vpcId}.json`, items: items.length }));
-  await Promise.all([put(`${base}discovery.json`, discovery), ...plans.map((plan) => put(plan.key, itemsByVpc.get(plan.vpcId)))]);
+  await Promise.all([putJson(s3, bucket, `${base}discovery.json`, discovery), ...plans.map((plan) => putJson(s3, bucket, plan.key, itemsByVpc.get(plan.vpcId)))]);
   return { mode: 'distributed', runId: run.runId, startedAt: run.startedAt, discoveryKey: `${base}discovery.json`, plans };
 }
 
@@ -47,10 +47,7 @@ export async function readDistributedRun(
   bucket: string,
   run: DistributedRun & { readonly vpcResults: readonly VpcResults[] },
 ): Promise<{ discovery: Discovery; plan: ProbePlanItem[]; shardResults: Array<ShardResult | ShardFailure> }> {
-  const read = async <T>(key: string, from = bucket): Promise<T> => {
-    const output = await s3.send(new GetObjectCommand({ Bucket: from, Key: key }));
-    return JSON.parse(await output.Body!.transformToString()) as T;
-  };
+  const read = <T>(key: string, from = bucket) => getJson<T>(s3, from, key);
   const [discovery, ...plans] = await Promise.all([read<Discovery>(run.discoveryKey), ...run.plans.map((plan) => read<ProbePlanItem[]>(plan.key))]);
   const perVpc = await Promise.all(
     run.vpcResults.map(async (vpc, index): Promise<Array<ShardResult | ShardFailure>> => {
