@@ -162,7 +162,7 @@ export const DISCOVERY_ACTIONS = [
 const ACCESS_LOG_TIMEOUT = Duration.minutes(5);
 
 /** Where access log objects' markers go, so that each object is counted once. */
-export const ACCESS_LOG_MARKERS = `${REPORT_PREFIX}access-logs/seen/*`;
+const ACCESS_LOG_MARKERS = `${REPORT_PREFIX}access-logs/seen/*`;
 
 /** Seconds a probe invocation may run: Lambda's maximum. */
 const PROBE_TIMEOUT = Duration.minutes(15);

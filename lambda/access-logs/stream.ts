@@ -51,7 +51,7 @@ export async function tallyLogStream(source: AsyncIterable<Uint8Array>, tally: A
   let skippingLongLine = false;
   for await (const chunk of chunks) {
     bytesOfText += chunk.length;
-    let text = carry + decoder.write(chunk);
+    const text = carry + decoder.write(chunk);
     let start = 0;
     if (skippingLongLine) {
       const newline = text.indexOf('\n');
@@ -64,7 +64,6 @@ export async function tallyLogStream(source: AsyncIterable<Uint8Array>, tally: A
       start = newline + 1;
     }
     carry = text.slice(start);
-    text = '';
     if (carry.length > maxLineLength) {
       tally.addOversized(carry, sourceName, maxLineLength);
       carry = '';
