@@ -138,7 +138,7 @@ function classicEntry(fields: string[]): ClassicEntry {
   if (fields[1] === '') fail('elb', '');
   return {
     format: 'classic',
-    ...common(fields, 0, 'timestamp', fields[1]),
+    ...common(fields, CLASSIC_FIELDS, fields[1]),
     sslCipher: fields.length > 13 ? dashNull(fields[13]) : null,
     sslProtocol: fields.length > 14 ? dashNull(fields[14]) : null,
     extra: fields.length > CLASSIC_FIELDS.length ? fields.slice(CLASSIC_FIELDS.length) : NONE,
@@ -161,32 +161,35 @@ function albEntry(fields: string[]): AlbEntry {
     format: 'alb',
     type,
     elb,
-    ...common(fields, 1, 'time', name),
+    ...common(fields, ALB_FIELDS, name),
     fields,
     errorReason: dashNull(fields[ALB_INDEX.error_reason] ?? null),
     extra: fields.length > ALB_FIELDS.length ? fields.slice(ALB_FIELDS.length) : NONE,
   };
 }
 
-/** The fields both layouts share, from `time` on (`offset` is 1 for ALB, after its type). */
-function common(fields: string[], offset: number, timeField: string, loadBalancer: string): CommonEntry {
-  const classic = offset === 0;
-  const client = fields[offset + 2];
+/**
+ * The fields both layouts share, from the time on: ALB's come one later, after its type, and
+ * errors name each field as its own layout does (`backend:port`, `target:port`).
+ */
+function common(fields: string[], layout: readonly string[], loadBalancer: string): CommonEntry {
+  const at = layout === ALB_FIELDS ? 1 : 0;
+  const client = fields[at + 2];
   return {
-    time: fields[offset],
-    timeMs: isoTimeMs(fields[offset], timeField),
+    time: fields[at],
+    timeMs: isoTimeMs(fields[at], layout[at]),
     loadBalancer,
-    client: endpoint(client, 'client:port') ?? fail('client:port', client, 'an address and port'),
-    target: endpoint(fields[offset + 3], classic ? 'backend:port' : 'target:port'),
-    requestProcessingS: seconds(fields[offset + 4], 'request_processing_time'),
-    targetProcessingS: seconds(fields[offset + 5], classic ? 'backend_processing_time' : 'target_processing_time'),
-    responseProcessingS: seconds(fields[offset + 6], 'response_processing_time'),
-    elbStatus: status(fields[offset + 7], 'elb_status_code'),
-    targetStatus: status(fields[offset + 8], classic ? 'backend_status_code' : 'target_status_code'),
-    receivedBytes: count(fields[offset + 9], 'received_bytes'),
-    sentBytes: count(fields[offset + 10], 'sent_bytes'),
-    request: fields.length > offset + 11 ? fields[offset + 11] : null,
-    userAgent: fields.length > offset + 12 ? fields[offset + 12] : null,
+    client: endpoint(client, layout[at + 2]) ?? fail(layout[at + 2], client, 'an address and port'),
+    target: endpoint(fields[at + 3], layout[at + 3]),
+    requestProcessingS: seconds(fields[at + 4], layout[at + 4]),
+    targetProcessingS: seconds(fields[at + 5], layout[at + 5]),
+    responseProcessingS: seconds(fields[at + 6], layout[at + 6]),
+    elbStatus: status(fields[at + 7], layout[at + 7]),
+    targetStatus: status(fields[at + 8], layout[at + 8]),
+    receivedBytes: count(fields[at + 9], layout[at + 9]),
+    sentBytes: count(fields[at + 10], layout[at + 10]),
+    request: fields.length > at + 11 ? fields[at + 11] : null,
+    userAgent: fields.length > at + 12 ? fields[at + 12] : null,
   };
 }
 
