@@ -48,6 +48,7 @@ export async function tallyLogStream(source: AsyncIterable<Uint8Array>, tally: A
   const decoder = new StringDecoder('utf8');
   let bytesOfText = 0;
   let carry = '';
+  let lineNumber = 0;
   let skippingLongLine = false;
   for await (const chunk of chunks) {
     bytesOfText += chunk.length;
@@ -60,18 +61,18 @@ export async function tallyLogStream(source: AsyncIterable<Uint8Array>, tally: A
       start = newline + 1;
     }
     for (let newline = text.indexOf('\n', start); newline !== -1; newline = text.indexOf('\n', start)) {
-      tally.add(text.slice(start, newline), sourceName);
+      tally.add(text.slice(start, newline), sourceName, ++lineNumber);
       start = newline + 1;
     }
     carry = text.slice(start);
     if (carry.length > maxLineLength) {
-      tally.addOversized(carry, sourceName, maxLineLength);
+      tally.addOversized(carry, sourceName, ++lineNumber, maxLineLength);
       carry = '';
       skippingLongLine = true;
     }
   }
   const rest = carry + decoder.end();
-  if (rest !== '' && !skippingLongLine) tally.add(rest, sourceName);
+  if (rest !== '' && !skippingLongLine) tally.add(rest, sourceName, ++lineNumber);
   return { bytesRead: counted.total(), bytesOfText, gzip };
 }
 

@@ -47,7 +47,7 @@ export const defaults = {
  *
  * @example
  * const tally = new AccessLogTally();
- * for (const line of lines) tally.add(line, 'access.log');
+ * lines.forEach((line, i) => tally.add(line, 'access.log', i + 1));
  * tally.loadBalancers.get('my-elb'); // { requests: 1234, hangups: 37, ... }
  */
 export class AccessLogTally {
@@ -56,23 +56,26 @@ export class AccessLogTally {
   public malformed = 0;
   public readonly malformedExamples: MalformedLine[] = [];
   private readonly maxExamples: number;
-  private readonly lineNumbers = new Map<string, number>();
 
   public constructor(options: { readonly malformedExamples?: number } = {}) {
     this.maxExamples = options.malformedExamples ?? defaults.malformedExamples;
   }
 
-  /** Parses and counts one line (without its newline); a malformed line is counted and skipped. */
-  public add(line: string, source: string): void {
-    const number = this.nextLine(source);
+  /**
+   * Parses and counts one line (without its newline), the `number`th of `source`; a malformed
+   * line is counted and skipped.
+   */
+  public add(line: string, source: string, number: number): void {
+    this.lines++;
     const parsed = parseAccessLogLine(line);
     if (parsed.ok) this.count(parsed.entry);
     else this.skip(source, number, parsed.reason, line);
   }
 
   /** Counts, as malformed, a line too long to be an entry; only its start was kept. */
-  public addOversized(head: string, source: string, maxLength: number): void {
-    this.skip(source, this.nextLine(source), `longer than ${maxLength} characters: no entry is`, head);
+  public addOversized(head: string, source: string, number: number, maxLength: number): void {
+    this.lines++;
+    this.skip(source, number, `longer than ${maxLength} characters: no entry is`, head);
   }
 
   /** Totals over every load balancer. */
@@ -84,13 +87,6 @@ export class AccessLogTally {
       hangups += lb.hangups;
     }
     return { requests, hangups };
-  }
-
-  private nextLine(source: string): number {
-    const number = (this.lineNumbers.get(source) ?? 0) + 1;
-    this.lineNumbers.set(source, number);
-    this.lines++;
-    return number;
   }
 
   private skip(source: string, line: number, reason: string, text: string): void {

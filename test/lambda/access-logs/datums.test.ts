@@ -8,7 +8,7 @@ describe('hangupDatums', () => {
   it('publishes two datums per load balancer and minute, zero hang-ups included, at the minute of the lines', () => {
     // Prepare
     const tally = new AccessLogTally();
-    for (const line of [at('2026-11-25T18:00:59.999999Z'), CLASSIC.http.replace('2015-05-13T23:39:43.945958Z', '2026-11-25T18:01:00.000001Z').replace('my-loadbalancer', 'my-elb')]) tally.add(line, 'a.log');
+    [at('2026-11-25T18:00:59.999999Z'), CLASSIC.http.replace('2015-05-13T23:39:43.945958Z', '2026-11-25T18:01:00.000001Z').replace('my-loadbalancer', 'my-elb')].forEach((line, i) => tally.add(line, 'a.log', i + 1));
 
     // Act
     const { datums, requestsOutOfRange } = hangupDatums(tally, new Date('2026-11-25T18:10:00Z'));
@@ -28,9 +28,9 @@ describe('hangupDatums', () => {
     // Prepare: the seed line itself (2018), one line 13 days old, one 3 hours ahead
     const now = new Date('2026-11-25T18:10:00Z');
     const tally = new AccessLogTally();
-    tally.add(CLASSIC.seed, 'old.log');
-    tally.add(at(new Date(now.getTime() - 13 * 24 * 3600_000).toISOString().replace('Z', '000Z')), 'old.log');
-    tally.add(at(new Date(now.getTime() + 3 * 3600_000).toISOString().replace('Z', '000Z')), 'old.log');
+    tally.add(CLASSIC.seed, 'old.log', 1);
+    tally.add(at(new Date(now.getTime() - 13 * 24 * 3600_000).toISOString().replace('Z', '000Z')), 'old.log', 2);
+    tally.add(at(new Date(now.getTime() + 3 * 3600_000).toISOString().replace('Z', '000Z')), 'old.log', 3);
 
     // Act
     const { datums, requestsOutOfRange } = hangupDatums(tally, now);
