@@ -6,6 +6,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import type { S3Event } from 'aws-lambda';
 import type { Readable } from 'node:stream';
 import { claimLogObject, completeClaim, releaseClaim, type LogObjectId } from '../access-logs/claim';
 import { hangupDatums } from '../access-logs/datums';
@@ -64,7 +65,7 @@ export async function accessLogsStep(event: unknown, env: NodeJS.ProcessEnv = pr
     staleAfterMs: envNumber(env, ENV.claimStaleS, 960, 1, 86_400) * 1000,
   };
   const outcomes: LogObjectOutcome[] = [];
-  for (const record of (event as S3Notification).Records) {
+  for (const record of (event as S3Event).Records) {
     const object = { bucket: record.s3.bucket.name, key: decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')), etag: record.s3.object.eTag.replace(/"/g, '') };
     const outcome = await countObject(object, settings, deps).catch((error: Error): LogObjectOutcome => ({ bucket: object.bucket, key: object.key, outcome: 'failed', reason: `${error.name}: ${error.message}` }));
     (outcome.outcome === 'failed' ? logger.error.bind(logger) : logger.info.bind(logger))('access log object', { ...outcome });
@@ -115,9 +116,10 @@ async function countObject(object: LogObjectId, settings: Settings, deps: Access
   const { datums, requestsOutOfRange } = hangupDatums(tally, deps.now());
   const metrics = await publishMetrics(deps.cloudWatch, datums, { namespace: settings.namespace });
   const datumsFailed = metrics.failed.reduce((sum, f) => sum + f.datums, 0);
+  const metricErrors = metrics.failed.map((f) => f.error).join('; ');
   if (datums.length > 0 && metrics.published === 0) {
     await releaseClaim(deps.s3, settings.markerBucket, claim.markerKey, object, deps.now());
-    throw new Error(`no metric published: ${metrics.failed.map((f) => f.error).join('; ')}`);
+    throw new Error(`no metric published: ${metricErrors}`);
   }
   const outcome: LogObjectOutcome = {
     ...where,
@@ -130,14 +132,10 @@ async function countObject(object: LogObjectId, settings: Settings, deps: Access
     datumsFailed,
     requestsOutOfRange,
     bytesRead,
-    ...(datumsFailed > 0 ? { reason: `metrics partly not published: ${metrics.failed.map((f) => f.error).join('; ')}` } : {}),
+    ...(datumsFailed > 0 ? { reason: `metrics partly not published: ${metricErrors}` } : {}),
   };
   await completeClaim(deps.s3, settings.markerBucket, claim.markerKey, object, deps.now(), outcome);
   return outcome;
-}
-
-interface S3Notification {
-  readonly Records: ReadonlyArray<{ readonly s3: { readonly bucket: { readonly name: string }; readonly object: { readonly key: string; readonly eTag: string } } }>;
 }
 
 function defaultDependencies(): AccessLogsDependencies {
