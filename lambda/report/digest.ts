@@ -4,7 +4,7 @@
 import { fmt, label } from './advice';
 import type { Notification } from './changes';
 import type { ScanReport } from './scan';
-import { hangupsOfRequests, loggedHangups } from './view';
+import { hangupsPhrase } from './view';
 
 /**
  * The digest of the latest run.
@@ -21,9 +21,8 @@ export function digestNotification(report: ScanReport, url: string): Notificatio
       const phases = Object.entries(lb.phases)
         .filter(([, p]) => p?.verdict === 'fail')
         .map(([phase, p]) => `${label(phase as 'preRequest' | 'keepAlive')} ${fmt(p!.limitS ?? 0)} s`);
-      const hangups = loggedHangups(report, lb.name);
-      const logged = hangups === null ? '' : `; access logs, last ${report.accessLogs!.windowMinutes} min: ${hangupsOfRequests(hangups)} requests hung up`;
-      return `- FAILING ${lb.name} (idle timeout ${lb.idleTimeoutS ?? '?'} s): limit ${phases.join(', ')}${logged}`;
+      const hangups = hangupsPhrase(report, lb.name);
+      return `- FAILING ${lb.name} (idle timeout ${lb.idleTimeoutS ?? '?'} s): limit ${phases.join(', ')}${hangups === null ? '' : `; ${hangups}`}`;
     }),
     ...report.loadBalancers.filter((lb) => lb.verdict === 'inconclusive').map((lb) => `- INCONCLUSIVE ${lb.name}: ${lb.error ?? `${lb.probeErrors} backend(s) could not be probed`}`),
     '',

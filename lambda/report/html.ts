@@ -9,7 +9,7 @@ import { adviseTarget, fmt, label } from './advice';
 import type { Change } from './changes';
 import { escapeXml as esc, probePicture } from './picture';
 import type { ScanReport } from './scan';
-import { byVerdict, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
+import { accessLogsError, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 16px}
@@ -38,7 +38,7 @@ export function renderHtmlReport(report: ScanReport, changes: readonly Change[] 
     `<style>${STYLE}</style></head><body>`,
     `<h1>idle-canary ${esc(report.region)}: <span class="${report.verdict}">${report.verdict.toUpperCase()}</span></h1>`,
     `<p class="muted">Run ${esc(report.startedAt)} to ${esc(report.finishedAt)}. ${lbs.length} load balancer(s): ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing. ${report.apiCalls} AWS API calls.</p>`,
-    report.accessLogs?.error !== undefined ? `<p class="fail">Access logs could not be read: ${esc(report.accessLogs.error)}</p>` : '',
+    failParagraph(accessLogsError(report)),
     changesSection(changes),
     summaryTable(lbs, report),
     '<p class="legend"><span style="color:#2ca02c">● answered</span><span style="color:#d62728">✕ late request refused (lazy)</span><span style="color:#ff7f0e">◆ closed by the server (eager)</span><span style="color:#999">- - unused</span><span style="color:#1f77b4">┆ load balancer idle timeout</span><span style="color:#d62728">│ measured limit, shaded: bracket</span></p>',
@@ -58,16 +58,16 @@ function changesSection(changes: readonly Change[]): string {
 }
 
 function summaryTable(lbs: readonly LoadBalancerVerdict[], report: ScanReport): string {
+  const heading = hangupsHeading(report);
   const cell = (lb: LoadBalancerVerdict, phase: PhaseName) => {
     const p = lb.phases[phase];
     return p === undefined ? '<td>-</td>' : `<td class="num"><span class="${p.verdict}">${limitText(lb, phase)}</span></td>`;
   };
   const rows = lbs.map(
     (lb) =>
-      `<tr><td><a href="#lb-${esc(lb.name)}">${esc(lb.name)}</a></td><td>${lb.type}</td><td class="num">${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`}</td><td class="${lb.verdict}">${lb.verdict.toUpperCase()}</td>${cell(lb, 'preRequest')}${cell(lb, 'keepAlive')}${report.accessLogs ? `<td class="num">${hangupsText(report, lb.name)}</td>` : ''}<td class="num">${lb.backends.length}</td><td class="num">${lb.probeErrors}</td></tr>`,
+      `<tr><td><a href="#lb-${esc(lb.name)}">${esc(lb.name)}</a></td><td>${lb.type}</td><td class="num">${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`}</td><td class="${lb.verdict}">${lb.verdict.toUpperCase()}</td>${cell(lb, 'preRequest')}${cell(lb, 'keepAlive')}${heading ? `<td class="num">${hangupsText(report, lb.name)}</td>` : ''}<td class="num">${lb.backends.length}</td><td class="num">${lb.probeErrors}</td></tr>`,
   );
-  const logs = report.accessLogs ? `<th>hang-ups (last ${report.accessLogs.windowMinutes} min)</th>` : '';
-  return `<table><tr><th>load balancer</th><th>type</th><th>idle timeout</th><th>verdict</th><th>pre-request limit</th><th>keep-alive limit</th>${logs}<th>backends probed</th><th>probe errors</th></tr>${rows.join('')}</table>`;
+  return `<table><tr><th>load balancer</th><th>type</th><th>idle timeout</th><th>verdict</th><th>pre-request limit</th><th>keep-alive limit</th>${heading ? `<th>${heading}</th>` : ''}<th>backends probed</th><th>probe errors</th></tr>${rows.join('')}</table>`;
 }
 
 function loadBalancerSection(lb: LoadBalancerVerdict, report: ScanReport): string {
@@ -95,15 +95,14 @@ function loadBalancerSection(lb: LoadBalancerVerdict, report: ScanReport): strin
     lb.error ? `<p class="fail">Discovery error: ${esc(lb.error)}</p>` : '',
     rows.length > 0 ? `<table><tr><th>idle</th><th>verdict</th><th>limit</th><th>headroom</th><th>failing backends</th></tr>${rows.join('')}</table>` : '',
     worst ? `<p class="advice">${esc(adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lbS ?? worst.probe.loadBalancerIdleTimeoutS }))}</p>` : '',
-    hangupsParagraph(report, lb.name),
+    failParagraph(hangupsSentence(report, lb.name)),
     ...backends,
     skipped,
   ].join('\n');
 }
 
-function hangupsParagraph(report: ScanReport, name: string): string {
-  const sentence = hangupsSentence(report, name);
-  return sentence === null ? '' : `<p class="fail">${esc(sentence)}</p>`;
+function failParagraph(text: string | null): string {
+  return text === null ? '' : `<p class="fail">${esc(text)}</p>`;
 }
 
 function othersSection(report: ScanReport): string {

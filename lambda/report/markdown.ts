@@ -5,7 +5,7 @@ import type { Verdict } from '../probe';
 import { adviseTarget, fmt } from './advice';
 import type { Change } from './changes';
 import type { ScanReport } from './scan';
-import { byVerdict, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
+import { accessLogsError, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
 
 /**
  * Renders the summary: verdict, changes, one table row per load balancer, then the advice for
@@ -22,11 +22,12 @@ export function renderMarkdownReport(report: ScanReport, changes: readonly Chang
     '',
     `Run ${report.startedAt} to ${report.finishedAt}: ${lbs.length} load balancer(s), ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing.${htmlUrl ? ` Full report with pictures: ${htmlUrl}` : ''}`,
   ];
-  if (report.accessLogs?.error !== undefined) lines.push('', `Access logs could not be read: ${report.accessLogs.error}`);
+  const logsError = accessLogsError(report);
+  if (logsError !== null) lines.push('', logsError);
   if (changes.length > 0) {
     lines.push('', '## Changed since the last run', '', ...changes.map((c) => `- **${c.loadBalancer}** ${c.phase}: ${c.before.limitS === null ? '-' : `${c.before.atLeast ? '≥ ' : ''}${fmt(c.before.limitS)} s`} (${c.before.verdict}, ${c.before.at}) → ${c.after.limitS === null ? '-' : `${c.after.atLeast ? '≥ ' : ''}${fmt(c.after.limitS)} s`} (${c.after.verdict}, ${c.after.at})`));
   }
-  const logs = report.accessLogs === undefined ? null : `hang-ups (last ${report.accessLogs.windowMinutes} min)`;
+  const logs = hangupsHeading(report);
   lines.push(
     '',
     `| load balancer | type | idle timeout | verdict | pre-request limit | keep-alive limit |${logs ? ` ${logs} |` : ''} failing backends |`,

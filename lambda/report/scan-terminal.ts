@@ -6,7 +6,7 @@ import type { PhaseName, Verdict } from '../probe';
 import { adviseTarget, fmt } from './advice';
 import type { ScanReport } from './scan';
 import { wrap } from './terminal';
-import { byVerdict, hangupsOfRequests, loggedHangups, worstBackend } from './view';
+import { byVerdict, hangupsPhrase, worstBackend } from './view';
 
 /**
  * Renders a scan: a summary line, then each load balancer with its phases, backends, what was
@@ -47,8 +47,8 @@ function loadBalancerBlock(lb: LoadBalancerVerdict, report: ScanReport): string[
   const backends = lb.backends.map((b) => `${b.id} (${b.probe.target.host}) ${b.verdict}`);
   if (backends.length > 0) lines.push(`  backends: ${backends.join(', ')}${lb.backendsNotSampled > 0 ? `; ${lb.backendsNotSampled} more not sampled this run` : ''}`);
   for (const skipped of lb.skipped) lines.push(`  skipped ${skipped.what}: ${skipped.reason}`);
-  const hangups = loggedHangups(report, lb.name);
-  if (hangups !== null) lines.push(`  access logs, last ${report.accessLogs!.windowMinutes} min: ${hangupsOfRequests(hangups)} requests hung up by the backend`);
+  const hangups = hangupsPhrase(report, lb.name);
+  if (hangups !== null) lines.push(`  ${hangups} by the backend`);
   const worst = worstBackend(lb);
   if (worst) lines.push(...wrap(adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lb.idleTimeoutS ?? worst.probe.loadBalancerIdleTimeoutS }), 80, '  '));
   return lines;

@@ -30,14 +30,14 @@ export function limitText(lb: LoadBalancerVerdict, phase: PhaseName): string {
   return boundS === null ? '-' : `${p!.limitS === null ? '≥ ' : ''}${fmt(boundS)} s`;
 }
 
-/** A load balancer's counts from its access logs; `null` when none were read or it logged nothing. */
-export function loggedHangups(report: ScanReport, name: string): Counts | null {
-  return report.accessLogs?.error === undefined ? (report.accessLogs?.byLoadBalancer[name] ?? null) : null;
+/** The hang-ups column's heading; `null` when the report has no access logs. */
+export function hangupsHeading(report: ScanReport): string | null {
+  return report.accessLogs === undefined ? null : `hang-ups (last ${report.accessLogs.windowMinutes} min)`;
 }
 
-/** `37 of 12,345`: hang-ups among the requests logged. */
-export function hangupsOfRequests(counts: Counts): string {
-  return `${counts.hangups.toLocaleString('en-US')} of ${counts.requests.toLocaleString('en-US')}`;
+/** Why the report shows no hang-ups although access logs are read; `null` when they were. */
+export function accessLogsError(report: ScanReport): string | null {
+  return report.accessLogs?.error === undefined ? null : `Access logs could not be read: ${report.accessLogs.error}`;
 }
 
 /**
@@ -51,9 +51,25 @@ export function hangupsText(report: ScanReport, name: string): string | null {
   return counts === null ? '-' : hangupsOfRequests(counts);
 }
 
+/** `access logs, last 60 min: 37 of 12,345 requests hung up`; `null` when this load balancer logged nothing. */
+export function hangupsPhrase(report: ScanReport, name: string): string | null {
+  const counts = loggedHangups(report, name);
+  return counts === null ? null : `access logs, last ${report.accessLogs!.windowMinutes} min: ${hangupsOfRequests(counts)} requests hung up`;
+}
+
 /** The sentence that puts a load balancer's hang-ups next to its verdict; `null` without any. */
 export function hangupsSentence(report: ScanReport, name: string): string | null {
   const counts = loggedHangups(report, name);
   if (counts === null || counts.hangups === 0) return null;
   return `Access logs: ${hangupsOfRequests(counts)} requests in the last ${report.accessLogs!.windowMinutes} minutes died because the backend had already closed the connection.`;
+}
+
+/** A load balancer's counts from its access logs; `null` when none were read or it logged nothing. */
+function loggedHangups(report: ScanReport, name: string): Counts | null {
+  return report.accessLogs?.error === undefined ? (report.accessLogs?.byLoadBalancer[name] ?? null) : null;
+}
+
+/** `37 of 12,345`: hang-ups among the requests logged. */
+function hangupsOfRequests(counts: Counts): string {
+  return `${counts.hangups.toLocaleString('en-US')} of ${counts.requests.toLocaleString('en-US')}`;
 }
