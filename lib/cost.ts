@@ -106,15 +106,8 @@ export const ACCESS_LOG_ASSUMPTIONS = {
   metricsPerLoadBalancer: 2,
 } as const;
 
-export interface AccessLogMonthlyCost {
-  readonly loadBalancers: number;
-  readonly objects: number;
-  readonly lambda: number;
-  readonly metrics: number;
-  readonly alarms: number;
-  readonly s3: number;
-  readonly total: number;
-}
+/** The parts of `MonthlyCost` that counting access logs adds to, and the log objects counted. */
+export type AccessLogMonthlyCost = Pick<MonthlyCost, 'loadBalancers' | 'lambda' | 'metrics' | 'alarms' | 's3' | 'total'> & { readonly objects: number };
 
 /**
  * What counting access logs adds per month, for `loadBalancers` load balancers at the assumed
