@@ -261,9 +261,7 @@ export class IdleCanary extends Construct {
       timeout: Duration.minutes(5),
       environment: { ...shared, ...reports, [ENV.namespace]: settings.namespace, ...(readsAccessLogs ? { [ENV.accessLogs]: 'on' } : {}) },
     });
-    this.publishFunction.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'PutMetrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': settings.namespace } } }),
-    );
+    putMetricsIn(this.publishFunction, settings.namespace);
     this.publishFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteReports', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}*`)] }));
     this.publishFunction.addToRolePolicy(readLatest);
     this.publishFunction.addToRolePolicy(
@@ -300,7 +298,7 @@ export class IdleCanary extends Construct {
         return [vpcConfig.vpcId, probe];
       }),
     );
-    for (const fnConstruct of [this.discoverFunction, this.publishFunction, this.digestFunction, ...Object.values(this.probeFunctions)]) {
+    for (const fnConstruct of [this.discoverFunction, this.publishFunction, this.digestFunction, ...Object.values(this.probeFunctions), ...(this.accessLogsFunction ? [this.accessLogsFunction] : [])]) {
       acknowledge(fnConstruct, [MANAGED_POLICY('AWSLambdaBasicExecutionRole')], 'Writing its own logs, nothing else.');
     }
     acknowledge(this.discoverFunction, ['AwsSolutions-IAM5[Resource::*]'], 'Elastic Load Balancing and EC2 Describe actions do not support resource-level permissions.');
@@ -310,7 +308,6 @@ export class IdleCanary extends Construct {
       ['plans', 'results'].map((dir) => `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${REPORT_PREFIX}${dir}/*]`),
       "Each run reads its own plan files and its Distributed Maps' result files, whose names carry run and map ids.",
     );
-    acknowledge(this.publishFunction, ['AwsSolutions-IAM5[Resource::*]'], 'PutMetricData has no resource-level permissions; it is limited to the namespace by the cloudwatch:namespace condition.');
     acknowledge(this.publishFunction, [`AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${REPORT_PREFIX}*]`], 'Reports are written under one prefix of their own bucket, one object per run.');
 
     // Subnets given by id: the probe only places its network interfaces in them.
@@ -362,9 +359,7 @@ export class IdleCanary extends Construct {
       new iam.PolicyStatement({ sid: 'ReadAccessLogs', actions: ['s3:GetObject'], resources: buckets.map((b, i) => `arn:${partition}:s3:::${b.bucketName}/${logPrefixes[i]}*`) }),
     );
     counter.addToRolePolicy(new iam.PolicyStatement({ sid: 'MarkCountedObjects', actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(ACCESS_LOG_MARKERS)] }));
-    counter.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'PutMetrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': namespace } } }),
-    );
+    putMetricsIn(counter, namespace);
     buckets.forEach((config, i) => {
       const bucket = s3.Bucket.fromBucketName(this, `AccessLogBucket${i}`, config.bucketName);
       bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(counter), { prefix: logPrefixes[i] });
@@ -375,8 +370,6 @@ export class IdleCanary extends Construct {
       acknowledge(notificationsHandler, [MANAGED_POLICY('AWSLambdaBasicExecutionRole')], "CDK's bucket notification handler writes its own logs, nothing else.");
       acknowledge(notificationsHandler, ['AwsSolutions-IAM5[Resource::*]'], "CDK's bucket notification handler sets the notification configuration of the buckets named in the configuration, at deployment only.");
     }
-    acknowledge(counter, [MANAGED_POLICY('AWSLambdaBasicExecutionRole')], 'Writing its own logs, nothing else.');
-    acknowledge(counter, ['AwsSolutions-IAM5[Resource::*]'], 'PutMetricData has no resource-level permissions; it is limited to the namespace by the cloudwatch:namespace condition.');
     acknowledge(
       counter,
       [`AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${ACCESS_LOG_MARKERS}]`, ...buckets.map((b, i) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${b.bucketName}/${logPrefixes[i]}*]`)],
@@ -616,6 +609,17 @@ export class IdleCanary extends Construct {
 
 /** A cdk-nag finding id for an AWS managed policy on a role. */
 const MANAGED_POLICY = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;
+
+/**
+ * Lets a function put metrics in the namespace, and nowhere else.
+ *
+ * Why a condition: PutMetricData has no resource-level permission, so `*` is limited by the
+ * `cloudwatch:namespace` condition, and cdk-nag's finding is acknowledged with that reason.
+ */
+function putMetricsIn(fn: NodejsFunction, namespace: string): void {
+  fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'PutMetrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': namespace } } }));
+  acknowledge(fn, ['AwsSolutions-IAM5[Resource::*]'], 'PutMetricData has no resource-level permissions; it is limited to the namespace by the cloudwatch:namespace condition.');
+}
 
 /** Acknowledges cdk-nag findings on a construct, each with the reason it is right here. */
 function acknowledge(scope: Construct, ids: readonly string[], reason: string): void {
