@@ -35,25 +35,24 @@ export const defaults = {
 export async function readRecentHangups(cloudWatch: CloudWatchClient, namespace: string, now: Date, windowMinutes: number = defaults.windowMinutes): Promise<RecentHangups> {
   const query = (metric: string) => `SELECT SUM(${metric}) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer ORDER BY SUM() DESC LIMIT 500`;
   const byLoadBalancer: Record<string, Counts> = {};
-  const field = { hangups: 'hangups', requests: 'requests' } as const;
   let NextToken: string | undefined;
   do {
     const page = await cloudWatch.send(
       new GetMetricDataCommand({
         StartTime: new Date(now.getTime() - windowMinutes * 60_000),
         EndTime: now,
+        // Each query's id is the field of `Counts` its sums go to.
         MetricDataQueries: [
-          { Id: field.hangups, Expression: query('BackendHangups'), Period: 300 },
-          { Id: field.requests, Expression: query('RequestsLogged'), Period: 300 },
+          { Id: 'hangups', Expression: query('BackendHangups'), Period: 300 },
+          { Id: 'requests', Expression: query('RequestsLogged'), Period: 300 },
         ],
         NextToken,
       }),
     );
-    for (const series of page.MetricDataResults ?? []) {
-      const name = series.Label;
-      if (name === undefined || (series.Id !== field.hangups && series.Id !== field.requests)) continue;
-      const counts = (byLoadBalancer[name] ??= { requests: 0, hangups: 0 });
-      counts[series.Id] += (series.Values ?? []).reduce((sum, value) => sum + value, 0);
+    for (const { Id, Label, Values } of page.MetricDataResults ?? []) {
+      if (Label === undefined || (Id !== 'hangups' && Id !== 'requests')) continue;
+      const counts = (byLoadBalancer[Label] ??= { requests: 0, hangups: 0 });
+      counts[Id] += (Values ?? []).reduce((sum, value) => sum + value, 0);
     }
     NextToken = page.NextToken;
   } while (NextToken !== undefined);
