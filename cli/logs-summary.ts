@@ -3,6 +3,7 @@
  * balancer, as JSON or as a table for the terminal.
  */
 import type { AccessLogTally, MalformedLine } from '../lambda/access-logs/tally';
+import { alignColumns } from '../lambda/report/terminal';
 
 /** One file read, or why it could not be. */
 export interface LogFileOutcome {
@@ -68,7 +69,8 @@ export function renderLogsSummary(summary: LogsSummary): string {
   const lines = [`idle-canary logs: ${readable} file(s), ${n(summary.lines)} line(s), ${n(summary.malformed)} malformed, ${summary.loadBalancers.length} load balancer(s)`];
   if (summary.loadBalancers.length > 0) {
     const rows = summary.loadBalancers.map((lb) => [lb.name, lb.type, n(lb.requests), n(lb.hangups), percent(lb.hangups, lb.requests), `${minuteText(lb.first)} .. ${minuteText(lb.last)}`]);
-    lines.push('', ...table([['load balancer', 'type', 'requests', 'hang-ups', 'share', 'first .. last entry (UTC)'], ...rows]));
+    const table = alignColumns([['load balancer', 'type', 'requests', 'hang-ups', 'share', 'first .. last entry (UTC)'], ...rows], new Set([2, 3, 4]));
+    lines.push('', ...table.map((row) => row.join('  ').trimEnd()));
   }
   for (const lb of summary.loadBalancers.filter((l) => l.hangups > 0)) {
     const worst = [...lb.hangupMinutes].sort((a, b) => b.hangups - a.hangups || a.minute.localeCompare(b.minute)).slice(0, 3);
@@ -92,11 +94,4 @@ function percent(part: number, whole: number): string {
 
 function minuteText(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-}
-
-/** Left-aligned text, right-aligned numbers, two spaces between columns. */
-function table(rows: ReadonlyArray<readonly string[]>): string[] {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const numeric = new Set([2, 3, 4]);
-  return rows.map((row) => row.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd());
 }

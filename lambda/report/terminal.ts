@@ -38,19 +38,11 @@ function renderTarget(result: ProbeResult, options: TerminalOptions): string {
     `${title}  ${paint(result.verdict, result.verdict.toUpperCase())}  (load balancer idle timeout ${fmt(result.loadBalancerIdleTimeoutS)} s, held ${fmt(result.horizonS)} s, ${result.socketsUsed} sockets, ${fmt(result.elapsedS)} s)`,
   ];
   if (!result.error) {
-    const rows = (Object.entries(result.phases) as Array<[PhaseName, PhaseResult]>).map(([phase, measured]) => phaseRow(phase, measured));
-    const widths = COLUMNS.map((column, i) => Math.max(column.length, ...rows.map((row) => row[i].length)));
-    const format = (cells: readonly string[], verdict?: Verdict) =>
-      '  ' +
-      cells
-        .map((cell, i) => {
-          const padded = i === 2 || i === 6 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]);
-          return i === 1 && verdict ? paint(verdict, padded) : padded;
-        })
-        .join('  ')
-        .trimEnd();
-    lines.push(format(COLUMNS));
-    (Object.values(result.phases) as PhaseResult[]).forEach((measured, i) => lines.push(format(rows[i], measured.verdict)));
+    const measured = Object.entries(result.phases) as Array<[PhaseName, PhaseResult]>;
+    const [header, ...rows] = alignColumns([COLUMNS, ...measured.map(([phase, phaseResult]) => phaseRow(phase, phaseResult))], new Set([2, 6]));
+    const format = (cells: readonly string[], verdict?: Verdict) => `  ${cells.map((cell, i) => (i === 1 && verdict ? paint(verdict, cell) : cell)).join('  ')}`.trimEnd();
+    lines.push(format(header));
+    rows.forEach((row, i) => lines.push(format(row, measured[i][1].verdict)));
     const hints = result.server;
     if (hints) lines.push(`  server: ${hints.server ?? '(no Server header)'}${hints.keepAlive ? ` · Keep-Alive: ${hints.keepAlive}` : ''}${hints.connectionClose ? ' · Connection: close' : ''}`);
   }
@@ -77,6 +69,18 @@ function phaseRow(phase: PhaseName, measured: PhaseResult): string[] {
 }
 
 /** Wraps a paragraph at `width` columns, each line indented. */
+/**
+ * Pads every cell to its column's width: right-aligned for the columns given (numbers), left
+ * otherwise.
+ *
+ * @example
+ * alignColumns([['name', 'count'], ['web', '37']], new Set([1])); // [['name', 'count'], ['web ', '   37']]
+ */
+export function alignColumns(rows: ReadonlyArray<readonly string[]>, rightAligned: ReadonlySet<number>): string[][] {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => row.map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))));
+}
+
 export function wrap(text: string, width: number, indent: string): string[] {
   const lines: string[] = [];
   let line = '';
