@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Entry point of the `idle-canary` command: runs `main` with the process's streams.
  */

@@ -142,8 +142,11 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   };
 }
 
+/** What `strictParse` returns, named so that declarations can say it. */
+type StrictParsed<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
+
 /** `parseArgs` with positionals, strict, its errors cut to one line: what every command uses. */
-export function strictParse<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
+export function strictParse<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T): StrictParsed<T> {
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {

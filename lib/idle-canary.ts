@@ -10,7 +10,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
@@ -21,10 +20,11 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
 import { ENV } from '../lambda/handlers/config';
 import { withDefaults } from '../lambda/shared/defaults';
 import { portRange, type AccessLogBucketConfig, type VpcConfig } from './config';
+import type { HandlerName } from './handlers';
+import { handlerCode } from './lambda-code';
 
 export interface IdleCanaryProps {
   /** VPCs whose load balancers' backends are probed; one probe function each. */
@@ -143,6 +143,9 @@ export const defaults = {
 /** Targets one probe invocation holds: its socket budget over the sockets per target. */
 export const TARGETS_PER_INVOCATION = Math.floor(900 / 16);
 
+/** What each function sets beyond the code, runtime and logs all of them share. */
+type FunctionExtras = Omit<lambda.FunctionProps, 'code' | 'handler' | 'runtime'>;
+
 /** Prefix of every object the publish function writes. */
 export const REPORT_PREFIX = 'idle-canary/';
 
@@ -184,11 +187,11 @@ export class IdleCanary extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly topic: sns.ITopic;
   public readonly stateMachine: sfn.StateMachine;
-  public readonly discoverFunction: NodejsFunction;
-  public readonly publishFunction: NodejsFunction;
-  public readonly digestFunction: NodejsFunction;
+  public readonly discoverFunction: lambda.Function;
+  public readonly publishFunction: lambda.Function;
+  public readonly digestFunction: lambda.Function;
   /** Probe functions by VPC id. */
-  public readonly probeFunctions: Readonly<Record<string, NodejsFunction>>;
+  public readonly probeFunctions: Readonly<Record<string, lambda.Function>>;
   public readonly alarms: {
     readonly loadBalancersFailing: cloudwatch.Alarm;
     readonly heartbeat: cloudwatch.Alarm;
@@ -197,7 +200,7 @@ export class IdleCanary extends Construct {
     readonly hangups?: cloudwatch.Alarm;
   };
   /** Counts access log objects; set when `accessLogBuckets` are given. */
-  public readonly accessLogsFunction?: NodejsFunction;
+  public readonly accessLogsFunction?: lambda.Function;
 
   public constructor(scope: Construct, id: string, props: IdleCanaryProps) {
     super(scope, id);
@@ -218,16 +221,15 @@ export class IdleCanary extends Construct {
     this.topic = settings.topic ?? this.createTopic(settings.alarmEmails ?? []);
 
     const logGroup = (name: string) => new logs.LogGroup(this, `${name}Logs`, { retention: settings.logRetention, removalPolicy: RemovalPolicy.DESTROY });
-    const fn = (name: string, entry: string, extra: NodejsFunctionProps) =>
-      new NodejsFunction(this, name, {
-        entry: join(__dirname, '..', 'lambda', 'handlers', `${entry}.ts`),
-        handler: 'handler',
+    // The code is the bundle `npm run build` wrote (esbuild, target node22): no bundling at synth.
+    const fn = (name: string, entry: HandlerName, extra: FunctionExtras) =>
+      new lambda.Function(this, name, {
+        code: handlerCode(entry),
+        handler: 'index.handler',
         runtime: lambda.Runtime.NODEJS_24_X,
         architecture: lambda.Architecture.ARM_64,
         memorySize: 512,
         logGroup: logGroup(name),
-        depsLockFilePath: join(__dirname, '..', 'package-lock.json'),
-        bundling: { format: OutputFormat.CJS, minify: true, sourceMap: true, target: 'node22' },
         ...extra,
         environment: { POWERTOOLS_SERVICE_NAME: 'idle-canary', NODE_OPTIONS: '--enable-source-maps', ...extra.environment },
       });
@@ -338,7 +340,7 @@ export class IdleCanary extends Construct {
    * Why S3 notifications on the existing buckets: the logs are already there; CDK adds the
    * notification next to any the bucket already has (it needs a prefix of its own).
    */
-  private countAccessLogs(fn: (name: string, entry: string, extra: NodejsFunctionProps) => NodejsFunction, buckets: readonly AccessLogBucketConfig[], namespace: string): NodejsFunction {
+  private countAccessLogs(fn: (name: string, entry: HandlerName, extra: FunctionExtras) => lambda.Function, buckets: readonly AccessLogBucketConfig[], namespace: string): lambda.Function {
     const { account, region, partition } = Stack.of(this);
     const counter = fn('AccessLogs', 'access-logs', {
       description: 'idle-canary: counts backend hang-ups in new load balancer access log objects',
@@ -430,7 +432,7 @@ export class IdleCanary extends Construct {
       }),
     );
     /** A probe invocation: retried on Lambda's own errors, never on its timeout (15 minutes lost). */
-    const invokeProbe = (id: string, probe: NodejsFunction) =>
+    const invokeProbe = (id: string, probe: lambda.Function) =>
       retryLambda(new tasks.LambdaInvoke(this, id, { lambdaFunction: probe, payloadResponseOnly: true, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(PROBE_TIMEOUT.plus(Duration.minutes(1))) }));
     const shardFailed = new sfn.Pass(this, 'ShardFailed', {
       parameters: { 'shardId.$': '$.shardId', 'vpcId.$': '$.vpcId', 'error.$': '$.error' },
@@ -616,7 +618,7 @@ const MANAGED_POLICY = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Pa
  * Why a condition: PutMetricData has no resource-level permission, so `*` is limited by the
  * `cloudwatch:namespace` condition, and cdk-nag's finding is acknowledged with that reason.
  */
-function putMetricsIn(fn: NodejsFunction, namespace: string): void {
+function putMetricsIn(fn: lambda.Function, namespace: string): void {
   fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'PutMetrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': namespace } } }));
   acknowledge(fn, ['AwsSolutions-IAM5[Resource::*]'], 'PutMetricData has no resource-level permissions; it is limited to the namespace by the cloudwatch:namespace condition.');
 }

@@ -13,15 +13,16 @@ import { ALB } from '../lambda/access-logs/lines';
 import { STACK, synth } from './synth';
 
 describe('the bundled Lambda code', () => {
-  // A real synth with bundling, as `cdk deploy` does it, with every optional function
+  // A real synth, as `cdk deploy` does it, with every optional function: its assets are the
+  // bundles `npm run build` wrote (here jest's global setup)
   let built: ReturnType<typeof synth>;
   beforeAll(() => {
-    built = synth({ ...STACK, accessLogBuckets: [{ bucketName: 'corp-elb-logs' }] }, { bundle: true });
+    built = synth({ ...STACK, accessLogBuckets: [{ bucketName: 'corp-elb-logs' }] });
   }, 60_000);
   const functions = () => Object.values(built.template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Runtime === 'nodejs24.x');
   const bundleOf = (fn: ReturnType<typeof functions>[number]) => join(built.assembly.directory, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
 
-  it('bundles every handler with esbuild, without Docker, and the probe bundle measures a real backend', async () => {
+  it('deploys every handler as its esbuild bundle from the build, without bundling at synth, and the probe bundle measures a real backend', async () => {
     // Prepare
     const probe = functions().find((f) => f.Properties.VpcConfig !== undefined)!;
     const backend = await startBackend(DEMO_BACKENDS[0]);

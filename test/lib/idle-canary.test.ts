@@ -200,7 +200,7 @@ describe('the IdleCanary stack', () => {
 
   it('runs cdk-nag on every synth: an unacknowledged finding fails it', () => {
     // Prepare: the same app with one bucket nobody acknowledged
-    const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] }, 'aws:cdk:bundling-stacks': [] } }));
+    const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] } } }));
     new Bucket(app.node.children[0] as Stack, 'Unreviewed');
 
     // Act & Assess

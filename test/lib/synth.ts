@@ -16,9 +16,9 @@ export const VPC = {
 
 export const STACK = { account: '123456789012', region: 'eu-west-1', vpcs: [VPC], alarmEmails: ['oncall@example.com'] };
 
-/** Synthesizes the app; `bundle: false` skips esbuild, as unit tests should. */
-export function synth(stack: Record<string, unknown> = STACK, { bundle = false } = {}) {
-  const app = buildApp(new App({ context: { 'idle-canary': { stacks: [stack] }, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } }));
+/** Synthesizes the app, with the Lambda bundles that `npm run build` wrote (jest's global setup). */
+export function synth(stack: Record<string, unknown> = STACK) {
+  const app = buildApp(new App({ context: { 'idle-canary': { stacks: [stack] } } }));
   const assembly = app.synth();
   const cdkStack = app.node.children[0] as IdleCanaryStack;
   return { app, assembly, stack: cdkStack, template: Template.fromStack(cdkStack) };

@@ -11,7 +11,7 @@ import { ensureNginx, ensureNodeBinary, startNginx, startNodeServer, type Runnin
 
 /** A current LTS release (the line of the nodejs24.x Lambda runtime). */
 const CURRENT_LTS = '24.21.0';
-const CLI = join(__dirname, '../../../bin/idle-canary.js');
+const CLI = join(__dirname, '../../../bin/idle-canary.ts');
 
 interface CliRun {
   readonly status: number;
@@ -22,7 +22,7 @@ interface CliRun {
 function runCli(args: string[]): Promise<CliRun> {
   const started = performance.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 200_000 }, (error, stdout) => {
+    execFile(process.execPath, ['-r', 'tsx/cjs', CLI, ...args], { timeout: 200_000 }, (error, stdout) => {
       const status = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ status, stdout, elapsedS: (performance.now() - started) / 1000 });
     });

@@ -1,0 +1,19 @@
+/**
+ * idle-canary as a CDK construct library: `import { IdleCanary } from 'idle-canary'`.
+ *
+ * The probe engine is `idle-canary/probe` and the command line `idle-canary/cli`; the result
+ * JSON, metrics, exit codes and report files they produce are in docs/CONTRACTS.md.
+ *
+ * @example
+ * import { App, Stack } from 'aws-cdk-lib';
+ * import { IdleCanary } from 'idle-canary';
+ *
+ * const app = new App();
+ * const stack = new Stack(app, 'Monitoring', { env: { account: '123456789012', region: 'eu-west-1' } });
+ * new IdleCanary(stack, 'IdleCanary', {
+ *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], availabilityZones: ['eu-west-1a'], backendPorts: [80, '30000-32767'] }],
+ *   alarmEmails: ['oncall@example.com'],
+ * });
+ */
+export { IdleCanary, defaults, type IdleCanaryProps } from './idle-canary';
+export type { AccessLogBucketConfig, VpcConfig } from './config';
