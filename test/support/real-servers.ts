@@ -12,6 +12,7 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureDebianPackage } from './debian';
 
 const run = promisify(execFile);
 const CACHE = join(__dirname, '..', '..', '.cache');
@@ -51,15 +52,8 @@ export async function ensureNodeBinary(version: string): Promise<string> {
 }
 
 /** The nginx binary, installed from Debian's packages when missing. */
-export async function ensureNginx(): Promise<string> {
-  if (!existsSync(NGINX)) {
-    await run('apt-get', ['update', '-qq'], { maxBuffer: 1 << 24 });
-    await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'nginx'], {
-      maxBuffer: 1 << 24,
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  }
-  return NGINX;
+export function ensureNginx(): Promise<string> {
+  return ensureDebianPackage(NGINX, 'nginx');
 }
 
 /**

@@ -8,6 +8,7 @@ import { renderHtmlReport } from '../../../lambda/report/html';
 import { asScanReport } from '../../../lambda/report/normalize';
 import { probePicture } from '../../../lambda/report/picture';
 import type { ScanReport } from '../../../lambda/report/scan';
+import { ensureDebianPackage } from '../../support/debian';
 import { closedPort } from '../../support/loopback';
 
 const SCREENSHOTS = join(__dirname, '__screenshots__');
@@ -24,10 +25,11 @@ describe('the HTML report', () => {
     const jobs = [...backends.map((b) => b.port), refused].map((port) => ({ target: { host: '127.0.0.1', port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 6 }));
     report = asScanReport(await probeTargets(jobs, { marginS: 0.5, precisionS: 0.1 }));
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      // Debian's Chromium, installed here on first use (playwright's own download is not reachable)
+      executablePath: await ensureDebianPackage('/usr/bin/chromium', 'chromium'),
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-  }, 60_000);
+  }, 600_000);
 
   afterAll(async () => {
     await browser?.close();
