@@ -5,21 +5,8 @@ import { main } from '../../../cli/main';
 import type { ScanReport } from '../../../lambda/report/scan';
 import { closedPort } from '../../support/loopback';
 import { mockAccount } from '../../lambda/discovery/fixtures';
+import { CREDENTIALS, withAwsEnv } from '../../support/aws-env';
 import { capture } from '../../support/capture';
-
-/** Runs with these environment variables only for AWS, and no instance metadata service. */
-async function withAwsEnv<T>(env: Record<string, string>, run: () => Promise<T>): Promise<T> {
-  const saved = { ...process.env };
-  for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-  Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', ...env });
-  try {
-    return await run();
-  } finally {
-    process.env = saved;
-  }
-}
-
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 
 describe('idle-canary scan', () => {
   const backends: RunningBackend[] = [];
