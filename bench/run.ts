@@ -5,6 +5,7 @@
  *
  * Timeouts are scaled down by 10 (a 6 s load balancer) so that the whole benchmark takes
  * about a minute; the narrowing precision is scaled with them (0.05 s here is 0.5 s at 60 s).
+ * And the command's start-up time and memory (`startup`), with the single file's size.
  */
 import { runProbe, type ProbeJob, type ProbeOptions } from '../lambda/probe';
 import { DEMO_BACKENDS, type BackendSpec } from '../cli/demo/backends';
@@ -12,6 +13,7 @@ import { measureKeepAliveCloseS } from '../test/support/loopback';
 import { startBackends } from './backends';
 import { accessLogsBenchmark } from './access-logs';
 import { shardsBenchmark } from './shards';
+import { startupBenchmark } from './startup';
 
 const LB_S = 6;
 const OPTIONS: ProbeOptions = { marginS: 0.1, precisionS: LB_S / 120 };
@@ -84,6 +86,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   load: () => load(500),
   shards: () => shardsBenchmark(1000),
   'access-logs': () => accessLogsBenchmark(1),
+  startup: startupBenchmark,
 };
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * The exit status contract of `probe` (DESIGN.md): 0 every phase passes, 1 some phase fails,
+ * The exit status contract of `probe` (docs/CONTRACTS.md): 0 every phase passes, 1 some phase fails,
  * 2 bad input or a target could not be probed at all, 3 inconclusive.
  */
 import type { ProbeResult } from '../lambda/probe';

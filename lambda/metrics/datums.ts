@@ -1,5 +1,5 @@
 /**
- * Verdicts to CloudWatch metric datums, exactly as DESIGN.md's metric contract names them.
+ * Verdicts to CloudWatch metric datums, exactly as docs/CONTRACTS.md names them.
  *
  * Pure, so that the exact `PutMetricData` input is tested. Never a per-instance or per-IP
  * dimension: each distinct dimension value is a billed custom metric.

@@ -2,7 +2,7 @@
  * Types of the probe engine and of the `idle-canary probe --json` contract.
  *
  * The contract fields (`limitS`, `survivedS`, `failedS`, `enforcement`, `closedWith`,
- * `headroomS`, `verdict`) are read by other tools (see DESIGN.md): extend, never rename.
+ * `headroomS`, `verdict`) are read by other tools (see docs/CONTRACTS.md): extend, never rename.
  */
 
 /** The two idle situations a load balancer puts a backend connection in. */

@@ -12,7 +12,7 @@ import { DEMO_BACKENDS, startBackend, type RunningBackend } from '../../cli/demo
 import type { ProbeResult } from '../../lambda/probe';
 import { CLASSIC } from '../lambda/access-logs/lines';
 import { measureKeepAliveCloseS } from '../support/loopback';
-import { runIn } from './run';
+import { USER_ENV, runIn } from './run';
 
 const ROOT = join(__dirname, '..', '..');
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -114,7 +114,7 @@ describe('the packed package, installed with --omit=dev in an empty directory', 
 
     // Assess
     expect(scan.status).toBe(2);
-    expect(scan.stderr.split('\n')[0]).toBe('idle-canary: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role is available');
+    expect(scan.stderr.split('\n')).toContain('idle-canary: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role is available');
   });
 
   it('npx idle-canary demo probes its four local backends', async () => {
@@ -127,20 +127,26 @@ describe('the packed package, installed with --omit=dev in an empty directory', 
   }, 60_000);
 
   describe('a CDK app of the user’s own', () => {
-    it('synthesizes new IdleCanary(...) offline from the package, without esbuild or Docker, and cdk-nag finds nothing unacknowledged', async () => {
+    it('synthesizes the README\'s example app offline from the package, without esbuild or Docker, and cdk-nag finds nothing unacknowledged', async () => {
       // Prepare: the user's CDK libraries (the repository's own copies: offline), their app in TypeScript
       for (const name of ['aws-cdk-lib', 'constructs', 'cdk-nag']) symlinkSync(join(ROOT, 'node_modules', name), join(user, 'node_modules', name), 'dir');
-      writeFileSync(join(user, 'app.ts'), USER_APP);
-      writeFileSync(join(user, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }));
+      writeFileSync(join(user, 'app.ts'), readmeExample());
+      // The same app with a bucket of the user's that nobody acknowledged: cdk-nag must stop it
+      writeFileSync(join(user, 'app-unacknowledged.ts'), readmeExample().replace("import { IdleCanary } from 'idle-canary';", "import { IdleCanary } from 'idle-canary';\nimport { Bucket } from 'aws-cdk-lib/aws-s3';").replace('Validations.of(app)', "new Bucket(stack, 'Unacknowledged');\nValidations.of(app)"));
+      writeFileSync(join(user, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, skipLibCheck: true, types: [] }, files: ['app.ts', 'app-unacknowledged.ts'] }));
 
       // Act: type-check against the package's declarations, then synthesize
       const compiled = await runIn(user, process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.']);
-      const synth = await runIn(user, process.execPath, ['app.js'], { timeoutMs: 180_000 });
+      // As `cdk synth` runs an app: CDK_OUTDIR set
+      const synth = await runIn(user, process.execPath, ['app.js'], { timeoutMs: 180_000, env: { ...USER_ENV, CDK_OUTDIR: 'cdk.out' } });
+      const unacknowledged = await runIn(user, process.execPath, ['app-unacknowledged.js'], { timeoutMs: 180_000, env: { ...USER_ENV, CDK_OUTDIR: 'cdk.out.unacknowledged' } });
 
       // Assess
       expect(compiled).toEqual({ status: 0, stdout: '', stderr: '' });
       expect(synth.stderr).not.toMatch(/AwsSolutions|Error/);
       expect(synth.status).toBe(0);
+      expect(unacknowledged.status).not.toBe(0);
+      expect(unacknowledged.stderr).toMatch(/AwsSolutions-S1/);
       const template = JSON.parse(readFileSync(join(user, 'cdk.out', 'Monitoring.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, never> }> };
       const ofType = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
       const functions = ofType('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs24.x');
@@ -183,21 +189,9 @@ describe('the single-file command, copied alone into an empty directory', () => 
   }, 60_000);
 });
 
-/** The README's example app, as a user writes it. */
-const USER_APP = `import { App, Stack, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { IdleCanary } from 'idle-canary';
-
-const app = new App({ outdir: 'cdk.out' });
-const stack = new Stack(app, 'Monitoring', { env: { account: '123456789012', region: 'eu-west-1' } });
-new IdleCanary(stack, 'IdleCanary', {
-  vpcs: [{ vpcId: 'vpc-0a1b2c3d4e5f60718', subnetIds: ['subnet-0a1b2c3d4e5f60718'], availabilityZones: ['eu-west-1a'], cidr: '10.0.0.0/16', backendPorts: [80, 443, '30000-32767'] }],
-  alarmEmails: ['oncall@example.com'],
-  schedule: 'rate(30 minutes)',
-  periodMinutes: 30,
-  marginS: 2,
-  accessLogBuckets: [{ bucketName: 'corp-elb-logs', prefix: 'prod' }],
-});
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-app.synth();
-`;
+/** The README's example app, as a user copies it: the TypeScript block of its CDK section. */
+function readmeExample(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Add it to your own CDK app'));
+  return section.slice(section.indexOf('```ts\n') + 6, section.indexOf('\n```', section.indexOf('```ts\n')) + 1);
+}
