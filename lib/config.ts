@@ -6,6 +6,7 @@ import type { IdleCanaryProps } from './idle-canary';
 
 /** One VPC whose backends are probed: the probe function runs in its subnets. */
 export interface VpcConfig {
+  /** The VPC's id, e.g. `vpc-0a1b2c3d`. */
   readonly vpcId: string;
   /** Private subnets (with a route to the backends; no internet access needed). */
   readonly subnetIds: readonly string[];
@@ -13,9 +14,15 @@ export interface VpcConfig {
   readonly availabilityZones: readonly string[];
   /** Backend ports the probe may reach: numbers, or ranges such as `30000-32767` (Kubernetes NodePorts). */
   readonly backendPorts: ReadonlyArray<number | string>;
-  /** The VPC's CIDR, to limit the probe's egress; any IPv4 address when not given. */
+  /**
+   * The VPC's CIDR, to limit the probe's egress.
+   * @default any IPv4 address
+   */
   readonly cidr?: string;
-  /** Backend security groups: egress goes to them, and with `addIngress` they admit the probe. */
+  /**
+   * Backend security groups: egress goes to them, and with `addIngress` they admit the probe.
+   * @default none: egress to `cidr` on `backendPorts`
+   */
   readonly backendSecurityGroupIds?: readonly string[];
   /** Add ingress rules to `backendSecurityGroupIds` for the probe's security group. @default false */
   readonly addIngress?: boolean;
@@ -23,8 +30,12 @@ export interface VpcConfig {
 
 /** A bucket that load balancers write access logs to. */
 export interface AccessLogBucketConfig {
+  /** The bucket's name, in this account and region. */
   readonly bucketName: string;
-  /** The prefix given to the load balancers' logging settings, if any (without `AWSLogs`). */
+  /**
+   * The prefix given to the load balancers' logging settings (without `AWSLogs`).
+   * @default none: logs are under `AWSLogs/` at the bucket's root
+   */
   readonly prefix?: string;
 }
 
