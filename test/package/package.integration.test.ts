@@ -58,6 +58,22 @@ describe('the packed package, installed with --omit=dev in an empty directory', 
     expect(installed).not.toEqual(expect.arrayContaining(['aws-cdk-lib']));
   });
 
+  it('requires at run time nothing but its dependencies, its CDK peer dependencies and Node.js', () => {
+    // Prepare
+    const pkg = join(user, 'node_modules', 'idle-canary');
+    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
+    const allowed = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)];
+    const sources = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js')).map((f) => join(dir, f));
+
+    // Act: every module the compiled code requires (the Lambda bundles take the AWS SDK from the runtime)
+    const required = ['bin', 'cli', 'lib', 'lambda'].flatMap((dir) => sources(join(pkg, 'dist', dir))).flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/require\("([^".][^"]*)"\)/g)].map((m) => m[1]));
+    const packageOf = (name: string) => name.split('/').slice(0, name.startsWith('@') ? 2 : 1).join('/');
+
+    // Assess
+    expect(required.length).toBeGreaterThan(20);
+    expect([...new Set(required.filter((name) => !name.startsWith('node:')).map(packageOf))].filter((name) => !allowed.includes(name))).toEqual([]);
+  });
+
   it('npx idle-canary --version prints the package version, for every command', async () => {
     // Act
     const runs = await Promise.all([[], ['probe'], ['scan'], ['report'], ['logs'], ['demo']].map((command) => npx(...command, '--version')));
