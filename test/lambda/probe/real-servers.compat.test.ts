@@ -22,7 +22,7 @@ interface CliRun {
 function runCli(args: string[]): Promise<CliRun> {
   const started = performance.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', 'tsx/cjs', CLI, ...args], { timeout: 200_000 }, (error, stdout) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { timeout: 200_000 }, (error, stdout) => {
       const status = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ status, stdout, elapsedS: (performance.now() - started) / 1000 });
     });
