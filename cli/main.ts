@@ -42,13 +42,14 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   const [command, ...rest] = argv;
   const load = command === undefined ? undefined : COMMANDS[command];
   if (load === undefined) return topLevel(command, io);
-  const { run, usage } = await load();
-  // `--version` anywhere among a command's own flags (not after `--`), as `--help` is.
+  // `--version` anywhere among a command's own flags (not after `--`), as `--help` is; it
+  // needs nothing of the command, so its module is not even loaded.
   const flags = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (flags.includes('--version')) {
     io.stdout.write(`${version()}\n`);
     return 0;
   }
+  const { run, usage } = await load();
   try {
     return await run(rest, io);
   } catch (error) {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { main } from '../../cli/main';
 import { DEMO_BACKENDS, startBackend, type RunningBackend } from '../../cli/demo/backends';
 import type { ProbeResult } from '../../lambda/probe';
@@ -71,4 +73,55 @@ describe('idle-canary demo', () => {
     expect(verdictLines.map((line) => line.split(/\s+/)[1])).toEqual(['FAIL', 'FAIL', 'FAIL', 'PASS']);
     expect(out()).toContain('lazily: nothing happens while they are idle');
   }, 30_000);
+});
+
+describe('idle-canary --help and --version', () => {
+  const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+
+  it.each([['idle-canary', []], ...['probe', 'scan', 'report', 'logs', 'demo'].map((name) => [name, [name]])] as Array<[string, string[]]>)('%s --version prints the package version and exits 0', async (_name, command) => {
+    // Prepare
+    const { io, out, err } = capture();
+
+    // Act
+    const status = await main([...command, '--version'], io);
+
+    // Assess
+    expect({ status, out: out(), err: err() }).toEqual({ status: 0, out: `${version}\n`, err: '' });
+  });
+
+  it.each(['probe', 'scan', 'report', 'logs', 'demo'])('%s --help prints its usage and exits 0', async (command) => {
+    // Prepare
+    const { io, out } = capture();
+
+    // Act
+    const status = await main([command, '--help'], io);
+
+    // Assess
+    expect(status).toBe(0);
+    expect(out()).toMatch(new RegExp(`^usage: idle-canary ${command}`));
+  });
+
+  it('names an unknown command and the known ones, exiting 2', async () => {
+    // Prepare
+    const { io, err } = capture();
+
+    // Act
+    const status = await main(['probes'], io);
+
+    // Assess
+    expect(status).toBe(2);
+    expect(err().split('\n')[0]).toBe('idle-canary: unknown command "probes": expected probe, scan, report, logs or demo');
+  });
+
+  it('rejects an argument demo does not take, with its usage', async () => {
+    // Prepare
+    const { io, err } = capture();
+
+    // Act
+    const status = await main(['demo', '--fast'], io);
+
+    // Assess
+    expect(status).toBe(2);
+    expect(err()).toMatch(/^idle-canary: Unknown option '--fast'\nusage: idle-canary demo/);
+  });
 });
