@@ -5,6 +5,7 @@
  * Prices: eu-west-1 list prices (USD) as published in 2026; change `PRICES` for another region.
  */
 import { TARGETS_PER_INVOCATION, defaults } from './idle-canary';
+import { periodOf } from './schedule';
 
 export const PRICES = {
   lambdaGbSecondArm: 0.0000133334,
@@ -23,7 +24,7 @@ export const PRICES = {
 
 /** What the model assumes of a run; the defaults are the stack's. */
 export const ASSUMPTIONS = {
-  periodMinutes: defaults.periodMinutes,
+  periodMinutes: periodOf(defaults.schedule),
   backendsPerLoadBalancer: defaults.maxBackendsPerPort,
   targetsPerInvocation: TARGETS_PER_INVOCATION,
   inlineMaxBackends: defaults.inlineMaxBackends,

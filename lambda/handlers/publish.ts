@@ -13,7 +13,7 @@ import type { ProbeResult } from '../probe';
 import { changeNotification, compareRuns } from '../report/changes';
 import { toScanReport } from '../report/scan';
 import { readLatest, writeReports } from '../report/store';
-import { readDistributedRun } from '../run/store';
+import { readDiscovery, readDistributedResults } from '../run/store';
 import type { PublishInput, ShardFailure, ShardResult } from '../run/types';
 import { ENV, envNumber, envString } from './config';
 import { logger } from './logger';
@@ -23,7 +23,7 @@ const check = validator('publish');
 const inline = check.fields({
   runId: check.string,
   startedAt: check.string,
-  discovery: check.fields({ region: check.string, loadBalancers: check.array(check.object), notCovered: check.array(check.object), excluded: check.array(check.object), apiCalls: check.integer(0, 1e9) }),
+  discoveryKey: check.string,
   shards: check.array(check.fields({ shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(check.object) })),
   shardResults: check.array(check.object),
 });
@@ -35,15 +35,20 @@ const distributed = check.fields({
   vpcResults: check.array(check.fields({ vpcId: check.string })),
 });
 
-/** The run's discovery, plan and shard outcomes, whichever way they travelled. */
+/**
+ * The run's discovery, whole plan and shard outcomes, whichever way the results travelled.
+ * Backends in the plan with no outcome (deferred, or in a lost shard) are judged probe errors.
+ */
 async function runOf(event: unknown, s3: S3Client, bucket: string) {
   if (typeof event === 'object' && event !== null && (event as { mode?: string }).mode === 'distributed') {
     distributed(event, '');
-    return readDistributedRun(s3, bucket, event as Extract<PublishInput, { mode: 'distributed' }>);
+    const run = event as Extract<PublishInput, { mode: 'distributed' }>;
+    const [read, shardResults] = await Promise.all([readDiscovery(s3, bucket, run.discoveryKey), readDistributedResults(s3, bucket, run)]);
+    return { ...read, shardResults };
   }
   inline(event, '');
   const run = event as Extract<PublishInput, { mode: 'inline' }>;
-  return { discovery: run.discovery, plan: run.shards.flatMap((s) => s.items), shardResults: [...run.shardResults] };
+  return { ...(await readDiscovery(s3, bucket, run.discoveryKey)), shardResults: [...run.shardResults] };
 }
 
 /** What publish returns to the state machine: enough to read the outcome of a run at a glance. */
