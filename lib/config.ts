@@ -10,8 +10,6 @@ export interface VpcConfig {
   readonly vpcId: string;
   /** Private subnets (with a route to the backends; no internet access needed). */
   readonly subnetIds: readonly string[];
-  /** The subnets' availability zones, in the same order. */
-  readonly availabilityZones: readonly string[];
   /** Backend ports the probe may reach: numbers, or ranges such as `30000-32767` (Kubernetes NodePorts). */
   readonly backendPorts: ReadonlyArray<number | string>;
   /** The VPC's CIDR, to limit the probe's egress; any IPv4 address when not given. */
@@ -74,7 +72,7 @@ export const STACK_KEYS = [
 ] as const satisfies ReadonlyArray<keyof StackConfig>;
 
 /** Every key a VPC entry accepts. */
-export const VPC_KEYS = ['vpcId', 'subnetIds', 'availabilityZones', 'backendPorts', 'cidr', 'backendSecurityGroupIds', 'addIngress'] as const satisfies ReadonlyArray<keyof VpcConfig>;
+export const VPC_KEYS = ['vpcId', 'subnetIds', 'backendPorts', 'cidr', 'backendSecurityGroupIds', 'addIngress'] as const satisfies ReadonlyArray<keyof VpcConfig>;
 
 const ACCESS_LOG_BUCKET_KEYS = ['bucketName', 'prefix'] as const satisfies ReadonlyArray<keyof AccessLogBucketConfig>;
 
@@ -118,9 +116,6 @@ function parseVpc(value: unknown, key: string, issue: Issue): VpcConfig {
   match(v.vpcId, `${key}.vpcId`, /^vpc-[0-9a-f]{8,17}$/, 'a VPC id like vpc-0a1b2c3d', issue);
   const subnets = array(v.subnetIds, `${key}.subnetIds`, issue, 1);
   subnets.forEach((id, i) => match(id, `${key}.subnetIds[${i}]`, /^subnet-[0-9a-f]{8,17}$/, 'a subnet id like subnet-0a1b2c3d', issue));
-  const zones = array(v.availabilityZones, `${key}.availabilityZones`, issue, 1);
-  zones.forEach((zone, i) => match(zone, `${key}.availabilityZones[${i}]`, /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'an availability zone such as eu-west-1a', issue));
-  if (zones.length !== subnets.length) issue(`${key}.availabilityZones`, `one zone per subnet (${subnets.length})`, zones);
   array(v.backendPorts, `${key}.backendPorts`, issue, 1).forEach((port, i) => portRange(port, `${key}.backendPorts[${i}]`, issue));
   optional(v.cidr, `${key}.cidr`, (c, k) => match(c, k, /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/16', issue));
   optional(v.backendSecurityGroupIds, `${key}.backendSecurityGroupIds`, (ids, k) => array(ids, k, issue, 0).forEach((id, i) => match(id, `${k}[${i}]`, /^sg-[0-9a-f]{8,17}$/, 'a security group id like sg-0a1b2c3d', issue)));

@@ -189,7 +189,7 @@ const PROBE_TIMEOUT = Duration.minutes(STEP_MINUTES.probe);
  *
  * @example
  * new IdleCanary(stack, 'IdleCanary', {
- *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], availabilityZones: ['eu-west-1a'], backendPorts: ['30000-32767'] }],
+ *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], backendPorts: ['30000-32767'] }],
  *   alarmEmails: ['oncall@example.com'],
  * });
  */
@@ -303,18 +303,15 @@ export class IdleCanary extends Construct {
 
     this.probeFunctions = Object.fromEntries(
       props.vpcs.map((vpcConfig, index) => {
-        const vpc = ec2.Vpc.fromVpcAttributes(this, `Vpc${index}`, {
-          vpcId: vpcConfig.vpcId,
-          availabilityZones: [...vpcConfig.availabilityZones],
-          privateSubnetIds: [...vpcConfig.subnetIds],
-          ...(vpcConfig.cidr ? { vpcCidrBlock: vpcConfig.cidr } : {}),
-        });
+        // CloudFormation places the probe by subnet id alone; CDK's imported VPC wants a list of
+        // zones it never writes to the template, so none is asked of the user.
+        const vpc = ec2.Vpc.fromVpcAttributes(this, `Vpc${index}`, { vpcId: vpcConfig.vpcId, availabilityZones: ['not-needed'], ...(vpcConfig.cidr ? { vpcCidrBlock: vpcConfig.cidr } : {}) });
         const securityGroup = this.probeSecurityGroup(`ProbeSecurityGroup${index}`, vpc, vpcConfig);
         const probe = fn(`Probe${index}`, 'probe', {
           description: `idle-canary probe for ${vpcConfig.vpcId}: opens idle sockets to backends; calls no AWS API`,
           timeout: PROBE_TIMEOUT,
           vpc,
-          vpcSubnets: { subnets: vpcConfig.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(this, `Vpc${index}Subnet${i}`, { subnetId: id, availabilityZone: vpcConfig.availabilityZones[i] })) },
+          vpcSubnets: { subnets: vpcConfig.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(this, `Vpc${index}Subnet${i}`, { subnetId: id })) },
           securityGroups: [securityGroup],
           environment: shared,
         });

@@ -7,7 +7,7 @@ import { buildApp } from '../../lib/app';
 import { DISCOVERY_ACTIONS } from '../../lib/idle-canary';
 import { STACK, VPC, stateMachineDefinition, synth } from './synth';
 
-const SECOND_VPC = { ...VPC, vpcId: 'vpc-0f1e2d3c4b5a69788', subnetIds: ['subnet-0f1e2d3c4b5a69788'], availabilityZones: ['eu-west-1c'], backendPorts: [8080], cidr: undefined, backendSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], addIngress: true };
+const SECOND_VPC = { ...VPC, vpcId: 'vpc-0f1e2d3c4b5a69788', subnetIds: ['subnet-0f1e2d3c4b5a69788'], backendPorts: [8080], cidr: undefined, backendSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], addIngress: true };
 const { template, assembly } = synth({ ...STACK, vpcs: [VPC, SECOND_VPC], maxConcurrency: 4 });
 
 /** The inline policy statements of the role of the function whose logical id starts with `prefix`. */
