@@ -51,13 +51,26 @@ async function runOf(event: unknown, s3: S3Client, bucket: string) {
   return { ...(await readDiscovery(s3, bucket, run.discoveryKey)), shardResults: [...run.shardResults] };
 }
 
+/**
+ * Names and failures the summary lists: it is the execution's output, held to Step Functions'
+ * 256 KiB whatever the size of the fleet (the report in S3 has them all).
+ */
+export const SUMMARY_LIST_MAX = 50;
+export const SUMMARY_ERROR_MAX = 300;
+
+const shorten = (text: string) => (text.length > SUMMARY_ERROR_MAX ? `${text.slice(0, SUMMARY_ERROR_MAX - 3)}...` : text);
+
 /** What publish returns to the state machine: enough to read the outcome of a run at a glance. */
 export interface PublishSummary {
   readonly runId: string;
   readonly verdict: string;
   readonly loadBalancers: number;
+  /** Failing load balancers: the first `SUMMARY_LIST_MAX` names, and how many there are. */
   readonly failing: readonly string[];
+  readonly failingCount: number;
+  /** Failed shards: the first `SUMMARY_LIST_MAX`, each error cut to `SUMMARY_ERROR_MAX` characters, and how many there are. */
   readonly shardFailures: ReadonlyArray<{ readonly shardId: number; readonly vpcId: string; readonly error: string }>;
+  readonly shardFailureCount: number;
   readonly metricsPublished: number;
   readonly metricsFailed: number;
   /** Key of the run's JSON report; `null` when it could not be written. */
@@ -118,13 +131,16 @@ export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = proce
     }
   }
 
-  const shardFailures = shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, vpcId: f.vpcId, error: `${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}` }));
+  const shardFailures = shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, vpcId: f.vpcId, error: shorten(`${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}`) }));
+  const failing = verdicts.filter((v) => v.verdict === 'fail').map((v) => v.name);
   const summary: PublishSummary = {
     runId: run.runId,
     verdict: report.verdict,
     loadBalancers: verdicts.length,
-    failing: verdicts.filter((v) => v.verdict === 'fail').map((v) => v.name),
-    shardFailures,
+    failing: failing.slice(0, SUMMARY_LIST_MAX),
+    failingCount: failing.length,
+    shardFailures: shardFailures.slice(0, SUMMARY_LIST_MAX),
+    shardFailureCount: shardFailures.length,
     metricsPublished: metrics.published,
     metricsFailed: metrics.failed.reduce((sum, f) => sum + f.datums, 0),
     report: stored?.json ?? null,

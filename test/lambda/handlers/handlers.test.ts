@@ -95,7 +95,9 @@ describe('handlers through middy', () => {
       verdict: 'inconclusive',
       loadBalancers: 2,
       failing: [],
+      failingCount: 0,
       shardFailures: [{ shardId: 1, vpcId: 'vpc-0a1', error: 'States.Timeout: Task timed out after 900.00 seconds' }],
+      shardFailureCount: 1,
       metricsPublished: 14, // ok: 8, lost: 4 (no phase figures without results), fleet: 2
       metricsFailed: 0,
       report: 'idle-canary/runs/run-1.json',
