@@ -23,7 +23,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { ENV } from '../lambda/handlers/config';
-import { PROBE_TASK_MINUTES, RUN_TIMEOUT_MINUTES, STEP_MINUTES } from '../lambda/run/limits';
+import { PROBE_TASK_MINUTES, RUN_TIMEOUT_MINUTES, STATE_BUDGET_BYTES, STEP_MINUTES } from '../lambda/run/limits';
 import { targetsPerInvocation } from '../lambda/run/shards';
 import { withDefaults } from '../lambda/shared/defaults';
 import { portRange, type AccessLogBucketConfig, type VpcConfig } from './config';
@@ -490,7 +490,8 @@ export class IdleCanary extends Construct {
     for (const [vpcId, probe] of Object.entries(this.probeFunctions)) {
       const map = new sfn.DistributedMap(this, `Distributed ${vpcId}`, {
         itemReader: new sfn.S3JsonItemReader({ bucket: this.bucket, key: sfn.JsonPath.format(`${REPORT_PREFIX}plans/{}/${vpcId}.json`, sfn.JsonPath.stringAt('$.runId')) }),
-        itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TARGETS_PER_INVOCATION, batchInput: { 'runId.$': '$.runId', vpcId } }),
+        // A batch is a child execution's input: held under the state limit even when a backend serves many load balancers.
+        itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TARGETS_PER_INVOCATION, maxInputBytesPerBatch: STATE_BUDGET_BYTES, batchInput: { 'runId.$': '$.runId', vpcId } }),
         maxConcurrency,
         toleratedFailurePercentage,
         resultWriterV2: new sfn.ResultWriterV2({ bucket: this.bucket, prefix: `${REPORT_PREFIX}results` }),

@@ -158,7 +158,7 @@ describe('the IdleCanary stack', () => {
       ToleratedFailurePercentage: 100,
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: `Probe batch ${VPC.vpcId}` },
       ItemReader: { ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': `States.Format('idle-canary/plans/{}/${VPC.vpcId}.json', $.runId)` } },
-      ItemBatcher: { MaxItemsPerBatch: 56, BatchInput: { 'runId.$': '$.runId', vpcId: VPC.vpcId } },
+      ItemBatcher: { MaxItemsPerBatch: 56, MaxInputBytesPerBatch: 240_000, BatchInput: { 'runId.$': '$.runId', vpcId: VPC.vpcId } },
       ResultWriter: { Parameters: { Prefix: 'idle-canary/results' } },
       ResultSelector: { vpcId: VPC.vpcId, 'manifest.$': '$.ResultWriterDetails' },
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: `Map failed ${VPC.vpcId}` }],
