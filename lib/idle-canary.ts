@@ -626,13 +626,13 @@ export class IdleCanary extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Pre-request headroom by load balancer (s)',
-            left: [query(`SELECT MIN(PreRequestHeadroom) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`, 'PreRequestHeadroom')],
+            left: [query(`SELECT MIN(PreRequestHeadroom) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer ORDER BY MIN() ASC LIMIT ${GROUP_BY_LIMIT}`, 'PreRequestHeadroom')],
             leftAnnotations: [{ value: 0, label: 'load balancer idle timeout', color: '#d62728' }],
             width: 12,
           }),
           new cloudwatch.GraphWidget({
             title: 'Keep-alive headroom by load balancer (s)',
-            left: [query(`SELECT MIN(KeepAliveHeadroom) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`, 'KeepAliveHeadroom')],
+            left: [query(`SELECT MIN(KeepAliveHeadroom) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer ORDER BY MIN() ASC LIMIT ${GROUP_BY_LIMIT}`, 'KeepAliveHeadroom')],
             leftAnnotations: [{ value: 0, label: 'load balancer idle timeout', color: '#d62728' }],
             width: 12,
           }),
@@ -643,7 +643,7 @@ export class IdleCanary extends Construct {
           new cloudwatch.GraphWidget({ title: 'Probe errors', left: [query(`SELECT SUM(ProbeErrors) FROM SCHEMA("${namespace}", LoadBalancer)`, 'ProbeErrors')], width: 8 }),
         ],
         ...(readsAccessLogs
-          ? [[new cloudwatch.GraphWidget({ title: 'Backend hang-ups by load balancer (access logs)', left: [query(`SELECT SUM(BackendHangups) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`, 'BackendHangups')], width: 24 })]]
+          ? [[new cloudwatch.GraphWidget({ title: 'Backend hang-ups by load balancer (access logs)', left: [query(`SELECT SUM(BackendHangups) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer ORDER BY SUM() DESC LIMIT ${GROUP_BY_LIMIT}`, 'BackendHangups')], width: 24 })]]
           : []),
       ],
     });

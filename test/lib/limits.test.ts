@@ -36,6 +36,15 @@ describe('alarms that reach on-call', () => {
     expect(alarm.Properties.Metrics[0].Expression).toBe('SELECT MAX(BackendsFailing) FROM SCHEMA("IdleCanary", LoadBalancer) GROUP BY LoadBalancer ORDER BY MAX() DESC LIMIT 500');
   });
 
+  it('graphs the load balancers with the least headroom first on the dashboard, within the 500 series', () => {
+    // Prepare
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+
+    // Assess
+    expect(body.match(/SELECT MIN\((PreRequest|KeepAlive)Headroom\) FROM SCHEMA\([^)]*\) GROUP BY LoadBalancer ORDER BY MIN\(\) ASC LIMIT 500/g)).toHaveLength(2);
+  });
+
   it('keeps every Metrics Insights alarm window within the 3 hours it evaluates, at the longest period accepted', () => {
     // Prepare
     const { template: longest } = synth({ ...STACK, schedule: 'rate(90 minutes)' });

@@ -3,6 +3,9 @@
  * loopback: a VPC created with 127.0.0.0/16 gives its instance and its `ip` target loopback
  * addresses, so the load balancers the emulator describes lead to servers that really run.
  * The metrics are read back through the CloudWatch API and compared with what the backends do.
+ * moto's server cannot read gzip-compressed request bodies, so the SDK's request compression
+ * (PutMetricData) is turned off for this emulator only (`AWS_DISABLE_REQUEST_COMPRESSION` in
+ * `startMoto().env`); the command itself is unchanged.
  */
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
