@@ -3,6 +3,7 @@
  * time with errors that name the bad key.
  */
 import type { IdleCanaryProps } from './idle-canary';
+import { DEFAULT_SCHEDULE, PeriodError, periodOf } from './schedule';
 
 /** One VPC whose backends are probed: the probe function runs in its subnets. */
 export interface VpcConfig {
@@ -10,8 +11,6 @@ export interface VpcConfig {
   readonly vpcId: string;
   /** Private subnets (with a route to the backends; no internet access needed). */
   readonly subnetIds: readonly string[];
-  /** The subnets' availability zones, in the same order. */
-  readonly availabilityZones: readonly string[];
   /** Backend ports the probe may reach: numbers, or ranges such as `30000-32767` (Kubernetes NodePorts). */
   readonly backendPorts: ReadonlyArray<number | string>;
   /**
@@ -71,18 +70,38 @@ export function parseConfig(value: unknown): IdleCanaryConfig {
     throw new Error(`${key}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
   };
   const root = object(value, 'idle-canary', issue);
+  onlyKeys(root, 'idle-canary', ['stacks'], issue);
   const stacks = array(root.stacks, 'idle-canary.stacks', issue, 1);
   return { stacks: stacks.map((stack, i) => parseStack(stack, `idle-canary.stacks[${i}]`, issue)) };
 }
 
+/** Every key a stack entry accepts, in the README's order. */
+export const STACK_KEYS = [
+  'account', 'region', 'vpcs', 'schedule', 'periodMinutes', 'topicArn', 'alarmEmails', 'marginS', 'namespace', 'maxBackendsPerPort',
+  'digestSchedule', 'runAfterEcsDeployments', 'runAfterCodeDeployDeployments', 'reportRetentionDays', 'logRetentionDays', 'maxConcurrency',
+  'inlineMaxBackends', 'toleratedFailurePercentage', 'accessLogBuckets', 'hangupsAlarmThreshold',
+] as const satisfies ReadonlyArray<keyof StackConfig>;
+
+/** Every key a VPC entry accepts. */
+export const VPC_KEYS = ['vpcId', 'subnetIds', 'backendPorts', 'cidr', 'backendSecurityGroupIds', 'addIngress'] as const satisfies ReadonlyArray<keyof VpcConfig>;
+
+const ACCESS_LOG_BUCKET_KEYS = ['bucketName', 'prefix'] as const satisfies ReadonlyArray<keyof AccessLogBucketConfig>;
+
 function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   const s = object(value, key, issue);
+  onlyKeys(s, key, STACK_KEYS, issue);
   match(s.account, `${key}.account`, /^\d{12}$/, 'a 12-digit account id', issue);
   match(s.region, `${key}.region`, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as eu-west-1', issue);
   const vpcs = array(s.vpcs, `${key}.vpcs`, issue, 1).map((vpc, i) => parseVpc(vpc, `${key}.vpcs[${i}]`, issue));
   optional(s.schedule, `${key}.schedule`, (v, k) => match(v, k, /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'rate(N minutes) or cron(...)', issue));
   optional(s.digestSchedule, `${key}.digestSchedule`, (v, k) => match(v, k, /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'rate(N days) or cron(...)', issue));
   optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => range(v, k, 1, 1440, issue));
+  try {
+    periodOf((s.schedule as string | undefined) ?? DEFAULT_SCHEDULE, s.periodMinutes as number | undefined);
+  } catch (error) {
+    if (!(error instanceof PeriodError)) throw error;
+    issue(`${key}.${error.key}`, error.expected, error.got);
+  }
   optional(s.topicArn, `${key}.topicArn`, (v, k) => match(v, k, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'an SNS topic ARN', issue));
   optional(s.alarmEmails, `${key}.alarmEmails`, (v, k) => array(v, k, issue, 0).forEach((e, i) => match(e, `${k}[${i}]`, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address', issue)));
   optional(s.marginS, `${key}.marginS`, (v, k) => range(v, k, 0, 600, issue));
@@ -91,6 +110,8 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.reportRetentionDays, `${key}.reportRetentionDays`, (v, k) => range(v, k, 1, 3650, issue));
   optional(s.logRetentionDays, `${key}.logRetentionDays`, (v, k) => range(v, k, 1, 3653, issue));
   optional(s.maxConcurrency, `${key}.maxConcurrency`, (v, k) => range(v, k, 1, 40, issue));
+  optional(s.inlineMaxBackends, `${key}.inlineMaxBackends`, (v, k) => range(v, k, 0, 10_000, issue));
+  optional(s.toleratedFailurePercentage, `${key}.toleratedFailurePercentage`, (v, k) => range(v, k, 0, 100, issue));
   optional(s.accessLogBuckets, `${key}.accessLogBuckets`, (v, k) => array(v, k, issue, 0).forEach((bucket, i) => parseAccessLogBucket(bucket, `${k}[${i}]`, issue)));
   optional(s.hangupsAlarmThreshold, `${key}.hangupsAlarmThreshold`, (v, k) => range(v, k, 1, 1_000_000, issue));
   for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments'] as const) {
@@ -102,12 +123,10 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
 
 function parseVpc(value: unknown, key: string, issue: Issue): VpcConfig {
   const v = object(value, key, issue);
+  onlyKeys(v, key, VPC_KEYS, issue);
   match(v.vpcId, `${key}.vpcId`, /^vpc-[0-9a-f]{8,17}$/, 'a VPC id like vpc-0a1b2c3d', issue);
   const subnets = array(v.subnetIds, `${key}.subnetIds`, issue, 1);
   subnets.forEach((id, i) => match(id, `${key}.subnetIds[${i}]`, /^subnet-[0-9a-f]{8,17}$/, 'a subnet id like subnet-0a1b2c3d', issue));
-  const zones = array(v.availabilityZones, `${key}.availabilityZones`, issue, 1);
-  zones.forEach((zone, i) => match(zone, `${key}.availabilityZones[${i}]`, /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'an availability zone such as eu-west-1a', issue));
-  if (zones.length !== subnets.length) issue(`${key}.availabilityZones`, `one zone per subnet (${subnets.length})`, zones);
   array(v.backendPorts, `${key}.backendPorts`, issue, 1).forEach((port, i) => portRange(port, `${key}.backendPorts[${i}]`, issue));
   optional(v.cidr, `${key}.cidr`, (c, k) => match(c, k, /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/16', issue));
   optional(v.backendSecurityGroupIds, `${key}.backendSecurityGroupIds`, (ids, k) => array(ids, k, issue, 0).forEach((id, i) => match(id, `${k}[${i}]`, /^sg-[0-9a-f]{8,17}$/, 'a security group id like sg-0a1b2c3d', issue)));
@@ -117,6 +136,7 @@ function parseVpc(value: unknown, key: string, issue: Issue): VpcConfig {
 
 function parseAccessLogBucket(value: unknown, key: string, issue: Issue): void {
   const b = object(value, key, issue);
+  onlyKeys(b, key, ACCESS_LOG_BUCKET_KEYS, issue);
   match(b.bucketName, `${key}.bucketName`, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name', issue);
   optional(b.prefix, `${key}.prefix`, (p, k) => match(p, k, /^(?!\/)(?!.*AWSLogs)[^\s]{1,512}$/, 'the prefix set in the load balancers\' logging, without a leading slash or AWSLogs', issue));
 }
@@ -129,6 +149,12 @@ export function portRange(value: unknown, key: string, issue: Issue = (k, e, g) 
   const to = m?.[2] !== undefined ? Number(m[2]) : from;
   if ((typeof value !== 'number' && typeof value !== 'string') || !m || from < 1 || to > 65535 || from > to) issue(key, 'a port (1-65535) or a range such as 30000-32767', value);
   return [from, to];
+}
+
+/** Rejects a key the schema does not know: a misspelt key would otherwise be ignored silently. */
+function onlyKeys(value: Record<string, unknown>, key: string, accepted: readonly string[], issue: Issue): void {
+  const unknown = Object.keys(value).find((name) => !accepted.includes(name));
+  if (unknown !== undefined) issue(`${key}.${unknown}`, `no such key (accepted: ${accepted.join(', ')})`, value[unknown]);
 }
 
 function object(value: unknown, key: string, issue: Issue): Record<string, unknown> {

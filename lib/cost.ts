@@ -5,6 +5,7 @@
  * Prices: eu-west-1 list prices (USD) as published in 2026; change `PRICES` for another region.
  */
 import { TARGETS_PER_INVOCATION, defaults } from './idle-canary';
+import { periodOf } from './schedule';
 
 export const PRICES = {
   lambdaGbSecondArm: 0.0000133334,
@@ -23,7 +24,7 @@ export const PRICES = {
 
 /** What the model assumes of a run; the defaults are the stack's. */
 export const ASSUMPTIONS = {
-  periodMinutes: defaults.periodMinutes,
+  periodMinutes: periodOf(defaults.schedule),
   backendsPerLoadBalancer: defaults.maxBackendsPerPort,
   targetsPerInvocation: TARGETS_PER_INVOCATION,
   inlineMaxBackends: defaults.inlineMaxBackends,
@@ -71,7 +72,8 @@ export function monthlyCost(loadBalancers: number, assumptions = ASSUMPTIONS, pr
   const runs = Math.round((HOURS_PER_MONTH * 60) / a.periodMinutes);
   const backends = loadBalancers * a.backendsPerLoadBalancer;
   const probes = Math.ceil(backends / a.targetsPerInvocation);
-  const distributed = backends > a.inlineMaxBackends;
+  // The state holds about one invocation's results (lambda/run/limits.ts), and at most inlineMaxBackends.
+  const distributed = backends > Math.min(a.inlineMaxBackends, a.targetsPerInvocation);
   const discoverSeconds = 2 + loadBalancers / a.discoverCallsPerSecond;
   const publishSeconds = 2 + backends * 0.005;
   const gbSeconds = (probes * a.probeSeconds + discoverSeconds + publishSeconds) * a.memoryGb;
@@ -86,8 +88,8 @@ export function monthlyCost(loadBalancers: number, assumptions = ASSUMPTIONS, pr
     Math.max(0, metricCount - 10_000) * prices.customMetricAbove10k +
     runs * Math.ceil(metricCount / 1000) * prices.putMetricDataRequest;
   const alarms = (1 + a.alarmMetricsPerLoadBalancer * loadBalancers) * prices.alarmMetric;
-  // Per run: 3 reports + 3 latest + (distributed) discovery and plans, results; reads of latest and results.
-  const s3 = runs * ((6 + (distributed ? 4 + probes : 0)) * prices.s3Put + (1 + (distributed ? 2 + probes : 0)) * prices.s3Get);
+  // Per run: the discovery, 3 reports + 3 latest + (distributed) plans, results; reads of the discovery, latest and (distributed) results.
+  const s3 = runs * ((7 + (distributed ? 3 + probes : 0)) * prices.s3Put + (2 + (distributed ? 1 + probes : 0)) * prices.s3Get);
   return { loadBalancers, runs, invocationsPerRun: probes + 2, ...withTotal({ lambda, stepFunctions, metrics, alarms, dashboard: prices.dashboard, s3 }) };
 }
 

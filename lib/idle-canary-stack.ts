@@ -33,6 +33,8 @@ export class IdleCanaryStack extends Stack {
       reportRetention: config.reportRetentionDays === undefined ? undefined : Duration.days(config.reportRetentionDays),
       logRetention: config.logRetentionDays === undefined ? undefined : retentionOf(config.logRetentionDays),
       maxConcurrency: config.maxConcurrency,
+      inlineMaxBackends: config.inlineMaxBackends,
+      toleratedFailurePercentage: config.toleratedFailurePercentage,
       accessLogBuckets: config.accessLogBuckets,
       hangupsAlarmThreshold: config.hangupsAlarmThreshold,
     });

@@ -1,7 +1,7 @@
 /**
  * The whole monitor as one construct: functions, state machine, schedule, alarms, reports.
  */
-import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -21,10 +21,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/handlers/config';
+import { PROBE_TASK_MINUTES, RUN_TIMEOUT_MINUTES, STATE_BUDGET_BYTES, STEP_MINUTES } from '../lambda/run/limits';
+import { targetsPerInvocation } from '../lambda/run/shards';
 import { withDefaults } from '../lambda/shared/defaults';
 import { portRange, type AccessLogBucketConfig, type VpcConfig } from './config';
 import type { HandlerName } from './handlers';
 import { handlerCode } from './lambda-code';
+import { DEFAULT_SCHEDULE, periodOf, PROBE_ERRORS_PERIODS } from './schedule';
 
 export interface IdleCanaryProps {
   /** VPCs whose load balancers' backends are probed; one probe function each. */
@@ -35,8 +38,10 @@ export interface IdleCanaryProps {
    */
   readonly schedule?: string;
   /**
-   * The schedule's period, for the heartbeat alarm and the rotation of sampled backends.
-   * @default 15
+   * The schedule's period, for the heartbeat alarm and the rotation of sampled backends: with
+   * a `rate(...)` schedule it is derived (and must match if given); with `cron(...)`, the
+   * longest gap between two runs, required. At most 90 (see `MAX_PERIOD_MINUTES`).
+   * @default the period of a `rate(...)` schedule
    */
   readonly periodMinutes?: number;
   /**
@@ -123,9 +128,8 @@ export interface IdleCanaryProps {
 
 /** Defaults of `IdleCanaryProps`, merged once. */
 export const defaults = {
-  schedule: 'rate(15 minutes)',
+  schedule: DEFAULT_SCHEDULE,
   digestSchedule: 'rate(1 day)',
-  periodMinutes: 15,
   marginS: 1,
   namespace: 'IdleCanary',
   maxBackendsPerPort: 2,
@@ -140,8 +144,17 @@ export const defaults = {
   hangupsAlarmThreshold: 5,
 } as const;
 
+/** The socket budget of one probe invocation: Lambda's 1,024 descriptors minus headroom, 16 per target. */
+const SOCKETS = { maxOpenSockets: 900, maxSocketsPerTarget: 16 } as const;
+
 /** Targets one probe invocation holds: its socket budget over the sockets per target. */
-export const TARGETS_PER_INVOCATION = Math.floor(900 / 16);
+export const TARGETS_PER_INVOCATION = targetsPerInvocation(SOCKETS);
+
+/**
+ * Load balancer series a `GROUP BY` alarm evaluates: Metrics Insights returns at most 500, so
+ * the queries order them worst first.
+ */
+export const GROUP_BY_LIMIT = 500;
 
 /** What each function sets beyond the code, runtime and logs all of them share. */
 type FunctionExtras = Omit<lambda.FunctionProps, 'code' | 'handler' | 'runtime'>;
@@ -168,7 +181,7 @@ const ACCESS_LOG_TIMEOUT = Duration.minutes(5);
 const ACCESS_LOG_MARKERS = `${REPORT_PREFIX}access-logs/seen/*`;
 
 /** Seconds a probe invocation may run: Lambda's maximum. */
-const PROBE_TIMEOUT = Duration.minutes(15);
+const PROBE_TIMEOUT = Duration.minutes(STEP_MINUTES.probe);
 
 /**
  * A scheduled idle-connection monitor for the Classic and Application Load Balancers of one
@@ -179,7 +192,7 @@ const PROBE_TIMEOUT = Duration.minutes(15);
  *
  * @example
  * new IdleCanary(stack, 'IdleCanary', {
- *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], availabilityZones: ['eu-west-1a'], backendPorts: ['30000-32767'] }],
+ *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], backendPorts: ['30000-32767'] }],
  *   alarmEmails: ['oncall@example.com'],
  * });
  */
@@ -208,6 +221,7 @@ export class IdleCanary extends Construct {
     // flag: set on this construct's own node, it holds whatever app the construct is used in.
     this.node.setContext(cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     const settings = withDefaults(defaults, props);
+    const periodMinutes = periodOf(settings.schedule, props.periodMinutes);
 
     this.bucket = new s3.Bucket(this, 'Reports', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -236,36 +250,45 @@ export class IdleCanary extends Construct {
 
     const reports = { [ENV.bucket]: this.bucket.bucketName, [ENV.reportPrefix]: REPORT_PREFIX, [ENV.topicArn]: this.topic.topicArn };
     const readLatest = new iam.PolicyStatement({ sid: 'ReadLatestRun', actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}latest.json`)] });
+    // S3 answers a missing object with 404 (NoSuchKey) only to a caller that may list the
+    // bucket, else with 403: without it, the digest before the first run would fail.
+    const listReports = new iam.PolicyStatement({ sid: 'ListReports', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] });
     const notify = (sid: string) => new iam.PolicyStatement({ sid, actions: ['sns:Publish'], resources: [this.topic.topicArn] });
     const shared = {
       [ENV.marginS]: String(settings.marginS),
-      [ENV.maxSocketsPerTarget]: '16',
-      [ENV.maxOpenSockets]: '900',
+      [ENV.maxSocketsPerTarget]: String(SOCKETS.maxSocketsPerTarget),
+      [ENV.maxOpenSockets]: String(SOCKETS.maxOpenSockets),
     };
     this.discoverFunction = fn('Discover', 'discover', {
       // Paced at 8 calls a second per API family, 2,000 load balancers take about 4.5 minutes.
-      timeout: Duration.minutes(15),
+      timeout: Duration.minutes(STEP_MINUTES.discover),
       environment: {
         ...shared,
         [ENV.vpcIds]: props.vpcs.map((v) => v.vpcId).join(','),
         [ENV.bucket]: this.bucket.bucketName,
         [ENV.reportPrefix]: REPORT_PREFIX,
         [ENV.inlineMaxBackends]: String(settings.inlineMaxBackends),
+        [ENV.maxConcurrency]: String(settings.maxConcurrency),
         [ENV.maxBackendsPerPort]: String(settings.maxBackendsPerPort),
-        [ENV.periodMinutes]: String(settings.periodMinutes),
+        [ENV.periodMinutes]: String(periodMinutes),
       },
     });
     this.discoverFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'DescribeLoadBalancers', actions: DISCOVERY_ACTIONS, resources: ['*'] }));
     this.discoverFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'WritePlans', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}plans/*`)] }));
+    // The machine's ARN from its name: a reference to it would make a cycle (machine -> function -> role policy -> machine).
+    const stateMachineName = Names.uniqueResourceName(this, { maxLength: 72, separator: '-' }) + '-run';
+    const stateMachineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.discoverFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'SeeRunningRuns', actions: ['states:ListExecutions'], resources: [stateMachineArn] }));
 
     const readsAccessLogs = settings.accessLogBuckets.length > 0;
     this.publishFunction = fn('Publish', 'publish', {
-      timeout: Duration.minutes(5),
+      timeout: Duration.minutes(STEP_MINUTES.publish),
       environment: { ...shared, ...reports, [ENV.namespace]: settings.namespace, ...(readsAccessLogs ? { [ENV.accessLogs]: 'on' } : {}) },
     });
     putMetricsIn(this.publishFunction, settings.namespace);
     this.publishFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteReports', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}*`)] }));
     this.publishFunction.addToRolePolicy(readLatest);
+    this.publishFunction.addToRolePolicy(listReports);
     this.publishFunction.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ReadPlansAndResults', actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}plans/*`), this.bucket.arnForObjects(`${REPORT_PREFIX}results/*`)] }),
     );
@@ -277,22 +300,20 @@ export class IdleCanary extends Construct {
 
     this.digestFunction = fn('Digest', 'digest', { timeout: Duration.minutes(1), environment: reports });
     this.digestFunction.addToRolePolicy(readLatest);
+    this.digestFunction.addToRolePolicy(listReports);
     this.digestFunction.addToRolePolicy(notify('SendDigest'));
 
     this.probeFunctions = Object.fromEntries(
       props.vpcs.map((vpcConfig, index) => {
-        const vpc = ec2.Vpc.fromVpcAttributes(this, `Vpc${index}`, {
-          vpcId: vpcConfig.vpcId,
-          availabilityZones: [...vpcConfig.availabilityZones],
-          privateSubnetIds: [...vpcConfig.subnetIds],
-          ...(vpcConfig.cidr ? { vpcCidrBlock: vpcConfig.cidr } : {}),
-        });
+        // CloudFormation places the probe by subnet id alone; CDK's imported VPC wants a list of
+        // zones it never writes to the template, so none is asked of the user.
+        const vpc = ec2.Vpc.fromVpcAttributes(this, `Vpc${index}`, { vpcId: vpcConfig.vpcId, availabilityZones: ['not-needed'], ...(vpcConfig.cidr ? { vpcCidrBlock: vpcConfig.cidr } : {}) });
         const securityGroup = this.probeSecurityGroup(`ProbeSecurityGroup${index}`, vpc, vpcConfig);
         const probe = fn(`Probe${index}`, 'probe', {
           description: `idle-canary probe for ${vpcConfig.vpcId}: opens idle sockets to backends; calls no AWS API`,
           timeout: PROBE_TIMEOUT,
           vpc,
-          vpcSubnets: { subnets: vpcConfig.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(this, `Vpc${index}Subnet${i}`, { subnetId: id, availabilityZone: vpcConfig.availabilityZones[i] })) },
+          vpcSubnets: { subnets: vpcConfig.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(this, `Vpc${index}Subnet${i}`, { subnetId: id })) },
           securityGroups: [securityGroup],
           environment: shared,
         });
@@ -314,7 +335,7 @@ export class IdleCanary extends Construct {
 
     // Subnets given by id: the probe only places its network interfaces in them.
     Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'The probe function only places its network interfaces in these subnets.');
-    this.stateMachine = this.createStateMachine(settings.maxConcurrency, settings.toleratedFailurePercentage, settings.logRetention);
+    this.stateMachine = this.createStateMachine(stateMachineName, settings.maxConcurrency, settings.toleratedFailurePercentage, settings.logRetention);
     this.schedule(settings.schedule, settings.runAfterEcsDeployments, settings.runAfterCodeDeployDeployments);
     new scheduler.Schedule(this, 'DigestSchedule', {
       schedule: scheduler.ScheduleExpression.expression(settings.digestSchedule),
@@ -323,8 +344,8 @@ export class IdleCanary extends Construct {
     });
     // The scheduler's target role is shared by the stack, so its finding is acknowledged there.
     acknowledge(Stack.of(this), [`AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.digestFunction)}.Arn>:*]`], 'Invoking the digest function includes its versions and aliases (function:*), as CDK grants it.');
-    this.alarms = this.createAlarms(settings.namespace, settings.periodMinutes, readsAccessLogs ? settings.hangupsAlarmThreshold : undefined);
-    this.createDashboard(settings.namespace, settings.periodMinutes, readsAccessLogs);
+    this.alarms = this.createAlarms(settings.namespace, periodMinutes, readsAccessLogs ? settings.hangupsAlarmThreshold : undefined);
+    this.createDashboard(settings.namespace, periodMinutes, readsAccessLogs);
   }
 
   /** The logical id a resource's `Fn::GetAtt` shows in cdk-nag findings. */
@@ -361,6 +382,10 @@ export class IdleCanary extends Construct {
       new iam.PolicyStatement({ sid: 'ReadAccessLogs', actions: ['s3:GetObject'], resources: buckets.map((b, i) => `arn:${partition}:s3:::${b.bucketName}/${logPrefixes[i]}*`) }),
     );
     counter.addToRolePolicy(new iam.PolicyStatement({ sid: 'MarkCountedObjects', actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(ACCESS_LOG_MARKERS)] }));
+    // A log object deleted before it is read must be NoSuchKey (skipped), not AccessDenied (retried, then dropped).
+    counter.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ListReadBuckets', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn, ...[...new Set(buckets.map((b) => b.bucketName))].map((name) => `arn:${partition}:s3:::${name}`)] }),
+    );
     putMetricsIn(counter, namespace);
     buckets.forEach((config, i) => {
       const bucket = s3.Bucket.fromBucketName(this, `AccessLogBucket${i}`, config.bucketName);
@@ -382,6 +407,16 @@ export class IdleCanary extends Construct {
 
   private createTopic(emails: readonly string[]): sns.Topic {
     const topic = new sns.Topic(this, 'Alarms', { displayName: 'idle-canary alarms', enforceSSL: true });
+    // enforceSSL's policy replaces SNS's default one: without this statement no alarm could publish.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     for (const email of emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
     acknowledge(topic, ['AwsSolutions-SNS2'], 'Alarm notifications carry load balancer names and verdicts only; CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key.');
     return topic;
@@ -394,13 +429,16 @@ export class IdleCanary extends Construct {
       const [from, to] = portRange(port, `backendPorts[${i}]`);
       return from === to ? ec2.Port.tcp(from) : ec2.Port.tcpRange(from, to);
     });
-    const backends = (config.backendSecurityGroupIds ?? []).map((sgId, i) => ec2.SecurityGroup.fromSecurityGroupId(this, `${id}Backend${i}`, sgId, { mutable: config.addIngress === true }));
+    const backendIds = config.backendSecurityGroupIds ?? [];
+    const backends = backendIds.map((sgId, i) => ec2.SecurityGroup.fromSecurityGroupId(this, `${id}Backend${i}`, sgId, { mutable: config.addIngress === true }));
     for (const port of ports) {
       if (backends.length > 0) {
-        for (const backend of backends) {
-          group.addEgressRule(backend, port, 'to backends');
+        backends.forEach((backend, i) => {
+          // A peer by id is written inside the group; a separate egress resource would leave
+          // the group with no egress of its own, which EC2 turns into allow-all.
+          group.addEgressRule(ec2.Peer.securityGroupId(backendIds[i]), port, 'to backends');
           if (config.addIngress === true) backend.addIngressRule(group, port, 'from idle-canary probe');
-        }
+        });
       } else {
         group.addEgressRule(config.cidr ? ec2.Peer.ipv4(config.cidr) : ec2.Peer.anyIpv4(), port, 'to backends');
       }
@@ -414,26 +452,22 @@ export class IdleCanary extends Construct {
    * Why catches inside the Map: a shard that fails or times out becomes a failure record, so
    * publish still runs with every other shard's results and counts the lost backends.
    */
-  private createStateMachine(maxConcurrency: number, toleratedFailurePercentage: number, retention: logs.RetentionDays): sfn.StateMachine {
-    const retryLambda = (task: tasks.LambdaInvoke) =>
-      task.addRetry({
-        errors: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
-        interval: Duration.seconds(5),
-        maxAttempts: 3,
-        backoffRate: 2,
-        jitterStrategy: sfn.JitterType.FULL,
-      });
+  private createStateMachine(stateMachineName: string, maxConcurrency: number, toleratedFailurePercentage: number, retention: logs.RetentionDays): sfn.StateMachine {
+    const retryLambda = (task: tasks.LambdaInvoke) => task.addRetry({ errors: [...LAMBDA_TRANSIENT_ERRORS], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
     const discover = retryLambda(
       new tasks.LambdaInvoke(this, 'DiscoverLoadBalancers', {
         lambdaFunction: this.discoverFunction,
-        payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$$.Execution.Name') }),
+        payload: sfn.TaskInput.fromObject({
+          runId: sfn.JsonPath.stringAt('$$.Execution.Name'),
+          execution: { stateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'), executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
+        }),
         payloadResponseOnly: true,
         retryOnServiceExceptions: false,
       }),
     );
     /** A probe invocation: retried on Lambda's own errors, never on its timeout (15 minutes lost). */
     const invokeProbe = (id: string, probe: lambda.Function) =>
-      retryLambda(new tasks.LambdaInvoke(this, id, { lambdaFunction: probe, payloadResponseOnly: true, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(PROBE_TIMEOUT.plus(Duration.minutes(1))) }));
+      retryLambda(new tasks.LambdaInvoke(this, id, { lambdaFunction: probe, payloadResponseOnly: true, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(Duration.minutes(PROBE_TASK_MINUTES)) }));
     const shardFailed = new sfn.Pass(this, 'ShardFailed', {
       parameters: { 'shardId.$': '$.shardId', 'vpcId.$': '$.vpcId', 'error.$': '$.error' },
     });
@@ -458,7 +492,8 @@ export class IdleCanary extends Construct {
     for (const [vpcId, probe] of Object.entries(this.probeFunctions)) {
       const map = new sfn.DistributedMap(this, `Distributed ${vpcId}`, {
         itemReader: new sfn.S3JsonItemReader({ bucket: this.bucket, key: sfn.JsonPath.format(`${REPORT_PREFIX}plans/{}/${vpcId}.json`, sfn.JsonPath.stringAt('$.runId')) }),
-        itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TARGETS_PER_INVOCATION, batchInput: { 'runId.$': '$.runId', vpcId } }),
+        // A batch is a child execution's input: held under the state limit even when a backend serves many load balancers.
+        itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TARGETS_PER_INVOCATION, maxInputBytesPerBatch: STATE_BUDGET_BYTES, batchInput: { 'runId.$': '$.runId', vpcId } }),
         maxConcurrency,
         toleratedFailurePercentage,
         resultWriterV2: new sfn.ResultWriterV2({ bucket: this.bucket, prefix: `${REPORT_PREFIX}results` }),
@@ -469,13 +504,16 @@ export class IdleCanary extends Construct {
       probeVpcs.branch(map);
     }
     const inlineOrDistributed = new sfn.Choice(this, 'InlineOrDistributed')
+      .when(sfn.Condition.stringEquals('$.mode', 'skipped'), new sfn.Succeed(this, 'SkippedAnotherRunInProgress', { comment: 'Another execution was running: discover logged the reason; that run covers this one.' }))
       .when(sfn.Condition.stringEquals('$.mode', 'distributed'), probeVpcs.next(publish))
       .otherwise(probeShards.next(publish));
 
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const machine = new sfn.StateMachine(this, 'Run', {
+      stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(discover.next(inlineOrDistributed)),
-      timeout: Duration.hours(1),
+      // Discover plans no more probe rounds than this holds (lambda/run/limits.ts).
+      timeout: Duration.minutes(RUN_TIMEOUT_MINUTES),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
@@ -539,7 +577,7 @@ export class IdleCanary extends Construct {
           'A load balancer has backends that drop idle connections sooner than its idle timeout (plus margin): clients get intermittent 502/504s. ' +
           `Each failing load balancer is a contributor. Open the latest report (s3://${this.bucket.bucketName}/${REPORT_PREFIX}runs/) for the backend, the measured limit and the setting to change; ` +
           'raise the backend keep-alive/header timeout above the load balancer idle timeout, or lower the idle timeout.',
-        ...aboveZero('SELECT MAX(BackendsFailing) FROM SCHEMA("NAMESPACE", LoadBalancer) GROUP BY LoadBalancer', 'BackendsFailing', 1),
+        ...aboveZero(`SELECT MAX(BackendsFailing) FROM SCHEMA("NAMESPACE", LoadBalancer) GROUP BY LoadBalancer ORDER BY MAX() DESC LIMIT ${GROUP_BY_LIMIT}`, 'BackendsFailing', 1),
       }),
       heartbeat: alarm('Heartbeat', {
         alarmDescription:
@@ -555,7 +593,7 @@ export class IdleCanary extends Construct {
         alarmDescription:
           'Backends could not be probed in two runs in a row (refused, unreachable, TLS, AWS calls failing or shards timing out): their load balancers are unjudged. ' +
           'Check the report for the error of each backend, the probe security group and the discover logs.',
-        ...aboveZero('SELECT SUM(ProbeErrors) FROM SCHEMA("NAMESPACE", LoadBalancer)', 'ProbeErrors', 2),
+        ...aboveZero('SELECT SUM(ProbeErrors) FROM SCHEMA("NAMESPACE", LoadBalancer)', 'ProbeErrors', PROBE_ERRORS_PERIODS),
       }),
       ...(hangupsThreshold === undefined
         ? {}
@@ -564,7 +602,11 @@ export class IdleCanary extends Construct {
               alarmDescription:
                 `At least ${hangupsThreshold} requests in 5 minutes died on one load balancer because its backend had already closed the connection (access logs: 502/504 with no backend response). ` +
                 'Each load balancer is a contributor. Compare with its probe verdict in the latest report: a backend idle limit below the load balancer idle timeout is the cause; raise the backend keep-alive/header timeout above it.',
-              metric: new cloudwatch.MathExpression({ expression: `SELECT SUM(BackendHangups) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`, period: Duration.minutes(5), label: 'BackendHangups' }),
+              metric: new cloudwatch.MathExpression({
+                expression: `SELECT SUM(BackendHangups) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer ORDER BY SUM() DESC LIMIT ${GROUP_BY_LIMIT}`,
+                period: Duration.minutes(5),
+                label: 'BackendHangups',
+              }),
               threshold: hangupsThreshold,
               comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
               // Log objects arrive about 5 minutes after their lines: one period out of three.
@@ -580,18 +622,19 @@ export class IdleCanary extends Construct {
     const period = Duration.minutes(periodMinutes);
     const query = (expression: string, label: string) => new cloudwatch.MathExpression({ expression, period, label });
     new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `idle-canary-${Stack.of(this).region}`,
+      // Unique per stack and construct: dashboards are named per account, not per stack.
+      dashboardName: Names.uniqueResourceName(this, { maxLength: 255, separator: '-' }),
       widgets: [
         [
           new cloudwatch.GraphWidget({
             title: 'Pre-request headroom by load balancer (s)',
-            left: [query(`SELECT MIN(PreRequestHeadroom) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`, 'PreRequestHeadroom')],
+            left: [query(`SELECT MIN(PreRequestHeadroom) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer ORDER BY MIN() ASC LIMIT ${GROUP_BY_LIMIT}`, 'PreRequestHeadroom')],
             leftAnnotations: [{ value: 0, label: 'load balancer idle timeout', color: '#d62728' }],
             width: 12,
           }),
           new cloudwatch.GraphWidget({
             title: 'Keep-alive headroom by load balancer (s)',
-            left: [query(`SELECT MIN(KeepAliveHeadroom) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`, 'KeepAliveHeadroom')],
+            left: [query(`SELECT MIN(KeepAliveHeadroom) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer ORDER BY MIN() ASC LIMIT ${GROUP_BY_LIMIT}`, 'KeepAliveHeadroom')],
             leftAnnotations: [{ value: 0, label: 'load balancer idle timeout', color: '#d62728' }],
             width: 12,
           }),
@@ -602,12 +645,24 @@ export class IdleCanary extends Construct {
           new cloudwatch.GraphWidget({ title: 'Probe errors', left: [query(`SELECT SUM(ProbeErrors) FROM SCHEMA("${namespace}", LoadBalancer)`, 'ProbeErrors')], width: 8 }),
         ],
         ...(readsAccessLogs
-          ? [[new cloudwatch.GraphWidget({ title: 'Backend hang-ups by load balancer (access logs)', left: [query(`SELECT SUM(BackendHangups) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer`, 'BackendHangups')], width: 24 })]]
+          ? [[new cloudwatch.GraphWidget({ title: 'Backend hang-ups by load balancer (access logs)', left: [query(`SELECT SUM(BackendHangups) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer ORDER BY SUM() DESC LIMIT ${GROUP_BY_LIMIT}`, 'BackendHangups')], width: 24 })]]
           : []),
       ],
     });
   }
 }
+
+/**
+ * Errors of the Lambda service itself, worth a retry (as the Step Functions documentation
+ * recommends for Lambda tasks); a function's own error or timeout is not retried.
+ */
+export const LAMBDA_TRANSIENT_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
 
 /** A cdk-nag finding id for an AWS managed policy on a role. */
 const MANAGED_POLICY = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;

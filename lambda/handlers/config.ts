@@ -39,6 +39,8 @@ export const ENV = {
   reportPrefix: 'IDLE_CANARY_REPORT_PREFIX',
   topicArn: 'IDLE_CANARY_TOPIC_ARN',
   inlineMaxBackends: 'IDLE_CANARY_INLINE_MAX_BACKENDS',
+  /** Probe invocations a Map runs at once: with the run's time, how many backends one run can probe. */
+  maxConcurrency: 'IDLE_CANARY_MAX_CONCURRENCY',
   /** Seconds after which an access log object's unfinished claim is taken over. */
   claimStaleS: 'IDLE_CANARY_CLAIM_STALE_S',
   /** `on` when access logs are counted: publish then reads the recent hang-ups for the report. */

@@ -4,68 +4,102 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { createClients, discover, toProbePlan } from '../discovery';
 import { runNumberAt } from '../discovery/sample';
-import { groupByVpc, toShards } from '../run/shards';
-import { writePlans } from '../run/store';
-import type { DiscoverOutput } from '../run/types';
+import { earlierRunningExecution, type ThisExecution } from '../run/guard';
+import { backendsPerRun, inlineStateBound, PROBE_WAVES, STATE_BUDGET_BYTES } from '../run/limits';
+import { groupByVpc, targetsPerInvocation, toShards } from '../run/shards';
+import { writeDiscovery, writePlans } from '../run/store';
+import type { DiscoverOutput, InlineRun } from '../run/types';
 import { ENV, envList, envNumber, envString } from './config';
 import { logger } from './logger';
 import { validator } from './validate';
 
 const check = validator('discover');
+const event = check.fields(
+  { runId: check.string, source: check.string, execution: check.fields({ stateMachineArn: check.string, executionArn: check.string, startTime: check.string }) },
+  ['runId', 'source', 'execution'],
+);
 
 /** Defaults of the discover step, merged once. */
 export const defaults = {
   /** Above this many backends, the run goes through S3 and Distributed Maps. */
   inlineMaxBackends: 100,
+  /** Probe invocations a Map runs at once. */
+  maxConcurrency: 10,
 } as const;
 
+export interface DiscoverDependencies {
+  readonly s3: S3Client;
+  readonly sfn: SFNClient;
+}
+
 /**
- * Discovers and plans a run. The event may carry `runId` (the execution name) and `source`.
+ * Discovers and plans a run. The event may carry `runId` (the execution name), `source`, and
+ * `execution` (the state machine's and this execution's ARNs and start time).
  *
- * Why two modes: Step Functions carries at most 256 KB of state, and every probe result comes
- * back through it on the inline path; above `IDLE_CANARY_INLINE_MAX_BACKENDS` the discovery and
- * the plans go to S3 and each VPC's Distributed Map reads its plan and writes its results there.
+ * Why this shape: Step Functions carries at most 256 KiB of state, and a run that exceeds it
+ * fails with an error no catch can handle. So the discovery (which lists every load balancer
+ * of the region, in scope or not) always goes to S3, and the plan travels inline only when
+ * the largest results it could bring back surely fit; otherwise each VPC's Distributed Map
+ * reads its plan from S3 and writes its results there. Each VPC probes at most what
+ * `PROBE_WAVES` rounds of `maxConcurrency` invocations take, so the run fits the state
+ * machine's timeout; the rest is deferred and counted as probe errors.
  *
  * @example
  * await discoverStep({ runId: 'scheduled-2026-11-24T10-15' });
  */
-export async function discoverStep(event: unknown, env: NodeJS.ProcessEnv = process.env, s3: S3Client = new S3Client({})): Promise<DiscoverOutput> {
-  check.fields({ runId: check.string, source: check.string }, ['runId', 'source'])(event, '');
-  const { runId: givenRunId } = event as { runId?: string };
+export async function discoverStep(input: unknown, env: NodeJS.ProcessEnv = process.env, deps: DiscoverDependencies = defaultDependencies()): Promise<DiscoverOutput> {
+  event(input, '');
+  const { runId: givenRunId, execution } = input as { runId?: string; execution?: ThisExecution };
   const startedAt = new Date();
   const runId = givenRunId ?? `run-${startedAt.toISOString()}`;
+  if (execution !== undefined) {
+    const earlier = await earlierRunningExecution(deps.sfn, execution);
+    if (earlier !== undefined) {
+      const reason = `another run is in progress (${earlier.name}, started ${earlier.startDate?.toISOString()}): this run ends at once`;
+      logger.warn('run skipped', { runId, reason, running: earlier.executionArn });
+      return { mode: 'skipped', runId, reason };
+    }
+  }
   const region = envString(env, 'AWS_REGION');
+  const vpcIds = envList(env, ENV.vpcIds);
   const discovery = await discover({
     region,
     clients: createClients(region),
-    vpcIds: envList(env, ENV.vpcIds),
+    vpcIds,
     names: envList(env, ENV.loadBalancers),
     tags: envList(env, ENV.tags),
     maxBackendsPerPort: envNumber(env, ENV.maxBackendsPerPort, 2, 1, 1000),
     runNumber: runNumberAt(startedAt, envNumber(env, ENV.periodMinutes, 15, 1, 1440)),
   });
+  const bucket = envString(env, ENV.bucket);
+  const prefix = env[ENV.reportPrefix] ?? '';
+  const discoveryKey = await writeDiscovery(deps.s3, bucket, prefix, runId, discovery);
   const plan = toProbePlan(discovery.loadBalancers);
-  if (plan.length > envNumber(env, ENV.inlineMaxBackends, defaults.inlineMaxBackends, 0, 1e9)) {
-    const itemsByVpc = groupByVpc(discovery, plan, envList(env, ENV.vpcIds));
-    const run = await writePlans(s3, envString(env, ENV.bucket), env[ENV.reportPrefix] ?? '', { runId, startedAt: startedAt.toISOString() }, discovery, itemsByVpc);
-    logger.info('discovered', { runId, mode: run.mode, loadBalancers: discovery.loadBalancers.length, backends: plan.length, plans: run.plans, apiCalls: discovery.apiCalls });
-    return run;
+  const sockets = { maxOpenSockets: envNumber(env, ENV.maxOpenSockets, 900, 16, 1000), maxSocketsPerTarget: envNumber(env, ENV.maxSocketsPerTarget, 16, 2, 900) };
+  const maxConcurrency = envNumber(env, ENV.maxConcurrency, defaults.maxConcurrency, 1, 1000);
+  const inline: InlineRun = { mode: 'inline', runId, startedAt: startedAt.toISOString(), discoveryKey, shards: toShards(runId, discovery, plan, sockets) };
+  const stateBound = inlineStateBound(inline);
+  const summary = { runId, loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, apiCalls: discovery.apiCalls };
+  if (plan.length <= envNumber(env, ENV.inlineMaxBackends, defaults.inlineMaxBackends, 0, 1e9) && stateBound <= STATE_BUDGET_BYTES && inline.shards.length <= PROBE_WAVES * maxConcurrency) {
+    logger.info('discovered', { ...summary, mode: 'inline', shards: inline.shards.length, stateBound, withErrors: discovery.loadBalancers.filter((lb) => lb.error !== undefined).map((lb) => lb.name) });
+    return inline;
   }
-  const shards = toShards(runId, discovery, plan, {
-    maxOpenSockets: envNumber(env, ENV.maxOpenSockets, 900, 16, 1000),
-    maxSocketsPerTarget: envNumber(env, ENV.maxSocketsPerTarget, 16, 2, 900),
+  const run = await writePlans(deps.s3, bucket, prefix, { runId, startedAt: inline.startedAt, discoveryKey }, groupByVpc(discovery, plan, vpcIds), backendsPerRun(maxConcurrency, targetsPerInvocation(sockets)));
+  const deferred = run.plans.reduce((sum, p) => sum + p.deferred, 0);
+  (deferred > 0 ? logger.warn.bind(logger) : logger.info.bind(logger))('discovered', {
+    ...summary,
+    mode: run.mode,
+    plans: run.plans,
+    ...(deferred > 0 ? { deferred, reason: `more backends than ${PROBE_WAVES} rounds of ${maxConcurrency} probe invocations take: raise maxConcurrency or narrow the selection` } : {}),
   });
-  logger.info('discovered', {
-    runId,
-    loadBalancers: discovery.loadBalancers.length,
-    withErrors: discovery.loadBalancers.filter((lb) => lb.error !== undefined).map((lb) => lb.name),
-    backends: plan.length,
-    shards: shards.length,
-    apiCalls: discovery.apiCalls,
-  });
-  return { mode: 'inline', runId, startedAt: startedAt.toISOString(), discovery, shards };
+  return run;
 }
 
-export const handler = middy((event: unknown) => discoverStep(event)).use(injectLambdaContext(logger));
+function defaultDependencies(): DiscoverDependencies {
+  return { s3: new S3Client({}), sfn: new SFNClient({}) };
+}
+
+export const handler = middy((input: unknown) => discoverStep(input)).use(injectLambdaContext(logger));

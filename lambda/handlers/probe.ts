@@ -5,6 +5,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { probeTargets } from '../probe';
+import { compactResult } from '../run/limits';
 import type { ProbeBatch, Shard, ShardResult } from '../run/types';
 import { ENV, envNumber } from './config';
 import { logger } from './logger';
@@ -51,7 +52,8 @@ export async function probeStep(event: unknown, context: Pick<Context, 'getRemai
     },
   );
   logger.info('probed', { runId, shardId, vpcId, targets: items.length, timeBudgetMs, verdicts: results.map((r) => r.verdict) });
-  return { runId, shardId, vpcId, results: items.map((i, index) => ({ key: i.key, result: results[index] })) };
+  // Each result within its share of the state, whatever a backend sent.
+  return { runId, shardId, vpcId, results: items.map((i, index) => ({ key: i.key, result: compactResult(results[index], i.key) })) };
 }
 
 export const handler = middy((event: unknown, context: Context) => probeStep(event, context)).use(injectLambdaContext(logger));

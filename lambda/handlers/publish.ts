@@ -13,7 +13,7 @@ import type { ProbeResult } from '../probe';
 import { changeNotification, compareRuns } from '../report/changes';
 import { toScanReport } from '../report/scan';
 import { readLatest, writeReports } from '../report/store';
-import { readDistributedRun } from '../run/store';
+import { readDiscovery, readDistributedResults } from '../run/store';
 import type { PublishInput, ShardFailure, ShardResult } from '../run/types';
 import { ENV, envNumber, envString } from './config';
 import { logger } from './logger';
@@ -23,7 +23,7 @@ const check = validator('publish');
 const inline = check.fields({
   runId: check.string,
   startedAt: check.string,
-  discovery: check.fields({ region: check.string, loadBalancers: check.array(check.object), notCovered: check.array(check.object), excluded: check.array(check.object), apiCalls: check.integer(0, 1e9) }),
+  discoveryKey: check.string,
   shards: check.array(check.fields({ shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(check.object) })),
   shardResults: check.array(check.object),
 });
@@ -35,24 +35,42 @@ const distributed = check.fields({
   vpcResults: check.array(check.fields({ vpcId: check.string })),
 });
 
-/** The run's discovery, plan and shard outcomes, whichever way they travelled. */
+/**
+ * The run's discovery, whole plan and shard outcomes, whichever way the results travelled.
+ * Backends in the plan with no outcome (deferred, or in a lost shard) are judged probe errors.
+ */
 async function runOf(event: unknown, s3: S3Client, bucket: string) {
   if (typeof event === 'object' && event !== null && (event as { mode?: string }).mode === 'distributed') {
     distributed(event, '');
-    return readDistributedRun(s3, bucket, event as Extract<PublishInput, { mode: 'distributed' }>);
+    const run = event as Extract<PublishInput, { mode: 'distributed' }>;
+    const [read, shardResults] = await Promise.all([readDiscovery(s3, bucket, run.discoveryKey), readDistributedResults(s3, bucket, run)]);
+    return { ...read, shardResults };
   }
   inline(event, '');
   const run = event as Extract<PublishInput, { mode: 'inline' }>;
-  return { discovery: run.discovery, plan: run.shards.flatMap((s) => s.items), shardResults: [...run.shardResults] };
+  return { ...(await readDiscovery(s3, bucket, run.discoveryKey)), shardResults: [...run.shardResults] };
 }
+
+/**
+ * Names and failures the summary lists: it is the execution's output, held to Step Functions'
+ * 256 KiB whatever the size of the fleet (the report in S3 has them all).
+ */
+export const SUMMARY_LIST_MAX = 50;
+export const SUMMARY_ERROR_MAX = 300;
+
+const shorten = (text: string) => (text.length > SUMMARY_ERROR_MAX ? `${text.slice(0, SUMMARY_ERROR_MAX - 3)}...` : text);
 
 /** What publish returns to the state machine: enough to read the outcome of a run at a glance. */
 export interface PublishSummary {
   readonly runId: string;
   readonly verdict: string;
   readonly loadBalancers: number;
+  /** Failing load balancers: the first `SUMMARY_LIST_MAX` names, and how many there are. */
   readonly failing: readonly string[];
+  readonly failingCount: number;
+  /** Failed shards: the first `SUMMARY_LIST_MAX`, each error cut to `SUMMARY_ERROR_MAX` characters, and how many there are. */
   readonly shardFailures: ReadonlyArray<{ readonly shardId: number; readonly vpcId: string; readonly error: string }>;
+  readonly shardFailureCount: number;
   readonly metricsPublished: number;
   readonly metricsFailed: number;
   /** Key of the run's JSON report; `null` when it could not be written. */
@@ -113,13 +131,16 @@ export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = proce
     }
   }
 
-  const shardFailures = shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, vpcId: f.vpcId, error: `${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}` }));
+  const shardFailures = shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, vpcId: f.vpcId, error: shorten(`${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}`) }));
+  const failing = verdicts.filter((v) => v.verdict === 'fail').map((v) => v.name);
   const summary: PublishSummary = {
     runId: run.runId,
     verdict: report.verdict,
     loadBalancers: verdicts.length,
-    failing: verdicts.filter((v) => v.verdict === 'fail').map((v) => v.name),
-    shardFailures,
+    failing: failing.slice(0, SUMMARY_LIST_MAX),
+    failingCount: failing.length,
+    shardFailures: shardFailures.slice(0, SUMMARY_LIST_MAX),
+    shardFailureCount: shardFailures.length,
     metricsPublished: metrics.published,
     metricsFailed: metrics.failed.reduce((sum, f) => sum + f.datums, 0),
     report: stored?.json ?? null,

@@ -89,6 +89,8 @@ export interface PhaseResult {
   readonly reason?: string;
   /** Every socket of the phase, in the order they were opened. */
   readonly sockets: readonly SocketRecord[];
+  /** Socket records left out so that the result fits a Step Functions state (`sockets` is then empty). */
+  readonly socketsOmitted?: number;
 }
 
 /** Response headers that identify a server or announce its keep-alive limit. */

@@ -12,6 +12,17 @@ export const defaults = {
   maxSocketsPerTarget: 16,
 } as const;
 
+/** The sockets one invocation may hold, and each target may use. */
+export interface SocketBudget {
+  readonly maxOpenSockets?: number;
+  readonly maxSocketsPerTarget?: number;
+}
+
+/** Targets one probe invocation holds at once: its socket budget over the sockets per target. */
+export function targetsPerInvocation(options: SocketBudget = {}): number {
+  return Math.max(1, Math.floor((options.maxOpenSockets ?? defaults.maxOpenSockets) / (options.maxSocketsPerTarget ?? defaults.maxSocketsPerTarget)));
+}
+
 /**
  * Plan items by the VPC of their (first) load balancer, whose probe function must reach them;
  * `vpcIds` are present even when empty.
@@ -35,8 +46,8 @@ export function groupByVpc(discovery: Discovery, plan: readonly ProbePlanItem[],
  * @example
  * toShards('run-1', discovery, plan); // [{ runId: 'run-1', shardId: 0, vpcId: 'vpc-0a1', items: [...56 items] }, ...]
  */
-export function toShards(runId: string, discovery: Discovery, plan: readonly ProbePlanItem[], options: { maxOpenSockets?: number; maxSocketsPerTarget?: number } = {}): Shard[] {
-  const perShard = Math.max(1, Math.floor((options.maxOpenSockets ?? defaults.maxOpenSockets) / (options.maxSocketsPerTarget ?? defaults.maxSocketsPerTarget)));
+export function toShards(runId: string, discovery: Discovery, plan: readonly ProbePlanItem[], options: SocketBudget = {}): Shard[] {
+  const perShard = targetsPerInvocation(options);
   const shards: Shard[] = [];
   for (const [vpcId, items] of [...groupByVpc(discovery, plan).entries()].sort(([a], [b]) => a.localeCompare(b))) {
     for (let start = 0; start < items.length; start += perShard) {

@@ -1,31 +1,49 @@
 /**
- * Large runs through S3: the discover step writes the discovery and one plan file per VPC for
- * the Distributed Maps to read; publish reads the plans back and the results the maps wrote.
+ * Runs through S3: the discover step writes the discovery (every run) and, for large runs, one
+ * plan file per VPC for the Distributed Maps to read; publish reads the discovery back, and the
+ * results the maps wrote.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Discovery, ProbePlanItem } from '../discovery/types';
+import { toProbePlan, type Discovery, type ProbePlanItem } from '../discovery';
 import { getJson, putJson } from '../shared/s3-json';
 import type { DistributedRun, ShardFailure, ShardResult, VpcResults } from './types';
 
 /** The key of a run's plan files. */
 export const planPrefix = (prefix: string, runId: string) => `${prefix}plans/${runId}/`;
 
+/** Writes the run's discovery and returns its key. */
+export async function writeDiscovery(s3: S3Client, bucket: string, prefix: string, runId: string, discovery: Discovery): Promise<string> {
+  const key = `${planPrefix(prefix, runId)}discovery.json`;
+  await putJson(s3, bucket, key, discovery);
+  return key;
+}
+
 /**
- * Writes the discovery and, for every configured VPC (empty when it has no backend this run,
- * so that its map reads an empty list rather than fails), the plan items of that VPC.
+ * The run's discovery and its whole probe plan (every backend, probed or deferred), as the
+ * judge needs them.
+ */
+export async function readDiscovery(s3: S3Client, bucket: string, key: string): Promise<{ discovery: Discovery; plan: ProbePlanItem[] }> {
+  const discovery = await getJson<Discovery>(s3, bucket, key);
+  return { discovery, plan: toProbePlan(discovery.loadBalancers) };
+}
+
+/**
+ * Writes, for every configured VPC (empty when it has no backend this run, so that its map
+ * reads an empty list rather than fails), the plan items of that VPC its map probes: at most
+ * `perVpc`; the rest are deferred, and counted as probe errors by publish.
  */
 export async function writePlans(
   s3: S3Client,
   bucket: string,
   prefix: string,
-  run: { runId: string; startedAt: string },
-  discovery: Discovery,
+  run: { runId: string; startedAt: string; discoveryKey: string },
   itemsByVpc: ReadonlyMap<string, readonly ProbePlanItem[]>,
+  perVpc = Number.POSITIVE_INFINITY,
 ): Promise<DistributedRun> {
   const base = planPrefix(prefix, run.runId);
-  const plans = [...itemsByVpc.entries()].map(([vpcId, items]) => ({ vpcId, key: `${base}${vpcId}.json`, items: items.length }));
-  await Promise.all([putJson(s3, bucket, `${base}discovery.json`, discovery), ...plans.map((plan) => putJson(s3, bucket, plan.key, itemsByVpc.get(plan.vpcId)))]);
-  return { mode: 'distributed', runId: run.runId, startedAt: run.startedAt, discoveryKey: `${base}discovery.json`, plans };
+  const plans = [...itemsByVpc.entries()].map(([vpcId, items]) => ({ vpcId, key: `${base}${vpcId}.json`, items: Math.min(items.length, perVpc), deferred: Math.max(0, items.length - perVpc) }));
+  await Promise.all(plans.map((plan) => putJson(s3, bucket, plan.key, itemsByVpc.get(plan.vpcId)!.slice(0, plan.items))));
+  return { mode: 'distributed', runId: run.runId, startedAt: run.startedAt, discoveryKey: run.discoveryKey, plans };
 }
 
 interface Manifest {
@@ -39,16 +57,11 @@ interface ChildExecution {
 }
 
 /**
- * Reads back a distributed run: its discovery, its plan, and every batch's outcome from the
- * maps' result files (a failed batch, or a VPC whose whole map failed, becomes a shard failure).
+ * Reads back every batch's outcome from the maps' result files (a failed batch, or a VPC whose
+ * whole map failed, becomes a shard failure).
  */
-export async function readDistributedRun(
-  s3: S3Client,
-  bucket: string,
-  run: DistributedRun & { readonly vpcResults: readonly VpcResults[] },
-): Promise<{ discovery: Discovery; plan: ProbePlanItem[]; shardResults: Array<ShardResult | ShardFailure> }> {
+export async function readDistributedResults(s3: S3Client, bucket: string, run: DistributedRun & { readonly vpcResults: readonly VpcResults[] }): Promise<Array<ShardResult | ShardFailure>> {
   const read = <T>(key: string, from = bucket) => getJson<T>(s3, from, key);
-  const [discovery, ...plans] = await Promise.all([read<Discovery>(run.discoveryKey), ...run.plans.map((plan) => read<ProbePlanItem[]>(plan.key))]);
   const perVpc = await Promise.all(
     run.vpcResults.map(async (vpc, index): Promise<Array<ShardResult | ShardFailure>> => {
       if (vpc.manifest === undefined) return [{ shardId: index, vpcId: vpc.vpcId, error: vpc.error ?? { Error: 'NoResults', Cause: 'the map wrote no results' } }];
@@ -61,5 +74,5 @@ export async function readDistributedRun(
       );
     }),
   );
-  return { discovery, plan: plans.flat(), shardResults: perVpc.flat() };
+  return perVpc.flat();
 }

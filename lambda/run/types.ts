@@ -2,7 +2,7 @@
  * What the state machine passes from step to step: discover -> probe (one Map item per
  * shard) -> publish. Kept small and plain JSON: Step Functions carries it.
  */
-import type { Discovery, ProbePlanItem } from '../discovery/types';
+import type { ProbePlanItem } from '../discovery/types';
 import type { ProbeResult } from '../probe/types';
 
 /** A batch of probe jobs for one VPC's probe function. */
@@ -14,17 +14,26 @@ export interface Shard {
 }
 
 /**
- * The discover step's output. Small accounts travel inline; large ones go through S3, since
- * Step Functions carries at most 256 KB of state.
+ * The discover step's output. The discovery always goes to S3 (it lists every load balancer
+ * of the region, in scope or not); the probe plan travels inline when its results surely fit
+ * Step Functions' 256 KiB, else through S3. A run that starts while another runs is skipped.
  */
-export type DiscoverOutput = InlineRun | DistributedRun;
+export type DiscoverOutput = InlineRun | DistributedRun | SkippedRun;
 
 export interface InlineRun {
   readonly mode: 'inline';
   readonly runId: string;
   readonly startedAt: string;
-  readonly discovery: Discovery;
+  /** Key of the discovery JSON. */
+  readonly discoveryKey: string;
   readonly shards: readonly Shard[];
+}
+
+/** A run that ended at once because another execution of the state machine was running. */
+export interface SkippedRun {
+  readonly mode: 'skipped';
+  readonly runId: string;
+  readonly reason: string;
 }
 
 /** A run whose discovery and per-VPC plans are in the reports bucket, for Distributed Maps. */
@@ -34,8 +43,12 @@ export interface DistributedRun {
   readonly startedAt: string;
   /** Key of the discovery JSON. */
   readonly discoveryKey: string;
-  /** One plan file per configured VPC: a JSON array of `ProbePlanItem`, read by the VPC's Distributed Map. */
-  readonly plans: ReadonlyArray<{ readonly vpcId: string; readonly key: string; readonly items: number }>;
+  /**
+   * One plan file per configured VPC: a JSON array of `ProbePlanItem`, read by the VPC's
+   * Distributed Map; `deferred` items did not fit the run's time and are left unprobed
+   * (publish counts them as probe errors).
+   */
+  readonly plans: ReadonlyArray<{ readonly vpcId: string; readonly key: string; readonly items: number; readonly deferred: number }>;
 }
 
 /** What a Distributed Map batch gives the probe function: items, and the batch's common input. */

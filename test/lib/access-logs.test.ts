@@ -27,6 +27,13 @@ describe('the IdleCanary stack with access logs', () => {
         ],
       },
       { Sid: 'MarkCountedObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [REPORTS, '/idle-canary/access-logs/seen/*']] } },
+      // Without it a log object deleted before it is read answers 403, not NoSuchKey.
+      {
+        Sid: 'ListReadBuckets',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: [REPORTS, ...['corp-elb-logs', 'legacy-elb-logs'].map((name) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${name}`]] }))],
+      },
       { Sid: 'PutMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'IdleCanary' } } },
     ]);
   });
@@ -59,7 +66,7 @@ describe('the IdleCanary stack with access logs', () => {
   it('alarms per load balancer on hang-ups at the set threshold, tolerating logs that arrive a period late', () => {
     // Assess
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: [Match.objectLike({ Expression: 'SELECT SUM(BackendHangups) FROM SCHEMA("IdleCanary", LoadBalancer) GROUP BY LoadBalancer', Period: 300 })],
+      Metrics: [Match.objectLike({ Expression: 'SELECT SUM(BackendHangups) FROM SCHEMA("IdleCanary", LoadBalancer) GROUP BY LoadBalancer ORDER BY SUM() DESC LIMIT 500', Period: 300 })],
       Threshold: 3,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       EvaluationPeriods: 3,

@@ -1,4 +1,5 @@
 import { parseConfig } from '../../lib/config';
+import { periodOf } from '../../lib/schedule';
 import { STACK, VPC } from './synth';
 
 describe('parseConfig', () => {
@@ -8,11 +9,41 @@ describe('parseConfig', () => {
   });
 
   it.each([
+    ['rate(1 hour)', undefined, 60],
+    ['rate(90 minutes)', 90, 90],
+    ['cron(0/20 * * * ? *)', 20, 20],
+  ])('derives or checks the heartbeat period of %s', (schedule, periodMinutes, expected) => {
+    // Act
+    const [stack] = parseConfig({ stacks: [{ ...STACK, schedule, periodMinutes }] }).stacks;
+
+    // Assess
+    expect(periodOf(stack.schedule!, stack.periodMinutes)).toBe(expected);
+  });
+
+  it.each([
     [undefined, 'idle-canary: expected an object, got nothing'],
     [{ stacks: [] }, 'idle-canary.stacks: expected a list of at least 1, got []'],
     [{ stacks: [{ ...STACK, account: '1234' }] }, 'idle-canary.stacks[0].account: expected a 12-digit account id, got "1234"'],
     [{ stacks: [{ ...STACK, vpcs: [{ ...VPC, subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-x'] }] }] }, 'idle-canary.stacks[0].vpcs[0].subnetIds[1]: expected a subnet id like subnet-0a1b2c3d, got "subnet-x"'],
-    [{ stacks: [{ ...STACK, vpcs: [{ ...VPC, availabilityZones: ['eu-west-1a'] }] }] }, 'idle-canary.stacks[0].vpcs[0].availabilityZones: expected one zone per subnet (2), got ["eu-west-1a"]'],
+    [
+      { stacks: [{ ...STACK, vpcs: [{ ...VPC, availabilityZones: ['eu-west-1a'] }] }] },
+      'idle-canary.stacks[0].vpcs[0].availabilityZones: expected no such key (accepted: vpcId, subnetIds, backendPorts, cidr, backendSecurityGroupIds, addIngress), got ["eu-west-1a"]',
+    ],
+    [
+      { stacks: [{ ...STACK, marginSeconds: 5 }] },
+      'idle-canary.stacks[0].marginSeconds: expected no such key (accepted: account, region, vpcs, schedule, periodMinutes, topicArn, alarmEmails, marginS, namespace, maxBackendsPerPort, digestSchedule, runAfterEcsDeployments, runAfterCodeDeployDeployments, reportRetentionDays, logRetentionDays, maxConcurrency, inlineMaxBackends, toleratedFailurePercentage, accessLogBuckets, hangupsAlarmThreshold), got 5',
+    ],
+    [{ stacks: [STACK], stack: {} }, 'idle-canary.stack: expected no such key (accepted: stacks), got {}'],
+    [{ stacks: [{ ...STACK, accessLogBuckets: [{ bucket: 'corp-logs' }] }] }, 'idle-canary.stacks[0].accessLogBuckets[0].bucket: expected no such key (accepted: bucketName, prefix), got "corp-logs"'],
+    [{ stacks: [{ ...STACK, schedule: 'rate(1 hour)', periodMinutes: 15 }] }, 'idle-canary.stacks[0].periodMinutes: expected 60 (the period of schedule rate(1 hour)), or no periodMinutes, got 15'],
+    [{ stacks: [{ ...STACK, schedule: 'cron(0/20 * * * ? *)' }] }, 'idle-canary.stacks[0].periodMinutes: expected the longest gap in minutes between two runs of cron(0/20 * * * ? *), got nothing'],
+    [
+      { stacks: [{ ...STACK, schedule: 'rate(2 hours)' }] },
+      'idle-canary.stacks[0].schedule: expected a period of at most 90 minutes (the ProbeErrors alarm spans 2 periods, and Metrics Insights evaluates the last 3 hours only), got "rate(2 hours)"',
+    ],
+    [{ stacks: [{ ...STACK, schedule: 'cron(0 * * * ? *)', periodMinutes: 120 }] }, 'idle-canary.stacks[0].periodMinutes: expected a period of at most 90 minutes (the ProbeErrors alarm spans 2 periods, and Metrics Insights evaluates the last 3 hours only), got 120'],
+    [{ stacks: [{ ...STACK, inlineMaxBackends: -1 }] }, 'idle-canary.stacks[0].inlineMaxBackends: expected a number from 0 to 10000, got -1'],
+    [{ stacks: [{ ...STACK, toleratedFailurePercentage: 101 }] }, 'idle-canary.stacks[0].toleratedFailurePercentage: expected a number from 0 to 100, got 101'],
     [{ stacks: [{ ...STACK, vpcs: [{ ...VPC, backendPorts: ['32767-30000'] }] }] }, 'idle-canary.stacks[0].vpcs[0].backendPorts[0]: expected a port (1-65535) or a range such as 30000-32767, got "32767-30000"'],
     [{ stacks: [{ ...STACK, schedule: 'every 15 minutes' }] }, 'idle-canary.stacks[0].schedule: expected rate(N minutes) or cron(...), got "every 15 minutes"'],
     [{ stacks: [{ ...STACK, marginS: -1 }] }, 'idle-canary.stacks[0].marginS: expected a number from 0 to 600, got -1'],

@@ -1,5 +1,6 @@
 import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, PRICES, accessLogsMonthlyCost, monthlyCost } from '../../lib/cost';
 import { TARGETS_PER_INVOCATION, defaults } from '../../lib/idle-canary';
+import { periodOf } from '../../lib/schedule';
 
 describe('monthlyCost', () => {
   it('models the stack as deployed: its schedule, sampling, invocation size and metric count', () => {
@@ -8,7 +9,7 @@ describe('monthlyCost', () => {
     const large = monthlyCost(2000);
 
     // Assess
-    expect(ASSUMPTIONS).toMatchObject({ periodMinutes: defaults.periodMinutes, backendsPerLoadBalancer: defaults.maxBackendsPerPort, targetsPerInvocation: TARGETS_PER_INVOCATION });
+    expect(ASSUMPTIONS).toMatchObject({ periodMinutes: periodOf(defaults.schedule), backendsPerLoadBalancer: defaults.maxBackendsPerPort, targetsPerInvocation: TARGETS_PER_INVOCATION });
     expect(small.runs).toBe(2918);
     expect(small.invocationsPerRun).toBe(Math.ceil(20 / TARGETS_PER_INVOCATION) + 2);
     expect(large.invocationsPerRun).toBe(Math.ceil(4000 / TARGETS_PER_INVOCATION) + 2);

@@ -7,7 +7,7 @@ import { buildApp } from '../../lib/app';
 import { DISCOVERY_ACTIONS } from '../../lib/idle-canary';
 import { STACK, VPC, stateMachineDefinition, synth } from './synth';
 
-const SECOND_VPC = { ...VPC, vpcId: 'vpc-0f1e2d3c4b5a69788', subnetIds: ['subnet-0f1e2d3c4b5a69788'], availabilityZones: ['eu-west-1c'], backendPorts: [8080], cidr: undefined, backendSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], addIngress: true };
+const SECOND_VPC = { ...VPC, vpcId: 'vpc-0f1e2d3c4b5a69788', subnetIds: ['subnet-0f1e2d3c4b5a69788'], backendPorts: [8080], cidr: undefined, backendSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], addIngress: true };
 const { template, assembly } = synth({ ...STACK, vpcs: [VPC, SECOND_VPC], maxConcurrency: 4 });
 
 /** The inline policy statements of the role of the function whose logical id starts with `prefix`. */
@@ -17,12 +17,24 @@ function statementsOf(prefix: string): unknown[] {
   return policy ? (policy[1].Properties.PolicyDocument.Statement as unknown[]) : [];
 }
 
+/** S3 answers a missing object with NoSuchKey only to a caller that may list the bucket. */
+const LIST_REPORTS = { Sid: 'ListReports', Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] } };
+
+/** The state machine's name, from which discover's permission names its ARN. */
+const STATE_MACHINE_NAME = String(Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.StateMachineName);
+
 describe('the IdleCanary stack', () => {
   it('lets discover make only the Describe calls it makes', () => {
     // Assess
     expect(statementsOf('Discover')).toEqual([
       { Sid: 'DescribeLoadBalancers', Effect: 'Allow', Action: DISCOVERY_ACTIONS, Resource: '*' },
       { Sid: 'WritePlans', Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, '/idle-canary/plans/*']] } },
+      {
+        Sid: 'SeeRunningRuns',
+        Effect: 'Allow',
+        Action: 'states:ListExecutions',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:states:eu-west-1:123456789012:stateMachine:${STATE_MACHINE_NAME}`]] },
+      },
     ]);
   });
 
@@ -32,6 +44,7 @@ describe('the IdleCanary stack', () => {
       { Sid: 'PutMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'IdleCanary' } } },
       { Sid: 'WriteReports', Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, '/idle-canary/*']] } },
       { Sid: 'ReadLatestRun', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, '/idle-canary/latest.json']] } },
+      LIST_REPORTS,
       {
         Sid: 'ReadPlansAndResults',
         Effect: 'Allow',
@@ -46,6 +59,7 @@ describe('the IdleCanary stack', () => {
     // Assess
     expect(statementsOf('Digest')).toEqual([
       { Sid: 'ReadLatestRun', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] }, '/idle-canary/latest.json']] } },
+      LIST_REPORTS,
       { Sid: 'SendDigest', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: expect.stringMatching(/^IdleCanaryAlarms/) } },
     ]);
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 day)', Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IdleCanaryDigest'), 'Arn'] } }) });
@@ -72,7 +86,12 @@ describe('the IdleCanary stack', () => {
         { CidrIp: '10.0.0.0/16', FromPort: 30000, ToPort: 32767, IpProtocol: 'tcp', Description: 'to backends' },
       ],
     });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { DestinationSecurityGroupId: 'sg-0a1b2c3d4e5f60718', FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp' });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      VpcId: SECOND_VPC.vpcId,
+      SecurityGroupEgress: [{ DestinationSecurityGroupId: 'sg-0a1b2c3d4e5f60718', FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp', Description: 'to backends' }],
+    });
+    // A separate egress resource would leave the group with no egress of its own: EC2's allow-all.
+    template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0a1b2c3d4e5f60718', FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp' });
   });
 
@@ -90,8 +109,18 @@ describe('the IdleCanary stack', () => {
 
     // Assess
     expect(definition.StartAt).toBe('DiscoverLoadBalancers');
-    expect(definition.States.DiscoverLoadBalancers).toMatchObject({ Next: 'InlineOrDistributed', Parameters: { 'runId.$': '$$.Execution.Name' } });
-    expect(definition.States.InlineOrDistributed).toMatchObject({ Choices: [{ Variable: '$.mode', StringEquals: 'distributed', Next: 'ProbeVpcs' }], Default: 'ProbeShards' });
+    expect(definition.States.DiscoverLoadBalancers).toMatchObject({
+      Next: 'InlineOrDistributed',
+      Parameters: { 'runId.$': '$$.Execution.Name', execution: { 'stateMachineArn.$': '$$.StateMachine.Id', 'executionArn.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' } },
+    });
+    expect(definition.States.InlineOrDistributed).toMatchObject({
+      Choices: [
+        { Variable: '$.mode', StringEquals: 'skipped', Next: 'SkippedAnotherRunInProgress' },
+        { Variable: '$.mode', StringEquals: 'distributed', Next: 'ProbeVpcs' },
+      ],
+      Default: 'ProbeShards',
+    });
+    expect(definition.States.SkippedAnotherRunInProgress).toMatchObject({ Type: 'Succeed' });
     expect(map).toMatchObject({ MaxConcurrency: 4, ItemsPath: '$.shards', ResultPath: '$.shardResults', Next: 'PublishResults' });
     expect(route.Choices.map((c) => [c.Variable, c.StringEquals, c.Next])).toEqual([
       ['$.vpcId', VPC.vpcId, `Probe ${VPC.vpcId}`],
@@ -100,7 +129,13 @@ describe('the IdleCanary stack', () => {
     expect(route.Default).toBe('NoProbeForVpc');
     const probe = map.ItemProcessor.States[`Probe ${VPC.vpcId}`];
     expect(probe.Retry).toEqual([
-      { ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
+      {
+        ErrorEquals: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+        IntervalSeconds: 2,
+        MaxAttempts: 3,
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
+      },
     ]);
     expect(probe.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ShardFailed' }]);
     expect(probe.TimeoutSeconds).toBe(960);
@@ -123,7 +158,7 @@ describe('the IdleCanary stack', () => {
       ToleratedFailurePercentage: 100,
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: `Probe batch ${VPC.vpcId}` },
       ItemReader: { ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': `States.Format('idle-canary/plans/{}/${VPC.vpcId}.json', $.runId)` } },
-      ItemBatcher: { MaxItemsPerBatch: 56, BatchInput: { 'runId.$': '$.runId', vpcId: VPC.vpcId } },
+      ItemBatcher: { MaxItemsPerBatch: 56, MaxInputBytesPerBatch: 240_000, BatchInput: { 'runId.$': '$.runId', vpcId: VPC.vpcId } },
       ResultWriter: { Parameters: { Prefix: 'idle-canary/results' } },
       ResultSelector: { vpcId: VPC.vpcId, 'manifest.$': '$.ResultWriterDetails' },
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: `Map failed ${VPC.vpcId}` }],
@@ -150,7 +185,7 @@ describe('the IdleCanary stack', () => {
 
     // Assess
     expect(byName('drop idle connections')).toMatchObject({
-      Metrics: [{ Id: 'expr_1', Expression: 'SELECT MAX(BackendsFailing) FROM SCHEMA("IdleCanary", LoadBalancer) GROUP BY LoadBalancer', Period: 900, ReturnData: true, Label: 'BackendsFailing' }],
+      Metrics: [{ Id: 'expr_1', Expression: 'SELECT MAX(BackendsFailing) FROM SCHEMA("IdleCanary", LoadBalancer) GROUP BY LoadBalancer ORDER BY MAX() DESC LIMIT 500', Period: 900, ReturnData: true, Label: 'BackendsFailing' }],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       EvaluationPeriods: 1,
@@ -181,7 +216,7 @@ describe('the IdleCanary stack', () => {
       PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
   });

@@ -9,7 +9,6 @@ import type { IdleCanaryStack } from '../../lib/idle-canary-stack';
 export const VPC = {
   vpcId: 'vpc-0a1b2c3d4e5f60718',
   subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b2c3d4e5f6071829'],
-  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
   cidr: '10.0.0.0/16',
   backendPorts: [80, '30000-32767'],
 };

@@ -1,32 +1,17 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Readable } from 'node:stream';
 import { startBackend, type RunningBackend } from '../../../cli/demo/backends';
 import type { ProbePlanItem } from '../../../lambda/discovery';
 import { handler as discover } from '../../../lambda/handlers/discover';
 import { handler as probe } from '../../../lambda/handlers/probe';
 import { handler as publish } from '../../../lambda/handlers/publish';
 import type { DistributedRun, ShardResult, VpcResults } from '../../../lambda/run/types';
+import { inMemoryBucket } from '../../support/in-memory-bucket';
 import { lambdaContext } from '../../support/lambda-context';
 import { mockAccount } from '../discovery/fixtures';
 
 const BUCKET = 'idle-canary-reports';
-
-/** The bucket as a map of keys to bodies, behind the real S3 client. */
-function inMemoryBucket() {
-  const objects = new Map<string, string>();
-  const s3 = mockClient(S3Client);
-  s3.on(PutObjectCommand).callsFake((input) => void objects.set(input.Key, String(input.Body)));
-  s3.on(GetObjectCommand).callsFake((input) => {
-    const body = objects.get(input.Key);
-    if (body === undefined) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
-    return { Body: sdkStreamMixin(Readable.from([body])) };
-  });
-  return { s3, objects };
-}
 
 describe('a large run through S3 and Distributed Maps', () => {
   const saved = { ...process.env };
@@ -93,8 +78,8 @@ describe('a large run through S3 and Distributed Maps', () => {
     // Assess
     expect(run).toMatchObject({ mode: 'distributed', discoveryKey: 'idle-canary/plans/big-run/discovery.json' });
     expect(run.plans).toEqual([
-      { vpcId: 'vpc-0a1', key: 'idle-canary/plans/big-run/vpc-0a1.json', items: 3 },
-      { vpcId: 'vpc-0b2', key: 'idle-canary/plans/big-run/vpc-0b2.json', items: 0 },
+      { vpcId: 'vpc-0a1', key: 'idle-canary/plans/big-run/vpc-0a1.json', items: 3, deferred: 0 },
+      { vpcId: 'vpc-0b2', key: 'idle-canary/plans/big-run/vpc-0b2.json', items: 0, deferred: 0 },
     ]);
     expect(lost).toHaveLength(1);
     // A failed child is numbered by its place in the result files, after the succeeded one.

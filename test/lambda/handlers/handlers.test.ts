@@ -1,8 +1,6 @@
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { sdkStreamMixin } from '@smithy/util-stream';
-import { Readable } from 'node:stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEMO_BACKENDS, startBackend, type RunningBackend } from '../../../cli/demo/backends';
 import { handler as discover } from '../../../lambda/handlers/discover';
@@ -10,6 +8,7 @@ import { handler as probe } from '../../../lambda/handlers/probe';
 import { handler as digest } from '../../../lambda/handlers/digest';
 import { handler as publish } from '../../../lambda/handlers/publish';
 import type { InlineRun, ShardFailure, ShardResult } from '../../../lambda/run/types';
+import { inMemoryBucket } from '../../support/in-memory-bucket';
 import { lambdaContext } from '../../support/lambda-context';
 import { mockAccount } from '../discovery/fixtures';
 
@@ -22,14 +21,15 @@ const ENV = {
   IDLE_CANARY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:idle-canary',
 };
 
-/** The bucket's `latest.json`: `null` when no run is stored yet. */
-function mockReports(latest: unknown) {
-  const s3 = mockClient(S3Client);
-  s3.on(PutObjectCommand).resolves({});
-  if (latest === null) s3.on(GetObjectCommand).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }));
-  else s3.on(GetObjectCommand).resolves({ Body: sdkStreamMixin(Readable.from([JSON.stringify(latest)])) });
-  return s3;
+/** The reports bucket with the run's discovery and `latest.json` (`null`: no run stored yet). */
+function mockReports(latest: unknown, discovery?: { runId: string; value: unknown }) {
+  return inMemoryBucket({
+    ...(latest === null ? {} : { 'idle-canary/latest.json': latest }),
+    ...(discovery ? { [discoveryKey(discovery.runId)]: discovery.value } : {}),
+  }).s3;
 }
+
+const discoveryKey = (runId: string) => `idle-canary/plans/${runId}/discovery.json`;
 
 describe('handlers through middy', () => {
   const saved = { ...process.env };
@@ -41,7 +41,7 @@ describe('handlers through middy', () => {
   it.each([
     ['discover', () => discover({ runId: 42 }, lambdaContext(60_000)), 'discover event: field "runId" must be a non-empty string, got 42'],
     ['probe', () => probe({ runId: 'r', shardId: 0, vpcId: 'vpc-0a1', items: [{ key: 'k', loadBalancers: ['a'], job: { loadBalancerIdleTimeoutS: 60, target: { host: '10.0.0.1', port: 'http', tls: false, path: '/' } } }] }, lambdaContext(60_000)), 'probe event: field "items[0].job.target.port" must be a whole number from 1 to 65535, got "http"'],
-    ['publish', () => publish({ runId: 'r', startedAt: '2026-11-24T10:15:00Z', shards: [], shardResults: [] }, lambdaContext(60_000)), 'publish event: field "discovery" must be an object, got nothing'],
+    ['publish', () => publish({ runId: 'r', startedAt: '2026-11-24T10:15:00Z', shards: [], shardResults: [] }, lambdaContext(60_000)), 'publish event: field "discoveryKey" must be a non-empty string, got nothing'],
   ])('the %s handler rejects a malformed event with an error naming the field', async (_name, invoke, message) => {
     // Act & Assess
     await expect(invoke()).rejects.toThrow(message);
@@ -67,15 +67,15 @@ describe('handlers through middy', () => {
   it('publish still judges and publishes when a shard failed, counting its backends as probe errors', async () => {
     // Prepare: one shard's results, one shard that timed out
     const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
-    const s3 = mockReports(null);
     const sns = mockClient(SNSClient).on(PublishCommand).resolves({});
     const loadBalancer = (name: string, host: string) => ({ name, type: 'classic', vpcId: 'vpc-0a1', idleTimeoutS: 3, backends: [{ id: `${host}:80`, target: { host, port: 80, tls: false, path: '/' }, proxyProtocol: false }], backendsNotSampled: 0, skipped: [] });
     const item = (name: string, host: string) => ({ key: `${host}:80|http|/|plain`, job: { target: { host, port: 80, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 3 }, loadBalancers: [name] });
     const passing = { limitS: null, survivedS: 4, failedS: null, enforcement: 'none', closedWith: null, headroomS: 1, verdict: 'pass', sockets: [] };
+    const s3 = mockReports(null, { runId: 'run-1', value: { region: 'eu-west-1', loadBalancers: [loadBalancer('ok', '10.0.0.1'), loadBalancer('lost', '10.0.0.2')], notCovered: [], excluded: [], apiCalls: 9 } });
     const event = {
       runId: 'run-1',
       startedAt: '2026-11-24T10:15:00.000Z',
-      discovery: { region: 'eu-west-1', loadBalancers: [loadBalancer('ok', '10.0.0.1'), loadBalancer('lost', '10.0.0.2')], notCovered: [], excluded: [], apiCalls: 9 },
+      discoveryKey: discoveryKey('run-1'),
       shards: [
         { runId: 'run-1', shardId: 0, vpcId: 'vpc-0a1', items: [item('ok', '10.0.0.1')] },
         { runId: 'run-1', shardId: 1, vpcId: 'vpc-0a1', items: [item('lost', '10.0.0.2')] },
@@ -95,7 +95,9 @@ describe('handlers through middy', () => {
       verdict: 'inconclusive',
       loadBalancers: 2,
       failing: [],
+      failingCount: 0,
       shardFailures: [{ shardId: 1, vpcId: 'vpc-0a1', error: 'States.Timeout: Task timed out after 900.00 seconds' }],
+      shardFailureCount: 1,
       metricsPublished: 14, // ok: 8, lost: 4 (no phase figures without results), fleet: 2
       metricsFailed: 0,
       report: 'idle-canary/runs/run-1.json',
@@ -127,18 +129,17 @@ describe('handlers through middy', () => {
     const key = '10.0.0.1:80|http|/|plain';
     const phase = (limitS: number | null, survivedS: number, verdict: string) => ({ limitS, survivedS, failedS: limitS, enforcement: limitS ? 'eager' : 'none', closedWith: limitS ? 'fin' : null, headroomS: (limitS ?? survivedS) - 60, verdict, sockets: [] });
     const previous = { region: 'eu-west-1', startedAt: '2026-11-24T10:00:00.000Z', finishedAt: '2026-11-24T10:01:07.000Z', verdict: 'pass', loadBalancers: [{ name: 'web', type: 'classic', vpcId: 'vpc-0a1', idleTimeoutS: 60, marginS: 1, phases: { preRequest: { limitS: null, headroomS: 6, verdict: 'pass', failingBackends: [] }, keepAlive: { limitS: null, headroomS: 6, verdict: 'pass', failingBackends: [] } }, verdict: 'pass', backends: [], probeErrors: 0, backendsNotSampled: 0, skipped: [] }], notCovered: [], excluded: [], apiCalls: 5 };
-    const s3 = mockReports(previous);
+    const s3 = mockReports(previous, { runId: 'run-2', value: { region: 'eu-west-1', loadBalancers: [lb], notCovered: [], excluded: [], apiCalls: 5 } });
     const event = {
       runId: 'run-2',
       startedAt: '2026-11-24T10:15:00.000Z',
-      discovery: { region: 'eu-west-1', loadBalancers: [lb], notCovered: [], excluded: [], apiCalls: 5 },
+      discoveryKey: discoveryKey('run-2'),
       shards: [{ runId: 'run-2', shardId: 0, vpcId: 'vpc-0a1', items: [{ key, job: { target: lb.backends[0].target, loadBalancerIdleTimeoutS: 60 }, loadBalancers: ['web'] }] }],
       shardResults: [{ runId: 'run-2', shardId: 0, vpcId: 'vpc-0a1', results: [{ key, result: { target: lb.backends[0].target, loadBalancerIdleTimeoutS: 60, horizonS: 66, phases: { preRequest: phase(null, 66, 'pass'), keepAlive: phase(5.001, 5, 'fail') }, verdict: 'fail', startedAt: '2026-11-24T10:15:01.000Z', elapsedS: 66, socketsUsed: 10 } }] }],
     };
 
     // Act
     const summary = await publish(event, lambdaContext(60_000));
-    s3.on(GetObjectCommand).resolves({ Body: sdkStreamMixin(Readable.from([String(s3.commandCalls(PutObjectCommand).at(-1)!.args[0].input.Body)])) });
     const digested = await digest({}, lambdaContext(60_000));
 
     // Assess
@@ -164,10 +165,11 @@ describe('publish with access logs', () => {
   const lb = { name: 'web', type: 'classic', vpcId: 'vpc-0a1', idleTimeoutS: 60, backends: [{ id: '10.0.0.1:80', target: { host: '10.0.0.1', port: 80, tls: false, path: '/' }, proxyProtocol: false }], backendsNotSampled: 0, skipped: [] };
   const key = '10.0.0.1:80|http|/|plain';
   const phase = (limitS: number | null, verdict: string) => ({ limitS, survivedS: limitS === null ? 66 : limitS - 0.4, failedS: limitS, enforcement: limitS ? 'lazy' : 'none', closedWith: limitS ? 'rst' : null, headroomS: (limitS ?? 66) - 60, verdict, sockets: [] });
+  const discovery = { runId: 'run-3', value: { region: 'eu-west-1', loadBalancers: [lb], notCovered: [], excluded: [], apiCalls: 5 } };
   const event = {
     runId: 'run-3',
     startedAt: '2026-11-25T18:00:00.000Z',
-    discovery: { region: 'eu-west-1', loadBalancers: [lb], notCovered: [], excluded: [], apiCalls: 5 },
+    discoveryKey: discoveryKey('run-3'),
     shards: [{ runId: 'run-3', shardId: 0, vpcId: 'vpc-0a1', items: [{ key, job: { target: lb.backends[0].target, loadBalancerIdleTimeoutS: 60 }, loadBalancers: ['web'] }] }],
     shardResults: [{ runId: 'run-3', shardId: 0, vpcId: 'vpc-0a1', results: [{ key, result: { target: lb.backends[0].target, loadBalancerIdleTimeoutS: 60, horizonS: 66, phases: { preRequest: phase(40.287, 'fail'), keepAlive: phase(null, 'pass') }, verdict: 'fail', startedAt: '2026-11-25T18:00:01.000Z', elapsedS: 96, socketsUsed: 14 } }] }],
   };
@@ -178,7 +180,7 @@ describe('publish with access logs', () => {
     const cloudWatch = mockClient(CloudWatchClient);
     cloudWatch.on(PutMetricDataCommand).resolves({});
     cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'hangups', Label: 'web', Values: [37] }, { Id: 'requests', Label: 'web', Values: [12345] }] });
-    const s3 = mockReports(null);
+    const s3 = mockReports(null, discovery);
     const sns = mockClient(SNSClient).on(PublishCommand).resolves({});
 
     // Act
@@ -197,7 +199,7 @@ describe('publish with access logs', () => {
     const cloudWatch = mockClient(CloudWatchClient);
     cloudWatch.on(PutMetricDataCommand).resolves({});
     cloudWatch.on(GetMetricDataCommand).rejects(Object.assign(new Error('not authorized to perform cloudwatch:GetMetricData'), { name: 'AccessDenied' }));
-    const s3 = mockReports(null);
+    const s3 = mockReports(null, discovery);
     const sns = mockClient(SNSClient).on(PublishCommand).resolves({});
 
     // Act
@@ -235,7 +237,7 @@ describe('a whole run, handler after handler, as the state machine passes their 
       { everyClient: true },
     );
     const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
-    const s3 = mockReports(null);
+    const { s3, objects } = inMemoryBucket();
 
     // Act
     const discovered = (await discover({ runId: 'run-e2e', source: 'schedule' }, lambdaContext(60_000))) as InlineRun;
@@ -248,9 +250,9 @@ describe('a whole run, handler after handler, as the state machine passes their 
 
     // Assess
     expect(discovered.shards.map((s) => [s.vpcId, s.items.length])).toEqual([['vpc-0a1', 2]]);
-    expect(discovered.discovery.excluded).toEqual([{ name: 'elsewhere', type: 'application', reason: 'not in the selected VPCs (vpc-0a1)' }]);
+    expect(JSON.parse(objects.get(discovered.discoveryKey)!).excluded).toEqual([{ name: 'elsewhere', type: 'application', reason: 'not in the selected VPCs (vpc-0a1)' }]);
     expect(summary).toMatchObject({ runId: 'run-e2e', verdict: 'fail', loadBalancers: 2, failing: ['k8s-web'], shardFailures: [], metricsFailed: 0 });
-    const report = JSON.parse(String(s3.commandCalls(PutObjectCommand)[0].args[0].input.Body));
+    const report = JSON.parse(objects.get('idle-canary/runs/run-e2e.json')!);
     expect(report.loadBalancers.map((lb: { name: string; verdict: string }) => [lb.name, lb.verdict])).toEqual([['k8s-web', 'fail'], ['api', 'pass']]);
     expect(cloudWatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!.find((d) => d.MetricName === 'LoadBalancersFailing')?.Value).toBe(1);
     [account.elb, account.elbv2, account.ec2, cloudWatch, s3].forEach((mock) => mock.restore());

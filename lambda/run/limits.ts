@@ -1,0 +1,93 @@
+/**
+ * What a run must fit in: Step Functions' state size and the time one execution may take.
+ * The discover step plans by these numbers, and the CDK construct builds the state machine
+ * from the same ones, so the two cannot drift apart.
+ */
+import type { ProbeResult } from '../probe/types';
+import type { InlineRun } from './types';
+
+/** Step Functions' limit on a state's input or output: 256 KiB of UTF-8. */
+export const STATE_LIMIT_BYTES = 262_144;
+
+/** What a run lets a state grow to: the limit, minus room for the fields Step Functions and publish add. */
+export const STATE_BUDGET_BYTES = 240_000;
+
+/**
+ * The most one probe result may take in the state, as JSON, with its plan key.
+ *
+ * Why 4,096: a Distributed Map batch of 56 targets returns 56 results in one child output,
+ * which must stay under the limit too (56 x 4,096 = 229,376 bytes).
+ */
+export const RESULT_MAX_BYTES = 4_096;
+
+/**
+ * What a caught shard failure may take: Step Functions passes an error's `Cause` of up to
+ * 32,768 characters, which replaces the shard's results in the state.
+ */
+export const FAILURE_MAX_BYTES = 32_768 + 256;
+
+/** Longest string a compacted result keeps (server hints, error messages, reasons). */
+const COMPACT_STRING = 160;
+
+/** Bytes of a value as Step Functions counts them: its JSON in UTF-8. */
+export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/**
+ * The result within `RESULT_MAX_BYTES`: unchanged when it fits; else its long strings are
+ * shortened, and if that is not enough its socket records are dropped (`socketsOmitted`
+ * counts them). Limits, verdicts and reasons are kept: only what a report draws is lost.
+ *
+ * @example
+ * compactResult(result, 'k'); // the same object for any ordinary result
+ */
+export function compactResult(result: ProbeResult, key: string, maxBytes = RESULT_MAX_BYTES): ProbeResult {
+  const size = (r: ProbeResult) => jsonBytes({ key, result: r });
+  if (size(result) <= maxBytes) return result;
+  const shortened = shortenStrings(result) as ProbeResult;
+  if (size(shortened) <= maxBytes) return shortened;
+  const phases = Object.fromEntries(Object.entries(shortened.phases).map(([name, phase]) => [name, { ...phase, sockets: [], socketsOmitted: phase!.sockets.length }]));
+  return { ...shortened, phases };
+}
+
+function shortenStrings(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > COMPACT_STRING ? `${value.slice(0, COMPACT_STRING - 3)}...` : value;
+  if (Array.isArray(value)) return value.map(shortenStrings);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shortenStrings(v)]));
+  return value;
+}
+
+/**
+ * The largest the inline state can grow to: the discover output plus, per shard, its
+ * results at their maximum size or its failure, whichever is larger.
+ *
+ * Why an upper bound and not a guess: `States.DataLimitExceeded` cannot be caught; a run
+ * that might exceed the limit must go through S3 from the start.
+ */
+export function inlineStateBound(run: InlineRun): number {
+  const shardOutcomes = run.shards.map((shard) => {
+    const envelope = jsonBytes({ runId: shard.runId, shardId: shard.shardId, vpcId: shard.vpcId, results: [] }) + 1;
+    return Math.max(envelope + shard.items.length * (RESULT_MAX_BYTES + 1), FAILURE_MAX_BYTES);
+  });
+  return jsonBytes(run) + jsonBytes({ shardResults: [] }) + shardOutcomes.reduce((sum, bytes) => sum + bytes, 0);
+}
+
+/**
+ * Probe task rounds one execution holds, each at most one probe invocation long: the state
+ * machine's timeout is made of them, and discover probes no more backends per VPC than fit.
+ */
+export const PROBE_WAVES = 3;
+
+/** Minutes a discover, a probe and a publish invocation may take (Lambda timeouts). */
+export const STEP_MINUTES = { discover: 15, probe: 15, publish: 5 } as const;
+
+/** Minutes a probe task may wait for its invocation: the function's timeout plus a minute. */
+export const PROBE_TASK_MINUTES = STEP_MINUTES.probe + 1;
+
+/**
+ * The execution's timeout: discover, `PROBE_WAVES` rounds of probe tasks, publish, and ten
+ * minutes for retries and transitions.
+ */
+export const RUN_TIMEOUT_MINUTES = STEP_MINUTES.discover + PROBE_WAVES * PROBE_TASK_MINUTES + STEP_MINUTES.publish + 10;
+
+/** Backends one VPC's probes can take in one run: `PROBE_WAVES` rounds of `maxConcurrency` invocations. */
+export const backendsPerRun = (maxConcurrency: number, targetsPerInvocation: number) => PROBE_WAVES * maxConcurrency * targetsPerInvocation;

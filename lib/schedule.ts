@@ -1,0 +1,63 @@
+/**
+ * The schedule's period, and the alarm windows it sets: one place that derives, checks and
+ * explains them, for the configuration parser and the construct alike.
+ */
+
+/** When runs start unless configured: every 15 minutes. */
+export const DEFAULT_SCHEDULE = 'rate(15 minutes)';
+
+/** Minutes Metrics Insights evaluates for an alarm: the most recent 3 hours. */
+export const METRICS_INSIGHTS_WINDOW_MINUTES = 180;
+
+/** Periods the ProbeErrors alarm spans (two runs in a row): the longest Metrics Insights window. */
+export const PROBE_ERRORS_PERIODS = 2;
+
+/** The longest period whose alarm windows Metrics Insights still evaluates. */
+export const MAX_PERIOD_MINUTES = METRICS_INSIGHTS_WINDOW_MINUTES / PROBE_ERRORS_PERIODS;
+
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const UNIT_MINUTES: Readonly<Record<string, number>> = { minute: 1, minutes: 1, hour: 60, hours: 60, day: 1440, days: 1440 };
+
+/** Minutes between runs of a `rate(...)` expression; `undefined` for `cron(...)`. */
+export function rateMinutes(schedule: string): number | undefined {
+  const m = RATE.exec(schedule);
+  return m ? Number(m[1]) * UNIT_MINUTES[m[2]] : undefined;
+}
+
+/**
+ * The heartbeat and sampling period of a schedule: derived from `rate(...)`, given with
+ * `cron(...)` (the longest gap between two runs), and within what the alarms can evaluate.
+ *
+ * Why reject rather than pick one: a period shorter than the schedule keeps the Heartbeat
+ * alarm in ALARM forever, a longer one hides a stopped monitor for longer than promised.
+ *
+ * @throws Error, a `[key, expected]` pair the caller turns into its one-line message
+ * @example
+ * periodOf('rate(30 minutes)'); // 30
+ * periodOf('cron(0/20 * * * ? *)', 20); // 20
+ */
+export function periodOf(schedule: string, periodMinutes?: number): number {
+  const rate = rateMinutes(schedule);
+  if (rate !== undefined && periodMinutes !== undefined && periodMinutes !== rate) {
+    throw new PeriodError('periodMinutes', `${rate} (the period of schedule ${schedule}), or no periodMinutes`, periodMinutes);
+  }
+  if (rate === undefined && periodMinutes === undefined) throw new PeriodError('periodMinutes', `the longest gap in minutes between two runs of ${schedule}`, undefined);
+  const period = rate ?? periodMinutes!;
+  if (period > MAX_PERIOD_MINUTES) {
+    const key = rate !== undefined ? 'schedule' : 'periodMinutes';
+    throw new PeriodError(key, `a period of at most ${MAX_PERIOD_MINUTES} minutes (the ProbeErrors alarm spans ${PROBE_ERRORS_PERIODS} periods, and Metrics Insights evaluates the last ${METRICS_INSIGHTS_WINDOW_MINUTES / 60} hours only)`, rate !== undefined ? schedule : period);
+  }
+  return period;
+}
+
+/** A schedule and period that disagree, or alarm windows Metrics Insights cannot evaluate. */
+export class PeriodError extends Error {
+  public constructor(
+    public readonly key: 'schedule' | 'periodMinutes',
+    public readonly expected: string,
+    public readonly got: unknown,
+  ) {
+    super(`${key}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
+    this.name = 'PeriodError';
+  }
+}

@@ -1,0 +1,119 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { buildApp } from '../../lib/app';
+import { GROUP_BY_LIMIT } from '../../lib/idle-canary';
+import { RUN_TIMEOUT_MINUTES } from '../../lambda/run/limits';
+import { STACK, VPC, stateMachineDefinition, synth } from './synth';
+
+const { template } = synth();
+
+describe('alarms that reach on-call', () => {
+  it('lets CloudWatch alarms of this account publish to the created topic, next to the TLS-only deny', () => {
+    // Assess
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          {
+            Sid: 'CloudWatchAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: Match.stringLikeRegexp('^IdleCanaryAlarms') },
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          },
+        ]),
+      },
+    });
+  });
+
+  it('orders the load balancers failing worst first, so that a failing one is always among the 500 series Metrics Insights evaluates', () => {
+    // Prepare
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((a) => JSON.stringify(a.Properties.AlarmDescription).includes('drop idle connections'))!;
+
+    // Assess
+    expect(GROUP_BY_LIMIT).toBe(500);
+    expect(alarm.Properties.Metrics[0].Expression).toBe('SELECT MAX(BackendsFailing) FROM SCHEMA("IdleCanary", LoadBalancer) GROUP BY LoadBalancer ORDER BY MAX() DESC LIMIT 500');
+  });
+
+  it('graphs the load balancers with the least headroom first on the dashboard, within the 500 series', () => {
+    // Prepare
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+
+    // Assess
+    expect(body.match(/SELECT MIN\((PreRequest|KeepAlive)Headroom\) FROM SCHEMA\([^)]*\) GROUP BY LoadBalancer ORDER BY MIN\(\) ASC LIMIT 500/g)).toHaveLength(2);
+  });
+
+  it('keeps every Metrics Insights alarm window within the 3 hours it evaluates, at the longest period accepted', () => {
+    // Prepare
+    const { template: longest } = synth({ ...STACK, schedule: 'rate(90 minutes)' });
+
+    // Act
+    const windows = Object.values(longest.findResources('AWS::CloudWatch::Alarm'))
+      .filter((a) => a.Properties.Metrics?.[0]?.Expression !== undefined)
+      .map((a) => (a.Properties.Metrics[0].Period * a.Properties.EvaluationPeriods) / 60);
+
+    // Assess
+    expect(windows).toEqual([90, 180]);
+  });
+
+  it('names the dashboard per stack, so that two stacks in one region do not collide', () => {
+    // Prepare: two accounts' stacks in one region, in one app
+    const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK, { ...STACK, account: '210987654321' }] }, 'aws:cdk:bundling-stacks': [] } }));
+    app.synth();
+
+    // Act
+    const names = app.node.children.filter(Stack.isStack).map((stack) => Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardName);
+
+    // Assess
+    expect(new Set(names).size).toBe(2);
+    expect(names[0]).toMatch(/^IdleCanary123456789012euwest1-IdleCanary-[0-9A-F]{8}$/);
+  });
+});
+
+describe('runs that fit the limits', () => {
+  it('times the execution out after discover, the probe rounds discover plans for, and publish', () => {
+    // Assess
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: Match.stringLikeRegexp('-run$') });
+    const definition = stateMachineDefinition(template) as unknown as { TimeoutSeconds: number };
+    expect(definition.TimeoutSeconds).toBe(RUN_TIMEOUT_MINUTES * 60);
+    expect(RUN_TIMEOUT_MINUTES).toBe(15 + 3 * 16 + 5 + 10);
+  });
+
+  it('tells discover the settings it plans the run by: inline limit, concurrency and period', () => {
+    // Prepare
+    const { template: tuned } = synth({ ...STACK, inlineMaxBackends: 5, maxConcurrency: 7, schedule: 'rate(30 minutes)' });
+
+    // Assess
+    tuned.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ IDLE_CANARY_INLINE_MAX_BACKENDS: '5', IDLE_CANARY_MAX_CONCURRENCY: '7', IDLE_CANARY_PERIOD_MINUTES: '30' }) },
+    });
+  });
+
+  it('never leaves a probe security group with EC2’s default allow-all egress, whatever the VPC configuration', () => {
+    // Prepare: every way of naming the backends
+    const configurations: Array<Omit<typeof VPC, 'cidr'> & { cidr?: string; backendSecurityGroupIds?: string[]; addIngress?: boolean }> = [
+      { ...VPC },
+      { ...VPC, cidr: undefined },
+      { ...VPC, cidr: undefined, backendSecurityGroupIds: ['sg-0a1b2c3d4e5f60718', 'sg-0f1e2d3c4b5a69788'] },
+      { ...VPC, backendSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], addIngress: true },
+    ];
+
+    for (const vpc of configurations) {
+      // Act
+      const { template: probe } = synth({ ...STACK, vpcs: [vpc] });
+
+      // Assess: egress declared in the group itself, to the backend ports only
+      probe.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+      const [group] = Object.values(probe.findResources('AWS::EC2::SecurityGroup'));
+      const egress = group.Properties.SecurityGroupEgress as Array<Record<string, unknown>>;
+      expect(egress.length).toBeGreaterThan(0);
+      for (const rule of egress) {
+        expect(rule).toMatchObject({ IpProtocol: 'tcp', FromPort: expect.any(Number), ToPort: expect.any(Number) });
+        expect(rule.IpProtocol).not.toBe('-1');
+      }
+      if (vpc.backendSecurityGroupIds) expect(egress.map((r) => r.DestinationSecurityGroupId)).toEqual(vpc.backendPorts.flatMap(() => vpc.backendSecurityGroupIds));
+    }
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * CloudFormation's and Step Functions' own validators on every template the project
+ * synthesizes: from the example `cdk.json`, and from a configuration that uses every key.
+ */
+import { App } from 'aws-cdk-lib';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../lib/app';
+import { STACK_KEYS } from '../../lib/config';
+import { STACK, VPC } from './synth';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator') as (definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errorsText: (separator?: string) => string };
+
+const EXAMPLE = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context['idle-canary'];
+
+/** Every key of a stack, two VPCs (one naming backend security groups), an existing topic, and a second account. */
+const EVERY_KEY = {
+  stacks: [
+    {
+      ...STACK,
+      alarmEmails: undefined,
+      vpcs: [VPC, { vpcId: 'vpc-0f1e2d3c4b5a69788', subnetIds: ['subnet-0f1e2d3c4b5a69788'], backendPorts: [8080, '30000-32767'], backendSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], addIngress: true }],
+      schedule: 'cron(0/20 * * * ? *)',
+      periodMinutes: 20,
+      topicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall',
+      marginS: 2,
+      namespace: 'Platform/IdleCanary',
+      maxBackendsPerPort: 3,
+      digestSchedule: 'cron(0 8 ? * MON-FRI *)',
+      runAfterEcsDeployments: false,
+      runAfterCodeDeployDeployments: true,
+      reportRetentionDays: 30,
+      logRetentionDays: 14,
+      maxConcurrency: 20,
+      inlineMaxBackends: 40,
+      toleratedFailurePercentage: 10,
+      accessLogBuckets: [{ bucketName: 'corp-elb-logs', prefix: 'prod' }, { bucketName: 'legacy-elb-logs' }],
+      hangupsAlarmThreshold: 3,
+    },
+    { ...STACK, account: '210987654321', region: 'us-east-1', vpcs: [{ ...VPC, cidr: undefined }], alarmEmails: ['sre@example.com', 'oncall@example.com'] },
+  ],
+};
+
+/** Synthesizes the app (bundling skipped: code is not what these validators read) and returns its template files. */
+function synthesize(config: unknown, outdir: string): string[] {
+  buildApp(new App({ outdir, context: { 'idle-canary': config, 'aws:cdk:bundling-stacks': [] } })).synth();
+  return readdirSync(outdir).filter((name) => name.endsWith('.template.json')).map((name) => join(outdir, name));
+}
+
+/**
+ * cfn-lint, installed with pip when missing (a Python package; it is on these machines).
+ * Why not skip: a template CloudFormation rejects is a deployment that fails.
+ */
+function cfnLint(): string {
+  if (spawnSync('cfn-lint', ['--version']).status !== 0) {
+    const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', 'cfn-lint'], { encoding: 'utf8' });
+    if (pip.status !== 0) throw new Error(`cfn-lint is missing and pip could not install it: ${pip.stderr}`);
+  }
+  return 'cfn-lint';
+}
+
+/** A state machine's definition with CloudFormation references replaced by plausible values. */
+function definitionOf(template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }, machineId: string): unknown {
+  const joined = template.Resources[machineId].Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] };
+  const text = joined['Fn::Join'][1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const ref = (part as { Ref?: string }).Ref;
+      if (ref === 'AWS::Partition') return 'aws';
+      if (ref === 'AWS::Region') return 'eu-west-1';
+      if (ref === 'AWS::AccountId') return '123456789012';
+      if (ref !== undefined) return ref.toLowerCase();
+      const [id] = (part as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+      return `arn:aws:lambda:eu-west-1:123456789012:function:${id}`;
+    })
+    .join('');
+  return JSON.parse(text);
+}
+
+describe.each([
+  ['the example cdk.json', EXAMPLE],
+  ['a configuration using every key', EVERY_KEY],
+])('the templates synthesized from %s', (_name, config) => {
+  const outdir = mkdtempSync(join(tmpdir(), 'idle-canary-validate-'));
+  const templates = synthesize(config, outdir);
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('pass cfn-lint with no error-level finding', () => {
+    // Act
+    const lint = spawnSync(cfnLint(), ['--format', 'json', '--', ...templates], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+
+    // Assess: exit 1 is cfn-lint failing to run; 2, 4 and 8 flag errors, warnings and notes
+    expect(lint.status).not.toBe(1);
+    const findings = JSON.parse(lint.stdout) as Array<{ Level: string; Rule: { Id: string }; Message: string; Filename: string }>;
+    console.log(`cfn-lint on ${templates.length} template(s): ${findings.length} finding(s)${findings.map((f) => `\n  ${f.Level} ${f.Rule.Id} ${f.Message}`).join('')}`);
+    expect(lint.stderr).toBe('');
+    expect(findings.filter((f) => f.Level === 'Error')).toEqual([]);
+  });
+
+  it('hold state machines that asl-validator accepts', () => {
+    // Prepare
+    const machines = templates.flatMap((file) => {
+      const template = JSON.parse(readFileSync(file, 'utf8'));
+      return Object.entries(template.Resources as Record<string, { Type: string }>)
+        .filter(([, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine')
+        .map(([id]) => ({ id, definition: definitionOf(template, id) }));
+    });
+
+    // Act
+    const results = machines.map(({ id, definition }) => ({ id, result: aslValidator(definition, { checkPaths: true, checkArn: true }) }));
+
+    // Assess
+    expect(machines).toHaveLength(templates.length);
+    for (const { id, result } of results) expect({ id, errors: result.isValid ? '' : result.errorsText('\n') }).toEqual({ id, errors: '' });
+  });
+});
+
+describe('the validators themselves', () => {
+  it('fail a template CloudFormation would reject, and a state machine Step Functions would reject', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'idle-canary-validate-'));
+    const file = join(dir, 'bad.template.json');
+    writeFileSync(file, JSON.stringify({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs1.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' }, Timeout: 901 } } } }));
+
+    // Act
+    const lint = spawnSync(cfnLint(), ['--format', 'json', '--', file], { encoding: 'utf8' });
+    const asl = aslValidator({ StartAt: 'Missing', States: { Only: { Type: 'Pass', Next: 'Nowhere' } } }, { checkPaths: true, checkArn: true });
+
+    // Assess
+    rmSync(dir, { recursive: true, force: true });
+    expect((JSON.parse(lint.stdout) as Array<{ Level: string }>).filter((f) => f.Level === 'Error').length).toBeGreaterThan(0);
+    expect(asl.isValid).toBe(false);
+  });
+});
+
+it('the every-key configuration uses every key a stack accepts', () => {
+  // Assess
+  expect(Object.keys(EVERY_KEY.stacks[0]).filter((k) => (EVERY_KEY.stacks[0] as Record<string, unknown>)[k] !== undefined || k === 'alarmEmails').sort()).toEqual([...STACK_KEYS].sort());
+});

@@ -1,0 +1,78 @@
+/**
+ * moto's AWS API emulator (`moto_server`, Python), started on 127.0.0.1 at a free port for one
+ * test file and stopped after it: real AWS SDK clients, real requests, real paginators.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { get } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface RunningMoto {
+  readonly endpoint: string;
+  /**
+   * The environment the SDK needs to talk to it. Request compression is off for the
+   * emulator only: moto's server cannot read gzip-compressed bodies (PutMetricData's).
+   */
+  readonly env: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Whether the server answers on the port (one request, its connection closed after). */
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = get({ host: '127.0.0.1', port, path: '/moto-api/', agent: false, timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
+/** Installs moto's server with pip when it is missing (a Python package, on these machines already). */
+function ensureMoto(): void {
+  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0) return;
+  const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', 'moto[server]'], { encoding: 'utf8' });
+  if (pip.status !== 0) throw new Error(`moto_server is missing and pip could not install it: ${pip.stderr}`);
+}
+
+/** Starts `moto_server` and waits (at most 20 s) until it answers. */
+export async function startMoto(): Promise<RunningMoto> {
+  ensureMoto();
+  const port = await freePort();
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const forced = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(forced);
+  };
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${stderr}`);
+    const ready = await answers(port);
+    if (ready) {
+      return {
+        endpoint,
+        env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DISABLE_REQUEST_COMPRESSION: 'true', AWS_EC2_METADATA_DISABLED: 'true' },
+        stop,
+      };
+    }
+    await sleep(100);
+  }
+  await stop();
+  throw new Error(`moto_server did not answer on ${endpoint} within 20 s: ${stderr}`);
+}
