@@ -11,7 +11,7 @@
  * const app = new App();
  * const stack = new Stack(app, 'Monitoring', { env: { account: '123456789012', region: 'eu-west-1' } });
  * new IdleCanary(stack, 'IdleCanary', {
- *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], availabilityZones: ['eu-west-1a'], backendPorts: [80, '30000-32767'] }],
+ *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], backendPorts: [80, '30000-32767'] }],
  *   alarmEmails: ['oncall@example.com'],
  * });
  */

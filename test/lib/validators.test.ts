@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { buildApp } from '../../lib/app';
 import { STACK_KEYS } from '../../lib/config';
 import { STACK, VPC } from './synth';
+import { ensurePythonCommand } from '../support/python';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator') as (definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -54,13 +55,7 @@ function synthesize(config: unknown, outdir: string): string[] {
  * cfn-lint, installed with pip when missing (a Python package; it is on these machines).
  * Why not skip: a template CloudFormation rejects is a deployment that fails.
  */
-function cfnLint(): string {
-  if (spawnSync('cfn-lint', ['--version']).status !== 0) {
-    const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', 'cfn-lint'], { encoding: 'utf8' });
-    if (pip.status !== 0) throw new Error(`cfn-lint is missing and pip could not install it: ${pip.stderr}`);
-  }
-  return 'cfn-lint';
-}
+const cfnLint = (): string => ensurePythonCommand('cfn-lint', 'cfn-lint');
 
 /** A state machine's definition with CloudFormation references replaced by plausible values. */
 function definitionOf(template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }, machineId: string): unknown {

@@ -2,10 +2,11 @@
  * moto's AWS API emulator (`moto_server`, Python), started on 127.0.0.1 at a free port for one
  * test file and stopped after it: real AWS SDK clients, real requests, real paginators.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ensurePythonCommand } from './python';
 
 export interface RunningMoto {
   readonly endpoint: string;
@@ -38,18 +39,10 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-/** Installs moto's server with pip when it is missing (a Python package, on these machines already). */
-function ensureMoto(): void {
-  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0) return;
-  const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', 'moto[server]'], { encoding: 'utf8' });
-  if (pip.status !== 0) throw new Error(`moto_server is missing and pip could not install it: ${pip.stderr}`);
-}
-
 /** Starts `moto_server` and waits (at most 20 s) until it answers. */
 export async function startMoto(): Promise<RunningMoto> {
-  ensureMoto();
   const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(ensurePythonCommand('moto_server', 'moto[server]'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const endpoint = `http://127.0.0.1:${port}`;
