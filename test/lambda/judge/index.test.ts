@@ -7,6 +7,7 @@ const phase = (limitS: number | null, survivedS: number | null, lbS: number, ver
   survivedS,
   failedS: limitS,
   enforcement: limitS === null ? 'none' : 'eager',
+  sweepS: null,
   closedWith: limitS === null ? null : 'fin',
   headroomS: limitS === null ? (survivedS === null ? null : survivedS - lbS) : limitS - lbS,
   verdict,

@@ -7,6 +7,7 @@ const phase = (extra: Partial<PhaseResult>): PhaseResult => ({
   survivedS: 66,
   failedS: null,
   enforcement: 'none',
+  sweepS: null,
   closedWith: null,
   headroomS: 6,
   verdict: 'pass',
