@@ -8,7 +8,7 @@
 import { setMaxListeners } from 'node:events';
 import type { SocketBudget } from './budget';
 import { ConnectError, ProbeConnection, now, type Endpoint, type RequestOutcome, type ServerClose } from './connection';
-import { narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS, type Bracket } from './plan';
+import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS, type Bracket } from './plan';
 import { currentBracket } from './phase-result';
 import { analyzeSweeps, spansOf } from './sweep';
 import type { PhaseName, SocketRecord } from './types';
@@ -82,6 +82,8 @@ interface Holding {
   readonly plannedIdleS: number;
   /** Aborted: send the request now. */
   readonly send: AbortController;
+  /** Aborted: release the socket unused. */
+  readonly release: AbortController;
   /** Resolves once the socket's outcome is recorded. */
   finished?: Promise<void>;
 }
@@ -114,29 +116,49 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     narrowing = true;
     tasks.push(narrow(run, schedule, records, record, origin).finally(() => (narrowing = false)));
   };
+  let watchingNextSweep = false;
   const checkSweeps = (): void => {
     if (run.stagger === undefined || settled.signal.aborted) return;
     const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: openedS(now()), closedByServer: false }));
     const analysis = analyzeSweeps([...spansOf(records), ...open], run.stagger.toleranceS);
-    if (analysis.kind === 'per-connection' || (analysis.kind === 'periodic' && analysis.survivedS !== null)) settled.abort();
+    if (analysis.kind === 'per-connection') return settled.abort();
+    if (analysis.kind !== 'periodic' || analysis.survivedS === null || watchingNextSweep) return;
+    if (analysis.sweepsSeen > 1 || analysis.firstSweepS >= run.horizonS) return settled.abort();
+    // The bracket is known before the horizon: the oldest survivor alone waits for the next
+    // sweep, which shows the interval (it comes within one interval of the first).
+    watchingNextSweep = true;
+    const [oldest, ...others] = [...holdings].sort((a, b) => a.idle.idleSince - b.idle.idleSince);
+    others.forEach((h) => h.release.abort());
+    const until = Math.min(origin + (analysis.firstSweepS + run.horizonS * SWEEP_COVERAGE) * 1000, run.deadline - ANSWER_RESERVE_MS);
+    void waitUntil(until, phaseSignal).then(() => settled.abort());
+    if (oldest === undefined) settled.abort();
   };
-  settled.signal.addEventListener('abort', () => clearInterval(sweepWatch), { once: true });
+  settled.signal.addEventListener(
+    'abort',
+    () => {
+      clearInterval(sweepWatch);
+      holdings.forEach((h) => h.release.abort());
+    },
+    { once: true },
+  );
   const record = (entry: SocketRecord): void => {
     records.push(entry);
     run.onSocket(entry);
     if (entry.outcome === 'closed' && entry.unprompted && run.stagger !== undefined) {
       sweepWatch ??= setInterval(checkSweeps, Math.max(10, run.stagger.toleranceS * 1000));
       checkSweeps();
+      if (watchingNextSweep && holdings.size === 0) settled.abort();
     }
     maybeNarrow();
   };
 
   const hold = (idle: IdleConnection, role: SocketRecord['role'], plannedIdleS: number): Promise<void> => {
-    const holding: Holding = { idle, plannedIdleS, send: new AbortController() };
+    const holding: Holding = { idle, plannedIdleS, send: new AbortController(), release: new AbortController() };
+    if (settled.signal.aborted) holding.release.abort();
     holdings.add(holding);
     holding.finished = (async () => {
       try {
-        const measured = await holdUntilSent(idle, holding.send.signal, run, settled.signal);
+        const measured = await holdUntilSent(idle, holding.send.signal, run, holding.release.signal);
         if (measured !== null) record({ role, round: 1, plannedIdleS, openedS: openedS(idle.idleSince), ...measured });
       } finally {
         holdings.delete(holding);
@@ -187,19 +209,27 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     const firstClose = new AbortController();
     const stopOpening = AbortSignal.any([phaseSignal, firstClose.signal]);
     const opening = (async () => {
+      const opened: Promise<void>[] = [];
       for (const offsetS of stagger.offsetsS) {
-        if (!(await waitUntil(origin + offsetS * 1000, stopOpening))) return;
+        if (!(await waitUntil(origin + offsetS * 1000, stopOpening))) break;
         if (!phaseRun.sockets.tryTake()) continue;
-        const idle = await openIdle(phaseRun, true);
-        if ('error' in idle) continue;
-        tasks.push(hold(idle, 'staggered', roundS(phaseRun.horizonS - offsetS)));
-        void idle.connection.ended.then((close) => close.unprompted && firstClose.abort());
+        // Not awaited: a slow connect must not delay the next socket's tick.
+        opened.push(
+          openIdle(phaseRun, true).then((idle) => {
+            if ('error' in idle) return;
+            tasks.push(hold(idle, 'staggered', roundS(phaseRun.horizonS - offsetS)));
+            void idle.connection.ended.then((close) => close.unprompted && firstClose.abort());
+          }),
+        );
       }
+      await Promise.all(opened);
     })();
     tasks.push(opening);
     if (!(await waitUntil(origin + phaseRun.horizonS * 1000, phaseSignal))) return;
     firstClose.abort();
     await opening;
+    // The bracket is known; the survivor waiting for the next sweep is not disturbed.
+    if (watchingNextSweep) return;
 
     // At the horizon: the sockets idle longest send first; a lazy server shows by refusing them.
     narrowingHeld = true;
@@ -242,8 +272,19 @@ async function narrow(
   record: (entry: SocketRecord) => void,
   origin: number,
 ): Promise<void> {
-  const start = now();
-  const sockets = scheduleS.map((offsetS) => openLater(run, start + offsetS * 1000));
+  // Each socket opens its planned gap after the one before: one that waited for a free socket
+  // delays the rest of the chain instead of leaving them all the same age.
+  let previous: Promise<OpenedIdle | null> = Promise.resolve(null);
+  let previousAt = now();
+  const sockets = scheduleS.map((offsetS, index) => {
+    const gapMs = (offsetS - (index === 0 ? 0 : scheduleS[index - 1])) * 1000;
+    previous = previous.then(async () => {
+      const opened = await openLater(run, previousAt + gapMs);
+      previousAt = opened !== null && !('error' in opened) ? opened.idleSince : now();
+      return opened;
+    });
+    return previous;
+  });
   for (const [index, pending] of sockets.entries()) {
     const idle = await pending;
     if (idle === null || 'error' in idle) continue;

@@ -37,6 +37,8 @@ export type SweepAnalysis =
       /** Interval between sweeps: observed when two sweeps were seen, otherwise its best (lower) bound. */
       readonly sweepS: number;
       readonly sweepsSeen: number;
+      /** When the first sweep was seen, in seconds on the spans' time axis. */
+      readonly firstSweepS: number;
     };
 
 /**
@@ -51,7 +53,7 @@ export type SweepAnalysis =
  *
  * @example
  * // Sockets opened 2 s apart; a sweep at 75 s closes those opened at 0 to 14 s.
- * analyzeSweeps(spans, 0.05); // { kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 15, sweepsSeen: 1 }
+ * analyzeSweeps(spans, 0.05); // { kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 14, sweepsSeen: 1, firstSweepS: 75 }
  */
 export function analyzeSweeps(spans: readonly IdleSpan[], toleranceS: number): SweepAnalysis {
   const closes = spans.filter((s) => s.closedByServer).sort((a, b) => a.endS - b.endS);
@@ -82,7 +84,8 @@ export function spansOf(records: readonly SocketRecord[]): IdleSpan[] {
 }
 
 function periodic(spans: readonly IdleSpan[], sweeps: readonly IdleSpan[][], toleranceS: number): SweepAnalysis {
-  const instants = sweeps.map((members) => Math.max(...members.map((m) => m.endS)));
+  // The first close seen of a sweep is the nearest to when the server swept.
+  const instants = sweeps.map((members) => Math.min(...members.map((m) => m.endS)));
   const failedS = Math.min(...sweeps.flat().map((s) => s.endS - s.openedS));
   // A socket idle across a sweep, and younger than the youngest closed, survived it.
   const survivals = instants.flatMap((atS) =>
@@ -94,6 +97,7 @@ function periodic(spans: readonly IdleSpan[], sweeps: readonly IdleSpan[][], tol
     survivedS: survivals.length > 0 ? roundS(Math.max(...survivals)) : null,
     sweepS: roundS(instants.length > 1 ? Math.min(...instants.slice(1).map((at, i) => at - instants[i])) : sweepLowerBoundS(spans, instants[0], failedS)),
     sweepsSeen: instants.length,
+    firstSweepS: roundS(instants[0]),
   };
 }
 
