@@ -73,6 +73,7 @@ export function summarizePhase(sockets: readonly SocketRecord[], context: PhaseC
     failedS: limitS,
     enforcement: enforcementOf(failure),
     sweepS,
+    ...(periodic ? { sweepsSeen: periodic.sweepsSeen } : {}),
     closedWith: failure?.closedWith ?? null,
     headroomS,
     verdict,

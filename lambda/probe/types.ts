@@ -98,6 +98,8 @@ export interface PhaseResult {
    * `limitS` is then the threshold: connections idle that long are closed at the next sweep.
    */
   readonly sweepS: number | null;
+  /** How many periodic sweeps were seen: with one, `sweepS` is only a lower bound. */
+  readonly sweepsSeen?: number;
   readonly closedWith: ClosedWith | null;
   /** Limit (or horizon when `null`) minus the load balancer idle timeout; `null` when nothing was measured. */
   readonly headroomS: number | null;
