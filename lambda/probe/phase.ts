@@ -249,7 +249,8 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
       await waitUntil(awaitUntil, phaseSignal);
       settled.abort();
     } else {
-      sendAll(() => true);
+      // Narrowing starts from the bracket all of them give, not from the first answers'.
+      await Promise.all(sendAll(() => true));
     }
     narrowingHeld = false;
     maybeNarrow();
