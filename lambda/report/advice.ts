@@ -54,7 +54,7 @@ export function adviseTarget(result: ProbeResult): string {
     const what = failing.map(([phase, measured]) => describeFailure(phase, measured)).join('; ');
     const fixes = failing.map(([phase, measured]) => fixFor(kind, phase, measured, lbS));
     // A periodic threshold is only known to be above its bracket's lower end.
-    const safeS = Math.max(1, Math.floor(Math.min(...failing.map(([, measured]) => (measured.sweepS != null ? measured.survivedS : null) ?? measured.limitS!)) - SAFETY_MARGIN_S));
+    const safeS = Math.max(1, Math.floor(Math.min(...failing.map(([, measured]) => (measured.sweepS !== null && measured.sweepS !== undefined ? measured.survivedS : null) ?? measured.limitS!)) - SAFETY_MARGIN_S));
     const advertised = advertisedMismatch(result.server, result.phases.keepAlive);
     return (
       `${name} drops idle connections before the load balancer does: ${what}. Behind a ${fmt(lbS)} s load balancer idle timeout this gives intermittent 502/504 errors. ` +
