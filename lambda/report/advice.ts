@@ -98,7 +98,7 @@ function describeFailure(phase: PhaseName, measured: PhaseResult): string {
 export function sweepWords(phase: PhaseName, measured: PhaseResult): string | null {
   if (measured.sweepS === null || measured.sweepS === undefined || measured.limitS === null) return null;
   const exact = (measured.sweepsSeen ?? 1) > 1;
-  const every = exact ? `checked every ${fmt(measured.sweepS)} s` : `checked periodically (every ${fmt(measured.sweepS)} s or more)`;
+  const every = exact ? `checked every ${fmt(measured.sweepS)} s` : measured.sweepS >= 1 ? `checked periodically (every ${fmt(measured.sweepS)} s or more)` : 'checked periodically';
   const threshold = measured.survivedS !== null ? `between ${fmt(measured.survivedS)} and ${fmt(measured.limitS)} s` : `under ${fmt(measured.limitS)} s`;
   const since = phase === 'preRequest' ? 'accept' : 'the last response';
   const latest = exact ? ` and ${fmt(measured.limitS + measured.sweepS)}` : '';
