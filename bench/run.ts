@@ -20,32 +20,40 @@ const OPTIONS: ProbeOptions = { marginS: 0.1, precisionS: LB_S / 120 };
 
 const job = (port: number): ProbeJob => ({ target: { host: '127.0.0.1', port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: LB_S });
 const base = { description: 'bench', keepAliveTimeoutMs: 30_000, headersTimeoutMs: 30_000 };
+/** The sweep interval of the periodic backends: Node.js's 30 s default, scaled down with the timeouts. */
+const SWEEP_MS = 1000;
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(0).padStart(5)} ms`;
 
 async function precision(): Promise<void> {
-  console.log(`\n## Precision against known limits (load balancer ${LB_S} s, precision ${OPTIONS.precisionS} s)\n`);
-  console.log('| backend | true limit | measured | error | bracket width | wall time / horizon | sockets |');
+  console.log(`\n## Precision against known limits (load balancer ${LB_S} s, precision ${OPTIONS.precisionS} s, sweeps bracketed to a 33rd of the horizon)\n`);
+  console.log('| backend | true limit | measured | error | bracket width | wall time / horizon | sockets (at once) |');
   console.log('|---|---|---|---|---|---|---|');
   const lazyLimitsS = [1.5, 2.5, 3.3, 4.0, 4.7, 5.5];
   const eagerKeepAliveMs = [1000, 2000, 3000, 4000];
+  const sweepThresholdsS = [2, 4, 5.5];
   const specs: BackendSpec[] = [
     ...lazyLimitsS.map((limitS) => ({ ...base, name: `lazy-${limitS}`, lazyHeadersTimeoutMs: limitS * 1000 })),
     ...eagerKeepAliveMs.map((keepAliveTimeoutMs) => ({ ...base, name: `eager-${keepAliveTimeoutMs}`, keepAliveTimeoutMs })),
+    // Node.js 18+ style: headersTimeout checked in sweeps every second (its 30 s default, scaled).
+    ...sweepThresholdsS.map((thresholdS) => ({ ...base, name: `sweep-${thresholdS}`, headersTimeoutMs: thresholdS * 1000, connectionsCheckingIntervalMs: SWEEP_MS })),
   ];
   const backends = await startBackends(specs);
   try {
-    const eagerPorts = backends.ports.slice(lazyLimitsS.length);
+    const eagerPorts = backends.ports.slice(lazyLimitsS.length, lazyLimitsS.length + eagerKeepAliveMs.length);
     // Ground truth for eager limits: a plain socket's view of the same servers, at the same time.
     const [truthsS, run] = await Promise.all([Promise.all(eagerPorts.map(measureKeepAliveCloseS)), runProbe(backends.ports.map(job), OPTIONS)]);
     run.results.forEach((result, i) => {
-      const lazy = i < lazyLimitsS.length;
-      const phase = lazy ? result.phases.preRequest! : result.phases.keepAlive!;
-      const trueS = lazy ? lazyLimitsS[i] : truthsS[i - lazyLimitsS.length];
+      const kind = i < lazyLimitsS.length ? 'lazy' : i < lazyLimitsS.length + eagerKeepAliveMs.length ? 'eager' : 'sweep';
+      const phase = kind === 'eager' ? result.phases.keepAlive! : result.phases.preRequest!;
+      const trueS = kind === 'lazy' ? lazyLimitsS[i] : kind === 'eager' ? truthsS[i - lazyLimitsS.length] : sweepThresholdsS[i - lazyLimitsS.length - eagerKeepAliveMs.length];
       const width = phase.failedS! - (phase.survivedS ?? 0);
+      const how = phase.sweepS === null ? phase.enforcement : `${phase.enforcement}, every ${phase.sweepS.toFixed(2)} s`;
       console.log(
-        `| ${specs[i].name} (${phase.enforcement}) | ${trueS.toFixed(3)} s | ${phase.limitS?.toFixed(3)} s | ${ms(phase.limitS! - trueS)} | ${ms(width)} | ${(result.elapsedS / result.horizonS).toFixed(2)} | ${result.socketsUsed} |`,
+        `| ${specs[i].name} (${how}) | ${trueS.toFixed(3)} s | ${phase.limitS?.toFixed(3)} s | ${ms(phase.limitS! - trueS)} | ${ms(width)} | ${(result.elapsedS / result.horizonS).toFixed(2)} | ${result.socketsUsed} (${result.peakSockets}) |`,
       );
     });
+    const horizonS = run.results[0].horizonS;
+    console.log(`\nGoal for sweeps: wall time at most the horizon plus one sweep interval, ${((horizonS + SWEEP_MS / 1000) / horizonS).toFixed(2)} of the horizon.`);
   } finally {
     backends.stop();
   }

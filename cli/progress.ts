@@ -24,6 +24,7 @@ export function describeSocket(socket: SocketRecord): string {
   if (socket.outcome === 'unsent') return `${planned} -> unused${socket.error ? `: ${socket.error}` : ''}`;
   const at = socket.idleS === null ? '' : ` after ${socket.idleS.toFixed(3)} s idle`;
   if (socket.outcome === 'response') return `${planned} -> answered ${socket.status}${at}`;
+  if (socket.outcome === 'held') return `${planned} -> still open, released${at}`;
   return `${planned} -> ${socket.unprompted ? 'closed by the server' : 'request refused'} (${socket.closedWith})${at}`;
 }
 

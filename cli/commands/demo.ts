@@ -1,5 +1,5 @@
 /**
- * `idle-canary demo`: the whole measurement on real local backends, in about 10 seconds.
+ * `idle-canary demo`: the whole measurement on real local backends, in about 15 seconds.
  */
 import { DEMO_BACKENDS, DEMO_LOAD_BALANCER_IDLE_TIMEOUT_S, startBackend } from '../demo/backends';
 import { renderTerminalReport } from '../../lambda/report/terminal';
@@ -33,7 +33,7 @@ export async function demoCommand(argv: readonly string[], io: CommandIo): Promi
   try {
     io.stdout.write(
       `idle-canary demo: ${backends.length} Node.js backends on 127.0.0.1 behind an imagined load balancer with a ${DEMO_LOAD_BALANCER_IDLE_TIMEOUT_S} s idle timeout.\n` +
-        `Timeouts are scaled down by 10 (60 s -> 6 s), so the whole run takes about 10 s.\n` +
+        `Timeouts are scaled down by 10 (60 s -> 6 s), so the whole run takes about 15 s.\n` +
         backends.map((b) => `  ${b.host}:${b.port}  ${b.name}: ${b.spec.description}\n`).join('') +
         '\n',
     );

@@ -121,8 +121,9 @@ function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (bac
   const phases = idleTimeoutS === null ? {} : Object.fromEntries(phaseNames.map((phase) => [phase, judgePhase(phase, probed, idleTimeoutS)]));
   const missing = lb.backends.length - backends.length;
   const verdicts = Object.values(phases).map((p) => p.verdict);
-  // Nothing probed, a discovery error or lost results leave doubt: never a reassuring pass.
-  const doubt = lb.error !== undefined || probed.length === 0 || missing > 0;
+  // Nothing probed, a discovery error, a backend that could not be probed or lost results
+  // leave doubt: never a reassuring pass (a failing backend still fails the load balancer).
+  const doubt = lb.error !== undefined || probed.length < backends.length || probed.length === 0 || missing > 0;
   return {
     name: lb.name,
     type: lb.type,
@@ -157,7 +158,7 @@ function judgeBackend(backend: PlannedBackend, result: ProbeResult, idleTimeoutS
 function rejudge(measured: PhaseResult, idleTimeoutS: number, marginS: number): Verdict {
   // A server without keep-alive passes with nothing measured: no connection is left idle.
   if (measured.verdict === 'pass' && measured.survivedS === null) return 'pass';
-  return judgeLimit(measured.limitS, measured.survivedS, idleTimeoutS, marginS);
+  return judgeLimit(measured.limitS, measured.survivedS, idleTimeoutS, marginS, measured.sweepS ?? null);
 }
 
 function judgePhase(phase: PhaseName, probed: readonly BackendVerdict[], idleTimeoutS: number): PhaseVerdict {

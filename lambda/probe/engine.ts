@@ -4,7 +4,7 @@
 import { setMaxListeners } from 'node:events';
 import { withDefaults } from '../shared/defaults';
 import { now, type ProbeConnection } from './connection';
-import { defaultHorizonS, roundS } from './plan';
+import { defaultHorizonS, defaultSweepStepS, roundS } from './plan';
 import { probeTarget, unstartedResult } from './target';
 import { PHASE_NAMES, type PhaseName, type ProbeJob, type ProbeOptions, type ProbeResult } from './types';
 
@@ -101,6 +101,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
               phases,
               maxSockets: perTarget,
               marginS: settings.marginS,
+              sweepStepS: Math.max(settings.precisionS, options.sweepPrecisionS ?? defaultSweepStepS(horizonS)),
               deadline,
               signal,
               settings,

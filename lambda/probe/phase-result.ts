@@ -4,6 +4,7 @@
  * Pure, so that the arithmetic every alarm depends on is tested exactly.
  */
 import { roundS, type Bracket } from './plan';
+import { analyzeSweeps, spansOf } from './sweep';
 import type { ClosedWith, Enforcement, PhaseResult, SocketRecord, Verdict } from './types';
 
 /** What the verdict is judged against. */
@@ -19,7 +20,15 @@ export interface PhaseContext {
   readonly lagS: number;
   /** Set when the phase was cut short (time budget, abort): why, in plain words. */
   readonly cutShort?: string;
+  /**
+   * Closes within this many seconds of each other count as one periodic sweep.
+   * @default 0.05
+   */
+  readonly sweepToleranceS?: number;
 }
+
+/** Closes this close together are one sweep, unless the caller knows better (its stagger and lag). */
+const DEFAULT_SWEEP_TOLERANCE_S = 0.05;
 
 /**
  * A request sent within this many seconds of an unprompted close most likely met that close
@@ -47,22 +56,28 @@ interface Failure {
  */
 export function summarizePhase(sockets: readonly SocketRecord[], context: PhaseContext): PhaseResult {
   const lbS = context.loadBalancerIdleTimeoutS;
+  const sweep = analyzeSweeps(spansOf(sockets), context.sweepToleranceS ?? DEFAULT_SWEEP_TOLERANCE_S);
   const failure = firstFailure(sockets);
-  const survivedS = longestSurvival(sockets, failure, context.lagS);
-  const limitS = failure?.idleS ?? null;
+  const periodic = sweep.kind === 'periodic' ? sweep : null;
+  // Periodic: only sockets idle across a sweep bound the threshold from below.
+  const survivedS = periodic ? periodic.survivedS : longestSurvival(sockets, failure, context.lagS);
+  const limitS = periodic ? periodic.failedS : (failure?.idleS ?? null);
   const reachedHorizon = survivedS !== null && survivedS >= context.horizonS;
   const headroomS = limitS !== null ? roundS(limitS - lbS) : reachedHorizon ? roundS(context.horizonS - lbS) : null;
+  const sweepS = periodic?.sweepS ?? null;
 
-  const verdict = judgeLimit(limitS, survivedS, lbS, context.marginS);
+  const verdict = judgeLimit(limitS, survivedS, lbS, context.marginS, sweepS);
   return {
     limitS,
     survivedS,
     failedS: limitS,
     enforcement: enforcementOf(failure),
+    sweepS,
+    ...(periodic ? { sweepsSeen: periodic.sweepsSeen } : {}),
     closedWith: failure?.closedWith ?? null,
     headroomS,
     verdict,
-    ...(verdict === 'inconclusive' ? { reason: inconclusiveReason(survivedS, context) } : {}),
+    ...(verdict === 'inconclusive' ? { reason: inconclusiveReason(survivedS, limitS, sweepS, context) } : {}),
     sockets,
   };
 }
@@ -78,16 +93,27 @@ export function currentBracket(sockets: readonly SocketRecord[], lagS: number): 
  * The verdict rule: fail on a limit below the timeout plus margin, pass on survival to it,
  * `inconclusive` otherwise.
  *
+ * Why periodic thresholds are judged on their bracket: the threshold lies between
+ * `survivedS` and `limitS`, and where the bracket falls depends on the sweep's phase. A
+ * threshold that may be below the timeout plus margin fails, whichever bracket this run got,
+ * so that the same server gets the same verdict in every run; it passes only when connections
+ * were seen to survive a sweep at that idle.
+ *
  * Exported because a backend shared by several load balancers is probed once and judged
  * again against each one's timeout.
  *
  * @example
  * judgeLimit(40.3, 39.9, 60, 1); // 'fail'
  * judgeLimit(null, 66, 60, 1);   // 'pass'
+ * judgeLimit(61.8, 59.8, 60, 1, 30); // 'fail': the threshold may be 60 s
  */
-export function judgeLimit(limitS: number | null, survivedS: number | null, lbS: number, marginS: number): Verdict {
+export function judgeLimit(limitS: number | null, survivedS: number | null, lbS: number, marginS: number, sweepS: number | null = null): Verdict {
   const neededS = lbS + marginS;
   if (limitS !== null && limitS < neededS) return 'fail';
+  if (limitS !== null && sweepS !== null) {
+    if (survivedS === null) return 'inconclusive';
+    return survivedS < neededS ? 'fail' : 'pass';
+  }
   if (survivedS !== null && survivedS >= neededS) return 'pass';
   return 'inconclusive';
 }
@@ -126,9 +152,12 @@ function enforcementOf(failure: Failure | null): Enforcement {
   return failure.unprompted ? 'eager' : 'lazy';
 }
 
-function inconclusiveReason(survivedS: number | null, context: PhaseContext): string {
+function inconclusiveReason(survivedS: number | null, limitS: number | null, sweepS: number | null, context: PhaseContext): string {
   const neededS = context.loadBalancerIdleTimeoutS + context.marginS;
   if (context.cutShort !== undefined) return context.cutShort;
+  if (limitS !== null && sweepS !== null && survivedS === null) {
+    return `a periodic check closed connections idle ${limitS} s, and no connection was seen to survive a check, so the threshold may be lower`;
+  }
   if (context.horizonS < neededS) {
     return `connections were held for ${context.horizonS} s, less than the load balancer idle timeout plus margin (${neededS} s)`;
   }

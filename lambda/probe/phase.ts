@@ -1,13 +1,16 @@
 /**
- * Runs one phase of one target on real sockets: a passive socket, a first round of active
- * sockets, and a chain of narrowing sockets once a lazy limit shows.
+ * Runs one phase of one target on real sockets: a passive socket, staggered sockets (or a
+ * first round of active sockets), and a chain of narrowing sockets once a lazy limit shows.
  *
- * The decisions (which idles, when to open) come from `plan.ts` and `phase-result.ts`; this
- * module only holds sockets, waits and records.
+ * The decisions (which idles, when to open, when the phase has its answer) come from
+ * `plan.ts`, `phase-result.ts` and `sweep.ts`; this module only holds sockets, waits and records.
  */
+import { setMaxListeners } from 'node:events';
+import type { SocketBudget } from './budget';
 import { ConnectError, ProbeConnection, now, type Endpoint, type RequestOutcome, type ServerClose } from './connection';
-import { narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS, type Bracket } from './plan';
+import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS, type Bracket } from './plan';
 import { currentBracket } from './phase-result';
+import { analyzeSweeps, spansOf } from './sweep';
 import type { PhaseName, SocketRecord } from './types';
 
 /** A connection that is idle since a known moment. */
@@ -34,6 +37,21 @@ export interface PhaseSettings {
   readonly precisionS: number;
 }
 
+/** Staggered sockets: when they connect, and how long a target that may sweep is awaited. */
+export interface Stagger {
+  /** Connect times after the passive socket, in seconds (`staggerOffsetsS`). */
+  readonly offsetsS: readonly number[];
+  /**
+   * Sockets idle at least this long at the horizon (and the passive socket) send their
+   * request there first: the lazy test that decides whether the others wait for a sweep.
+   */
+  readonly firstTestS: number;
+  /** Wait this much past the horizon for a sweep, when nothing closed by then; 0 for none. */
+  readonly awaitSweepS: number;
+  /** Closes within this many seconds of each other are one sweep. */
+  readonly toleranceS: number;
+}
+
 /** Everything one phase run needs. */
 export interface PhaseRun {
   readonly phase: PhaseName;
@@ -42,10 +60,11 @@ export interface PhaseRun {
   readonly horizonS: number;
   /** Planned idles of the first round of active sockets. */
   readonly roundOneS: readonly number[];
+  readonly stagger?: Stagger;
   /** An already idle connection to use as the passive socket (keep-alive: the first probe's). */
   readonly passive?: IdleConnection;
-  /** Takes up to `wanted` sockets from the target's narrowing reserve; returns how many it got. */
-  readonly takeNarrowingSockets: (wanted: number) => number;
+  /** The target's sockets open at once. */
+  readonly sockets: SocketBudget;
   /** `performance.now()` ms after which no socket is opened or held. */
   readonly deadline: number;
   /** Aborted when the target must stop (deadline, run aborted). */
@@ -57,46 +76,189 @@ export interface PhaseRun {
 
 type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status'>;
 
+/** A held socket and how the phase ends its wait. */
+interface Holding {
+  readonly idle: IdleConnection;
+  readonly plannedIdleS: number;
+  /** Aborted: send the request now. */
+  readonly send: AbortController;
+  /** Aborted: release the socket unused. */
+  readonly release: AbortController;
+  /** Resolves once the socket's outcome is recorded. */
+  finished?: Promise<void>;
+}
+
 /**
  * Runs a phase to its end (or until aborted) and returns every socket's record.
  */
 export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
   const records: SocketRecord[] = [];
   const tasks: Promise<void>[] = [];
+  const holdings = new Set<Holding>();
+  // Aborted once the phase has its answer: held sockets are released, no more are opened.
+  const settled = new AbortController();
+  // Every held socket listens to it: up to the target's socket budget at once.
+  setMaxListeners(0, settled.signal);
+  const phaseSignal = AbortSignal.any([run.signal, settled.signal]);
+  let origin = now();
   let narrowing = false;
+  let narrowingHeld = false;
+  // After the first close, the closes still to come (or not) tell sweeps from timers: look again often.
+  let sweepWatch: NodeJS.Timeout | undefined;
 
+  const openedS = (idleSince: number) => roundS((idleSince - origin) / 1000);
+  const maybeNarrow = (): void => {
+    if (narrowing || narrowingHeld || run.signal.aborted) return;
+    const bracket = currentBracket(records, run.services.lagS());
+    if (bracket === null || !needsNarrowing(bracket, run.settings.precisionS)) return;
+    const schedule = narrowingScheduleS(bracket.failedS - bracket.survivedS, run.settings.precisionS, Number.POSITIVE_INFINITY);
+    if (schedule.length === 0) return;
+    narrowing = true;
+    tasks.push(narrow(run, schedule, records, record, origin).finally(() => (narrowing = false)));
+  };
+  let watchingNextSweep = false;
+  const checkSweeps = (): void => {
+    if (run.stagger === undefined || settled.signal.aborted) return;
+    const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: openedS(now()), closedByServer: false }));
+    const analysis = analyzeSweeps([...spansOf(records), ...open], run.stagger.toleranceS);
+    if (analysis.kind === 'per-connection') return settled.abort();
+    if (analysis.kind !== 'periodic' || analysis.survivedS === null || watchingNextSweep) return;
+    if (analysis.sweepsSeen > 1 || analysis.firstSweepS >= run.horizonS) return settled.abort();
+    // The bracket is known before the horizon: the oldest survivor alone waits for the next
+    // sweep, which shows the interval (it comes within one interval of the first).
+    watchingNextSweep = true;
+    const [oldest, ...others] = [...holdings].sort((a, b) => a.idle.idleSince - b.idle.idleSince);
+    others.forEach((h) => h.release.abort());
+    const until = Math.min(origin + (analysis.firstSweepS + run.horizonS * SWEEP_COVERAGE) * 1000, run.deadline - ANSWER_RESERVE_MS);
+    void waitUntil(until, phaseSignal).then(() => settled.abort());
+    if (oldest === undefined) settled.abort();
+  };
+  settled.signal.addEventListener(
+    'abort',
+    () => {
+      clearInterval(sweepWatch);
+      holdings.forEach((h) => h.release.abort());
+    },
+    { once: true },
+  );
   const record = (entry: SocketRecord): void => {
     records.push(entry);
     run.onSocket(entry);
-    if (narrowing || run.signal.aborted) return;
-    const bracket = currentBracket(records, run.services.lagS());
-    if (bracket === null || !needsNarrowing(bracket, run.settings.precisionS)) return;
-    const wanted = narrowingScheduleS(bracket.failedS - bracket.survivedS, run.settings.precisionS, Number.POSITIVE_INFINITY);
-    const schedule = wanted.slice(0, run.takeNarrowingSockets(wanted.length));
-    if (schedule.length === 0) return;
-    narrowing = true;
-    tasks.push(narrow(run, schedule, records, record).finally(() => (narrowing = false)));
+    if (entry.outcome === 'closed' && entry.unprompted && run.stagger !== undefined) {
+      sweepWatch ??= setInterval(checkSweeps, Math.max(10, run.stagger.toleranceS * 1000));
+      checkSweeps();
+      if (watchingNextSweep && holdings.size === 0) settled.abort();
+    }
+    maybeNarrow();
   };
 
-  const fixed = async (role: SocketRecord['role'], plannedIdleS: number, given?: IdleConnection): Promise<void> => {
-    const idle = given ?? (await openIdle(run));
+  const hold = (idle: IdleConnection, role: SocketRecord['role'], plannedIdleS: number): Promise<void> => {
+    const holding: Holding = { idle, plannedIdleS, send: new AbortController(), release: new AbortController() };
+    if (settled.signal.aborted) holding.release.abort();
+    holdings.add(holding);
+    holding.finished = (async () => {
+      try {
+        const measured = await holdUntilSent(idle, holding.send.signal, run, holding.release.signal);
+        if (measured !== null) record({ role, round: 1, plannedIdleS, openedS: openedS(idle.idleSince), ...measured });
+      } finally {
+        holdings.delete(holding);
+      }
+    })();
+    return holding.finished;
+  };
+
+  const passive = run.passive ?? (await openIdle(run));
+  if ('error' in passive) {
+    record({ role: 'passive', round: 1, plannedIdleS: run.horizonS, ...UNSENT, error: passive.error });
+  } else {
+    origin = passive.idleSince;
+    if (run.stagger === undefined) {
+      tasks.push(fixed(passive, 'passive', run.horizonS));
+    } else {
+      tasks.push(hold(passive, 'passive', run.horizonS));
+      tasks.push(staggerAndTest(run, run.stagger));
+    }
+  }
+  for (const idleS of run.roundOneS) tasks.push(openIdle(run).then((idle) => fixed(idle, 'active', idleS)));
+
+  // Narrowing adds tasks while the first ones run: wait until no new one appears.
+  try {
+    for (let done = 0; done < tasks.length; ) {
+      const batch = tasks.length;
+      await Promise.all(tasks);
+      done = batch;
+    }
+  } finally {
+    clearInterval(sweepWatch);
+  }
+  return records;
+
+  async function fixed(idle: OpenedIdle, role: SocketRecord['role'], plannedIdleS: number): Promise<void> {
     const base = { role, round: 1, plannedIdleS };
     if ('error' in idle) return record({ ...base, ...UNSENT, error: idle.error });
     const measured = await holdAndSend(idle, plannedIdleS, run);
-    if (measured !== null) record({ ...base, ...measured });
-  };
-
-  tasks.push(fixed('passive', run.horizonS, run.passive));
-  for (const idleS of run.roundOneS) tasks.push(fixed('active', idleS));
-
-  // Narrowing adds tasks while the first ones run: wait until no new one appears.
-  for (let settled = 0; settled < tasks.length; ) {
-    const batch = tasks.length;
-    await Promise.all(tasks);
-    settled = batch;
+    if (measured !== null) record({ ...base, openedS: openedS(idle.idleSince), ...measured });
   }
-  return records;
+
+  /**
+   * Opens the staggered sockets on schedule, then at the horizon sends the oldest sockets'
+   * requests, and the others' unless a sweep is still awaited.
+   */
+  async function staggerAndTest(phaseRun: PhaseRun, stagger: Stagger): Promise<void> {
+    // No new socket once anything closed: younger ones cannot meet the sweep that closed it.
+    const firstClose = new AbortController();
+    const stopOpening = AbortSignal.any([phaseSignal, firstClose.signal]);
+    const opening = (async () => {
+      const opened: Promise<void>[] = [];
+      for (const offsetS of stagger.offsetsS) {
+        if (!(await waitUntil(origin + offsetS * 1000, stopOpening))) break;
+        if (!phaseRun.sockets.tryTake()) continue;
+        // Not awaited: a slow connect must not delay the next socket's tick.
+        opened.push(
+          openIdle(phaseRun, true).then((idle) => {
+            if ('error' in idle) return;
+            tasks.push(hold(idle, 'staggered', roundS(phaseRun.horizonS - offsetS)));
+            void idle.connection.ended.then((close) => close.unprompted && firstClose.abort());
+          }),
+        );
+      }
+      await Promise.all(opened);
+    })();
+    tasks.push(opening);
+    if (!(await waitUntil(origin + phaseRun.horizonS * 1000, phaseSignal))) return;
+    firstClose.abort();
+    await opening;
+    // The bracket is known; the survivor waiting for the next sweep is not disturbed.
+    if (watchingNextSweep) return;
+
+    // At the horizon: the sockets idle longest send first; a lazy server shows by refusing them.
+    narrowingHeld = true;
+    const sendAll = (which: (h: Holding) => boolean) =>
+      [...holdings].filter(which).map((h) => {
+        h.send.abort();
+        return h.finished;
+      });
+    // Their answers come within a round trip, and decide whether the younger sockets wait on.
+    await Promise.all(sendAll((h) => h.plannedIdleS >= Math.min(stagger.firstTestS, phaseRun.horizonS) - 1e-9));
+    const lazy = records.some((r) => r.outcome === 'closed' && !r.unprompted);
+    const closed = records.some((r) => r.outcome === 'closed' && r.unprompted);
+    // Never up to the deadline: the wait ends as a measurement, not as a phase cut short.
+    const awaitUntil = Math.min(origin + (phaseRun.horizonS + stagger.awaitSweepS) * 1000, phaseRun.deadline - ANSWER_RESERVE_MS);
+    if (!lazy && !closed && awaitUntil > now()) {
+      // A server that may sweep is given one sweep interval past the horizon to show it.
+      await waitUntil(awaitUntil, phaseSignal);
+      settled.abort();
+    } else {
+      // Narrowing starts from the bracket all of them give, not from the first answers'.
+      await Promise.all(sendAll(() => true));
+    }
+    narrowingHeld = false;
+    maybeNarrow();
+  }
 }
+
+/** Time kept before the deadline for held sockets to be released and recorded. */
+const ANSWER_RESERVE_MS = 500;
 
 const UNSENT: Measurement = { outcome: 'unsent', idleS: null, unprompted: false, closedWith: null, status: null };
 
@@ -109,9 +271,21 @@ async function narrow(
   scheduleS: readonly number[],
   records: SocketRecord[],
   record: (entry: SocketRecord) => void,
+  origin: number,
 ): Promise<void> {
-  const start = now();
-  const sockets = scheduleS.map((offsetS) => openLater(run, start + offsetS * 1000));
+  // Each socket opens its planned gap after the one before: one that waited for a free socket
+  // delays the rest of the chain instead of leaving them all the same age.
+  let previous: Promise<OpenedIdle | null> = Promise.resolve(null);
+  let previousAt = now();
+  const sockets = scheduleS.map((offsetS, index) => {
+    const gapMs = (offsetS - (index === 0 ? 0 : scheduleS[index - 1])) * 1000;
+    previous = previous.then(async () => {
+      const opened = await openLater(run, previousAt + gapMs);
+      previousAt = opened !== null && !('error' in opened) ? opened.idleSince : now();
+      return opened;
+    });
+    return previous;
+  });
   for (const [index, pending] of sockets.entries()) {
     const idle = await pending;
     if (idle === null || 'error' in idle) continue;
@@ -122,7 +296,7 @@ async function narrow(
     }
     const measured = await holdAndSend(idle, testS, run);
     if (measured === null) break;
-    record({ role: 'active', round: index + 2, plannedIdleS: testS, ...measured });
+    record({ role: 'active', round: index + 2, plannedIdleS: testS, openedS: roundS((idle.idleSince - origin) / 1000), ...measured });
   }
   // Sockets not used (aborted, or the bracket was narrow early) are closed, not leaked.
   for (const pending of sockets) void pending.then((idle) => idle !== null && !('error' in idle) && idle.connection.destroy());
@@ -141,20 +315,25 @@ function narrowingTestS(bracket: Bracket | null, idle: IdleConnection, run: Phas
 
 type OpenedIdle = IdleConnection | { error: string };
 
+/** Opens a narrowing socket at `at`, once the target has a socket free. */
 async function openLater(run: PhaseRun, at: number): Promise<OpenedIdle | null> {
-  return (await waitUntil(at, run.signal)) ? openIdle(run) : null;
+  if (!(await waitUntil(at, run.signal)) || !(await run.sockets.take(run.signal))) return null;
+  return openIdle(run, true);
 }
 
 /**
  * Opens a connection and brings it to its idle start: connected (pre-request), or with a
- * first request answered (keep-alive).
+ * first request answered (keep-alive). The socket counts against the target's budget until
+ * it ends; `taken` when the caller already took it.
  */
-async function openIdle(run: PhaseRun): Promise<OpenedIdle> {
+async function openIdle(run: PhaseRun, taken = false): Promise<OpenedIdle> {
+  if (!taken && !run.sockets.tryTake()) return { error: "no socket free in the target's budget" };
   try {
     const connection = await ProbeConnection.open(run.endpoint, {
       connectTimeoutMs: run.settings.connectTimeoutMs,
       signal: run.signal,
     });
+    void connection.ended.then(() => run.sockets.give());
     run.services.track(connection);
     if (run.phase === 'preRequest') return { connection, idleSince: connection.connectedAt };
     const first = await connection.request(run.segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
@@ -162,6 +341,7 @@ async function openIdle(run: PhaseRun): Promise<OpenedIdle> {
     connection.destroy();
     return { error: `the first request got no response (${describe(first)})` };
   } catch (error) {
+    run.sockets.give();
     return { error: error instanceof ConnectError ? error.message : String(error) };
   }
 }
@@ -171,19 +351,38 @@ async function openIdle(run: PhaseRun): Promise<OpenedIdle> {
  * own close if it comes first. Returns `null` when the phase was aborted meanwhile.
  */
 async function holdAndSend(idle: IdleConnection, idleS: number, run: PhaseRun): Promise<Measurement | null> {
+  const plannedAt = idle.idleSince + idleS * 1000;
+  const due = new AbortController();
+  // Stopped once the socket is done, so that no timer outlives it.
+  const done = new AbortController();
+  void waitUntil(plannedAt, AbortSignal.any([run.signal, done.signal])).then((reached) => reached && due.abort());
+  try {
+    return await holdUntilSent(idle, due.signal, run, undefined, plannedAt);
+  } finally {
+    done.abort();
+  }
+}
+
+/**
+ * Holds an idle connection until `send` aborts, then sends the request; or records the
+ * server's own close if it comes first, or releases it (`held`) when `release` aborts.
+ * Returns `null` when the phase was aborted meanwhile.
+ */
+async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run: PhaseRun, release?: AbortSignal, plannedAt?: number): Promise<Measurement | null> {
   const { connection, idleSince } = idle;
   try {
-    const plannedAt = idleSince + idleS * 1000;
-    // Stop waiting as soon as the server closes, so that no timer outlives its socket.
+    // Stop waiting as soon as the server closes, so that no listener outlives its socket.
     const serverClosed = new AbortController();
     void connection.ended.then(() => serverClosed.abort());
-    const reached = await waitUntil(plannedAt, AbortSignal.any([run.signal, serverClosed.signal]));
+    const signals = [run.signal, serverClosed.signal, send, ...(release ? [release] : [])];
+    if (!signals.some((s) => s.aborted)) await new Promise<void>((resolve) => AbortSignal.any(signals).addEventListener('abort', () => resolve(), { once: true }));
     if (run.signal.aborted) return null;
-    if (!reached) {
+    if (serverClosed.signal.aborted) {
       const close = await connection.ended;
       return closed(close, idleSince, close.at);
     }
-    run.services.noteLateness(now() - plannedAt);
+    if (!send.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, now()), unprompted: false, closedWith: null, status: null };
+    if (plannedAt !== undefined) run.services.noteLateness(now() - plannedAt);
     const outcome = await connection.request(run.segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
     if (run.signal.aborted) return null;
     return measurementOf(outcome, idleSince);

@@ -18,45 +18,77 @@ export function defaultHorizonS(loadBalancerIdleTimeoutS: number): number {
   return roundS(Math.max(loadBalancerIdleTimeoutS * 1.1, loadBalancerIdleTimeoutS + 1));
 }
 
-/** How a target's socket budget is spent. */
-export interface SocketAllocation {
-  /** Active sockets of the first round, per phase. */
-  readonly roundOne: Readonly<Partial<Record<PhaseName, number>>>;
-  /** Sockets kept back to narrow a lazy bracket, shared by the phases. */
-  readonly narrowing: number;
-}
-
-/** First-round active sockets wanted per phase: pre-request idles are the classic lazy case. */
-const ROUND_ONE_WANTED: Readonly<Record<PhaseName, number>> = { preRequest: 5, keepAlive: 3 };
+/**
+ * Share of the horizon that periodic sweeps are covered for: staggered sockets connect over
+ * this part of the horizon, and a target that may sweep is waited for this much past it.
+ *
+ * Why half: a sweep interval longer than the stagger cannot be bracketed in one sweep, and
+ * Node.js's default 30 s interval is half of a 60 s load balancer's horizon.
+ */
+export const SWEEP_COVERAGE = 0.5;
 
 /**
- * Splits a target's socket budget: one passive socket per phase, then first-round active
- * sockets, and the rest (at least a third of the active budget) kept to narrow lazy brackets.
+ * The default stagger between the sockets that bracket a periodic threshold: a 33rd of the
+ * horizon, 2 s for a 60 s load balancer.
  *
- * Why: a passive socket alone catches eager servers to the millisecond; lazy servers need
- * active sockets, and the narrowing sockets are what turn a 10 s bracket into a 1 s one.
+ * Why: 16 sockets so spaced span half the horizon, which covers Node.js's default 30 s sweep
+ * interval behind a 60 s load balancer, within the default budget of 16 sockets at once.
  *
  * @example
- * allocateSockets(16, ['preRequest', 'keepAlive']);
- * // { roundOne: { preRequest: 5, keepAlive: 3 }, narrowing: 6 }
+ * defaultSweepStepS(66); // 2
  */
-export function allocateSockets(maxSockets: number, phases: readonly PhaseName[]): SocketAllocation {
-  const active = Math.max(0, maxSockets - phases.length);
-  const roundOneCap = active - Math.floor(active / 3);
-  const roundOne: Partial<Record<PhaseName, number>> = {};
-  let given = 0;
-  // Round-robin, so that every phase first gets the socket that tests the load balancer timeout.
-  for (let share = 1; given < roundOneCap; share++) {
-    const before = given;
-    for (const phase of phases) {
-      if (given < roundOneCap && share <= ROUND_ONE_WANTED[phase]) {
-        roundOne[phase] = share;
-        given++;
-      }
-    }
-    if (given === before) break;
-  }
-  return { roundOne, narrowing: active - given };
+export function defaultSweepStepS(horizonS: number): number {
+  return roundS(horizonS / 33);
+}
+
+/** First-round active sockets of a phase without staggered sockets: pre-request idles are the classic lazy case. */
+const ROUND_ONE_ACTIVES: Readonly<Record<PhaseName, number>> = { preRequest: 5, keepAlive: 3 };
+
+/**
+ * Which phase gets the staggered sockets: the pre-request phase when it is measured (servers
+ * sweep silent connections, Node.js since 18), else the keep-alive phase.
+ *
+ * Why one phase: the staggered sockets of one phase fill a 16-socket budget at the sweep.
+ *
+ * @example
+ * staggeredPhase(['preRequest', 'keepAlive']); // 'preRequest'
+ */
+export function staggeredPhase(phases: readonly PhaseName[]): PhaseName | undefined {
+  return phases.includes('preRequest') ? 'preRequest' : phases[0];
+}
+
+/**
+ * First-round active sockets of a phase: none where staggered sockets test the idles (they
+ * send their requests at the horizon, each after a different idle), a few otherwise.
+ *
+ * @example
+ * roundOneActives('keepAlive', false); // 3
+ */
+export function roundOneActives(phase: PhaseName, staggered: boolean): number {
+  return staggered ? 0 : ROUND_ONE_ACTIVES[phase];
+}
+
+/**
+ * When staggered sockets connect, in seconds after the passive socket: `stepS` apart up to
+ * `SWEEP_COVERAGE` of the horizon, aligned so that one of them has idled exactly the load
+ * balancer's timeout at the horizon.
+ *
+ * Why aligned: at the horizon they send their requests, so the same sockets that bracket a
+ * sweep's threshold also test lazy limits, the load balancer's timeout among them.
+ *
+ * @example
+ * staggerOffsetsS(66, 60, 2); // [2, 4, 6, ..., 32]
+ */
+export function staggerOffsetsS(horizonS: number, loadBalancerIdleTimeoutS: number, stepS: number): number[] {
+  const untilS = horizonS * SWEEP_COVERAGE;
+  const first = positiveModulo(horizonS - loadBalancerIdleTimeoutS, stepS);
+  const offsets: number[] = [];
+  for (let offset = first < stepS / 2 ? first + stepS : first; offset <= untilS + 1e-9; offset += stepS) offsets.push(roundS(offset));
+  return offsets;
+}
+
+function positiveModulo(value: number, modulus: number): number {
+  return ((value % modulus) + modulus) % modulus;
 }
 
 /**

@@ -6,9 +6,10 @@ import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import { ConnectError, ProbeConnection, now, type Endpoint } from './connection';
 import { advertisedKeepAliveS, keepsAlive, type ResponseHead } from './http-response';
-import { runPhase, type IdleConnection, type PhaseSettings, type RunServices } from './phase';
+import { SocketBudget } from './budget';
+import { runPhase, type IdleConnection, type PhaseSettings, type RunServices, type Stagger } from './phase';
 import { summarizePhase } from './phase-result';
-import { allocateSockets, roundOneDelaysS, roundS } from './plan';
+import { SWEEP_COVERAGE, roundOneActives, roundOneDelaysS, roundS, staggerOffsetsS, staggeredPhase } from './plan';
 import { requestSegments } from './request';
 import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ProbeTarget, ServerHints, SocketRecord, TargetError, Verdict } from './types';
 
@@ -17,8 +18,11 @@ export interface TargetRun {
   readonly job: ProbeJob;
   readonly horizonS: number;
   readonly phases: readonly PhaseName[];
+  /** Sockets of this target open at once. */
   readonly maxSockets: number;
   readonly marginS: number;
+  /** Stagger of the sockets that bracket a periodic threshold, in seconds. */
+  readonly sweepStepS: number;
   /** `performance.now()` ms by which every socket of the target is closed. */
   readonly deadline: number;
   /** Aborted when the whole run stops; says why in `signal.reason`. */
@@ -50,10 +54,14 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
   const onAbort = () => stop.abort(new Error(cutShortReason(run, started, 'abort')));
   run.signal.addEventListener('abort', onAbort, { once: true });
   let socketsUsed = 0;
+  let openNow = 0;
+  let peakSockets = 0;
   const services: RunServices = {
     ...run.services,
     track: (connection) => {
       socketsUsed++;
+      peakSockets = Math.max(peakSockets, ++openNow);
+      void connection.ended.then(() => openNow--);
       run.services.track(connection);
     },
   };
@@ -61,49 +69,73 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started) / 1000 - ANSWER_RESERVE_S));
     const endpoint = { ...(await resolveEndpoint(run.job.target)), proxyProtocol: run.job.target.proxyProtocol };
     const segments = requestSegments(run.job.target);
+    const sockets = new SocketBudget(run.maxSockets);
+    sockets.tryTake();
     const first = await firstRequest(endpoint, segments, run, stop.signal);
+    void first.connection.ended.then(() => sockets.give());
     services.track(first.connection);
     const alive = keepsAlive(first.head);
     // Only the keep-alive phase uses the first connection: otherwise its descriptor is freed now.
     if (!run.phases.includes('keepAlive') || !alive) first.connection.destroy();
-    const plan = allocateSockets(run.maxSockets - (run.phases.includes('keepAlive') ? 0 : 1), run.phases);
-    let narrowingLeft = plan.narrowing;
+    const staggered = staggeredPhase(run.phases.filter((phase) => phase !== 'keepAlive' || alive));
+    // What the passive sockets leave of the budget goes to first-round actives, the rest waits for narrowing.
+    const activesLeft = Math.max(0, run.maxSockets - run.phases.length);
 
     const phaseResults = await Promise.all(
       run.phases.map(async (phase): Promise<[PhaseName, PhaseResult]> => {
         if (phase === 'keepAlive' && !alive) return [phase, noKeepAlive()];
+        const actives = Math.min(roundOneActives(phase, phase === staggered), activesLeft);
         const records = await runPhase({
           phase,
           endpoint,
           segments,
           horizonS,
-          roundOneS: roundOneDelaysS(plan.roundOne[phase] ?? 0, run.job.loadBalancerIdleTimeoutS, horizonS),
+          roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS),
+          ...(phase === staggered ? { stagger: staggerOf(run, horizonS, first.head) } : {}),
           passive: phase === 'keepAlive' ? first : undefined,
-          takeNarrowingSockets: (wanted) => {
-            const granted = Math.min(wanted, narrowingLeft);
-            narrowingLeft -= granted;
-            return granted;
-          },
+          sockets,
           deadline: run.deadline,
           signal: stop.signal,
           settings: run.settings,
           services,
           onSocket: (record) => run.onSocket(phase, record),
         });
-        return [phase, summarizePhase(records, phaseContext(run, horizonS, stop.signal))];
+        return [phase, summarizePhase(records, { ...phaseContext(run, horizonS, stop.signal), sweepToleranceS: sweepToleranceS(run.sweepStepS) })];
       }),
     );
-    return result(run, horizonS, Object.fromEntries(phaseResults), started, socketsUsed, { startedAt, server: hintsOf(first.head) });
+    return result(run, horizonS, Object.fromEntries(phaseResults), started, { socketsUsed, peakSockets }, { startedAt, server: hintsOf(first.head) });
   } catch (error) {
     const targetError: TargetError =
       error instanceof ConnectError
         ? { code: error.code, message: error.message }
         : { code: 'socket-error', message: `${run.job.target.host}:${run.job.target.port}: ${String(error)}` };
-    return result(run, run.horizonS, {}, started, socketsUsed, { startedAt, error: targetError });
+    return result(run, run.horizonS, {}, started, { socketsUsed, peakSockets }, { startedAt, error: targetError });
   } finally {
     clearTimeout(timer);
     run.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The staggered sockets of a target's phase.
+ *
+ * Why wait past the horizon only for servers that do not name themselves: a sweep that comes
+ * after the horizon is invisible until it comes, and Node.js (no `Server` header) sweeps silent
+ * connections every 30 s by default; nginx or Apache, which name themselves, time each
+ * connection, and are not kept longer than the horizon.
+ */
+function staggerOf(run: TargetRun, horizonS: number, head: ResponseHead): Stagger {
+  return {
+    offsetsS: staggerOffsetsS(horizonS, run.job.loadBalancerIdleTimeoutS, run.sweepStepS),
+    firstTestS: run.job.loadBalancerIdleTimeoutS + run.sweepStepS,
+    awaitSweepS: head.headers['server'] === undefined ? roundS(horizonS * SWEEP_COVERAGE) : 0,
+    toleranceS: sweepToleranceS(run.sweepStepS),
+  };
+}
+
+/** Closes a quarter of the stagger apart or less are one sweep: per-connection closes are a whole stagger apart. */
+function sweepToleranceS(stepS: number): number {
+  return roundS(stepS / 4);
 }
 
 /** The result of a target that never started (aborted or out of time while queued). */
@@ -124,6 +156,7 @@ export function unstartedResult(job: ProbeJob, horizonS: number, phases: readonl
     startedAt: new Date().toISOString(),
     elapsedS: 0,
     socketsUsed: 0,
+    peakSockets: 0,
   };
 }
 
@@ -186,6 +219,7 @@ function noKeepAlive(): PhaseResult {
     survivedS: null,
     failedS: null,
     enforcement: 'none',
+    sweepS: null,
     closedWith: null,
     headroomS: null,
     verdict: 'pass',
@@ -220,7 +254,7 @@ function result(
   horizonS: number,
   phases: Partial<Record<PhaseName, PhaseResult>>,
   started: number,
-  socketsUsed: number,
+  sockets: Pick<ProbeResult, 'socketsUsed' | 'peakSockets'>,
   extra: Pick<ProbeResult, 'error' | 'server' | 'startedAt'>,
 ): ProbeResult {
   return {
@@ -231,6 +265,6 @@ function result(
     verdict: extra.error ? 'inconclusive' : worstVerdict(Object.values(phases).map((phase) => phase.verdict)),
     ...extra,
     elapsedS: roundS((now() - started) / 1000),
-    socketsUsed,
+    ...sockets,
   };
 }

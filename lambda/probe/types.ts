@@ -1,7 +1,7 @@
 /**
  * Types of the probe engine and of the `idle-canary probe --json` contract.
  *
- * The contract fields (`limitS`, `survivedS`, `failedS`, `enforcement`, `closedWith`,
+ * The contract fields (`limitS`, `survivedS`, `failedS`, `enforcement`, `sweepS`, `closedWith`,
  * `headroomS`, `verdict`) are read by other tools (see docs/CONTRACTS.md): extend, never rename.
  */
 
@@ -45,14 +45,19 @@ export type Verdict = 'pass' | 'fail' | 'inconclusive';
  * - `response`: a complete HTTP response to the request sent after the idle: it survived.
  * - `closed`: the server ended the connection (by itself while idle, or in answer to the
  *   late request); `closedWith` says how.
+ * - `held`: still idle and open when the phase no longer needed it (released, no request sent).
  * - `unsent`: the socket was never used for a measurement (budget, abort, phase decided).
  */
-export type SocketOutcomeKind = 'response' | 'closed' | 'unsent';
+export type SocketOutcomeKind = 'response' | 'closed' | 'held' | 'unsent';
 
 /** The record of one socket, kept for reports. */
 export interface SocketRecord {
-  /** `passive` waits for the server to act; `active` sends its request after `plannedIdleS`. */
-  readonly role: 'passive' | 'active';
+  /**
+   * `passive` waits for the server to act; `active` sends its request after `plannedIdleS`;
+   * `staggered` connects later than the passive socket and waits like it, so that sockets of
+   * different ages meet the same periodic check.
+   */
+  readonly role: 'passive' | 'active' | 'staggered';
   /** 1 for the first planned round, 2 and up for the rounds that narrow a lazy bracket. */
   readonly round: number;
   /** Idle the socket was planned to hold before sending, in seconds (passive: the horizon). */
@@ -63,6 +68,11 @@ export interface SocketRecord {
    * answered or refused request, when the server closed for an unprompted close.
    */
   readonly idleS: number | null;
+  /**
+   * When the socket's idle began, in seconds after the phase's first socket's: sockets idle at
+   * the same instant are compared by it.
+   */
+  readonly openedS?: number;
   /** `true` when the server ended the connection before this socket sent anything after idling. */
   readonly unprompted: boolean;
   readonly closedWith: ClosedWith | null;
@@ -81,6 +91,15 @@ export interface PhaseResult {
   /** The shortest idle seen to fail, `null` when nothing failed. */
   readonly failedS: number | null;
   readonly enforcement: Enforcement;
+  /**
+   * When the server closes idle connections in periodic sweeps (eager, but checked every N
+   * seconds): the observed interval between sweeps, or its best (lower) bound when one sweep
+   * was seen; `null` when closes follow each connection's own timer or nothing was closed.
+   * `limitS` is then the threshold: connections idle that long are closed at the next sweep.
+   */
+  readonly sweepS: number | null;
+  /** How many periodic sweeps were seen: with one, `sweepS` is only a lower bound. */
+  readonly sweepsSeen?: number;
   readonly closedWith: ClosedWith | null;
   /** Limit (or horizon when `null`) minus the load balancer idle timeout; `null` when nothing was measured. */
   readonly headroomS: number | null;
@@ -145,7 +164,10 @@ export interface ProbeResult {
   readonly startedAt: string;
   /** Seconds from the target's first socket to its last. */
   readonly elapsedS: number;
+  /** Sockets opened for this target in all. */
   readonly socketsUsed: number;
+  /** The most sockets of this target open at once: at most the budget (`maxSocketsPerTarget`). */
+  readonly peakSockets?: number;
 }
 
 /** A target with the load balancer timing it must be judged against. */
@@ -179,7 +201,8 @@ export interface ProbeOptions {
    */
   readonly phases?: readonly PhaseName[];
   /**
-   * At most this many sockets per target, all phases and rounds together.
+   * At most this many sockets of one target open at once, all phases and rounds together; a
+   * target may open more than this in all.
    * @default 16
    */
   readonly maxSocketsPerTarget?: number;
@@ -215,6 +238,15 @@ export interface ProbeOptions {
    * @default 0.5
    */
   readonly precisionS?: number;
+  /**
+   * Stagger between the sockets that bracket a periodic (sweep) threshold, in seconds; that
+   * bracket is as wide as `max(precisionS, sweepPrecisionS)`.
+   *
+   * Why a floor of its own: the staggered sockets must span a whole sweep interval (30 s for
+   * Node.js by default) within the socket budget, 16 sockets 2 s apart behind a 60 s load balancer.
+   * @default a 33rd of the horizon (2 s for a 60 s load balancer), see `defaultSweepStepS`
+   */
+  readonly sweepPrecisionS?: number;
   /**
    * Headroom below which a phase fails, in seconds.
    * @default 1

@@ -53,7 +53,8 @@ export function adviseTarget(result: ProbeResult): string {
     const kind = recognizeServer(result.server, result.phases);
     const what = failing.map(([phase, measured]) => describeFailure(phase, measured)).join('; ');
     const fixes = failing.map(([phase, measured]) => fixFor(kind, phase, measured, lbS));
-    const safeS = Math.max(1, Math.floor(Math.min(...failing.map(([, measured]) => measured.limitS!)) - SAFETY_MARGIN_S));
+    // A periodic threshold is only known to be above its bracket's lower end.
+    const safeS = Math.max(1, Math.floor(Math.min(...failing.map(([, measured]) => (measured.sweepS !== null && measured.sweepS !== undefined ? measured.survivedS : null) ?? measured.limitS!)) - SAFETY_MARGIN_S));
     const advertised = advertisedMismatch(result.server, result.phases.keepAlive);
     return (
       `${name} drops idle connections before the load balancer does: ${what}. Behind a ${fmt(lbS)} s load balancer idle timeout this gives intermittent 502/504 errors. ` +
@@ -82,7 +83,26 @@ function describeFailure(phase: PhaseName, measured: PhaseResult): string {
     return `${who} die after ${limit}${bracket}, lazily: nothing happens while they are idle, the late request itself is refused`;
   }
   const how = measured.closedWith === 'http-408' ? 'with an unsolicited 408' : measured.closedWith === 'rst' ? 'with a reset' : 'by the server';
+  const sweep = sweepWords(phase, measured);
+  if (sweep !== null) return `${who} are closed ${how}, ${sweep}`;
   return `${who} are closed ${how} after ${limit}`;
+}
+
+/**
+ * A periodic check in words: how often, the threshold, and when connections really die.
+ *
+ * @example
+ * sweepWords('preRequest', { limitS: 40.9, survivedS: 39.9, sweepS: 30, sweepsSeen: 2, ... });
+ * // 'checked every 30.0 s: connections idle for 40 s (between 39.9 and 40.9 s) are closed at the next check, between 40.9 and 70.9 s after accept'
+ */
+export function sweepWords(phase: PhaseName, measured: PhaseResult): string | null {
+  if (measured.sweepS === null || measured.sweepS === undefined || measured.limitS === null) return null;
+  const exact = (measured.sweepsSeen ?? 1) > 1;
+  const every = exact ? `checked every ${fmt(measured.sweepS)} s` : measured.sweepS >= 1 ? `checked periodically (every ${fmt(measured.sweepS)} s or more)` : 'checked periodically';
+  const threshold = measured.survivedS !== null ? `between ${fmt(measured.survivedS)} and ${fmt(measured.limitS)} s` : `under ${fmt(measured.limitS)} s`;
+  const since = phase === 'preRequest' ? 'accept' : 'the last response';
+  const latest = exact ? ` and ${fmt(measured.limitS + measured.sweepS)}` : '';
+  return `${every}: connections idle longer than a threshold ${threshold} are closed at the next check, ${exact ? 'between' : 'from'} ${fmt(measured.limitS)}${latest} s after ${since}`;
 }
 
 function fixFor(kind: ServerKind, phase: PhaseName, measured: PhaseResult, lbS: number): string {

@@ -5,7 +5,7 @@
  */
 import type { LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
-import { adviseTarget, fmt, label } from './advice';
+import { adviseTarget, fmt, label, sweepWords } from './advice';
 import type { Change } from './changes';
 import { escapeXml as esc, probePicture } from './picture';
 import type { ScanReport } from './scan';
@@ -81,7 +81,7 @@ function loadBalancerSection(lb: LoadBalancerVerdict, report: ScanReport): strin
     // A phase without sockets (a target that could not be probed) has nothing to picture.
     const measuredPhases = (Object.entries(backend.probe.phases) as Array<[PhaseName, NonNullable<(typeof backend.probe.phases)[PhaseName]>]>).filter(([, measured]) => measured.sockets.length > 0);
     const pictures = measuredPhases.map(([phase, measured]) => {
-      const caption = `${label(phase)}: ${measured.verdict}; ${measured.limitS === null ? `no limit up to ${fmt(measured.survivedS ?? backend.probe.horizonS)} s` : `limit ${fmt(measured.limitS)} s (${measured.enforcement}, ${measured.closedWith}), bracket ${fmt(measured.survivedS ?? 0)} .. ${fmt(measured.failedS!)} s`}${measured.reason ? `; ${measured.reason}` : ''}`;
+      const caption = `${label(phase)}: ${measured.verdict}; ${measured.limitS === null ? `no limit up to ${fmt(measured.survivedS ?? backend.probe.horizonS)} s` : `limit ${fmt(measured.limitS)} s (${measured.enforcement}, ${measured.closedWith}), bracket ${fmt(measured.survivedS ?? 0)} .. ${fmt(measured.failedS!)} s${sweepWords(phase, measured) === null ? '' : `; ${sweepWords(phase, measured)}`}`}${measured.reason ? `; ${measured.reason}` : ''}`;
       return `<figure class="phase">${probePicture(measured, lbS ?? backend.probe.loadBalancerIdleTimeoutS, backend.probe.horizonS, `${phase} of ${backend.id}`)}<figcaption>${esc(caption)}</figcaption></figure>`;
     });
     const server = backend.probe.server;

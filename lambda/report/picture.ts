@@ -17,6 +17,7 @@ const OUTCOME = {
   response: { color: '#2ca02c', label: 'answered' },
   prompted: { color: '#d62728', label: 'late request refused' },
   unprompted: { color: '#ff7f0e', label: 'closed by the server' },
+  held: { color: '#1f77b4', label: 'still open, released' },
   unsent: { color: '#999999', label: 'unused' },
 } as const;
 
@@ -52,7 +53,7 @@ export function probePicture(phase: PhaseResult, loadBalancerIdleTimeoutS: numbe
 }
 
 function socketRow(socket: SocketRecord, y: number, x: (s: number) => number): string {
-  const kind = socket.outcome === 'response' ? 'response' : socket.outcome === 'unsent' ? 'unsent' : socket.unprompted ? 'unprompted' : 'prompted';
+  const kind = socket.outcome === 'closed' ? (socket.unprompted ? 'unprompted' : 'prompted') : socket.outcome;
   const { color, label } = OUTCOME[kind];
   const endS = socket.idleS ?? socket.plannedIdleS;
   const name = `${socket.role}${socket.round > 1 ? ` r${socket.round}` : ''} ${fmt(socket.plannedIdleS)} s`;

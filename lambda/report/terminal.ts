@@ -62,7 +62,7 @@ function phaseRow(phase: PhaseName, measured: PhaseResult): string[] {
     measured.verdict.toUpperCase(),
     measured.limitS === null ? (measured.survivedS === null ? '-' : 'none') : seconds(measured.limitS),
     bracket,
-    measured.enforcement,
+    measured.sweepS === null || measured.sweepS === undefined ? measured.enforcement : `${measured.enforcement}, ${(measured.sweepsSeen ?? 1) > 1 ? `every ${fmt(measured.sweepS)} s` : 'periodic'}`,
     measured.closedWith ?? '-',
     measured.headroomS === null ? '-' : `${measured.headroomS > 0 ? '+' : ''}${fmt2(measured.headroomS)} s`,
   ];

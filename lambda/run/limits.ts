@@ -3,7 +3,7 @@
  * The discover step plans by these numbers, and the CDK construct builds the state machine
  * from the same ones, so the two cannot drift apart.
  */
-import type { ProbeResult } from '../probe/types';
+import type { PhaseName, PhaseResult, ProbeResult, SocketRecord } from '../probe/types';
 import type { InlineRun } from './types';
 
 /** Step Functions' limit on a state's input or output: 256 KiB of UTF-8. */
@@ -34,8 +34,12 @@ export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stri
 
 /**
  * The result within `RESULT_MAX_BYTES`: unchanged when it fits; else its long strings are
- * shortened, and if that is not enough its socket records are dropped (`socketsOmitted`
- * counts them). Limits, verdicts and reasons are kept: only what a report draws is lost.
+ * shortened, and if that is not enough socket records are dropped one at a time, the least
+ * telling first (`socketsOmitted` counts them). Limits, verdicts and reasons are kept: only
+ * what a report draws is thinned.
+ *
+ * Why one at a time: a sweep's staggered sockets make 20 or more records a phase, and the
+ * report's picture is still worth most of them.
  *
  * @example
  * compactResult(result, 'k'); // the same object for any ordinary result
@@ -43,10 +47,32 @@ export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stri
 export function compactResult(result: ProbeResult, key: string, maxBytes = RESULT_MAX_BYTES): ProbeResult {
   const size = (r: ProbeResult) => jsonBytes({ key, result: r });
   if (size(result) <= maxBytes) return result;
-  const shortened = shortenStrings(result) as ProbeResult;
-  if (size(shortened) <= maxBytes) return shortened;
-  const phases = Object.fromEntries(Object.entries(shortened.phases).map(([name, phase]) => [name, { ...phase, sockets: [], socketsOmitted: phase!.sockets.length }]));
-  return { ...shortened, phases };
+  let compact = shortenStrings(result) as ProbeResult;
+  const droppable = droppingOrder(compact);
+  while (size(compact) > maxBytes && droppable.length > 0) {
+    const { phase, socket } = droppable.shift()!;
+    const current = compact.phases[phase]!;
+    compact = {
+      ...compact,
+      phases: { ...compact.phases, [phase]: { ...current, sockets: current.sockets.filter((s) => s !== socket), socketsOmitted: (current.socketsOmitted ?? 0) + 1 } },
+    };
+  }
+  return compact;
+}
+
+/**
+ * Socket records in the order they are given up: unused and released sockets first, then
+ * the rest, and last those whose idle is the bracket's own end (the evidence of the limit).
+ */
+function droppingOrder(result: ProbeResult): Array<{ phase: PhaseName; socket: SocketRecord }> {
+  const weight = (phase: PhaseResult, socket: SocketRecord): number => {
+    if (socket.idleS !== null && (socket.idleS === phase.survivedS || socket.idleS === phase.failedS)) return 2;
+    return socket.outcome === 'unsent' || socket.outcome === 'held' ? 0 : 1;
+  };
+  return Object.entries(result.phases)
+    .flatMap(([phase, result]) => result!.sockets.map((socket) => ({ phase: phase as PhaseName, socket, weight: weight(result!, socket) })))
+    .sort((a, b) => a.weight - b.weight)
+    .map(({ phase, socket }) => ({ phase, socket }));
 }
 
 function shortenStrings(value: unknown): unknown {

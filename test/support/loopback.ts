@@ -141,3 +141,45 @@ export function unsolicitedErrorServer(afterMs: number): Promise<LoopbackServer>
     }),
   );
 }
+
+/**
+ * A Node.js `http` server that closes silent connections in periodic sweeps, as every Node.js
+ * since 18 does: every `intervalMs`, each connection still waiting for its request headers
+ * after `headersTimeoutMs` gets a `408` and is closed.
+ */
+export function sweepingServer(headersTimeoutMs: number, intervalMs: number): Promise<LoopbackServer> {
+  const server = http.createServer({ headersTimeout: headersTimeoutMs, requestTimeout: 0, connectionsCheckingInterval: intervalMs }, (_request, response) => {
+    response.writeHead(200, { 'Content-Length': 2 });
+    response.end('ok');
+  });
+  server.keepAliveTimeout = 30_000;
+  return listen(server);
+}
+
+/**
+ * A server lazy in both phases, as Node.js 8.15.1 to 12.18 with `keepAliveTimeout` above
+ * `headersTimeout`: nothing happens while a connection is idle, but a chunk that leaves a
+ * request's headers incomplete more than the limit after accept (`preRequestMs`) or after the
+ * last response (`keepAliveMs`) gets the connection destroyed.
+ */
+export function lazyBothServer(preRequestMs: number, keepAliveMs: number): Promise<LoopbackServer> {
+  return listen(
+    net.createServer((socket) => {
+      let idleSince = performance.now();
+      let limitMs = preRequestMs;
+      let head = '';
+      socket.on('data', (chunk: Buffer) => {
+        head += chunk.toString('latin1');
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (performance.now() - idleSince > limitMs) socket.destroy();
+          return;
+        }
+        head = head.slice(end + 4);
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
+        idleSince = performance.now();
+        limitMs = keepAliveMs;
+      });
+    }),
+  );
+}

@@ -56,13 +56,26 @@ export function ensureNginx(): Promise<string> {
   return ensureDebianPackage(NGINX, 'nginx');
 }
 
+/** Settings of a Node.js server: `createServer` options and properties set afterwards. */
+export interface NodeServerSettings {
+  /** Passed to `http.createServer(options, handler)` (Node.js 9.6 and later), e.g. `headersTimeout`. */
+  readonly options?: Readonly<Record<string, number>>;
+  /** Set on the server after creation, e.g. `keepAliveTimeout`. */
+  readonly properties?: Readonly<Record<string, number>>;
+}
+
 /**
- * Runs `http.createServer((req, res) => res.end('ok'))` with the binary's defaults.
+ * Runs `http.createServer((req, res) => res.end('ok'))` with the binary's defaults, or with
+ * the given settings.
  *
- * The script is Node.js 8 syntax: it runs on every release.
+ * The script is Node.js 8 syntax: it runs on every release (options need 9.6 or later).
  */
-export function startNodeServer(binary: string): Promise<RunningServer> {
-  const script = "require('http').createServer(function (req, res) { res.end('ok'); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });";
+export function startNodeServer(binary: string, settings: NodeServerSettings = {}): Promise<RunningServer> {
+  const options = settings.options === undefined ? '' : `${JSON.stringify(settings.options)}, `;
+  const script =
+    `var server = require('http').createServer(${options}function (req, res) { res.end('ok'); });` +
+    `var properties = ${JSON.stringify(settings.properties ?? {})}; Object.keys(properties).forEach(function (key) { server[key] = properties[key]; });` +
+    "server.listen(0, '127.0.0.1', function () { console.log(this.address().port); });";
   const child = spawn(binary, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);

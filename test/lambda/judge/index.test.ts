@@ -1,5 +1,8 @@
 import type { LoadBalancerPlan, PlannedBackend, ProbePlanItem } from '../../../lambda/discovery/types';
+import { scanExitCode } from '../../../cli/commands/scan';
 import { judgeLoadBalancers } from '../../../lambda/judge';
+import { toDatums } from '../../../lambda/metrics';
+import { toScanReport } from '../../../lambda/report/scan';
 import type { PhaseResult, ProbeResult } from '../../../lambda/probe';
 
 const phase = (limitS: number | null, survivedS: number | null, lbS: number, verdict: PhaseResult['verdict']): PhaseResult => ({
@@ -7,6 +10,7 @@ const phase = (limitS: number | null, survivedS: number | null, lbS: number, ver
   survivedS,
   failedS: limitS,
   enforcement: limitS === null ? 'none' : 'eager',
+  sweepS: null,
   closedWith: limitS === null ? null : 'fin',
   headroomS: limitS === null ? (survivedS === null ? null : survivedS - lbS) : limitS - lbS,
   verdict,
@@ -132,6 +136,34 @@ describe('judgeLoadBalancers', () => {
     // Assess
     expect(verdict).toMatchObject({ verdict: 'fail', probeErrors: 1 });
     expect(verdict.phases.keepAlive?.failingBackends).toEqual(['10.0.2.9:30080']);
+  });
+
+  it('is inconclusive, not pass, when no backend fails but one could not be probed, with the same metrics as before', () => {
+    // Prepare: one backend passes both phases, the other refuses connections
+    const lbs = [lb('web', 60, ['10.0.1.7', '10.0.2.9'])];
+    const plan = [planItem('10.0.1.7', 60, ['web']), planItem('10.0.2.9', 60, ['web'])];
+    const none = phase(null, null, 60, 'inconclusive');
+    const results = [
+      result('10.0.1.7', 60, none, none, { code: 'refused', message: '10.0.1.7:30080: connection refused (nothing listens on that port)' }),
+      result('10.0.2.9', 60, phase(null, 66, 60, 'pass'), phase(75, 74.99, 60, 'pass')),
+    ];
+
+    // Act
+    const [verdict] = judgeLoadBalancers(lbs, plan, results);
+    const datums = toDatums([verdict], new Date('2026-11-30T17:00:00Z'));
+    const report = toScanReport({ region: 'eu-west-1', loadBalancers: lbs, notCovered: [], excluded: [], apiCalls: 4 }, [verdict], new Date(), new Date());
+
+    // Assess: the load balancer is in doubt; its phases still say what the probed backend showed
+    expect(verdict).toMatchObject({ verdict: 'inconclusive', probeErrors: 1 });
+    expect(verdict.phases.preRequest).toMatchObject({ verdict: 'pass', headroomS: 6 });
+    expect(Object.fromEntries(datums.map((d) => [d.MetricName, d.Value]))).toMatchObject({
+      BackendsProbed: 1,
+      BackendsFailing: 0,
+      ProbeErrors: 1,
+      PreRequestHeadroom: 6,
+      LoadBalancersFailing: 0,
+    });
+    expect(scanExitCode(report)).toBe(3);
   });
 
   it('reports a load balancer whose discovery failed as inconclusive with its error', () => {

@@ -169,3 +169,40 @@ describe('currentBracket', () => {
     expect(currentBracket([answered(21.6), answered(38.4), refused(50.4), answered(66)], 0.002)).toEqual({ survivedS: 38.4, failedS: 50.4 });
   });
 });
+
+describe('summarizePhase with closes in periodic sweeps', () => {
+  /** Sockets opened 2 s apart; a sweep at `sweepS` closes those idle longer than `thresholdS`; the others are released 3 s later. */
+  const swept = (thresholdS: number, sweepS: number): SocketRecord[] =>
+    Array.from({ length: 16 }, (_, i): SocketRecord => {
+      const openedS = 2 * i;
+      const ageS = sweepS - openedS;
+      return ageS > thresholdS
+        ? { ...closedByServer(ageS, 'http-408', i === 0 ? 'passive' : 'staggered'), openedS }
+        : { role: 'staggered', round: 1, plannedIdleS: 66 - openedS, openedS, outcome: 'held', idleS: ageS + 3, unprompted: false, closedWith: null, status: null };
+    });
+
+  it('reports the threshold, not one socket’s close, and fails a 60 s threshold behind a 60 s load balancer whatever the sweep’s phase', () => {
+    for (const sweepAtS of [60.5, 64.9, 71.3, 77.7, 83.1, 89.9]) {
+      // Act
+      const result = summarizePhase(swept(60, sweepAtS), context);
+
+      // Assess
+      expect(result).toMatchObject({ enforcement: 'eager', closedWith: 'http-408', verdict: 'fail' });
+      expect(result.sweepS).not.toBeNull();
+      expect(result.survivedS!).toBeLessThanOrEqual(60);
+      expect(result.limitS!).toBeGreaterThan(60);
+      expect(result.limitS! - result.survivedS!).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('passes a threshold seen to be survived past the timeout plus margin, and judges a straddling bracket a failure', () => {
+    // Act
+    const tuned = summarizePhase(swept(70, 85.5), context);
+    const straddling = summarizePhase(swept(60.5, 75), context);
+
+    // Assess: the 61 s limit alone would pass, but the bracket reaches below 61 s, so the threshold may be below it
+    expect(tuned).toMatchObject({ verdict: 'pass' });
+    expect(tuned.survivedS!).toBeGreaterThanOrEqual(68);
+    expect(straddling).toMatchObject({ survivedS: 59, limitS: 61, verdict: 'fail' });
+  });
+});

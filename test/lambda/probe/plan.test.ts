@@ -1,6 +1,8 @@
 import {
-  allocateSockets,
   defaultHorizonS,
+  roundOneActives,
+  staggerOffsetsS,
+  staggeredPhase,
   narrowingScheduleS,
   needsNarrowing,
   nextNarrowingIdleS,
@@ -20,40 +22,35 @@ describe('defaultHorizonS', () => {
   });
 });
 
-describe('allocateSockets', () => {
-  it('splits the default budget into passives, a first round and a narrowing reserve', () => {
+describe('staggerOffsetsS', () => {
+  it('connects sockets one step apart over half the horizon, one of them idle exactly the load balancer timeout at the horizon', () => {
     // Act
-    const allocation = allocateSockets(16, ['preRequest', 'keepAlive']);
+    const offsets = staggerOffsetsS(66, 60, 2);
 
-    // Assess: 2 passive + 5 + 3 first-round + 6 narrowing = 16
-    expect(allocation).toEqual({ roundOne: { preRequest: 5, keepAlive: 3 }, narrowing: 6 });
+    // Assess: 2, 4, ... 32; the socket at 6 s has idled 60 s at the 66 s horizon
+    expect(offsets).toEqual(Array.from({ length: 16 }, (_, i) => 2 * (i + 1)));
+    expect(offsets).toContain(66 - 60);
   });
 
-  it('gives every phase its load-balancer-timeout socket first when the budget is small', () => {
+  it('aligns on the load balancer timeout when the step does not divide the horizon', () => {
     // Act
-    const allocation = allocateSockets(5, ['preRequest', 'keepAlive']);
+    const offsets = staggerOffsetsS(4, 3, 0.3);
 
-    // Assess
-    expect(allocation).toEqual({ roundOne: { preRequest: 1, keepAlive: 1 }, narrowing: 1 });
+    // Assess: 0.1 s would be too close to the passive socket to tell apart from it
+    expect(offsets[0]).toBe(0.4);
+    expect(offsets).toContain(1);
+    expect(offsets[offsets.length - 1]).toBeLessThanOrEqual(2);
   });
+});
 
-  it('keeps the rest for narrowing when only one phase is measured', () => {
-    // Act
-    const allocation = allocateSockets(16, ['preRequest']);
-
-    // Assess
-    expect(allocation).toEqual({ roundOne: { preRequest: 5 }, narrowing: 10 });
-  });
-
-  it('never plans more sockets than the budget', () => {
-    for (let budget = 0; budget <= 40; budget++) {
-      // Act
-      const { roundOne, narrowing } = allocateSockets(budget, ['preRequest', 'keepAlive']);
-
-      // Assess
-      const used = 2 + (roundOne.preRequest ?? 0) + (roundOne.keepAlive ?? 0) + narrowing;
-      expect(used).toBe(Math.max(2, budget));
-    }
+describe('roundOneActives and staggeredPhase', () => {
+  it('gives the staggered sockets to the pre-request phase and first-round actives to the other', () => {
+    // Act & Assess
+    expect(staggeredPhase(['preRequest', 'keepAlive'])).toBe('preRequest');
+    expect(staggeredPhase(['keepAlive'])).toBe('keepAlive');
+    expect(roundOneActives('preRequest', true)).toBe(0);
+    expect(roundOneActives('keepAlive', false)).toBe(3);
+    expect(roundOneActives('preRequest', false)).toBe(5);
   });
 });
 

@@ -7,6 +7,7 @@ const phase = (extra: Partial<PhaseResult>): PhaseResult => ({
   survivedS: 66,
   failedS: null,
   enforcement: 'none',
+  sweepS: null,
   closedWith: null,
   headroomS: 6,
   verdict: 'pass',
@@ -50,6 +51,23 @@ describe('adviseTarget', () => {
     // Assess
     expect(advice).toContain('Fix: set Node.js `server.keepAliveTimeout = 65000` and `server.headersTimeout = 66000` (it must exceed keepAliveTimeout).');
     expect(advice).toContain('Note: it advertises `Keep-Alive: timeout=5` but closed idle connections after 6.0 s.');
+  });
+
+  it('says a periodic check in words: how often, the threshold, and when connections really die', () => {
+    // Prepare: Node.js 18+ with headersTimeout 40000, checked every 30 s
+    const swept = phase({ limitS: 40.9, survivedS: 39.9, failedS: 40.9, enforcement: 'eager', sweepS: 30, sweepsSeen: 2, closedWith: 'http-408', headroomS: -19.1, verdict: 'fail' });
+
+    // Act
+    const advice = adviseTarget(result({ preRequest: swept, keepAlive: phase({}) }, hints({ keepAlive: 'timeout=5' })));
+    const bound = adviseTarget(result({ preRequest: { ...swept, sweepS: 12.5, sweepsSeen: 1 }, keepAlive: phase({}) }, hints({ keepAlive: 'timeout=5' })));
+
+    // Assess
+    expect(advice).toContain(
+      'connections that wait for their first request are closed with an unsolicited 408, checked every 30.0 s: connections idle longer than a threshold between 39.9 and 40.9 s are closed at the next check, between 40.9 and 70.9 s after accept.',
+    );
+    expect(advice).toContain('set Node.js `server.headersTimeout = 66000`');
+    expect(advice).toContain('lower the load balancer idle timeout to 38 s');
+    expect(bound).toContain('checked periodically (every 12.5 s or more): connections idle longer than a threshold between 39.9 and 40.9 s are closed at the next check, from 40.9 s after accept.');
   });
 
   it('names the nginx directives for nginx', () => {

@@ -95,7 +95,7 @@ describe('probePicture', () => {
   it('draws each socket, the load balancer timeout, the limit and its bracket', () => {
     // Prepare
     const phase = {
-      limitS: 40.287, survivedS: 39.908, failedS: 40.287, enforcement: 'lazy' as const, closedWith: 'fin' as const, headroomS: -19.713, verdict: 'fail' as const,
+      limitS: 40.287, survivedS: 39.908, failedS: 40.287, enforcement: 'lazy' as const, sweepS: null, closedWith: 'fin' as const, headroomS: -19.713, verdict: 'fail' as const,
       sockets: [
         { role: 'active' as const, round: 1, plannedIdleS: 38.4, outcome: 'response' as const, idleS: 38.404, unprompted: false, closedWith: null, status: 200 },
         { role: 'active' as const, round: 1, plannedIdleS: 50.4, outcome: 'closed' as const, idleS: 50.401, unprompted: false, closedWith: 'fin' as const, status: null },

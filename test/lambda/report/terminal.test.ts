@@ -1,8 +1,8 @@
 import type { PhaseResult, ProbeResult } from '../../../lambda/probe';
 import { renderTerminalReport, wrap } from '../../../lambda/report/terminal';
 
-const lazy: PhaseResult = { limitS: 40.287, survivedS: 39.908, failedS: 40.287, enforcement: 'lazy', closedWith: 'fin', headroomS: -19.713, verdict: 'fail', sockets: [] };
-const none: PhaseResult = { limitS: null, survivedS: 66.001, failedS: null, enforcement: 'none', closedWith: null, headroomS: 6, verdict: 'pass', sockets: [] };
+const lazy: PhaseResult = { limitS: 40.287, survivedS: 39.908, failedS: 40.287, enforcement: 'lazy', sweepS: null, closedWith: 'fin', headroomS: -19.713, verdict: 'fail', sockets: [] };
+const none: PhaseResult = { limitS: null, survivedS: 66.001, failedS: null, enforcement: 'none', sweepS: null, closedWith: null, headroomS: 6, verdict: 'pass', sockets: [] };
 const result: ProbeResult = {
   target: { host: '127.0.0.1', port: 8080, tls: false, path: '/' },
   loadBalancerIdleTimeoutS: 60,

@@ -8,10 +8,10 @@ import { inMemoryBucket } from '../../support/in-memory-bucket';
 import { lambdaContext } from '../../support/lambda-context';
 import { mockAccount } from '../discovery/fixtures';
 
-/** A result as large as the engine makes one: 16 sockets and long server hints. */
-function largestResult(hint: string): ProbeResult {
+/** A result as large as the engine makes one (a sweep's staggered sockets: 20 a phase), with long server hints. */
+function largestResult(hint: string, socketsPerPhase = 20): ProbeResult {
   const socket: SocketRecord = { role: 'active', round: 3, plannedIdleS: 61.25, outcome: 'closed', idleS: 61.251, unprompted: false, closedWith: 'http-other', status: 408, error: `socket-error: ${hint}` };
-  const phase = { limitS: 61.25, survivedS: 60.75, failedS: 61.25, enforcement: 'lazy' as const, closedWith: 'http-other' as const, headroomS: 0.25, verdict: 'fail' as const, reason: hint, sockets: Array.from({ length: 8 }, () => socket) };
+  const phase = { limitS: 61.25, survivedS: 60.75, failedS: 61.25, enforcement: 'lazy' as const, sweepS: 30.125, sweepsSeen: 2, closedWith: 'http-other' as const, headroomS: 0.25, verdict: 'fail' as const, reason: hint, sockets: Array.from({ length: socketsPerPhase }, () => socket) };
   return {
     target: { host: '10.200.255.254', port: 32767, tls: true, path: `/${hint}` },
     loadBalancerIdleTimeoutS: 60,
@@ -21,14 +21,15 @@ function largestResult(hint: string): ProbeResult {
     server: { server: hint, poweredBy: hint, keepAlive: hint, advertisedKeepAliveS: 5, connectionClose: false, status: 200 },
     startedAt: '2026-11-30T17:00:00.000Z',
     elapsedS: 96.5,
-    socketsUsed: 16,
+    socketsUsed: 40,
+    peakSockets: 16,
   };
 }
 
 describe('compactResult', () => {
   it('leaves an ordinary result as it is', () => {
-    // Prepare
-    const result = largestResult('nginx');
+    // Prepare: a per-connection timer's phase (passive, three active sockets and a narrowing chain)
+    const result = largestResult('nginx', 8);
 
     // Act & Assess
     expect(compactResult(result, 'k')).toBe(result);
@@ -45,6 +46,26 @@ describe('compactResult', () => {
     expect(jsonBytes({ key: '10.200.255.254:32767|https|/x|proxy', result: compact })).toBeLessThanOrEqual(RESULT_MAX_BYTES);
     expect(compact.phases.keepAlive).toMatchObject({ limitS: 61.25, headroomS: 0.25, verdict: 'fail' });
     expect(compact.verdict).toBe('fail');
+  });
+
+  it('drops only as many socket records as it must, unused ones first, and counts them', () => {
+    // Prepare: 40 records, 4 of them released unused, one the bracket's own end
+    const result = largestResult('nginx');
+    const phase = result.phases.preRequest!;
+    const sockets = phase.sockets.map((socket, i) => (i < 4 ? { ...socket, outcome: 'held' as const, idleS: 10 + i } : { ...socket, idleS: i === 19 ? 61.25 : 40 + i }));
+    const withEvidence = { ...result, phases: { ...result.phases, preRequest: { ...phase, sockets } } };
+
+    // Act
+    const compact = compactResult(withEvidence, 'k');
+
+    // Assess
+    const kept = [...compact.phases.preRequest!.sockets, ...compact.phases.keepAlive!.sockets];
+    const omitted = (compact.phases.preRequest!.socketsOmitted ?? 0) + (compact.phases.keepAlive!.socketsOmitted ?? 0);
+    expect(jsonBytes({ key: 'k', result: compact })).toBeLessThanOrEqual(RESULT_MAX_BYTES);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length + omitted).toBe(40);
+    expect(kept.some((socket) => socket.outcome === 'held')).toBe(false);
+    expect(compact.phases.preRequest!.sockets.some((socket) => socket.idleS === 61.25)).toBe(true);
   });
 });
 

@@ -1,0 +1,130 @@
+/**
+ * Periodic enforcement: servers that close idle connections in sweeps rather than on each
+ * connection's own timer, told apart and measured as a threshold.
+ *
+ * Pure: from what staggered sockets saw to a bracket, so that the arithmetic every alarm
+ * depends on is tested exactly.
+ */
+import { roundS } from './plan';
+import type { SocketRecord } from './types';
+
+/** One socket's idle on the phase's time axis, in seconds from the phase's first socket. */
+export interface IdleSpan {
+  /** When the idle began (connect, or the end of the first response). */
+  readonly openedS: number;
+  /** When the idle ended: the server's close, the request sent, or the socket released (or now, while open). */
+  readonly endS: number;
+  /** `true` when the idle ended with a close of the server's own. */
+  readonly closedByServer: boolean;
+}
+
+/**
+ * What the closes say about the server's enforcement.
+ *
+ * - `none`: nothing was closed while idle.
+ * - `per-connection`: closes follow each connection's own timer (a close at a fixed idle).
+ * - `periodic`: closes come in sweeps; `failedS` / `survivedS` bracket the threshold.
+ * - `undecided`: one close so far, nothing yet tells the two apart.
+ */
+export type SweepAnalysis =
+  | { readonly kind: 'none' | 'per-connection' | 'undecided' }
+  | {
+      readonly kind: 'periodic';
+      /** The shortest idle seen closed by a sweep: the threshold is below it. */
+      readonly failedS: number;
+      /** The longest idle seen to survive a sweep: the threshold is at least this; `null` when no socket survived one. */
+      readonly survivedS: number | null;
+      /** Interval between sweeps: observed when two sweeps were seen, otherwise its best (lower) bound. */
+      readonly sweepS: number;
+      readonly sweepsSeen: number;
+      /** When the first sweep was seen, in seconds on the spans' time axis. */
+      readonly firstSweepS: number;
+    };
+
+/**
+ * Reads the closes of staggered sockets.
+ *
+ * Why this tells sweeps apart: under a per-connection timer every socket closes at the same
+ * idle, whenever it connected; under a sweep, sockets of different ages close at the same
+ * instant, and a socket can stay idle past the idle at which another was closed. At each sweep
+ * the server closes exactly the sockets older than its threshold, so the youngest socket
+ * closed and the oldest that survived the same instant bracket the threshold, to within the
+ * stagger between them, wherever the sweep fell.
+ *
+ * @example
+ * // Sockets opened 2 s apart; a sweep at 75 s closes those opened at 0 to 14 s.
+ * analyzeSweeps(spans, 0.05); // { kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 14, sweepsSeen: 1, firstSweepS: 75 }
+ */
+export function analyzeSweeps(spans: readonly IdleSpan[], toleranceS: number): SweepAnalysis {
+  const closes = spans.filter((s) => s.closedByServer).sort((a, b) => a.endS - b.endS);
+  if (closes.length === 0) return { kind: 'none' };
+  const sweeps = clusters(closes, toleranceS);
+  const ageOf = (s: IdleSpan) => s.endS - s.openedS;
+  const firstAgeS = Math.min(...closes.map(ageOf));
+  const differentAgesAtOnce = sweeps.some((members) => spread(members.map((m) => m.openedS)) > toleranceS);
+  // A per-connection timer would have closed every socket at the same idle: one idle past it refutes that.
+  const outlived = spans.some((s) => !s.closedByServer && ageOf(s) > firstAgeS + toleranceS) || closes.some((s) => ageOf(s) > firstAgeS + toleranceS);
+  if (differentAgesAtOnce || outlived) return periodic(spans, sweeps, toleranceS);
+  const sameAgeApart = closes.length > 1 && spread(closes.map((s) => s.openedS)) > toleranceS;
+  return { kind: sameAgeApart ? 'per-connection' : 'undecided' };
+}
+
+/**
+ * The idle spans of a phase's socket records.
+ *
+ * @example
+ * spansOf(phase.sockets); // one span per socket that idled
+ */
+export function spansOf(records: readonly SocketRecord[]): IdleSpan[] {
+  return records.flatMap((r) =>
+    r.openedS === undefined || r.idleS === null || r.outcome === 'unsent'
+      ? []
+      : [{ openedS: r.openedS, endS: r.openedS + r.idleS, closedByServer: r.outcome === 'closed' && r.unprompted }],
+  );
+}
+
+function periodic(spans: readonly IdleSpan[], sweeps: readonly IdleSpan[][], toleranceS: number): SweepAnalysis {
+  // The first close seen of a sweep is the nearest to when the server swept.
+  const instants = sweeps.map((members) => Math.min(...members.map((m) => m.endS)));
+  const failedS = Math.min(...sweeps.flat().map((s) => s.endS - s.openedS));
+  // A socket idle across a sweep, and younger than the youngest closed, survived it.
+  const survivals = instants.flatMap((atS) =>
+    spans.flatMap((s) => (s.openedS < atS - toleranceS && s.endS > atS + toleranceS && atS - s.openedS < failedS ? [atS - s.openedS] : [])),
+  );
+  return {
+    kind: 'periodic',
+    failedS: roundS(failedS),
+    survivedS: survivals.length > 0 ? roundS(Math.max(...survivals)) : null,
+    sweepS: roundS(instants.length > 1 ? Math.min(...instants.slice(1).map((at, i) => at - instants[i])) : sweepLowerBoundS(spans, instants[0], failedS)),
+    sweepsSeen: instants.length,
+    firstSweepS: roundS(instants[0]),
+  };
+}
+
+/**
+ * With one sweep seen, how long the interval is at least: the oldest socket it closed was
+ * already past the threshold for that long without a sweep, and a socket still idle past
+ * the threshold saw no sweep until it ended.
+ */
+function sweepLowerBoundS(spans: readonly IdleSpan[], atS: number, failedS: number): number {
+  const bounds = spans.flatMap((s) => {
+    if (s.closedByServer) return [s.endS - s.openedS - failedS];
+    return s.endS > atS && s.endS - s.openedS >= failedS ? [s.endS - atS] : [];
+  });
+  return Math.max(0, ...bounds);
+}
+
+/** Groups closes that happened within the tolerance of each other: one sweep each. */
+function clusters(sorted: readonly IdleSpan[], toleranceS: number): IdleSpan[][] {
+  const groups: IdleSpan[][] = [];
+  for (const close of sorted) {
+    const last = groups[groups.length - 1];
+    if (last !== undefined && close.endS - last[0].endS <= toleranceS) last.push(close);
+    else groups.push([close]);
+  }
+  return groups;
+}
+
+function spread(values: readonly number[]): number {
+  return Math.max(...values) - Math.min(...values);
+}
