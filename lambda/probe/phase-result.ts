@@ -3,6 +3,7 @@
  *
  * Pure, so that the arithmetic every alarm depends on is tested exactly.
  */
+import { withAcceptDoubt } from './accept';
 import { roundS, type Bracket } from './plan';
 import type { ClosedWith, Enforcement, PhaseResult, SocketRecord, Verdict } from './types';
 
@@ -53,7 +54,7 @@ export function summarizePhase(sockets: readonly SocketRecord[], context: PhaseC
   const reachedHorizon = survivedS !== null && survivedS >= context.horizonS;
   const headroomS = limitS !== null ? roundS(limitS - lbS) : reachedHorizon ? roundS(context.horizonS - lbS) : null;
 
-  const verdict = judgeLimit(limitS, survivedS, lbS, context.marginS);
+  const { verdict, reason } = withAcceptDoubt(judgeLimit(limitS, survivedS, lbS, context.marginS), sockets);
   return {
     limitS,
     survivedS,
@@ -62,7 +63,7 @@ export function summarizePhase(sockets: readonly SocketRecord[], context: PhaseC
     closedWith: failure?.closedWith ?? null,
     headroomS,
     verdict,
-    ...(verdict === 'inconclusive' ? { reason: inconclusiveReason(survivedS, context) } : {}),
+    ...(verdict === 'inconclusive' ? { reason: reason ?? inconclusiveReason(survivedS, context) } : {}),
     sockets,
   };
 }

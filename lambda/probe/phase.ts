@@ -8,6 +8,7 @@
 import { ConnectError, ProbeConnection, now, type Endpoint, type RequestOutcome, type ServerClose } from './connection';
 import { narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS, type Bracket } from './plan';
 import { currentBracket } from './phase-result';
+import { neverAccepted, notAcceptedRecord } from './accept';
 import type { PhaseName, SocketRecord } from './types';
 
 /** A connection that is idle since a known moment. */
@@ -55,7 +56,7 @@ export interface PhaseRun {
   readonly onSocket: (record: SocketRecord) => void;
 }
 
-type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status'>;
+type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error' | 'notAccepted'>;
 
 /**
  * Runs a phase to its end (or until aborted) and returns every socket's record.
@@ -81,7 +82,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
   const fixed = async (role: SocketRecord['role'], plannedIdleS: number, given?: IdleConnection): Promise<void> => {
     const idle = given ?? (await openIdle(run));
     const base = { role, round: 1, plannedIdleS };
-    if ('error' in idle) return record({ ...base, ...UNSENT, error: idle.error });
+    if ('error' in idle) return record({ ...base, ...UNSENT, ...idle });
     const measured = await holdAndSend(idle, plannedIdleS, run);
     if (measured !== null) record({ ...base, ...measured });
   };
@@ -139,7 +140,7 @@ function narrowingTestS(bracket: Bracket | null, idle: IdleConnection, run: Phas
   return testS >= bracket.failedS || idle.idleSince + testS * 1000 > run.deadline ? null : testS;
 }
 
-type OpenedIdle = IdleConnection | { error: string };
+type OpenedIdle = IdleConnection | { readonly error: string; readonly notAccepted?: true };
 
 async function openLater(run: PhaseRun, at: number): Promise<OpenedIdle | null> {
   return (await waitUntil(at, run.signal)) ? openIdle(run) : null;
@@ -160,8 +161,10 @@ async function openIdle(run: PhaseRun): Promise<OpenedIdle> {
     const first = await connection.request(run.segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
     if (first.kind === 'response') return { connection, idleSince: first.answeredAt };
     connection.destroy();
+    if (first.kind === 'closed' && neverAccepted(first.close)) return notAcceptedRecord(`the first request got no response (${describe(first)})`);
     return { error: `the first request got no response (${describe(first)})` };
   } catch (error) {
+    if (error instanceof ConnectError && error.code === 'connect-timeout') return notAcceptedRecord(error.message);
     return { error: error instanceof ConnectError ? error.message : String(error) };
   }
 }
@@ -197,6 +200,7 @@ function measurementOf(outcome: RequestOutcome, idleSince: number): Measurement 
     case 'response':
       return { outcome: 'response', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: null, status: outcome.head.status };
     case 'closed':
+      if (neverAccepted(outcome.close)) return notAcceptedRecord(`no answer to a request on a fresh connection (${describe(outcome)})`);
       return closed(outcome.close, idleSince, outcome.close.unprompted ? outcome.close.at : outcome.sentAt);
     case 'invalid':
       return { outcome: 'closed', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: 'http-other', status: null };

@@ -8,6 +8,7 @@ import { ConnectError, ProbeConnection, now, type Endpoint } from './connection'
 import { advertisedKeepAliveS, keepsAlive, type ResponseHead } from './http-response';
 import { runPhase, type IdleConnection, type PhaseSettings, type RunServices } from './phase';
 import { summarizePhase } from './phase-result';
+import { neverAccepted } from './accept';
 import { allocateSockets, roundOneDelaysS, roundS } from './plan';
 import { requestSegments } from './request';
 import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ProbeTarget, ServerHints, SocketRecord, TargetError, Verdict } from './types';
@@ -157,10 +158,13 @@ async function firstRequest(
   if (outcome.kind === 'response') return { connection, idleSince: outcome.answeredAt, head: outcome.head };
   connection.destroy();
   if (outcome.kind === 'invalid') {
-    throw new ConnectError('not-http', `${name}: does not speak HTTP/1.x (it answered ${outcome.firstBytes})${endpoint.tls ? '' : '; is it TLS?'}`);
+    throw new ConnectError('not-http', `${name}: ${outcome.reason}${endpoint.tls || outcome.speaksHttp ? '' : '; is it TLS?'}`);
   }
   if (outcome.close.closedWith === 'timeout') {
-    throw new ConnectError('no-response', `${name}: no response to a request within ${run.settings.responseTimeoutMs} ms`);
+    const within = `within ${run.settings.responseTimeoutMs} ms`;
+    if (outcome.close.status !== null) throw new ConnectError('no-response', `${name}: its response to a request did not end ${within}`);
+    const queued = neverAccepted(outcome.close) ? ' (it never sent a byte: was the connection ever accepted?)' : '';
+    throw new ConnectError('no-response', `${name}: no response to a request ${within}${queued}`);
   }
   throw new ConnectError('closed', `${name}: closed the connection (${outcome.close.closedWith}) without answering a request`);
 }

@@ -70,6 +70,8 @@ export interface SocketRecord {
   readonly status: number | null;
   /** Why an `unsent` socket measured nothing, when it was an error (e.g. a refused connection). */
   readonly error?: string;
+  /** `true` when the server never took the connection (connect or first-byte timeout): no limit, only doubt. */
+  readonly notAccepted?: boolean;
 }
 
 /** The contract's result for one phase of one target, plus what a report needs. */
