@@ -9,6 +9,7 @@ import { SCAN_USAGE, scanCommand } from './commands/scan';
 import { EXIT } from './exit-code';
 import type { CommandIo } from './io';
 import { UsageError } from './usage-error';
+import { printable } from '../lambda/shared/printable';
 
 const USAGE = `usage: idle-canary <command> [options]
 commands:
@@ -48,7 +49,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   } catch (error) {
     // Usage only for what was typed wrong; an AWS failure halfway through is its own line.
     const usage = error instanceof UsageError ? `${{ probe: PROBE_USAGE, scan: SCAN_USAGE, report: REPORT_USAGE, logs: LOGS_USAGE }[command as string] ?? "Run 'idle-canary --help' for usage."}\n` : '';
-    io.stderr.write(`idle-canary: ${(error as Error).message}\n${usage}`);
+    io.stderr.write(`idle-canary: ${printable((error as Error).message)}\n${usage}`);
     return EXIT.badInput;
   }
 }

@@ -8,6 +8,7 @@ import { ConnectError, ProbeConnection, now, type Endpoint } from './connection'
 import { advertisedKeepAliveS, keepsAlive, type ResponseHead } from './http-response';
 import { runPhase, type IdleConnection, type PhaseSettings, type RunServices } from './phase';
 import { summarizePhase } from './phase-result';
+import { printable } from '../shared/printable';
 import { neverAccepted } from './accept';
 import { allocateSockets, roundOneDelaysS, roundS } from './plan';
 import { requestSegments } from './request';
@@ -28,6 +29,9 @@ export interface TargetRun {
   readonly services: RunServices;
   readonly onSocket: (phase: PhaseName, record: SocketRecord) => void;
 }
+
+/** An error message quotes a backend's bytes: one bounded line. */
+const ERROR_MAX_LENGTH = 300;
 
 /** Time kept between the horizon and the deadline for the last requests to be answered. */
 const ANSWER_RESERVE_S = 0.5;
@@ -60,8 +64,8 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
   };
   try {
     const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started) / 1000 - ANSWER_RESERVE_S));
-    const endpoint = { ...(await resolveEndpoint(run.job.target)), proxyProtocol: run.job.target.proxyProtocol };
     const segments = requestSegments(run.job.target);
+    const endpoint = { ...(await resolveEndpoint(run.job.target)), proxyProtocol: run.job.target.proxyProtocol };
     const first = await firstRequest(endpoint, segments, run, stop.signal);
     services.track(first.connection);
     const alive = keepsAlive(first.head);
@@ -99,7 +103,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     const targetError: TargetError =
       error instanceof ConnectError
         ? { code: error.code, message: error.message }
-        : { code: 'socket-error', message: `${run.job.target.host}:${run.job.target.port}: ${String(error)}` };
+        : { code: 'socket-error', message: `${run.job.target.host}:${run.job.target.port}: ${(error as Error).message ?? String(error)}` };
     return result(run, run.horizonS, {}, started, socketsUsed, { startedAt, error: targetError });
   } finally {
     clearTimeout(timer);
@@ -108,7 +112,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
 }
 
 /** The result of a target that never started (aborted or out of time while queued). */
-export function unstartedResult(job: ProbeJob, horizonS: number, phases: readonly PhaseName[], reason: string): ProbeResult {
+export function unstartedResult(job: ProbeJob, horizonS: number, phases: readonly PhaseName[], reason: string, marginS?: number): ProbeResult {
   const phaseResult = summarizePhase([], {
     loadBalancerIdleTimeoutS: job.loadBalancerIdleTimeoutS,
     horizonS,
@@ -125,6 +129,7 @@ export function unstartedResult(job: ProbeJob, horizonS: number, phases: readonl
     startedAt: new Date().toISOString(),
     elapsedS: 0,
     socketsUsed: 0,
+    ...(marginS !== undefined ? { marginS } : {}),
   };
 }
 
@@ -169,11 +174,15 @@ async function firstRequest(
   throw new ConnectError('closed', `${name}: closed the connection (${outcome.close.closedWith}) without answering a request`);
 }
 
+/** Header values kept for reports: a backend's bytes, so bounded and with no control character. */
+const HINT_MAX_LENGTH = 200;
+
 function hintsOf(head: ResponseHead): ServerHints {
+  const header = (name: string) => (head.headers[name] === undefined ? null : printable(head.headers[name], HINT_MAX_LENGTH));
   return {
-    server: head.headers['server'] ?? null,
-    poweredBy: head.headers['x-powered-by'] ?? null,
-    keepAlive: head.headers['keep-alive'] ?? null,
+    server: header('server'),
+    poweredBy: header('x-powered-by'),
+    keepAlive: header('keep-alive'),
     advertisedKeepAliveS: advertisedKeepAliveS(head.headers['keep-alive']),
     connectionClose: !keepsAlive(head),
     status: head.status,
@@ -234,7 +243,9 @@ function result(
     phases: extra.error ? unstartedResult(run.job, horizonS, run.phases, extra.error.message).phases : phases,
     verdict: extra.error ? 'inconclusive' : worstVerdict(Object.values(phases).map((phase) => phase.verdict)),
     ...extra,
+    ...(extra.error ? { error: { ...extra.error, message: printable(extra.error.message, ERROR_MAX_LENGTH) } } : {}),
     elapsedS: roundS((now() - started) / 1000),
     socketsUsed,
+    marginS: run.marginS,
   };
 }

@@ -146,6 +146,8 @@ export interface ProbeResult {
   /** Seconds from the target's first socket to its last. */
   readonly elapsedS: number;
   readonly socketsUsed: number;
+  /** The margin the phases were judged with, in seconds (reports show and use it). */
+  readonly marginS?: number;
 }
 
 /** A target with the load balancer timing it must be judged against. */
