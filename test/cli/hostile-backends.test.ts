@@ -16,7 +16,7 @@ import {
   fullAcceptQueueServer,
   httpServer,
   rawResponseServer,
-  type LoopbackServer,
+  closedAfterEach,
 } from '../support/loopback';
 
 const BUDGET_S = 20;
@@ -35,14 +35,7 @@ async function probeJson(targets: readonly string[], flags: readonly string[] = 
 const oneLine = (text: string) => expect(text).not.toMatch(/[\r\n]/);
 
 describe('idle-canary probe against hostile backends', () => {
-  const servers: LoopbackServer[] = [];
-  const start = async (server: Promise<LoopbackServer>) => {
-    servers.push(await server);
-    return servers[servers.length - 1];
-  };
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
+  const start = closedAfterEach();
 
   it('1. gives up on a chunk size of -6 at once: inconclusive, exit 2, the reason in one line', async () => {
     // Prepare

@@ -40,6 +40,25 @@ export async function listen(server: net.Server): Promise<LoopbackServer> {
   };
 }
 
+/**
+ * Registers an `afterEach` that closes every server started in the test; returns the starter.
+ *
+ * @example
+ * const start = closedAfterEach();
+ * const server = await start(httpServer());
+ */
+export function closedAfterEach(): <T extends LoopbackServer>(server: Promise<T>) => Promise<T> {
+  const servers: LoopbackServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (server) => {
+    const started = await server;
+    servers.push(started);
+    return started;
+  };
+}
+
 /** An HTTP server answering `ok`, with the given Node.js server settings. */
 export function httpServer(settings: Partial<Pick<http.Server, 'keepAliveTimeout' | 'headersTimeout' | 'requestTimeout'>> = {}, headers: http.OutgoingHttpHeaders = {}): Promise<LoopbackServer> {
   const server = http.createServer((_request, response) => {

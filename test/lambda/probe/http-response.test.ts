@@ -121,6 +121,16 @@ describe('ResponseReader with malformed framings', () => {
     }
     return { state, steps };
   };
+  /** Pushes the same chunk until the reader settles (at most a million times). */
+  const pushUntilSettled = (reader: ResponseReader, chunk: Buffer): { state: ReadState; steps: number } => {
+    let state: ReadState = { kind: 'incomplete', head: null };
+    let steps = 0;
+    while (state.kind === 'incomplete' && steps < 1_000_000) {
+      steps++;
+      state = reader.push(chunk);
+    }
+    return { state, steps };
+  };
   const head = (...lines: string[]) => `HTTP/1.1 200 OK\r\n${lines.map((line) => `${line}\r\n`).join('')}\r\n`;
 
   it.each([
@@ -158,12 +168,7 @@ describe('ResponseReader with malformed framings', () => {
     reader.push(Buffer.from('HTTP/1.1 200 OK\r\n'));
 
     // Act
-    let state: ReadState = { kind: 'incomplete', head: null };
-    let steps = 0;
-    while (state.kind === 'incomplete' && steps < 1_000_000) {
-      steps++;
-      state = reader.push(line);
-    }
+    const { state, steps } = pushUntilSettled(reader, line);
 
     // Assess
     expect(state).toMatchObject({ kind: 'invalid', reason: 'sent a malformed HTTP response: a head longer than 64 KiB' });
@@ -176,12 +181,7 @@ describe('ResponseReader with malformed framings', () => {
     reader.push(Buffer.from('HTTP/1.1 200 OK\r\nX-Endless: '));
 
     // Act
-    let state: ReadState = { kind: 'incomplete', head: null };
-    let steps = 0;
-    while (state.kind === 'incomplete' && steps < 1_000_000) {
-      steps++;
-      state = reader.push(Buffer.alloc(1024, 'a'));
-    }
+    const { state, steps } = pushUntilSettled(reader, Buffer.alloc(1024, 'a'));
 
     // Assess
     expect(state.kind).toBe('invalid');
@@ -194,12 +194,7 @@ describe('ResponseReader with malformed framings', () => {
     reader.push(Buffer.from(head('Transfer-Encoding: chunked')));
 
     // Act
-    let state: ReadState = { kind: 'incomplete', head: null };
-    let steps = 0;
-    while (state.kind === 'incomplete' && steps < 1_000_000) {
-      steps++;
-      state = reader.push(Buffer.alloc(1024, '1'));
-    }
+    const { state, steps } = pushUntilSettled(reader, Buffer.alloc(1024, '1'));
 
     // Assess
     expect(state).toMatchObject({ kind: 'invalid', reason: 'sent a malformed HTTP response: a line longer than 8192 bytes' });
@@ -213,12 +208,7 @@ describe('ResponseReader with malformed framings', () => {
     const chunk = Buffer.from(`ffff\r\n${'a'.repeat(0xffff)}\r\n`);
 
     // Act
-    let state: ReadState = { kind: 'incomplete', head: null };
-    let steps = 0;
-    while (state.kind === 'incomplete' && steps < 1_000_000) {
-      steps++;
-      state = reader.push(chunk);
-    }
+    const { state, steps } = pushUntilSettled(reader, chunk);
 
     // Assess
     expect(state).toMatchObject({ kind: 'invalid', reason: 'sent a malformed HTTP response: more than 64 MiB without the response ending' });
