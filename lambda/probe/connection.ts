@@ -143,8 +143,14 @@ export class ProbeConnection {
    */
   public async request(segments: readonly string[], pauseMs: number, timeoutMs: number): Promise<RequestOutcome> {
     if (this.closing) {
-      const close = await this.ended;
-      return { kind: 'closed', sentAt: close.at, close };
+      // A server that started an unsolicited answer may never finish it, nor close: wait no longer than for a response.
+      const timer = setTimeout(() => this.onClosed('timeout'), timeoutMs);
+      try {
+        const close = await this.ended;
+        return { kind: 'closed', sentAt: close.at, close };
+      } finally {
+        clearTimeout(timer);
+      }
     }
     const sentAt = now();
     const outcome = new Promise<RequestOutcome>((resolve) => (this.pending = { sentAt, resolve }));
@@ -168,6 +174,15 @@ export class ProbeConnection {
   }
 
   public destroy(): void {
+    this.socket.destroy();
+  }
+
+  /**
+   * Gives up on the connection now, as if its response timeout had passed: a request still
+   * waiting ends as `timeout` (a deadline came first), not as a close by the server.
+   */
+  public abandon(): void {
+    this.onClosed('timeout');
     this.socket.destroy();
   }
 

@@ -63,7 +63,8 @@ export function summarizePhase(sockets: readonly SocketRecord[], context: PhaseC
     closedWith: failure?.closedWith ?? null,
     headroomS,
     verdict,
-    ...(verdict === 'inconclusive' ? { reason: reason ?? inconclusiveReason(survivedS, context) } : {}),
+    // A phase cut short says so first: what it did not see may be why connections look unaccepted.
+    ...(verdict === 'inconclusive' ? { reason: context.cutShort ?? reason ?? inconclusiveReason(survivedS, context) } : {}),
     sockets,
   };
 }

@@ -164,7 +164,8 @@ async function openIdle(run: PhaseRun): Promise<OpenedIdle> {
     if (first.kind === 'closed' && neverAccepted(first.close)) return notAcceptedRecord(`the first request got no response (${describe(first)})`);
     return { error: `the first request got no response (${describe(first)})` };
   } catch (error) {
-    if (error instanceof ConnectError && error.code === 'connect-timeout') return notAcceptedRecord(error.message);
+    // A connect that had not completed when the deadline came was not accepted in time either.
+    if (error instanceof ConnectError && (error.code === 'connect-timeout' || run.signal.aborted)) return notAcceptedRecord(error.message);
     return { error: error instanceof ConnectError ? error.message : String(error) };
   }
 }
@@ -188,7 +189,8 @@ async function holdAndSend(idle: IdleConnection, idleS: number, run: PhaseRun): 
     }
     run.services.noteLateness(now() - plannedAt);
     const outcome = await connection.request(run.segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
-    if (run.signal.aborted) return null;
+    // A request the server never answered on a connection it never spoke on is doubt, even when the deadline cut it.
+    if (run.signal.aborted) return outcome.kind === 'closed' && neverAccepted(outcome.close) ? measurementOf(outcome, idleSince) : null;
     return measurementOf(outcome, idleSince);
   } finally {
     connection.destroy();
@@ -213,7 +215,7 @@ function closed(close: ServerClose, idleSince: number, at: number): Measurement 
 
 function describe(outcome: RequestOutcome): string {
   if (outcome.kind === 'closed') return `closed with ${outcome.close.closedWith}`;
-  if (outcome.kind === 'invalid') return `not HTTP: ${outcome.firstBytes}`;
+  if (outcome.kind === 'invalid') return outcome.reason;
   return `status ${outcome.head.status}`;
 }
 

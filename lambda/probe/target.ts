@@ -55,10 +55,14 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
   const onAbort = () => stop.abort(new Error(cutShortReason(run, started, 'abort')));
   run.signal.addEventListener('abort', onAbort, { once: true });
   let socketsUsed = 0;
+  const connections = new Set<ProbeConnection>();
+  // At the deadline every socket of the target goes: no request may wait out its response timeout past the budget.
+  stop.signal.addEventListener('abort', () => connections.forEach((connection) => connection.abandon()), { once: true });
   const services: RunServices = {
     ...run.services,
     track: (connection) => {
       socketsUsed++;
+      connections.add(connection);
       run.services.track(connection);
     },
   };
@@ -159,9 +163,13 @@ async function firstRequest(
 ): Promise<IdleConnection & { head: ResponseHead }> {
   const name = `${endpoint.address}:${endpoint.port}`;
   const connection = await ProbeConnection.open(endpoint, { connectTimeoutMs: run.settings.connectTimeoutMs, signal });
+  const cut = () => connection.abandon();
+  signal.addEventListener('abort', cut, { once: true });
   const outcome = await connection.request(segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
+  signal.removeEventListener('abort', cut);
   if (outcome.kind === 'response') return { connection, idleSince: outcome.answeredAt, head: outcome.head };
   connection.destroy();
+  if (signal.aborted) throw new ConnectError('no-response', `${name}: ${(signal.reason as Error).message}, before it answered a first request`);
   if (outcome.kind === 'invalid') {
     throw new ConnectError('not-http', `${name}: ${outcome.reason}${endpoint.tls || outcome.speaksHttp ? '' : '; is it TLS?'}`);
   }

@@ -265,3 +265,21 @@ sys.stdin.read()
       }),
   };
 }
+
+/**
+ * A server that answers requests, but on a connection left silent for `afterMs` starts an
+ * unsolicited response it never finishes, and never closes.
+ */
+export function unfinishedUnsolicitedServer(afterMs: number): Promise<LoopbackServer> {
+  return listen(
+    net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      const timer = setTimeout(() => socket.write('HTTP/1.1 408 Request Time'), afterMs);
+      socket.on('data', () => {
+        clearTimeout(timer);
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      });
+      socket.on('close', () => clearTimeout(timer));
+    }),
+  );
+}
