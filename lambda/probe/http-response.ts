@@ -72,7 +72,7 @@ class FramingError extends Error {}
  * // state.kind === 'complete', state.head.status === 200
  */
 export class ResponseReader {
-  private parser = createParser(this);
+  private parser = this.newParser();
   private firstBytes = Buffer.alloc(0);
   private bytes = 0;
   private interim = 0;
@@ -110,16 +110,9 @@ export class ResponseReader {
     return this.head;
   }
 
-  /**
-   * Whether bytes have started to arrive: once they have, the connection is no longer idle.
-   */
-  public get started(): boolean {
-    return this.bytes > 0 || this.firstBytes.length > 0;
-  }
-
   /** Readies the reader for the next response on the same connection. */
   public reset(): void {
-    this.parser = createParser(this);
+    this.parser = this.newParser();
     this.firstBytes = Buffer.alloc(0);
     this.bytes = 0;
     this.interim = 0;
@@ -128,8 +121,16 @@ export class ResponseReader {
     this.failure = null;
   }
 
-  /** For the parser only: called with each head; returns whether the message has no body. */
-  public onHead(versionMajor: number, versionMinor: number, status: number, rawHeaders: readonly string[], parser: ParserInternals): boolean {
+  private newParser() {
+    return createParser({
+      head: (versionMajor, versionMinor, status, rawHeaders, parser) => this.onHead(versionMajor, versionMinor, status, rawHeaders, parser),
+      end: () => this.onMessageEnd(),
+      done: () => this.completed,
+    });
+  }
+
+  /** Called with each head; returns whether the message has no body. */
+  private onHead(versionMajor: number, versionMinor: number, status: number, rawHeaders: readonly string[], parser: ParserInternals): boolean {
     if (versionMajor !== 1 || versionMinor > 1) throw new FramingError(`HTTP version ${versionMajor}.${versionMinor}`);
     if (status === 101) throw new FramingError('switched protocols (101) though no upgrade was asked for');
     const headers = joinHeaders(rawHeaders);
@@ -142,14 +143,9 @@ export class ResponseReader {
     return status === 204 || status === 304;
   }
 
-  /** For the parser only: called at the end of each message; interim responses are not the answer. */
-  public onMessageEnd(): void {
+  /** Called at the end of each message; interim responses are not the answer. */
+  private onMessageEnd(): void {
     if (this.head !== null) this.completed = true;
-  }
-
-  /** Whether the final response has ended: the parser then skips what follows. */
-  public get done(): boolean {
-    return this.completed;
   }
 
   private state(): ReadState {
@@ -174,8 +170,9 @@ export class ResponseReader {
 export function keepsAlive(head: ResponseHead): boolean {
   const connection = (head.headers['connection'] ?? '').toLowerCase();
   if (connection.split(',').some((token) => token.trim() === 'close')) return false;
-  if (head.httpVersion === '1.0') return connection.includes('keep-alive');
-  return bodyEndsAtClose(head) !== true;
+  // A body that ends at the close ends the connection too, whatever the headers say.
+  if (bodyEndsAtClose(head) === true) return false;
+  return head.httpVersion !== '1.0' || connection.includes('keep-alive');
 }
 
 /** `timeout=N` of a `Keep-Alive` header, in seconds. */
@@ -184,22 +181,32 @@ export function advertisedKeepAliveS(keepAlive: string | undefined): number | nu
   return match ? Number(match[1]) : null;
 }
 
-/** A parser whose framing decisions are checked first, and whose callbacks feed `reader`. */
-function createParser(reader: ResponseReader) {
+/** What the parser tells its reader. */
+interface ParserEvents {
+  /** A head was read; returns whether its message has no body. */
+  head(versionMajor: number, versionMinor: number, status: number, rawHeaders: readonly string[], parser: ParserInternals): boolean;
+  /** A message (interim or final) ended. */
+  end(): void;
+  /** Whether the final response has ended: the parser then skips what follows. */
+  done(): boolean;
+}
+
+/** A parser whose framing decisions are checked first, and whose callbacks feed the reader. */
+function createParser(reader: ParserEvents) {
   const parser = new HTTPParser(HTTPParser.RESPONSE);
   const internals = parser as unknown as ParserInternals;
   parser.maxHeaderSize = READER_LIMITS.maxHeadBytes;
   parser[HTTPParser.kOnHeadersComplete] = (info) =>
     // 1 tells the parser the message has no body.
-    reader.onHead(info.versionMajor, info.versionMinor, info.statusCode, info.headers, internals) ? 1 : 0;
+    reader.head(info.versionMajor, info.versionMinor, info.statusCode, info.headers, internals) ? 1 : 0;
   // Bodies are counted by the reader and dropped here, never kept.
   parser[HTTPParser.kOnBody] = () => undefined;
-  parser[HTTPParser.kOnMessageComplete] = () => reader.onMessageEnd();
+  parser[HTTPParser.kOnMessageComplete] = () => reader.end();
   // Bytes after the final response are not ours to read (the parser would start a new one).
   const nextMessage = internals.nextRequest as (this: ParserInternals) => void;
   internals.nextRequest = function nextRequest(this: ParserInternals): void {
     nextMessage.call(this);
-    if (reader.done) this.state = 'DRAIN';
+    if (reader.done()) this.state = 'DRAIN';
   };
   // The parser's own chunk-size reading takes `parseInt` at its word: "-6" loops forever.
   internals.BODY_CHUNKHEAD = function strictChunkHead(this: ParserInternals): void {

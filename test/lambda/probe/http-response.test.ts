@@ -237,6 +237,7 @@ describe('keepsAlive', () => {
     // Act & Assess
     expect(keepsAlive(head('1.0', { 'content-length': '2' }))).toBe(false);
     expect(keepsAlive(head('1.0', { 'content-length': '2', connection: 'keep-alive' }))).toBe(true);
+    expect(keepsAlive(head('1.0', { connection: 'keep-alive' }))).toBe(false);
   });
 
   it('treats a body delimited by the close as closing', () => {
