@@ -39,6 +39,24 @@ export function notAcceptedRecord(why: string): NotAcceptedRecord {
 }
 
 /**
+ * The sockets to judge a phase by: when the server left some connections unaccepted, a close
+ * on a connection it never sent a byte on may be the kernel dropping a connection it never
+ * handed over (a reset in answer to the request), not an idle limit: such closes measure
+ * nothing either.
+ *
+ * @example
+ * discountUnaccepted([queued, silentReset]); // [queued, { ...silentReset, outcome: 'unsent', notAccepted: true, ... }]
+ */
+export function discountUnaccepted(sockets: readonly SocketRecord[]): readonly SocketRecord[] {
+  if (!sockets.some((socket) => socket.notAccepted === true)) return sockets;
+  return sockets.map((socket) =>
+    socket.outcome === 'closed' && socket.silent === true && socket.status === null
+      ? { ...socket, ...notAcceptedRecord(`closed (${socket.closedWith}) after ${socket.idleS} s without a byte, while the server left other connections unaccepted`) }
+      : socket,
+  );
+}
+
+/**
  * The verdict and reason of a phase some of whose sockets were never accepted: a pass is
  * only doubt then (the server did not take the probe's load), a fail on real evidence stays.
  *

@@ -3,7 +3,7 @@
  *
  * Pure, so that the arithmetic every alarm depends on is tested exactly.
  */
-import { withAcceptDoubt } from './accept';
+import { discountUnaccepted, withAcceptDoubt } from './accept';
 import { roundS, type Bracket } from './plan';
 import type { ClosedWith, Enforcement, PhaseResult, SocketRecord, Verdict } from './types';
 
@@ -46,7 +46,8 @@ interface Failure {
  * @example
  * summarizePhase(sockets, { loadBalancerIdleTimeoutS: 60, horizonS: 66, marginS: 1, lagS: 0.002 });
  */
-export function summarizePhase(sockets: readonly SocketRecord[], context: PhaseContext): PhaseResult {
+export function summarizePhase(measured: readonly SocketRecord[], context: PhaseContext): PhaseResult {
+  const sockets = discountUnaccepted(measured);
   const lbS = context.loadBalancerIdleTimeoutS;
   const failure = firstFailure(sockets);
   const survivedS = longestSurvival(sockets, failure, context.lagS);

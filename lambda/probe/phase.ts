@@ -56,7 +56,7 @@ export interface PhaseRun {
   readonly onSocket: (record: SocketRecord) => void;
 }
 
-type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error' | 'notAccepted'>;
+type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error' | 'notAccepted' | 'silent'>;
 
 /**
  * Runs a phase to its end (or until aborted) and returns every socket's record.
@@ -210,7 +210,7 @@ function measurementOf(outcome: RequestOutcome, idleSince: number): Measurement 
 }
 
 function closed(close: ServerClose, idleSince: number, at: number): Measurement {
-  return { outcome: 'closed', idleS: secondsSince(idleSince, at), unprompted: close.unprompted, closedWith: close.closedWith, status: close.status };
+  return { outcome: 'closed', idleS: secondsSince(idleSince, at), unprompted: close.unprompted, closedWith: close.closedWith, status: close.status, ...(close.silent ? { silent: true } : {}) };
 }
 
 function describe(outcome: RequestOutcome): string {

@@ -72,6 +72,8 @@ export interface SocketRecord {
   readonly error?: string;
   /** `true` when the server never took the connection (connect or first-byte timeout): no limit, only doubt. */
   readonly notAccepted?: boolean;
+  /** `true` when the server ended the connection without ever sending a byte on it. */
+  readonly silent?: boolean;
 }
 
 /** The contract's result for one phase of one target, plus what a report needs. */
