@@ -5,6 +5,8 @@ import { UsageError } from './usage-error';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PHASE_NAMES, defaultHorizonS, type PhaseName, type ProbeJob, type ProbeOptions } from '../lambda/probe';
 import { parseTargetSpec } from './target-spec';
+import { REQUEST_FIELDS, isValidRequestField, type RequestField } from '../lambda/probe/request';
+import { printable } from '../lambda/shared/printable';
 
 /** What `probe` runs: jobs, engine options, output mode. */
 export interface ProbeCommand {
@@ -49,7 +51,7 @@ export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
 
   const loadBalancerIdleTimeoutS = seconds('--lb-idle-timeout', values['lb-idle-timeout'], 1, 4000) ?? defaults.loadBalancerIdleTimeoutS;
   const horizonS = seconds('--horizon', values.horizon, 0.1, 4400);
-  const hostHeader = values['host-header'];
+  const hostHeader = requestField('--host-header', 'hostHeader', values['host-header']);
   const jobs = positionals.map((spec) => ({
     target: { ...parseTargetSpec(spec), ...(hostHeader !== undefined ? { hostHeader } : {}) },
     loadBalancerIdleTimeoutS,
@@ -152,6 +154,12 @@ export function strictParse<T extends NonNullable<ParseArgsConfig['options']>>(a
   } catch (error) {
     throw new UsageError((error as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
   }
+}
+
+/** A flag whose value goes into the request: visible ASCII only, never a CR or LF. */
+function requestField(flag: string, field: RequestField, raw: string | undefined): string | undefined {
+  if (raw !== undefined && !isValidRequestField(field, raw)) throw new UsageError(`${flag} "${printable(raw, 80)}": expected ${REQUEST_FIELDS[field].expected}`);
+  return raw;
 }
 
 function seconds(flag: string, raw: string | undefined, min: number, max: number): number | undefined {

@@ -4,6 +4,7 @@
  */
 import type { AccessLogTally, MalformedLine } from '../lambda/access-logs/tally';
 import { alignColumns } from '../lambda/report/terminal';
+import { printable } from '../lambda/shared/printable';
 
 /** One file read, or why it could not be. */
 export interface LogFileOutcome {
@@ -85,7 +86,8 @@ export function renderLogsSummary(summary: LogsSummary): string {
     lines.push(...summary.malformedExamples.map((m) => `  ${m.source}:${m.line}: ${m.reason}`));
   }
   for (const file of summary.files.filter((f) => f.error !== undefined)) lines.push(`not read: ${file.path}: ${file.error}`);
-  return `${lines.join('\n')}\n`;
+  // Load balancer names and malformed lines come from the log files: never raw to a terminal.
+  return `${lines.map((line) => printable(line)).join('\n')}\n`;
 }
 
 function percent(part: number, whole: number): string {

@@ -5,6 +5,7 @@ import { EXIT } from './exit-code';
 import type { CommandIo } from './io';
 import { UsageError } from './usage-error';
 import { version } from './version';
+import { printable } from '../lambda/shared/printable';
 
 const USAGE = `usage: idle-canary <command> [options]
 commands:
@@ -54,7 +55,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     return await run(rest, io);
   } catch (error) {
     // Usage only for what was typed wrong; an AWS failure halfway through is its own line.
-    io.stderr.write(`idle-canary: ${(error as Error).message}\n${error instanceof UsageError ? `${usage}\n` : ''}`);
+    io.stderr.write(`idle-canary: ${printable((error as Error).message)}\n${error instanceof UsageError ? `${usage}\n` : ''}`);
     return EXIT.badInput;
   }
 }

@@ -6,6 +6,7 @@
  * must see that it works, and a lazy failure is visible the moment it happens.
  */
 import type { ProbeEvent, ProbeTarget, SocketRecord } from '../lambda/probe';
+import { printable } from '../lambda/shared/printable';
 
 export interface ProgressOptions {
   readonly stream: NodeJS.WritableStream;
@@ -62,7 +63,8 @@ export class Progress {
 
   private line(text: string): void {
     const elapsed = `${this.elapsedS().toFixed(1).padStart(6)}s`;
-    this.options.stream.write(`${this.options.statusLine ? '\r\u001b[K' : ''}${elapsed}  ${text}\n`);
+    // Socket errors quote a backend's bytes: printable before the status line's own escapes.
+    this.options.stream.write(`${this.options.statusLine ? '\r\u001b[K' : ''}${elapsed}  ${printable(text)}\n`);
   }
 
   private status(): void {

@@ -4,6 +4,8 @@
 import { UsageError } from './usage-error';
 import { isIP } from 'node:net';
 import type { ProbeTarget } from '../lambda/probe';
+import { REQUEST_FIELDS, isValidRequestField } from '../lambda/probe/request';
+import { hasControlCharacters, printable } from '../lambda/shared/printable';
 
 const ACCEPTED = 'expected host:port, http://host:port/path or https://host:port/path';
 
@@ -16,7 +18,9 @@ const ACCEPTED = 'expected host:port, http://host:port/path or https://host:port
  * // { host: '10.0.3.17', port: 8443, tls: true, path: '/health' }
  */
 export function parseTargetSpec(spec: string): ProbeTarget {
-  const bad = (why?: string) => new UsageError(`bad target "${spec}": ${why ? `${why}; ` : ''}${ACCEPTED}`);
+  const bad = (why?: string) => new UsageError(`bad target "${printable(spec, 200)}": ${why ? `${why}; ` : ''}${ACCEPTED}`);
+  // The URL parser would drop a CR or LF without a word: refuse it instead.
+  if (hasControlCharacters(spec)) throw bad('it contains control characters (such as CR or LF)');
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
     const match = HOST_PORT.exec(spec);
     if (match === null) throw bad(/^[^:/]+$/.test(spec) ? 'no port' : undefined);
@@ -31,11 +35,13 @@ export function parseTargetSpec(spec: string): ProbeTarget {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(`scheme ${url.protocol.slice(0, -1)} is not supported`);
   if (url.username || url.password || url.hash) throw bad();
   const tls = url.protocol === 'https:';
+  const path = `${url.pathname}${url.search}`;
+  if (!isValidRequestField('path', path)) throw bad(`path: expected ${REQUEST_FIELDS.path.expected}`);
   return {
     host: checkedHost(url.hostname.replace(/^\[(.*)\]$/, '$1'), bad),
-    port: url.port === '' ? (tls ? 443 : 80) : Number(url.port),
+    port: url.port === '' ? (tls ? 443 : 80) : checkedPort(url.port, bad),
     tls,
-    path: `${url.pathname}${url.search}`,
+    path,
   };
 }
 
@@ -43,12 +49,12 @@ export function parseTargetSpec(spec: string): ProbeTarget {
 const HOST_PORT = /^(\[[0-9a-f:.]+\]|[^:/[\]\s]+):(\d+)$/i;
 
 function checkedHost(host: string, bad: () => Error): string {
-  if (host === '' || (host.includes(':') && isIP(host) !== 6)) throw bad();
+  if (!isValidRequestField('host', host) || (host.includes(':') && isIP(host) !== 6)) throw bad();
   return host;
 }
 
-function checkedPort(raw: string, bad: () => Error): number {
+function checkedPort(raw: string, bad: (why?: string) => Error): number {
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad();
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(`port ${raw} is not from 1 to 65535`);
   return port;
 }

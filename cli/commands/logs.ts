@@ -9,6 +9,7 @@ import { tallyLogStream } from '../../lambda/access-logs/stream';
 import { AccessLogTally } from '../../lambda/access-logs/tally';
 import { strictParse } from '../args';
 import { EXIT } from '../exit-code';
+import { safeJson } from '../../lambda/shared/printable';
 import type { CommandIo } from '../io';
 import { renderLogsSummary, summarizeLogs, type LogFileOutcome } from '../logs-summary';
 import { UsageError } from '../usage-error';
@@ -47,7 +48,7 @@ export async function logsCommand(argv: readonly string[], io: CommandIo): Promi
     }
   }
   const summary = summarizeLogs(tally, files);
-  io.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderLogsSummary(summary));
+  io.stdout.write(values.json ? `${safeJson(summary)}\n` : renderLogsSummary(summary));
   if (summary.loadBalancers.some((lb) => lb.hangups > 0)) return EXIT.fail;
   return files.some((f) => f.error !== undefined) ? EXIT.badInput : EXIT.pass;
 }

@@ -5,10 +5,11 @@ import { probeTargets, type ProbeJob, type ProbeOptions, type ProbeResult } from
 import { renderTerminalReport } from '../../lambda/report/terminal';
 import { asScanReport } from '../../lambda/report/normalize';
 import { parseProbeArgs } from '../args';
-import { exitCodeOf } from '../exit-code';
+import { exitCodeOf, withReport } from '../exit-code';
+import { safeJson } from '../../lambda/shared/printable';
 import type { CommandIo } from '../io';
 import { Progress } from '../progress';
-import { checkReportPath, writeReport } from '../report-file';
+import { checkReportPath, writeReportAfterRun } from '../report-file';
 
 export const PROBE_USAGE = `usage: idle-canary probe TARGET... [--lb-idle-timeout SECONDS] [--horizon SECONDS]
          [--phases preRequest,keepAlive] [--margin SECONDS] [--precision SECONDS]
@@ -27,11 +28,12 @@ export async function probeCommand(argv: readonly string[], io: CommandIo): Prom
     io.stdout.write(`${PROBE_USAGE}\n`);
     return 0;
   }
-  checkReportPath(command.report);
+  await checkReportPath(command.report);
   const results = await probeWithProgress(command.jobs, command.options, io, !command.json);
-  if (command.report !== undefined) await writeReport(command.report, asScanReport(results));
-  io.stdout.write(command.json ? `${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n` : renderTerminalReport(results, { color: io.isTTY }));
-  return exitCodeOf(results);
+  // The results first: a report that cannot be written must not take them along.
+  io.stdout.write(command.json ? `${safeJson(results.length === 1 ? results[0] : results)}\n` : renderTerminalReport(results, { color: io.isTTY }));
+  const written = await writeReportAfterRun(command.report, asScanReport(results), io.stderr);
+  return withReport(exitCodeOf(results), written);
 }
 
 /**

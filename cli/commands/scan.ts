@@ -10,9 +10,10 @@ import { renderScanReport } from '../../lambda/report/scan-terminal';
 import { toScanReport, type ScanReport } from '../../lambda/report/scan';
 import { parseScanArgs } from '../args';
 import { checkAwsAccess } from '../aws-access';
-import { EXIT } from '../exit-code';
+import { EXIT, withReport } from '../exit-code';
+import { safeJson } from '../../lambda/shared/printable';
 import type { CommandIo } from '../io';
-import { checkReportPath, writeReport } from '../report-file';
+import { checkReportPath, writeReportAfterRun } from '../report-file';
 import { probeWithProgress } from './probe';
 
 export const SCAN_USAGE = `usage: idle-canary scan [--region REGION] [--vpc VPC_ID,...] [--load-balancer NAME,...]
@@ -30,7 +31,7 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
     io.stdout.write(`${SCAN_USAGE}\n`);
     return 0;
   }
-  checkReportPath(command.report);
+  await checkReportPath(command.report);
   const region = await checkAwsAccess(command.region);
   const startedAt = new Date();
   const discovery = await discover({
@@ -49,9 +50,10 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
     ? await publishMetrics(new CloudWatchClient({ region }), toDatums(verdicts, new Date()), { namespace: command.namespace })
     : undefined;
   const report = toScanReport(discovery, verdicts, startedAt, new Date(), metrics);
-  if (command.report !== undefined) await writeReport(command.report, report);
-  io.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderScanReport(report));
-  return scanExitCode(report);
+  // The results first: a report that cannot be written must not take them along.
+  io.stdout.write(command.json ? `${safeJson(report)}\n` : renderScanReport(report));
+  const written = await writeReportAfterRun(command.report, report, io.stderr);
+  return withReport(scanExitCode(report), written);
 }
 
 /** A failing load balancer first, then unpublished metrics and doubt. */

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { probeTargets } from '../probe';
 import { compactResult } from '../run/limits';
+import { REQUEST_FIELDS, type RequestField } from '../probe/request';
 import type { ProbeBatch, Shard, ShardResult } from '../run/types';
 import { ENV, envNumber } from './config';
 import { logger } from './logger';
@@ -16,7 +17,12 @@ const check = validator('probe');
 /** Kept free at the end of an invocation: to return results and for the runtime. */
 export const RESERVE_MS = 10_000;
 
-const target = check.fields({ host: check.string, port: check.integer(1, 65535), tls: check.boolean, path: check.string, proxyProtocol: check.boolean, hostHeader: check.string }, ['proxyProtocol', 'hostHeader']);
+/** The target's request fields by the rules every front door shares: never a CR or LF. */
+const requestField = (field: RequestField) => check.matching(REQUEST_FIELDS[field].pattern, REQUEST_FIELDS[field].expected);
+const target = check.fields(
+  { host: requestField('host'), port: check.integer(1, 65535), tls: check.boolean, path: requestField('path'), proxyProtocol: check.boolean, hostHeader: requestField('hostHeader') },
+  ['proxyProtocol', 'hostHeader'],
+);
 const item = check.fields({ key: check.string, job: check.fields({ target, loadBalancerIdleTimeoutS: check.number(1, 4000) }), loadBalancers: check.array(check.string) });
 const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(item) });
 const batch = check.fields({ Items: check.array(item), BatchInput: check.fields({ runId: check.string, vpcId: check.string }) });

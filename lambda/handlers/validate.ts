@@ -4,6 +4,7 @@
  * Why by hand: the events are small and internal; a clear "field X must be Y, got Z" is what
  * an operator reading a failed execution needs, without a schema library in every bundle.
  */
+import { printable } from '../shared/printable';
 
 /** A malformed event: the state machine (or a person) sent something the handler cannot use. */
 export class InvalidEventError extends Error {
@@ -26,6 +27,7 @@ export function validator(handler: string) {
   const integer = (min: number, max: number): Check => (value, field) => void (Number.isInteger(value) && (value as number) >= min && (value as number) <= max ? value : fail(field, `a whole number from ${min} to ${max}`, value));
   const number = (min: number, max: number): Check => (value, field) => void (typeof value === 'number' && value >= min && value <= max ? value : fail(field, `a number from ${min} to ${max}`, value));
   const boolean: Check = (value, field) => void (typeof value === 'boolean' ? value : fail(field, 'true or false', value));
+  const matching = (pattern: RegExp, expected: string): Check => (value, field) => void (typeof value === 'string' && pattern.test(value) ? value : fail(field, expected, value));
   const array = (item: Check): Check => (value, field) => {
     if (!Array.isArray(value)) fail(field, 'an array', value);
     (value as unknown[]).forEach((entry, i) => item(entry, `${field}[${i}]`));
@@ -37,11 +39,39 @@ export function validator(handler: string) {
       check(record[name], field === '' ? name : `${field}.${name}`);
     }
   };
-  return { fail, object, string, integer, number, boolean, array, fields };
+  return { fail, object, string, integer, number, boolean, matching, array, fields };
 }
 
+/** How much of a bad value an error shows: a few levels, a few entries, one short line. */
+const PREVIEW = { depth: 2, entries: 3, stringLength: 40, length: 60 } as const;
+
+/**
+ * A short one-line picture of any value, whatever its depth or size.
+ *
+ * Why not `JSON.stringify`: a value nested 5,000 deep overflows its stack, and a large one
+ * costs its whole size to describe; here the work is bounded by `PREVIEW`.
+ */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return printable(preview(value, PREVIEW.depth), PREVIEW.length);
+}
+
+function preview(value: unknown, depth: number): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > PREVIEW.stringLength ? `${value.slice(0, PREVIEW.stringLength)}...` : value);
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (Array.isArray(value)) {
+    if (depth === 0) return '[...]';
+    const items = value.slice(0, PREVIEW.entries).map((item) => preview(item, depth - 1));
+    return `[${items.join(',')}${value.length > PREVIEW.entries ? ',...' : ''}]`;
+  }
+  if (depth === 0) return '{...}';
+  const entries: string[] = [];
+  for (const key in value) {
+    if (entries.length === PREVIEW.entries) {
+      entries.push('...');
+      break;
+    }
+    entries.push(`${preview(key, 0)}:${preview((value as Record<string, unknown>)[key], depth - 1)}`);
+  }
+  return `{${entries.join(',')}}`;
 }

@@ -5,6 +5,7 @@
  * Pure: no I/O, so that every alarm's arithmetic is tested exactly.
  */
 import { planKeyOf } from '../discovery/plan';
+import { withAcceptDoubt } from '../probe/accept';
 import { roundS } from '../probe/plan';
 import { withDefaults } from '../shared/defaults';
 import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
@@ -158,7 +159,8 @@ function judgeBackend(backend: PlannedBackend, result: ProbeResult, idleTimeoutS
 function rejudge(measured: PhaseResult, idleTimeoutS: number, marginS: number): Verdict {
   // A server without keep-alive passes with nothing measured: no connection is left idle.
   if (measured.verdict === 'pass' && measured.survivedS === null) return 'pass';
-  return judgeLimit(measured.limitS, measured.survivedS, idleTimeoutS, marginS, measured.sweepS ?? null);
+  // Connections the server never accepted leave doubt against any timeout.
+  return withAcceptDoubt(judgeLimit(measured.limitS, measured.survivedS, idleTimeoutS, marginS, measured.sweepS ?? null), measured.sockets).verdict;
 }
 
 function judgePhase(phase: PhaseName, probed: readonly BackendVerdict[], idleTimeoutS: number): PhaseVerdict {

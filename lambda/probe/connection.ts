@@ -33,13 +33,18 @@ export interface ServerClose {
   readonly status: number | null;
   /** `true` when no request was outstanding: the server acted on its own. */
   readonly unprompted: boolean;
+  /**
+   * `true` when the server never sent a byte on this connection: a request that then timed
+   * out may have sat in a full accept queue, never seen by the server.
+   */
+  readonly silent: boolean;
 }
 
 /** What a request got. Times are `performance.now()` milliseconds. */
 export type RequestOutcome =
   | { readonly kind: 'response'; readonly sentAt: number; readonly answeredAt: number; readonly head: ResponseHead }
   | { readonly kind: 'closed'; readonly sentAt: number; readonly close: ServerClose }
-  | { readonly kind: 'invalid'; readonly sentAt: number; readonly firstBytes: string };
+  | { readonly kind: 'invalid'; readonly sentAt: number; readonly firstBytes: string; readonly reason: string; readonly speaksHttp: boolean };
 
 /** A connection that could not be made, with the engine's error code. */
 export class ConnectError extends Error {
@@ -85,6 +90,7 @@ export class ProbeConnection {
   private close: ServerClose | null = null;
   private resolveEnded!: (close: ServerClose) => void;
   private proxyHeaderDue: boolean;
+  private heardFrom = false;
 
   private constructor(
     private readonly socket: Socket,
@@ -137,8 +143,14 @@ export class ProbeConnection {
    */
   public async request(segments: readonly string[], pauseMs: number, timeoutMs: number): Promise<RequestOutcome> {
     if (this.closing) {
-      const close = await this.ended;
-      return { kind: 'closed', sentAt: close.at, close };
+      // A server that started an unsolicited answer may never finish it, nor close: wait no longer than for a response.
+      const timer = setTimeout(() => this.onClosed('timeout'), timeoutMs);
+      try {
+        const close = await this.ended;
+        return { kind: 'closed', sentAt: close.at, close };
+      } finally {
+        clearTimeout(timer);
+      }
     }
     const sentAt = now();
     const outcome = new Promise<RequestOutcome>((resolve) => (this.pending = { sentAt, resolve }));
@@ -162,6 +174,15 @@ export class ProbeConnection {
   }
 
   public destroy(): void {
+    this.socket.destroy();
+  }
+
+  /**
+   * Gives up on the connection now, as if its response timeout had passed: a request still
+   * waiting ends as `timeout` (a deadline came first), not as a close by the server.
+   */
+  public abandon(): void {
+    this.onClosed('timeout');
     this.socket.destroy();
   }
 
@@ -197,6 +218,7 @@ export class ProbeConnection {
   }
 
   private onData(chunk: Buffer): void {
+    this.heardFrom = true;
     if (this.pending === null && this.unsolicitedAt === null) this.unsolicitedAt = now();
     const state = this.reader.push(chunk);
     if (this.pending === null) {
@@ -206,19 +228,29 @@ export class ProbeConnection {
       return;
     }
     if (state.kind === 'invalid') {
-      this.settle({ kind: 'invalid', sentAt: this.pending.sentAt, firstBytes: state.firstBytes });
+      const { firstBytes, reason, speaksHttp } = state;
+      this.settle({ kind: 'invalid', sentAt: this.pending.sentAt, firstBytes, reason, speaksHttp });
+      // Nothing more is read from a server that broke HTTP: no byte of it can cost more.
+      this.socket.destroy();
     } else if (state.kind === 'complete') {
       if (state.head.status === 408) return this.onClosed('fin');
-      this.reader.reset();
-      this.settle({ kind: 'response', sentAt: this.pending.sentAt, answeredAt: now(), head: state.head });
+      this.answered(state.head);
     }
+  }
+
+  private answered(head: ResponseHead): void {
+    this.reader.reset();
+    this.settle({ kind: 'response', sentAt: this.pending!.sentAt, answeredAt: now(), head });
   }
 
   private onClosed(how: SocketEnd): void {
     if (this.close !== null) return;
+    // A body that runs until the close (HTTP/1.0 without Content-Length) ends with the FIN.
+    const ended = how === 'fin' && this.pending !== null ? this.reader.finish() : null;
+    if (ended?.kind === 'complete' && ended.head.status !== 408) this.answered(ended.head);
     const status = this.reader.partialHead?.status ?? null;
     const unprompted = this.pending === null;
-    this.close = { at: unprompted ? (this.unsolicitedAt ?? now()) : now(), closedWith: closedWithOf(how, status), status, unprompted };
+    this.close = { at: unprompted ? (this.unsolicitedAt ?? now()) : now(), closedWith: closedWithOf(how, status), status, unprompted, silent: !this.heardFrom };
     if (this.pending !== null) this.settle({ kind: 'closed', sentAt: this.pending.sentAt, close: this.close });
     if (how === 'timeout') this.socket.destroy();
     this.resolveEnded(this.close);

@@ -90,7 +90,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
         const slot = await slots.acquire(perTarget, signal, deadline);
         if (!slot) {
           const why = signal.aborted ? 'the run was aborted before this target started' : 'the time budget ran out before this target started';
-          return finish(unstartedResult(job, horizonS, phases, why));
+          return finish(unstartedResult(job, horizonS, phases, why, settings.marginS));
         }
         options.onEvent?.({ type: 'target-start', target: job.target, horizonS });
         try {

@@ -1,11 +1,14 @@
 /**
- * An incremental HTTP/1.x response reader.
+ * Reads HTTP/1.x responses from the bytes a probe connection delivers, with `http-parser-js`.
  *
  * The probe speaks raw TCP so that it controls when each byte leaves and sees exactly how
- * the server ends a connection; Node's `http` client would hide both. It only needs to
- * know where a response ends (to reuse the connection for the keep-alive phase) and the
- * few headers a report shows, so this reader skips bodies rather than keeping them.
+ * the server ends a connection; Node's `http` client would hide both. The parsing itself is
+ * left to a well-kept parser, held to strict bounds because any backend may be hostile:
+ * chunk sizes and lengths are checked before the parser acts on them (a negative size made
+ * it loop), bodies are counted and dropped, never stored, and a response may take at most
+ * `READER_LIMITS.maxResponseBytes` bytes. Every `push` does work proportional to its chunk.
  */
+import { HTTPParser } from 'http-parser-js';
 
 /** A response whose head has been read. */
 export interface ResponseHead {
@@ -18,18 +21,50 @@ export interface ResponseHead {
 export type ReadState =
   | { readonly kind: 'incomplete'; readonly head: ResponseHead | null }
   | { readonly kind: 'complete'; readonly head: ResponseHead }
-  | { readonly kind: 'invalid'; readonly firstBytes: string };
+  | {
+      readonly kind: 'invalid';
+      /** The first bytes of the response, quoted as a one-line JSON string. */
+      readonly firstBytes: string;
+      /** One line, printable: what was wrong, e.g. `invalid chunk size "-6"`. */
+      readonly reason: string;
+      /** `false` when the bytes were not HTTP/1.x at all (a TLS or SSH port, say). */
+      readonly speaksHttp: boolean;
+    };
 
-const STATUS_LINE = /^HTTP\/(1\.[01]) (\d{3})(?: [^\r\n]*)?$/;
-const MAX_HEAD_BYTES = 64 * 1024;
+/** How much a single response may take before the reader gives up on it. */
+export const READER_LIMITS = {
+  /** Status line and headers of one response (interim responses each count anew). */
+  maxHeadBytes: 64 * 1024,
+  /** A chunk-size or trailer line. */
+  maxLineBytes: 8 * 1024,
+  /** Everything of one response, interim responses and body included. */
+  maxResponseBytes: 64 * 1024 * 1024,
+  /** `1xx` responses before the final one. */
+  maxInterimResponses: 16,
+} as const;
 
-type BodyFraming =
-  | { readonly kind: 'length'; remaining: number }
-  | { readonly kind: 'chunked'; buffer: Buffer; done: boolean }
-  | { readonly kind: 'until-close' };
+const HTTP_PREFIX = 'HTTP/1.';
+/** `1*HEXDIG [ chunk-ext ]`; twelve digits (2^48) are more than any response may take anyway. */
+const CHUNK_SIZE_LINE = /^([0-9a-f]{1,12})[ \t]*(?:;.*)?$/i;
+const DECIMAL_LENGTH = /^\d{1,15}$/;
+
+/** The parser's fields and states this module reads or replaces (not in its typings). */
+interface ParserInternals {
+  line: string;
+  body_bytes: number | null;
+  isChunked: boolean;
+  state: string;
+  offset: number;
+  end: number;
+  consumeLine(): string | undefined;
+  [key: string]: unknown;
+}
+
+/** Thrown inside parser callbacks; `execute` hands it back. */
+class FramingError extends Error {}
 
 /**
- * Reads one response at a time from the bytes a connection delivers.
+ * Reads one response at a time; a 1xx interim response (such as 103 Early Hints) is skipped.
  *
  * @example
  * const reader = new ResponseReader();
@@ -37,33 +72,37 @@ type BodyFraming =
  * // state.kind === 'complete', state.head.status === 200
  */
 export class ResponseReader {
-  private headBuffer = Buffer.alloc(0);
+  private parser = this.newParser();
+  private firstBytes = Buffer.alloc(0);
+  private bytes = 0;
+  private interim = 0;
   private head: ResponseHead | null = null;
-  private framing: BodyFraming | null = null;
+  private completed = false;
+  private failure: ReadState | null = null;
 
   /** Feeds received bytes; bytes after a complete response are ignored. */
   public push(chunk: Buffer): ReadState {
-    if (this.head === null) {
-      this.headBuffer = Buffer.concat([this.headBuffer, chunk]);
-      if (!looksLikeHttp(this.headBuffer)) {
-        return { kind: 'invalid', firstBytes: printable(this.headBuffer) };
-      }
-      const end = this.headBuffer.indexOf('\r\n\r\n');
-      if (end < 0) {
-        return this.headBuffer.length > MAX_HEAD_BYTES
-          ? { kind: 'invalid', firstBytes: printable(this.headBuffer) }
-          : { kind: 'incomplete', head: null };
-      }
-      const parsed = parseHead(this.headBuffer.subarray(0, end).toString('latin1'));
-      if (parsed === null) {
-        return { kind: 'invalid', firstBytes: printable(this.headBuffer) };
-      }
-      this.head = parsed;
-      this.framing = framingOf(parsed);
-      chunk = this.headBuffer.subarray(end + 4);
-      this.headBuffer = Buffer.alloc(0);
+    if (this.completed || this.failure !== null) return this.state();
+    if (this.firstBytes.length < 24) this.firstBytes = Buffer.concat([this.firstBytes, chunk.subarray(0, 24 - this.firstBytes.length)]);
+    if (!looksLikeHttp(this.firstBytes)) return this.fail(`does not speak HTTP/1.x (it answered ${this.quotedFirstBytes()})`, false);
+    this.bytes += chunk.length;
+    if (this.bytes > READER_LIMITS.maxResponseBytes) return this.fail(`more than ${READER_LIMITS.maxResponseBytes / 2 ** 20} MiB without the response ending`);
+    const result = execute(() => this.parser.execute(chunk));
+    if (result instanceof Error) return this.fail(result instanceof FramingError ? result.message : parserErrorText(result));
+    const internals = this.parser as unknown as ParserInternals;
+    if (!this.completed && internals.line.length > READER_LIMITS.maxLineBytes) return this.fail(`a line longer than ${READER_LIMITS.maxLineBytes} bytes`);
+    return this.state();
+  }
+
+  /**
+   * The connection has ended: a body that runs until the close (HTTP/1.0 without
+   * `Content-Length`) is complete now.
+   */
+  public finish(): ReadState {
+    if (!this.completed && this.failure === null && this.head !== null) {
+      execute(() => this.parser.finish());
     }
-    return this.consumeBody(chunk);
+    return this.state();
   }
 
   /** The head read so far, if any (a response cut short by a close still tells its status). */
@@ -71,34 +110,57 @@ export class ResponseReader {
     return this.head;
   }
 
-  /**
-   * Whether bytes have started to arrive: once they have, the connection is no longer idle.
-   */
-  public get started(): boolean {
-    return this.head !== null || this.headBuffer.length > 0;
-  }
-
   /** Readies the reader for the next response on the same connection. */
   public reset(): void {
-    this.headBuffer = Buffer.alloc(0);
+    this.parser = this.newParser();
+    this.firstBytes = Buffer.alloc(0);
+    this.bytes = 0;
+    this.interim = 0;
     this.head = null;
-    this.framing = null;
+    this.completed = false;
+    this.failure = null;
   }
 
-  private consumeBody(chunk: Buffer): ReadState {
-    const head = this.head as ResponseHead;
-    const framing = this.framing as BodyFraming;
-    switch (framing.kind) {
-      case 'length':
-        framing.remaining -= Math.min(framing.remaining, chunk.length);
-        return framing.remaining === 0 ? { kind: 'complete', head } : { kind: 'incomplete', head };
-      case 'chunked':
-        framing.buffer = Buffer.concat([framing.buffer, chunk]);
-        framing.done = framing.done || chunkedBodyEnds(framing.buffer);
-        return framing.done ? { kind: 'complete', head } : { kind: 'incomplete', head };
-      case 'until-close':
-        return { kind: 'incomplete', head };
+  private newParser() {
+    return createParser({
+      head: (versionMajor, versionMinor, status, rawHeaders, parser) => this.onHead(versionMajor, versionMinor, status, rawHeaders, parser),
+      end: () => this.onMessageEnd(),
+      done: () => this.completed,
+    });
+  }
+
+  /** Called with each head; returns whether the message has no body. */
+  private onHead(versionMajor: number, versionMinor: number, status: number, rawHeaders: readonly string[], parser: ParserInternals): boolean {
+    if (versionMajor !== 1 || versionMinor > 1) throw new FramingError(`HTTP version ${versionMajor}.${versionMinor}`);
+    if (status === 101) throw new FramingError('switched protocols (101) though no upgrade was asked for');
+    const headers = joinHeaders(rawHeaders);
+    checkFraming(headers, parser);
+    if (status >= 100 && status < 200) {
+      if (++this.interim > READER_LIMITS.maxInterimResponses) throw new FramingError(`more than ${READER_LIMITS.maxInterimResponses} interim (1xx) responses`);
+      return true;
     }
+    this.head = { status, headers, httpVersion: `${versionMajor}.${versionMinor}` };
+    return status === 204 || status === 304;
+  }
+
+  /** Called at the end of each message; interim responses are not the answer. */
+  private onMessageEnd(): void {
+    if (this.head !== null) this.completed = true;
+  }
+
+  private state(): ReadState {
+    if (this.failure !== null) return this.failure;
+    if (this.completed && this.head !== null) return { kind: 'complete', head: this.head };
+    return { kind: 'incomplete', head: this.head };
+  }
+
+  private fail(reason: string, speaksHttp = true): ReadState {
+    this.failure = { kind: 'invalid', firstBytes: this.quotedFirstBytes(), reason: speaksHttp ? `sent a malformed HTTP response: ${reason}` : reason, speaksHttp };
+    return this.failure;
+  }
+
+  private quotedFirstBytes(): string {
+    return JSON.stringify(this.firstBytes.toString('latin1'));
   }
 }
 
@@ -108,8 +170,9 @@ export class ResponseReader {
 export function keepsAlive(head: ResponseHead): boolean {
   const connection = (head.headers['connection'] ?? '').toLowerCase();
   if (connection.split(',').some((token) => token.trim() === 'close')) return false;
-  if (head.httpVersion === '1.0') return connection.includes('keep-alive');
-  return framingOf(head).kind !== 'until-close';
+  // A body that ends at the close ends the connection too, whatever the headers say.
+  if (bodyEndsAtClose(head) === true) return false;
+  return head.httpVersion !== '1.0' || connection.includes('keep-alive');
 }
 
 /** `timeout=N` of a `Keep-Alive` header, in seconds. */
@@ -118,56 +181,110 @@ export function advertisedKeepAliveS(keepAlive: string | undefined): number | nu
   return match ? Number(match[1]) : null;
 }
 
+/** What the parser tells its reader. */
+interface ParserEvents {
+  /** A head was read; returns whether its message has no body. */
+  head(versionMajor: number, versionMinor: number, status: number, rawHeaders: readonly string[], parser: ParserInternals): boolean;
+  /** A message (interim or final) ended. */
+  end(): void;
+  /** Whether the final response has ended: the parser then skips what follows. */
+  done(): boolean;
+}
+
+/** A parser whose framing decisions are checked first, and whose callbacks feed the reader. */
+function createParser(reader: ParserEvents) {
+  const parser = new HTTPParser(HTTPParser.RESPONSE);
+  const internals = parser as unknown as ParserInternals;
+  parser.maxHeaderSize = READER_LIMITS.maxHeadBytes;
+  parser[HTTPParser.kOnHeadersComplete] = (info) =>
+    // 1 tells the parser the message has no body.
+    reader.head(info.versionMajor, info.versionMinor, info.statusCode, info.headers, internals) ? 1 : 0;
+  // Bodies are counted by the reader and dropped here, never kept.
+  parser[HTTPParser.kOnBody] = () => undefined;
+  parser[HTTPParser.kOnMessageComplete] = () => reader.end();
+  // Bytes after the final response are not ours to read (the parser would start a new one).
+  const nextMessage = internals.nextRequest as (this: ParserInternals) => void;
+  internals.nextRequest = function nextRequest(this: ParserInternals): void {
+    nextMessage.call(this);
+    if (reader.done()) this.state = 'DRAIN';
+  };
+  // The parser's own chunk-size reading takes `parseInt` at its word: "-6" loops forever.
+  internals.BODY_CHUNKHEAD = function strictChunkHead(this: ParserInternals): void {
+    const line = this.consumeLine();
+    if (line === undefined) return;
+    const match = CHUNK_SIZE_LINE.exec(line);
+    if (match === null) throw new FramingError(`invalid chunk size ${JSON.stringify(line.slice(0, 40))}`);
+    this.body_bytes = parseInt(match[1], 16);
+    this.state = this.body_bytes === 0 ? 'BODY_CHUNKTRAILERS' : 'BODY_CHUNK';
+  };
+  internals.DRAIN = function drain(this: ParserInternals): void {
+    this.offset = this.end;
+  };
+  return parser;
+}
+
+/**
+ * Runs the parser; an error thrown from a callback (which the parser rethrows) is returned
+ * like the parser's own.
+ */
+function execute<T>(run: () => T): T | Error {
+  try {
+    return run();
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/**
+ * Checks what decides where the body ends, before the parser relies on it: one valid
+ * `Content-Length`, and `chunked` only as the last transfer coding (RFC 9112, section 6.3).
+ */
+function checkFraming(headers: Readonly<Record<string, string>>, parser: ParserInternals): void {
+  const transferEncoding = headers['transfer-encoding'];
+  if (transferEncoding !== undefined) {
+    const codings = transferEncoding.split(',').map((coding) => coding.trim().toLowerCase());
+    // Chunked last: chunked framing; any other coding last: the body ends at the close.
+    parser.isChunked = codings[codings.length - 1] === 'chunked';
+    if (!parser.isChunked) parser.body_bytes = null;
+    return;
+  }
+  const length = headers['content-length'];
+  if (length === undefined) return;
+  const values = [...new Set(length.split(',').map((value) => value.trim()))];
+  if (values.length > 1) throw new FramingError(`conflicting Content-Length values ${JSON.stringify(length.slice(0, 60))}`);
+  if (!DECIMAL_LENGTH.test(values[0])) throw new FramingError(`invalid Content-Length ${JSON.stringify(values[0].slice(0, 40))}`);
+  parser.body_bytes = Number(values[0]);
+}
+
+/** `null` when the head says nothing either way (it has no body). */
+function bodyEndsAtClose(head: ResponseHead): boolean | null {
+  if ((head.status >= 100 && head.status < 200) || head.status === 204 || head.status === 304) return null;
+  const transferEncoding = head.headers['transfer-encoding'];
+  if (transferEncoding !== undefined) return !/(?:^|,)\s*chunked\s*$/i.test(transferEncoding);
+  return head.headers['content-length'] === undefined;
+}
+
+function joinHeaders(raw: readonly string[]): Record<string, string> {
+  // No prototype: a header named `__proto__` or `constructor` is just a header.
+  const headers: Record<string, string> = Object.create(null);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${raw[i + 1]}` : raw[i + 1];
+  }
+  return headers;
+}
+
+function parserErrorText(error: Error & { code?: string }): string {
+  const known: Readonly<Record<string, string>> = {
+    HPE_UNEXPECTED_CONTENT_LENGTH: 'conflicting Content-Length headers',
+    HPE_INVALID_CONSTANT: 'invalid status line',
+    HPE_LF_EXPECTED: 'a bare CR in a header line',
+  };
+  if (error.message === 'max header size exceeded') return `a head longer than ${READER_LIMITS.maxHeadBytes / 1024} KiB`;
+  return known[error.code ?? ''] ?? error.message.split('\n')[0];
+}
+
 function looksLikeHttp(bytes: Buffer): boolean {
-  const prefix = 'HTTP/1.';
-  const n = Math.min(bytes.length, prefix.length);
-  return bytes.subarray(0, n).toString('latin1') === prefix.slice(0, n);
-}
-
-function parseHead(text: string): ResponseHead | null {
-  const [statusLine, ...lines] = text.split('\r\n');
-  const match = STATUS_LINE.exec(statusLine);
-  if (!match) return null;
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-  }
-  return { httpVersion: match[1], status: Number(match[2]), headers };
-}
-
-function framingOf(head: ResponseHead): BodyFraming {
-  // Responses that never carry a body (RFC 9112, section 6.3).
-  if ((head.status >= 100 && head.status < 200) || head.status === 204 || head.status === 304) {
-    return { kind: 'length', remaining: 0 };
-  }
-  if (/\bchunked\b/i.test(head.headers['transfer-encoding'] ?? '')) {
-    return { kind: 'chunked', buffer: Buffer.alloc(0), done: false };
-  }
-  const length = head.headers['content-length'];
-  if (length !== undefined && /^\d+$/.test(length)) {
-    return { kind: 'length', remaining: Number(length) };
-  }
-  return { kind: 'until-close' };
-}
-
-/** Whether a chunked body is complete: its last (zero-size) chunk and trailers have arrived. */
-function chunkedBodyEnds(body: Buffer): boolean {
-  let offset = 0;
-  for (;;) {
-    const lineEnd = body.indexOf('\r\n', offset);
-    if (lineEnd < 0) return false;
-    const size = parseInt(body.subarray(offset, lineEnd).toString('latin1'), 16);
-    if (Number.isNaN(size)) return false;
-    // The last chunk ends with an empty line, after any trailers.
-    if (size === 0) return body.indexOf('\r\n\r\n', lineEnd) >= 0;
-    offset = lineEnd + 2 + size + 2;
-  }
-}
-
-function printable(bytes: Buffer): string {
-  return JSON.stringify(bytes.subarray(0, 24).toString('latin1'));
+  const n = Math.min(bytes.length, HTTP_PREFIX.length);
+  return bytes.subarray(0, n).toString('latin1') === HTTP_PREFIX.slice(0, n);
 }

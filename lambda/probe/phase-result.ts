@@ -3,6 +3,7 @@
  *
  * Pure, so that the arithmetic every alarm depends on is tested exactly.
  */
+import { discountUnaccepted, withAcceptDoubt } from './accept';
 import { roundS, type Bracket } from './plan';
 import { analyzeSweeps, spansOf } from './sweep';
 import type { ClosedWith, Enforcement, PhaseResult, SocketRecord, Verdict } from './types';
@@ -54,7 +55,8 @@ interface Failure {
  * @example
  * summarizePhase(sockets, { loadBalancerIdleTimeoutS: 60, horizonS: 66, marginS: 1, lagS: 0.002 });
  */
-export function summarizePhase(sockets: readonly SocketRecord[], context: PhaseContext): PhaseResult {
+export function summarizePhase(measured: readonly SocketRecord[], context: PhaseContext): PhaseResult {
+  const sockets = discountUnaccepted(measured);
   const lbS = context.loadBalancerIdleTimeoutS;
   const sweep = analyzeSweeps(spansOf(sockets), context.sweepToleranceS ?? DEFAULT_SWEEP_TOLERANCE_S);
   const failure = firstFailure(sockets);
@@ -66,7 +68,7 @@ export function summarizePhase(sockets: readonly SocketRecord[], context: PhaseC
   const headroomS = limitS !== null ? roundS(limitS - lbS) : reachedHorizon ? roundS(context.horizonS - lbS) : null;
   const sweepS = periodic?.sweepS ?? null;
 
-  const verdict = judgeLimit(limitS, survivedS, lbS, context.marginS, sweepS);
+  const { verdict, reason } = withAcceptDoubt(judgeLimit(limitS, survivedS, lbS, context.marginS, sweepS), sockets);
   return {
     limitS,
     survivedS,
@@ -77,7 +79,8 @@ export function summarizePhase(sockets: readonly SocketRecord[], context: PhaseC
     closedWith: failure?.closedWith ?? null,
     headroomS,
     verdict,
-    ...(verdict === 'inconclusive' ? { reason: inconclusiveReason(survivedS, limitS, sweepS, context) } : {}),
+    // A phase cut short says so first: what it did not see may be why connections look unaccepted.
+    ...(verdict === 'inconclusive' ? { reason: context.cutShort ?? reason ?? inconclusiveReason(survivedS, limitS, sweepS, context) } : {}),
     sockets,
   };
 }

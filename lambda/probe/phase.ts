@@ -11,6 +11,7 @@ import { ConnectError, ProbeConnection, now, type Endpoint, type RequestOutcome,
 import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS, type Bracket } from './plan';
 import { currentBracket } from './phase-result';
 import { analyzeSweeps, spansOf } from './sweep';
+import { neverAccepted, notAcceptedRecord } from './accept';
 import type { PhaseName, SocketRecord } from './types';
 
 /** A connection that is idle since a known moment. */
@@ -74,7 +75,7 @@ export interface PhaseRun {
   readonly onSocket: (record: SocketRecord) => void;
 }
 
-type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status'>;
+type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error' | 'notAccepted' | 'silent'>;
 
 /** A held socket and how the phase ends its wait. */
 interface Holding {
@@ -195,7 +196,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
 
   async function fixed(idle: OpenedIdle, role: SocketRecord['role'], plannedIdleS: number): Promise<void> {
     const base = { role, round: 1, plannedIdleS };
-    if ('error' in idle) return record({ ...base, ...UNSENT, error: idle.error });
+    if ('error' in idle) return record({ ...base, ...UNSENT, ...idle });
     const measured = await holdAndSend(idle, plannedIdleS, run);
     if (measured !== null) record({ ...base, openedS: openedS(idle.idleSince), ...measured });
   }
@@ -313,7 +314,7 @@ function narrowingTestS(bracket: Bracket | null, idle: IdleConnection, run: Phas
   return testS >= bracket.failedS || idle.idleSince + testS * 1000 > run.deadline ? null : testS;
 }
 
-type OpenedIdle = IdleConnection | { error: string };
+type OpenedIdle = IdleConnection | { readonly error: string; readonly notAccepted?: true };
 
 /** Opens a narrowing socket at `at`, once the target has a socket free. */
 async function openLater(run: PhaseRun, at: number): Promise<OpenedIdle | null> {
@@ -339,9 +340,12 @@ async function openIdle(run: PhaseRun, taken = false): Promise<OpenedIdle> {
     const first = await connection.request(run.segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
     if (first.kind === 'response') return { connection, idleSince: first.answeredAt };
     connection.destroy();
+    if (first.kind === 'closed' && neverAccepted(first.close)) return notAcceptedRecord(`the first request got no response (${describe(first)})`);
     return { error: `the first request got no response (${describe(first)})` };
   } catch (error) {
     run.sockets.give();
+    // A connect that had not completed when the deadline came was not accepted in time either.
+    if (error instanceof ConnectError && (error.code === 'connect-timeout' || run.signal.aborted)) return notAcceptedRecord(error.message);
     return { error: error instanceof ConnectError ? error.message : String(error) };
   }
 }
@@ -384,7 +388,8 @@ async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run: Phase
     if (!send.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, now()), unprompted: false, closedWith: null, status: null };
     if (plannedAt !== undefined) run.services.noteLateness(now() - plannedAt);
     const outcome = await connection.request(run.segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
-    if (run.signal.aborted) return null;
+    // A request the server never answered on a connection it never spoke on is doubt, even when the deadline cut it.
+    if (run.signal.aborted) return outcome.kind === 'closed' && neverAccepted(outcome.close) ? measurementOf(outcome, idleSince) : null;
     return measurementOf(outcome, idleSince);
   } finally {
     connection.destroy();
@@ -396,6 +401,7 @@ function measurementOf(outcome: RequestOutcome, idleSince: number): Measurement 
     case 'response':
       return { outcome: 'response', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: null, status: outcome.head.status };
     case 'closed':
+      if (neverAccepted(outcome.close)) return notAcceptedRecord(`no answer to a request on a fresh connection (${describe(outcome)})`);
       return closed(outcome.close, idleSince, outcome.close.unprompted ? outcome.close.at : outcome.sentAt);
     case 'invalid':
       return { outcome: 'closed', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: 'http-other', status: null };
@@ -403,12 +409,12 @@ function measurementOf(outcome: RequestOutcome, idleSince: number): Measurement 
 }
 
 function closed(close: ServerClose, idleSince: number, at: number): Measurement {
-  return { outcome: 'closed', idleS: secondsSince(idleSince, at), unprompted: close.unprompted, closedWith: close.closedWith, status: close.status };
+  return { outcome: 'closed', idleS: secondsSince(idleSince, at), unprompted: close.unprompted, closedWith: close.closedWith, status: close.status, ...(close.silent ? { silent: true } : {}) };
 }
 
 function describe(outcome: RequestOutcome): string {
   if (outcome.kind === 'closed') return `closed with ${outcome.close.closedWith}`;
-  if (outcome.kind === 'invalid') return `not HTTP: ${outcome.firstBytes}`;
+  if (outcome.kind === 'invalid') return outcome.reason;
   return `status ${outcome.head.status}`;
 }
 

@@ -2,9 +2,35 @@
  * The probe's HTTP request, split the way a proxy may send it.
  */
 import { isIPv6 } from 'node:net';
+import { printable } from '../shared/printable';
 import type { ProbeTarget } from './types';
 
 const DEFAULT_PORT = { http: 80, https: 443 } as const;
+
+/**
+ * What the request line and headers may carry, for every front door (flags, events) to check.
+ *
+ * Why: a CR or LF in a path or `Host` value would end the line and let the value add headers
+ * of its own (request splitting); a space would break the request line. Visible ASCII only.
+ */
+export const REQUEST_FIELDS = {
+  host: { pattern: /^[A-Za-z0-9.:_-]{1,253}$/, expected: 'a host name or IP address (letters, digits, . - _ :)' },
+  path: { pattern: /^\/[\x21-\x7e]{0,8191}$/, expected: 'a path starting with / of visible ASCII characters (no spaces, no control characters such as CR or LF)' },
+  hostHeader: { pattern: /^[\x21-\x7e]{1,255}$/, expected: 'up to 255 visible ASCII characters (no spaces, no control characters such as CR or LF)' },
+} as const;
+
+/** A field of a target that reaches the request, by the name events and messages use. */
+export type RequestField = keyof typeof REQUEST_FIELDS;
+
+/**
+ * Whether a value may go into the request as this field.
+ *
+ * @example
+ * isValidRequestField('hostHeader', 'h\r\nX-Injected: yes'); // false
+ */
+export function isValidRequestField(field: RequestField, value: string): boolean {
+  return REQUEST_FIELDS[field].pattern.test(value);
+}
 
 /**
  * The `Host` header a load balancer would send for this target.
@@ -31,6 +57,9 @@ export function hostHeaderOf(target: ProbeTarget): string {
  * // ['GET /health HTTP/1.1\r\n', 'Host: 10.0.0.5:30080\r\nUser-Agent: idle-canary\r\nAccept: * /*\r\n\r\n']
  */
 export function requestSegments(target: ProbeTarget): [string, string] {
+  // The front doors check already; a library caller gets the same refusal, before any byte leaves.
+  const bad = (['path', 'hostHeader'] as const).find((field) => target[field] !== undefined && !isValidRequestField(field, target[field]));
+  if (bad !== undefined) throw new Error(`${bad} ${JSON.stringify(printable(target[bad]!, 80))}: expected ${REQUEST_FIELDS[bad].expected}`);
   return [
     `GET ${target.path} HTTP/1.1\r\n`,
     `Host: ${hostHeaderOf(target)}\r\nUser-Agent: idle-canary\r\nAccept: */*\r\n\r\n`,

@@ -9,6 +9,8 @@ import { advertisedKeepAliveS, keepsAlive, type ResponseHead } from './http-resp
 import { SocketBudget } from './budget';
 import { runPhase, type IdleConnection, type PhaseSettings, type RunServices, type Stagger } from './phase';
 import { summarizePhase } from './phase-result';
+import { printable } from '../shared/printable';
+import { neverAccepted } from './accept';
 import { SWEEP_COVERAGE, roundOneActives, roundOneDelaysS, roundS, staggerOffsetsS, staggeredPhase } from './plan';
 import { requestSegments } from './request';
 import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ProbeTarget, ServerHints, SocketRecord, TargetError, Verdict } from './types';
@@ -31,6 +33,9 @@ export interface TargetRun {
   readonly services: RunServices;
   readonly onSocket: (phase: PhaseName, record: SocketRecord) => void;
 }
+
+/** An error message quotes a backend's bytes: one bounded line. */
+const ERROR_MAX_LENGTH = 300;
 
 /** Time kept between the horizon and the deadline for the last requests to be answered. */
 const ANSWER_RESERVE_S = 0.5;
@@ -56,19 +61,23 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
   let socketsUsed = 0;
   let openNow = 0;
   let peakSockets = 0;
+  const connections = new Set<ProbeConnection>();
+  // At the deadline every socket of the target goes: no request may wait out its response timeout past the budget.
+  stop.signal.addEventListener('abort', () => connections.forEach((connection) => connection.abandon()), { once: true });
   const services: RunServices = {
     ...run.services,
     track: (connection) => {
       socketsUsed++;
       peakSockets = Math.max(peakSockets, ++openNow);
       void connection.ended.then(() => openNow--);
+      connections.add(connection);
       run.services.track(connection);
     },
   };
   try {
     const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started) / 1000 - ANSWER_RESERVE_S));
-    const endpoint = { ...(await resolveEndpoint(run.job.target)), proxyProtocol: run.job.target.proxyProtocol };
     const segments = requestSegments(run.job.target);
+    const endpoint = { ...(await resolveEndpoint(run.job.target)), proxyProtocol: run.job.target.proxyProtocol };
     const sockets = new SocketBudget(run.maxSockets);
     sockets.tryTake();
     const first = await firstRequest(endpoint, segments, run, stop.signal);
@@ -108,7 +117,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     const targetError: TargetError =
       error instanceof ConnectError
         ? { code: error.code, message: error.message }
-        : { code: 'socket-error', message: `${run.job.target.host}:${run.job.target.port}: ${String(error)}` };
+        : { code: 'socket-error', message: `${run.job.target.host}:${run.job.target.port}: ${(error as Error).message ?? String(error)}` };
     return result(run, run.horizonS, {}, started, { socketsUsed, peakSockets }, { startedAt, error: targetError });
   } finally {
     clearTimeout(timer);
@@ -139,7 +148,7 @@ function sweepToleranceS(stepS: number): number {
 }
 
 /** The result of a target that never started (aborted or out of time while queued). */
-export function unstartedResult(job: ProbeJob, horizonS: number, phases: readonly PhaseName[], reason: string): ProbeResult {
+export function unstartedResult(job: ProbeJob, horizonS: number, phases: readonly PhaseName[], reason: string, marginS?: number): ProbeResult {
   const phaseResult = summarizePhase([], {
     loadBalancerIdleTimeoutS: job.loadBalancerIdleTimeoutS,
     horizonS,
@@ -157,6 +166,7 @@ export function unstartedResult(job: ProbeJob, horizonS: number, phases: readonl
     elapsedS: 0,
     socketsUsed: 0,
     peakSockets: 0,
+    ...(marginS !== undefined ? { marginS } : {}),
   };
 }
 
@@ -186,23 +196,34 @@ async function firstRequest(
 ): Promise<IdleConnection & { head: ResponseHead }> {
   const name = `${endpoint.address}:${endpoint.port}`;
   const connection = await ProbeConnection.open(endpoint, { connectTimeoutMs: run.settings.connectTimeoutMs, signal });
+  const cut = () => connection.abandon();
+  signal.addEventListener('abort', cut, { once: true });
   const outcome = await connection.request(segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
+  signal.removeEventListener('abort', cut);
   if (outcome.kind === 'response') return { connection, idleSince: outcome.answeredAt, head: outcome.head };
   connection.destroy();
+  if (signal.aborted) throw new ConnectError('no-response', `${name}: ${(signal.reason as Error).message}, before it answered a first request`);
   if (outcome.kind === 'invalid') {
-    throw new ConnectError('not-http', `${name}: does not speak HTTP/1.x (it answered ${outcome.firstBytes})${endpoint.tls ? '' : '; is it TLS?'}`);
+    throw new ConnectError('not-http', `${name}: ${outcome.reason}${endpoint.tls || outcome.speaksHttp ? '' : '; is it TLS?'}`);
   }
   if (outcome.close.closedWith === 'timeout') {
-    throw new ConnectError('no-response', `${name}: no response to a request within ${run.settings.responseTimeoutMs} ms`);
+    const within = `within ${run.settings.responseTimeoutMs} ms`;
+    if (outcome.close.status !== null) throw new ConnectError('no-response', `${name}: its response to a request did not end ${within}`);
+    const queued = neverAccepted(outcome.close) ? ' (it never sent a byte: was the connection ever accepted?)' : '';
+    throw new ConnectError('no-response', `${name}: no response to a request ${within}${queued}`);
   }
   throw new ConnectError('closed', `${name}: closed the connection (${outcome.close.closedWith}) without answering a request`);
 }
 
+/** Header values kept for reports: a backend's bytes, so bounded and with no control character. */
+const HINT_MAX_LENGTH = 200;
+
 function hintsOf(head: ResponseHead): ServerHints {
+  const header = (name: string) => (head.headers[name] === undefined ? null : printable(head.headers[name], HINT_MAX_LENGTH));
   return {
-    server: head.headers['server'] ?? null,
-    poweredBy: head.headers['x-powered-by'] ?? null,
-    keepAlive: head.headers['keep-alive'] ?? null,
+    server: header('server'),
+    poweredBy: header('x-powered-by'),
+    keepAlive: header('keep-alive'),
     advertisedKeepAliveS: advertisedKeepAliveS(head.headers['keep-alive']),
     connectionClose: !keepsAlive(head),
     status: head.status,
@@ -264,7 +285,9 @@ function result(
     phases: extra.error ? unstartedResult(run.job, horizonS, run.phases, extra.error.message).phases : phases,
     verdict: extra.error ? 'inconclusive' : worstVerdict(Object.values(phases).map((phase) => phase.verdict)),
     ...extra,
+    ...(extra.error ? { error: { ...extra.error, message: printable(extra.error.message, ERROR_MAX_LENGTH) } } : {}),
     elapsedS: roundS((now() - started) / 1000),
     ...sockets,
+    marginS: run.marginS,
   };
 }

@@ -80,6 +80,10 @@ export interface SocketRecord {
   readonly status: number | null;
   /** Why an `unsent` socket measured nothing, when it was an error (e.g. a refused connection). */
   readonly error?: string;
+  /** `true` when the server never took the connection (connect or first-byte timeout): no limit, only doubt. */
+  readonly notAccepted?: boolean;
+  /** `true` when the server ended the connection without ever sending a byte on it. */
+  readonly silent?: boolean;
 }
 
 /** The contract's result for one phase of one target, plus what a report needs. */
@@ -168,6 +172,8 @@ export interface ProbeResult {
   readonly socketsUsed: number;
   /** The most sockets of this target open at once: at most the budget (`maxSocketsPerTarget`). */
   readonly peakSockets?: number;
+  /** The margin the phases were judged with, in seconds (reports show and use it). */
+  readonly marginS?: number;
 }
 
 /** A target with the load balancer timing it must be judged against. */

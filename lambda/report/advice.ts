@@ -5,6 +5,7 @@
  * Pure: from a probe result to sentences.
  */
 import type { PhaseName, PhaseResult, ProbeResult, ServerHints } from '../probe';
+import { NOT_ACCEPTED_REASON } from '../probe/accept';
 
 /** Server families whose settings we can name. */
 export type ServerKind = 'nginx' | 'apache' | 'node' | 'unknown';
@@ -63,7 +64,12 @@ export function adviseTarget(result: ProbeResult): string {
   }
   if (inconclusive.length > 0) {
     const reasons = inconclusive.map(([phase, measured]) => `${label(phase)}: ${measured.reason ?? 'no evidence either way'}`).join('; ');
-    return `${name} could not be judged completely (${reasons}). Probe it again with a horizon longer than the load balancer idle timeout plus the margin, and enough time budget for it.`;
+    // A server that did not take the connections says nothing of its idle limits: no timeout to change.
+    const queue = inconclusive.some(([, measured]) => measured.reason?.startsWith(NOT_ACCEPTED_REASON));
+    const next = queue
+      ? "Check the server's connection limit and listen backlog, then probe it again (fewer sockets: --max-sockets)."
+      : 'Probe it again with a horizon longer than the load balancer idle timeout plus the margin, and enough time budget for it.';
+    return `${name} could not be judged completely (${reasons}). ${next}`;
   }
   const held = entries
     .map(([phase, measured]) =>

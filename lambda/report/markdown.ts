@@ -5,6 +5,7 @@ import type { Verdict } from '../probe';
 import { adviseTarget, fmt } from './advice';
 import type { Change } from './changes';
 import type { ScanReport } from './scan';
+import { printable } from '../shared/printable';
 import { accessLogsError, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
 
 /**
@@ -18,14 +19,14 @@ export function renderMarkdownReport(report: ScanReport, changes: readonly Chang
   const lbs = byVerdict(report.loadBalancers);
   const count = (verdict: Verdict) => lbs.filter((lb) => lb.verdict === verdict).length;
   const lines = [
-    `# idle-canary ${report.region}: ${report.verdict.toUpperCase()}`,
+    `# idle-canary ${md(report.region)}: ${md(report.verdict.toUpperCase())}`,
     '',
-    `Run ${report.startedAt} to ${report.finishedAt}: ${lbs.length} load balancer(s), ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing.${htmlUrl ? ` Full report with pictures: ${htmlUrl}` : ''}`,
+    `Run ${md(report.startedAt)} to ${md(report.finishedAt)}: ${lbs.length} load balancer(s), ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing.${htmlUrl ? ` Full report with pictures: ${md(htmlUrl)}` : ''}`,
   ];
   const logsError = accessLogsError(report);
-  if (logsError !== null) lines.push('', logsError);
+  if (logsError !== null) lines.push('', md(logsError));
   if (changes.length > 0) {
-    lines.push('', '## Changed since the last run', '', ...changes.map((c) => `- **${c.loadBalancer}** ${c.phase}: ${c.before.limitS === null ? '-' : `${c.before.atLeast ? '≥ ' : ''}${fmt(c.before.limitS)} s`} (${c.before.verdict}, ${c.before.at}) → ${c.after.limitS === null ? '-' : `${c.after.atLeast ? '≥ ' : ''}${fmt(c.after.limitS)} s`} (${c.after.verdict}, ${c.after.at})`));
+    lines.push('', '## Changed since the last run', '', ...changes.map((c) => `- **${md(c.loadBalancer)}** ${c.phase}: ${c.before.limitS === null ? '-' : `${c.before.atLeast ? '≥ ' : ''}${fmt(c.before.limitS)} s`} (${c.before.verdict}, ${md(c.before.at)}) → ${c.after.limitS === null ? '-' : `${c.after.atLeast ? '≥ ' : ''}${fmt(c.after.limitS)} s`} (${c.after.verdict}, ${md(c.after.at)})`));
   }
   const logs = hangupsHeading(report);
   lines.push(
@@ -34,17 +35,36 @@ export function renderMarkdownReport(report: ScanReport, changes: readonly Chang
     `|---|---|---|---|---|---|${logs ? '---|' : ''}---|`,
     ...lbs.map((lb) => {
       const failing = [...new Set(Object.values(lb.phases).flatMap((p) => p?.failingBackends ?? []))];
-      return `| ${lb.name} | ${lb.type} | ${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`} | ${lb.verdict.toUpperCase()} | ${limitText(lb, 'preRequest')} | ${limitText(lb, 'keepAlive')} |${logs ? ` ${hangupsText(report, lb.name)} |` : ''} ${failing.join(', ') || '-'} |`;
+      return `| ${md(lb.name)} | ${md(lb.type)} | ${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`} | ${lb.verdict.toUpperCase()} | ${limitText(lb, 'preRequest')} | ${limitText(lb, 'keepAlive')} |${logs ? ` ${hangupsText(report, lb.name)} |` : ''} ${md(failing.join(', ')) || '-'} |`;
     }),
   );
   for (const lb of lbs.filter((l) => l.verdict !== 'pass')) {
     const worst = worstBackend(lb);
     const why = lb.error ?? (worst ? adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lb.idleTimeoutS ?? worst.probe.loadBalancerIdleTimeoutS }) : 'No backend was probed.');
     const hangups = hangupsSentence(report, lb.name);
-    lines.push('', `## ${lb.name}: ${lb.verdict.toUpperCase()}`, '', why, ...(hangups ? ['', hangups] : []));
-    if (lb.skipped.length > 0) lines.push('', ...lb.skipped.map((s) => `- skipped ${s.what}: ${s.reason}`));
+    lines.push('', `## ${md(lb.name)}: ${md(lb.verdict.toUpperCase())}`, '', md(why), ...(hangups ? ['', md(hangups)] : []));
+    if (lb.skipped.length > 0) lines.push('', ...lb.skipped.map((s) => `- skipped ${md(s.what)}: ${md(s.reason)}`));
   }
   const others = [...report.notCovered, ...report.excluded];
-  if (others.length > 0) lines.push('', '## Not probed', '', ...others.map((n) => `- ${n.name} (${n.type}): ${n.reason}`));
+  if (others.length > 0) lines.push('', '## Not probed', '', ...others.map((n) => `- ${md(n.name)} (${md(n.type)}): ${md(n.reason)}`));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Text embedded in Markdown: control characters made visible, HTML markup and entities as
+ * entities, and what could start a link, an image, a table cell or a heading escaped.
+ *
+ * Why not escape everything: the advice's own code spans (`keepalive_timeout 65s;`) must stay
+ * code, and within a code span nothing renders as HTML anyway.
+ *
+ * @example
+ * md('<svg onload=alert(1)> [x](http://evil) a|b'); // '&lt;svg onload=alert(1)&gt; \\[x\\](http://evil) a\\|b'
+ */
+function md(text: string): string {
+  return printable(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[[\]|\\]/g, '\\$&')
+    .replace(/^([#=+-])/, '\\$1');
 }

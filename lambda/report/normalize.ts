@@ -2,7 +2,7 @@
  * Any saved run as a run report: `scan --json`, `probe --json` (one result or several), or the
  * bucket's `runs/*.json`.
  */
-import type { LoadBalancerVerdict } from '../judge';
+import { defaults as judgeDefaults, type LoadBalancerVerdict } from '../judge';
 import { worstVerdict, type PhaseName, type ProbeResult } from '../probe';
 import type { ScanReport } from './scan';
 
@@ -47,7 +47,8 @@ function fromProbe(result: ProbeResult): LoadBalancerVerdict {
     type: 'probe',
     vpcId: '-',
     idleTimeoutS: result.loadBalancerIdleTimeoutS,
-    marginS: 1,
+    // Results saved before the margin was recorded were judged with the default.
+    marginS: result.marginS ?? judgeDefaults.marginS,
     phases: result.error ? {} : phases,
     verdict: result.verdict,
     backends: [{ id, probe: result, phases: Object.fromEntries(Object.entries(phases).map(([p, v]) => [p, v.verdict])), verdict: result.verdict }],

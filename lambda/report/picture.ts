@@ -5,6 +5,7 @@
  * Pure: returns markup with no external asset, so that reports open anywhere.
  */
 import type { PhaseResult, SocketRecord } from '../probe';
+import { printable } from '../shared/printable';
 
 const WIDTH = 720;
 const LEFT = 110;
@@ -104,6 +105,7 @@ function fmt(seconds: number): string {
   return seconds.toFixed(1);
 }
 
+/** Text for HTML or SVG: markup escaped, control characters made visible (see `printable`). */
 export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return printable(String(text)).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

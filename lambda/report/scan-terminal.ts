@@ -3,6 +3,7 @@
  */
 import type { LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
+import { printable } from '../shared/printable';
 import { adviseTarget, fmt } from './advice';
 import type { ScanReport } from './scan';
 import { wrap } from './terminal';
@@ -31,7 +32,8 @@ export function renderScanReport(report: ScanReport): string {
     const failed = report.metrics.failed.reduce((sum, f) => sum + f.datums, 0);
     lines.push('', `metrics: ${report.metrics.published} datum(s) published to ${report.metrics.namespace}${failed > 0 ? `, ${failed} NOT published: ${report.metrics.failed.map((f) => f.error).join('; ')}` : ''}`);
   }
-  return `${lines.join('\n')}\n`;
+  // Names, reasons and advice may hold a backend's or a saved file's bytes.
+  return `${lines.map((line) => printable(line)).join('\n')}\n`;
 }
 
 function loadBalancerBlock(lb: LoadBalancerVerdict, report: ScanReport): string[] {

@@ -4,6 +4,7 @@
  * Pure: returns the text; the command line decides where it goes.
  */
 import type { PhaseName, PhaseResult, ProbeResult, Verdict } from '../probe';
+import { printable } from '../shared/printable';
 import { adviseTarget, fmt } from './advice';
 
 export interface TerminalOptions {
@@ -33,7 +34,8 @@ export function renderTerminalReport(results: readonly ProbeResult[], options: T
 function renderTarget(result: ProbeResult, options: TerminalOptions): string {
   const paint = (verdict: Verdict, text: string) => (options.color ? `${COLORS[verdict]}${text}${RESET}` : text);
   const { host, port, tls, path } = result.target;
-  const title = `${tls ? 'https://' : ''}${host.includes(':') ? `[${host}]` : host}:${port}${path === '/' ? '' : path}`;
+  // Every text of a result may hold a backend's bytes (or come from a saved file): made printable before colours go in.
+  const title = printable(`${tls ? 'https://' : ''}${host.includes(':') ? `[${host}]` : host}:${port}${path === '/' ? '' : path}`);
   const lines = [
     `${title}  ${paint(result.verdict, result.verdict.toUpperCase())}  (load balancer idle timeout ${fmt(result.loadBalancerIdleTimeoutS)} s, held ${fmt(result.horizonS)} s, ${result.socketsUsed} sockets, ${fmt(result.elapsedS)} s)`,
   ];
@@ -44,9 +46,9 @@ function renderTarget(result: ProbeResult, options: TerminalOptions): string {
     lines.push(format(header));
     rows.forEach((row, i) => lines.push(format(row, measured[i][1].verdict)));
     const hints = result.server;
-    if (hints) lines.push(`  server: ${hints.server ?? '(no Server header)'}${hints.keepAlive ? ` · Keep-Alive: ${hints.keepAlive}` : ''}${hints.connectionClose ? ' · Connection: close' : ''}`);
+    if (hints) lines.push(printable(`  server: ${hints.server ?? '(no Server header)'}${hints.keepAlive ? ` · Keep-Alive: ${hints.keepAlive}` : ''}${hints.connectionClose ? ' · Connection: close' : ''}`));
   }
-  lines.push(...wrap(adviseTarget(result), options.width ?? 80, '  '));
+  lines.push(...wrap(printable(adviseTarget(result)), options.width ?? 80, '  '));
   return `${lines.join('\n')}\n`;
 }
 
@@ -57,7 +59,7 @@ function phaseRow(phase: PhaseName, measured: PhaseResult): string[] {
   const seconds = (value: number | null) => (value === null ? '-' : `${fmt2(value)} s`);
   const bracket =
     measured.failedS !== null ? `${measured.survivedS === null ? '?' : fmt2(measured.survivedS)} .. ${fmt2(measured.failedS)} s` : measured.survivedS !== null ? `> ${fmt2(measured.survivedS)} s` : '-';
-  return [
+  const cells = [
     phase,
     measured.verdict.toUpperCase(),
     measured.limitS === null ? (measured.survivedS === null ? '-' : 'none') : seconds(measured.limitS),
@@ -66,6 +68,7 @@ function phaseRow(phase: PhaseName, measured: PhaseResult): string[] {
     measured.closedWith ?? '-',
     measured.headroomS === null ? '-' : `${measured.headroomS > 0 ? '+' : ''}${fmt2(measured.headroomS)} s`,
   ];
+  return cells.map((cell) => printable(cell));
 }
 
 /** Wraps a paragraph at `width` columns, each line indented. */

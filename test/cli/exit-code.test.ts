@@ -1,4 +1,4 @@
-import { exitCodeOf } from '../../cli/exit-code';
+import { EXIT, exitCodeOf, withReport } from '../../cli/exit-code';
 import type { ProbeResult } from '../../lambda/probe';
 
 const result = (verdict: ProbeResult['verdict'], error = false): ProbeResult => ({
@@ -25,5 +25,15 @@ describe('exitCodeOf', () => {
     // Act & Assess
     expect(exitCodeOf([result('pass'), result('inconclusive', true)])).toBe(2);
     expect(exitCodeOf([result('fail'), result('inconclusive', true)])).toBe(1);
+  });
+});
+
+describe('withReport', () => {
+  it('keeps the verdict first and turns only a pass into 2 when the report could not be written', () => {
+    // Act & Assess
+    expect(withReport(EXIT.fail, false)).toBe(EXIT.fail);
+    expect(withReport(EXIT.inconclusive, false)).toBe(EXIT.inconclusive);
+    expect(withReport(EXIT.pass, false)).toBe(EXIT.badInput);
+    expect(withReport(EXIT.pass, true)).toBe(EXIT.pass);
   });
 });

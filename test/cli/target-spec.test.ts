@@ -15,7 +15,11 @@ describe('parseTargetSpec', () => {
   it.each([
     ['10.0.3.17', 'bad target "10.0.3.17": no port; expected host:port, http://host:port/path or https://host:port/path'],
     ['ftp://10.0.3.17:21/', 'bad target "ftp://10.0.3.17:21/": scheme ftp is not supported; expected host:port, http://host:port/path or https://host:port/path'],
-    ['10.0.3.17:99999', 'bad target "10.0.3.17:99999": expected host:port, http://host:port/path or https://host:port/path'],
+    ['10.0.3.17:99999', 'bad target "10.0.3.17:99999": port 99999 is not from 1 to 65535; expected host:port, http://host:port/path or https://host:port/path'],
+    ['10.0.3.17:0', 'bad target "10.0.3.17:0": port 0 is not from 1 to 65535; expected host:port, http://host:port/path or https://host:port/path'],
+    ['http://10.0.3.17:0/', 'bad target "http://10.0.3.17:0/": port 0 is not from 1 to 65535; expected host:port, http://host:port/path or https://host:port/path'],
+    ['https://10.0.3.17:0/health', 'bad target "https://10.0.3.17:0/health": port 0 is not from 1 to 65535; expected host:port, http://host:port/path or https://host:port/path'],
+    ['http://10.0.3.17:80/a\r\nX-Injected: yes', 'bad target "http://10.0.3.17:80/a\\x0d\\x0aX-Injected: yes": it contains control characters (such as CR or LF); expected host:port'],
     ['10.0.3.17:80/health', 'bad target "10.0.3.17:80/health": expected host:port, http://host:port/path or https://host:port/path'],
   ])('rejects %s with a one-line error naming it and what is accepted', (spec, message) => {
     // Act & Assess

@@ -1,7 +1,7 @@
 /**
  * Small loopback servers for engine tests: each does one odd thing a real backend may do.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -13,13 +13,17 @@ export interface LoopbackServer {
   readonly port: number;
   /** Connections currently open on the server side. */
   connections(): number;
+  /** Connections accepted since the server started. */
+  accepted(): number;
   close(): Promise<void>;
 }
 
 /** Listens on 127.0.0.1 and tracks sockets, so that `close` ends every connection. */
 export async function listen(server: net.Server): Promise<LoopbackServer> {
   const sockets = new Set<net.Socket>();
+  let accepted = 0;
   server.on('connection', (socket: net.Socket) => {
+    accepted++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -27,11 +31,31 @@ export async function listen(server: net.Server): Promise<LoopbackServer> {
   return {
     port: (server.address() as AddressInfo).port,
     connections: () => sockets.size,
+    accepted: () => accepted,
     close: () =>
       new Promise<void>((resolve) => {
         sockets.forEach((socket) => socket.destroy());
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * Registers an `afterEach` that closes every server started in the test; returns the starter.
+ *
+ * @example
+ * const start = closedAfterEach();
+ * const server = await start(httpServer());
+ */
+export function closedAfterEach(): <T extends LoopbackServer>(server: Promise<T>) => Promise<T> {
+  const servers: LoopbackServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (server) => {
+    const started = await server;
+    servers.push(started);
+    return started;
   };
 }
 
@@ -137,6 +161,124 @@ export function unsolicitedErrorServer(afterMs: number): Promise<LoopbackServer>
   return listen(
     net.createServer((socket) => {
       const timer = setTimeout(() => socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'), afterMs);
+      socket.on('close', () => clearTimeout(timer));
+    }),
+  );
+}
+
+/**
+ * A raw HTTP server that answers every request (each `\r\n\r\n`) with `response`, and ends
+ * the connection after it when `closeAfter` is set.
+ */
+export function rawResponseServer(response: string | Buffer, closeAfter = false): Promise<LoopbackServer> {
+  return listen(
+    net.createServer((socket) => {
+      let buffered = '';
+      socket.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('latin1');
+        for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+          buffered = buffered.slice(end + 4);
+          if (closeAfter) return void socket.end(response);
+          socket.write(response);
+        }
+      });
+      socket.on('error', () => undefined);
+    }),
+  );
+}
+
+/**
+ * A server that answers a chunked response whose body never ends, writing one reused 64 KiB
+ * chunk as fast as the client reads: an endless body that costs the server no memory.
+ */
+export function endlessChunkedServer(): Promise<LoopbackServer> {
+  const chunk = Buffer.from(`ffff\r\n${'x'.repeat(0xffff)}\r\n`);
+  return listen(
+    net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+        const pump = () => {
+          while (!socket.destroyed && socket.write(chunk));
+        };
+        socket.on('drain', pump);
+        pump();
+      });
+    }),
+  );
+}
+
+/** An HTTP server that sends `103 Early Hints` before every `200`, as CDNs and modern frameworks do. */
+export function earlyHintsServer(): Promise<LoopbackServer> {
+  const server = http.createServer((_request, response) => {
+    response.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+    response.writeHead(200, { 'Content-Length': 2 });
+    response.end('ok');
+  });
+  server.keepAliveTimeout = 30_000;
+  return listen(server);
+}
+
+/**
+ * A server that takes only `accepted` connections and then never calls accept again, with
+ * the smallest listen backlog: later connections wait in the kernel's queue (connected, never
+ * read) or, once it is full, never connect. Python, because Node.js cannot stop accepting.
+ */
+export async function fullAcceptQueueServer(accepted = 2): Promise<LoopbackServer> {
+  const script = `
+import socket, sys, threading
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(('127.0.0.1', 0))
+s.listen(0)
+print(s.getsockname()[1], flush=True)
+def serve(c):
+    data = b''
+    while True:
+        chunk = c.recv(65536)
+        if not chunk:
+            return c.close()
+        data += chunk
+        while b'\\r\\n\\r\\n' in data:
+            data = data.split(b'\\r\\n\\r\\n', 1)[1]
+            c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok')
+for _ in range(${accepted}):
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+sys.stdin.read()
+`;
+  const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
+  });
+  return {
+    port,
+    // Its connections are in another process: not counted here.
+    connections: () => Number.NaN,
+    accepted: () => Number.NaN,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        // Closing its stdin ends the script; the kill is for a script stuck elsewhere.
+        child.stdin.end();
+        child.kill();
+      }),
+  };
+}
+
+/**
+ * A server that answers requests, but on a connection left silent for `afterMs` starts an
+ * unsolicited response it never finishes, and never closes.
+ */
+export function unfinishedUnsolicitedServer(afterMs: number): Promise<LoopbackServer> {
+  return listen(
+    net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      const timer = setTimeout(() => socket.write('HTTP/1.1 408 Request Time'), afterMs);
+      socket.on('data', () => {
+        clearTimeout(timer);
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      });
       socket.on('close', () => clearTimeout(timer));
     }),
   );

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { main } from '../../../cli/main';
 import type { LogsSummary } from '../../../cli/logs-summary';
+import { hasControlCharacters } from '../../../lambda/shared/printable';
 import { capture } from '../../support/capture';
 import { ALB, CLASSIC, MALFORMED } from '../../lambda/access-logs/lines';
 
@@ -114,5 +115,22 @@ describe('idle-canary logs', () => {
     // Assess
     expect(code).toBe(2);
     expect(err().split('\n')[0]).toBe(`idle-canary: cannot read "${join(dir, 'missing.log')}": ENOENT`);
+  });
+
+  it('echoes load balancer names and malformed lines with escape sequences as visible text, never raw', async () => {
+    // Prepare: a name that would retitle the window and clear the screen, and a malformed line full of escapes
+    const other = mkdtempSync(join(tmpdir(), 'idle-canary-logs-'));
+    const hostile = join(other, 'hostile.log');
+    writeFileSync(hostile, `${CLASSIC.hangup.replace('my-elb', 'my-elb\u001b]0;pwned\u0007\u001b[2J')}\n\u001b[2J\u001b[1;32mALL CLEAR\u009b0m\n`);
+    const { io, out } = capture();
+
+    // Act
+    const code = await main(['logs', hostile], io);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(hasControlCharacters(out().replace(/\n/g, ''))).toBe(false);
+    expect(out()).toContain('my-elb\\x1b]0;pwned\\x07\\x1b[2J: 1 request(s) died');
+    expect(out()).toContain('1 malformed');
   });
 });

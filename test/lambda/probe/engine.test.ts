@@ -9,6 +9,7 @@ import {
   silentServer,
   sshLikeServer,
   unsolicitedErrorServer,
+  closedAfterEach,
   type LoopbackServer,
 } from '../../support/loopback';
 
@@ -20,14 +21,7 @@ const job = (port: number, loadBalancerIdleTimeoutS = 2, extra: Partial<ProbeTar
 const fast = { marginS: 0.2, precisionS: 0.1 };
 
 describe('probeTargets', () => {
-  const servers: LoopbackServer[] = [];
-  const start = async (server: Promise<LoopbackServer>) => {
-    servers.push(await server);
-    return servers[servers.length - 1];
-  };
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
+  const start = closedAfterEach();
 
   it('measures an eager keep-alive limit within milliseconds and passes a pre-request phase that survives the horizon', async () => {
     // Prepare
@@ -127,8 +121,7 @@ describe('probeTargets', () => {
 
   it('sends a PROXY protocol v1 line once per connection, before the first request, when asked to', async () => {
     // Prepare
-    const server = await proxyProtocolServer();
-    servers.push(server);
+    const server = await start(proxyProtocolServer());
 
     // Act
     const [result] = await probeTargets([job(server.port, 0.5, { proxyProtocol: true })], { ...fast, phases: ['keepAlive'], maxSocketsPerTarget: 3 });
