@@ -217,8 +217,10 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
         // Not awaited: a slow connect must not delay the next socket's tick.
         opened.push(
           openIdle(phaseRun, true).then((idle) => {
-            if ('error' in idle) return;
-            tasks.push(hold(idle, 'staggered', roundS(phaseRun.horizonS - offsetS)));
+            const plannedIdleS = roundS(phaseRun.horizonS - offsetS);
+            // A socket that never opened is still evidence: a connection the server did not accept.
+            if ('error' in idle) return record({ role: 'staggered', round: 1, plannedIdleS, ...UNSENT, ...idle });
+            tasks.push(hold(idle, 'staggered', plannedIdleS));
             void idle.connection.ended.then((close) => close.unprompted && firstClose.abort());
           }),
         );
