@@ -1,0 +1,96 @@
+/**
+ * Which probe holds a backend's sockets: the Lambda probe when its worst-case duration fits a
+ * Lambda's time with a safety margin, the long-horizon probe on ECS Fargate otherwise.
+ *
+ * Pure, so that the rule is tested at its boundaries; discover applies it, and the limits of
+ * the long path are derived from the same figures.
+ */
+import { defaults as engineDefaults } from '../probe/engine';
+import { allocateSockets, defaultHorizonS, roundOneDelaysS, roundS } from '../probe/plan';
+import { PHASE_NAMES } from '../probe/types';
+import { PROBE_RESERVE_S, STEP_MINUTES } from './limits';
+
+/** How a backend enforces its idle limit: the routing must hold for each, unknown until measured. */
+export type Enforcement = 'eager' | 'sweep' | 'lazy';
+
+/** Where a backend is probed. */
+export type Route = 'lambda' | 'long';
+
+/** The figures of the worst-case model, in seconds; the engine's own defaults. */
+export const WORST_CASE = {
+  /** Process or function start, name resolution and the first request's connect and answer. */
+  startS: 5 + (engineDefaults.connectTimeoutMs + engineDefaults.responseTimeoutMs) / 1000,
+  /** The longest a late request may wait for its answer. */
+  answerS: engineDefaults.responseTimeoutMs / 1000,
+  /** One sweep of a server that closes idle connections in sweeps (Node.js checks every 30 s). */
+  sweepS: 30,
+} as const;
+
+/** Seconds the probe function may run: its timeout. */
+export const LAMBDA_TIMEOUT_S = STEP_MINUTES.probe * 60;
+
+/** Share of the probing time kept free for what the model does not see (a slow start, a busy event loop). */
+export const LAMBDA_SAFETY_SHARE = 0.1;
+
+/** Seconds of probing a Lambda route allows: what the handler gives the engine, less the safety share. */
+export const lambdaProbeS = (lambdaTimeoutS = LAMBDA_TIMEOUT_S) => (lambdaTimeoutS - PROBE_RESERVE_S) * (1 - LAMBDA_SAFETY_SHARE);
+
+/**
+ * The longest a target's probe can take for one kind of backend, start included.
+ *
+ * - eager: the passive socket holds to the horizon, then its request is answered;
+ * - sweep: a close lands up to one sweep past the threshold;
+ * - lazy: a failure shows at the top of a bracket (a first-round idle, or the horizon), and the
+ *   narrowing chain then opens its last socket half the bracket's width later and idles it up
+ *   to the failed idle again (`narrowingScheduleS`).
+ *
+ * @example
+ * worstCaseS(60, 'eager'); // 91 (66 s horizon, 10 s answer, 15 s start)
+ */
+export function worstCaseS(loadBalancerIdleTimeoutS: number, enforcement: Enforcement, maxSocketsPerTarget: number = engineDefaults.maxSocketsPerTarget): number {
+  const horizonS = defaultHorizonS(loadBalancerIdleTimeoutS);
+  const { startS, answerS, sweepS } = WORST_CASE;
+  if (enforcement === 'eager') return roundS(startS + horizonS + answerS);
+  if (enforcement === 'sweep') return roundS(startS + horizonS + sweepS + answerS);
+  const { roundOne } = allocateSockets(maxSocketsPerTarget, PHASE_NAMES);
+  let worst = 0;
+  for (const phase of PHASE_NAMES) {
+    const tops = [0, ...roundOneDelaysS(roundOne[phase] ?? 0, loadBalancerIdleTimeoutS, horizonS), horizonS];
+    for (let i = 1; i < tops.length; i++) {
+      const [lo, hi] = [tops[i - 1], tops[i]];
+      worst = Math.max(worst, hi + answerS + (hi - lo) / 2 + hi + answerS);
+    }
+  }
+  // The keep-alive phase idles only after the first response.
+  return roundS(startS + answerS + worst);
+}
+
+/** The worst case over every kind of backend: what a probe must be given time for. */
+export const worstCaseAnyS = (loadBalancerIdleTimeoutS: number, maxSocketsPerTarget?: number) =>
+  Math.max(...(['eager', 'sweep', 'lazy'] as const).map((kind) => worstCaseS(loadBalancerIdleTimeoutS, kind, maxSocketsPerTarget)));
+
+/**
+ * The probe of a backend behind load balancers whose longest idle timeout is this.
+ *
+ * Why the worst case over every kind: the kind is only known once measured, and a Lambda that
+ * runs out of time leaves a lazy limit unnarrowed or a horizon unreached (`inconclusive`).
+ *
+ * @example
+ * routeOf(60); // 'lambda'
+ * routeOf(600); // 'long': a lazy backend needs about 1,400 s to narrow
+ */
+export function routeOf(loadBalancerIdleTimeoutS: number, lambdaTimeoutS = LAMBDA_TIMEOUT_S, maxSocketsPerTarget?: number): Route {
+  return worstCaseAnyS(loadBalancerIdleTimeoutS, maxSocketsPerTarget) <= lambdaProbeS(lambdaTimeoutS) ? 'lambda' : 'long';
+}
+
+/**
+ * A run's plan split by route: what the probe functions take, and what the long probe does.
+ *
+ * @example
+ * splitByRoute(plan, 900); // { lambda: [...60 s backends], long: [...3,600 s backends] }
+ */
+export function splitByRoute<T extends { readonly job: { readonly loadBalancerIdleTimeoutS: number } }>(plan: readonly T[], lambdaTimeoutS = LAMBDA_TIMEOUT_S, maxSocketsPerTarget?: number): Record<Route, T[]> {
+  const routes: Record<Route, T[]> = { lambda: [], long: [] };
+  for (const item of plan) routes[routeOf(item.job.loadBalancerIdleTimeoutS, lambdaTimeoutS, maxSocketsPerTarget)].push(item);
+  return routes;
+}

@@ -1,0 +1,98 @@
+import { startBackend, type RunningBackend } from '../../../cli/demo/backends';
+import { runProbe } from '../../../lambda/probe';
+import { LONG_RUN_TIMEOUT_MINUTES, longProbeTime } from '../../../lambda/run/limits';
+import { lambdaProbeS, routeOf, splitByRoute, worstCaseAnyS, worstCaseS, type Enforcement } from '../../../lambda/run/route';
+
+const KINDS: readonly Enforcement[] = ['eager', 'sweep', 'lazy'];
+
+describe('routeOf', () => {
+  it('sends a load balancer to Lambda when every kind of backend fits 801 s, the probe function\'s 890 s less 10 %', () => {
+    // Prepare
+    const fits = (timeoutS: number) => KINDS.every((kind) => worstCaseS(timeoutS, kind) <= lambdaProbeS());
+
+    // Act
+    const lastLambda = [...Array(4000).keys()].map((i) => i + 1).filter((timeoutS) => routeOf(timeoutS) === 'lambda').pop();
+
+    // Assess: 333 s is the boundary, set by the lazy case (two idles and half a bracket)
+    expect(lambdaProbeS()).toBe(801);
+    expect(lastLambda).toBe(333);
+    expect(worstCaseS(333, 'lazy')).toBeLessThanOrEqual(801);
+    expect(worstCaseS(334, 'lazy')).toBeGreaterThan(801);
+    expect([60, 300, 333].map((t) => [routeOf(t), fits(t)])).toEqual([['lambda', true], ['lambda', true], ['lambda', true]]);
+  });
+
+  it.each([
+    // timeout, eager, sweep, lazy (seconds, start included): which kinds alone would fit a Lambda
+    [600, 690, 720, 1400, ['eager', 'sweep']],
+    [840, 954, 984, 1940, []],
+    [905, 1025.5, 1055.5, 2086.25, []],
+    [3600, 3990, 4020, 8150, []],
+    [4000, 4430, 4460, 9050, []],
+  ])('sends a %i s load balancer to the long probe (eager %f s, sweep %f s, lazy %f s)', (timeoutS, eager, sweep, lazy, fitting) => {
+    // Act
+    const worst = KINDS.map((kind) => worstCaseS(timeoutS, kind));
+
+    // Assess: a 600 s eager backend would fit, a lazy one needs about 1,400 s; the route holds for every kind
+    expect(worst).toEqual([eager, sweep, lazy]);
+    expect(KINDS.filter((kind) => worstCaseS(timeoutS, kind) <= lambdaProbeS())).toEqual(fitting);
+    expect(routeOf(timeoutS)).toBe('long');
+    expect(worstCaseAnyS(timeoutS)).toBe(lazy);
+  });
+
+  it('follows the probe function\'s timeout: 81 s sends 2 s load balancers to Lambda and 3 s ones to the long probe', () => {
+    // Act & Assess: what the run test scales down to (a second-scale probe still waits up to 10 s for an answer)
+    expect([1, 2, 3, 4].map((timeoutS) => routeOf(timeoutS, 81))).toEqual(['lambda', 'lambda', 'long', 'long']);
+  });
+
+  it('splits a plan by the longest idle timeout of each backend\'s load balancers', () => {
+    // Prepare
+    const item = (key: string, loadBalancerIdleTimeoutS: number) => ({ key, job: { loadBalancerIdleTimeoutS } });
+
+    // Act
+    const routes = splitByRoute([item('a', 60), item('b', 3600), item('c', 333), item('d', 905)]);
+
+    // Assess
+    expect(routes.lambda.map((i) => i.key)).toEqual(['a', 'c']);
+    expect(routes.long.map((i) => i.key)).toEqual(['b', 'd']);
+  });
+});
+
+describe('longProbeTime', () => {
+  const start = Date.parse('2026-11-30T17:00:00Z');
+
+  it('gives a 3,600 s load balancer its whole worst case when the run has time for it', () => {
+    // Act
+    const time = longProbeTime(4020, start, start + 60_000);
+
+    // Assess: the task's timeout adds its start (180 s) and its end (60 s)
+    expect(time).toEqual({ budgetS: 4020, timeoutS: 4260 });
+  });
+
+  it("caps the budget at what the run has left once publish is kept room for, so the task ends within the run's timeout", () => {
+    // Act: a 4,000 s lazy worst case, discover having taken 2 minutes
+    const time = longProbeTime(worstCaseAnyS(4000), start, start + 120_000);
+
+    // Assess: 89 min - 2 min - 5 min publish - 4 min task start and end; still beyond a 4,000 s horizon (4,400 s)
+    expect(time.budgetS).toBe(LONG_RUN_TIMEOUT_MINUTES * 60 - 120 - 300 - 240);
+    expect(time.budgetS).toBeGreaterThan(4400);
+    expect(120 + time.timeoutS + 300).toBeLessThanOrEqual(LONG_RUN_TIMEOUT_MINUTES * 60);
+  });
+});
+
+describe('the worst-case model against the engine', () => {
+  let backend: RunningBackend;
+  afterAll(() => backend?.stop());
+
+  it('bounds a real probe of a lazy backend whose limit lies between the load balancer timeout and the horizon (the longest narrowing)', async () => {
+    // Prepare: a 2 s load balancer (3 s horizon), a backend that lazily drops idles past 2.4 s
+    backend = await startBackend({ name: 'lazy', description: 'lazy', keepAliveTimeoutMs: 20_000, headersTimeoutMs: 20_000, lazyHeadersTimeoutMs: 2400 });
+
+    // Act
+    const { results, stats } = await runProbe([{ target: { host: '127.0.0.1', port: backend.port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 2 }], { phases: ['preRequest'] });
+
+    // Assess: the limit was narrowed past the first round, and the run took no longer than the model says
+    expect(results[0].phases.preRequest).toMatchObject({ enforcement: 'lazy' });
+    expect(results[0].phases.preRequest!.sockets.some((s) => s.round > 1)).toBe(true);
+    expect(stats.elapsedS).toBeLessThanOrEqual(worstCaseS(2, 'lazy'));
+  }, 60_000);
+});
