@@ -2,7 +2,7 @@
  * The long-horizon probe's container entry point, run as what the image runs (`node index.js`,
  * the prebuilt bundle) against loopback backends and S3 in moto, alone and within a run.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +29,7 @@ const BUCKET = 'idle-canary-reports';
 const CONTAINER_ENV = { IDLE_CANARY_BUCKET: BUCKET, IDLE_CANARY_MARGIN_S: '1', IDLE_CANARY_MAX_SOCKETS_PER_TARGET: '16', IDLE_CANARY_MAX_OPEN_SOCKETS: '900' };
 
 /** Runs the image's command (`node index.js` in the bundle's directory) with these overrides; its exit code and output (the task's log). */
-function runTask(env: Record<string, string>, moto: RunningMoto): Promise<{ code: number | null; output: string }> {
+function runTask(env: Record<string, string>, moto: RunningMoto, started: (child: ChildProcess) => void = () => undefined): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(LONG_PROBE_DIR, 'index.js')], { cwd: LONG_PROBE_DIR, env: { PATH: process.env.PATH, ...moto.env, ...CONTAINER_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -39,6 +39,7 @@ function runTask(env: Record<string, string>, moto: RunningMoto): Promise<{ code
     // Bounded: the task's own budget is seconds; a hung process is killed and fails the test.
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
+    started(child);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
@@ -120,6 +121,26 @@ describe('the long probe task', () => {
     expect(missing.code).toBe(1);
     expect(missing.output).toContain('environment variable IDLE_CANARY_PLAN_KEY is not set');
     await expect(getJson(s3, BUCKET, 'idle-canary/results/run-x/long/vpc-0a1.json')).rejects.toThrow();
+  }, 90_000);
+
+  it('ends its probe on SIGTERM (Step Functions stopping the task) and still writes what it has, inconclusive', async () => {
+    // Prepare: the tuned backend behind a 20 s load balancer (a 22 s horizon)
+    const item = { key: 'tuned', job: { target: { host: '127.0.0.1', port: backends[1].port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 20 }, loadBalancers: ['lb'] };
+    await putJson(s3, BUCKET, 'idle-canary/plans/run-stopped/long/vpc-0a1.json', { runId: 'run-stopped', shardId: 0, vpcId: 'vpc-0a1', items: [item] });
+
+    // Act: stopped once it has started probing
+    const task = runTask(
+      { IDLE_CANARY_PLAN_KEY: 'idle-canary/plans/run-stopped/long/vpc-0a1.json', IDLE_CANARY_RESULT_KEY: 'idle-canary/results/run-stopped/long/vpc-0a1.json', IDLE_CANARY_TIME_BUDGET_S: '60' },
+      moto,
+      (child) => setTimeout(() => child.kill('SIGTERM'), 3000),
+    );
+    const { code } = await task;
+    const written = await getJson<ShardResult>(s3, BUCKET, 'idle-canary/results/run-stopped/long/vpc-0a1.json');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(written.results[0].result.verdict).toBe('inconclusive');
+    expect(JSON.stringify(written.results[0].result.phases)).toContain('the run was aborted');
   }, 90_000);
 
   it('takes part in a run: discover routes one load balancer to Lambda and one to the long probe, and publish judges both', async () => {
