@@ -5,6 +5,8 @@
  *   construct, the probe engine's API and the command, as the `exports` map names them);
  * - `dist/handlers/NAME/index.js`: each Lambda handler bundled by esbuild, which the construct
  *   deploys as it is, so a user's synth needs neither esbuild nor Docker;
+ * - `dist/handlers/long-probe/`: the long probe task's bundle (the AWS SDK inside) and the
+ *   Dockerfile CDK builds its image from at deploy time;
  * - `dist/idle-canary.cjs`: the whole command in one file, the AWS SDK included, for a host
  *   that has only `node` 20 or later.
  *
@@ -93,11 +95,11 @@ async function main(): Promise<void> {
   if (unknown !== undefined) throw new Error(`unknown build step "${unknown}": expected handlers or nothing`);
   if (steps.length > 0) {
     await bundleHandlers();
-    console.log(`${HANDLER_NAMES.length} Lambda bundles in ${HANDLERS_DIR}`);
+    console.log(`${HANDLER_NAMES.length} Lambda bundles and the long probe's image context in ${HANDLERS_DIR}`);
     return;
   }
   const size = await buildPackage();
-  console.log(`${HANDLER_NAMES.length} Lambda bundles in ${HANDLERS_DIR}; declarations and JavaScript in ${DIST}`);
+  console.log(`${HANDLER_NAMES.length} Lambda bundles and the long probe's image context in ${HANDLERS_DIR}; declarations and JavaScript in ${DIST}`);
   console.log(`single-file command: ${SINGLE_FILE} (${(size / 2 ** 20).toFixed(2)} MiB)`);
 }
 

@@ -35,6 +35,8 @@ const distributed = check.fields({
   vpcResults: check.array(check.fields({ vpcId: check.string })),
 });
 
+const longProbes = check.fields({ long: check.array(check.fields({ vpcId: check.string, resultKey: check.string })), longResults: check.array(check.fields({ vpcId: check.string })) }, ['longResults']);
+
 /**
  * The run's discovery, whole plan and shard outcomes, whichever way the results travelled.
  * Backends in the plan with no outcome (deferred, or in a lost shard) are judged probe errors.
@@ -43,7 +45,8 @@ async function runOf(event: unknown, s3: S3Client, bucket: string) {
   const run = await lambdaRunOf(event, s3, bucket);
   // Long probes (ECS Fargate) wrote their results under the run's prefix: judged the same way.
   const { long, longResults } = event as PublishInput;
-  if (long === undefined || long.length === 0) return run;
+  if (long === undefined) return run;
+  longProbes(event, '');
   return { ...run, shardResults: [...run.shardResults, ...(await readLongResults(s3, bucket, long, longResults))] };
 }
 
