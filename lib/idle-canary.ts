@@ -447,7 +447,8 @@ export class IdleCanary extends Construct {
     route.otherwise(new sfn.Pass(this, 'NoLongProbeForVpc', { parameters: { 'vpcId.$': '$.vpcId', error: { Error: 'NoLongProbe', Cause: 'no long probe is deployed in this VPC' } } }));
     const map = new sfn.Map(this, 'LongProbes', { itemsPath: '$.long', resultPath: '$.longResults', maxConcurrency: placements.length });
     map.itemProcessor(route);
-    return map;
+    // Only the outcomes leave the branch: the Parallel's result holds the other branch's whole state already.
+    return map.next(new sfn.Pass(this, 'LongProbeOutcomes', { parameters: { 'longResults.$': '$.longResults' } }));
   }
 
   /** The logical id a resource's `Fn::GetAtt` shows in cdk-nag findings. */

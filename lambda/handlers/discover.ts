@@ -85,7 +85,7 @@ export async function discoverStep(input: unknown, env: NodeJS.ProcessEnv = proc
   // Without the long path, every backend goes to the probe functions, which report a horizon that does not fit as inconclusive.
   const longOn = env[ENV.longTimeouts] === 'on';
   const routes = longOn ? splitByRoute(plan, envNumber(env, ENV.probeTimeoutS, LAMBDA_TIMEOUT_S, 1, 900), sockets.maxSocketsPerTarget) : { lambda: plan, long: [] };
-  const long = longOn ? await planLongProbes(deps, { bucket, prefix, runId, runStartedMs: execution ? Date.parse(execution.startTime) : startedAt.getTime() }, discovery, routes.long, targetsPerInvocation(sockets)) : undefined;
+  const long = longOn ? await planLongProbes(deps, { bucket, prefix, runId, runStartedMs: execution ? Date.parse(execution.startTime) : startedAt.getTime() }, discovery, routes.long, sockets) : undefined;
   const inline: InlineRun = { mode: 'inline', runId, startedAt: startedAt.toISOString(), discoveryKey, shards: toShards(runId, discovery, routes.lambda, sockets), ...(long ? { long } : {}) };
   const stateBound = inlineStateBound(inline);
   const summary = { runId, loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, apiCalls: discovery.apiCalls, ...(long ? { long } : {}) };
@@ -115,11 +115,12 @@ async function planLongProbes(
   run: { bucket: string; prefix: string; runId: string; runStartedMs: number },
   discovery: Discovery,
   items: readonly ProbePlanItem[],
-  perTask: number,
+  sockets: { maxOpenSockets: number; maxSocketsPerTarget: number },
 ): Promise<LongProbe[]> {
+  const perTask = targetsPerInvocation(sockets);
   const probes = [...groupByVpc(discovery, items).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([vpcId, vpcItems]) => {
     const probed = vpcItems.slice(0, perTask);
-    const worstS = Math.max(...probed.map((item) => worstCaseAnyS(item.job.loadBalancerIdleTimeoutS)));
+    const worstS = Math.max(...probed.map((item) => worstCaseAnyS(item.job.loadBalancerIdleTimeoutS, sockets.maxSocketsPerTarget)));
     const probe: LongProbe = { vpcId, ...longKeys(run.prefix, run.runId, vpcId), items: probed.length, deferred: vpcItems.length - probed.length, ...longProbeTime(worstS, run.runStartedMs, Date.now()) };
     return { probe, items: probed };
   });

@@ -58,7 +58,8 @@ function shortenStrings(value: unknown): unknown {
 
 /**
  * The largest the inline state can grow to: the discover output plus, per shard, its
- * results at their maximum size or its failure, whichever is larger.
+ * results at their maximum size or its failure, whichever is larger, and per long probe a
+ * failure (its results come back through S3).
  *
  * Why an upper bound and not a guess: `States.DataLimitExceeded` cannot be caught; a run
  * that might exceed the limit must go through S3 from the start.
@@ -68,7 +69,9 @@ export function inlineStateBound(run: InlineRun): number {
     const envelope = jsonBytes({ runId: shard.runId, shardId: shard.shardId, vpcId: shard.vpcId, results: [] }) + 1;
     return Math.max(envelope + shard.items.length * (RESULT_MAX_BYTES + 1), FAILURE_MAX_BYTES);
   });
-  return jsonBytes(run) + jsonBytes({ shardResults: [] }) + shardOutcomes.reduce((sum, bytes) => sum + bytes, 0);
+  // Each long probe's outcome comes back into the state too: at most a caught failure.
+  const longOutcomes = (run.long ?? []).length * FAILURE_MAX_BYTES;
+  return jsonBytes(run) + jsonBytes({ shardResults: [] }) + shardOutcomes.reduce((sum, bytes) => sum + bytes, 0) + longOutcomes;
 }
 
 /**

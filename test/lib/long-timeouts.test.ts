@@ -106,7 +106,9 @@ describe('the IdleCanary stack with long timeouts', () => {
     expect(definition.States.SkippedOrProbe).toMatchObject({ Default: 'ProbeWithLambdaAndFargate' });
     expect(parallel.Branches.map((b) => b.StartAt)).toEqual(['InlineOrDistributed', 'LongProbes']);
     expect(parallel).toMatchObject({ ResultSelector: { 'run.$': 'States.JsonMerge($[0], $[1], false)' }, OutputPath: '$.run', Next: 'PublishResults' });
-    expect(long).toMatchObject({ ItemsPath: '$.long', ResultPath: '$.longResults' });
+    expect(long).toMatchObject({ ItemsPath: '$.long', ResultPath: '$.longResults', Next: 'LongProbeOutcomes' });
+    // The long branch hands back its outcomes only: the other branch's result already holds the whole state.
+    expect(parallel.Branches[1].States.LongProbeOutcomes).toEqual({ Type: 'Pass', Parameters: { 'longResults.$': '$.longResults' }, End: true });
     expect(Object.keys(long.ItemProcessor.States).filter((name) => name.startsWith('Long probe '))).toEqual([`Long probe ${VPC.vpcId}`, `Long probe ${SECOND_VPC.vpcId}`]);
     expect(task.Resource).toMatch(/:states:::ecs:runTask\.sync$/);
     expect(task.TimeoutSecondsPath).toBe('$.timeoutS');

@@ -1,6 +1,6 @@
 import { startBackend, type RunningBackend } from '../../../cli/demo/backends';
 import { runProbe } from '../../../lambda/probe';
-import { LONG_RUN_TIMEOUT_MINUTES, longProbeTime } from '../../../lambda/run/limits';
+import { FAILURE_MAX_BYTES, inlineStateBound, LONG_RUN_TIMEOUT_MINUTES, longProbeTime } from '../../../lambda/run/limits';
 import { lambdaProbeS, routeOf, splitByRoute, worstCaseAnyS, worstCaseS, type Enforcement } from '../../../lambda/run/route';
 
 const KINDS: readonly Enforcement[] = ['eager', 'sweep', 'lazy'];
@@ -76,6 +76,21 @@ describe('longProbeTime', () => {
     expect(time.budgetS).toBe(LONG_RUN_TIMEOUT_MINUTES * 60 - 120 - 300 - 240);
     expect(time.budgetS).toBeGreaterThan(4400);
     expect(120 + time.timeoutS + 300).toBeLessThanOrEqual(LONG_RUN_TIMEOUT_MINUTES * 60);
+  });
+});
+
+describe('inlineStateBound with long probes', () => {
+  it('counts a caught failure for each long probe, whose outcome comes back into the state', () => {
+    // Prepare
+    const run = { mode: 'inline' as const, runId: 'r', startedAt: '2026-11-30T17:00:00Z', discoveryKey: 'k', shards: [] };
+    const probe = { vpcId: 'vpc-0a1', planKey: 'p', resultKey: 'r', items: 1, deferred: 0, budgetS: 4020, timeoutS: 4260 };
+
+    // Act
+    const without = inlineStateBound(run);
+    const withTwo = inlineStateBound({ ...run, long: [probe, { ...probe, vpcId: 'vpc-0b2' }] });
+
+    // Assess
+    expect(withTwo - without).toBeGreaterThanOrEqual(2 * FAILURE_MAX_BYTES);
   });
 });
 
