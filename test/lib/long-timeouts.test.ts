@@ -127,6 +127,19 @@ describe('the IdleCanary stack with long timeouts', () => {
     ]);
   });
 
+  it('lets the state machine run the task definition, stop and describe its tasks, and pass its two roles only', () => {
+    // Prepare
+    const statements = statementsOf('IdleCanaryRunRoleDefaultPolicy') as Array<{ Action: string | string[]; Resource: unknown }>;
+    const about = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+
+    // Assess
+    expect(about('ecs:RunTask')).toHaveLength(1);
+    expect(about('ecs:StopTask')).toEqual([expect.objectContaining({ Action: ['ecs:StopTask', 'ecs:DescribeTasks'] })]);
+    expect(about('iam:PassRole')).toEqual([
+      expect.objectContaining({ Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryLongProbeTaskTaskRole/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryLongProbeTaskExecutionRole/), 'Arn'] }] }),
+    ]);
+  });
+
   it('lets the long probe tasks reach ECR, S3 and CloudWatch Logs over HTTPS only', () => {
     // Assess
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
