@@ -3,7 +3,7 @@
  * time with errors that name the bad key.
  */
 import type { IdleCanaryProps } from './idle-canary';
-import { DEFAULT_SCHEDULE, PeriodError, periodOf } from './schedule';
+import { DEFAULT_SCHEDULE, LONG_TIMEOUTS_MIN_PERIOD_MINUTES, LONG_TIMEOUTS_SCHEDULE_EXPECTED, PeriodError, periodOf } from './schedule';
 
 /** One VPC whose backends are probed: the probe function runs in its subnets. */
 export interface VpcConfig {
@@ -37,6 +37,17 @@ export interface AccessLogBucketConfig {
    */
   readonly prefix?: string;
 }
+
+/**
+ * The long-horizon probe (ECS Fargate, for load balancers whose idle timeouts do not fit a
+ * Lambda): how its tasks, in the VPCs' private subnets, reach ECR (image), S3 (plan and result)
+ * and CloudWatch Logs. Exactly one of the two, `true`.
+ */
+export type LongTimeoutsConfig =
+  /** The subnets route to a NAT gateway. */
+  | { readonly natGateway: true; readonly vpcEndpoints?: never }
+  /** The VPCs have endpoints for ECR (`ecr.api`, `ecr.dkr`), S3 (gateway) and CloudWatch Logs (`logs`). */
+  | { readonly vpcEndpoints: true; readonly natGateway?: never };
 
 /**
  * One stack: an account and region, and the construct's props in JSON form (see
@@ -79,7 +90,7 @@ export function parseConfig(value: unknown): IdleCanaryConfig {
 export const STACK_KEYS = [
   'account', 'region', 'vpcs', 'schedule', 'periodMinutes', 'topicArn', 'alarmEmails', 'marginS', 'namespace', 'maxBackendsPerPort',
   'digestSchedule', 'runAfterEcsDeployments', 'runAfterCodeDeployDeployments', 'reportRetentionDays', 'logRetentionDays', 'maxConcurrency',
-  'inlineMaxBackends', 'toleratedFailurePercentage', 'accessLogBuckets', 'hangupsAlarmThreshold',
+  'inlineMaxBackends', 'toleratedFailurePercentage', 'accessLogBuckets', 'hangupsAlarmThreshold', 'longTimeouts',
 ] as const satisfies ReadonlyArray<keyof StackConfig>;
 
 /** Every key a VPC entry accepts. */
@@ -114,6 +125,11 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.toleratedFailurePercentage, `${key}.toleratedFailurePercentage`, (v, k) => range(v, k, 0, 100, issue));
   optional(s.accessLogBuckets, `${key}.accessLogBuckets`, (v, k) => array(v, k, issue, 0).forEach((bucket, i) => parseAccessLogBucket(bucket, `${k}[${i}]`, issue)));
   optional(s.hangupsAlarmThreshold, `${key}.hangupsAlarmThreshold`, (v, k) => range(v, k, 1, 1_000_000, issue));
+  optional(s.longTimeouts, `${key}.longTimeouts`, (v, k) => parseLongTimeouts(v, k, issue));
+  if (s.longTimeouts !== undefined) {
+    const period = periodOf((s.schedule as string | undefined) ?? DEFAULT_SCHEDULE, s.periodMinutes as number | undefined);
+    if (period < LONG_TIMEOUTS_MIN_PERIOD_MINUTES) issue(`${key}.schedule`, LONG_TIMEOUTS_SCHEDULE_EXPECTED, s.schedule ?? DEFAULT_SCHEDULE);
+  }
   for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments'] as const) {
     optional(s[flag], `${key}.${flag}`, (v, k) => (typeof v === 'boolean' ? v : issue(k, 'true or false', v)));
   }
@@ -132,6 +148,15 @@ function parseVpc(value: unknown, key: string, issue: Issue): VpcConfig {
   optional(v.backendSecurityGroupIds, `${key}.backendSecurityGroupIds`, (ids, k) => array(ids, k, issue, 0).forEach((id, i) => match(id, `${k}[${i}]`, /^sg-[0-9a-f]{8,17}$/, 'a security group id like sg-0a1b2c3d', issue)));
   optional(v.addIngress, `${key}.addIngress`, (a, k) => (typeof a === 'boolean' ? a : issue(k, 'true or false', a)));
   return v as unknown as VpcConfig;
+}
+
+/** What `longTimeouts` accepts, in the words of the error. */
+const LONG_TIMEOUTS_EXPECTED = 'how the long probe tasks reach ECR, S3 and CloudWatch Logs: { "natGateway": true } or { "vpcEndpoints": true }';
+
+function parseLongTimeouts(value: unknown, key: string, issue: Issue): void {
+  const v = object(value, key, issue);
+  const keys = Object.keys(v);
+  if (keys.length !== 1 || !['natGateway', 'vpcEndpoints'].includes(keys[0]) || v[keys[0]] !== true) issue(key, LONG_TIMEOUTS_EXPECTED, value);
 }
 
 function parseAccessLogBucket(value: unknown, key: string, issue: Issue): void {

@@ -4,8 +4,10 @@
  * Pure, so that the README's table is computed, not guessed, and changes when the stack does.
  * Prices: eu-west-1 list prices (USD) as published in 2026; change `PRICES` for another region.
  */
-import { TARGETS_PER_INVOCATION, defaults } from './idle-canary';
-import { periodOf } from './schedule';
+import { longProbeTime } from '../lambda/run/limits';
+import { worstCaseAnyS, worstCaseS } from '../lambda/run/route';
+import { LONG_PROBE_TASK, TARGETS_PER_INVOCATION, defaults } from './idle-canary';
+import { LONG_TIMEOUTS_MIN_PERIOD_MINUTES, periodOf } from './schedule';
 
 export const PRICES = {
   lambdaGbSecondArm: 0.0000133334,
@@ -20,6 +22,9 @@ export const PRICES = {
   dashboard: 3,
   s3Put: 0.005 / 1000,
   s3Get: 0.0004 / 1000,
+  /** Fargate, Linux/ARM, per vCPU-hour and per GB-hour. */
+  fargateVcpuHourArm: 0.03238,
+  fargateGbHourArm: 0.00356,
 } as const;
 
 /** What the model assumes of a run; the defaults are the stack's. */
@@ -132,5 +137,56 @@ export function accessLogsMonthlyCost(loadBalancers: number, assumptions = ACCES
       alarms: loadBalancers * prices.alarmMetric,
       s3: objects * (2 * prices.s3Put + 2 * prices.s3Get),
     }),
+  };
+}
+
+/** What the long-horizon probe model assumes: the task's size and the schedule such a stack must have. */
+export const LONG_PROBE_ASSUMPTIONS = {
+  vcpu: LONG_PROBE_TASK.cpu / 1024,
+  memoryGb: LONG_PROBE_TASK.memoryMiB / 1024,
+  /** Billed seconds before the process starts (image pull of about 80 MB, Node.js start). */
+  startSeconds: 60,
+  /** Seconds discover takes before the task is planned (its budget is what the run has left). */
+  discoverSeconds: 60,
+  periodMinutes: LONG_TIMEOUTS_MIN_PERIOD_MINUTES,
+} as const;
+
+/** One VPC's long probe task, per run and per month. */
+export interface LongProbeCost {
+  readonly loadBalancerIdleTimeoutS: number;
+  /** Billed task seconds: with eager or healthy backends (one horizon), and at most (a lazy limit narrowed until the budget ends). */
+  readonly taskSeconds: { readonly typical: number; readonly worst: number };
+  readonly vcpuSeconds: { readonly typical: number; readonly worst: number };
+  readonly gbSeconds: { readonly typical: number; readonly worst: number };
+  readonly usdPerRun: { readonly typical: number; readonly worst: number };
+  readonly runs: number;
+  readonly usdPerMonth: { readonly typical: number; readonly worst: number };
+}
+
+/**
+ * What one VPC's long probe task costs for backends behind load balancers of this idle timeout.
+ *
+ * Why two figures: a task lasts one horizon when the backends are eager or healthy, and up to
+ * its whole budget when a lazy limit is narrowed. Fargate bills per second from the image pull.
+ *
+ * @example
+ * longProbeCost(3600).usdPerRun.typical; // about 0.011 (USD)
+ */
+export function longProbeCost(loadBalancerIdleTimeoutS: number, assumptions = LONG_PROBE_ASSUMPTIONS, prices = PRICES): LongProbeCost {
+  const a = assumptions;
+  const typical = a.startSeconds + worstCaseS(loadBalancerIdleTimeoutS, 'eager');
+  const worst = a.startSeconds + longProbeTime(worstCaseAnyS(loadBalancerIdleTimeoutS), 0, a.discoverSeconds * 1000).budgetS;
+  const both = (f: (seconds: number) => number) => ({ typical: f(typical), worst: f(worst) });
+  const usd = (seconds: number) => (seconds / 3600) * (a.vcpu * prices.fargateVcpuHourArm + a.memoryGb * prices.fargateGbHourArm);
+  const runs = Math.round((HOURS_PER_MONTH * 60) / a.periodMinutes);
+  const cents = (value: number) => Math.round(value * 100) / 100;
+  return {
+    loadBalancerIdleTimeoutS,
+    taskSeconds: both((s) => Math.round(s)),
+    vcpuSeconds: both((s) => Math.round(s * a.vcpu)),
+    gbSeconds: both((s) => Math.round(s * a.memoryGb)),
+    usdPerRun: both((s) => Math.round(usd(s) * 10_000) / 10_000),
+    runs,
+    usdPerMonth: both((s) => cents(runs * usd(s))),
   };
 }

@@ -37,6 +37,7 @@ export class IdleCanaryStack extends Stack {
       toleratedFailurePercentage: config.toleratedFailurePercentage,
       accessLogBuckets: config.accessLogBuckets,
       hangupsAlarmThreshold: config.hangupsAlarmThreshold,
+      longTimeouts: config.longTimeouts,
     });
   }
 }

@@ -2,10 +2,12 @@
  * The whole monitor as one construct: functions, state machine, schedule, alarms, reports.
  */
 import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,13 +23,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/handlers/config';
-import { PROBE_TASK_MINUTES, RUN_TIMEOUT_MINUTES, STATE_BUDGET_BYTES, STEP_MINUTES } from '../lambda/run/limits';
+import { LONG_RUN_TIMEOUT_MINUTES, PROBE_TASK_MINUTES, RUN_TIMEOUT_MINUTES, STATE_BUDGET_BYTES, STEP_MINUTES } from '../lambda/run/limits';
 import { targetsPerInvocation } from '../lambda/run/shards';
 import { withDefaults } from '../lambda/shared/defaults';
-import { portRange, type AccessLogBucketConfig, type VpcConfig } from './config';
-import type { HandlerName } from './handlers';
+import { portRange, type AccessLogBucketConfig, type LongTimeoutsConfig, type VpcConfig } from './config';
+import { LONG_PROBE_DIR, type HandlerName } from './handlers';
 import { handlerCode } from './lambda-code';
-import { DEFAULT_SCHEDULE, periodOf, PROBE_ERRORS_PERIODS } from './schedule';
+import { DEFAULT_SCHEDULE, LONG_TIMEOUTS_MIN_PERIOD_MINUTES, LONG_TIMEOUTS_SCHEDULE_EXPECTED, periodOf, PROBE_ERRORS_PERIODS } from './schedule';
 
 export interface IdleCanaryProps {
   /** VPCs whose load balancers' backends are probed; one probe function each. */
@@ -124,6 +126,14 @@ export interface IdleCanaryProps {
    * @default 5
    */
   readonly hangupsAlarmThreshold?: number;
+  /**
+   * Probe load balancers whose idle timeouts do not fit a Lambda (above 273 s; up to 4,000 s)
+   * with a task on ECS Fargate started by the same run, in each VPC's subnets with the probe
+   * security group; says how the tasks reach ECR, S3 and CloudWatch Logs (a NAT gateway, or VPC
+   * endpoints). Requires a 90-minute schedule: such a run lasts up to 89 minutes.
+   * @default none: every backend goes to the probe functions, and a horizon that does not fit one is `inconclusive`
+   */
+  readonly longTimeouts?: LongTimeoutsConfig;
 }
 
 /** Defaults of `IdleCanaryProps`, merged once. */
@@ -214,6 +224,8 @@ export class IdleCanary extends Construct {
   };
   /** Counts access log objects; set when `accessLogBuckets` are given. */
   public readonly accessLogsFunction?: lambda.Function;
+  /** The long-horizon probe on ECS Fargate; set when `longTimeouts` is given. */
+  public readonly longProbe?: { readonly cluster: ecs.Cluster; readonly taskDefinition: ecs.FargateTaskDefinition };
 
   public constructor(scope: Construct, id: string, props: IdleCanaryProps) {
     super(scope, id);
@@ -222,6 +234,9 @@ export class IdleCanary extends Construct {
     this.node.setContext(cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     const settings = withDefaults(defaults, props);
     const periodMinutes = periodOf(settings.schedule, props.periodMinutes);
+    if (props.longTimeouts !== undefined && periodMinutes < LONG_TIMEOUTS_MIN_PERIOD_MINUTES) {
+      throw new Error(`schedule: expected ${LONG_TIMEOUTS_SCHEDULE_EXPECTED}, got ${JSON.stringify(settings.schedule)}`);
+    }
 
     this.bucket = new s3.Bucket(this, 'Reports', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -271,6 +286,7 @@ export class IdleCanary extends Construct {
         [ENV.maxConcurrency]: String(settings.maxConcurrency),
         [ENV.maxBackendsPerPort]: String(settings.maxBackendsPerPort),
         [ENV.periodMinutes]: String(periodMinutes),
+        ...(props.longTimeouts ? { [ENV.longTimeouts]: 'on', [ENV.probeTimeoutS]: String(PROBE_TIMEOUT.toSeconds()) } : {}),
       },
     });
     this.discoverFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'DescribeLoadBalancers', actions: DISCOVERY_ACTIONS, resources: ['*'] }));
@@ -303,24 +319,29 @@ export class IdleCanary extends Construct {
     this.digestFunction.addToRolePolicy(listReports);
     this.digestFunction.addToRolePolicy(notify('SendDigest'));
 
+    const placements = props.vpcs.map((vpcConfig, index): ProbePlacement => {
+      // CloudFormation places the probe by subnet id alone; CDK's imported VPC wants a list of
+      // zones it never writes to the template, so none is asked of the user.
+      const vpc = ec2.Vpc.fromVpcAttributes(this, `Vpc${index}`, { vpcId: vpcConfig.vpcId, availabilityZones: ['not-needed'], ...(vpcConfig.cidr ? { vpcCidrBlock: vpcConfig.cidr } : {}) });
+      const securityGroup = this.probeSecurityGroup(`ProbeSecurityGroup${index}`, vpc, vpcConfig);
+      const subnets = vpcConfig.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(this, `Vpc${index}Subnet${i}`, { subnetId: id }));
+      return { index, vpcId: vpcConfig.vpcId, vpc, subnets, securityGroup };
+    });
     this.probeFunctions = Object.fromEntries(
-      props.vpcs.map((vpcConfig, index) => {
-        // CloudFormation places the probe by subnet id alone; CDK's imported VPC wants a list of
-        // zones it never writes to the template, so none is asked of the user.
-        const vpc = ec2.Vpc.fromVpcAttributes(this, `Vpc${index}`, { vpcId: vpcConfig.vpcId, availabilityZones: ['not-needed'], ...(vpcConfig.cidr ? { vpcCidrBlock: vpcConfig.cidr } : {}) });
-        const securityGroup = this.probeSecurityGroup(`ProbeSecurityGroup${index}`, vpc, vpcConfig);
+      placements.map(({ index, vpcId, vpc, subnets, securityGroup }) => {
         const probe = fn(`Probe${index}`, 'probe', {
-          description: `idle-canary probe for ${vpcConfig.vpcId}: opens idle sockets to backends; calls no AWS API`,
+          description: `idle-canary probe for ${vpcId}: opens idle sockets to backends; calls no AWS API`,
           timeout: PROBE_TIMEOUT,
           vpc,
-          vpcSubnets: { subnets: vpcConfig.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(this, `Vpc${index}Subnet${i}`, { subnetId: id })) },
+          vpcSubnets: { subnets: [...subnets] },
           securityGroups: [securityGroup],
           environment: shared,
         });
         acknowledge(probe, [MANAGED_POLICY('AWSLambdaVPCAccessExecutionRole')], 'The minimum for a function in a VPC: its network interfaces. The probe has no other permission.');
-        return [vpcConfig.vpcId, probe];
+        return [vpcId, probe];
       }),
     );
+    if (props.longTimeouts) this.longProbe = this.createLongProbe(placements[0].vpc, settings.logRetention, shared);
     for (const fnConstruct of [this.discoverFunction, this.publishFunction, this.digestFunction, ...Object.values(this.probeFunctions), ...(this.accessLogsFunction ? [this.accessLogsFunction] : [])]) {
       acknowledge(fnConstruct, [MANAGED_POLICY('AWSLambdaBasicExecutionRole')], 'Writing its own logs, nothing else.');
     }
@@ -335,7 +356,8 @@ export class IdleCanary extends Construct {
 
     // Subnets given by id: the probe only places its network interfaces in them.
     Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'The probe function only places its network interfaces in these subnets.');
-    this.stateMachine = this.createStateMachine(stateMachineName, settings.maxConcurrency, settings.toleratedFailurePercentage, settings.logRetention);
+    const longTasks = this.longProbe ? this.longProbeTasks(this.longProbe, placements) : undefined;
+    this.stateMachine = this.createStateMachine(stateMachineName, settings.maxConcurrency, settings.toleratedFailurePercentage, settings.logRetention, longTasks);
     this.schedule(settings.schedule, settings.runAfterEcsDeployments, settings.runAfterCodeDeployDeployments);
     new scheduler.Schedule(this, 'DigestSchedule', {
       schedule: scheduler.ScheduleExpression.expression(settings.digestSchedule),
@@ -346,6 +368,87 @@ export class IdleCanary extends Construct {
     acknowledge(Stack.of(this), [`AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.digestFunction)}.Arn>:*]`], 'Invoking the digest function includes its versions and aliases (function:*), as CDK grants it.');
     this.alarms = this.createAlarms(settings.namespace, periodMinutes, readsAccessLogs ? settings.hangupsAlarmThreshold : undefined);
     this.createDashboard(settings.namespace, periodMinutes, readsAccessLogs);
+  }
+
+  /**
+   * The long-horizon probe: a cluster and a Fargate task definition whose container runs the
+   * probe function's code (`lambda/handlers/long-probe.ts`) from the prebuilt bundle.
+   *
+   * Why these permissions only: the task role reads its shard and writes its result under the
+   * run's `long/` keys, nothing else; the execution role (CDK's) pulls the image and writes the
+   * task's logs. The image is built by Docker where `cdk deploy` runs; synth only hashes the
+   * bundle's directory.
+   */
+  private createLongProbe(vpc: ec2.IVpc, retention: logs.RetentionDays, shared: Record<string, string>) {
+    // The cluster's VPC is only its default for capacity (CDK would create one): every task is placed by subnet id.
+    const cluster = new ecs.Cluster(this, 'LongProbeCluster', { vpc, enableFargateCapacityProviders: true });
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'LongProbeTask', {
+      cpu: LONG_PROBE_TASK.cpu,
+      memoryLimitMiB: LONG_PROBE_TASK.memoryMiB,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    taskDefinition.addContainer(LONG_PROBE_CONTAINER, {
+      image: ecs.ContainerImage.fromAsset(LONG_PROBE_DIR, { platform: Platform.LINUX_ARM64 }),
+      essential: true,
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'long-probe', logGroup: new logs.LogGroup(this, 'LongProbeLogs', { retention, removalPolicy: RemovalPolicy.DESTROY }) }),
+      environment: { POWERTOOLS_SERVICE_NAME: 'idle-canary', AWS_REGION: Stack.of(this).region, ...shared, [ENV.bucket]: this.bucket.bucketName },
+      // The probe's sockets, as many as a probe function may hold, and more descriptors than they need.
+      ulimits: [{ name: ecs.UlimitName.NOFILE, softLimit: 4096, hardLimit: 4096 }],
+      readonlyRootFilesystem: true,
+    });
+    taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ sid: 'ReadLongProbePlan', actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}plans/*/long/*`)] }));
+    taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ sid: 'WriteLongProbeResult', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}results/*/long/*`)] }));
+    acknowledge(taskDefinition, [`AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${REPORT_PREFIX}plans/*/long/*]`, `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/${REPORT_PREFIX}results/*/long/*]`], "The task reads its run's long probe plan and writes its result; the keys carry the run's id, known only at run time.");
+    acknowledge(taskDefinition, ['AwsSolutions-ECS2'], 'The environment holds the bucket name and probe settings, no secret.');
+    acknowledge(taskDefinition, ['AwsSolutions-IAM5[Resource::*]'], 'ecr:GetAuthorizationToken (the execution role pulling the image) has no resource-level permission.');
+    acknowledge(cluster, ['AwsSolutions-ECS4'], 'One short-lived task per VPC and run, whose results and logs are already kept; Container Insights would add cost and nothing to read.');
+    return { cluster, taskDefinition };
+  }
+
+  /**
+   * One run-task state per VPC, in its subnets with the probe security group and one allowing
+   * HTTPS out (ECR, S3, CloudWatch Logs through the NAT gateway or the VPC endpoints).
+   *
+   * Why `.sync`: the run waits for the task, and Step Functions stops the task when the run is
+   * stopped or the state times out (after the time discover gave it).
+   */
+  private longProbeTasks(long: NonNullable<IdleCanary['longProbe']>, placements: readonly ProbePlacement[]): sfn.IChainable {
+    const container = long.taskDefinition.defaultContainer!;
+    const route = new sfn.Choice(this, 'RouteLongProbeToVpc');
+    const failed = new sfn.Pass(this, 'LongProbeFailed', { parameters: { 'vpcId.$': '$.vpcId', 'error.$': '$.error' } });
+    for (const { index, vpcId, vpc, subnets, securityGroup } of placements) {
+      const awsAccess = new ec2.SecurityGroup(this, `LongProbeAwsAccess${index}`, { vpc, allowAllOutbound: false, description: `idle-canary long probe: HTTPS to ECR, S3 and CloudWatch Logs from ${vpcId}` });
+      awsAccess.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'ECR, S3 and CloudWatch Logs (NAT gateway or VPC endpoints)');
+      const run = new tasks.EcsRunTask(this, `Long probe ${vpcId}`, {
+        cluster: long.cluster,
+        taskDefinition: long.taskDefinition,
+        launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
+        integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+        subnets: { subnets: [...subnets] },
+        securityGroups: [securityGroup, awsAccess],
+        assignPublicIp: false,
+        containerOverrides: [
+          {
+            containerDefinition: container,
+            environment: [
+              { name: ENV.planKey, value: sfn.JsonPath.stringAt('$.planKey') },
+              { name: ENV.resultKey, value: sfn.JsonPath.stringAt('$.resultKey') },
+              { name: ENV.timeBudgetS, value: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.budgetS')) },
+            ],
+          },
+        ],
+        taskTimeout: sfn.Timeout.at('$.timeoutS'),
+        // The task's description is large and of no use to publish, which reads the result from S3.
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      run.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+      route.when(sfn.Condition.stringEquals('$.vpcId', vpcId), run);
+    }
+    route.otherwise(new sfn.Pass(this, 'NoLongProbeForVpc', { parameters: { 'vpcId.$': '$.vpcId', error: { Error: 'NoLongProbe', Cause: 'no long probe is deployed in this VPC' } } }));
+    const map = new sfn.Map(this, 'LongProbes', { itemsPath: '$.long', resultPath: '$.longResults', maxConcurrency: placements.length });
+    map.itemProcessor(route);
+    // Only the outcomes leave the branch: the Parallel's result holds the other branch's whole state already.
+    return map.next(new sfn.Pass(this, 'LongProbeOutcomes', { parameters: { 'longResults.$': '$.longResults' } }));
   }
 
   /** The logical id a resource's `Fn::GetAtt` shows in cdk-nag findings. */
@@ -452,7 +555,7 @@ export class IdleCanary extends Construct {
    * Why catches inside the Map: a shard that fails or times out becomes a failure record, so
    * publish still runs with every other shard's results and counts the lost backends.
    */
-  private createStateMachine(stateMachineName: string, maxConcurrency: number, toleratedFailurePercentage: number, retention: logs.RetentionDays): sfn.StateMachine {
+  private createStateMachine(stateMachineName: string, maxConcurrency: number, toleratedFailurePercentage: number, retention: logs.RetentionDays, longProbes?: sfn.IChainable): sfn.StateMachine {
     const retryLambda = (task: tasks.LambdaInvoke) => task.addRetry({ errors: [...LAMBDA_TRANSIENT_ERRORS], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
     const discover = retryLambda(
       new tasks.LambdaInvoke(this, 'DiscoverLoadBalancers', {
@@ -503,17 +606,27 @@ export class IdleCanary extends Construct {
       map.addCatch(new sfn.Pass(this, `Map failed ${vpcId}`, { parameters: { vpcId, 'error.$': '$.error' } }), { errors: ['States.ALL'], resultPath: '$.error' });
       probeVpcs.branch(map);
     }
-    const inlineOrDistributed = new sfn.Choice(this, 'InlineOrDistributed')
-      .when(sfn.Condition.stringEquals('$.mode', 'skipped'), new sfn.Succeed(this, 'SkippedAnotherRunInProgress', { comment: 'Another execution was running: discover logged the reason; that run covers this one.' }))
-      .when(sfn.Condition.stringEquals('$.mode', 'distributed'), probeVpcs.next(publish))
-      .otherwise(probeShards.next(publish));
+    const skipped = new sfn.Succeed(this, 'SkippedAnotherRunInProgress', { comment: 'Another execution was running: discover logged the reason; that run covers this one.' });
+    let inlineOrDistributed: sfn.Choice;
+    if (longProbes === undefined) {
+      inlineOrDistributed = new sfn.Choice(this, 'InlineOrDistributed')
+        .when(sfn.Condition.stringEquals('$.mode', 'skipped'), skipped)
+        .when(sfn.Condition.stringEquals('$.mode', 'distributed'), probeVpcs.next(publish))
+        .otherwise(probeShards.next(publish));
+    } else {
+      // The probe functions and the long probes at once; their outputs merged (the same run, plus longResults) for publish.
+      const lambdaProbes = new sfn.Choice(this, 'InlineOrDistributed').when(sfn.Condition.stringEquals('$.mode', 'distributed'), probeVpcs).otherwise(probeShards);
+      const probeAll = new sfn.Parallel(this, 'ProbeWithLambdaAndFargate', { resultSelector: { 'run.$': 'States.JsonMerge($[0], $[1], false)' }, outputPath: '$.run' });
+      probeAll.branch(lambdaProbes).branch(longProbes);
+      inlineOrDistributed = new sfn.Choice(this, 'SkippedOrProbe').when(sfn.Condition.stringEquals('$.mode', 'skipped'), skipped).otherwise(probeAll.next(publish));
+    }
 
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const machine = new sfn.StateMachine(this, 'Run', {
       stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(discover.next(inlineOrDistributed)),
-      // Discover plans no more probe rounds than this holds (lambda/run/limits.ts).
-      timeout: Duration.minutes(RUN_TIMEOUT_MINUTES),
+      // Discover plans no more probe rounds than this holds, and long probes within it (lambda/run/limits.ts).
+      timeout: Duration.minutes(longProbes === undefined ? RUN_TIMEOUT_MINUTES : LONG_RUN_TIMEOUT_MINUTES),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
@@ -527,6 +640,12 @@ export class IdleCanary extends Construct {
     const { region, account } = Stack.of(this);
     const executions = `arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${this.logicalIdOf(machine)}"}]}]}`;
     acknowledge(machine, [`AwsSolutions-IAM5[Resource::${executions}:*]`, `AwsSolutions-IAM5[Resource::${executions}/*:*]`], "A Distributed Map starts, describes and redrives its own child executions, whose ids are only known at run time.");
+    if (this.longProbe) {
+      // The task definition's ARN without its revision, as CDK's run-task grant writes it.
+      const arnPart = (i: number) => `{"Fn::Select":[${i},{"Fn::Split":[":",{"Ref":"${this.logicalIdOf(this.longProbe!.taskDefinition)}"}]}]}`;
+      const familyPart = (i: number) => `{"Fn::Select":[${i},{"Fn::Split":["/",${arnPart(5)}]}]}`;
+      acknowledge(machine, [`AwsSolutions-IAM5[Resource::arn:${arnPart(1)}:${arnPart(2)}:${arnPart(3)}:${arnPart(4)}:${familyPart(0)}/${familyPart(1)}:*]`], "Running the long probe's task definition includes its revisions (family:*), as CDK grants it.");
+    }
     return machine;
   }
 
@@ -663,6 +782,21 @@ export const LAMBDA_TRANSIENT_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ] as const;
+
+/** Where one VPC's probes run: its subnets and the probe security group. */
+interface ProbePlacement {
+  readonly index: number;
+  readonly vpcId: string;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: readonly ec2.ISubnet[];
+  readonly securityGroup: ec2.SecurityGroup;
+}
+
+/** The long probe task's size: the smallest Fargate task; waiting on sockets needs little of either. */
+export const LONG_PROBE_TASK = { cpu: 256, memoryMiB: 512 } as const;
+
+/** The long probe task's container, whose environment each run overrides. */
+const LONG_PROBE_CONTAINER = 'long-probe';
 
 /** A cdk-nag finding id for an AWS managed policy on a role. */
 const MANAGED_POLICY = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;

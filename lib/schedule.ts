@@ -2,6 +2,7 @@
  * The schedule's period, and the alarm windows it sets: one place that derives, checks and
  * explains them, for the configuration parser and the construct alike.
  */
+import { LONG_RUN_TIMEOUT_MINUTES } from '../lambda/run/limits';
 
 /** When runs start unless configured: every 15 minutes. */
 export const DEFAULT_SCHEDULE = 'rate(15 minutes)';
@@ -14,6 +15,16 @@ export const PROBE_ERRORS_PERIODS = 2;
 
 /** The longest period whose alarm windows Metrics Insights still evaluates. */
 export const MAX_PERIOD_MINUTES = METRICS_INSIGHTS_WINDOW_MINUTES / PROBE_ERRORS_PERIODS;
+
+/**
+ * The shortest period of a stack with long-horizon probes: a run then lasts up to
+ * `LONG_RUN_TIMEOUT_MINUTES` (a 4,000 s load balancer's probe alone holds sockets 73 minutes),
+ * and with one run at a time, a shorter schedule would skip most runs and starve the heartbeat.
+ */
+export const LONG_TIMEOUTS_MIN_PERIOD_MINUTES = LONG_RUN_TIMEOUT_MINUTES + 1;
+
+/** What the schedule of such a stack must be, in the words of the error. */
+export const LONG_TIMEOUTS_SCHEDULE_EXPECTED = `a period of ${LONG_TIMEOUTS_MIN_PERIOD_MINUTES} minutes with longTimeouts, such as rate(${LONG_TIMEOUTS_MIN_PERIOD_MINUTES} minutes) (a run with long-horizon probes lasts up to ${LONG_RUN_TIMEOUT_MINUTES} minutes, and runs never overlap)`;
 
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const UNIT_MINUTES: Readonly<Record<string, number>> = { minute: 1, minutes: 1, hour: 60, hours: 60, day: 1440, days: 1440 };

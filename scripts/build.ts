@@ -5,16 +5,18 @@
  *   construct, the probe engine's API and the command, as the `exports` map names them);
  * - `dist/handlers/NAME/index.js`: each Lambda handler bundled by esbuild, which the construct
  *   deploys as it is, so a user's synth needs neither esbuild nor Docker;
+ * - `dist/handlers/long-probe/`: the long probe task's bundle (the AWS SDK inside) and the
+ *   Dockerfile CDK builds its image from at deploy time;
  * - `dist/idle-canary.cjs`: the whole command in one file, the AWS SDK included, for a host
  *   that has only `node` 20 or later.
  *
  * `npm run build -- handlers` writes only the Lambda bundles (what synth and the tests need).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { HANDLER_NAMES, HANDLERS_DIR } from '../lib/handlers';
+import { HANDLER_NAMES, HANDLERS_DIR, LONG_PROBE_DIR, LONG_PROBE_DOCKERFILE, LONG_PROBE_NAME } from '../lib/handlers';
 import { packageRoot } from '../lib/package-root';
 
 const ROOT = packageRoot(__dirname);
@@ -23,25 +25,29 @@ const DIST = join(ROOT, 'dist');
 /** The single-file command, relative to the package root. */
 export const SINGLE_FILE = join(DIST, 'idle-canary.cjs');
 
-/** Bundles every handler for the Lambda runtime, whose AWS SDK v3 it uses. */
+/** One handler bundled for Node.js 22, minified with its source map. */
+const bundle = (name: string, external: string[]) =>
+  build({
+    entryPoints: [join(ROOT, 'lambda', 'handlers', `${name}.ts`)],
+    outfile: join(HANDLERS_DIR, name, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    minify: true,
+    sourcemap: true,
+    external,
+    logLevel: 'warning',
+  });
+
+/**
+ * Bundles every handler for the Lambda runtime, whose AWS SDK v3 it uses, and the long probe
+ * task with the SDK inside (a Node.js image has none), next to its Dockerfile.
+ */
 export async function bundleHandlers(): Promise<void> {
   rmSync(HANDLERS_DIR, { recursive: true, force: true });
-  await Promise.all(
-    HANDLER_NAMES.map((name) =>
-      build({
-        entryPoints: [join(ROOT, 'lambda', 'handlers', `${name}.ts`)],
-        outfile: join(HANDLERS_DIR, name, 'index.js'),
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target: 'node22',
-        minify: true,
-        sourcemap: true,
-        external: ['@aws-sdk/*'],
-        logLevel: 'warning',
-      }),
-    ),
-  );
+  await Promise.all([...HANDLER_NAMES.map((name) => bundle(name, ['@aws-sdk/*'])), bundle(LONG_PROBE_NAME, [])]);
+  writeFileSync(join(LONG_PROBE_DIR, 'Dockerfile'), LONG_PROBE_DOCKERFILE);
 }
 
 /** Compiles the sources the `exports` map reaches, with declarations. */
@@ -89,11 +95,11 @@ async function main(): Promise<void> {
   if (unknown !== undefined) throw new Error(`unknown build step "${unknown}": expected handlers or nothing`);
   if (steps.length > 0) {
     await bundleHandlers();
-    console.log(`${HANDLER_NAMES.length} Lambda bundles in ${HANDLERS_DIR}`);
+    console.log(`${HANDLER_NAMES.length} Lambda bundles and the long probe's image context in ${HANDLERS_DIR}`);
     return;
   }
   const size = await buildPackage();
-  console.log(`${HANDLER_NAMES.length} Lambda bundles in ${HANDLERS_DIR}; declarations and JavaScript in ${DIST}`);
+  console.log(`${HANDLER_NAMES.length} Lambda bundles and the long probe's image context in ${HANDLERS_DIR}; declarations and JavaScript in ${DIST}`);
   console.log(`single-file command: ${SINGLE_FILE} (${(size / 2 ** 20).toFixed(2)} MiB)`);
 }
 

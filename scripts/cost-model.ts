@@ -1,7 +1,7 @@
 /**
  * `npm run cost`: the README's monthly cost table, from the stack's own parameters.
  */
-import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, accessLogsMonthlyCost, monthlyCost } from '../lib/cost';
+import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, LONG_PROBE_ASSUMPTIONS, accessLogsMonthlyCost, longProbeCost, monthlyCost } from '../lib/cost';
 
 const rows = [10, 100, 2000].map((n) => monthlyCost(n));
 const usd = (v: number) => `$${v.toFixed(2)}`;
@@ -18,3 +18,13 @@ console.log(`\nWith access logs (accessLogBuckets), added per month: ${a.nodesPe
 console.log('| load balancers | log objects | Lambda | custom metrics | alarm | S3 | total |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of logs) console.log(`| ${r.loadBalancers} | ${r.objects} | ${usd(r.lambda)} | ${usd(r.metrics)} | ${usd(r.alarms)} | ${usd(r.s3)} | **${usd(r.total)}** |`);
+
+const long = [600, 905, 3600, 4000].map((t) => longProbeCost(t));
+const l = LONG_PROBE_ASSUMPTIONS;
+console.log(`\nWith longTimeouts, added per VPC that has long-horizon backends: one Fargate task per run (${l.vcpu} vCPU, ${l.memoryGb} GB, Linux/ARM), schedule every ${l.periodMinutes} minutes; typical = eager or healthy backends (one horizon), worst = a lazy limit narrowed for the whole budget:\n`);
+console.log('| idle timeout | task seconds per run | vCPU-seconds per run | GB-seconds per run | per run | runs | per month |');
+console.log('|---|---|---|---|---|---|---|');
+const pair = (p: { typical: number; worst: number }, f: (v: number) => string = String) => `${f(p.typical)} to ${f(p.worst)}`;
+for (const r of long) console.log(`| ${r.loadBalancerIdleTimeoutS} s | ${pair(r.taskSeconds)} | ${pair(r.vcpuSeconds)} | ${pair(r.gbSeconds)} | ${pair(r.usdPerRun, (v) => `$${v.toFixed(4)}`)} | ${r.runs} | ${pair(r.usdPerMonth, usd)} |`);
+const every15 = longProbeCost(3600, { ...LONG_PROBE_ASSUMPTIONS, periodMinutes: 15 });
+console.log(`\nAt a 15-minute schedule the 3600 s task would run ${every15.runs} times a month (${pair(every15.usdPerMonth, usd)}), but runs would overlap: a stack with longTimeouts runs every ${l.periodMinutes} minutes.`);

@@ -45,4 +45,15 @@ export const ENV = {
   claimStaleS: 'IDLE_CANARY_CLAIM_STALE_S',
   /** `on` when access logs are counted: publish then reads the recent hang-ups for the report. */
   accessLogs: 'IDLE_CANARY_ACCESS_LOGS',
+  /** `on` when the stack has the long-horizon probe: discover routes backends by horizon. */
+  longTimeouts: 'IDLE_CANARY_LONG_TIMEOUTS',
+  /** The probe function's timeout in seconds, which the routing fits Lambda probes in. */
+  probeTimeoutS: 'IDLE_CANARY_PROBE_TIMEOUT_S',
+  /** The long probe task's shard: its S3 key, or a local file (`shardFile`) instead. */
+  planKey: 'IDLE_CANARY_PLAN_KEY',
+  shardFile: 'IDLE_CANARY_SHARD_FILE',
+  /** Where the long probe task writes its result: its S3 key. */
+  resultKey: 'IDLE_CANARY_RESULT_KEY',
+  /** Seconds the long probe task may probe. */
+  timeBudgetS: 'IDLE_CANARY_TIME_BUDGET_S',
 } as const;

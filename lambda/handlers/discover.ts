@@ -8,10 +8,12 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { createClients, discover, toProbePlan } from '../discovery';
 import { runNumberAt } from '../discovery/sample';
 import { earlierRunningExecution, type ThisExecution } from '../run/guard';
-import { backendsPerRun, inlineStateBound, PROBE_WAVES, STATE_BUDGET_BYTES } from '../run/limits';
+import { backendsPerRun, inlineStateBound, longProbeTime, PROBE_WAVES, STATE_BUDGET_BYTES } from '../run/limits';
+import { LAMBDA_TIMEOUT_S, splitByRoute, worstCaseAnyS } from '../run/route';
 import { groupByVpc, targetsPerInvocation, toShards } from '../run/shards';
-import { writeDiscovery, writePlans } from '../run/store';
-import type { DiscoverOutput, InlineRun } from '../run/types';
+import { longKeys, writeDiscovery, writeLongPlans, writePlans } from '../run/store';
+import type { DiscoverOutput, InlineRun, LongProbe } from '../run/types';
+import type { Discovery, ProbePlanItem } from '../discovery';
 import { ENV, envList, envNumber, envString } from './config';
 import { logger } from './logger';
 import { validator } from './validate';
@@ -80,14 +82,19 @@ export async function discoverStep(input: unknown, env: NodeJS.ProcessEnv = proc
   const plan = toProbePlan(discovery.loadBalancers);
   const sockets = { maxOpenSockets: envNumber(env, ENV.maxOpenSockets, 900, 16, 1000), maxSocketsPerTarget: envNumber(env, ENV.maxSocketsPerTarget, 16, 2, 900) };
   const maxConcurrency = envNumber(env, ENV.maxConcurrency, defaults.maxConcurrency, 1, 1000);
-  const inline: InlineRun = { mode: 'inline', runId, startedAt: startedAt.toISOString(), discoveryKey, shards: toShards(runId, discovery, plan, sockets) };
+  // Without the long path, every backend goes to the probe functions, which report a horizon that does not fit as inconclusive.
+  const longOn = env[ENV.longTimeouts] === 'on';
+  const routes = longOn ? splitByRoute(plan, envNumber(env, ENV.probeTimeoutS, LAMBDA_TIMEOUT_S, 1, 900)) : { lambda: plan, long: [] };
+  const long = longOn ? await planLongProbes(deps, { bucket, prefix, runId, runStartedMs: execution ? Date.parse(execution.startTime) : startedAt.getTime() }, discovery, routes.long, sockets) : undefined;
+  const inline: InlineRun = { mode: 'inline', runId, startedAt: startedAt.toISOString(), discoveryKey, shards: toShards(runId, discovery, routes.lambda, sockets), ...(long ? { long } : {}) };
   const stateBound = inlineStateBound(inline);
-  const summary = { runId, loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, apiCalls: discovery.apiCalls };
-  if (plan.length <= envNumber(env, ENV.inlineMaxBackends, defaults.inlineMaxBackends, 0, 1e9) && stateBound <= STATE_BUDGET_BYTES && inline.shards.length <= PROBE_WAVES * maxConcurrency) {
+  const summary = { runId, loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, apiCalls: discovery.apiCalls, ...(long ? { long } : {}) };
+  if (routes.lambda.length <= envNumber(env, ENV.inlineMaxBackends, defaults.inlineMaxBackends, 0, 1e9) && stateBound <= STATE_BUDGET_BYTES && inline.shards.length <= PROBE_WAVES * maxConcurrency) {
     logger.info('discovered', { ...summary, mode: 'inline', shards: inline.shards.length, stateBound, withErrors: discovery.loadBalancers.filter((lb) => lb.error !== undefined).map((lb) => lb.name) });
     return inline;
   }
-  const run = await writePlans(deps.s3, bucket, prefix, { runId, startedAt: inline.startedAt, discoveryKey }, groupByVpc(discovery, plan, vpcIds), backendsPerRun(maxConcurrency, targetsPerInvocation(sockets)));
+  const planned = await writePlans(deps.s3, bucket, prefix, { runId, startedAt: inline.startedAt, discoveryKey }, groupByVpc(discovery, routes.lambda, vpcIds), backendsPerRun(maxConcurrency, targetsPerInvocation(sockets)));
+  const run = long ? { ...planned, long } : planned;
   const deferred = run.plans.reduce((sum, p) => sum + p.deferred, 0);
   (deferred > 0 ? logger.warn.bind(logger) : logger.info.bind(logger))('discovered', {
     ...summary,
@@ -96,6 +103,30 @@ export async function discoverStep(input: unknown, env: NodeJS.ProcessEnv = proc
     ...(deferred > 0 ? { deferred, reason: `more backends than ${PROBE_WAVES} rounds of ${maxConcurrency} probe invocations take: raise maxConcurrency or narrow the selection` } : {}),
   });
   return run;
+}
+
+/**
+ * One long probe per VPC that has long-horizon backends: as many as one task's socket budget
+ * holds (the rest deferred, counted as probe errors), with the time the longest needs, within
+ * what is left of the run; each one's shard is written where its task reads it.
+ */
+async function planLongProbes(
+  deps: DiscoverDependencies,
+  run: { bucket: string; prefix: string; runId: string; runStartedMs: number },
+  discovery: Discovery,
+  items: readonly ProbePlanItem[],
+  sockets: { maxOpenSockets: number; maxSocketsPerTarget: number },
+): Promise<LongProbe[]> {
+  const perTask = targetsPerInvocation(sockets);
+  const probes = [...groupByVpc(discovery, items).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([vpcId, vpcItems]) => {
+    const probed = vpcItems.slice(0, perTask);
+    const worstS = Math.max(...probed.map((item) => worstCaseAnyS(item.job.loadBalancerIdleTimeoutS)));
+    const probe: LongProbe = { vpcId, ...longKeys(run.prefix, run.runId, vpcId), items: probed.length, deferred: vpcItems.length - probed.length, ...longProbeTime(worstS, run.runStartedMs, Date.now()) };
+    return { probe, items: probed };
+  });
+  await writeLongPlans(deps.s3, run.bucket, run.runId, probes);
+  for (const { probe } of probes) if (probe.deferred > 0) logger.warn('long probe deferred backends', { ...probe, reason: `more long-horizon backends than one task's socket budget (${perTask} targets)` });
+  return probes.map(({ probe }) => probe);
 }
 
 function defaultDependencies(): DiscoverDependencies {

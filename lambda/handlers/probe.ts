@@ -5,7 +5,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { probeTargets } from '../probe';
-import { compactResult } from '../run/limits';
+import { compactResult, PROBE_RESERVE_S } from '../run/limits';
 import { REQUEST_FIELDS, type RequestField } from '../probe/request';
 import type { ProbeBatch, Shard, ShardResult } from '../run/types';
 import { ENV, envNumber } from './config';
@@ -15,7 +15,7 @@ import { validator } from './validate';
 const check = validator('probe');
 
 /** Kept free at the end of an invocation: to return results and for the runtime. */
-export const RESERVE_MS = 10_000;
+export const RESERVE_MS = PROBE_RESERVE_S * 1000;
 
 /** The target's request fields by the rules every front door shares: never a CR or LF. */
 const requestField = (field: RequestField) => check.matching(REQUEST_FIELDS[field].pattern, REQUEST_FIELDS[field].expected);
@@ -27,8 +27,8 @@ const item = check.fields({ key: check.string, job: check.fields({ target, loadB
 const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(item) });
 const batch = check.fields({ Items: check.array(item), BatchInput: check.fields({ runId: check.string, vpcId: check.string }) });
 
-/** A shard from the inline Map, or a batch from a Distributed Map, as a shard. */
-function shardOf(event: unknown): Shard {
+/** A shard from the inline Map, a batch from a Distributed Map, or a long probe's plan, as a shard (validated). */
+export function shardOf(event: unknown): Shard {
   if (typeof event === 'object' && event !== null && 'Items' in event) {
     batch(event, '');
     const { Items, BatchInput } = event as ProbeBatch;
@@ -46,8 +46,18 @@ function shardOf(event: unknown): Shard {
  * never `pass`, with the reason.
  */
 export async function probeStep(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>, env: NodeJS.ProcessEnv = process.env): Promise<ShardResult> {
-  const { runId, shardId, vpcId, items } = shardOf(event);
-  const timeBudgetMs = Math.max(1, context.getRemainingTimeInMillis() - RESERVE_MS);
+  return probeShard(shardOf(event), Math.max(1, context.getRemainingTimeInMillis() - RESERVE_MS), env);
+}
+
+/**
+ * Probes a shard's targets at once within `timeBudgetMs`, each result compacted to its share
+ * of the state: the one code path of the probe function and of the long-horizon probe task.
+ *
+ * @example
+ * await probeShard(shard, 840_000); // { runId, shardId, vpcId, results: [{ key, result }] }
+ */
+export async function probeShard(shard: Shard, timeBudgetMs: number, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<ShardResult> {
+  const { runId, shardId, vpcId, items } = shard;
   const results = await probeTargets(
     items.map((i) => i.job),
     {
@@ -55,6 +65,7 @@ export async function probeStep(event: unknown, context: Pick<Context, 'getRemai
       maxSocketsPerTarget: envNumber(env, ENV.maxSocketsPerTarget, 16, 2, 900),
       maxOpenSockets: envNumber(env, ENV.maxOpenSockets, 900, 16, 1000),
       marginS: envNumber(env, ENV.marginS, 1, 0, 600),
+      ...(signal ? { signal } : {}),
     },
   );
   logger.info('probed', { runId, shardId, vpcId, targets: items.length, timeBudgetMs, verdicts: results.map((r) => r.verdict) });

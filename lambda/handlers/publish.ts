@@ -13,7 +13,7 @@ import type { ProbeResult } from '../probe';
 import { changeNotification, compareRuns } from '../report/changes';
 import { toScanReport } from '../report/scan';
 import { readLatest, writeReports } from '../report/store';
-import { readDiscovery, readDistributedResults } from '../run/store';
+import { readDiscovery, readDistributedResults, readLongResults } from '../run/store';
 import type { PublishInput, ShardFailure, ShardResult } from '../run/types';
 import { ENV, envNumber, envString } from './config';
 import { logger } from './logger';
@@ -35,11 +35,23 @@ const distributed = check.fields({
   vpcResults: check.array(check.fields({ vpcId: check.string })),
 });
 
+const longProbes = check.fields({ long: check.array(check.fields({ vpcId: check.string, resultKey: check.string })), longResults: check.array(check.fields({ vpcId: check.string })) }, ['longResults']);
+
 /**
  * The run's discovery, whole plan and shard outcomes, whichever way the results travelled.
  * Backends in the plan with no outcome (deferred, or in a lost shard) are judged probe errors.
  */
 async function runOf(event: unknown, s3: S3Client, bucket: string) {
+  const run = await lambdaRunOf(event, s3, bucket);
+  // Long probes (ECS Fargate) wrote their results under the run's prefix: judged the same way.
+  const { long, longResults } = event as PublishInput;
+  if (long === undefined) return run;
+  longProbes(event, '');
+  return { ...run, shardResults: [...run.shardResults, ...(await readLongResults(s3, bucket, long, longResults))] };
+}
+
+/** The run as the probe functions left it: inline in the state, or in the Distributed Maps' result files. */
+async function lambdaRunOf(event: unknown, s3: S3Client, bucket: string) {
   if (typeof event === 'object' && event !== null && (event as { mode?: string }).mode === 'distributed') {
     distributed(event, '');
     const run = event as Extract<PublishInput, { mode: 'distributed' }>;

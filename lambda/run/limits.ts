@@ -84,7 +84,8 @@ function shortenStrings(value: unknown): unknown {
 
 /**
  * The largest the inline state can grow to: the discover output plus, per shard, its
- * results at their maximum size or its failure, whichever is larger.
+ * results at their maximum size or its failure, whichever is larger, and per long probe a
+ * failure (its results come back through S3).
  *
  * Why an upper bound and not a guess: `States.DataLimitExceeded` cannot be caught; a run
  * that might exceed the limit must go through S3 from the start.
@@ -94,7 +95,9 @@ export function inlineStateBound(run: InlineRun): number {
     const envelope = jsonBytes({ runId: shard.runId, shardId: shard.shardId, vpcId: shard.vpcId, results: [] }) + 1;
     return Math.max(envelope + shard.items.length * (RESULT_MAX_BYTES + 1), FAILURE_MAX_BYTES);
   });
-  return jsonBytes(run) + jsonBytes({ shardResults: [] }) + shardOutcomes.reduce((sum, bytes) => sum + bytes, 0);
+  // Each long probe's outcome comes back into the state too: at most a caught failure.
+  const longOutcomes = (run.long ?? []).length * FAILURE_MAX_BYTES;
+  return jsonBytes(run) + jsonBytes({ shardResults: [] }) + shardOutcomes.reduce((sum, bytes) => sum + bytes, 0) + longOutcomes;
 }
 
 /**
@@ -105,6 +108,9 @@ export const PROBE_WAVES = 3;
 
 /** Minutes a discover, a probe and a publish invocation may take (Lambda timeouts). */
 export const STEP_MINUTES = { discover: 15, probe: 15, publish: 5 } as const;
+
+/** Seconds the probe handler keeps free at the end of an invocation: to return results and for the runtime. */
+export const PROBE_RESERVE_S = 10;
 
 /** Minutes a probe task may wait for its invocation: the function's timeout plus a minute. */
 export const PROBE_TASK_MINUTES = STEP_MINUTES.probe + 1;
@@ -117,3 +123,33 @@ export const RUN_TIMEOUT_MINUTES = STEP_MINUTES.discover + PROBE_WAVES * PROBE_T
 
 /** Backends one VPC's probes can take in one run: `PROBE_WAVES` rounds of `maxConcurrency` invocations. */
 export const backendsPerRun = (maxConcurrency: number, targetsPerInvocation: number) => PROBE_WAVES * maxConcurrency * targetsPerInvocation;
+
+/**
+ * The timeout of a run that may start a long-horizon probe on ECS Fargate: the longest period
+ * the alarms allow (90 minutes, lib/schedule.ts) less one, so that with the schedule such a
+ * stack must have, a run has always ended when the next one starts (one run at a time).
+ */
+export const LONG_RUN_TIMEOUT_MINUTES = 89;
+
+/** Seconds a Fargate task may take to be placed, pull its image and start its process. */
+export const LONG_TASK_START_S = 180;
+
+/** Seconds after probing for the task to write its result and stop, and for the state transitions. */
+export const LONG_TASK_END_S = 60;
+
+/**
+ * The long probe's time budget (what its longest target's worst case needs, within what is
+ * left of the run once publish is kept room for) and its task's timeout.
+ *
+ * Why from the run's start: discover's own time varies with the account; what it took is
+ * taken from the probe, never from publish. A budget shorter than a horizon caps it, and the
+ * engine reports the backend `inconclusive` with the reason.
+ *
+ * @example
+ * longProbeTime(4035, Date.parse(start), Date.parse(start) + 60_000); // { budgetS: 4035, timeoutS: 4275 }
+ */
+export function longProbeTime(worstCaseS: number, runStartedMs: number, nowMs: number): { budgetS: number; timeoutS: number } {
+  const leftS = LONG_RUN_TIMEOUT_MINUTES * 60 - (nowMs - runStartedMs) / 1000 - STEP_MINUTES.publish * 60 - LONG_TASK_START_S - LONG_TASK_END_S;
+  const budgetS = Math.max(1, Math.floor(Math.min(worstCaseS, leftS)));
+  return { budgetS, timeoutS: budgetS + LONG_TASK_START_S + LONG_TASK_END_S };
+}

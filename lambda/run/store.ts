@@ -6,10 +6,42 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { toProbePlan, type Discovery, type ProbePlanItem } from '../discovery';
 import { getJson, putJson } from '../shared/s3-json';
-import type { DistributedRun, ShardFailure, ShardResult, VpcResults } from './types';
+import type { DistributedRun, LongProbe, LongResult, Shard, ShardFailure, ShardResult, VpcResults } from './types';
 
 /** The key of a run's plan files. */
 export const planPrefix = (prefix: string, runId: string) => `${prefix}plans/${runId}/`;
+
+/**
+ * Where one VPC's long-horizon probe reads its shard and writes its result: under the run's
+ * plan and result prefixes, in a `long/` folder the task's role is limited to.
+ */
+export const longKeys = (prefix: string, runId: string, vpcId: string) => ({
+  planKey: `${planPrefix(prefix, runId)}long/${vpcId}.json`,
+  resultKey: `${prefix}results/${runId}/long/${vpcId}.json`,
+});
+
+/** Writes each long probe's shard (the items it probes, `probe.items` of them) to its plan key. */
+export async function writeLongPlans(s3: S3Client, bucket: string, runId: string, probes: ReadonlyArray<{ probe: LongProbe; items: readonly ProbePlanItem[] }>): Promise<void> {
+  await Promise.all(probes.map(({ probe, items }, shardId) => putJson(s3, bucket, probe.planKey, { runId, shardId, vpcId: probe.vpcId, items: items.slice(0, probe.items) } satisfies Shard)));
+}
+
+/**
+ * Reads back each long probe's result; a task that failed, or wrote nothing, becomes a shard
+ * failure (its backends are probe errors, never a pass).
+ */
+export async function readLongResults(s3: S3Client, bucket: string, probes: readonly LongProbe[], outcomes: readonly LongResult[] = []): Promise<Array<ShardResult | ShardFailure>> {
+  return Promise.all(
+    probes.map(async (probe, shardId): Promise<ShardResult | ShardFailure> => {
+      const failed = outcomes.find((o) => o.vpcId === probe.vpcId)?.error;
+      try {
+        return await getJson<ShardResult>(s3, bucket, probe.resultKey);
+      } catch (error) {
+        const cause = `${(error as Error).name}: the long probe task wrote no result to ${probe.resultKey}`;
+        return { shardId, vpcId: probe.vpcId, error: failed ?? { Error: 'NoLongProbeResult', Cause: cause } };
+      }
+    }),
+  );
+}
 
 /** Writes the run's discovery and returns its key. */
 export async function writeDiscovery(s3: S3Client, bucket: string, prefix: string, runId: string, discovery: Discovery): Promise<string> {

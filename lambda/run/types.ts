@@ -27,6 +27,30 @@ export interface InlineRun {
   /** Key of the discovery JSON. */
   readonly discoveryKey: string;
   readonly shards: readonly Shard[];
+  /** Long-horizon probes on ECS Fargate, one per VPC that has such backends; set when the stack has `longTimeouts`. */
+  readonly long?: readonly LongProbe[];
+}
+
+/**
+ * One VPC's long-horizon probe: an ECS Fargate task that reads its shard from `planKey`, probes
+ * it for at most `budgetS` and writes its `ShardResult` to `resultKey`.
+ */
+export interface LongProbe {
+  readonly vpcId: string;
+  readonly planKey: string;
+  readonly resultKey: string;
+  /** Backends in the shard; `deferred` did not fit one task's socket budget and are left unprobed. */
+  readonly items: number;
+  readonly deferred: number;
+  readonly budgetS: number;
+  /** The task state's timeout (Step Functions stops the task when it passes). */
+  readonly timeoutS: number;
+}
+
+/** What the state machine keeps of one long probe task: its VPC, and its error when the task failed. */
+export interface LongResult {
+  readonly vpcId: string;
+  readonly error?: { readonly Error: string; readonly Cause?: string };
 }
 
 /** A run that ended at once because another execution of the state machine was running. */
@@ -49,6 +73,8 @@ export interface DistributedRun {
    * (publish counts them as probe errors).
    */
   readonly plans: ReadonlyArray<{ readonly vpcId: string; readonly key: string; readonly items: number; readonly deferred: number }>;
+  /** As in `InlineRun`. */
+  readonly long?: readonly LongProbe[];
 }
 
 /** What a Distributed Map batch gives the probe function: items, and the batch's common input. */
@@ -81,4 +107,6 @@ export interface ShardFailure {
 }
 
 /** The publish step's input: the discover output plus every shard's outcome. */
-export type PublishInput = (InlineRun & { readonly shardResults: ReadonlyArray<ShardResult | ShardFailure> }) | (DistributedRun & { readonly vpcResults: readonly VpcResults[] });
+export type PublishInput = ((InlineRun & { readonly shardResults: ReadonlyArray<ShardResult | ShardFailure> }) | (DistributedRun & { readonly vpcResults: readonly VpcResults[] })) & {
+  readonly longResults?: readonly LongResult[];
+};

@@ -34,6 +34,7 @@ const CASES: Record<string, [Record<string, unknown>, Record<string, unknown>]> 
   toleratedFailurePercentage: [STACK, { ...STACK, toleratedFailurePercentage: 0 }],
   accessLogBuckets: [STACK, { ...STACK, ...LOGS }],
   hangupsAlarmThreshold: [{ ...STACK, ...LOGS }, { ...STACK, ...LOGS, hangupsAlarmThreshold: 20 }],
+  longTimeouts: [{ ...STACK, schedule: 'rate(90 minutes)' }, { ...STACK, schedule: 'rate(90 minutes)', longTimeouts: { vpcEndpoints: true } }],
   'accessLogBuckets[].prefix': [{ ...STACK, ...LOGS }, { ...STACK, accessLogBuckets: [{ bucketName: 'corp-elb-logs', prefix: 'prod' }] }],
   'vpcs[].vpcId': [STACK, withVpc({ vpcId: 'vpc-0f1e2d3c4b5a69788' })],
   'vpcs[].subnetIds': [STACK, withVpc({ subnetIds: ['subnet-0c3d4e5f607182930', 'subnet-0b2c3d4e5f6071829'] })],

@@ -31,7 +31,7 @@ describe('parseConfig', () => {
     ],
     [
       { stacks: [{ ...STACK, marginSeconds: 5 }] },
-      'idle-canary.stacks[0].marginSeconds: expected no such key (accepted: account, region, vpcs, schedule, periodMinutes, topicArn, alarmEmails, marginS, namespace, maxBackendsPerPort, digestSchedule, runAfterEcsDeployments, runAfterCodeDeployDeployments, reportRetentionDays, logRetentionDays, maxConcurrency, inlineMaxBackends, toleratedFailurePercentage, accessLogBuckets, hangupsAlarmThreshold), got 5',
+      'idle-canary.stacks[0].marginSeconds: expected no such key (accepted: account, region, vpcs, schedule, periodMinutes, topicArn, alarmEmails, marginS, namespace, maxBackendsPerPort, digestSchedule, runAfterEcsDeployments, runAfterCodeDeployDeployments, reportRetentionDays, logRetentionDays, maxConcurrency, inlineMaxBackends, toleratedFailurePercentage, accessLogBuckets, hangupsAlarmThreshold, longTimeouts), got 5',
     ],
     [{ stacks: [STACK], stack: {} }, 'idle-canary.stack: expected no such key (accepted: stacks), got {}'],
     [{ stacks: [{ ...STACK, accessLogBuckets: [{ bucket: 'corp-logs' }] }] }, 'idle-canary.stacks[0].accessLogBuckets[0].bucket: expected no such key (accepted: bucketName, prefix), got "corp-logs"'],

@@ -1,4 +1,4 @@
-import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, PRICES, accessLogsMonthlyCost, monthlyCost } from '../../lib/cost';
+import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, PRICES, accessLogsMonthlyCost, longProbeCost, monthlyCost } from '../../lib/cost';
 import { TARGETS_PER_INVOCATION, defaults } from '../../lib/idle-canary';
 import { periodOf } from '../../lib/schedule';
 
@@ -36,5 +36,19 @@ describe('accessLogsMonthlyCost', () => {
     expect(cost.metrics).toBeCloseTo(10 * ACCESS_LOG_ASSUMPTIONS.metricsPerLoadBalancer * PRICES.customMetric + 175_104 * PRICES.putMetricDataRequest, 2);
     expect(cost.s3).toBeCloseTo(175_104 * (2 * PRICES.s3Put + 2 * PRICES.s3Get), 2);
     expect(cost.total).toBeCloseTo(cost.lambda + cost.metrics + cost.alarms + cost.s3, 2);
+  });
+});
+
+describe('longProbeCost', () => {
+  it('bills a 3,600 s load balancer\'s task for one horizon with eager or healthy backends, and at most its budget, at the 90-minute schedule', () => {
+    // Act
+    const cost = longProbeCost(3600);
+
+    // Assess: 60 s start + 3,990 s (a 3,960 s horizon, 10 s answer, 20 s start of the probe); at most 89 - 1 - 5 - 4 minutes of budget
+    expect(cost.taskSeconds).toEqual({ typical: 4050, worst: 60 + 4740 });
+    expect(cost.vcpuSeconds).toEqual({ typical: Math.round(4050 * 0.25), worst: 1200 });
+    expect(cost.gbSeconds).toEqual({ typical: 2025, worst: 2400 });
+    expect(cost.usdPerRun.typical).toBeCloseTo((4050 / 3600) * (0.25 * PRICES.fargateVcpuHourArm + 0.5 * PRICES.fargateGbHourArm), 4);
+    expect(cost.runs).toBe(486);
   });
 });

@@ -17,15 +17,18 @@ const aslValidator = require('asl-validator') as (definition: unknown, options?:
 
 const EXAMPLE = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context['idle-canary'];
 
-/** Every key of a stack, two VPCs (one naming backend security groups), an existing topic, and a second account. */
+/**
+ * Every key of a stack (the long-horizon probe, so a 90-minute schedule), two VPCs (one naming
+ * backend security groups), an existing topic, and a second account on a cron schedule.
+ */
 const EVERY_KEY = {
   stacks: [
     {
       ...STACK,
       alarmEmails: undefined,
       vpcs: [VPC, { vpcId: 'vpc-0f1e2d3c4b5a69788', subnetIds: ['subnet-0f1e2d3c4b5a69788'], backendPorts: [8080, '30000-32767'], backendSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], addIngress: true }],
-      schedule: 'cron(0/20 * * * ? *)',
-      periodMinutes: 20,
+      schedule: 'rate(90 minutes)',
+      periodMinutes: 90,
       topicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall',
       marginS: 2,
       namespace: 'Platform/IdleCanary',
@@ -40,8 +43,9 @@ const EVERY_KEY = {
       toleratedFailurePercentage: 10,
       accessLogBuckets: [{ bucketName: 'corp-elb-logs', prefix: 'prod' }, { bucketName: 'legacy-elb-logs' }],
       hangupsAlarmThreshold: 3,
+      longTimeouts: { natGateway: true },
     },
-    { ...STACK, account: '210987654321', region: 'us-east-1', vpcs: [{ ...VPC, cidr: undefined }], alarmEmails: ['sre@example.com', 'oncall@example.com'] },
+    { ...STACK, account: '210987654321', region: 'us-east-1', vpcs: [{ ...VPC, cidr: undefined }], alarmEmails: ['sre@example.com', 'oncall@example.com'], schedule: 'cron(0/20 * * * ? *)', periodMinutes: 20 },
   ],
 };
 
