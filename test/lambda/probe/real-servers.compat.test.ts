@@ -101,9 +101,10 @@ describe('the probe against real servers', () => {
     await Promise.all(servers.map((server) => server.stop()));
     // The figures behind the sweep expectations, for the record of the run.
     if (sweepRuns !== undefined) {
-      const lines = sweepRuns.map(({ version, offsetS, result }) => {
+      const runs = [...(lts === undefined ? [] : [{ version: CURRENT_LTS, offsetS: 0, result: lts }]), ...sweepRuns];
+      const lines = runs.map(({ version, offsetS, result }) => {
         const p = result.phases.preRequest!;
-        return `Node.js ${version} +${offsetS} s: preRequest ${p.survivedS} .. ${p.failedS} s, sweepS ${p.sweepS}, ${p.closedWith}, ${p.verdict}; ${result.elapsedS} s, ${result.socketsUsed} sockets (${result.peakSockets} at once)`;
+        return `Node.js ${version} +${offsetS} s: preRequest ${p.survivedS} .. ${p.failedS} s, sweepS ${p.sweepS}, ${p.closedWith}, ${p.verdict}${p.reason ? ` (${p.reason})` : ''}; ${result.elapsedS} s, ${result.socketsUsed} sockets (${result.peakSockets} at once)`;
       });
       console.log(lines.join('\n'));
     }
@@ -156,8 +157,12 @@ describe('the probe against real servers', () => {
       const preRequest = JSON.parse(node814Cli.stdout).phases.preRequest as PhaseResult;
       expect(preRequest).toMatchObject({ enforcement: 'lazy', verdict: 'fail' });
       expect(Math.abs(preRequest.limitS! - 40)).toBeLessThanOrEqual(1);
-      expect(preRequest.survivedS!).toBeLessThan(40.001);
-      expect(preRequest.failedS!).toBeGreaterThan(40);
+      // Node.js 8.14 stamps the accept time and checks it with a clock cached once per second
+      // (`nowDate()`), so a 40 s headersTimeout drops connections idle from 39 to 41 s: the
+      // bracket lies there, wherever in the second the connection came.
+      expect(preRequest.survivedS!).toBeGreaterThanOrEqual(38.5);
+      expect(preRequest.failedS!).toBeGreaterThan(39);
+      expect(preRequest.failedS!).toBeLessThanOrEqual(41.5);
     });
 
     it('finds the eager 5 s keep-alive limit within 0.5 s and fails it', () => {
