@@ -2,52 +2,10 @@
  * The deployment configuration (`cdk.json` context key `idle-canary`), validated at synth
  * time with errors that name the bad key.
  */
-import type { IdleCanaryProps } from './idle-canary';
+import type { AccessLogBucketConfig, IdleCanaryProps, VpcConfig } from './props';
 import { DEFAULT_SCHEDULE, LONG_TIMEOUTS_MIN_PERIOD_MINUTES, LONG_TIMEOUTS_SCHEDULE_EXPECTED, PeriodError, periodOf } from './schedule';
 
-/** One VPC whose backends are probed: the probe function runs in its subnets. */
-export interface VpcConfig {
-  /** The VPC's id, e.g. `vpc-0a1b2c3d`. */
-  readonly vpcId: string;
-  /** Private subnets (with a route to the backends; no internet access needed). */
-  readonly subnetIds: readonly string[];
-  /** Backend ports the probe may reach: numbers, or ranges such as `30000-32767` (Kubernetes NodePorts). */
-  readonly backendPorts: ReadonlyArray<number | string>;
-  /**
-   * The VPC's CIDR, to limit the probe's egress.
-   * @default any IPv4 address
-   */
-  readonly cidr?: string;
-  /**
-   * Backend security groups: egress goes to them, and with `addIngress` they admit the probe.
-   * @default none: egress to `cidr` on `backendPorts`
-   */
-  readonly backendSecurityGroupIds?: readonly string[];
-  /** Add ingress rules to `backendSecurityGroupIds` for the probe's security group. @default false */
-  readonly addIngress?: boolean;
-}
-
-/** A bucket that load balancers write access logs to. */
-export interface AccessLogBucketConfig {
-  /** The bucket's name, in this account and region. */
-  readonly bucketName: string;
-  /**
-   * The prefix given to the load balancers' logging settings (without `AWSLogs`).
-   * @default none: logs are under `AWSLogs/` at the bucket's root
-   */
-  readonly prefix?: string;
-}
-
-/**
- * The long-horizon probe (ECS Fargate, for load balancers whose idle timeouts do not fit a
- * Lambda): how its tasks, in the VPCs' private subnets, reach ECR (image), S3 (plan and result)
- * and CloudWatch Logs. Exactly one of the two, `true`.
- */
-export type LongTimeoutsConfig =
-  /** The subnets route to a NAT gateway. */
-  | { readonly natGateway: true; readonly vpcEndpoints?: never }
-  /** The VPCs have endpoints for ECR (`ecr.api`, `ecr.dkr`), S3 (gateway) and CloudWatch Logs (`logs`). */
-  | { readonly vpcEndpoints: true; readonly natGateway?: never };
+export type { AccessLogBucketConfig, LongTimeoutsConfig, VpcConfig } from './props';
 
 /**
  * One stack: an account and region, and the construct's props in JSON form (see

@@ -6,7 +6,9 @@
  */
 import { longProbeTime } from '../lambda/run/limits';
 import { worstCaseAnyS, worstCaseS } from '../lambda/run/route';
-import { LONG_PROBE_TASK, TARGETS_PER_INVOCATION, defaults } from './idle-canary';
+import { LONG_PROBE_TASK } from './long-probe';
+import { TARGETS_PER_INVOCATION } from './probe-settings';
+import { defaults } from './props';
 import { LONG_TIMEOUTS_MIN_PERIOD_MINUTES, periodOf } from './schedule';
 
 export const PRICES = {

@@ -16,4 +16,4 @@
  * });
  */
 export { IdleCanary, defaults, type IdleCanaryProps } from './idle-canary';
-export type { AccessLogBucketConfig, LongTimeoutsConfig, VpcConfig } from './config';
+export type { AccessLogBucketConfig, LongTimeoutsConfig, VpcConfig } from './props';

@@ -2,6 +2,7 @@
  * The schedule's period, and the alarm windows it sets: one place that derives, checks and
  * explains them, for the configuration parser and the construct alike.
  */
+import { METRIC } from '../lambda/metrics/names';
 import { LONG_RUN_TIMEOUT_MINUTES } from '../lambda/run/limits';
 
 /** When runs start unless configured: every 15 minutes. */
@@ -56,7 +57,7 @@ export function periodOf(schedule: string, periodMinutes?: number): number {
   const period = rate ?? periodMinutes!;
   if (period > MAX_PERIOD_MINUTES) {
     const key = rate !== undefined ? 'schedule' : 'periodMinutes';
-    throw new PeriodError(key, `a period of at most ${MAX_PERIOD_MINUTES} minutes (the ProbeErrors alarm spans ${PROBE_ERRORS_PERIODS} periods, and Metrics Insights evaluates the last ${METRICS_INSIGHTS_WINDOW_MINUTES / 60} hours only)`, rate !== undefined ? schedule : period);
+    throw new PeriodError(key, `a period of at most ${MAX_PERIOD_MINUTES} minutes (the ${METRIC.probeErrors.name} alarm spans ${PROBE_ERRORS_PERIODS} periods, and Metrics Insights evaluates the last ${METRICS_INSIGHTS_WINDOW_MINUTES / 60} hours only)`, rate !== undefined ? schedule : period);
   }
   return period;
 }

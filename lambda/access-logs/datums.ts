@@ -2,7 +2,8 @@
  * A tally of access log lines to CloudWatch datums: `BackendHangups` and `RequestsLogged`
  * per load balancer and minute, stamped with the log lines' own time.
  */
-import type { Datum } from '../metrics';
+import { datumOf, type Datum } from '../metrics/datums';
+import { METRIC } from '../metrics/names';
 import type { AccessLogTally } from './tally';
 
 /**
@@ -30,15 +31,13 @@ export function hangupDatums(tally: AccessLogTally, now: Date): HangupDatums {
   const datums: Datum[] = [];
   let requestsOutOfRange = 0;
   for (const lb of [...tally.loadBalancers.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    const dimensions = [{ Name: 'LoadBalancer' as const, Value: lb.name }];
     for (const [minuteMs, counts] of [...lb.minutes].sort(([a], [b]) => a - b)) {
       if (minuteMs < now.getTime() - ACCEPTED_AGE.maxPastMs || minuteMs > now.getTime() + ACCEPTED_AGE.maxFutureMs) {
         requestsOutOfRange += counts.requests;
         continue;
       }
       const Timestamp = new Date(minuteMs);
-      datums.push({ MetricName: 'BackendHangups', Unit: 'Count', Value: counts.hangups, Timestamp, Dimensions: dimensions });
-      datums.push({ MetricName: 'RequestsLogged', Unit: 'Count', Value: counts.requests, Timestamp, Dimensions: dimensions });
+      datums.push(datumOf(METRIC.backendHangups, counts.hangups, Timestamp, lb.name), datumOf(METRIC.requestsLogged, counts.requests, Timestamp, lb.name));
     }
   }
   return { datums, requestsOutOfRange };

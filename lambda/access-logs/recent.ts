@@ -7,6 +7,7 @@
  * balancer.
  */
 import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { METRIC, insightsQuery, type MetricDefinition } from '../metrics/names';
 import type { Counts } from './tally';
 
 /** What a report shows: counts per load balancer name over a window. */
@@ -33,7 +34,7 @@ export const defaults = {
  * recent.byLoadBalancer['my-elb']; // { requests: 12345, hangups: 37 }
  */
 export async function readRecentHangups(cloudWatch: CloudWatchClient, namespace: string, now: Date, windowMinutes: number = defaults.windowMinutes): Promise<RecentHangups> {
-  const query = (metric: string) => `SELECT SUM(${metric}) FROM SCHEMA("${namespace}", LoadBalancer) GROUP BY LoadBalancer ORDER BY SUM() DESC LIMIT 500`;
+  const query = (metric: MetricDefinition) => insightsQuery('SUM', metric, namespace, { order: 'DESC', limit: 500 });
   const byLoadBalancer: Record<string, Counts> = {};
   let NextToken: string | undefined;
   do {
@@ -43,8 +44,8 @@ export async function readRecentHangups(cloudWatch: CloudWatchClient, namespace:
         EndTime: now,
         // Each query's id is the field of `Counts` its sums go to.
         MetricDataQueries: [
-          { Id: 'hangups', Expression: query('BackendHangups'), Period: 300 },
-          { Id: 'requests', Expression: query('RequestsLogged'), Period: 300 },
+          { Id: 'hangups', Expression: query(METRIC.backendHangups), Period: 300 },
+          { Id: 'requests', Expression: query(METRIC.requestsLogged), Period: 300 },
         ],
         NextToken,
       }),

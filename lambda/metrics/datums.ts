@@ -6,20 +6,27 @@
  */
 import { phaseBoundS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import type { PhaseName } from '../probe';
+import { LOAD_BALANCER_DIMENSION, METRIC, PHASE_METRICS, type MetricDefinition, type MetricUnit } from './names';
 
 /** A datum as `PutMetricData` takes it (the SDK's `MetricDatum`, without the SDK import). */
 export interface Datum {
   readonly MetricName: string;
-  readonly Unit: 'Seconds' | 'Count';
+  readonly Unit: MetricUnit;
   readonly Value: number;
   readonly Timestamp: Date;
-  readonly Dimensions?: ReadonlyArray<{ readonly Name: 'LoadBalancer'; readonly Value: string }>;
+  readonly Dimensions?: ReadonlyArray<{ readonly Name: typeof LOAD_BALANCER_DIMENSION; readonly Value: string }>;
 }
 
-const PHASE_METRICS: Readonly<Record<PhaseName, { readonly timeout: string; readonly headroom: string }>> = {
-  preRequest: { timeout: 'BackendPreRequestTimeout', headroom: 'PreRequestHeadroom' },
-  keepAlive: { timeout: 'BackendKeepAliveTimeout', headroom: 'KeepAliveHeadroom' },
-};
+/**
+ * One datum of a metric, with its unit and (for a per-load-balancer metric) its dimension.
+ *
+ * @example
+ * datumOf(METRIC.backendHangups, 37, new Date(), 'my-elb');
+ */
+export function datumOf(metric: MetricDefinition, Value: number, Timestamp: Date, loadBalancer?: string): Datum {
+  const base = { MetricName: metric.name, Unit: metric.unit, Value, Timestamp };
+  return metric.perLoadBalancer && loadBalancer !== undefined ? { ...base, Dimensions: [{ Name: LOAD_BALANCER_DIMENSION, Value: loadBalancer }] } : base;
+}
 
 /**
  * The datums of one run: per load balancer, then the fleet's.
@@ -34,24 +41,22 @@ const PHASE_METRICS: Readonly<Record<PhaseName, { readonly timeout: string; read
  */
 export function toDatums(verdicts: readonly LoadBalancerVerdict[], timestamp: Date): Datum[] {
   const perLoadBalancer = verdicts.flatMap((lb) => {
-    const dimensions = [{ Name: 'LoadBalancer' as const, Value: lb.name }];
-    const datum = (MetricName: string, Unit: Datum['Unit'], Value: number): Datum => ({ MetricName, Unit, Value, Timestamp: timestamp, Dimensions: dimensions });
+    const datum = (metric: MetricDefinition, value: number): Datum => datumOf(metric, value, timestamp, lb.name);
     const idleTimeoutS = lb.idleTimeoutS;
     const phaseDatums = (Object.entries(lb.phases) as Array<[PhaseName, PhaseVerdict]>).flatMap(([phase, verdict]) => {
       const boundS = phaseBoundS(verdict, idleTimeoutS);
-      return verdict.headroomS === null || boundS === null ? [] : [datum(PHASE_METRICS[phase].timeout, 'Seconds', boundS), datum(PHASE_METRICS[phase].headroom, 'Seconds', verdict.headroomS)];
+      return verdict.headroomS === null || boundS === null ? [] : [datum(PHASE_METRICS[phase].timeout, boundS), datum(PHASE_METRICS[phase].headroom, verdict.headroomS)];
     });
     const probed = lb.backends.length - lb.backends.filter((b) => b.probe.error !== undefined).length;
     return [
-      ...(idleTimeoutS === null ? [] : [datum('LoadBalancerIdleTimeout', 'Seconds', idleTimeoutS)]),
+      ...(idleTimeoutS === null ? [] : [datum(METRIC.loadBalancerIdleTimeout, idleTimeoutS)]),
       ...phaseDatums,
-      datum('BackendsProbed', 'Count', probed),
-      datum('BackendsFailing', 'Count', lb.backends.filter((b) => b.verdict === 'fail').length),
-      datum('ProbeErrors', 'Count', lb.probeErrors + (lb.error !== undefined ? 1 : 0)),
+      datum(METRIC.backendsProbed, probed),
+      datum(METRIC.backendsFailing, lb.backends.filter((b) => b.verdict === 'fail').length),
+      datum(METRIC.probeErrors, lb.probeErrors + (lb.error !== undefined ? 1 : 0)),
     ];
   });
-  const fleet = (MetricName: string, Value: number): Datum => ({ MetricName, Unit: 'Count', Value, Timestamp: timestamp });
-  return [...perLoadBalancer, fleet('LoadBalancersFailing', verdicts.filter((lb) => lb.verdict === 'fail').length), fleet('RunCompleted', 1)];
+  return [...perLoadBalancer, datumOf(METRIC.loadBalancersFailing, verdicts.filter((lb) => lb.verdict === 'fail').length, timestamp), datumOf(METRIC.runCompleted, 1, timestamp)];
 }
 
 /** `PutMetricData` limits: 1,000 datums and 1 MB per call. */

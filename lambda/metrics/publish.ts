@@ -6,10 +6,11 @@ import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-s
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withDefaults } from '../shared/defaults';
 import { batchDatums, type Datum } from './datums';
+import { DEFAULT_NAMESPACE } from './names';
 
 /** Defaults of publishing, merged once. */
 export const defaults = {
-  namespace: 'IdleCanary',
+  namespace: DEFAULT_NAMESPACE,
   /** Attempts per batch, on top of the SDK's own retry of throttling and 5xx. */
   attempts: 3,
   /** First pause between attempts; doubled each time. */

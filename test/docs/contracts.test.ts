@@ -16,7 +16,7 @@ import { EXIT } from '../../cli/exit-code';
 import { main } from '../../cli/main';
 import { hangupDatums } from '../../lambda/access-logs/datums';
 import { AccessLogTally } from '../../lambda/access-logs/tally';
-import type { Datum } from '../../lambda/metrics';
+import { METRIC, type Datum } from '../../lambda/metrics';
 import { probeTargets, type ProbeResult } from '../../lambda/probe';
 import { mockAccount } from '../lambda/discovery/fixtures';
 import { CLASSIC, MALFORMED } from '../lambda/access-logs/lines';
@@ -139,7 +139,8 @@ describe('docs/CONTRACTS.md', () => {
     // Assess
     const rows = new Map(CONTRACTS.split('\n').filter((line) => /^\| `[A-Za-z]+` \| (Seconds|Count) \|/.test(line)).map((line) => [line.split('`')[1], line.split('|').map((cell) => cell.trim())]));
     const published = new Set(datums.map((d) => d.MetricName));
-    expect([...published]).toEqual(expect.arrayContaining(['RunCompleted', 'LoadBalancersFailing', 'BackendsFailing', 'PreRequestHeadroom', 'BackendHangups']));
+    expect([...published]).toEqual(expect.arrayContaining([METRIC.runCompleted, METRIC.loadBalancersFailing, METRIC.backendsFailing, METRIC.preRequestHeadroom, METRIC.backendHangups].map((m) => m.name)));
+    for (const metric of Object.values(METRIC)) expect({ metric: metric.name, unit: rows.get(metric.name)?.[2] }).toEqual({ metric: metric.name, unit: metric.unit });
     for (const datum of datums) {
       const row = rows.get(datum.MetricName);
       expect({ metric: datum.MetricName, unit: row?.[2], dimensions: row?.[3] }).toEqual({ metric: datum.MetricName, unit: datum.Unit, dimensions: datum.Dimensions?.map((d) => `\`${d.Name}\``).join(', ') ?? 'none' });

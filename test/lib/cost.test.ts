@@ -1,5 +1,6 @@
 import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, PRICES, accessLogsMonthlyCost, longProbeCost, monthlyCost } from '../../lib/cost';
-import { TARGETS_PER_INVOCATION, defaults } from '../../lib/idle-canary';
+import { TARGETS_PER_INVOCATION } from '../../lib/probe-settings';
+import { defaults } from '../../lib/props';
 import { periodOf } from '../../lib/schedule';
 
 describe('monthlyCost', () => {

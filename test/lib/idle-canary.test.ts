@@ -4,7 +4,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../../lib/app';
-import { DISCOVERY_ACTIONS } from '../../lib/idle-canary';
+import { DISCOVERY_ACTIONS } from '../../lib/run-functions';
 import { STACK, VPC, stateMachineDefinition, synth } from './synth';
 
 const SECOND_VPC = { ...VPC, vpcId: 'vpc-0f1e2d3c4b5a69788', subnetIds: ['subnet-0f1e2d3c4b5a69788'], backendPorts: [8080], cidr: undefined, backendSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], addIngress: true };

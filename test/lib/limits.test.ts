@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { App, Stack } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
-import { GROUP_BY_LIMIT } from '../../lib/idle-canary';
+import { GROUP_BY_LIMIT } from '../../lib/alarms';
 import { RUN_TIMEOUT_MINUTES } from '../../lambda/run/limits';
 import { STACK, VPC, stateMachineDefinition, synth } from './synth';
 

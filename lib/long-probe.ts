@@ -1,0 +1,126 @@
+/**
+ * The long-horizon probe: a cluster and a Fargate task definition whose container runs the
+ * probe function's code (`lambda/handlers/long-probe.ts`) from the prebuilt bundle, and the
+ * run's states that start one task per VPC.
+ *
+ * Why these permissions only: the task role reads its shard and writes its result under the
+ * run's `long/` keys, nothing else; the execution role (CDK's) pulls the image and writes the
+ * task's logs. The image is built by Docker where `cdk deploy` runs; synth only hashes the
+ * bundle's directory.
+ */
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { ENV } from '../lambda/handlers/config';
+import { LONG_PROBE_DIR } from './handlers';
+import { acknowledge, acknowledgeWildcards, objectsUnder } from './nag';
+import { probeEnvironment } from './probe-settings';
+import type { ProbePlacement } from './probe-vpcs';
+import { REPORT_KEYS } from './reports';
+
+/** The long probe task's size: the smallest Fargate task; waiting on sockets needs little of either. */
+export const LONG_PROBE_TASK = { cpu: 256, memoryMiB: 512 } as const;
+
+/** The long probe task's container, whose environment each run overrides. */
+const LONG_PROBE_CONTAINER = 'long-probe';
+
+/** Props of the long probe. */
+export interface LongProbeProps {
+  /** The reports bucket, where the task reads its plan and writes its result. */
+  readonly bucket: s3.IBucket;
+  /** Where each VPC's probes run: the tasks go to the same subnets and security group. */
+  readonly placements: readonly ProbePlacement[];
+  /** Headroom below which a load balancer fails, in seconds. */
+  readonly marginS: number;
+  /** How long the task's logs are kept. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** The cluster (`LongProbeCluster`), the task definition (`LongProbeTask`) and its logs, in `scope`. */
+export class LongProbe {
+  public readonly cluster: ecs.Cluster;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+
+  public constructor(
+    private readonly scope: Construct,
+    private readonly props: LongProbeProps,
+  ) {
+    const { bucket } = props;
+    // The cluster's VPC is only its default for capacity (CDK would create one): every task is placed by subnet id.
+    this.cluster = new ecs.Cluster(scope, 'LongProbeCluster', { vpc: props.placements[0].vpc, enableFargateCapacityProviders: true });
+    this.taskDefinition = new ecs.FargateTaskDefinition(scope, 'LongProbeTask', {
+      cpu: LONG_PROBE_TASK.cpu,
+      memoryLimitMiB: LONG_PROBE_TASK.memoryMiB,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    this.taskDefinition.addContainer(LONG_PROBE_CONTAINER, {
+      image: ecs.ContainerImage.fromAsset(LONG_PROBE_DIR, { platform: Platform.LINUX_ARM64 }),
+      essential: true,
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'long-probe', logGroup: new logs.LogGroup(scope, 'LongProbeLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY }) }),
+      environment: { POWERTOOLS_SERVICE_NAME: 'idle-canary', AWS_REGION: Stack.of(scope).region, ...probeEnvironment(props.marginS), [ENV.bucket]: bucket.bucketName },
+      // The probe's sockets, as many as a probe function may hold, and more descriptors than they need.
+      ulimits: [{ name: ecs.UlimitName.NOFILE, softLimit: 4096, hardLimit: 4096 }],
+      readonlyRootFilesystem: true,
+    });
+    this.taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ sid: 'ReadLongProbePlan', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(REPORT_KEYS.longPlans)] }));
+    this.taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ sid: 'WriteLongProbeResult', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(REPORT_KEYS.longResults)] }));
+    acknowledgeWildcards(this.taskDefinition, [objectsUnder(REPORT_KEYS.longPlans), objectsUnder(REPORT_KEYS.longResults)], "The task reads its run's long probe plan and writes its result; the keys carry the run's id, known only at run time.");
+    acknowledge(this.taskDefinition, ['AwsSolutions-ECS2'], 'The environment holds the bucket name and probe settings, no secret.');
+    acknowledge(this.taskDefinition, ['AwsSolutions-IAM5[Resource::*]'], 'ecr:GetAuthorizationToken (the execution role pulling the image) has no resource-level permission.');
+    acknowledge(this.cluster, ['AwsSolutions-ECS4'], 'One short-lived task per VPC and run, whose results and logs are already kept; Container Insights would add cost and nothing to read.');
+  }
+
+  /**
+   * One run-task state per VPC, in its subnets with the probe security group and one allowing
+   * HTTPS out (ECR, S3, CloudWatch Logs through the NAT gateway or the VPC endpoints).
+   *
+   * Why `.sync`: the run waits for the task, and Step Functions stops the task when the run is
+   * stopped or the state times out (after the time discover gave it).
+   */
+  public states(): sfn.IChainable {
+    const { scope, props } = this;
+    const container = this.taskDefinition.defaultContainer!;
+    const route = new sfn.Choice(scope, 'RouteLongProbeToVpc');
+    const failed = new sfn.Pass(scope, 'LongProbeFailed', { parameters: { 'vpcId.$': '$.vpcId', 'error.$': '$.error' } });
+    for (const { index, vpcId, vpc, subnets, securityGroup } of props.placements) {
+      const awsAccess = new ec2.SecurityGroup(scope, `LongProbeAwsAccess${index}`, { vpc, allowAllOutbound: false, description: `idle-canary long probe: HTTPS to ECR, S3 and CloudWatch Logs from ${vpcId}` });
+      awsAccess.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'ECR, S3 and CloudWatch Logs (NAT gateway or VPC endpoints)');
+      const run = new tasks.EcsRunTask(scope, `Long probe ${vpcId}`, {
+        cluster: this.cluster,
+        taskDefinition: this.taskDefinition,
+        launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
+        integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+        subnets: { subnets: [...subnets] },
+        securityGroups: [securityGroup, awsAccess],
+        assignPublicIp: false,
+        containerOverrides: [
+          {
+            containerDefinition: container,
+            environment: [
+              { name: ENV.planKey, value: sfn.JsonPath.stringAt('$.planKey') },
+              { name: ENV.resultKey, value: sfn.JsonPath.stringAt('$.resultKey') },
+              { name: ENV.timeBudgetS, value: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.budgetS')) },
+            ],
+          },
+        ],
+        taskTimeout: sfn.Timeout.at('$.timeoutS'),
+        // The task's description is large and of no use to publish, which reads the result from S3.
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      run.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+      route.when(sfn.Condition.stringEquals('$.vpcId', vpcId), run);
+    }
+    route.otherwise(new sfn.Pass(scope, 'NoLongProbeForVpc', { parameters: { 'vpcId.$': '$.vpcId', error: { Error: 'NoLongProbe', Cause: 'no long probe is deployed in this VPC' } } }));
+    const map = new sfn.Map(scope, 'LongProbes', { itemsPath: '$.long', resultPath: '$.longResults', maxConcurrency: props.placements.length });
+    map.itemProcessor(route);
+    // Only the outcomes leave the branch: the Parallel's result holds the other branch's whole state already.
+    return map.next(new sfn.Pass(scope, 'LongProbeOutcomes', { parameters: { 'longResults.$': '$.longResults' } }));
+  }
+}

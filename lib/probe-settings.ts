@@ -1,0 +1,26 @@
+/**
+ * The probe's socket budget and time, which discover (to plan), the probe functions and the
+ * long probe (to hold sockets) and the cost estimate all read.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { ENV } from '../lambda/handlers/config';
+import { STEP_MINUTES } from '../lambda/run/limits';
+import { targetsPerInvocation } from '../lambda/run/shards';
+
+/** The socket budget of one probe invocation: Lambda's 1,024 descriptors minus headroom, 16 per target. */
+export const SOCKETS = { maxOpenSockets: 900, maxSocketsPerTarget: 16 } as const;
+
+/** Targets one probe invocation holds: its socket budget over the sockets per target. */
+export const TARGETS_PER_INVOCATION = targetsPerInvocation(SOCKETS);
+
+/** How long a probe invocation may run: Lambda's maximum. */
+export const PROBE_TIMEOUT = Duration.minutes(STEP_MINUTES.probe);
+
+/** The environment every function that plans or probes reads: the margin and the socket budget. */
+export function probeEnvironment(marginS: number): Record<string, string> {
+  return {
+    [ENV.marginS]: String(marginS),
+    [ENV.maxSocketsPerTarget]: String(SOCKETS.maxSocketsPerTarget),
+    [ENV.maxOpenSockets]: String(SOCKETS.maxOpenSockets),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * One probe function per VPC, in its subnets, behind a security group that reaches the
+ * backend ports and nothing else.
+ */
+import { Annotations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import type { FunctionFactory } from './canary-function';
+import { portRange } from './config';
+import { acknowledge, managedPolicyFinding } from './nag';
+import { PROBE_TIMEOUT, probeEnvironment } from './probe-settings';
+import type { VpcConfig } from './props';
+
+/** Where one VPC's probes run: its subnets and the probe security group. */
+export interface ProbePlacement {
+  readonly index: number;
+  readonly vpcId: string;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: readonly ec2.ISubnet[];
+  readonly securityGroup: ec2.SecurityGroup;
+}
+
+/** Props of the probe functions. */
+export interface ProbeVpcsProps {
+  /** Makes each function in the monitor's scope. */
+  readonly functions: FunctionFactory;
+  /** VPCs whose load balancers' backends are probed. */
+  readonly vpcs: readonly VpcConfig[];
+  /** Headroom below which a load balancer fails, in seconds. */
+  readonly marginS: number;
+}
+
+/**
+ * The probe functions (`Probe<i>`), their security groups (`ProbeSecurityGroup<i>`) and the
+ * imported VPCs and subnets, in `scope`.
+ *
+ * Why no NAT gateway or VPC endpoint: the probes call no AWS API; discover and publish do,
+ * from outside the VPCs.
+ */
+export class ProbeVpcs {
+  public readonly placements: readonly ProbePlacement[];
+  /** Probe functions by VPC id. */
+  public readonly functions: Readonly<Record<string, lambda.Function>>;
+
+  public constructor(scope: Construct, props: ProbeVpcsProps) {
+    this.placements = props.vpcs.map((vpcConfig, index): ProbePlacement => {
+      // CloudFormation places the probe by subnet id alone; CDK's imported VPC wants a list of
+      // zones it never writes to the template, so none is asked of the user.
+      const vpc = ec2.Vpc.fromVpcAttributes(scope, `Vpc${index}`, { vpcId: vpcConfig.vpcId, availabilityZones: ['not-needed'], ...(vpcConfig.cidr ? { vpcCidrBlock: vpcConfig.cidr } : {}) });
+      const securityGroup = probeSecurityGroup(scope, `ProbeSecurityGroup${index}`, vpc, vpcConfig);
+      const subnets = vpcConfig.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(scope, `Vpc${index}Subnet${i}`, { subnetId: id }));
+      return { index, vpcId: vpcConfig.vpcId, vpc, subnets, securityGroup };
+    });
+    const environment = probeEnvironment(props.marginS);
+    this.functions = Object.fromEntries(
+      this.placements.map(({ index, vpcId, vpc, subnets, securityGroup }) => {
+        const probe = props.functions(`Probe${index}`, 'probe', {
+          description: `idle-canary probe for ${vpcId}: opens idle sockets to backends; calls no AWS API`,
+          timeout: PROBE_TIMEOUT,
+          vpc,
+          vpcSubnets: { subnets: [...subnets] },
+          securityGroups: [securityGroup],
+          environment,
+        });
+        acknowledge(probe, [managedPolicyFinding('AWSLambdaVPCAccessExecutionRole')], 'The minimum for a function in a VPC: its network interfaces. The probe has no other permission.');
+        return [vpcId, probe];
+      }),
+    );
+    // Subnets given by id: the probe only places its network interfaces in them.
+    Annotations.of(scope).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'The probe function only places its network interfaces in these subnets.');
+  }
+}
+
+/** The probe's security group: egress to the backend ports only, never anywhere else. */
+function probeSecurityGroup(scope: Construct, id: string, vpc: ec2.IVpc, config: VpcConfig): ec2.SecurityGroup {
+  const group = new ec2.SecurityGroup(scope, id, { vpc, allowAllOutbound: false, description: `idle-canary probe: egress to backend ports in ${config.vpcId}` });
+  const ports = config.backendPorts.map((port, i) => {
+    const [from, to] = portRange(port, `backendPorts[${i}]`);
+    return from === to ? ec2.Port.tcp(from) : ec2.Port.tcpRange(from, to);
+  });
+  const backendIds = config.backendSecurityGroupIds ?? [];
+  const backends = backendIds.map((sgId, i) => ec2.SecurityGroup.fromSecurityGroupId(scope, `${id}Backend${i}`, sgId, { mutable: config.addIngress === true }));
+  for (const port of ports) {
+    if (backends.length > 0) {
+      backends.forEach((backend, i) => {
+        // A peer by id is written inside the group; a separate egress resource would leave
+        // the group with no egress of its own, which EC2 turns into allow-all.
+        group.addEgressRule(ec2.Peer.securityGroupId(backendIds[i]), port, 'to backends');
+        if (config.addIngress === true) backend.addIngressRule(group, port, 'from idle-canary probe');
+      });
+    } else {
+      group.addEgressRule(config.cidr ? ec2.Peer.ipv4(config.cidr) : ec2.Peer.anyIpv4(), port, 'to backends');
+    }
+  }
+  return group;
+}

@@ -1,0 +1,177 @@
+/**
+ * What the `IdleCanary` construct takes, and its defaults: the types both the construct and
+ * the `cdk.json` configuration (`config.ts`) read, in a module that imports neither.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { DEFAULT_NAMESPACE } from '../lambda/metrics/names';
+import { DEFAULT_SCHEDULE } from './schedule';
+
+/** One VPC whose backends are probed: the probe function runs in its subnets. */
+export interface VpcConfig {
+  /** The VPC's id, e.g. `vpc-0a1b2c3d`. */
+  readonly vpcId: string;
+  /** Private subnets (with a route to the backends; no internet access needed). */
+  readonly subnetIds: readonly string[];
+  /** Backend ports the probe may reach: numbers, or ranges such as `30000-32767` (Kubernetes NodePorts). */
+  readonly backendPorts: ReadonlyArray<number | string>;
+  /**
+   * The VPC's CIDR, to limit the probe's egress.
+   * @default any IPv4 address
+   */
+  readonly cidr?: string;
+  /**
+   * Backend security groups: egress goes to them, and with `addIngress` they admit the probe.
+   * @default none: egress to `cidr` on `backendPorts`
+   */
+  readonly backendSecurityGroupIds?: readonly string[];
+  /** Add ingress rules to `backendSecurityGroupIds` for the probe's security group. @default false */
+  readonly addIngress?: boolean;
+}
+
+/** A bucket that load balancers write access logs to. */
+export interface AccessLogBucketConfig {
+  /** The bucket's name, in this account and region. */
+  readonly bucketName: string;
+  /**
+   * The prefix given to the load balancers' logging settings (without `AWSLogs`).
+   * @default none: logs are under `AWSLogs/` at the bucket's root
+   */
+  readonly prefix?: string;
+}
+
+/**
+ * The long-horizon probe (ECS Fargate, for load balancers whose idle timeouts do not fit a
+ * Lambda): how its tasks, in the VPCs' private subnets, reach ECR (image), S3 (plan and result)
+ * and CloudWatch Logs. Exactly one of the two, `true`.
+ */
+export type LongTimeoutsConfig =
+  /** The subnets route to a NAT gateway. */
+  | { readonly natGateway: true; readonly vpcEndpoints?: never }
+  /** The VPCs have endpoints for ECR (`ecr.api`, `ecr.dkr`), S3 (gateway) and CloudWatch Logs (`logs`). */
+  | { readonly vpcEndpoints: true; readonly natGateway?: never };
+
+export interface IdleCanaryProps {
+  /** VPCs whose load balancers' backends are probed; one probe function each. */
+  readonly vpcs: readonly VpcConfig[];
+  /**
+   * When runs start (EventBridge Scheduler expression).
+   * @default 'rate(15 minutes)'
+   */
+  readonly schedule?: string;
+  /**
+   * The schedule's period, for the heartbeat alarm and the rotation of sampled backends: with
+   * a `rate(...)` schedule it is derived (and must match if given); with `cron(...)`, the
+   * longest gap between two runs, required. At most 90 (see `MAX_PERIOD_MINUTES`).
+   * @default the period of a `rate(...)` schedule
+   */
+  readonly periodMinutes?: number;
+  /**
+   * Topic that alarms notify; one is created when not given.
+   * @default a new topic
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * Emails subscribed to the created topic.
+   * @default none
+   */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * Headroom below which a load balancer fails, in seconds.
+   * @default 1
+   */
+  readonly marginS?: number;
+  /**
+   * CloudWatch namespace of the metrics.
+   * @default 'IdleCanary'
+   */
+  readonly namespace?: string;
+  /**
+   * Backends probed per load balancer and port in one run (rotated across runs).
+   * @default 2
+   */
+  readonly maxBackendsPerPort?: number;
+  /**
+   * When the digest of the fleet's state is sent to the topic (EventBridge Scheduler expression).
+   * @default 'rate(1 day)'
+   */
+  readonly digestSchedule?: string;
+  /**
+   * Start a run when an ECS service deployment completes.
+   * @default true
+   */
+  readonly runAfterEcsDeployments?: boolean;
+  /**
+   * Start a run when a CodeDeploy deployment succeeds.
+   * @default true
+   */
+  readonly runAfterCodeDeployDeployments?: boolean;
+  /**
+   * How long run reports are kept.
+   * @default Duration.days(90)
+   */
+  readonly reportRetention?: Duration;
+  /**
+   * How long logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Probe shards (inline) or batches (Distributed Map) run at once.
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Above this many backends in a run, plans and results go through S3 and Distributed Maps
+   * instead of the state (Step Functions carries at most 256 KB).
+   * @default 100
+   */
+  readonly inlineMaxBackends?: number;
+  /**
+   * Share of a Distributed Map's batches that may fail before the map fails (publish still
+   * counts the failed ones as probe errors either way).
+   * @default 100
+   */
+  readonly toleratedFailurePercentage?: number;
+  /**
+   * Buckets the load balancers write their access logs to. Each new log object is counted
+   * (requests, and backend hang-ups: 502/504 with no backend response) and published as
+   * `BackendHangups` and `RequestsLogged`; the run report shows the last hour's counts next
+   * to each verdict.
+   * @default none: access logs are not read
+   */
+  readonly accessLogBuckets?: readonly AccessLogBucketConfig[];
+  /**
+   * Hang-ups on one load balancer within 5 minutes that raise the hang-up alarm.
+   * @default 5
+   */
+  readonly hangupsAlarmThreshold?: number;
+  /**
+   * Probe load balancers whose idle timeouts do not fit a Lambda (above 273 s; up to 4,000 s)
+   * with a task on ECS Fargate started by the same run, in each VPC's subnets with the probe
+   * security group; says how the tasks reach ECR, S3 and CloudWatch Logs (a NAT gateway, or VPC
+   * endpoints). Requires a 90-minute schedule: such a run lasts up to 89 minutes.
+   * @default none: every backend goes to the probe functions, and a horizon that does not fit one is `inconclusive`
+   */
+  readonly longTimeouts?: LongTimeoutsConfig;
+}
+
+/** Defaults of `IdleCanaryProps`, merged once. */
+export const defaults = {
+  schedule: DEFAULT_SCHEDULE,
+  digestSchedule: 'rate(1 day)',
+  marginS: 1,
+  namespace: DEFAULT_NAMESPACE,
+  maxBackendsPerPort: 2,
+  runAfterEcsDeployments: true,
+  runAfterCodeDeployDeployments: true,
+  reportRetention: Duration.days(90),
+  logRetention: logs.RetentionDays.ONE_MONTH,
+  maxConcurrency: 10,
+  inlineMaxBackends: 100,
+  toleratedFailurePercentage: 100,
+  accessLogBuckets: [],
+  hangupsAlarmThreshold: 5,
+} as const;
+

@@ -1,0 +1,121 @@
+/**
+ * The functions outside the VPCs: discover (plans a run), publish (judges, reports, puts
+ * metrics) and digest (the daily summary), each allowed exactly what it does.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { ENV } from '../lambda/handlers/config';
+import { STEP_MINUTES } from '../lambda/run/limits';
+import { putMetricsIn, type FunctionFactory } from './canary-function';
+import { acknowledge, acknowledgeWildcards, objectsUnder } from './nag';
+import { PROBE_TIMEOUT, probeEnvironment } from './probe-settings';
+import { REPORT_KEYS, REPORT_PREFIX } from './reports';
+
+/** The Describe calls discovery makes, and nothing else. */
+export const DISCOVERY_ACTIONS = [
+  'elasticloadbalancing:DescribeLoadBalancers',
+  'elasticloadbalancing:DescribeLoadBalancerAttributes',
+  'elasticloadbalancing:DescribeLoadBalancerPolicies',
+  'elasticloadbalancing:DescribeInstanceHealth',
+  'elasticloadbalancing:DescribeTags',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'ec2:DescribeInstances',
+];
+
+/** Props of the discover, publish and digest functions. */
+export interface RunFunctionsProps {
+  /** Makes each function in the monitor's scope. */
+  readonly functions: FunctionFactory;
+  /** The reports bucket. */
+  readonly bucket: s3.IBucket;
+  /** The topic publish notifies of changes and digest sends to. */
+  readonly topic: sns.ITopic;
+  /** The run state machine's ARN, built from its name (a reference would be a cycle). */
+  readonly stateMachineArn: string;
+  /** VPCs with a probe function. */
+  readonly vpcIds: readonly string[];
+  /** Headroom below which a load balancer fails, in seconds. */
+  readonly marginS: number;
+  /** CloudWatch namespace of the metrics. */
+  readonly namespace: string;
+  /** Backends above which a run goes through S3 and Distributed Maps. */
+  readonly inlineMaxBackends: number;
+  /** Probe shards or batches run at once. */
+  readonly maxConcurrency: number;
+  /** Backends probed per load balancer and port in one run. */
+  readonly maxBackendsPerPort: number;
+  /** The schedule's period, in minutes. */
+  readonly periodMinutes: number;
+  /**
+   * Whether discover routes long horizons to the Fargate probe.
+   * @default false
+   */
+  readonly longTimeouts?: boolean;
+  /**
+   * Whether publish reads the recent hang-ups of the access logs.
+   * @default false
+   */
+  readonly readsAccessLogs?: boolean;
+}
+
+/** Discover, publish and digest, created as `Discover`, `Publish` and `Digest` in the factory's scope. */
+export class RunFunctions {
+  public readonly discover: lambda.Function;
+  public readonly publish: lambda.Function;
+  public readonly digest: lambda.Function;
+
+  public constructor(props: RunFunctionsProps) {
+    const { bucket, topic, functions } = props;
+    const shared = probeEnvironment(props.marginS);
+    const reports = { [ENV.bucket]: bucket.bucketName, [ENV.reportPrefix]: REPORT_PREFIX, [ENV.topicArn]: topic.topicArn };
+    const readLatest = new iam.PolicyStatement({ sid: 'ReadLatestRun', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(REPORT_KEYS.latest)] });
+    // S3 answers a missing object with 404 (NoSuchKey) only to a caller that may list the
+    // bucket, else with 403: without it, the digest before the first run would fail.
+    const listReports = new iam.PolicyStatement({ sid: 'ListReports', actions: ['s3:ListBucket'], resources: [bucket.bucketArn] });
+    const notify = (sid: string) => new iam.PolicyStatement({ sid, actions: ['sns:Publish'], resources: [topic.topicArn] });
+
+    this.discover = functions('Discover', 'discover', {
+      // Paced at 8 calls a second per API family, 2,000 load balancers take about 4.5 minutes.
+      timeout: Duration.minutes(STEP_MINUTES.discover),
+      environment: {
+        ...shared,
+        [ENV.vpcIds]: props.vpcIds.join(','),
+        [ENV.bucket]: bucket.bucketName,
+        [ENV.reportPrefix]: REPORT_PREFIX,
+        [ENV.inlineMaxBackends]: String(props.inlineMaxBackends),
+        [ENV.maxConcurrency]: String(props.maxConcurrency),
+        [ENV.maxBackendsPerPort]: String(props.maxBackendsPerPort),
+        [ENV.periodMinutes]: String(props.periodMinutes),
+        ...(props.longTimeouts === true ? { [ENV.longTimeouts]: 'on', [ENV.probeTimeoutS]: String(PROBE_TIMEOUT.toSeconds()) } : {}),
+      },
+    });
+    this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'DescribeLoadBalancers', actions: DISCOVERY_ACTIONS, resources: ['*'] }));
+    this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'WritePlans', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(REPORT_KEYS.plans)] }));
+    this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'SeeRunningRuns', actions: ['states:ListExecutions'], resources: [props.stateMachineArn] }));
+    acknowledge(this.discover, ['AwsSolutions-IAM5[Resource::*]'], 'Elastic Load Balancing and EC2 Describe actions do not support resource-level permissions.');
+    acknowledgeWildcards(this.discover, [objectsUnder(REPORT_KEYS.plans)], 'Each run writes its plan files under the plans/ prefix of its own bucket.');
+
+    this.publish = functions('Publish', 'publish', {
+      timeout: Duration.minutes(STEP_MINUTES.publish),
+      environment: { ...shared, ...reports, [ENV.namespace]: props.namespace, ...(props.readsAccessLogs === true ? { [ENV.accessLogs]: 'on' } : {}) },
+    });
+    putMetricsIn(this.publish, props.namespace);
+    this.publish.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteReports', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(REPORT_KEYS.all)] }));
+    this.publish.addToRolePolicy(readLatest);
+    this.publish.addToRolePolicy(listReports);
+    this.publish.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadPlansAndResults', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(REPORT_KEYS.plans), bucket.arnForObjects(REPORT_KEYS.results)] }));
+    this.publish.addToRolePolicy(notify('NotifyChanges'));
+    if (props.readsAccessLogs === true) this.publish.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadRecentHangups', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    acknowledgeWildcards(this.publish, [objectsUnder(REPORT_KEYS.plans), objectsUnder(REPORT_KEYS.results)], "Each run reads its own plan files and its Distributed Maps' result files, whose names carry run and map ids.");
+    acknowledgeWildcards(this.publish, [objectsUnder(REPORT_KEYS.all)], 'Reports are written under one prefix of their own bucket, one object per run.');
+
+    this.digest = functions('Digest', 'digest', { timeout: Duration.minutes(1), environment: reports });
+    this.digest.addToRolePolicy(readLatest);
+    this.digest.addToRolePolicy(listReports);
+    this.digest.addToRolePolicy(notify('SendDigest'));
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The run: discover -> probe (inline Map over shards, or one Distributed Map per VPC, and the
+ * long probes beside them) -> publish.
+ */
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { LONG_RUN_TIMEOUT_MINUTES, PROBE_TASK_MINUTES, RUN_TIMEOUT_MINUTES, STATE_BUDGET_BYTES } from '../lambda/run/limits';
+import { acknowledge, acknowledgeWildcards, ALL_OBJECTS, CHILD_EXECUTIONS, FUNCTION_VERSIONS, TASK_DEFINITION_REVISIONS } from './nag';
+import { TARGETS_PER_INVOCATION } from './probe-settings';
+import { REPORT_PREFIX } from './reports';
+
+/**
+ * Errors of the Lambda service itself, worth a retry (as the Step Functions documentation
+ * recommends for Lambda tasks); a function's own error or timeout is not retried.
+ */
+export const LAMBDA_TRANSIENT_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+/**
+ * The state machine's name, unique per stack and construct, and its ARN built from it.
+ *
+ * Why from the name: discover's permission to list the runs would otherwise reference the
+ * machine, a cycle (machine -> function -> role policy -> machine).
+ */
+export function stateMachineIdentity(scope: Construct): { readonly name: string; readonly arn: string } {
+  const name = Names.uniqueResourceName(scope, { maxLength: 72, separator: '-' }) + '-run';
+  return { name, arn: Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) };
+}
+
+/** Props of the run state machine. */
+export interface RunStateMachineProps {
+  /** The machine's name (see `stateMachineIdentity`). */
+  readonly stateMachineName: string;
+  /** The function that plans the run. */
+  readonly discover: lambda.IFunction;
+  /** The function that judges and reports it. */
+  readonly publish: lambda.IFunction;
+  /** Probe functions by VPC id. */
+  readonly probes: Readonly<Record<string, lambda.IFunction>>;
+  /** The reports bucket, where the Distributed Maps read plans and write results. */
+  readonly bucket: s3.IBucket;
+  /** Probe shards (inline) or batches (Distributed Map) run at once. */
+  readonly maxConcurrency: number;
+  /** Share of a Distributed Map's batches that may fail before the map fails. */
+  readonly toleratedFailurePercentage: number;
+  /** How long the machine's logs are kept. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * The long probes' states, run beside the probe functions.
+   * @default none: the run has no long probe, and the shorter run timeout
+   */
+  readonly longProbes?: sfn.IChainable;
+}
+
+/**
+ * The state machine (`Run`) and its states, in `scope`.
+ *
+ * Why catches inside the Maps: a shard that fails or times out becomes a failure record, so
+ * publish still runs with every other shard's results and counts the lost backends.
+ */
+export function runStateMachine(scope: Construct, props: RunStateMachineProps): sfn.StateMachine {
+  const discover = retried(
+    new tasks.LambdaInvoke(scope, 'DiscoverLoadBalancers', {
+      lambdaFunction: props.discover,
+      payload: sfn.TaskInput.fromObject({
+        runId: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        execution: { stateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'), executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
+      }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+    }),
+  );
+  const probeShards = inlineProbes(scope, props);
+  const publish = retried(new tasks.LambdaInvoke(scope, 'PublishResults', { lambdaFunction: props.publish, payloadResponseOnly: true, retryOnServiceExceptions: false }));
+  const probeVpcs = distributedProbes(scope, props);
+  const skipped = new sfn.Succeed(scope, 'SkippedAnotherRunInProgress', { comment: 'Another execution was running: discover logged the reason; that run covers this one.' });
+  let inlineOrDistributed: sfn.Choice;
+  if (props.longProbes === undefined) {
+    inlineOrDistributed = new sfn.Choice(scope, 'InlineOrDistributed')
+      .when(sfn.Condition.stringEquals('$.mode', 'skipped'), skipped)
+      .when(sfn.Condition.stringEquals('$.mode', 'distributed'), probeVpcs.next(publish))
+      .otherwise(probeShards.next(publish));
+  } else {
+    // The probe functions and the long probes at once; their outputs merged (the same run, plus longResults) for publish.
+    const lambdaProbes = new sfn.Choice(scope, 'InlineOrDistributed').when(sfn.Condition.stringEquals('$.mode', 'distributed'), probeVpcs).otherwise(probeShards);
+    const probeAll = new sfn.Parallel(scope, 'ProbeWithLambdaAndFargate', { resultSelector: { 'run.$': 'States.JsonMerge($[0], $[1], false)' }, outputPath: '$.run' });
+    probeAll.branch(lambdaProbes).branch(props.longProbes);
+    inlineOrDistributed = new sfn.Choice(scope, 'SkippedOrProbe').when(sfn.Condition.stringEquals('$.mode', 'skipped'), skipped).otherwise(probeAll.next(publish));
+  }
+
+  const logGroup = new logs.LogGroup(scope, 'StateMachineLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+  const machine = new sfn.StateMachine(scope, 'Run', {
+    stateMachineName: props.stateMachineName,
+    definitionBody: sfn.DefinitionBody.fromChainable(discover.next(inlineOrDistributed)),
+    // Discover plans no more probe rounds than this holds, and long probes within it (lambda/run/limits.ts).
+    timeout: Duration.minutes(props.longProbes === undefined ? RUN_TIMEOUT_MINUTES : LONG_RUN_TIMEOUT_MINUTES),
+    tracingEnabled: true,
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+  });
+  acknowledgeWildcards(machine, [FUNCTION_VERSIONS], 'Invoking a function includes its versions and aliases (function:*), as CDK grants it.');
+  acknowledge(machine, ['AwsSolutions-IAM5[Resource::*]'], 'X-Ray trace segments and CloudWatch Logs delivery have no resource-level permissions.');
+  acknowledgeWildcards(machine, [ALL_OBJECTS], 'Distributed Maps read plan files and write result files whose names carry run and map ids, in its own bucket (as CDK grants them).');
+  acknowledgeWildcards(machine, [CHILD_EXECUTIONS], 'A Distributed Map starts, describes and redrives its own child executions, whose ids are only known at run time.');
+  if (props.longProbes !== undefined) acknowledgeWildcards(machine, [TASK_DEFINITION_REVISIONS], "Running the long probe's task definition includes its revisions (family:*), as CDK grants it.");
+  return machine;
+}
+
+/** A Lambda task retried on Lambda's own errors, never on the function's error or timeout. */
+function retried(task: tasks.LambdaInvoke): sfn.TaskStateBase {
+  return task.addRetry({ errors: [...LAMBDA_TRANSIENT_ERRORS], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+}
+
+/** A probe invocation: retried on Lambda's own errors, never on its timeout (15 minutes lost). */
+function invokeProbe(scope: Construct, id: string, probe: lambda.IFunction): sfn.TaskStateBase {
+  return retried(new tasks.LambdaInvoke(scope, id, { lambdaFunction: probe, payloadResponseOnly: true, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(Duration.minutes(PROBE_TASK_MINUTES)) }));
+}
+
+/** Small runs: a Map over the shards in the state, each routed to its VPC's probe function. */
+function inlineProbes(scope: Construct, props: RunStateMachineProps): sfn.Map {
+  const shardFailed = new sfn.Pass(scope, 'ShardFailed', { parameters: { 'shardId.$': '$.shardId', 'vpcId.$': '$.vpcId', 'error.$': '$.error' } });
+  const route = new sfn.Choice(scope, 'RouteToVpc');
+  for (const [vpcId, probe] of Object.entries(props.probes)) {
+    const invoke = invokeProbe(scope, `Probe ${vpcId}`, probe);
+    invoke.addCatch(shardFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    route.when(sfn.Condition.stringEquals('$.vpcId', vpcId), invoke);
+  }
+  route.otherwise(
+    new sfn.Pass(scope, 'NoProbeForVpc', {
+      parameters: { 'shardId.$': '$.shardId', 'vpcId.$': '$.vpcId', error: { Error: 'NoProbeFunction', Cause: 'no probe function is deployed in this VPC' } },
+    }),
+  );
+  const probeShards = new sfn.Map(scope, 'ProbeShards', { itemsPath: '$.shards', maxConcurrency: props.maxConcurrency, resultPath: '$.shardResults' });
+  probeShards.itemProcessor(route);
+  return probeShards;
+}
+
+/**
+ * Large runs: each VPC's Distributed Map reads its plan from S3, batches it by the socket
+ * budget, and writes its results to S3, where publish reads them.
+ */
+function distributedProbes(scope: Construct, props: RunStateMachineProps): sfn.Parallel {
+  const { bucket } = props;
+  const probeVpcs = new sfn.Parallel(scope, 'ProbeVpcs', { resultPath: '$.vpcResults' });
+  for (const [vpcId, probe] of Object.entries(props.probes)) {
+    const map = new sfn.DistributedMap(scope, `Distributed ${vpcId}`, {
+      itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.format(`${REPORT_PREFIX}plans/{}/${vpcId}.json`, sfn.JsonPath.stringAt('$.runId')) }),
+      // A batch is a child execution's input: held under the state limit even when a backend serves many load balancers.
+      itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TARGETS_PER_INVOCATION, maxInputBytesPerBatch: STATE_BUDGET_BYTES, batchInput: { 'runId.$': '$.runId', vpcId } }),
+      maxConcurrency: props.maxConcurrency,
+      toleratedFailurePercentage: props.toleratedFailurePercentage,
+      resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: `${REPORT_PREFIX}results` }),
+      resultSelector: { vpcId, 'manifest.$': '$.ResultWriterDetails' },
+    });
+    map.itemProcessor(invokeProbe(scope, `Probe batch ${vpcId}`, probe));
+    map.addCatch(new sfn.Pass(scope, `Map failed ${vpcId}`, { parameters: { vpcId, 'error.$': '$.error' } }), { errors: ['States.ALL'], resultPath: '$.error' });
+    probeVpcs.branch(map);
+  }
+  return probeVpcs;
+}

@@ -1,0 +1,75 @@
+/**
+ * What starts a run (the schedule, and ECS and CodeDeploy deployments) and the digest.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { acknowledgeWildcards, FUNCTION_VERSIONS } from './nag';
+
+/** Props of the triggers. */
+export interface TriggersProps {
+  /** The run state machine. */
+  readonly stateMachine: sfn.IStateMachine;
+  /** The digest function. */
+  readonly digest: lambda.IFunction;
+  /** When runs start (EventBridge Scheduler expression). */
+  readonly schedule: string;
+  /** When the digest is sent (EventBridge Scheduler expression). */
+  readonly digestSchedule: string;
+  /**
+   * Start a run when an ECS service deployment completes.
+   * @default false
+   */
+  readonly runAfterEcsDeployments?: boolean;
+  /**
+   * Start a run when a CodeDeploy deployment succeeds.
+   * @default false
+   */
+  readonly runAfterCodeDeployDeployments?: boolean;
+}
+
+/**
+ * The schedules (`Schedule`, `DigestSchedule`) and deployment rules (`AfterEcsDeployment`,
+ * `AfterCodeDeployDeployment`), in `scope`.
+ *
+ * Why after deployments: a runtime upgrade can change a backend's idle timeout; the run
+ * checks it at once rather than at the next scheduled run.
+ */
+export function triggers(scope: Construct, props: TriggersProps): void {
+  const { stateMachine } = props;
+  new scheduler.Schedule(scope, 'Schedule', {
+    schedule: scheduler.ScheduleExpression.expression(props.schedule),
+    description: 'Starts an idle-canary run',
+    target: new schedulerTargets.StepFunctionsStartExecution(stateMachine, { input: scheduler.ScheduleTargetInput.fromObject({ source: 'schedule' }) }),
+  });
+  const deployment = (id: string, pattern: events.EventPattern, description: string) =>
+    new events.Rule(scope, id, { eventPattern: pattern, description, targets: [new eventTargets.SfnStateMachine(stateMachine, { input: events.RuleTargetInput.fromObject({ source: id }) })] });
+  if (props.runAfterEcsDeployments === true) {
+    deployment(
+      'AfterEcsDeployment',
+      { source: ['aws.ecs'], detailType: ['ECS Deployment State Change'], detail: { eventName: ['SERVICE_DEPLOYMENT_COMPLETED'] } },
+      'Runs idle-canary after an ECS service deployment, so that a runtime upgrade is checked at once',
+    );
+  }
+  if (props.runAfterCodeDeployDeployments === true) {
+    deployment(
+      'AfterCodeDeployDeployment',
+      { source: ['aws.codedeploy'], detailType: ['CodeDeploy Deployment State-change Notification'], detail: { state: ['SUCCESS'] } },
+      'Runs idle-canary after a CodeDeploy deployment, so that a runtime upgrade is checked at once',
+    );
+  }
+  new scheduler.Schedule(scope, 'DigestSchedule', {
+    schedule: scheduler.ScheduleExpression.expression(props.digestSchedule),
+    description: "Sends the idle-canary fleet's state to the alarm topic",
+    target: new schedulerTargets.LambdaInvoke(props.digest, {}),
+  });
+  // The schedules' target role is CDK's, one per stack: its finding is acknowledged on that role.
+  for (const role of Stack.of(scope).node.children.filter((child) => child.node.id.startsWith('SchedulerRoleForTarget'))) {
+    acknowledgeWildcards(role, [FUNCTION_VERSIONS], 'Invoking the digest function includes its versions and aliases (function:*), as CDK grants it.');
+  }
+}
