@@ -58,17 +58,15 @@ describe('idle-canary probe', () => {
 });
 
 describe('idle-canary demo', () => {
-  it('probes the four demo backends in under 20 s and reports each verdict', async () => {
+  it('probes the four demo backends and reports each verdict', async () => {
     // Prepare
     const { io, out } = capture();
-    const started = performance.now();
 
     // Act
     const status = await main(['demo'], io);
 
     // Assess
     expect(status).toBe(0);
-    expect((performance.now() - started) / 1000).toBeLessThan(20);
     const verdictLines = out().split('\n').filter((line) => /^127\.0\.0\.1:\d+ {2}(PASS|FAIL|INCONCLUSIVE)/.test(line));
     expect(verdictLines.map((line) => line.split(/\s+/)[1])).toEqual(['FAIL', 'FAIL', 'FAIL', 'PASS']);
     expect(out()).toContain('lazily: nothing happens while they are idle');
