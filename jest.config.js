@@ -13,16 +13,17 @@ const project = (displayName, testMatch, extra = {}) => ({
 
 module.exports = {
   projects: [
-    // Fast tests: pure logic and in-process servers with second-scale timeouts. The construct
-    // deploys prebuilt Lambda bundles, so they are built first.
+    // The edit loop's tests, seconds in all: pure logic, and in-process servers whose timeouts
+    // are a second or less. Nothing here builds, spawns a process or synthesizes a template.
     project('unit', ['<rootDir>/test/**/*.test.ts'], {
       testPathIgnorePatterns: ['/node_modules/', '\\.(compat|integration)\\.test\\.ts$'],
-      globalSetup: '<rootDir>/test/support/global-build-handlers.ts',
     }),
     // Real server binaries (old Node.js, nginx) held for a real load balancer timeout.
     project('compat', ['<rootDir>/test/**/*.compat.test.ts']),
-    // The built package as users get it: packed, installed with --omit=dev, the single file
-    // alone, a CDK app of their own. Slow (npm install), so apart.
+    // Anything that takes real seconds: the probe engine and the commands against loopback
+    // backends with second-scale limits, CDK templates (the construct deploys the prebuilt
+    // Lambda bundles) with cfn-lint and asl-validator, moto's AWS emulator, Chromium, the
+    // packed package installed with --omit=dev. The package is built first.
     project('integration', ['<rootDir>/test/**/*.integration.test.ts'], {
       globalSetup: '<rootDir>/test/support/global-build-package.ts',
     }),

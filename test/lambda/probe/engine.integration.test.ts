@@ -155,7 +155,8 @@ describe('probeTargets', () => {
 
     // Assess
     const [result] = run.results;
-    expect(run.stats.elapsedS).toBeLessThan(3);
+    // Ended on the abort, not at the 11 s horizon (a bound on correctness, not speed)
+    expect(run.stats.elapsedS).toBeLessThan(10);
     expect(result.phases.keepAlive).toMatchObject({ verdict: 'fail', enforcement: 'eager' });
     expect(result.phases.preRequest).toMatchObject({ verdict: 'inconclusive', survivedS: null });
     expect(result.phases.preRequest!.reason).toMatch(/^the run was aborted after 2\.\d s of probing \(horizon 11 s\)$/);
