@@ -26,6 +26,7 @@ import { ENV } from '../lambda/handlers/config';
 import { LONG_RUN_TIMEOUT_MINUTES, PROBE_TASK_MINUTES, RUN_TIMEOUT_MINUTES, STATE_BUDGET_BYTES, STEP_MINUTES } from '../lambda/run/limits';
 import { targetsPerInvocation } from '../lambda/run/shards';
 import { withDefaults } from '../lambda/shared/defaults';
+import { DEFAULTS } from '../lambda/shared/settings';
 import { portRange, type AccessLogBucketConfig, type LongTimeoutsConfig, type VpcConfig } from './config';
 import { LONG_PROBE_DIR, type HandlerName } from './handlers';
 import { handlerCode } from './lambda-code';
@@ -140,22 +141,22 @@ export interface IdleCanaryProps {
 export const defaults = {
   schedule: DEFAULT_SCHEDULE,
   digestSchedule: 'rate(1 day)',
-  marginS: 1,
+  marginS: DEFAULTS.marginS,
   namespace: 'IdleCanary',
-  maxBackendsPerPort: 2,
+  maxBackendsPerPort: DEFAULTS.maxBackendsPerPort,
   runAfterEcsDeployments: true,
   runAfterCodeDeployDeployments: true,
   reportRetention: Duration.days(90),
   logRetention: logs.RetentionDays.ONE_MONTH,
-  maxConcurrency: 10,
-  inlineMaxBackends: 100,
+  maxConcurrency: DEFAULTS.maxConcurrency,
+  inlineMaxBackends: DEFAULTS.inlineMaxBackends,
   toleratedFailurePercentage: 100,
   accessLogBuckets: [],
   hangupsAlarmThreshold: 5,
 } as const;
 
 /** The socket budget of one probe invocation: Lambda's 1,024 descriptors minus headroom, 16 per target. */
-const SOCKETS = { maxOpenSockets: 900, maxSocketsPerTarget: 16 } as const;
+const SOCKETS = { maxOpenSockets: DEFAULTS.maxOpenSockets, maxSocketsPerTarget: DEFAULTS.maxSocketsPerTarget } as const;
 
 /** Targets one probe invocation holds: its socket budget over the sockets per target. */
 export const TARGETS_PER_INVOCATION = targetsPerInvocation(SOCKETS);

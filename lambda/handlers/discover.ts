@@ -5,7 +5,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { createClients, discover, toProbePlan } from '../discovery';
 import { runNumberAt } from '../discovery/sample';
 import { earlierRunningExecution, type ThisExecution } from '../run/guard';
 import { backendsPerRun, inlineStateBound, longProbeTime, PROBE_WAVES, STATE_BUDGET_BYTES } from '../run/limits';
@@ -14,7 +13,9 @@ import { groupByVpc, targetsPerInvocation, toShards } from '../run/shards';
 import { longKeys, writeDiscovery, writeLongPlans, writePlans } from '../run/store';
 import type { DiscoverOutput, InlineRun, LongProbe } from '../run/types';
 import type { Discovery, ProbePlanItem } from '../discovery';
-import { ENV, envList, envNumber, envString } from './config';
+import { discoverRun } from '../run/pipeline';
+import { RANGES } from '../shared/settings';
+import { ENV, envList, envString, getNumberFromEnv, settingFromEnv } from './config';
 import { logger } from './logger';
 import { validator } from './validate';
 
@@ -23,14 +24,6 @@ const event = check.fields(
   { runId: check.string, source: check.string, execution: check.fields({ stateMachineArn: check.string, executionArn: check.string, startTime: check.string }) },
   ['runId', 'source', 'execution'],
 );
-
-/** Defaults of the discover step, merged once. */
-export const defaults = {
-  /** Above this many backends, the run goes through S3 and Distributed Maps. */
-  inlineMaxBackends: 100,
-  /** Probe invocations a Map runs at once. */
-  maxConcurrency: 10,
-} as const;
 
 export interface DiscoverDependencies {
   readonly s3: S3Client;
@@ -67,29 +60,27 @@ export async function discoverStep(input: unknown, env: NodeJS.ProcessEnv = proc
   }
   const region = envString(env, 'AWS_REGION');
   const vpcIds = envList(env, ENV.vpcIds);
-  const discovery = await discover({
+  const { discovery, plan } = await discoverRun({
     region,
-    clients: createClients(region),
     vpcIds,
     names: envList(env, ENV.loadBalancers),
     tags: envList(env, ENV.tags),
-    maxBackendsPerPort: envNumber(env, ENV.maxBackendsPerPort, 2, 1, 1000),
-    runNumber: runNumberAt(startedAt, envNumber(env, ENV.periodMinutes, 15, 1, 1440)),
+    maxBackendsPerPort: settingFromEnv(env, 'maxBackendsPerPort'),
+    runNumber: runNumberAt(startedAt, settingFromEnv(env, 'periodMinutes')),
   });
   const bucket = envString(env, ENV.bucket);
   const prefix = env[ENV.reportPrefix] ?? '';
   const discoveryKey = await writeDiscovery(deps.s3, bucket, prefix, runId, discovery);
-  const plan = toProbePlan(discovery.loadBalancers);
-  const sockets = { maxOpenSockets: envNumber(env, ENV.maxOpenSockets, 900, 16, 1000), maxSocketsPerTarget: envNumber(env, ENV.maxSocketsPerTarget, 16, 2, 900) };
-  const maxConcurrency = envNumber(env, ENV.maxConcurrency, defaults.maxConcurrency, 1, 1000);
+  const sockets = { maxOpenSockets: settingFromEnv(env, 'maxOpenSockets'), maxSocketsPerTarget: settingFromEnv(env, 'maxSocketsPerTarget') };
+  const maxConcurrency = settingFromEnv(env, 'maxConcurrency');
   // Without the long path, every backend goes to the probe functions, which report a horizon that does not fit as inconclusive.
   const longOn = env[ENV.longTimeouts] === 'on';
-  const routes = longOn ? splitByRoute(plan, envNumber(env, ENV.probeTimeoutS, LAMBDA_TIMEOUT_S, 1, 900)) : { lambda: plan, long: [] };
+  const routes = longOn ? splitByRoute(plan, getNumberFromEnv(env, { key: ENV.probeTimeoutS, defaultValue: LAMBDA_TIMEOUT_S, ...RANGES.lambdaTimeoutS })) : { lambda: plan, long: [] };
   const long = longOn ? await planLongProbes(deps, { bucket, prefix, runId, runStartedMs: execution ? Date.parse(execution.startTime) : startedAt.getTime() }, discovery, routes.long, sockets) : undefined;
   const inline: InlineRun = { mode: 'inline', runId, startedAt: startedAt.toISOString(), discoveryKey, shards: toShards(runId, discovery, routes.lambda, sockets), ...(long ? { long } : {}) };
   const stateBound = inlineStateBound(inline);
   const summary = { runId, loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, apiCalls: discovery.apiCalls, ...(long ? { long } : {}) };
-  if (routes.lambda.length <= envNumber(env, ENV.inlineMaxBackends, defaults.inlineMaxBackends, 0, 1e9) && stateBound <= STATE_BUDGET_BYTES && inline.shards.length <= PROBE_WAVES * maxConcurrency) {
+  if (routes.lambda.length <= settingFromEnv(env, 'inlineMaxBackends') && stateBound <= STATE_BUDGET_BYTES && inline.shards.length <= PROBE_WAVES * maxConcurrency) {
     logger.info('discovered', { ...summary, mode: 'inline', shards: inline.shards.length, stateBound, withErrors: discovery.loadBalancers.filter((lb) => lb.error !== undefined).map((lb) => lb.name) });
     return inline;
   }

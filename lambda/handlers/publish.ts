@@ -7,15 +7,14 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { defaults as recentDefaults, readRecentHangups, type RecentHangups } from '../access-logs/recent';
-import { judgeLoadBalancers } from '../judge';
-import { defaults as publishDefaults, publishMetrics, toDatums } from '../metrics';
+import { defaults as publishDefaults } from '../metrics';
 import type { ProbeResult } from '../probe';
 import { changeNotification, compareRuns } from '../report/changes';
-import { toScanReport } from '../report/scan';
 import { readLatest, writeReports } from '../report/store';
 import { readDiscovery, readDistributedResults, readLongResults } from '../run/store';
 import type { PublishInput, ShardFailure, ShardResult } from '../run/types';
-import { ENV, envNumber, envString } from './config';
+import { concludeRun } from '../run/pipeline';
+import { ENV, envString, settingFromEnv } from './config';
 import { logger } from './logger';
 import { validator } from './validate';
 
@@ -113,14 +112,19 @@ export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = proce
   const { discovery, plan, shardResults } = await runOf(event, deps.s3, bucket);
   const run = event as PublishInput;
   const resultByKey = new Map<string, ProbeResult>(shardResults.filter(isResult).flatMap((r) => r.results.map((x) => [x.key, x.result] as const)));
-  const verdicts = judgeLoadBalancers(discovery.loadBalancers, plan, plan.map((item) => resultByKey.get(item.key)), {
-    marginS: envNumber(env, ENV.marginS, 1, 0, 600),
-  });
-  const finishedAt = new Date();
   const namespace = env[ENV.namespace] || undefined;
-  const metrics = await publishMetrics(deps.cloudWatch, toDatums(verdicts, finishedAt), { namespace });
-  const accessLogs = env[ENV.accessLogs] === 'on' ? await recentHangups(deps.cloudWatch, namespace, finishedAt) : undefined;
-  const report = toScanReport(discovery, verdicts, new Date(run.startedAt), finishedAt, metrics, accessLogs);
+  const { verdicts, metrics, report } = await concludeRun(
+    discovery,
+    plan,
+    plan.map((item) => resultByKey.get(item.key)),
+    {
+      startedAt: new Date(run.startedAt),
+      marginS: settingFromEnv(env, 'marginS'),
+      cloudWatch: deps.cloudWatch,
+      namespace,
+      ...(env[ENV.accessLogs] === 'on' ? { recentHangups: (finishedAt: Date) => recentHangups(deps.cloudWatch, namespace, finishedAt) } : {}),
+    },
+  );
   const prefix = env[ENV.reportPrefix] ?? '';
 
   const previous = await readLatest(deps.s3, bucket, prefix).catch((error: Error) => {

@@ -8,13 +8,14 @@ import { planKeyOf } from '../discovery/plan';
 import { withAcceptDoubt } from '../probe/accept';
 import { roundS } from '../probe/plan';
 import { withDefaults } from '../shared/defaults';
+import { DEFAULTS } from '../shared/settings';
 import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
 import { judgeLimit, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Verdict } from '../probe';
 
 /** Defaults of the judge, merged once. */
 export const defaults = {
   /** Headroom below which a phase fails, unless the load balancer's tag says otherwise. */
-  marginS: 1,
+  marginS: DEFAULTS.marginS,
 } as const;
 
 export interface JudgeOptions {
