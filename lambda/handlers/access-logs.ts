@@ -15,7 +15,7 @@ import { tallyLogStream } from '../access-logs/stream';
 import { AccessLogTally, type MalformedLine } from '../access-logs/tally';
 import { publishMetrics } from '../metrics';
 import { ENV, envString, settingFromEnv } from './config';
-import { logger } from './logger';
+import { logger } from '../shared/logger';
 import { validator } from './validate';
 
 const check = validator('access-logs');

@@ -12,7 +12,7 @@ import { getJson, putJson } from '../shared/s3-json';
 import type { ShardResult } from '../run/types';
 import { RANGES } from '../shared/settings';
 import { ENV, envString, getNumberFromEnv } from './config';
-import { logger } from './logger';
+import { logger } from '../shared/logger';
 import { probeShardFromEnv, shardOf } from './probe';
 
 /** Bytes a shard file may have: one task's targets are a few hundred at most. */

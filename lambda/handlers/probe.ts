@@ -9,7 +9,7 @@ import { probeShard } from '../run/pipeline';
 import { REQUEST_FIELDS, type RequestField } from '../probe/request';
 import type { ProbeBatch, Shard, ShardResult } from '../run/types';
 import { settingFromEnv } from './config';
-import { logger } from './logger';
+import { logger } from '../shared/logger';
 import { validator } from './validate';
 
 const check = validator('probe');

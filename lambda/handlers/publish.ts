@@ -15,7 +15,7 @@ import { readDiscovery, readDistributedResults, readLongResults } from '../run/s
 import type { PublishInput, ShardFailure, ShardResult } from '../run/types';
 import { concludeRun } from '../run/pipeline';
 import { ENV, envString, settingFromEnv } from './config';
-import { logger } from './logger';
+import { logger } from '../shared/logger';
 import { validator } from './validate';
 
 const check = validator('publish');
