@@ -77,9 +77,9 @@ export async function planRun(request: RunRequest, settings: PlanSettings, deps:
   const { discovery, plan } = await discoverRun({ ...settings.selection, runNumber: runNumberAt(startedAt, settings.periodMinutes) });
   const discoveryKey = await writeDiscovery(deps.s3, bucket, prefix, runId, discovery);
   // Without the long path, every backend goes to the probe functions, which report a horizon that does not fit as inconclusive.
-  const longOn = settings.probeTimeoutS !== undefined;
-  const routes = longOn ? splitByRoute(plan, settings.probeTimeoutS!) : { lambda: plan, long: [] };
-  const long = longOn ? await planLongProbes(deps, { bucket, prefix, runId, runStartedMs: execution ? Date.parse(execution.startTime) : startedAt.getTime() }, discovery, routes.long, sockets) : undefined;
+  const { probeTimeoutS } = settings;
+  const routes = probeTimeoutS === undefined ? { lambda: plan, long: [] } : splitByRoute(plan, probeTimeoutS);
+  const long = probeTimeoutS !== undefined ? await planLongProbes(deps, { bucket, prefix, runId, runStartedMs: execution ? Date.parse(execution.startTime) : startedAt.getTime() }, discovery, routes.long, sockets) : undefined;
   const inline: InlineRun = { mode: 'inline', runId, startedAt: startedAt.toISOString(), discoveryKey, shards: toShards(runId, discovery, routes.lambda, sockets), ...(long ? { long } : {}) };
   const stateBound = inlineStateBound(inline);
   const summary = { runId, loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, apiCalls: discovery.apiCalls, ...(long ? { long } : {}) };
