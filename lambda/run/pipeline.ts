@@ -11,10 +11,8 @@ import type { RecentHangups } from '../access-logs/recent';
 import { createClients, discover, toProbePlan, type Discovery, type DiscoverOptions, type ProbePlanItem } from '../discovery';
 import { judgeLoadBalancers, type LoadBalancerVerdict } from '../judge';
 import { publishMetrics, toDatums, type PublishReport } from '../metrics';
-import { probeTargets, type ProbeOptions, type ProbeResult } from '../probe';
+import type { ProbeResult } from '../probe';
 import { toScanReport, type ScanReport } from '../report/scan';
-import { compactResult } from './limits';
-import type { Shard, ShardResult } from './types';
 
 /** A run's discovery and the plan of what to probe (each shared backend once). */
 export interface PlannedRun {
@@ -34,22 +32,7 @@ export async function discoverRun(options: DiscoverOptions): Promise<PlannedRun>
   return { discovery, plan: toProbePlan(discovery.loadBalancers) };
 }
 
-/**
- * Probes a shard's targets at once, each result compacted to its share of the state: the one
- * code path of the probe function and of the long-horizon probe task.
- *
- * @example
- * await probeShard(shard, { timeBudgetMs: 840_000 }); // { runId, shardId, vpcId, results: [{ key, result }] }
- */
-export async function probeShard(shard: Shard, options: ProbeOptions): Promise<ShardResult> {
-  const { runId, shardId, vpcId, items } = shard;
-  const results = await probeTargets(
-    items.map((i) => i.job),
-    options,
-  );
-  // Each result within its share of the state, whatever a backend sent.
-  return { runId, shardId, vpcId, results: items.map((i, index) => ({ key: i.key, result: compactResult(results[index], i.key) })) };
-}
+export { probeShard } from './probe-shard';
 
 export interface ConcludeOptions {
   readonly startedAt: Date;
