@@ -7,6 +7,7 @@ import { PHASE_NAMES, defaultHorizonS, type PhaseName, type ProbeJob, type Probe
 import { parseTargetSpec } from './target-spec';
 import { REQUEST_FIELDS, isValidRequestField, type RequestField } from '../lambda/probe/request';
 import { printable } from '../lambda/shared/printable';
+import { RANGES } from '../lambda/shared/settings';
 
 /** What `probe` runs: jobs, engine options, output mode. */
 export interface ProbeCommand {
@@ -62,9 +63,9 @@ export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
     jobs,
     options: {
       phases: phases(values.phases),
-      marginS: seconds('--margin', values.margin, 0, 600),
+      marginS: seconds('--margin', values.margin, RANGES.marginS.min, RANGES.marginS.max),
       precisionS: seconds('--precision', values.precision, 0.01, 600),
-      maxSocketsPerTarget: integer('--max-sockets', values['max-sockets'], 2, 900),
+      maxSocketsPerTarget: integer('--max-sockets', values['max-sockets'], RANGES.maxSocketsPerTarget.min, RANGES.maxSocketsPerTarget.max),
       timeBudgetMs: timeBudgetS === undefined ? undefined : timeBudgetS * 1000,
     },
     json: values.json === true,
@@ -123,7 +124,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   const namespace = values.namespace;
   if (namespace !== undefined && !/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace)) throw new UsageError(`--namespace "${namespace}": expected 1 to 255 letters, digits or . - _ / # :`);
   const timeBudgetS = seconds('--time-budget', values['time-budget'], 1, 86_400);
-  const marginS = seconds('--margin', values.margin, 0, 600);
+  const marginS = seconds('--margin', values.margin, RANGES.marginS.min, RANGES.marginS.max);
   return {
     region: values.region,
     vpcIds,
@@ -131,11 +132,11 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     tags: list(values.tag),
     publish: values.publish === true,
     namespace,
-    maxBackendsPerPort: integer('--max-backends', values['max-backends'], 1, 1000),
+    maxBackendsPerPort: integer('--max-backends', values['max-backends'], RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max),
     marginS,
     options: {
       marginS,
-      maxSocketsPerTarget: integer('--max-sockets', values['max-sockets'], 2, 900),
+      maxSocketsPerTarget: integer('--max-sockets', values['max-sockets'], RANGES.maxSocketsPerTarget.min, RANGES.maxSocketsPerTarget.max),
       timeBudgetMs: timeBudgetS === undefined ? undefined : timeBudgetS * 1000,
     },
     json: values.json === true,

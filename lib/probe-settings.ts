@@ -6,9 +6,10 @@ import { Duration } from 'aws-cdk-lib';
 import { ENV } from '../lambda/handlers/config';
 import { STEP_MINUTES } from '../lambda/run/limits';
 import { targetsPerInvocation } from '../lambda/run/shards';
+import { DEFAULTS } from '../lambda/shared/settings';
 
 /** The socket budget of one probe invocation: Lambda's 1,024 descriptors minus headroom, 16 per target. */
-export const SOCKETS = { maxOpenSockets: 900, maxSocketsPerTarget: 16 } as const;
+export const SOCKETS = { maxOpenSockets: DEFAULTS.maxOpenSockets, maxSocketsPerTarget: DEFAULTS.maxSocketsPerTarget } as const;
 
 /** Targets one probe invocation holds: its socket budget over the sockets per target. */
 export const TARGETS_PER_INVOCATION = targetsPerInvocation(SOCKETS);

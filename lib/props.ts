@@ -6,6 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DEFAULT_NAMESPACE } from '../lambda/metrics/names';
+import { DEFAULTS } from '../lambda/shared/settings';
 import { DEFAULT_SCHEDULE } from './schedule';
 
 /** One VPC whose backends are probed: the probe function runs in its subnets. */
@@ -161,15 +162,15 @@ export interface IdleCanaryProps {
 export const defaults = {
   schedule: DEFAULT_SCHEDULE,
   digestSchedule: 'rate(1 day)',
-  marginS: 1,
+  marginS: DEFAULTS.marginS,
   namespace: DEFAULT_NAMESPACE,
-  maxBackendsPerPort: 2,
+  maxBackendsPerPort: DEFAULTS.maxBackendsPerPort,
   runAfterEcsDeployments: true,
   runAfterCodeDeployDeployments: true,
   reportRetention: Duration.days(90),
   logRetention: logs.RetentionDays.ONE_MONTH,
-  maxConcurrency: 10,
-  inlineMaxBackends: 100,
+  maxConcurrency: DEFAULTS.maxConcurrency,
+  inlineMaxBackends: DEFAULTS.inlineMaxBackends,
   toleratedFailurePercentage: 100,
   accessLogBuckets: [],
   hangupsAlarmThreshold: 5,

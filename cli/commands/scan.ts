@@ -3,11 +3,9 @@
  * inside the VPC, with no deployment.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { createClients, discover, toProbePlan } from '../../lambda/discovery';
-import { judgeLoadBalancers } from '../../lambda/judge';
-import { publishMetrics, toDatums } from '../../lambda/metrics';
 import { renderScanReport } from '../../lambda/report/scan-terminal';
-import { toScanReport, type ScanReport } from '../../lambda/report/scan';
+import type { ScanReport } from '../../lambda/report/scan';
+import { concludeRun, discoverRun } from '../../lambda/run/pipeline';
 import { parseScanArgs } from '../args';
 import { checkAwsAccess } from '../aws-access';
 import { EXIT, withReport } from '../exit-code';
@@ -34,22 +32,14 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
   await checkReportPath(command.report);
   const region = await checkAwsAccess(command.region);
   const startedAt = new Date();
-  const discovery = await discover({
-    region,
-    clients: createClients(region),
-    vpcIds: command.vpcIds,
-    names: command.names,
-    tags: command.tags,
-    maxBackendsPerPort: command.maxBackendsPerPort,
-  });
-  const plan = toProbePlan(discovery.loadBalancers);
+  const { discovery, plan } = await discoverRun({ region, vpcIds: command.vpcIds, names: command.names, tags: command.tags, maxBackendsPerPort: command.maxBackendsPerPort });
   if (!command.json) io.stderr.write(`${discovery.loadBalancers.length} load balancer(s), ${plan.length} backend(s) to probe (${discovery.apiCalls} API calls)\n`);
   const results = await probeWithProgress(plan.map((item) => item.job), command.options, io, !command.json);
-  const verdicts = judgeLoadBalancers(discovery.loadBalancers, plan, results, { marginS: command.marginS });
-  const metrics = command.publish
-    ? await publishMetrics(new CloudWatchClient({ region }), toDatums(verdicts, new Date()), { namespace: command.namespace })
-    : undefined;
-  const report = toScanReport(discovery, verdicts, startedAt, new Date(), metrics);
+  const { report } = await concludeRun(discovery, plan, results, {
+    startedAt,
+    marginS: command.marginS,
+    ...(command.publish ? { cloudWatch: new CloudWatchClient({ region }), namespace: command.namespace } : {}),
+  });
   // The results first: a report that cannot be written must not take them along.
   io.stdout.write(command.json ? `${safeJson(report)}\n` : renderScanReport(report));
   const written = await writeReportAfterRun(command.report, report, io.stderr);

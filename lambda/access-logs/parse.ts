@@ -63,15 +63,11 @@ interface CommonEntry {
   readonly sentBytes: number | null;
   /** The request line (`- - - ` for Classic TCP listeners); `null` when the layout has none. */
   readonly request: string | null;
-  readonly userAgent: string | null;
 }
 
 export interface ClassicEntry extends CommonEntry {
   readonly format: 'classic';
-  readonly sslCipher: string | null;
   readonly sslProtocol: string | null;
-  /** Fields after the documented ones. */
-  readonly extra: readonly string[];
 }
 
 export interface AlbEntry extends CommonEntry {
@@ -80,11 +76,8 @@ export interface AlbEntry extends CommonEntry {
   readonly type: string;
   /** The resource id, `app/NAME/ID`. */
   readonly elb: string;
-  /** Every field of the line, in order, as logged: read one by its name with `albField`. */
-  readonly fields: readonly string[];
   /** `error_reason`, when the line has it and it is not `-`. */
   readonly errorReason: string | null;
-  readonly extra: readonly string[];
 }
 
 export type AccessLogEntry = ClassicEntry | AlbEntry;
@@ -119,16 +112,6 @@ function malformed(reason: string): ParsedLine {
   return { ok: false, reason };
 }
 
-/**
- * A documented ALB field of an entry; `undefined` when the line predates it.
- *
- * @example
- * albField(entry, 'trace_id'); // 'Root=1-58337262-36d228ad5d99923122bbe354'
- */
-export function albField(entry: AlbEntry, field: AlbField): string | undefined {
-  return entry.fields[ALB_INDEX[field]];
-}
-
 const ALB_INDEX = Object.fromEntries(ALB_FIELDS.map((field, i) => [field, i])) as Readonly<Record<AlbField, number>>;
 
 function classicEntry(fields: string[]): ClassicEntry {
@@ -139,13 +122,9 @@ function classicEntry(fields: string[]): ClassicEntry {
   return {
     format: 'classic',
     ...common(fields, CLASSIC_FIELDS, fields[1]),
-    sslCipher: fields.length > 13 ? dashNull(fields[13]) : null,
     sslProtocol: fields.length > 14 ? dashNull(fields[14]) : null,
-    extra: fields.length > CLASSIC_FIELDS.length ? fields.slice(CLASSIC_FIELDS.length) : NONE,
   };
 }
-
-const NONE: readonly string[] = [];
 
 function albEntry(fields: string[]): AlbEntry {
   const type = fields[0];
@@ -162,9 +141,7 @@ function albEntry(fields: string[]): AlbEntry {
     type,
     elb,
     ...common(fields, ALB_FIELDS, name),
-    fields,
     errorReason: dashNull(fields[ALB_INDEX.error_reason] ?? null),
-    extra: fields.length > ALB_FIELDS.length ? fields.slice(ALB_FIELDS.length) : NONE,
   };
 }
 
@@ -189,7 +166,6 @@ function common(fields: string[], layout: readonly string[], loadBalancer: strin
     receivedBytes: count(fields[at + 9], layout[at + 9]),
     sentBytes: count(fields[at + 10], layout[at + 10]),
     request: fields.length > at + 11 ? fields[at + 11] : null,
-    userAgent: fields.length > at + 12 ? fields[at + 12] : null,
   };
 }
 

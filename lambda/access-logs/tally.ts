@@ -78,17 +78,6 @@ export class AccessLogTally {
     this.skip(source, number, `longer than ${maxLength} characters: no entry is`, head);
   }
 
-  /** Totals over every load balancer. */
-  public totals(): Counts {
-    let requests = 0;
-    let hangups = 0;
-    for (const lb of this.loadBalancers.values()) {
-      requests += lb.requests;
-      hangups += lb.hangups;
-    }
-    return { requests, hangups };
-  }
-
   private skip(source: string, line: number, reason: string, text: string): void {
     this.malformed++;
     if (this.malformedExamples.length < this.maxExamples) this.malformedExamples.push({ source, line, reason, text: text.slice(0, 120) });

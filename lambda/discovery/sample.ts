@@ -2,11 +2,12 @@
  * Which backends of a load balancer are probed this run: a few per port, rotated across runs.
  */
 import { addToGroup } from '../shared/group';
+import { DEFAULTS } from '../shared/settings';
 
 /** Defaults of sampling, merged once. */
 export const defaults = {
   /** Backends probed per load balancer and port in one run. */
-  maxBackendsPerPort: 2,
+  maxBackendsPerPort: DEFAULTS.maxBackendsPerPort,
 } as const;
 
 /**

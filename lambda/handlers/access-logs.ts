@@ -14,8 +14,8 @@ import { describeLogObjectKey } from '../access-logs/object-key';
 import { tallyLogStream } from '../access-logs/stream';
 import { AccessLogTally, type MalformedLine } from '../access-logs/tally';
 import { publishMetrics } from '../metrics';
-import { ENV, envNumber, envString } from './config';
-import { logger } from './logger';
+import { ENV, envString, settingFromEnv } from './config';
+import { logger } from '../shared/logger';
 import { validator } from './validate';
 
 const check = validator('access-logs');
@@ -62,7 +62,7 @@ export async function accessLogsStep(event: unknown, env: NodeJS.ProcessEnv = pr
     markerBucket: envString(env, ENV.bucket),
     prefix: env[ENV.reportPrefix] ?? '',
     namespace: env[ENV.namespace] || undefined,
-    staleAfterMs: envNumber(env, ENV.claimStaleS, 960, 1, 86_400) * 1000,
+    staleAfterMs: settingFromEnv(env, 'claimStaleS') * 1000,
   };
   const outcomes: LogObjectOutcome[] = [];
   for (const record of (event as S3Event).Records) {

@@ -2,19 +2,41 @@
  * Handler settings from environment variables, set by the CDK construct; a bad value names
  * the variable.
  */
+import { DEFAULTS, RANGES, type NumberRange } from '../shared/settings';
 
 /** A comma-separated list; empty when unset. */
 export function envList(env: NodeJS.ProcessEnv, name: string): string[] {
   return (env[name] ?? '').split(',').map((value) => value.trim()).filter((value) => value !== '');
 }
 
-/** A number within bounds, or the default when unset. */
-export function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+/** How to read a number: which variable, its default when unset, and the range it must be in. */
+export interface NumberFromEnvOptions extends NumberRange {
+  readonly key: string;
+  /** Returned when the variable is unset or empty; `undefined` makes it required. */
+  readonly defaultValue?: number;
+}
+
+/**
+ * A number within its range, or the default when unset.
+ *
+ * @throws Error naming the variable, its value and the range when it is out of range, or unset without a default
+ * @example
+ * getNumberFromEnv(process.env, { key: ENV.marginS, defaultValue: DEFAULTS.marginS, ...RANGES.marginS });
+ */
+export function getNumberFromEnv(env: NodeJS.ProcessEnv, { key, defaultValue, min, max }: NumberFromEnvOptions): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') {
+    if (defaultValue === undefined) throw new Error(`environment variable ${key} is not set`);
+    return defaultValue;
+  }
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`environment variable ${name}="${raw}": expected a number from ${min} to ${max}`);
+  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`environment variable ${key}="${raw}": expected a number from ${min} to ${max}`);
   return value;
+}
+
+/** The shared settings a handler reads from its variables, with the run's defaults and ranges. */
+export function settingFromEnv(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS & keyof typeof RANGES & keyof typeof ENV): number {
+  return getNumberFromEnv(env, { key: ENV[name], defaultValue: DEFAULTS[name], ...RANGES[name] });
 }
 
 /** A required string. */

@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import { digestNotification } from '../report/digest';
 import { readLatest } from '../report/store';
 import { ENV, envString } from './config';
-import { logger } from './logger';
+import { logger } from '../shared/logger';
 
 export interface DigestDependencies {
   readonly s3: S3Client;

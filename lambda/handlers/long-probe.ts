@@ -10,9 +10,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { getJson, putJson } from '../shared/s3-json';
 import type { ShardResult } from '../run/types';
-import { ENV, envNumber, envString } from './config';
-import { logger } from './logger';
-import { probeShard, shardOf } from './probe';
+import { RANGES } from '../shared/settings';
+import { ENV, envString, getNumberFromEnv } from './config';
+import { logger } from '../shared/logger';
+import { probeShardFromEnv, shardOf } from './probe';
 
 /** Bytes a shard file may have: one task's targets are a few hundred at most. */
 const SHARD_FILE_MAX_BYTES = 4 * 2 ** 20;
@@ -35,11 +36,10 @@ export interface LongProbeDependencies {
 export async function longProbeTask(env: NodeJS.ProcessEnv, deps: LongProbeDependencies): Promise<ShardResult> {
   const bucket = envString(env, ENV.bucket);
   const resultKey = envString(env, ENV.resultKey);
-  const budgetS = envNumber(env, ENV.timeBudgetS, Number.NaN, 1, 86_400);
-  if (Number.isNaN(budgetS)) throw new Error(`environment variable ${ENV.timeBudgetS} is not set`);
+  const budgetS = getNumberFromEnv(env, { key: ENV.timeBudgetS, ...RANGES.timeBudgetS });
   const file = env[ENV.shardFile];
   const raw = file ? readShardFile(file) : await getJson<unknown>(deps.s3, bucket, envString(env, ENV.planKey));
-  const result = await probeShard(shardOf(raw), budgetS * 1000, env, deps.signal);
+  const result = await probeShardFromEnv(shardOf(raw), budgetS * 1000, env, deps.signal);
   await putJson(deps.s3, bucket, resultKey, result);
   logger.info('long probe result written', { runId: result.runId, vpcId: result.vpcId, resultKey, targets: result.results.length });
   return result;

@@ -4,12 +4,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { probeTargets } from '../probe';
-import { compactResult, PROBE_RESERVE_S } from '../run/limits';
+import { PROBE_RESERVE_S } from '../run/limits';
+import { probeShard } from '../run/probe-shard';
 import { REQUEST_FIELDS, type RequestField } from '../probe/request';
 import type { ProbeBatch, Shard, ShardResult } from '../run/types';
-import { ENV, envNumber } from './config';
-import { logger } from './logger';
+import { settingFromEnv } from './config';
+import { logger } from '../shared/logger';
 import { validator } from './validate';
 
 const check = validator('probe');
@@ -46,31 +46,26 @@ export function shardOf(event: unknown): Shard {
  * never `pass`, with the reason.
  */
 export async function probeStep(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>, env: NodeJS.ProcessEnv = process.env): Promise<ShardResult> {
-  return probeShard(shardOf(event), Math.max(1, context.getRemainingTimeInMillis() - RESERVE_MS), env);
+  return probeShardFromEnv(shardOf(event), Math.max(1, context.getRemainingTimeInMillis() - RESERVE_MS), env);
 }
 
 /**
- * Probes a shard's targets at once within `timeBudgetMs`, each result compacted to its share
- * of the state: the one code path of the probe function and of the long-horizon probe task.
+ * Probes a shard within `timeBudgetMs`, with the socket budget and margin of the function's
+ * variables (the long-horizon probe task reads the same ones).
  *
  * @example
- * await probeShard(shard, 840_000); // { runId, shardId, vpcId, results: [{ key, result }] }
+ * await probeShardFromEnv(shard, 840_000); // { runId, shardId, vpcId, results: [{ key, result }] }
  */
-export async function probeShard(shard: Shard, timeBudgetMs: number, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<ShardResult> {
-  const { runId, shardId, vpcId, items } = shard;
-  const results = await probeTargets(
-    items.map((i) => i.job),
-    {
-      timeBudgetMs,
-      maxSocketsPerTarget: envNumber(env, ENV.maxSocketsPerTarget, 16, 2, 900),
-      maxOpenSockets: envNumber(env, ENV.maxOpenSockets, 900, 16, 1000),
-      marginS: envNumber(env, ENV.marginS, 1, 0, 600),
-      ...(signal ? { signal } : {}),
-    },
-  );
-  logger.info('probed', { runId, shardId, vpcId, targets: items.length, timeBudgetMs, verdicts: results.map((r) => r.verdict) });
-  // Each result within its share of the state, whatever a backend sent.
-  return { runId, shardId, vpcId, results: items.map((i, index) => ({ key: i.key, result: compactResult(results[index], i.key) })) };
+export async function probeShardFromEnv(shard: Shard, timeBudgetMs: number, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<ShardResult> {
+  const result = await probeShard(shard, {
+    timeBudgetMs,
+    maxSocketsPerTarget: settingFromEnv(env, 'maxSocketsPerTarget'),
+    maxOpenSockets: settingFromEnv(env, 'maxOpenSockets'),
+    marginS: settingFromEnv(env, 'marginS'),
+    ...(signal ? { signal } : {}),
+  });
+  logger.info('probed', { runId: shard.runId, shardId: shard.shardId, vpcId: shard.vpcId, targets: shard.items.length, timeBudgetMs, verdicts: result.results.map((r) => r.result.verdict) });
+  return result;
 }
 
 export const handler = middy((event: unknown, context: Context) => probeStep(event, context)).use(injectLambdaContext(logger));

@@ -1,22 +1,15 @@
 /**
- * The publish step: judge the run, put the metrics, write the reports, notify changes.
+ * The publish step's handler: the event and the function's variables to `publishRun`.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { defaults as recentDefaults, readRecentHangups, type RecentHangups } from '../access-logs/recent';
-import { judgeLoadBalancers } from '../judge';
-import { defaults as publishDefaults, publishMetrics, toDatums } from '../metrics';
-import type { ProbeResult } from '../probe';
-import { changeNotification, compareRuns } from '../report/changes';
-import { toScanReport } from '../report/scan';
-import { readLatest, writeReports } from '../report/store';
-import { readDiscovery, readDistributedResults, readLongResults } from '../run/store';
-import type { PublishInput, ShardFailure, ShardResult } from '../run/types';
-import { ENV, envNumber, envString } from './config';
-import { logger } from './logger';
+import { publishRun, type PublishDependencies, type PublishSummary } from '../run/publish-step';
+import type { PublishInput } from '../run/types';
+import { logger } from '../shared/logger';
+import { ENV, envString, settingFromEnv } from './config';
 import { validator } from './validate';
 
 const check = validator('publish');
@@ -37,144 +30,35 @@ const distributed = check.fields({
 
 const longProbes = check.fields({ long: check.array(check.fields({ vpcId: check.string, resultKey: check.string })), longResults: check.array(check.fields({ vpcId: check.string })) }, ['longResults']);
 
-/**
- * The run's discovery, whole plan and shard outcomes, whichever way the results travelled.
- * Backends in the plan with no outcome (deferred, or in a lost shard) are judged probe errors.
- */
-async function runOf(event: unknown, s3: S3Client, bucket: string) {
-  const run = await lambdaRunOf(event, s3, bucket);
-  // Long probes (ECS Fargate) wrote their results under the run's prefix: judged the same way.
-  const { long, longResults } = event as PublishInput;
-  if (long === undefined) return run;
-  longProbes(event, '');
-  return { ...run, shardResults: [...run.shardResults, ...(await readLongResults(s3, bucket, long, longResults))] };
-}
-
-/** The run as the probe functions left it: inline in the state, or in the Distributed Maps' result files. */
-async function lambdaRunOf(event: unknown, s3: S3Client, bucket: string) {
-  if (typeof event === 'object' && event !== null && (event as { mode?: string }).mode === 'distributed') {
-    distributed(event, '');
-    const run = event as Extract<PublishInput, { mode: 'distributed' }>;
-    const [read, shardResults] = await Promise.all([readDiscovery(s3, bucket, run.discoveryKey), readDistributedResults(s3, bucket, run)]);
-    return { ...read, shardResults };
-  }
-  inline(event, '');
-  const run = event as Extract<PublishInput, { mode: 'inline' }>;
-  return { ...(await readDiscovery(s3, bucket, run.discoveryKey)), shardResults: [...run.shardResults] };
+/** The event as the state machine sends it, checked whichever way the results travelled. */
+function publishInput(event: unknown): PublishInput {
+  if (typeof event === 'object' && event !== null && (event as { mode?: string }).mode === 'distributed') distributed(event, '');
+  else inline(event, '');
+  if ((event as PublishInput).long !== undefined) longProbes(event, '');
+  return event as PublishInput;
 }
 
 /**
- * Names and failures the summary lists: it is the execution's output, held to Step Functions'
- * 256 KiB whatever the size of the fleet (the report in S3 has them all).
- */
-export const SUMMARY_LIST_MAX = 50;
-export const SUMMARY_ERROR_MAX = 300;
-
-const shorten = (text: string) => (text.length > SUMMARY_ERROR_MAX ? `${text.slice(0, SUMMARY_ERROR_MAX - 3)}...` : text);
-
-/** What publish returns to the state machine: enough to read the outcome of a run at a glance. */
-export interface PublishSummary {
-  readonly runId: string;
-  readonly verdict: string;
-  readonly loadBalancers: number;
-  /** Failing load balancers: the first `SUMMARY_LIST_MAX` names, and how many there are. */
-  readonly failing: readonly string[];
-  readonly failingCount: number;
-  /** Failed shards: the first `SUMMARY_LIST_MAX`, each error cut to `SUMMARY_ERROR_MAX` characters, and how many there are. */
-  readonly shardFailures: ReadonlyArray<{ readonly shardId: number; readonly vpcId: string; readonly error: string }>;
-  readonly shardFailureCount: number;
-  readonly metricsPublished: number;
-  readonly metricsFailed: number;
-  /** Key of the run's JSON report; `null` when it could not be written. */
-  readonly report: string | null;
-  /** Verdicts or limits that changed since the previous run. */
-  readonly changes: number;
-  /** Whether the change notification went out (there is none when nothing changed). */
-  readonly notified: boolean;
-}
-
-export interface PublishDependencies {
-  readonly cloudWatch: CloudWatchClient;
-  readonly s3: S3Client;
-  readonly sns: SNSClient;
-}
-
-/**
- * Judges every load balancer, publishes the metrics, writes the reports and, when a verdict or
- * a limit changed since the previous run, notifies the topic.
+ * Judges every load balancer, publishes the metrics, writes the reports and notifies changes
+ * (see `publishRun`).
  *
- * Why it never gives up early: a failed or timed-out shard leaves its backends without a
- * result, which the judge counts as probe errors (inconclusive, never pass); the others are
- * judged and published, and the heartbeat `RunCompleted` still goes out. A report or a
- * notification that fails is logged and reported, never allowed to hide the metrics.
+ * @example
+ * await publishStep(event);
  */
 export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = process.env, deps: PublishDependencies = defaultDependencies()): Promise<PublishSummary> {
-  const bucket = envString(env, ENV.bucket);
-  const { discovery, plan, shardResults } = await runOf(event, deps.s3, bucket);
-  const run = event as PublishInput;
-  const resultByKey = new Map<string, ProbeResult>(shardResults.filter(isResult).flatMap((r) => r.results.map((x) => [x.key, x.result] as const)));
-  const verdicts = judgeLoadBalancers(discovery.loadBalancers, plan, plan.map((item) => resultByKey.get(item.key)), {
-    marginS: envNumber(env, ENV.marginS, 1, 0, 600),
-  });
-  const finishedAt = new Date();
-  const namespace = env[ENV.namespace] || undefined;
-  const metrics = await publishMetrics(deps.cloudWatch, toDatums(verdicts, finishedAt), { namespace });
-  const accessLogs = env[ENV.accessLogs] === 'on' ? await recentHangups(deps.cloudWatch, namespace, finishedAt) : undefined;
-  const report = toScanReport(discovery, verdicts, new Date(run.startedAt), finishedAt, metrics, accessLogs);
-  const prefix = env[ENV.reportPrefix] ?? '';
-
-  const previous = await readLatest(deps.s3, bucket, prefix).catch((error: Error) => {
-    logger.error('previous run not read: no change detection this run', { error });
-    return null;
-  });
-  const changes = compareRuns(previous, report);
-  const stored = await writeReports(deps.s3, bucket, prefix, run.runId, report, changes).catch((error: Error) => {
-    logger.error('run reports not written', { error });
-    return null;
-  });
-  const notification = changeNotification(changes, report, stored?.url ?? `s3://${bucket}/${prefix}runs/${run.runId}.html (not written)`);
-  let notified = false;
-  if (notification !== null) {
-    try {
-      await deps.sns.send(new PublishCommand({ TopicArn: envString(env, ENV.topicArn), Subject: notification.subject, Message: notification.message }));
-      notified = true;
-    } catch (error) {
-      logger.error('change notification not sent', { error: error as Error, notification });
-    }
-  }
-
-  const shardFailures = shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, vpcId: f.vpcId, error: shorten(`${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}`) }));
-  const failing = verdicts.filter((v) => v.verdict === 'fail').map((v) => v.name);
-  const summary: PublishSummary = {
-    runId: run.runId,
-    verdict: report.verdict,
-    loadBalancers: verdicts.length,
-    failing: failing.slice(0, SUMMARY_LIST_MAX),
-    failingCount: failing.length,
-    shardFailures: shardFailures.slice(0, SUMMARY_LIST_MAX),
-    shardFailureCount: shardFailures.length,
-    metricsPublished: metrics.published,
-    metricsFailed: metrics.failed.reduce((sum, f) => sum + f.datums, 0),
-    report: stored?.json ?? null,
-    changes: changes.length,
-    notified,
-  };
-  (summary.metricsFailed > 0 || shardFailures.length > 0 ? logger.error.bind(logger) : logger.info.bind(logger))('published', { ...summary, metricErrors: metrics.failed });
-  return summary;
-}
-
-/** The last hour's hang-ups for the report; a failure is reported in it, never fatal. */
-async function recentHangups(cloudWatch: CloudWatchClient, namespace: string | undefined, now: Date): Promise<RecentHangups> {
-  try {
-    return await readRecentHangups(cloudWatch, namespace ?? publishDefaults.namespace, now);
-  } catch (error) {
-    logger.error('recent hang-ups not read: the report shows none', { error: error as Error });
-    return { windowMinutes: recentDefaults.windowMinutes, byLoadBalancer: {}, error: `GetMetricData: ${(error as Error).name}: ${(error as Error).message}` };
-  }
-}
-
-function isResult(outcome: ShardResult | ShardFailure): outcome is ShardResult {
-  return 'results' in outcome;
+  const run = publishInput(event);
+  return publishRun(
+    run,
+    {
+      bucket: envString(env, ENV.bucket),
+      prefix: env[ENV.reportPrefix] ?? '',
+      namespace: env[ENV.namespace] || undefined,
+      marginS: settingFromEnv(env, 'marginS'),
+      accessLogs: env[ENV.accessLogs] === 'on',
+      topicArn: env[ENV.topicArn] || undefined,
+    },
+    deps,
+  );
 }
 
 function defaultDependencies(): PublishDependencies {

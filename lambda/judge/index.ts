@@ -8,13 +8,14 @@ import { planKeyOf } from '../discovery/plan';
 import { withAcceptDoubt } from '../probe/accept';
 import { roundS } from '../probe/plan';
 import { withDefaults } from '../shared/defaults';
+import { DEFAULTS } from '../shared/settings';
 import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
 import { judgeLimit, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Verdict } from '../probe';
 
 /** Defaults of the judge, merged once. */
 export const defaults = {
   /** Headroom below which a phase fails, unless the load balancer's tag says otherwise. */
-  marginS: 1,
+  marginS: DEFAULTS.marginS,
 } as const;
 
 export interface JudgeOptions {
@@ -102,6 +103,31 @@ export function judgeLoadBalancers(
  */
 export function phaseBoundS(phase: PhaseVerdict, idleTimeoutS: number | null): number | null {
   return phase.limitS ?? (phase.headroomS === null || idleTimeoutS === null ? null : roundS(phase.headroomS + idleTimeoutS));
+}
+
+/**
+ * A backend's probe result as judged against one of its load balancers: that load balancer's
+ * idle timeout, margin and per-phase verdicts, the headroom shifted to its timeout.
+ *
+ * Why: a backend shared by a 60 s and a 100 s load balancer is probed once, against 100 s;
+ * the 60 s load balancer's report must show and advise from its own verdict, not the probe's.
+ *
+ * @example
+ * adviseTarget(judgedProbe(lb, lb.backends[0])); // advice against lb's timeout
+ */
+export function judgedProbe(lb: Pick<LoadBalancerVerdict, 'idleTimeoutS' | 'marginS'>, backend: BackendVerdict): ProbeResult {
+  const probe = backend.probe;
+  const idleTimeoutS = lb.idleTimeoutS ?? probe.loadBalancerIdleTimeoutS;
+  const shiftS = probe.loadBalancerIdleTimeoutS - idleTimeoutS;
+  const phases = Object.fromEntries(
+    (Object.entries(probe.phases) as Array<[PhaseName, PhaseResult]>).map(([phase, measured]) => {
+      const verdict = backend.phases[phase] ?? measured.verdict;
+      // A reason explains the probe's own verdict; against another timeout it may not hold.
+      const { reason, ...rest } = measured;
+      return [phase, { ...rest, ...(reason !== undefined && verdict === measured.verdict ? { reason } : {}), verdict, headroomS: measured.headroomS === null ? null : roundS(measured.headroomS + shiftS) }];
+    }),
+  );
+  return { ...probe, loadBalancerIdleTimeoutS: idleTimeoutS, marginS: lb.marginS, phases, verdict: backend.verdict };
 }
 
 function backendKey(loadBalancer: string, planKey: string): string {

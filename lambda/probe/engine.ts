@@ -3,6 +3,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { withDefaults } from '../shared/defaults';
+import { DEFAULTS } from '../shared/settings';
 import { now, type ProbeConnection } from './connection';
 import { defaultHorizonS, defaultSweepStepS, roundS } from './plan';
 import { probeTarget, unstartedResult } from './target';
@@ -11,14 +12,14 @@ import { PHASE_NAMES, type PhaseName, type ProbeJob, type ProbeOptions, type Pro
 /** Defaults of `ProbeOptions`, merged once per run. */
 export const defaults = {
   phases: PHASE_NAMES,
-  maxSocketsPerTarget: 16,
-  maxOpenSockets: 900,
+  maxSocketsPerTarget: DEFAULTS.maxSocketsPerTarget,
+  maxOpenSockets: DEFAULTS.maxOpenSockets,
   timeBudgetMs: Number.POSITIVE_INFINITY,
   connectTimeoutMs: 5000,
   responseTimeoutMs: 10_000,
   segmentPauseMs: 25,
-  precisionS: 0.5,
-  marginS: 1,
+  precisionS: DEFAULTS.precisionS,
+  marginS: DEFAULTS.marginS,
 } as const;
 
 /** Timers and socket events are seen to the millisecond at best. */

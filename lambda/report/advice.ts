@@ -6,6 +6,7 @@
  */
 import type { PhaseName, PhaseResult, ProbeResult, ServerHints } from '../probe';
 import { NOT_ACCEPTED_REASON } from '../probe/accept';
+import { DEFAULTS } from '../shared/settings';
 
 /** Server families whose settings we can name. */
 export type ServerKind = 'nginx' | 'apache' | 'node' | 'unknown';
@@ -14,7 +15,7 @@ export type ServerKind = 'nginx' | 'apache' | 'node' | 'unknown';
 export const RECOMMENDED_EXTRA_S = 5;
 
 /** How much below the measured limit a load balancer timeout must stay (the default margin). */
-const SAFETY_MARGIN_S = 1;
+const SAFETY_MARGIN_S = DEFAULTS.marginS;
 
 /**
  * Names the likely server from its response headers and how it enforced its limits.

@@ -3,13 +3,13 @@
  * per backend and phase a picture of the probe. No external asset: it opens from S3, a mail
  * attachment or a laptop alike.
  */
-import type { LoadBalancerVerdict } from '../judge';
+import { judgedProbe, type LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
-import { adviseTarget, fmt, label, sweepWords } from './advice';
+import { fmt, label, sweepWords } from './advice';
 import type { Change } from './changes';
 import { escapeXml as esc, probePicture } from './picture';
 import type { ScanReport } from './scan';
-import { accessLogsError, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
+import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 16px}
@@ -78,11 +78,13 @@ function loadBalancerSection(lb: LoadBalancerVerdict, report: ScanReport): strin
   const worst = worstBackend(lb) ?? lb.backends[0];
   const lbS = lb.idleTimeoutS;
   const backends = lb.backends.map((backend) => {
+    // Judged against this load balancer: a shared backend's probe speaks of the longest timeout it serves.
+    const judged = judgedProbe(lb, backend);
     // A phase without sockets (a target that could not be probed) has nothing to picture.
-    const measuredPhases = (Object.entries(backend.probe.phases) as Array<[PhaseName, NonNullable<(typeof backend.probe.phases)[PhaseName]>]>).filter(([, measured]) => measured.sockets.length > 0);
+    const measuredPhases = (Object.entries(judged.phases) as Array<[PhaseName, NonNullable<(typeof judged.phases)[PhaseName]>]>).filter(([, measured]) => measured.sockets.length > 0);
     const pictures = measuredPhases.map(([phase, measured]) => {
       const caption = `${label(phase)}: ${measured.verdict}; ${measured.limitS === null ? `no limit up to ${fmt(measured.survivedS ?? backend.probe.horizonS)} s` : `limit ${fmt(measured.limitS)} s (${measured.enforcement}, ${measured.closedWith}), bracket ${fmt(measured.survivedS ?? 0)} .. ${fmt(measured.failedS!)} s${sweepWords(phase, measured) === null ? '' : `; ${sweepWords(phase, measured)}`}`}${measured.reason ? `; ${measured.reason}` : ''}`;
-      return `<figure class="phase">${probePicture(measured, lbS ?? backend.probe.loadBalancerIdleTimeoutS, backend.probe.horizonS, `${phase} of ${backend.id}`)}<figcaption>${esc(caption)}</figcaption></figure>`;
+      return `<figure class="phase">${probePicture(measured, judged.loadBalancerIdleTimeoutS, backend.probe.horizonS, `${phase} of ${backend.id}`)}<figcaption>${esc(caption)}</figcaption></figure>`;
     });
     const server = backend.probe.server;
     const hints = server ? ` · Server: ${esc(server.server ?? 'none')}${server.keepAlive ? ` · Keep-Alive: ${esc(server.keepAlive)}` : ''}` : '';
@@ -94,7 +96,7 @@ function loadBalancerSection(lb: LoadBalancerVerdict, report: ScanReport): strin
     `<p class="muted">${lb.type} · ${esc(lb.vpcId)} · idle timeout ${lbS === null ? 'unknown' : `${lbS} s`} · margin ${lb.marginS} s${lb.backendsNotSampled > 0 ? ` · ${lb.backendsNotSampled} more backend(s) not sampled this run` : ''}</p>`,
     lb.error ? `<p class="fail">Discovery error: ${esc(lb.error)}</p>` : '',
     rows.length > 0 ? `<table><tr><th>idle</th><th>verdict</th><th>limit</th><th>headroom</th><th>failing backends</th></tr>${rows.join('')}</table>` : '',
-    worst ? `<p class="advice">${esc(adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lbS ?? worst.probe.loadBalancerIdleTimeoutS }))}</p>` : '',
+    worst ? `<p class="advice">${esc(backendAdvice(lb, worst))}</p>` : '',
     failParagraph(hangupsSentence(report, lb.name)),
     ...backends,
     skipped,

@@ -2,11 +2,11 @@
  * A run as a Markdown summary: what an on-call engineer reads in a minute.
  */
 import type { Verdict } from '../probe';
-import { adviseTarget, fmt } from './advice';
+import { fmt } from './advice';
 import type { Change } from './changes';
 import type { ScanReport } from './scan';
 import { printable } from '../shared/printable';
-import { accessLogsError, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
+import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
 
 /**
  * Renders the summary: verdict, changes, one table row per load balancer, then the advice for
@@ -40,7 +40,7 @@ export function renderMarkdownReport(report: ScanReport, changes: readonly Chang
   );
   for (const lb of lbs.filter((l) => l.verdict !== 'pass')) {
     const worst = worstBackend(lb);
-    const why = lb.error ?? (worst ? adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lb.idleTimeoutS ?? worst.probe.loadBalancerIdleTimeoutS }) : 'No backend was probed.');
+    const why = lb.error ?? (worst ? backendAdvice(lb, worst) : 'No backend was probed.');
     const hangups = hangupsSentence(report, lb.name);
     lines.push('', `## ${md(lb.name)}: ${md(lb.verdict.toUpperCase())}`, '', md(why), ...(hangups ? ['', md(hangups)] : []));
     if (lb.skipped.length > 0) lines.push('', ...lb.skipped.map((s) => `- skipped ${md(s.what)}: ${md(s.reason)}`));

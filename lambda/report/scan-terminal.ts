@@ -4,10 +4,10 @@
 import type { LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
 import { printable } from '../shared/printable';
-import { adviseTarget, fmt } from './advice';
+import { fmt } from './advice';
 import type { ScanReport } from './scan';
 import { wrap } from './terminal';
-import { byVerdict, hangupsPhrase, worstBackend } from './view';
+import { backendAdvice, byVerdict, hangupsPhrase, worstBackend } from './view';
 
 /**
  * Renders a scan: a summary line, then each load balancer with its phases, backends, what was
@@ -52,6 +52,6 @@ function loadBalancerBlock(lb: LoadBalancerVerdict, report: ScanReport): string[
   const hangups = hangupsPhrase(report, lb.name);
   if (hangups !== null) lines.push(`  ${hangups} by the backend`);
   const worst = worstBackend(lb);
-  if (worst) lines.push(...wrap(adviseTarget({ ...worst.probe, loadBalancerIdleTimeoutS: lb.idleTimeoutS ?? worst.probe.loadBalancerIdleTimeoutS }), 80, '  '));
+  if (worst) lines.push(...wrap(backendAdvice(lb, worst), 80, '  '));
   return lines;
 }

@@ -71,7 +71,6 @@ function phaseRow(phase: PhaseName, measured: PhaseResult): string[] {
   return cells.map((cell) => printable(cell));
 }
 
-/** Wraps a paragraph at `width` columns, each line indented. */
 /**
  * Pads every cell to its column's width: right-aligned for the columns given (numbers), left
  * otherwise.
@@ -84,6 +83,7 @@ export function alignColumns(rows: ReadonlyArray<readonly string[]>, rightAligne
   return rows.map((row) => row.map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))));
 }
 
+/** Wraps a paragraph at `width` columns, each line indented. */
 export function wrap(text: string, width: number, indent: string): string[] {
   const lines: string[] = [];
   let line = '';

@@ -2,9 +2,9 @@
  * What every rendering of a run shares: the order load balancers are shown in, which backend
  * speaks for a load balancer, and how a phase's limit reads.
  */
-import { phaseBoundS, type BackendVerdict, type LoadBalancerVerdict } from '../judge';
+import { judgedProbe, phaseBoundS, type BackendVerdict, type LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
-import { fmt } from './advice';
+import { adviseTarget, fmt } from './advice';
 import type { Counts } from '../access-logs/tally';
 import type { ScanReport } from './scan';
 
@@ -18,6 +18,14 @@ export function byVerdict(loadBalancers: readonly LoadBalancerVerdict[]): LoadBa
 /** The backend whose advice a load balancer needs: a failing one, else one that could not be probed. */
 export function worstBackend(lb: LoadBalancerVerdict): BackendVerdict | undefined {
   return lb.backends.find((b) => b.verdict === 'fail') ?? lb.backends.find((b) => b.probe.error !== undefined);
+}
+
+/**
+ * The advice for one backend of a load balancer, against that load balancer's own timeout,
+ * margin and verdicts (a shared backend was probed against the longest of them).
+ */
+export function backendAdvice(lb: LoadBalancerVerdict, backend: BackendVerdict): string {
+  return adviseTarget(judgedProbe(lb, backend));
 }
 
 /**

@@ -3,13 +3,13 @@
  */
 import type { Discovery, ProbePlanItem } from '../discovery/types';
 import { addToGroup } from '../shared/group';
+import { DEFAULTS } from '../shared/settings';
 import type { Shard } from './types';
 
 /** Defaults of sharding, merged once. */
 export const defaults = {
-  /** Sockets one probe invocation may hold: Lambda's 1,024 descriptors minus headroom. */
-  maxOpenSockets: 900,
-  maxSocketsPerTarget: 16,
+  maxOpenSockets: DEFAULTS.maxOpenSockets,
+  maxSocketsPerTarget: DEFAULTS.maxSocketsPerTarget,
 } as const;
 
 /** The sockets one invocation may hold, and each target may use. */

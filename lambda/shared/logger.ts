@@ -1,5 +1,5 @@
 /**
- * The structured JSON logger of every handler.
+ * The structured JSON logger of every handler and of the run steps they call.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 

@@ -1,0 +1,23 @@
+import { ENV, getNumberFromEnv, settingFromEnv } from '../../../lambda/handlers/config';
+import { DEFAULTS, RANGES } from '../../../lambda/shared/settings';
+
+describe('settings from environment variables', () => {
+  it('gives the shared default when a variable is unset or empty, and the value when it is in range', () => {
+    // Act & Assess
+    expect(settingFromEnv({}, 'marginS')).toBe(DEFAULTS.marginS);
+    expect(settingFromEnv({ [ENV.maxOpenSockets]: '' }, 'maxOpenSockets')).toBe(900);
+    expect(settingFromEnv({ [ENV.maxSocketsPerTarget]: '8' }, 'maxSocketsPerTarget')).toBe(8);
+  });
+
+  it('names the variable, its value and the accepted range when the value is out of range or not a number', () => {
+    // Act & Assess
+    expect(() => settingFromEnv({ [ENV.maxSocketsPerTarget]: '1' }, 'maxSocketsPerTarget')).toThrow('environment variable IDLE_CANARY_MAX_SOCKETS_PER_TARGET="1": expected a number from 2 to 900');
+    expect(() => settingFromEnv({ [ENV.marginS]: 'one' }, 'marginS')).toThrow('environment variable IDLE_CANARY_MARGIN_S="one": expected a number from 0 to 600');
+  });
+
+  it('requires a variable that has no default', () => {
+    // Act & Assess
+    expect(() => getNumberFromEnv({}, { key: ENV.timeBudgetS, ...RANGES.timeBudgetS })).toThrow('environment variable IDLE_CANARY_TIME_BUDGET_S is not set');
+    expect(getNumberFromEnv({ [ENV.timeBudgetS]: '600' }, { key: ENV.timeBudgetS, ...RANGES.timeBudgetS })).toBe(600);
+  });
+});
