@@ -24,18 +24,23 @@ export const defaults = {
   loadBalancerIdleTimeoutS: 60,
 } as const;
 
-const FLAGS = {
-  'lb-idle-timeout': { type: 'string' },
-  horizon: { type: 'string' },
-  phases: { type: 'string' },
+/** Flags `probe` and `scan` share: the judging margin, the socket and time budgets, the outputs. */
+const SHARED_FLAGS = {
   margin: { type: 'string' },
-  precision: { type: 'string' },
   'max-sockets': { type: 'string' },
   'time-budget': { type: 'string' },
-  'host-header': { type: 'string' },
   report: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+} as const;
+
+const FLAGS = {
+  ...SHARED_FLAGS,
+  'lb-idle-timeout': { type: 'string' },
+  horizon: { type: 'string' },
+  phases: { type: 'string' },
+  precision: { type: 'string' },
+  'host-header': { type: 'string' },
 } as const;
 
 /**
@@ -92,6 +97,7 @@ export interface ScanCommand {
 }
 
 const SCAN_FLAGS = {
+  ...SHARED_FLAGS,
   region: { type: 'string' },
   vpc: { type: 'string', multiple: true },
   'load-balancer': { type: 'string', multiple: true },
@@ -99,12 +105,6 @@ const SCAN_FLAGS = {
   publish: { type: 'boolean' },
   namespace: { type: 'string' },
   'max-backends': { type: 'string' },
-  margin: { type: 'string' },
-  'max-sockets': { type: 'string' },
-  'time-budget': { type: 'string' },
-  report: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /**
