@@ -8,7 +8,7 @@
  * is for; a wildcard no pattern describes still fails the synth.
  */
 import { Aspects, CfnResource, Validations } from 'aws-cdk-lib';
-import { rules } from 'cdk-nag';
+import type { rules as NagRules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
 /** The cdk-nag rule id of wildcard permissions. */
@@ -32,6 +32,9 @@ export function managedPolicyFinding(name: string): string {
  * acknowledgeWildcards(fn, [objectsUnder('idle-canary/plans/*')], 'Each run writes its plan files under plans/.');
  */
 export function acknowledgeWildcards(scope: IConstruct, patterns: readonly RegExp[], reason: string): void {
+  const rules = nagRules();
+  // Without cdk-nag in the app nothing checks the findings, so there is nothing to acknowledge.
+  if (rules === undefined) return;
   Aspects.of(scope).add({
     visit(node: IConstruct): void {
       if (!CfnResource.isCfnResource(node)) return;
@@ -42,6 +45,20 @@ export function acknowledgeWildcards(scope: IConstruct, patterns: readonly RegEx
       }
     },
   });
+}
+
+/**
+ * cdk-nag's rules, when the app has cdk-nag (an optional peer dependency of the package).
+ *
+ * Why loaded here and not imported: a user's CDK app without cdk-nag must still load the construct.
+ */
+function nagRules(): typeof NagRules | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('cdk-nag') as { rules: typeof NagRules }).rules;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A regular expression matching `text` literally. */
