@@ -1,13 +1,16 @@
 /**
- * A target's socket budget: how many of its sockets may be open at once.
+ * Sockets counted against a cap: a target's own budget, and the run's share of the open-socket cap.
  */
+import { now } from './connection';
 
 /**
- * Counts a target's open sockets against its budget.
+ * A counting semaphore for sockets, granted in arrival order.
  *
- * Why at once rather than in total: a socket whose measurement is over costs nothing, so a
- * target that needs many short-lived sockets (two lazy phases narrowed one after the other)
- * gets them, while the file descriptors held at any moment stay within the budget.
+ * Why one class for both uses: a target counts its sockets open at once (a socket whose
+ * measurement is over costs nothing, so two lazy phases narrowed one after the other get what
+ * they need), and the engine hands each target its whole budget from the run's cap (a target's
+ * narrowing sockets must open at planned moments, never wait for a free socket then). Both are
+ * "take N when free, in order, unless aborted or too late".
  *
  * @example
  * const budget = new SocketBudget(16);
@@ -15,41 +18,52 @@
  */
 export class SocketBudget {
   private free: number;
-  private readonly waiting: Array<() => void> = [];
+  private readonly queue: Array<{ readonly count: number; readonly grant: (granted: boolean) => void }> = [];
 
   public constructor(capacity: number) {
     this.free = capacity;
   }
 
-  /** Takes a socket if one is free now. */
-  public tryTake(): boolean {
-    if (this.free <= 0) return false;
-    this.free--;
+  /** Takes `count` sockets if they are free now and nobody waits before. */
+  public tryTake(count = 1): boolean {
+    if (this.queue.length > 0 || this.free < count) return false;
+    this.free -= count;
     return true;
   }
 
-  /** Resolves `true` once a socket is taken, `false` if `signal` aborts first. */
-  public take(signal: AbortSignal): Promise<boolean> {
-    if (signal.aborted) return Promise.resolve(false);
-    if (this.tryTake()) return Promise.resolve(true);
+  /**
+   * Resolves `true` once `count` sockets are taken, `false` if `signal` aborts or `deadline`
+   * (`performance.now()` ms) passes first.
+   */
+  public take(signal: AbortSignal, count = 1, deadline = Number.POSITIVE_INFINITY): Promise<boolean> {
+    if (signal.aborted || now() >= deadline) return Promise.resolve(false);
+    if (this.tryTake(count)) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const grant = () => {
-        signal.removeEventListener('abort', refuse);
-        resolve(true);
+      const entry = {
+        count,
+        grant: (granted: boolean) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', refuse);
+          resolve(granted);
+        },
       };
       const refuse = () => {
-        this.waiting.splice(this.waiting.indexOf(grant), 1);
-        resolve(false);
+        this.queue.splice(this.queue.indexOf(entry), 1);
+        entry.grant(false);
       };
+      const timer = Number.isFinite(deadline) ? setTimeout(refuse, Math.min(deadline - now(), 2 ** 31 - 1)) : undefined;
       signal.addEventListener('abort', refuse, { once: true });
-      this.waiting.push(grant);
+      this.queue.push(entry);
     });
   }
 
-  /** Gives a socket back: to the first waiter, else to the free count. */
-  public give(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
+  /** Gives `count` sockets back, granting the waiters in order while they fit. */
+  public give(count = 1): void {
+    this.free += count;
+    while (this.queue.length > 0 && this.free >= this.queue[0].count) {
+      const entry = this.queue.shift()!;
+      this.free -= entry.count;
+      entry.grant(true);
+    }
   }
 }

@@ -4,6 +4,7 @@
 import { setMaxListeners } from 'node:events';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
+import { SocketBudget } from './budget';
 import { now, type ProbeConnection } from './connection';
 import { defaultHorizonS, defaultSweepStepS, roundS } from './plan';
 import { probeTarget, unstartedResult } from './target';
@@ -64,7 +65,8 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
   const deadline = started + settings.timeBudgetMs;
   const signal = linkedSignal(options.signal);
   const perTarget = Math.max(1, Math.min(settings.maxSocketsPerTarget, settings.maxOpenSockets));
-  const slots = new SocketSlots(settings.maxOpenSockets);
+  // The open-socket cap, shared whole budget by whole budget in arrival order.
+  const slots = new SocketBudget(settings.maxOpenSockets);
   const open = new Set<ProbeConnection>();
   let socketsOpened = 0;
   let peakOpenSockets = 0;
@@ -88,7 +90,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
       jobs.map(async (job) => {
         const horizonS = job.horizonS ?? defaultHorizonS(job.loadBalancerIdleTimeoutS);
         const phases: readonly PhaseName[] = settings.phases;
-        const slot = await slots.acquire(perTarget, signal, deadline);
+        const slot = await slots.take(signal, perTarget, deadline);
         if (!slot) {
           const why = signal.aborted ? 'the run was aborted before this target started' : 'the time budget ran out before this target started';
           return finish(unstartedResult(job, horizonS, phases, why, settings.marginS));
@@ -111,7 +113,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
             }),
           );
         } finally {
-          slots.release(perTarget);
+          slots.give(perTarget);
         }
       }),
     );
@@ -133,57 +135,6 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
   function finish(result: ProbeResult): ProbeResult {
     options.onEvent?.({ type: 'target-done', result });
     return result;
-  }
-}
-
-/**
- * Shares the open-socket cap between targets: a target starts once its whole socket budget
- * is free, in arrival order.
- *
- * Why whole budgets: a target's narrowing sockets must open at planned moments; waiting for
- * a free socket then would spoil the measurement.
- */
-class SocketSlots {
-  private free: number;
-  private readonly queue: Array<{ count: number; grant: (granted: boolean) => void }> = [];
-
-  public constructor(capacity: number) {
-    this.free = capacity;
-  }
-
-  /** Resolves `true` once `count` sockets are reserved, `false` if aborted or past the deadline first. */
-  public acquire(count: number, signal: AbortSignal, deadline: number): Promise<boolean> {
-    if (signal.aborted || now() >= deadline) return Promise.resolve(false);
-    if (this.queue.length === 0 && this.free >= count) {
-      this.free -= count;
-      return Promise.resolve(true);
-    }
-    return new Promise((resolve) => {
-      const entry = {
-        count,
-        grant: (granted: boolean) => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', refuse);
-          resolve(granted);
-        },
-      };
-      const refuse = () => {
-        this.queue.splice(this.queue.indexOf(entry), 1);
-        entry.grant(false);
-      };
-      const timer = setTimeout(refuse, Math.min(deadline - now(), 2 ** 31 - 1));
-      signal.addEventListener('abort', refuse, { once: true });
-      this.queue.push(entry);
-    });
-  }
-
-  public release(count: number): void {
-    this.free += count;
-    while (this.queue.length > 0 && this.free >= this.queue[0].count) {
-      const entry = this.queue.shift()!;
-      this.free -= entry.count;
-      entry.grant(true);
-    }
   }
 }
 
