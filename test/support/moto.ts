@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { closedPort } from './loopback';
 import { ensurePythonCommand } from './python';
 
 export interface RunningMoto {
@@ -16,15 +16,6 @@ export interface RunningMoto {
    */
   readonly env: Readonly<Record<string, string>>;
   stop(): Promise<void>;
-}
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Whether the server answers on the port (one request, its connection closed after). */
@@ -41,7 +32,7 @@ function answers(port: number): Promise<boolean> {
 
 /** Starts `moto_server` and waits (at most 20 s) until it answers. */
 export async function startMoto(): Promise<RunningMoto> {
-  const port = await freePort();
+  const port = await closedPort();
   const child: ChildProcess = spawn(ensurePythonCommand('moto_server', 'moto[server]'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

@@ -4,6 +4,7 @@
  * Every server is probed at once (one run of about two minutes), the way a real run holds many
  * backends; the command-line contract is checked on the servers the issues name.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { probeTargets, type PhaseResult, type ProbeResult } from '../../../lambda/probe';
@@ -23,7 +24,6 @@ interface SweepRun {
   readonly result: ProbeResult;
 }
 
-const delay = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 const CLI = join(__dirname, '../../../bin/idle-canary.ts');
 
 interface CliRun {
@@ -89,7 +89,7 @@ describe('the probe against real servers', () => {
       Promise.all(
         sweeping.flatMap((server, i) =>
           OFFSETS_S.map(async (offsetS) => {
-            await delay(offsetS);
+            await sleep(offsetS * 1000);
             const [result] = await probeTargets([{ target: target(server), loadBalancerIdleTimeoutS: 60 }]);
             return { version: SWEEPING[i], offsetS, result };
           }),

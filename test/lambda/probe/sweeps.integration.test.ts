@@ -2,13 +2,13 @@
  * Servers that close idle connections in periodic sweeps, and servers lazy in both phases,
  * probed for real on loopback.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runProbe, type ProbeResult } from '../../../lambda/probe';
 import { lazyBothServer, sweepingServer, type LoopbackServer } from '../../support/loopback';
 
 const LB_S = 3;
 const OPTIONS = { marginS: 0.2, precisionS: 0.1, sweepPrecisionS: 0.1 };
 const job = (port: number) => ({ target: { host: '127.0.0.1', port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: LB_S });
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a Node.js server that checks headersTimeout in periodic sweeps', () => {
   const servers: LoopbackServer[] = [];
@@ -25,7 +25,7 @@ describe('a Node.js server that checks headersTimeout in periodic sweeps', () =>
       Array.from({ length: runs }, async () => {
         const server = await sweepingServer(2000, intervalMs);
         servers.push(server);
-        await delay(Math.random() * intervalMs);
+        await sleep(Math.random() * intervalMs);
         const { results } = await runProbe([job(server.port)], OPTIONS);
         return results[0];
       }),
