@@ -4,6 +4,7 @@
  * from the same ones, so the two cannot drift apart.
  */
 import type { PhaseName, PhaseResult, ProbeResult, SocketRecord } from '../probe/types';
+import { printable } from '../shared/printable';
 import type { InlineRun } from './types';
 
 /** Step Functions' limit on a state's input or output: 256 KiB of UTF-8. */
@@ -76,7 +77,7 @@ function droppingOrder(result: ProbeResult): Array<{ phase: PhaseName; socket: S
 }
 
 function shortenStrings(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > COMPACT_STRING ? `${value.slice(0, COMPACT_STRING - 3)}...` : value;
+  if (typeof value === 'string') return printable(value, COMPACT_STRING);
   if (Array.isArray(value)) return value.map(shortenStrings);
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shortenStrings(v)]));
   return value;
