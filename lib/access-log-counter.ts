@@ -68,10 +68,9 @@ export function accessLogCounter(scope: Construct, props: AccessLogCounterProps)
     acknowledge(notificationsHandler, [managedPolicyFinding('AWSLambdaBasicExecutionRole')], "CDK's bucket notification handler writes its own logs, nothing else.");
     acknowledge(notificationsHandler, ['AwsSolutions-IAM5[Resource::*]'], "CDK's bucket notification handler sets the notification configuration of the buckets named in the configuration, at deployment only.");
   }
-  acknowledgeWildcards(
-    counter,
-    [objectsUnder(REPORT_KEYS.accessLogMarkers), objectsOfBuckets(buckets.map((b) => b.bucketName))],
-    "Log objects are read under this account and region's log prefix only, whose keys carry dates and node addresses; markers are one object per log object, under one prefix.",
-  );
+  acknowledgeWildcards(counter, {
+    patterns: [objectsUnder(REPORT_KEYS.accessLogMarkers), objectsOfBuckets(buckets.map((b) => b.bucketName))],
+    reason: "Log objects are read under this account and region's log prefix only, whose keys carry dates and node addresses; markers are one object per log object, under one prefix.",
+  });
   return counter;
 }

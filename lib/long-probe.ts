@@ -71,7 +71,7 @@ export class LongProbe {
     });
     this.taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ sid: 'ReadLongProbePlan', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(REPORT_KEYS.longPlans)] }));
     this.taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ sid: 'WriteLongProbeResult', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(REPORT_KEYS.longResults)] }));
-    acknowledgeWildcards(this.taskDefinition, [objectsUnder(REPORT_KEYS.longPlans), objectsUnder(REPORT_KEYS.longResults)], "The task reads its run's long probe plan and writes its result; the keys carry the run's id, known only at run time.");
+    acknowledgeWildcards(this.taskDefinition, { patterns: [objectsUnder(REPORT_KEYS.longPlans), objectsUnder(REPORT_KEYS.longResults)], reason: "The task reads its run's long probe plan and writes its result; the keys carry the run's id, known only at run time." });
     acknowledge(this.taskDefinition, ['AwsSolutions-ECS2'], 'The environment holds the bucket name and probe settings, no secret.');
     acknowledge(this.taskDefinition, ['AwsSolutions-IAM5[Resource::*]'], 'ecr:GetAuthorizationToken (the execution role pulling the image) has no resource-level permission.');
     acknowledge(this.cluster, ['AwsSolutions-ECS4'], 'One short-lived task per VPC and run, whose results and logs are already kept; Container Insights would add cost and nothing to read.');

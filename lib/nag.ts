@@ -24,14 +24,23 @@ export function managedPolicyFinding(name: string): string {
   return `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;
 }
 
+/** Wildcards that one reason covers: the patterns of their finding's text. */
+export interface WildcardGrant {
+  readonly patterns: readonly RegExp[];
+  readonly reason: string;
+}
+
 /**
- * Acknowledges the wildcard findings of the policies under `scope` whose text matches one of
- * `patterns`.
+ * Acknowledges the wildcard findings of the policies under `scope` whose text matches a grant's
+ * pattern, with that grant's reason.
+ *
+ * Why all of a construct's grants in one call: each call reads every policy under the scope
+ * with cdk-nag's rule; one aspect per construct reads them once.
  *
  * @example
- * acknowledgeWildcards(fn, [objectsUnder('idle-canary/plans/*')], 'Each run writes its plan files under plans/.');
+ * acknowledgeWildcards(fn, { patterns: [objectsUnder('idle-canary/plans/*')], reason: 'Each run writes its plan files under plans/.' });
  */
-export function acknowledgeWildcards(scope: IConstruct, patterns: readonly RegExp[], reason: string): void {
+export function acknowledgeWildcards(scope: IConstruct, ...grants: readonly WildcardGrant[]): void {
   const rules = nagRules();
   // Without cdk-nag in the app nothing checks the findings, so there is nothing to acknowledge.
   if (rules === undefined) return;
@@ -41,7 +50,8 @@ export function acknowledgeWildcards(scope: IConstruct, patterns: readonly RegEx
       const findings = rules.iam.IAMNoWildcardPermissions(node);
       if (!Array.isArray(findings)) return;
       for (const finding of findings) {
-        if (patterns.some((pattern) => pattern.test(finding))) Validations.of(node).acknowledge({ id: `${WILDCARD_RULE}[${finding}]`, reason });
+        const grant = grants.find(({ patterns }) => patterns.some((pattern) => pattern.test(finding)));
+        if (grant !== undefined) Validations.of(node).acknowledge({ id: `${WILDCARD_RULE}[${finding}]`, reason: grant.reason });
       }
     },
   });

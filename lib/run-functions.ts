@@ -97,7 +97,7 @@ export class RunFunctions {
     this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'WritePlans', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(REPORT_KEYS.plans)] }));
     this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'SeeRunningRuns', actions: ['states:ListExecutions'], resources: [props.stateMachineArn] }));
     acknowledge(this.discover, ['AwsSolutions-IAM5[Resource::*]'], 'Elastic Load Balancing and EC2 Describe actions do not support resource-level permissions.');
-    acknowledgeWildcards(this.discover, [objectsUnder(REPORT_KEYS.plans)], 'Each run writes its plan files under the plans/ prefix of its own bucket.');
+    acknowledgeWildcards(this.discover, { patterns: [objectsUnder(REPORT_KEYS.plans)], reason: 'Each run writes its plan files under the plans/ prefix of its own bucket.' });
 
     this.publish = functions('Publish', 'publish', {
       timeout: Duration.minutes(STEP_MINUTES.publish),
@@ -110,8 +110,11 @@ export class RunFunctions {
     this.publish.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadPlansAndResults', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(REPORT_KEYS.plans), bucket.arnForObjects(REPORT_KEYS.results)] }));
     this.publish.addToRolePolicy(notify('NotifyChanges'));
     if (props.readsAccessLogs === true) this.publish.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadRecentHangups', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-    acknowledgeWildcards(this.publish, [objectsUnder(REPORT_KEYS.plans), objectsUnder(REPORT_KEYS.results)], "Each run reads its own plan files and its Distributed Maps' result files, whose names carry run and map ids.");
-    acknowledgeWildcards(this.publish, [objectsUnder(REPORT_KEYS.all)], 'Reports are written under one prefix of their own bucket, one object per run.');
+    acknowledgeWildcards(
+      this.publish,
+      { patterns: [objectsUnder(REPORT_KEYS.plans), objectsUnder(REPORT_KEYS.results)], reason: "Each run reads its own plan files and its Distributed Maps' result files, whose names carry run and map ids." },
+      { patterns: [objectsUnder(REPORT_KEYS.all)], reason: 'Reports are written under one prefix of their own bucket, one object per run.' },
+    );
 
     this.digest = functions('Digest', 'digest', { timeout: Duration.minutes(1), environment: reports });
     this.digest.addToRolePolicy(readLatest);

@@ -107,11 +107,14 @@ export function runStateMachine(scope: Construct, props: RunStateMachineProps): 
     tracingEnabled: true,
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
   });
-  acknowledgeWildcards(machine, [FUNCTION_VERSIONS], 'Invoking a function includes its versions and aliases (function:*), as CDK grants it.');
   acknowledge(machine, ['AwsSolutions-IAM5[Resource::*]'], 'X-Ray trace segments and CloudWatch Logs delivery have no resource-level permissions.');
-  acknowledgeWildcards(machine, [ALL_OBJECTS], 'Distributed Maps read plan files and write result files whose names carry run and map ids, in its own bucket (as CDK grants them).');
-  acknowledgeWildcards(machine, [CHILD_EXECUTIONS], 'A Distributed Map starts, describes and redrives its own child executions, whose ids are only known at run time.');
-  if (props.longProbes !== undefined) acknowledgeWildcards(machine, [TASK_DEFINITION_REVISIONS], "Running the long probe's task definition includes its revisions (family:*), as CDK grants it.");
+  acknowledgeWildcards(
+    machine,
+    { patterns: [FUNCTION_VERSIONS], reason: 'Invoking a function includes its versions and aliases (function:*), as CDK grants it.' },
+    { patterns: [ALL_OBJECTS], reason: 'Distributed Maps read plan files and write result files whose names carry run and map ids, in its own bucket (as CDK grants them).' },
+    { patterns: [CHILD_EXECUTIONS], reason: 'A Distributed Map starts, describes and redrives its own child executions, whose ids are only known at run time.' },
+    ...(props.longProbes === undefined ? [] : [{ patterns: [TASK_DEFINITION_REVISIONS], reason: "Running the long probe's task definition includes its revisions (family:*), as CDK grants it." }]),
+  );
   return machine;
 }
 

@@ -70,6 +70,6 @@ export function triggers(scope: Construct, props: TriggersProps): void {
   });
   // The schedules' target role is CDK's, one per stack: its finding is acknowledged on that role.
   for (const role of Stack.of(scope).node.children.filter((child) => child.node.id.startsWith('SchedulerRoleForTarget'))) {
-    acknowledgeWildcards(role, [FUNCTION_VERSIONS], 'Invoking the digest function includes its versions and aliases (function:*), as CDK grants it.');
+    acknowledgeWildcards(role, { patterns: [FUNCTION_VERSIONS], reason: 'Invoking the digest function includes its versions and aliases (function:*), as CDK grants it.' });
   }
 }
