@@ -3,7 +3,7 @@
  * time with errors that name the bad key.
  */
 import type { AccessLogBucketConfig, IdleCanaryProps, VpcConfig } from './props';
-import { DEFAULT_SCHEDULE, LONG_TIMEOUTS_MIN_PERIOD_MINUTES, LONG_TIMEOUTS_SCHEDULE_EXPECTED, PeriodError, periodOf } from './schedule';
+import { DEFAULT_SCHEDULE, LONG_TIMEOUTS_MIN_PERIOD_MINUTES, LONG_TIMEOUTS_SCHEDULE_EXPECTED, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
 
 export type { AccessLogBucketConfig, LongTimeoutsConfig, VpcConfig } from './props';
 
@@ -62,15 +62,10 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   match(s.account, `${key}.account`, /^\d{12}$/, 'a 12-digit account id', issue);
   match(s.region, `${key}.region`, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as eu-west-1', issue);
   const vpcs = array(s.vpcs, `${key}.vpcs`, issue, 1).map((vpc, i) => parseVpc(vpc, `${key}.vpcs[${i}]`, issue));
-  optional(s.schedule, `${key}.schedule`, (v, k) => match(v, k, /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'rate(N minutes) or cron(...)', issue));
-  optional(s.digestSchedule, `${key}.digestSchedule`, (v, k) => match(v, k, /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'rate(N days) or cron(...)', issue));
+  optional(s.schedule, `${key}.schedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N minutes) or cron(...)', issue));
+  optional(s.digestSchedule, `${key}.digestSchedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N days) or cron(...)', issue));
   optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => range(v, k, 1, 1440, issue));
-  try {
-    periodOf((s.schedule as string | undefined) ?? DEFAULT_SCHEDULE, s.periodMinutes as number | undefined);
-  } catch (error) {
-    if (!(error instanceof PeriodError)) throw error;
-    issue(`${key}.${error.key}`, error.expected, error.got);
-  }
+  const period = checkedPeriod(s, key, issue);
   optional(s.topicArn, `${key}.topicArn`, (v, k) => match(v, k, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'an SNS topic ARN', issue));
   optional(s.alarmEmails, `${key}.alarmEmails`, (v, k) => array(v, k, issue, 0).forEach((e, i) => match(e, `${k}[${i}]`, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address', issue)));
   optional(s.marginS, `${key}.marginS`, (v, k) => range(v, k, 0, 600, issue));
@@ -84,9 +79,8 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.accessLogBuckets, `${key}.accessLogBuckets`, (v, k) => array(v, k, issue, 0).forEach((bucket, i) => parseAccessLogBucket(bucket, `${k}[${i}]`, issue)));
   optional(s.hangupsAlarmThreshold, `${key}.hangupsAlarmThreshold`, (v, k) => range(v, k, 1, 1_000_000, issue));
   optional(s.longTimeouts, `${key}.longTimeouts`, (v, k) => parseLongTimeouts(v, k, issue));
-  if (s.longTimeouts !== undefined) {
-    const period = periodOf((s.schedule as string | undefined) ?? DEFAULT_SCHEDULE, s.periodMinutes as number | undefined);
-    if (period < LONG_TIMEOUTS_MIN_PERIOD_MINUTES) issue(`${key}.schedule`, LONG_TIMEOUTS_SCHEDULE_EXPECTED, s.schedule ?? DEFAULT_SCHEDULE);
+  if (s.longTimeouts !== undefined && period < LONG_TIMEOUTS_MIN_PERIOD_MINUTES) {
+    issue(`${key}.schedule`, LONG_TIMEOUTS_SCHEDULE_EXPECTED, s.schedule ?? DEFAULT_SCHEDULE);
   }
   for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments'] as const) {
     optional(s[flag], `${key}.${flag}`, (v, k) => (typeof v === 'boolean' ? v : issue(k, 'true or false', v)));
@@ -122,6 +116,16 @@ function parseAccessLogBucket(value: unknown, key: string, issue: Issue): void {
   onlyKeys(b, key, ACCESS_LOG_BUCKET_KEYS, issue);
   match(b.bucketName, `${key}.bucketName`, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name', issue);
   optional(b.prefix, `${key}.prefix`, (p, k) => match(p, k, /^(?!\/)(?!.*AWSLogs)[^\s]{1,512}$/, 'the prefix set in the load balancers\' logging, without a leading slash or AWSLogs', issue));
+}
+
+/** The stack's period from its schedule (see `periodOf`); the issue when they disagree. */
+function checkedPeriod(s: Record<string, unknown>, key: string, issue: Issue): number {
+  try {
+    return periodOf((s.schedule as string | undefined) ?? DEFAULT_SCHEDULE, s.periodMinutes as number | undefined);
+  } catch (error) {
+    if (!(error instanceof PeriodError)) throw error;
+    return issue(`${key}.${error.key}`, error.expected, error.got);
+  }
 }
 
 /** `[from, to]` of a port entry: a number or `from-to`. */

@@ -27,8 +27,12 @@ export const LONG_TIMEOUTS_MIN_PERIOD_MINUTES = LONG_RUN_TIMEOUT_MINUTES + 1;
 /** What the schedule of such a stack must be, in the words of the error. */
 export const LONG_TIMEOUTS_SCHEDULE_EXPECTED = `a period of ${LONG_TIMEOUTS_MIN_PERIOD_MINUTES} minutes with longTimeouts, such as rate(${LONG_TIMEOUTS_MIN_PERIOD_MINUTES} minutes) (a run with long-horizon probes lasts up to ${LONG_RUN_TIMEOUT_MINUTES} minutes, and runs never overlap)`;
 
-const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const UNIT_MINUTES: Readonly<Record<string, number>> = { minute: 1, minutes: 1, hour: 60, hours: 60, day: 1440, days: 1440 };
+const RATE_UNITS = Object.keys(UNIT_MINUTES).join('|');
+const RATE = new RegExp(`^rate\\((\\d+) (${RATE_UNITS})\\)$`);
+
+/** A schedule expression the configuration accepts: `rate(N unit)` or `cron(...)`. */
+export const SCHEDULE_EXPRESSION = new RegExp(`^(rate\\(\\d+ (${RATE_UNITS})\\)|cron\\(.+\\))$`);
 
 /** Minutes between runs of a `rate(...)` expression; `undefined` for `cron(...)`. */
 export function rateMinutes(schedule: string): number | undefined {
