@@ -4,6 +4,7 @@
  */
 import type { AccessLogBucketConfig, IdleCanaryProps, VpcConfig } from './props';
 import { DEFAULT_SCHEDULE, LONG_TIMEOUTS_MIN_PERIOD_MINUTES, LONG_TIMEOUTS_SCHEDULE_EXPECTED, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
+import { RANGES } from '../lambda/shared/settings';
 
 export type { AccessLogBucketConfig, LongTimeoutsConfig, VpcConfig } from './props';
 
@@ -64,13 +65,13 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   const vpcs = array(s.vpcs, `${key}.vpcs`, issue, 1).map((vpc, i) => parseVpc(vpc, `${key}.vpcs[${i}]`, issue));
   optional(s.schedule, `${key}.schedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N minutes) or cron(...)', issue));
   optional(s.digestSchedule, `${key}.digestSchedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N days) or cron(...)', issue));
-  optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => range(v, k, 1, 1440, issue));
+  optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => range(v, k, RANGES.periodMinutes.min, RANGES.periodMinutes.max, issue));
   const period = checkedPeriod(s, key, issue);
   optional(s.topicArn, `${key}.topicArn`, (v, k) => match(v, k, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'an SNS topic ARN', issue));
   optional(s.alarmEmails, `${key}.alarmEmails`, (v, k) => array(v, k, issue, 0).forEach((e, i) => match(e, `${k}[${i}]`, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address', issue)));
-  optional(s.marginS, `${key}.marginS`, (v, k) => range(v, k, 0, 600, issue));
+  optional(s.marginS, `${key}.marginS`, (v, k) => range(v, k, RANGES.marginS.min, RANGES.marginS.max, issue));
   optional(s.namespace, `${key}.namespace`, (v, k) => match(v, k, /^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace', issue));
-  optional(s.maxBackendsPerPort, `${key}.maxBackendsPerPort`, (v, k) => range(v, k, 1, 1000, issue));
+  optional(s.maxBackendsPerPort, `${key}.maxBackendsPerPort`, (v, k) => range(v, k, RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max, issue));
   optional(s.reportRetentionDays, `${key}.reportRetentionDays`, (v, k) => range(v, k, 1, 3650, issue));
   optional(s.logRetentionDays, `${key}.logRetentionDays`, (v, k) => range(v, k, 1, 3653, issue));
   optional(s.maxConcurrency, `${key}.maxConcurrency`, (v, k) => range(v, k, 1, 40, issue));
