@@ -37,7 +37,7 @@ export async function startupBenchmark(): Promise<void> {
     ['`idle-canary --help` (dist/bin, as installed)', [join(ROOT, 'dist', 'bin', 'idle-canary.js'), '--help']],
     ['`node idle-canary.cjs --help` (single file)', [SINGLE_FILE, '--help']],
     ['`idle-canary probe --help` (dist/bin)', [join(ROOT, 'dist', 'bin', 'idle-canary.js'), 'probe', '--help']],
-    ['`idle-canary scan --help` (dist/bin: loads the AWS SDK)', [join(ROOT, 'dist', 'bin', 'idle-canary.js'), 'scan', '--help']],
+    ['`idle-canary scan --help` (dist/bin: answered before the AWS SDK loads)', [join(ROOT, 'dist', 'bin', 'idle-canary.js'), 'scan', '--help']],
     ['from the sources through tsx (`npm run idle-canary`)', ['--import', 'tsx', join(ROOT, 'bin', 'idle-canary.ts'), '--help']],
   ];
   console.log(`\n## Start-up (median of ${RUNS}; goal for \`idle-canary --help\`: at most 0.15 s and 60 MiB)\n`);

@@ -16,7 +16,6 @@ export interface ProbeCommand {
   readonly jobs: ProbeJob[];
   readonly options: ProbeOptions;
   readonly json: boolean;
-  readonly help: boolean;
 }
 
 /** Defaults of the command line, merged once. */
@@ -31,16 +30,28 @@ const SHARED_FLAGS = {
   'time-budget': { type: 'string' },
   report: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
-const FLAGS = {
+/** `probe`'s flags: the load balancer it stands in for, the phases, the request. */
+const PROBE_FLAGS = {
   ...SHARED_FLAGS,
   'lb-idle-timeout': { type: 'string' },
   horizon: { type: 'string' },
   phases: { type: 'string' },
   precision: { type: 'string' },
   'host-header': { type: 'string' },
+} as const;
+
+/** `scan`'s flags: where to discover, what to select, where to publish. */
+const SCAN_FLAGS = {
+  ...SHARED_FLAGS,
+  region: { type: 'string' },
+  vpc: { type: 'string', multiple: true },
+  'load-balancer': { type: 'string', multiple: true },
+  tag: { type: 'string', multiple: true },
+  publish: { type: 'boolean' },
+  namespace: { type: 'string' },
+  'max-backends': { type: 'string' },
 } as const;
 
 /**
@@ -51,8 +62,7 @@ const FLAGS = {
  * parseProbeArgs(['10.0.3.17:30080', '--lb-idle-timeout', '60', '--json']);
  */
 export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
-  const { values, positionals } = strictParse(argv, FLAGS);
-  if (values.help) return { jobs: [], options: {}, json: false, help: true };
+  const { values, positionals } = strictParse(argv, PROBE_FLAGS);
   if (positionals.length === 0) throw new UsageError('no target given: expected one or more of host:port, http://host:port/path or https://host:port/path');
 
   const loadBalancerIdleTimeoutS = seconds('--lb-idle-timeout', values['lb-idle-timeout'], 1, 4000) ?? defaults.loadBalancerIdleTimeoutS;
@@ -63,19 +73,12 @@ export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
     loadBalancerIdleTimeoutS,
     horizonS: horizonS ?? defaultHorizonS(loadBalancerIdleTimeoutS),
   }));
-  const timeBudgetS = seconds('--time-budget', values['time-budget'], 1, 86_400);
+  const shared = sharedOptions(values);
   return {
     jobs,
-    options: {
-      phases: phases(values.phases),
-      marginS: seconds('--margin', values.margin, RANGES.marginS.min, RANGES.marginS.max),
-      precisionS: seconds('--precision', values.precision, 0.01, 600),
-      maxSocketsPerTarget: integer('--max-sockets', values['max-sockets'], RANGES.maxSocketsPerTarget.min, RANGES.maxSocketsPerTarget.max),
-      timeBudgetMs: timeBudgetS === undefined ? undefined : timeBudgetS * 1000,
-    },
-    json: values.json === true,
-    help: false,
-    report: values.report,
+    options: { ...shared.options, phases: phases(values.phases), precisionS: seconds('--precision', values.precision, 0.01, 600) },
+    json: shared.json,
+    report: shared.report,
   };
 }
 
@@ -93,19 +96,7 @@ export interface ScanCommand {
   readonly marginS?: number;
   readonly options: ProbeOptions;
   readonly json: boolean;
-  readonly help: boolean;
 }
-
-const SCAN_FLAGS = {
-  ...SHARED_FLAGS,
-  region: { type: 'string' },
-  vpc: { type: 'string', multiple: true },
-  'load-balancer': { type: 'string', multiple: true },
-  tag: { type: 'string', multiple: true },
-  publish: { type: 'boolean' },
-  namespace: { type: 'string' },
-  'max-backends': { type: 'string' },
-} as const;
 
 /**
  * Parses `scan`'s arguments; `--vpc`, `--load-balancer` and `--tag` repeat or take commas.
@@ -123,8 +114,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   if (badVpc !== undefined) throw new UsageError(`--vpc "${badVpc}": expected a VPC id such as vpc-0a1b2c3d`);
   const namespace = values.namespace;
   if (namespace !== undefined && !/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace)) throw new UsageError(`--namespace "${namespace}": expected 1 to 255 letters, digits or . - _ / # :`);
-  const timeBudgetS = seconds('--time-budget', values['time-budget'], 1, 86_400);
-  const marginS = seconds('--margin', values.margin, RANGES.marginS.min, RANGES.marginS.max);
+  const shared = sharedOptions(values);
   return {
     region: values.region,
     vpcIds,
@@ -133,15 +123,8 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     publish: values.publish === true,
     namespace,
     maxBackendsPerPort: integer('--max-backends', values['max-backends'], RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max),
-    marginS,
-    options: {
-      marginS,
-      maxSocketsPerTarget: integer('--max-sockets', values['max-sockets'], RANGES.maxSocketsPerTarget.min, RANGES.maxSocketsPerTarget.max),
-      timeBudgetMs: timeBudgetS === undefined ? undefined : timeBudgetS * 1000,
-    },
-    json: values.json === true,
-    help: values.help === true,
-    report: values.report,
+    marginS: shared.options.marginS,
+    ...shared,
   };
 }
 
@@ -155,6 +138,20 @@ export function strictParse<T extends NonNullable<ParseArgsConfig['options']>>(a
   } catch (error) {
     throw new UsageError((error as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
   }
+}
+
+/** The values of `SHARED_FLAGS`, checked: engine options and outputs both commands take. */
+function sharedOptions(values: StrictParsed<typeof SHARED_FLAGS>['values']) {
+  const timeBudgetS = seconds('--time-budget', values['time-budget'], 1, 86_400);
+  return {
+    options: {
+      marginS: seconds('--margin', values.margin, RANGES.marginS.min, RANGES.marginS.max),
+      maxSocketsPerTarget: integer('--max-sockets', values['max-sockets'], RANGES.maxSocketsPerTarget.min, RANGES.maxSocketsPerTarget.max),
+      timeBudgetMs: timeBudgetS === undefined ? undefined : timeBudgetS * 1000,
+    },
+    json: values.json === true,
+    report: values.report,
+  } satisfies Pick<ScanCommand, 'options' | 'json' | 'report'>;
 }
 
 /** A flag whose value goes into the request: visible ASCII only, never a CR or LF. */

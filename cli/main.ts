@@ -4,36 +4,25 @@
 import { EXIT } from './exit-code';
 import type { CommandIo } from './io';
 import { UsageError } from './usage-error';
+import { COMMAND_NAMES, COMMAND_USAGE, USAGE, type CommandName } from './usage';
 import { version } from './version';
 import { printable } from '../lambda/shared/printable';
 
-const USAGE = `usage: idle-canary <command> [options]
-commands:
-  probe TARGET...   measure how long backends tolerate idle connections
-  scan              discover a region's load balancers, probe their backends, judge each one
-  report RUN.json    render a saved run: terminal, --markdown or --html FILE
-  logs FILE...      count backend hang-ups in downloaded load balancer access logs
-  demo              probe four local demo backends (about 10 s)
-Run 'idle-canary <command> --help' for its flags, 'idle-canary --version' for the version.
-Result JSON, metrics and exit codes: docs/CONTRACTS.md.`;
-
-interface Command {
-  readonly run: (argv: readonly string[], io: CommandIo) => Promise<number>;
-  readonly usage: string;
-}
+/** A command's entry point: its arguments (without the command's name) to an exit status. */
+type CommandRun = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 /**
  * Each command's module, loaded only when that command runs.
  *
- * Why lazy: `scan` pulls in the AWS SDK and `report` the renderers; `--help` or `probe` on a
- * bastion host should not pay for them at every start.
+ * Why lazy: `scan` pulls in the AWS SDK and `report` the renderers; `probe` on a bastion host
+ * should not pay for them at every start.
  */
-const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
-  probe: async () => import('./commands/probe').then((m) => ({ run: m.probeCommand, usage: m.PROBE_USAGE })),
-  scan: async () => import('./commands/scan').then((m) => ({ run: m.scanCommand, usage: m.SCAN_USAGE })),
-  report: async () => import('./commands/report').then((m) => ({ run: m.reportCommand, usage: m.REPORT_USAGE })),
-  logs: async () => import('./commands/logs').then((m) => ({ run: m.logsCommand, usage: m.LOGS_USAGE })),
-  demo: async () => import('./commands/demo').then((m) => ({ run: m.demoCommand, usage: m.DEMO_USAGE })),
+const COMMANDS: Readonly<Record<CommandName, () => Promise<CommandRun>>> = {
+  probe: async () => (await import('./commands/probe')).probeCommand,
+  scan: async () => (await import('./commands/scan')).scanCommand,
+  report: async () => (await import('./commands/report')).reportCommand,
+  logs: async () => (await import('./commands/logs')).logsCommand,
+  demo: async () => (await import('./commands/demo')).demoCommand,
 };
 
 /**
@@ -41,23 +30,31 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
  */
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   const [command, ...rest] = argv;
-  const load = command === undefined ? undefined : COMMANDS[command];
-  if (load === undefined) return topLevel(command, io);
-  // `--version` anywhere among a command's own flags (not after `--`), as `--help` is; it
-  // needs nothing of the command, so its module is not even loaded.
+  if (!isCommandName(command)) return topLevel(command, io);
+  const usage = COMMAND_USAGE[command];
+  // `--help` and `--version` anywhere among a command's own flags (not after `--`): they need
+  // nothing of the command, so its module is not even loaded.
   const flags = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (flags.includes('--help') || flags.includes('-h')) {
+    io.stdout.write(`${usage}\n`);
+    return 0;
+  }
   if (flags.includes('--version')) {
     io.stdout.write(`${version()}\n`);
     return 0;
   }
-  const { run, usage } = await load();
   try {
+    const run = await COMMANDS[command]();
     return await run(rest, io);
   } catch (error) {
     // Usage only for what was typed wrong; an AWS failure halfway through is its own line.
     io.stderr.write(`idle-canary: ${printable((error as Error).message)}\n${error instanceof UsageError ? `${usage}\n` : ''}`);
     return EXIT.badInput;
   }
+}
+
+function isCommandName(word: string | undefined): word is CommandName {
+  return (COMMAND_NAMES as readonly (string | undefined)[]).includes(word);
 }
 
 /** What `idle-canary` says with no command, `--help`, `--version` or an unknown word. */
@@ -74,7 +71,7 @@ function topLevel(command: string | undefined, io: CommandIo): number {
       io.stdout.write(`${USAGE}\n`);
       return command === undefined ? EXIT.badInput : 0;
     default:
-      io.stderr.write(`idle-canary: unknown command "${command}": expected probe, scan, report, logs or demo\nRun 'idle-canary --help' for usage.\n`);
+      io.stderr.write(`idle-canary: unknown command "${printable(command)}": expected ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)}\nRun 'idle-canary --help' for usage.\n`);
       return EXIT.badInput;
   }
 }

@@ -9,9 +9,6 @@ import type { CommandIo } from '../io';
 import { UsageError } from '../usage-error';
 import { probeWithProgress } from './probe';
 
-export const DEMO_USAGE = `usage: idle-canary demo
-  Starts four Node.js backends on 127.0.0.1 and probes them against a 6 s load balancer.`;
-
 /** Scaled down with the timeouts (60 s -> 6 s): the margin and the precision wanted. */
 const DEMO_OPTIONS = { marginS: 0.5, precisionS: 0.1 } as const;
 
@@ -23,11 +20,7 @@ const DEMO_OPTIONS = { marginS: 0.5, precisionS: 0.1 } as const;
  * engineer who wants the probe's exit status runs `probe` against the demo ports.
  */
 export async function demoCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = strictParse(argv, { help: { type: 'boolean', short: 'h' } });
-  if (values.help) {
-    io.stdout.write(`${DEMO_USAGE}\n`);
-    return 0;
-  }
+  const { positionals } = strictParse(argv, {});
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}": demo takes no argument`);
   const backends = await Promise.all(DEMO_BACKENDS.map(startBackend));
   try {

@@ -14,22 +14,12 @@ import type { CommandIo } from '../io';
 import { renderLogsSummary, summarizeLogs, type LogFileOutcome } from '../logs-summary';
 import { UsageError } from '../usage-error';
 
-export const LOGS_USAGE = `usage: idle-canary logs FILE|DIRECTORY... [--json]
-  Classic ELB (.log) and ALB (.log.gz) access log files, as downloaded from the bucket
-  (e.g. aws s3 sync s3://BUCKET/PREFIX/AWSLogs/ACCOUNT/elasticloadbalancing/REGION/2026/11/25/ logs/).
-  Directories are read recursively. Exit status: 0 no hang-up, 1 hang-ups found, 2 bad input
-  or a file that could not be read.`;
-
 /**
  * Counts every file, one after the other, and prints the summary; a file that cannot be read
  * (a corrupt gzip) is reported and the others still counted.
  */
 export async function logsCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = strictParse(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
-  if (values.help) {
-    io.stdout.write(`${LOGS_USAGE}\n`);
-    return 0;
-  }
+  const { values, positionals } = strictParse(argv, { json: { type: 'boolean' } });
   if (positionals.length === 0) throw new UsageError('no log file given: expected one or more access log files or directories');
   const paths = (await Promise.all(positionals.map(filesOf))).flat();
   if (paths.length === 0) throw new UsageError(`no file in ${positionals.map((p) => `"${p}"`).join(', ')}`);

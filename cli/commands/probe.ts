@@ -11,11 +11,6 @@ import type { CommandIo } from '../io';
 import { Progress } from '../progress';
 import { checkReportPath, writeReportAfterRun } from '../report-file';
 
-export const PROBE_USAGE = `usage: idle-canary probe TARGET... [--lb-idle-timeout SECONDS] [--horizon SECONDS]
-         [--phases preRequest,keepAlive] [--margin SECONDS] [--precision SECONDS]
-         [--max-sockets N] [--time-budget SECONDS] [--host-header HOST] [--json] [--report FILE]
-  TARGET is host:port, http://host:port/path or https://host:port/path`;
-
 /**
  * Runs the probe command and returns its exit status.
  *
@@ -24,10 +19,6 @@ export const PROBE_USAGE = `usage: idle-canary probe TARGET... [--lb-idle-timeou
  */
 export async function probeCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const command = parseProbeArgs(argv);
-  if (command.help) {
-    io.stdout.write(`${PROBE_USAGE}\n`);
-    return 0;
-  }
   await checkReportPath(command.report);
   const results = await probeWithProgress(command.jobs, command.options, io, !command.json);
   // The results first: a report that cannot be written must not take them along.

@@ -12,19 +12,12 @@ import { strictParse } from '../args';
 import type { CommandIo } from '../io';
 import { UsageError } from '../usage-error';
 
-export const REPORT_USAGE = `usage: idle-canary report RUN.json [--markdown | --html FILE]
-  RUN.json is the output of 'scan --json', 'probe --json' or a run report from the bucket`;
-
 /**
  * Renders a saved run to the terminal (as `probe` or `scan` would have), as Markdown, or as
  * a self-contained HTML page.
  */
 export async function reportCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = strictParse(argv, { markdown: { type: 'boolean' }, html: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-  if (values.help) {
-    io.stdout.write(`${REPORT_USAGE}\n`);
-    return 0;
-  }
+  const { values, positionals } = strictParse(argv, { markdown: { type: 'boolean' }, html: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError(`expected one run file, got ${positionals.length}`);
   if (values.markdown && values.html !== undefined) throw new UsageError('--markdown and --html: choose one');
   const file = positionals[0];

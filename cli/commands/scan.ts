@@ -14,21 +14,12 @@ import type { CommandIo } from '../io';
 import { checkReportPath, writeReportAfterRun } from '../report-file';
 import { probeWithProgress } from './probe';
 
-export const SCAN_USAGE = `usage: idle-canary scan [--region REGION] [--vpc VPC_ID,...] [--load-balancer NAME,...]
-         [--tag KEY=VALUE,...] [--max-backends N] [--margin SECONDS] [--max-sockets N]
-         [--time-budget SECONDS] [--publish [--namespace NAMESPACE]] [--json] [--report FILE]
-  Uses the standard AWS credential chain; run it where the backends are reachable.`;
-
 /**
  * Runs the scan command and returns its exit status (as `probe`: 0 pass, 1 a load balancer
  * fails, 2 bad input, 3 inconclusive).
  */
 export async function scanCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const command = parseScanArgs(argv);
-  if (command.help) {
-    io.stdout.write(`${SCAN_USAGE}\n`);
-    return 0;
-  }
   await checkReportPath(command.report);
   const region = await checkAwsAccess(command.region);
   const startedAt = new Date();

@@ -59,6 +59,18 @@ describe('idle-canary --help and --version', () => {
     expect(out()).toMatch(new RegExp(`^usage: idle-canary ${command}`));
   });
 
+  it('answers -h among a command\'s other arguments with its usage, before checking them', async () => {
+    // Prepare
+    const { io, out, err } = capture();
+
+    // Act
+    const status = await main(['probe', 'not-a-target', '--margin', 'x', '-h'], io);
+
+    // Assess
+    expect({ status, err: err() }).toEqual({ status: 0, err: '' });
+    expect(out()).toMatch(/^usage: idle-canary probe TARGET\.\.\./);
+  });
+
   it('names an unknown command and the known ones, exiting 2', async () => {
     // Prepare
     const { io, err } = capture();
