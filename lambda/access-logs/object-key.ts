@@ -20,6 +20,21 @@ export interface AccessLogObject {
 const KEY = /(?:^|\/)AWSLogs\/(\d{12})\/elasticloadbalancing\/([a-z0-9-]+)\/\d{4}\/\d\d\/\d\d\/\1_elasticloadbalancing_\2_(.+)_(\d{8}T\d{4}Z)_[0-9a-f.:]+_[0-9a-z]+\.log(\.gz)?$/;
 
 /**
+ * A key as an S3 notification spells it (URL-encoded, spaces as `+`), decoded; `null` when it
+ * is not valid percent-encoding, which S3 never sends but an event from elsewhere may.
+ *
+ * @example
+ * decodeNotifiedKey('logs/my+elb%3A1.log'); // 'logs/my elb:1.log'
+ */
+export function decodeNotifiedKey(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Reads a key (already URL-decoded), or says why the object is not an access log to count.
  *
  * @example

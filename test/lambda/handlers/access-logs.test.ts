@@ -225,6 +225,23 @@ describe('the access log handler', () => {
     expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
   });
 
+  it('skips a key that is not URL-encoded, with the reason, and still counts the others of the notification', async () => {
+    // Prepare
+    mockS3({ [CLASSIC_KEY]: CLASSIC_OBJECT });
+    mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
+    const event = notification({ key: CLASSIC_KEY, etag: 'c' });
+    event.Records.unshift({ ...event.Records[0], s3: { ...event.Records[0].s3, object: { ...event.Records[0].s3.object, key: 'prod/%E0%A4%A.log' } } });
+
+    // Act
+    const outcomes = await accessLogsStep(event, ENV, deps());
+
+    // Assess
+    expect(outcomes.map((o) => [o.key, o.outcome, o.reason])).toEqual([
+      ['prod/%E0%A4%A.log', 'skipped', 'the key is not URL-encoded as S3 notifications encode keys'],
+      [CLASSIC_KEY, 'counted', undefined],
+    ]);
+  });
+
   it('rejects, through middy, a notification without an ETag, naming the field', async () => {
     // Prepare
     const saved = { ...process.env };
