@@ -226,8 +226,11 @@ describe('the probe against real servers', () => {
       // Assess
       const keepAlive = lts.phases.keepAlive!;
       expect(keepAlive).toMatchObject({ enforcement: 'eager', closedWith: 'fin', verdict: 'fail' });
+      // Its timer fires at 6 s (5 s plus the 1 s buffer); the close is seen late by as much as
+      // the server's and the probe's timers run late with every compat server busy at once
+      // (6.65 s once, at a load average of 2 on two cores): a second of tolerance, not half.
       expect(keepAlive.limitS!).toBeGreaterThanOrEqual(5);
-      expect(keepAlive.limitS!).toBeLessThanOrEqual(6.5);
+      expect(keepAlive.limitS!).toBeLessThanOrEqual(7);
     });
   });
 
