@@ -6,7 +6,7 @@
  */
 import { planKeyOf } from '../discovery/plan';
 import { withAcceptDoubt } from '../probe/accept';
-import { headroomS, probeBoundS } from '../probe/headroom';
+import { headroomS, probeHeadroomS } from '../probe/headroom';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
@@ -140,7 +140,7 @@ export function judgedProbe(lb: Pick<LoadBalancerVerdict, 'idleTimeoutS' | 'marg
       const verdict = backend.phases[phase] ?? measured.verdict;
       // A reason explains the probe's own verdict; against another timeout it may not hold.
       const { reason, ...rest } = measured;
-      return [phase, { ...rest, ...(reason !== undefined && verdict === measured.verdict ? { reason } : {}), verdict, headroomS: headroomS(probeBoundS(measured, probe.horizonS), idleTimeoutS) }];
+      return [phase, { ...rest, ...(reason !== undefined && verdict === measured.verdict ? { reason } : {}), verdict, headroomS: probeHeadroomS(measured, probe.horizonS, idleTimeoutS) }];
     }),
   );
   return { ...probe, loadBalancerIdleTimeoutS: idleTimeoutS, marginS: lb.marginS, phases, verdict: backend.verdict };

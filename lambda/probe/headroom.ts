@@ -33,3 +33,13 @@ export function probeBoundS(measured: Pick<PhaseResult, 'limitS' | 'survivedS'>,
   if (measured.limitS !== null) return measured.limitS;
   return measured.survivedS !== null && measured.survivedS >= horizonS ? horizonS : null;
 }
+
+/**
+ * One probed phase's headroom against an idle timeout, as the probe contract counts it.
+ *
+ * @example
+ * probeHeadroomS(result.phases.preRequest!, result.horizonS, 60); // -19.713
+ */
+export function probeHeadroomS(measured: Pick<PhaseResult, 'limitS' | 'survivedS'>, horizonS: number, idleTimeoutS: number): number | null {
+  return headroomS(probeBoundS(measured, horizonS), idleTimeoutS);
+}

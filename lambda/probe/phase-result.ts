@@ -4,7 +4,7 @@
  * Pure, so that the arithmetic every alarm depends on is tested exactly.
  */
 import { discountUnaccepted, withAcceptDoubt } from './accept';
-import { headroomS, probeBoundS } from './headroom';
+import { probeHeadroomS } from './headroom';
 import { roundS, type Bracket } from './plan';
 import { analyzeSweeps, spansOf } from './sweep';
 import type { ClosedWith, Enforcement, PhaseResult, SocketRecord, Verdict } from './types';
@@ -76,7 +76,7 @@ export function summarizePhase(measured: readonly SocketRecord[], context: Phase
     sweepS,
     ...(periodic ? { sweepsSeen: periodic.sweepsSeen } : {}),
     closedWith: failure?.closedWith ?? null,
-    headroomS: headroomS(probeBoundS({ limitS, survivedS }, context.horizonS), lbS),
+    headroomS: probeHeadroomS({ limitS, survivedS }, context.horizonS, lbS),
     verdict,
     // A phase cut short says so first: what it did not see may be why connections look unaccepted.
     ...(verdict === 'inconclusive' ? { reason: context.cutShort ?? reason ?? inconclusiveReason(survivedS, limitS, sweepS, context) } : {}),

@@ -4,8 +4,8 @@
  * Pure: returns the text; the command line decides where it goes.
  */
 import type { PhaseName, PhaseResult, ProbeResult, Verdict } from '../probe';
+import { probeHeadroomS } from '../probe/headroom';
 import { printable } from '../shared/printable';
-import { headroomS, probeBoundS } from '../probe/headroom';
 import { adviseTarget, fmt } from './advice';
 import { headroomText } from './view';
 
@@ -68,7 +68,7 @@ function phaseRow(result: ProbeResult, phase: PhaseName, measured: PhaseResult):
     bracket,
     measured.sweepS === null || measured.sweepS === undefined ? measured.enforcement : `${measured.enforcement}, ${(measured.sweepsSeen ?? 1) > 1 ? `every ${fmt(measured.sweepS)} s` : 'periodic'}`,
     measured.closedWith ?? '-',
-    headroomText(headroomS(probeBoundS(measured, result.horizonS), result.loadBalancerIdleTimeoutS), fmt2) ?? '-',
+    headroomText(probeHeadroomS(measured, result.horizonS, result.loadBalancerIdleTimeoutS), fmt2) ?? '-',
   ];
   return cells.map((cell) => printable(cell));
 }

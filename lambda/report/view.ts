@@ -1,6 +1,6 @@
 /**
  * What every rendering of a run shares: the order load balancers are shown in, which backend
- * speaks for a load balancer, and how a phase's limit reads.
+ * speaks for a load balancer, and how a phase's limit and headroom read.
  */
 import { judgedProbe, toleratedS, type BackendVerdict, type LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
