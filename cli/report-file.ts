@@ -5,7 +5,7 @@ import { open, rm, stat, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { renderHtmlReport } from '../lambda/report/html';
 import { renderMarkdownReport } from '../lambda/report/markdown';
-import type { ScanReport } from '../lambda/report/scan';
+import { toScanJson, type ScanReport } from '../lambda/report/scan';
 import { printable, safeJson } from '../lambda/shared/printable';
 import { UsageError } from './usage-error';
 
@@ -13,7 +13,7 @@ const FORMATS: Readonly<Record<string, (report: ScanReport) => string>> = {
   '.html': (report) => renderHtmlReport(report),
   '.htm': (report) => renderHtmlReport(report),
   '.md': (report) => renderMarkdownReport(report),
-  '.json': (report) => `${safeJson(report)}\n`,
+  '.json': (report) => `${safeJson(toScanJson(report))}\n`,
 };
 
 /**

@@ -4,7 +4,7 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { renderScanReport } from '../../lambda/report/scan-terminal';
-import type { ScanReport } from '../../lambda/report/scan';
+import { toScanJson, type ScanReport } from '../../lambda/report/scan';
 import { concludeRun, discoverRun } from '../../lambda/run/pipeline';
 import { parseScanArgs } from '../args';
 import { checkAwsAccess } from '../aws-access';
@@ -32,7 +32,7 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
     ...(command.publish ? { cloudWatch: new CloudWatchClient({ region }), namespace: command.namespace } : {}),
   });
   // The results first: a report that cannot be written must not take them along.
-  io.stdout.write(command.json ? `${safeJson(report)}\n` : renderScanReport(report));
+  io.stdout.write(command.json ? `${safeJson(toScanJson(report))}\n` : renderScanReport(report));
   const written = await writeReportAfterRun(command.report, report, io.stderr);
   return withReport(scanExitCode(report), written);
 }

@@ -2,9 +2,10 @@
  * Parses Classic ELB and ALB access log lines, field by field, as AWS documents them.
  *
  * Why strict: a line that does not follow the documented layout is counted as malformed
- * instead of being guessed at, so that a count of hang-ups is a count of real entries.
- * Fields AWS may append in the future are kept, not rejected (the documentation asks
- * parsers to ignore unexpected trailing fields).
+ * instead of being guessed at, so that a count of hang-ups is a count of real entries. Every
+ * field up to the statuses and byte counts is checked, but an entry keeps only what counting
+ * hang-ups reads. Fields AWS may append in the future are accepted, not rejected (the
+ * documentation asks parsers to ignore unexpected trailing fields).
  */
 import { splitFields } from './fields';
 
@@ -40,15 +41,12 @@ export interface Endpoint {
   readonly port: number;
 }
 
-/** What both kinds of load balancer log, under one set of names. */
+/** What both kinds of load balancer log and counting hang-ups reads, under one set of names. */
 interface CommonEntry {
-  /** The entry's own time, ISO 8601 as logged (Classic: request received; ALB: response sent). */
-  readonly time: string;
-  /** Milliseconds since the epoch of `time`. */
+  /** Milliseconds since the epoch of the entry's own time (Classic: request received; ALB: response sent). */
   readonly timeMs: number;
   /** The load balancer's name, as the metrics' `LoadBalancer` dimension names it. */
   readonly loadBalancer: string;
-  readonly client: Endpoint;
   /** The backend (Classic) or target (ALB) the request went to; `null` when logged as `-`. */
   readonly target: Endpoint | null;
   /** Seconds; `-1` when the load balancer could not dispatch the request or got no answer. */
@@ -59,23 +57,14 @@ interface CommonEntry {
   readonly elbStatus: number | null;
   /** `null` when logged as `-`: no response came from the backend. */
   readonly targetStatus: number | null;
-  readonly receivedBytes: number | null;
-  readonly sentBytes: number | null;
-  /** The request line (`- - - ` for Classic TCP listeners); `null` when the layout has none. */
-  readonly request: string | null;
 }
 
 export interface ClassicEntry extends CommonEntry {
   readonly format: 'classic';
-  readonly sslProtocol: string | null;
 }
 
 export interface AlbEntry extends CommonEntry {
   readonly format: 'alb';
-  /** `http`, `https`, `h2`, `grpcs`, `ws`, `wss`, or a type introduced later. */
-  readonly type: string;
-  /** The resource id, `app/NAME/ID`. */
-  readonly elb: string;
   /** `error_reason`, when the line has it and it is not `-`. */
   readonly errorReason: string | null;
 }
@@ -119,11 +108,7 @@ function classicEntry(fields: string[]): ClassicEntry {
     throw new FieldError(`${fields.length} fields: a Classic ELB entry has ${CLASSIC_LAYOUTS.join(', ')} or more`);
   }
   if (fields[1] === '') fail('elb', '');
-  return {
-    format: 'classic',
-    ...common(fields, CLASSIC_FIELDS, fields[1]),
-    sslProtocol: fields.length > 14 ? dashNull(fields[14]) : null,
-  };
+  return { format: 'classic', ...common(fields, CLASSIC_FIELDS, fields[1]) };
 }
 
 function albEntry(fields: string[]): AlbEntry {
@@ -138,8 +123,6 @@ function albEntry(fields: string[]): AlbEntry {
   if (priority !== undefined && !/^(-|-1|\d+)$/.test(priority)) fail('matched_rule_priority', priority, 'a number or -');
   return {
     format: 'alb',
-    type,
-    elb,
     ...common(fields, ALB_FIELDS, name),
     errorReason: dashNull(fields[ALB_INDEX.error_reason] ?? null),
   };
@@ -152,21 +135,22 @@ function albEntry(fields: string[]): AlbEntry {
 function common(fields: string[], layout: readonly string[], loadBalancer: string): CommonEntry {
   const at = layout === ALB_FIELDS ? 1 : 0;
   const client = fields[at + 2];
-  return {
-    time: fields[at],
-    timeMs: isoTimeMs(fields[at], layout[at]),
+  const timeMs = isoTimeMs(fields[at], layout[at]);
+  // The client and the byte counts are checked in the layout's order, not kept: nothing reads them.
+  if (endpoint(client, layout[at + 2]) === null) fail(layout[at + 2], client, 'an address and port');
+  const entry = {
+    timeMs,
     loadBalancer,
-    client: endpoint(client, layout[at + 2]) ?? fail(layout[at + 2], client, 'an address and port'),
     target: endpoint(fields[at + 3], layout[at + 3]),
     requestProcessingS: seconds(fields[at + 4], layout[at + 4]),
     targetProcessingS: seconds(fields[at + 5], layout[at + 5]),
     responseProcessingS: seconds(fields[at + 6], layout[at + 6]),
     elbStatus: status(fields[at + 7], layout[at + 7]),
     targetStatus: status(fields[at + 8], layout[at + 8]),
-    receivedBytes: count(fields[at + 9], layout[at + 9]),
-    sentBytes: count(fields[at + 10], layout[at + 10]),
-    request: fields.length > at + 11 ? fields[at + 11] : null,
   };
+  checkBytes(fields[at + 9], layout[at + 9]);
+  checkBytes(fields[at + 10], layout[at + 10]);
+  return entry;
 }
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
@@ -224,9 +208,8 @@ function status(text: string, field: string): number | null {
   return /^\d{1,3}$/.test(text) ? Number(text) : fail(field, text, 'an HTTP status code or -');
 }
 
-function count(text: string, field: string): number | null {
-  if (text === '-') return null;
-  return /^\d+$/.test(text) ? Number(text) : fail(field, text, 'a byte count');
+function checkBytes(text: string, field: string): void {
+  if (text !== '-' && !/^\d+$/.test(text)) fail(field, text, 'a byte count');
 }
 
 function dashNull(value: string | null): string | null {

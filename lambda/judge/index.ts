@@ -6,7 +6,7 @@
  */
 import { planKeyOf } from '../discovery/plan';
 import { withAcceptDoubt } from '../probe/accept';
-import { roundS } from '../probe/plan';
+import { headroomS, probeHeadroomS } from '../probe/headroom';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
@@ -35,12 +35,18 @@ export interface BackendVerdict {
   readonly verdict: Verdict;
 }
 
-/** One phase of a load balancer: the worst of its backends. */
+/**
+ * One phase of a load balancer: the worst of its backends, as measured. Its headroom against
+ * the idle timeout is computed where it is shown or published (`phaseHeadroomS`).
+ */
 export interface PhaseVerdict {
   /** Smallest measured limit over the probed backends; `null` when none was found. */
   readonly limitS: number | null;
-  /** That limit (or, when none, the shortest idle survived to the horizon) minus the idle timeout. */
-  readonly headroomS: number | null;
+  /**
+   * When no limit was found: the shortest idle its backends were all seen to survive, so the
+   * limit is at least this; `null` when a limit was found or nothing was measured.
+   */
+  readonly survivedS: number | null;
   readonly verdict: Verdict;
   /** Ids of the backends whose limit is below the timeout plus margin. */
   readonly failingBackends: readonly string[];
@@ -93,21 +99,32 @@ export function judgeLoadBalancers(
 
 /**
  * What a load balancer's phase is known to tolerate: its measured limit, else the shortest idle
- * its backends survived up to the horizon; `null` when nothing was measured.
- *
- * Why a function: a phase stores its headroom against the idle timeout, and metrics, reports and
- * change detection need the bound itself.
+ * its backends survived; `null` when nothing was measured.
  *
  * @example
- * phaseBoundS({ limitS: null, headroomS: 6, verdict: 'pass', failingBackends: [] }, 60); // 66
+ * toleratedS({ limitS: null, survivedS: 66, verdict: 'pass', failingBackends: [] }); // 66
  */
-export function phaseBoundS(phase: PhaseVerdict, idleTimeoutS: number | null): number | null {
-  return phase.limitS ?? (phase.headroomS === null || idleTimeoutS === null ? null : roundS(phase.headroomS + idleTimeoutS));
+export function toleratedS(phase: Pick<PhaseVerdict, 'limitS' | 'survivedS'>): number | null {
+  return phase.limitS ?? phase.survivedS;
+}
+
+/**
+ * A phase's headroom against an idle timeout: what it tolerates minus the timeout; `null` when
+ * nothing was measured or the timeout is unknown.
+ *
+ * Why computed, not stored: the verdict keeps what was measured, and every place that shows
+ * or publishes a headroom (metrics, reports, the JSON documents) derives it the same way.
+ *
+ * @example
+ * phaseHeadroomS({ limitS: 40.2, survivedS: null, verdict: 'fail', failingBackends: ['i-0a'] }, 60); // -19.8
+ */
+export function phaseHeadroomS(phase: Pick<PhaseVerdict, 'limitS' | 'survivedS'>, idleTimeoutS: number | null): number | null {
+  return headroomS(toleratedS(phase), idleTimeoutS);
 }
 
 /**
  * A backend's probe result as judged against one of its load balancers: that load balancer's
- * idle timeout, margin and per-phase verdicts, the headroom shifted to its timeout.
+ * idle timeout, margin and per-phase verdicts, the headroom against its timeout.
  *
  * Why: a backend shared by a 60 s and a 100 s load balancer is probed once, against 100 s;
  * the 60 s load balancer's report must show and advise from its own verdict, not the probe's.
@@ -118,13 +135,12 @@ export function phaseBoundS(phase: PhaseVerdict, idleTimeoutS: number | null): n
 export function judgedProbe(lb: Pick<LoadBalancerVerdict, 'idleTimeoutS' | 'marginS'>, backend: BackendVerdict): ProbeResult {
   const probe = backend.probe;
   const idleTimeoutS = lb.idleTimeoutS ?? probe.loadBalancerIdleTimeoutS;
-  const shiftS = probe.loadBalancerIdleTimeoutS - idleTimeoutS;
   const phases = Object.fromEntries(
     (Object.entries(probe.phases) as Array<[PhaseName, PhaseResult]>).map(([phase, measured]) => {
       const verdict = backend.phases[phase] ?? measured.verdict;
       // A reason explains the probe's own verdict; against another timeout it may not hold.
       const { reason, ...rest } = measured;
-      return [phase, { ...rest, ...(reason !== undefined && verdict === measured.verdict ? { reason } : {}), verdict, headroomS: measured.headroomS === null ? null : roundS(measured.headroomS + shiftS) }];
+      return [phase, { ...rest, ...(reason !== undefined && verdict === measured.verdict ? { reason } : {}), verdict, headroomS: probeHeadroomS(measured, probe.horizonS, idleTimeoutS) }];
     }),
   );
   return { ...probe, loadBalancerIdleTimeoutS: idleTimeoutS, marginS: lb.marginS, phases, verdict: backend.verdict };
@@ -145,7 +161,7 @@ function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (bac
         });
   const probed = backends.filter((b) => b.probe.error === undefined);
   const phaseNames = [...new Set(backends.flatMap((b) => Object.keys(b.probe.phases) as PhaseName[]))];
-  const phases = idleTimeoutS === null ? {} : Object.fromEntries(phaseNames.map((phase) => [phase, judgePhase(phase, probed, idleTimeoutS)]));
+  const phases = idleTimeoutS === null ? {} : Object.fromEntries(phaseNames.map((phase) => [phase, judgePhase(phase, probed)]));
   const missing = lb.backends.length - backends.length;
   const verdicts = Object.values(phases).map((p) => p.verdict);
   // Nothing probed, a discovery error, a backend that could not be probed or lost results
@@ -189,15 +205,14 @@ function rejudge(measured: PhaseResult, idleTimeoutS: number, marginS: number): 
   return withAcceptDoubt(judgeLimit(measured.limitS, measured.survivedS, idleTimeoutS, marginS, measured.sweepS ?? null), measured.sockets).verdict;
 }
 
-function judgePhase(phase: PhaseName, probed: readonly BackendVerdict[], idleTimeoutS: number): PhaseVerdict {
+function judgePhase(phase: PhaseName, probed: readonly BackendVerdict[]): PhaseVerdict {
   const measured = probed.flatMap((b) => (b.probe.phases[phase] ? [{ id: b.id, result: b.probe.phases[phase]!, verdict: b.phases[phase]! }] : []));
   const limits = measured.flatMap((m) => (m.result.limitS !== null ? [m.result.limitS] : []));
   const survivals = measured.flatMap((m) => (m.result.limitS === null && m.result.survivedS !== null ? [m.result.survivedS] : []));
   const limitS = limits.length > 0 ? Math.min(...limits) : null;
-  const boundS = limitS ?? (survivals.length > 0 ? Math.min(...survivals) : null);
   return {
     limitS,
-    headroomS: boundS === null ? null : roundS(boundS - idleTimeoutS),
+    survivedS: limitS === null && survivals.length > 0 ? Math.min(...survivals) : null,
     verdict: worstVerdict(measured.map((m) => m.verdict)),
     failingBackends: measured.filter((m) => m.verdict === 'fail').map((m) => m.id),
   };

@@ -4,7 +4,7 @@
  * Pure, so that the exact `PutMetricData` input is tested. Never a per-instance or per-IP
  * dimension: each distinct dimension value is a billed custom metric.
  */
-import { phaseBoundS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
+import { phaseHeadroomS, toleratedS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import type { PhaseName } from '../probe';
 import { LOAD_BALANCER_DIMENSION, METRIC, PHASE_METRICS, type MetricDefinition, type MetricUnit } from './names';
 
@@ -44,8 +44,9 @@ export function toDatums(verdicts: readonly LoadBalancerVerdict[], timestamp: Da
     const datum = (metric: MetricDefinition, value: number): Datum => datumOf(metric, value, timestamp, lb.name);
     const idleTimeoutS = lb.idleTimeoutS;
     const phaseDatums = (Object.entries(lb.phases) as Array<[PhaseName, PhaseVerdict]>).flatMap(([phase, verdict]) => {
-      const boundS = phaseBoundS(verdict, idleTimeoutS);
-      return verdict.headroomS === null || boundS === null ? [] : [datum(PHASE_METRICS[phase].timeout, boundS), datum(PHASE_METRICS[phase].headroom, verdict.headroomS)];
+      const boundS = toleratedS(verdict);
+      const headroomS = phaseHeadroomS(verdict, idleTimeoutS);
+      return boundS === null || headroomS === null ? [] : [datum(PHASE_METRICS[phase].timeout, boundS), datum(PHASE_METRICS[phase].headroom, headroomS)];
     });
     const probed = lb.backends.length - lb.backends.filter((b) => b.probe.error !== undefined).length;
     return [

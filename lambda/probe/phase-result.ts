@@ -4,6 +4,7 @@
  * Pure, so that the arithmetic every alarm depends on is tested exactly.
  */
 import { discountUnaccepted, withAcceptDoubt } from './accept';
+import { probeHeadroomS } from './headroom';
 import { roundS, type Bracket } from './plan';
 import { analyzeSweeps, spansOf } from './sweep';
 import type { ClosedWith, Enforcement, PhaseResult, SocketRecord, Verdict } from './types';
@@ -64,8 +65,6 @@ export function summarizePhase(measured: readonly SocketRecord[], context: Phase
   // Periodic: only sockets idle across a sweep bound the threshold from below.
   const survivedS = periodic ? periodic.survivedS : longestSurvival(sockets, failure, context.lagS);
   const limitS = periodic ? periodic.failedS : (failure?.idleS ?? null);
-  const reachedHorizon = survivedS !== null && survivedS >= context.horizonS;
-  const headroomS = limitS !== null ? roundS(limitS - lbS) : reachedHorizon ? roundS(context.horizonS - lbS) : null;
   const sweepS = periodic?.sweepS ?? null;
 
   const { verdict, reason } = withAcceptDoubt(judgeLimit(limitS, survivedS, lbS, context.marginS, sweepS), sockets);
@@ -77,7 +76,7 @@ export function summarizePhase(measured: readonly SocketRecord[], context: Phase
     sweepS,
     ...(periodic ? { sweepsSeen: periodic.sweepsSeen } : {}),
     closedWith: failure?.closedWith ?? null,
-    headroomS,
+    headroomS: probeHeadroomS({ limitS, survivedS }, context.horizonS, lbS),
     verdict,
     // A phase cut short says so first: what it did not see may be why connections look unaccepted.
     ...(verdict === 'inconclusive' ? { reason: context.cutShort ?? reason ?? inconclusiveReason(survivedS, limitS, sweepS, context) } : {}),

@@ -3,7 +3,7 @@
  *
  * Pure, so that "the run after an upgrade says what changed" is tested exactly.
  */
-import { phaseBoundS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
+import { toleratedS, type PhaseVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
 import { fmt, label } from './advice';
 import type { ScanReport } from './scan';
@@ -51,16 +51,16 @@ export function compareRuns(previous: ScanReport | null, current: ScanReport): C
     return (Object.keys(lb.phases) as PhaseName[]).flatMap((phase): Change[] => {
       const was = old.phases[phase];
       if (was === undefined) return [];
-      const then = stateOf(old, was, previous.finishedAt);
-      const now = stateOf(lb, lb.phases[phase]!, current.finishedAt);
+      const then = stateOf(was, previous.finishedAt);
+      const now = stateOf(lb.phases[phase]!, current.finishedAt);
       const kind = kindOf(then, now);
       return kind === null ? [] : [{ loadBalancer: lb.name, phase, before: then, after: now, failingBackends: lb.phases[phase]!.failingBackends, kind }];
     });
   });
 }
 
-function stateOf(lb: LoadBalancerVerdict, phase: PhaseVerdict, at: string): PhaseState {
-  const boundS = phaseBoundS(phase, lb.idleTimeoutS);
+function stateOf(phase: PhaseVerdict, at: string): PhaseState {
+  const boundS = toleratedS(phase);
   return { verdict: phase.verdict, limitS: boundS, atLeast: phase.limitS === null && boundS !== null, at };
 }
 

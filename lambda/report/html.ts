@@ -3,13 +3,13 @@
  * per backend and phase a picture of the probe. No external asset: it opens from S3, a mail
  * attachment or a laptop alike.
  */
-import { judgedProbe, type LoadBalancerVerdict } from '../judge';
+import { judgedProbe, phaseHeadroomS, type LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
 import { fmt, label, sweepWords } from './advice';
 import type { Change } from './changes';
 import { escapeXml as esc, probePicture } from './picture';
 import type { ScanReport } from './scan';
-import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
+import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, headroomText, limitText, worstBackend } from './view';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 16px}
@@ -73,7 +73,7 @@ function summaryTable(lbs: readonly LoadBalancerVerdict[], report: ScanReport): 
 function loadBalancerSection(lb: LoadBalancerVerdict, report: ScanReport): string {
   const rows = (Object.entries(lb.phases) as Array<[PhaseName, NonNullable<LoadBalancerVerdict['phases'][PhaseName]>]>).map(
     ([phase, p]) =>
-      `<tr><td>${label(phase)}</td><td class="${p.verdict}">${p.verdict.toUpperCase()}</td><td class="num">${p.limitS === null ? 'none found' : `${fmt(p.limitS)} s`}</td><td class="num">${p.headroomS === null ? '-' : `${p.headroomS > 0 ? '+' : ''}${fmt(p.headroomS)} s`}</td><td>${esc(p.failingBackends.join(', ') || '-')}</td></tr>`,
+      `<tr><td>${label(phase)}</td><td class="${p.verdict}">${p.verdict.toUpperCase()}</td><td class="num">${p.limitS === null ? 'none found' : `${fmt(p.limitS)} s`}</td><td class="num">${headroomText(phaseHeadroomS(p, lb.idleTimeoutS)) ?? '-'}</td><td>${esc(p.failingBackends.join(', ') || '-')}</td></tr>`,
   );
   const worst = worstBackend(lb) ?? lb.backends[0];
   const lbS = lb.idleTimeoutS;

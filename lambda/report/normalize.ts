@@ -2,9 +2,11 @@
  * Any saved run as a run report: `scan --json`, `probe --json` (one result or several), or the
  * bucket's `runs/*.json`.
  */
-import { defaults as judgeDefaults, type LoadBalancerVerdict } from '../judge';
+import { defaults as judgeDefaults, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import { worstVerdict, type PhaseName, type ProbeResult } from '../probe';
-import type { ScanReport } from './scan';
+import { probeBoundS } from '../probe/headroom';
+import { roundS } from '../probe/plan';
+import type { PhaseJson, ScanReport, ScanReportJson } from './scan';
 
 /**
  * Reads a saved run; probe results become one section per target, judged as probed.
@@ -14,7 +16,7 @@ import type { ScanReport } from './scan';
  * asScanReport(JSON.parse(readFileSync('run.json', 'utf8')));
  */
 export function asScanReport(json: unknown): ScanReport {
-  if (isScanReport(json)) return json;
+  if (isScanReport(json)) return fromScanJson(json);
   const results = Array.isArray(json) ? json : [json];
   if (results.length === 0 || !results.every(isProbeResult)) {
     throw new Error('expected the JSON of `idle-canary scan --json`, `idle-canary probe --json` or a run report from the bucket');
@@ -34,12 +36,57 @@ export function asScanReport(json: unknown): ScanReport {
   };
 }
 
+/** A phase as any version wrote it: 0.1.0 wrote no `survivedS`. */
+type SavedPhase = Omit<PhaseJson, 'survivedS' | 'headroomS'> & { readonly survivedS?: number | null; readonly headroomS?: number | null };
+
+/** A scan report as any version wrote it. */
+export type SavedScanReport = Omit<ScanReportJson, 'loadBalancers'> & {
+  readonly loadBalancers: ReadonlyArray<Omit<LoadBalancerVerdict, 'phases'> & { readonly phases: Partial<Record<PhaseName, SavedPhase>> }>;
+};
+
+/**
+ * A saved scan report (`scan --json`, `--report FILE.json`, the bucket's `runs/*.json`) as a
+ * run report: each phase as measured, its `headroomS` left to be computed again.
+ *
+ * Why: the next run compares with the bucket's `latest.json`, which a previous version may have
+ * written. Reports of 0.1.0 carry no `survivedS`: where no limit was found, what the phase
+ * survived is read back from their `headroomS` against the load balancer's idle timeout.
+ *
+ * @example
+ * fromScanJson(JSON.parse(body)).loadBalancers[0].phases.preRequest; // { limitS: null, survivedS: 66, ... }
+ */
+export function fromScanJson(json: SavedScanReport): ScanReport {
+  return {
+    ...json,
+    loadBalancers: json.loadBalancers.map((lb) => ({
+      ...lb,
+      phases: Object.fromEntries(Object.entries(lb.phases).map(([phase, saved]) => [phase, savedPhase(saved, lb.idleTimeoutS)])),
+    })),
+  };
+}
+
+function savedPhase(saved: SavedPhase, idleTimeoutS: number | null): PhaseVerdict {
+  return { limitS: saved.limitS, survivedS: saved.survivedS !== undefined ? saved.survivedS : survivedFromHeadroom(saved, idleTimeoutS), verdict: saved.verdict, failingBackends: saved.failingBackends };
+}
+
+/** 0.1.0 stored `headroomS`: the limit, or when none what was survived, minus the idle timeout. */
+function survivedFromHeadroom(saved: SavedPhase, idleTimeoutS: number | null): number | null {
+  const headroomS = saved.headroomS ?? null;
+  return saved.limitS !== null || headroomS === null || idleTimeoutS === null ? null : roundS(idleTimeoutS + headroomS);
+}
+
 function fromProbe(result: ProbeResult): LoadBalancerVerdict {
   const id = `${result.target.host}:${result.target.port}`;
   const phases = Object.fromEntries(
     (Object.entries(result.phases) as Array<[PhaseName, NonNullable<ProbeResult['phases'][PhaseName]>]>).map(([phase, measured]) => [
       phase,
-      { limitS: measured.limitS, headroomS: measured.headroomS, verdict: measured.verdict, failingBackends: measured.verdict === 'fail' ? [id] : [] },
+      {
+        limitS: measured.limitS,
+        // What the probe vouches for when no limit was found: the horizon, if connections survived to it.
+        survivedS: measured.limitS === null ? probeBoundS(measured, result.horizonS) : null,
+        verdict: measured.verdict,
+        failingBackends: measured.verdict === 'fail' ? [id] : [],
+      },
     ]),
   );
   return {
@@ -58,8 +105,8 @@ function fromProbe(result: ProbeResult): LoadBalancerVerdict {
   };
 }
 
-function isScanReport(json: unknown): json is ScanReport {
-  return typeof json === 'object' && json !== null && Array.isArray((json as ScanReport).loadBalancers) && typeof (json as ScanReport).region === 'string';
+function isScanReport(json: unknown): json is SavedScanReport {
+  return typeof json === 'object' && json !== null && Array.isArray((json as SavedScanReport).loadBalancers) && typeof (json as SavedScanReport).region === 'string';
 }
 
 function isProbeResult(json: unknown): json is ProbeResult {

@@ -1,13 +1,13 @@
 /**
  * A run report for the terminal: one block per load balancer, worst first.
  */
-import type { LoadBalancerVerdict } from '../judge';
+import { phaseHeadroomS, type LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
 import { printable } from '../shared/printable';
 import { fmt } from './advice';
 import type { ScanReport } from './scan';
 import { wrap } from './terminal';
-import { backendAdvice, byVerdict, hangupsPhrase, worstBackend } from './view';
+import { backendAdvice, byVerdict, hangupsPhrase, headroomText, worstBackend } from './view';
 
 /**
  * Renders a scan: a summary line, then each load balancer with its phases, backends, what was
@@ -42,9 +42,9 @@ function loadBalancerBlock(lb: LoadBalancerVerdict, report: ScanReport): string[
   if (lb.error) lines.push(`  error: ${lb.error}`);
   for (const [phase, verdict] of Object.entries(lb.phases) as Array<[PhaseName, LoadBalancerVerdict['phases'][PhaseName] & object]>) {
     const limit = verdict.limitS === null ? 'no limit found' : `limit ${fmt(verdict.limitS)} s`;
-    const headroom = verdict.headroomS === null ? '' : `, headroom ${verdict.headroomS > 0 ? '+' : ''}${fmt(verdict.headroomS)} s`;
+    const headroom = headroomText(phaseHeadroomS(verdict, lb.idleTimeoutS));
     const failing = verdict.failingBackends.length > 0 ? `, failing: ${verdict.failingBackends.join(', ')}` : '';
-    lines.push(`  ${phase.padEnd(10)}  ${verdict.verdict.toUpperCase().padEnd(12)}  ${limit}${headroom}${failing}`);
+    lines.push(`  ${phase.padEnd(10)}  ${verdict.verdict.toUpperCase().padEnd(12)}  ${limit}${headroom === null ? '' : `, headroom ${headroom}`}${failing}`);
   }
   const backends = lb.backends.map((b) => `${b.id} (${b.probe.target.host}) ${b.verdict}`);
   if (backends.length > 0) lines.push(`  backends: ${backends.join(', ')}${lb.backendsNotSampled > 0 ? `; ${lb.backendsNotSampled} more not sampled this run` : ''}`);

@@ -1,12 +1,12 @@
 /**
  * The result of a whole run (discover, probe, judge, publish) as one JSON document: what
- * `idle-canary scan --json` prints and what the reports are made from.
+ * `idle-canary scan --json` prints, what the bucket keeps and what the reports are made from.
  */
 import type { RecentHangups } from '../access-logs/recent';
 import type { Discovery, NotCovered } from '../discovery/types';
-import type { LoadBalancerVerdict } from '../judge';
+import { phaseHeadroomS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import type { PublishReport } from '../metrics';
-import { worstVerdict, type Verdict } from '../probe';
+import { worstVerdict, type PhaseName, type Verdict } from '../probe';
 
 export interface ScanReport {
   readonly region: string;
@@ -45,5 +45,42 @@ export function toScanReport(discovery: Discovery, verdicts: readonly LoadBalanc
     apiCalls: discovery.apiCalls,
     ...(metrics ? { metrics } : {}),
     ...(accessLogs ? { accessLogs } : {}),
+  };
+}
+
+/** A phase as the JSON documents carry it: the verdict's fields, and its headroom (docs/CONTRACTS.md). */
+export interface PhaseJson extends PhaseVerdict {
+  /** `limitS` (else `survivedS`) minus the load balancer's idle timeout; `null` when nothing was measured. */
+  readonly headroomS: number | null;
+}
+
+/** A load balancer as the JSON documents carry it. */
+export type LoadBalancerJson = Omit<LoadBalancerVerdict, 'phases'> & { readonly phases: Partial<Record<PhaseName, PhaseJson>> };
+
+/** The run report as `scan --json` prints it and the bucket keeps it. */
+export type ScanReportJson = Omit<ScanReport, 'loadBalancers'> & { readonly loadBalancers: readonly LoadBalancerJson[] };
+
+/**
+ * The run report as a JSON document: each phase with its headroom against its load
+ * balancer's idle timeout, as the contract has it.
+ *
+ * Why at this boundary: verdicts keep what was measured; the documents other tools read keep
+ * `headroomS`, computed here once for `scan --json`, `--report FILE.json` and the bucket.
+ *
+ * @example
+ * process.stdout.write(safeJson(toScanJson(report)));
+ */
+export function toScanJson(report: ScanReport): ScanReportJson {
+  return {
+    ...report,
+    loadBalancers: report.loadBalancers.map((lb) => ({
+      ...lb,
+      phases: Object.fromEntries(
+        Object.entries(lb.phases).map(([phase, p]) => [
+          phase,
+          { limitS: p.limitS, survivedS: p.survivedS, headroomS: phaseHeadroomS(p, lb.idleTimeoutS), verdict: p.verdict, failingBackends: p.failingBackends },
+        ]),
+      ),
+    })),
   };
 }

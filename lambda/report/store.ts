@@ -7,7 +7,8 @@ import { getJson } from '../shared/s3-json';
 import type { Change } from './changes';
 import { renderHtmlReport } from './html';
 import { renderMarkdownReport } from './markdown';
-import type { ScanReport } from './scan';
+import { fromScanJson, type SavedScanReport } from './normalize';
+import { toScanJson, type ScanReport } from './scan';
 
 /** Where a run's reports went. */
 export interface StoredReport {
@@ -19,11 +20,11 @@ export interface StoredReport {
 }
 
 /**
- * The previous run, from `latest.json`; `null` on the first run.
+ * The previous run, from `latest.json` (as any version wrote it); `null` on the first run.
  */
 export async function readLatest(s3: S3Client, bucket: string, prefix: string): Promise<ScanReport | null> {
   try {
-    return await getJson<ScanReport>(s3, bucket, `${prefix}latest.json`);
+    return fromScanJson(await getJson<SavedScanReport>(s3, bucket, `${prefix}latest.json`));
   } catch (error) {
     if ((error as Error).name === 'NoSuchKey') return null;
     throw error;
@@ -40,7 +41,7 @@ export async function writeReports(s3: S3Client, bucket: string, prefix: string,
   const base = `${prefix}runs/${runId}`;
   const url = `s3://${bucket}/${base}.html`;
   const bodies = {
-    json: { body: JSON.stringify(report), type: 'application/json' },
+    json: { body: JSON.stringify(toScanJson(report)), type: 'application/json' },
     markdown: { body: renderMarkdownReport(report, changes, url), type: 'text/markdown; charset=utf-8' },
     html: { body: renderHtmlReport(report, changes), type: 'text/html; charset=utf-8' },
   };

@@ -4,8 +4,10 @@
  * Pure: returns the text; the command line decides where it goes.
  */
 import type { PhaseName, PhaseResult, ProbeResult, Verdict } from '../probe';
+import { probeHeadroomS } from '../probe/headroom';
 import { printable } from '../shared/printable';
 import { adviseTarget, fmt } from './advice';
+import { headroomText } from './view';
 
 export interface TerminalOptions {
   /** ANSI colours for verdicts (only on a terminal). */
@@ -41,7 +43,7 @@ function renderTarget(result: ProbeResult, options: TerminalOptions): string {
   ];
   if (!result.error) {
     const measured = Object.entries(result.phases) as Array<[PhaseName, PhaseResult]>;
-    const [header, ...rows] = alignColumns([COLUMNS, ...measured.map(([phase, phaseResult]) => phaseRow(phase, phaseResult))], new Set([2, 6]));
+    const [header, ...rows] = alignColumns([COLUMNS, ...measured.map(([phase, phaseResult]) => phaseRow(result, phase, phaseResult))], new Set([2, 6]));
     const format = (cells: readonly string[], verdict?: Verdict) => `  ${cells.map((cell, i) => (i === 1 && verdict ? paint(verdict, cell) : cell)).join('  ')}`.trimEnd();
     lines.push(format(header));
     rows.forEach((row, i) => lines.push(format(row, measured[i][1].verdict)));
@@ -55,7 +57,7 @@ function renderTarget(result: ProbeResult, options: TerminalOptions): string {
 /** Table figures keep two decimals: a bracket is often narrower than 0.1 s. */
 const fmt2 = (seconds: number) => seconds.toFixed(2);
 
-function phaseRow(phase: PhaseName, measured: PhaseResult): string[] {
+function phaseRow(result: ProbeResult, phase: PhaseName, measured: PhaseResult): string[] {
   const seconds = (value: number | null) => (value === null ? '-' : `${fmt2(value)} s`);
   const bracket =
     measured.failedS !== null ? `${measured.survivedS === null ? '?' : fmt2(measured.survivedS)} .. ${fmt2(measured.failedS)} s` : measured.survivedS !== null ? `> ${fmt2(measured.survivedS)} s` : '-';
@@ -66,7 +68,7 @@ function phaseRow(phase: PhaseName, measured: PhaseResult): string[] {
     bracket,
     measured.sweepS === null || measured.sweepS === undefined ? measured.enforcement : `${measured.enforcement}, ${(measured.sweepsSeen ?? 1) > 1 ? `every ${fmt(measured.sweepS)} s` : 'periodic'}`,
     measured.closedWith ?? '-',
-    measured.headroomS === null ? '-' : `${measured.headroomS > 0 ? '+' : ''}${fmt2(measured.headroomS)} s`,
+    headroomText(probeHeadroomS(measured, result.horizonS, result.loadBalancerIdleTimeoutS), fmt2) ?? '-',
   ];
   return cells.map((cell) => printable(cell));
 }

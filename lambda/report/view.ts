@@ -1,8 +1,8 @@
 /**
  * What every rendering of a run shares: the order load balancers are shown in, which backend
- * speaks for a load balancer, and how a phase's limit reads.
+ * speaks for a load balancer, and how a phase's limit and headroom read.
  */
-import { judgedProbe, phaseBoundS, type BackendVerdict, type LoadBalancerVerdict } from '../judge';
+import { judgedProbe, toleratedS, type BackendVerdict, type LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
 import { adviseTarget, fmt } from './advice';
 import type { Counts } from '../access-logs/tally';
@@ -34,8 +34,18 @@ export function backendAdvice(lb: LoadBalancerVerdict, backend: BackendVerdict):
  */
 export function limitText(lb: LoadBalancerVerdict, phase: PhaseName): string {
   const p = lb.phases[phase];
-  const boundS = p === undefined ? null : phaseBoundS(p, lb.idleTimeoutS);
+  const boundS = p === undefined ? null : toleratedS(p);
   return boundS === null ? '-' : `${p!.limitS === null ? '≥ ' : ''}${fmt(boundS)} s`;
+}
+
+/**
+ * A headroom as people read it: `+6 s`, `-19.7 s`; `null` when there is none.
+ *
+ * @example
+ * headroomText(phaseHeadroomS(lb.phases.preRequest!, lb.idleTimeoutS)); // '-19.7 s'
+ */
+export function headroomText(headroomS: number | null, format: (seconds: number) => string = fmt): string | null {
+  return headroomS === null ? null : `${headroomS > 0 ? '+' : ''}${format(headroomS)} s`;
 }
 
 /** The hang-ups column's heading; `null` when the report has no access logs. */

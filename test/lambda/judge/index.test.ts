@@ -1,6 +1,6 @@
 import type { LoadBalancerPlan, PlannedBackend, ProbePlanItem } from '../../../lambda/discovery/types';
 import { scanExitCode } from '../../../cli/commands/scan';
-import { judgeLoadBalancers } from '../../../lambda/judge';
+import { judgeLoadBalancers, phaseHeadroomS } from '../../../lambda/judge';
 import { toDatums } from '../../../lambda/metrics';
 import { toScanReport } from '../../../lambda/report/scan';
 import type { PhaseResult, ProbeResult } from '../../../lambda/probe';
@@ -67,8 +67,9 @@ describe('judgeLoadBalancers', () => {
 
     // Assess
     expect(verdict.verdict).toBe('fail');
-    expect(verdict.phases.preRequest).toEqual({ limitS: 40.2, headroomS: -19.8, verdict: 'fail', failingBackends: ['10.0.2.9:30080'] });
-    expect(verdict.phases.keepAlive).toEqual({ limitS: 75, headroomS: 15, verdict: 'pass', failingBackends: [] });
+    expect(verdict.phases.preRequest).toEqual({ limitS: 40.2, survivedS: null, verdict: 'fail', failingBackends: ['10.0.2.9:30080'] });
+    expect(verdict.phases.keepAlive).toEqual({ limitS: 75, survivedS: null, verdict: 'pass', failingBackends: [] });
+    expect([phaseHeadroomS(verdict.phases.preRequest!, 60), phaseHeadroomS(verdict.phases.keepAlive!, 60)]).toEqual([-19.8, 15]);
   });
 
   it('judges a shared backend against each load balancer own timeout and margin', () => {
@@ -81,7 +82,7 @@ describe('judgeLoadBalancers', () => {
     const verdicts = judgeLoadBalancers(lbs, plan, results);
 
     // Assess
-    expect(verdicts.map((v) => [v.name, v.phases.preRequest?.verdict, v.phases.preRequest?.headroomS])).toEqual([
+    expect(verdicts.map((v) => [v.name, v.phases.preRequest?.verdict, phaseHeadroomS(v.phases.preRequest!, v.idleTimeoutS)])).toEqual([
       ['short', 'pass', 20],
       ['long', 'fail', -70],
       ['tight', 'fail', 1],
@@ -101,7 +102,8 @@ describe('judgeLoadBalancers', () => {
     const [verdict] = judgeLoadBalancers(lbs, plan, results);
 
     // Assess
-    expect(verdict.phases.preRequest).toEqual({ limitS: null, headroomS: 5.9, verdict: 'pass', failingBackends: [] });
+    expect(verdict.phases.preRequest).toEqual({ limitS: null, survivedS: 65.9, verdict: 'pass', failingBackends: [] });
+    expect(phaseHeadroomS(verdict.phases.preRequest!, 60)).toBe(5.9);
     expect(verdict.verdict).toBe('pass');
   });
 
@@ -155,7 +157,8 @@ describe('judgeLoadBalancers', () => {
 
     // Assess: the load balancer is in doubt; its phases still say what the probed backend showed
     expect(verdict).toMatchObject({ verdict: 'inconclusive', probeErrors: 1 });
-    expect(verdict.phases.preRequest).toMatchObject({ verdict: 'pass', headroomS: 6 });
+    expect(verdict.phases.preRequest).toMatchObject({ verdict: 'pass', survivedS: 66 });
+    expect(phaseHeadroomS(verdict.phases.preRequest!, verdict.idleTimeoutS)).toBe(6);
     expect(Object.fromEntries(datums.map((d) => [d.MetricName, d.Value]))).toMatchObject({
       BackendsProbed: 1,
       BackendsFailing: 0,

@@ -32,8 +32,8 @@ describe('toDatums', () => {
     const failing = lb('k8s-web', {
       verdict: 'fail',
       phases: {
-        preRequest: { limitS: 40.2, headroomS: -19.8, verdict: 'fail', failingBackends: ['10.0.2.9:30080'] },
-        keepAlive: { limitS: null, headroomS: 6, verdict: 'pass', failingBackends: [] },
+        preRequest: { limitS: 40.2, survivedS: null, verdict: 'fail', failingBackends: ['10.0.2.9:30080'] },
+        keepAlive: { limitS: null, survivedS: 66, verdict: 'pass', failingBackends: [] },
       },
       backends: [backend('10.0.2.9:30080', 'fail'), backend('10.0.1.7:30080', 'inconclusive', { code: 'refused', message: 'refused' })],
       probeErrors: 1,
@@ -61,7 +61,7 @@ describe('toDatums', () => {
 
   it('publishes no timeout or headroom for a phase with nothing measured, and counts a discovery error', () => {
     // Prepare
-    const broken = lb('locked', { verdict: 'inconclusive', error: 'DescribeInstanceHealth: AccessDenied', phases: { preRequest: { limitS: null, headroomS: null, verdict: 'inconclusive', failingBackends: [] } } });
+    const broken = lb('locked', { verdict: 'inconclusive', error: 'DescribeInstanceHealth: AccessDenied', phases: { preRequest: { limitS: null, survivedS: null, verdict: 'inconclusive', failingBackends: [] } } });
 
     // Act
     const names = toDatums([broken], at).map((d) => `${d.MetricName}=${d.Value}`);

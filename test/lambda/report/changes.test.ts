@@ -2,8 +2,8 @@ import type { LoadBalancerVerdict, PhaseVerdict } from '../../../lambda/judge';
 import { changeNotification, compareRuns } from '../../../lambda/report/changes';
 import type { ScanReport } from '../../../lambda/report/scan';
 
-const phase = (limitS: number | null, headroomS: number | null, verdict: PhaseVerdict['verdict'], failingBackends: string[] = []): PhaseVerdict => ({ limitS, headroomS, verdict, failingBackends });
-const lb = (name: string, preRequest: PhaseVerdict, keepAlive: PhaseVerdict = phase(null, 6, 'pass')): LoadBalancerVerdict => ({
+const phase = (limitS: number | null, survivedS: number | null, verdict: PhaseVerdict['verdict'], failingBackends: string[] = []): PhaseVerdict => ({ limitS, survivedS, verdict, failingBackends });
+const lb = (name: string, preRequest: PhaseVerdict, keepAlive: PhaseVerdict = phase(null, 66, 'pass')): LoadBalancerVerdict => ({
   name,
   type: 'classic',
   vpcId: 'vpc-0a1',
@@ -27,8 +27,8 @@ const run = (finishedAt: string, loadBalancers: LoadBalancerVerdict[]): ScanRepo
   apiCalls: 10,
 });
 
-const healthy = lb('k8s-web', phase(null, 6, 'pass'));
-const upgraded = lb('k8s-web', phase(40.287, -19.713, 'fail', ['i-0a:30080']));
+const healthy = lb('k8s-web', phase(null, 66, 'pass'));
+const upgraded = lb('k8s-web', phase(40.287, null, 'fail', ['i-0a:30080']));
 const BEFORE = '2026-11-24T10:01:07.000Z';
 const AFTER = '2026-11-24T10:16:41.000Z';
 const REPORT = 's3://reports/idle-canary/runs/run-2.html';
@@ -36,7 +36,7 @@ const REPORT = 's3://reports/idle-canary/runs/run-2.html';
 describe('change detection', () => {
   it('reports a pre-request limit that drops from none to 40 s as exactly one notification with both numbers and both timestamps', () => {
     // Act
-    const changes = compareRuns(run(BEFORE, [healthy, lb('api', phase(null, 6, 'pass'))]), run(AFTER, [upgraded, lb('api', phase(null, 6, 'pass'))]));
+    const changes = compareRuns(run(BEFORE, [healthy, lb('api', phase(null, 66, 'pass'))]), run(AFTER, [upgraded, lb('api', phase(null, 66, 'pass'))]));
     const notification = changeNotification(changes, run(AFTER, [upgraded]), REPORT);
 
     // Assess
@@ -75,8 +75,8 @@ describe('change detection', () => {
 
   it('reports limits that moved by more than 1 s and 10 %, and ignores smaller moves', () => {
     // Prepare: an nginx keep-alive limit of 75 s that became 90 s, and a 5.0 s one that became 5.4 s
-    const before = [lb('a', phase(null, 6, 'pass'), phase(75, 15, 'pass')), lb('b', phase(null, 6, 'pass'), phase(5, -55, 'fail'))];
-    const after = [lb('a', phase(null, 6, 'pass'), phase(90, 30, 'pass')), lb('b', phase(null, 6, 'pass'), phase(5.4, -54.6, 'fail'))];
+    const before = [lb('a', phase(null, 66, 'pass'), phase(75, null, 'pass')), lb('b', phase(null, 66, 'pass'), phase(5, null, 'fail'))];
+    const after = [lb('a', phase(null, 66, 'pass'), phase(90, null, 'pass')), lb('b', phase(null, 66, 'pass'), phase(5.4, null, 'fail'))];
 
     // Act
     const changes = compareRuns(run(BEFORE, before), run(AFTER, after));

@@ -60,7 +60,7 @@ describe('the HTML report', () => {
 
   it('lists what changed since the previous run at the top', async () => {
     // Prepare: the same run, as if the lazy backend had passed before
-    const previous: ScanReport = { ...report, finishedAt: '2026-11-24T10:00:00.000Z', loadBalancers: report.loadBalancers.map((lb) => ({ ...lb, phases: { ...lb.phases, preRequest: { limitS: null, headroomS: 1, verdict: 'pass', failingBackends: [] } } })) };
+    const previous: ScanReport = { ...report, finishedAt: '2026-11-24T10:00:00.000Z', loadBalancers: report.loadBalancers.map((lb) => ({ ...lb, phases: { ...lb.phases, preRequest: { limitS: null, survivedS: lb.idleTimeoutS === null ? null : lb.idleTimeoutS + 1, verdict: 'pass' as const, failingBackends: [] } } })) };
     const changes = compareRuns(previous, report);
 
     // Act

@@ -6,7 +6,7 @@ import type { ScanReport } from '../../../lambda/report/scan';
 import { renderScanReport } from '../../../lambda/report/scan-terminal';
 import { hangupsSentence, hangupsText } from '../../../lambda/report/view';
 
-const phase = (limitS: number | null, verdict: PhaseVerdict['verdict']): PhaseVerdict => ({ limitS, headroomS: (limitS ?? 66) - 60, verdict, failingBackends: verdict === 'fail' ? ['i-0a:30080'] : [] });
+const phase = (limitS: number | null, verdict: PhaseVerdict['verdict']): PhaseVerdict => ({ limitS, survivedS: limitS === null ? 66 : null, verdict, failingBackends: verdict === 'fail' ? ['i-0a:30080'] : [] });
 const lb = (name: string, preRequest: PhaseVerdict): LoadBalancerVerdict => ({
   name,
   type: 'classic',
