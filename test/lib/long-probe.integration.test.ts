@@ -68,24 +68,24 @@ describe('the IdleCanary stack with long timeouts', () => {
 
   it("lets the task read its plan and write its result under the run's long/ keys, and nothing else", () => {
     // Assess
-    expect(statementsOf('IdleCanaryLongProbeTaskTaskRoleDefaultPolicy')).toEqual([
+    expect(statementsOf('IdleCanaryLongProbeLongProbeTaskTaskRoleDefaultPolicy')).toEqual([
       { Sid: 'ReadLongProbePlan', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [REPORTS, '/idle-canary/plans/*/long/*']] } },
       { Sid: 'WriteLongProbeResult', Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [REPORTS, '/idle-canary/results/*/long/*']] } },
     ]);
-    const taskRole = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('IdleCanaryLongProbeTaskTaskRole'))![1];
+    const taskRole = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('IdleCanaryLongProbeLongProbeTaskTaskRole'))![1];
     expect(taskRole.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   it('lets the execution role pull the image from the asset repository and write the task logs, and nothing else', () => {
     // Assess
-    expect(statementsOf('IdleCanaryLongProbeTaskExecutionRoleDefaultPolicy')).toEqual([
+    expect(statementsOf('IdleCanaryLongProbeLongProbeTaskExecutionRoleDefaultPolicy')).toEqual([
       {
         Effect: 'Allow',
         Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:123456789012:repository/cdk-hnb659fds-container-assets-123456789012-eu-west-1']] },
       },
       { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryLongProbeLogs/), 'Arn'] } },
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryLongProbeLongProbeLogs/), 'Arn'] } },
     ]);
   });
 
@@ -118,7 +118,7 @@ describe('the IdleCanary stack with long timeouts', () => {
     // No public address (AssignPublicIp left out is DISABLED): the task reaches AWS through the NAT gateway or the endpoints.
     expect(task.Parameters.NetworkConfiguration.AwsvpcConfiguration).toEqual({
       Subnets: VPC.subnetIds,
-      SecurityGroups: [expect.stringMatching(/IdleCanaryProbeSecurityGroup0/), expect.stringMatching(/IdleCanaryLongProbeAwsAccess0/)],
+      SecurityGroups: [expect.stringMatching(/IdleCanaryProbeFunctionsProbeSecurityGroup0/), expect.stringMatching(/IdleCanaryLongProbeLongProbeAwsAccess0/)],
     });
     expect(task.Parameters.Overrides.ContainerOverrides[0].Environment).toEqual([
       { Name: 'IDLE_CANARY_PLAN_KEY', 'Value.$': '$.planKey' },
@@ -129,14 +129,14 @@ describe('the IdleCanary stack with long timeouts', () => {
 
   it('lets the state machine run the task definition, stop and describe its tasks, and pass its two roles only', () => {
     // Prepare
-    const statements = statementsOf('IdleCanaryRunRoleDefaultPolicy') as Array<{ Action: string | string[]; Resource: unknown }>;
+    const statements = statementsOf('IdleCanaryRunStateMachineRunRoleDefaultPolicy') as Array<{ Action: string | string[]; Resource: unknown }>;
     const about = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
 
     // Assess
     expect(about('ecs:RunTask')).toHaveLength(1);
     expect(about('ecs:StopTask')).toEqual([expect.objectContaining({ Action: ['ecs:StopTask', 'ecs:DescribeTasks'] })]);
     expect(about('iam:PassRole')).toEqual([
-      expect.objectContaining({ Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryLongProbeTaskTaskRole/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryLongProbeTaskExecutionRole/), 'Arn'] }] }),
+      expect.objectContaining({ Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryLongProbeLongProbeTaskTaskRole/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryLongProbeLongProbeTaskExecutionRole/), 'Arn'] }] }),
     ]);
   });
 

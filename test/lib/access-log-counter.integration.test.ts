@@ -16,7 +16,7 @@ const REPORTS = { 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'A
 describe('the IdleCanary stack with access logs', () => {
   it('lets the counter read only this account and region’s log objects, mark them in its own bucket and put metrics in its namespace', () => {
     // Assess
-    expect(statementsOf('AccessLogs')).toEqual([
+    expect(statementsOf('AccessLogCounterAccessLogs')).toEqual([
       {
         Sid: 'ReadAccessLogs',
         Effect: 'Allow',
@@ -47,7 +47,7 @@ describe('the IdleCanary stack with access logs', () => {
           {
             Events: ['s3:ObjectCreated:*'],
             Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'prod/AWSLogs/123456789012/elasticloadbalancing/eu-west-1/' }] } },
-            LambdaFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IdleCanaryAccessLogs'), 'Arn'] },
+            LambdaFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IdleCanaryAccessLogCounterAccessLogs'), 'Arn'] },
           },
         ],
       },
@@ -79,7 +79,7 @@ describe('the IdleCanary stack with access logs', () => {
 
   it('lets publish read the recent hang-ups for the report', () => {
     // Assess
-    expect(statementsOf('Publish')).toContainEqual({ Sid: 'ReadRecentHangups', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' });
+    expect(statementsOf('RunFunctionsPublish')).toContainEqual({ Sid: 'ReadRecentHangups', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ IDLE_CANARY_ACCESS_LOGS: 'on', IDLE_CANARY_TOPIC_ARN: Match.anyValue() }) } });
   });
 
