@@ -8,35 +8,72 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { ENV } from '../lambda/handlers/config';
-import { putMetricsIn, type FunctionFactory } from './canary-function';
+import { functionFactory, putMetricsIn } from './canary-function';
 import { acknowledge, acknowledgeWildcards, managedPolicyFinding, objectsOfBuckets, objectsUnder } from './nag';
-import type { AccessLogBucketConfig } from './props';
+import { defaults } from './props';
 import { REPORT_KEYS, REPORT_PREFIX } from './reports';
 
 /** How long counting one access log object may take (a busy ALB's object is ~1 GB of text). */
 const ACCESS_LOG_TIMEOUT = Duration.minutes(5);
 
-/** Props of the access log counter. */
-export interface AccessLogCounterProps {
-  /** Makes the function in the monitor's scope. */
-  readonly functions: FunctionFactory;
-  /** The reports bucket, where each counted object leaves a marker. */
+/** A bucket that load balancers write access logs to, imported by name. */
+export interface AccessLogSource {
+  /** The bucket (`s3.Bucket.fromBucketName`): its name is plain text in the policies. */
   readonly bucket: s3.IBucket;
-  /** Buckets the load balancers write their access logs to. */
-  readonly buckets: readonly AccessLogBucketConfig[];
-  /** CloudWatch namespace of the metrics. */
-  readonly namespace: string;
+  /**
+   * The prefix given to the load balancers' logging settings (without `AWSLogs`).
+   * @default none: logs are under `AWSLogs/` at the bucket's root
+   */
+  readonly prefix?: string;
 }
 
-/** The counter (`AccessLogs`) and the notifications of the log buckets (`AccessLogBucket<i>`), in `scope`. */
-export function accessLogCounter(scope: Construct, props: AccessLogCounterProps): lambda.Function {
-  const { bucket, buckets, namespace } = props;
+/** Props of the access log counter. */
+export interface AccessLogCounterProps {
+  /** The reports bucket, where each counted object leaves a marker. */
+  readonly bucket: s3.IBucket;
+  /** Buckets the load balancers write their access logs to; each notifies the counter of new objects. */
+  readonly logBuckets: readonly AccessLogSource[];
+  /** CloudWatch namespace of the metrics. */
+  readonly namespace: string;
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The counter function (`AccessLogs`), notified by each log bucket of its new objects.
+ *
+ * Why the log buckets come in imported: a bucket's notification resource lives under the
+ * imported bucket's construct, and its owner keeps that path across upgrades (see `IdleCanary`).
+ *
+ * @example
+ * new AccessLogCounter(this, 'AccessLogCounter', {
+ *   bucket, namespace: 'IdleCanary',
+ *   logBuckets: [{ bucket: s3.Bucket.fromBucketName(this, 'AccessLogBucket0', 'corp-elb-logs'), prefix: 'prod' }],
+ * });
+ */
+export class AccessLogCounter extends Construct {
+  public readonly function: lambda.Function;
+
+  public constructor(scope: Construct, id: string, props: AccessLogCounterProps) {
+    super(scope, id);
+    this.function = countObjects(this, props);
+  }
+}
+
+/** The counter, its permissions and the buckets' notifications. */
+function countObjects(scope: Construct, props: AccessLogCounterProps): lambda.Function {
+  const { bucket, logBuckets, namespace } = props;
   const { account, region, partition } = Stack.of(scope);
-  const counter = props.functions('AccessLogs', 'access-logs', {
+  const names = logBuckets.map((b) => b.bucket.bucketName);
+  const counter = functionFactory(scope, props.logRetention ?? defaults.logRetention)('AccessLogs', 'access-logs', {
     description: 'idle-canary: counts backend hang-ups in new load balancer access log objects',
     timeout: ACCESS_LOG_TIMEOUT,
     memorySize: 1024,
@@ -50,18 +87,15 @@ export function accessLogCounter(scope: Construct, props: AccessLogCounterProps)
   });
   // Lambda retries a failed object twice; objects already counted are skipped by their marker.
   counter.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
-  const logPrefixes = buckets.map((b) => `${b.prefix ? `${b.prefix.replace(/\/+$/, '')}/` : ''}AWSLogs/${account}/elasticloadbalancing/${region}/`);
-  counter.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadAccessLogs', actions: ['s3:GetObject'], resources: buckets.map((b, i) => `arn:${partition}:s3:::${b.bucketName}/${logPrefixes[i]}*`) }));
+  const logPrefixes = logBuckets.map((b) => `${b.prefix ? `${b.prefix.replace(/\/+$/, '')}/` : ''}AWSLogs/${account}/elasticloadbalancing/${region}/`);
+  counter.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadAccessLogs', actions: ['s3:GetObject'], resources: names.map((name, i) => `arn:${partition}:s3:::${name}/${logPrefixes[i]}*`) }));
   counter.addToRolePolicy(new iam.PolicyStatement({ sid: 'MarkCountedObjects', actions: ['s3:GetObject', 's3:PutObject'], resources: [bucket.arnForObjects(REPORT_KEYS.accessLogMarkers)] }));
   // A log object deleted before it is read must be NoSuchKey (skipped), not AccessDenied (retried, then dropped).
   counter.addToRolePolicy(
-    new iam.PolicyStatement({ sid: 'ListReadBuckets', actions: ['s3:ListBucket'], resources: [bucket.bucketArn, ...[...new Set(buckets.map((b) => b.bucketName))].map((name) => `arn:${partition}:s3:::${name}`)] }),
+    new iam.PolicyStatement({ sid: 'ListReadBuckets', actions: ['s3:ListBucket'], resources: [bucket.bucketArn, ...[...new Set(names)].map((name) => `arn:${partition}:s3:::${name}`)] }),
   );
   putMetricsIn(counter, namespace);
-  buckets.forEach((config, i) => {
-    const logBucket = s3.Bucket.fromBucketName(scope, `AccessLogBucket${i}`, config.bucketName);
-    logBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(counter), { prefix: logPrefixes[i] });
-  });
+  logBuckets.forEach((source, i) => source.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(counter), { prefix: logPrefixes[i] }));
   // CDK's notification handler (one per stack) sets the notification on each imported bucket.
   const notificationsHandler = Stack.of(scope).node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'));
   if (notificationsHandler !== undefined) {
@@ -69,7 +103,7 @@ export function accessLogCounter(scope: Construct, props: AccessLogCounterProps)
     acknowledge(notificationsHandler, ['AwsSolutions-IAM5[Resource::*]'], "CDK's bucket notification handler sets the notification configuration of the buckets named in the configuration, at deployment only.");
   }
   acknowledgeWildcards(counter, {
-    patterns: [objectsUnder(REPORT_KEYS.accessLogMarkers), objectsOfBuckets(buckets.map((b) => b.bucketName))],
+    patterns: [objectsUnder(REPORT_KEYS.accessLogMarkers), objectsOfBuckets(names)],
     reason: "Log objects are read under this account and region's log prefix only, whose keys carry dates and node addresses; markers are one object per log object, under one prefix.",
   });
   return counter;

@@ -1,32 +1,35 @@
 /**
- * The whole monitor as one construct, composed of its parts: the reports bucket and topic, the
- * run functions, the probe functions per VPC, the long probe, the run state machine, its
- * triggers, the alarms, the dashboard and the access log counter (one module each).
+ * The whole monitor as one construct, composed of small constructs, one module each: the run
+ * functions, the probe functions per VPC, the long probe, the run state machine, its triggers,
+ * the alarms, the dashboard and the access log counter.
  *
- * Why the parts build into this construct's scope rather than a scope of their own: a
- * resource's logical id comes from its construct path, so a new level would rename (replace)
- * every resource of a deployed monitor, and CloudFormation cannot replace the named state
- * machine and dashboard in place.
+ * What stays in this construct's own scope, under the ids of 0.1.0, so that an upgrade keeps
+ * it: the reports bucket (`Reports`, retained, holds the reports), the alarm topic (`Alarms`,
+ * whose email subscriptions people confirmed), and the imported access log buckets
+ * (`AccessLogBucket<i>`, whose notification resource S3 would reject as overlapping if a second
+ * one were created beside the old). Everything else is stateless and lives under its
+ * construct's path: an upgrade from 0.1.0 creates it anew and deletes the old. The state
+ * machine's and the dashboard's names derive from their paths, so old and new never clash.
  */
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { withDefaults } from '../lambda/shared/defaults';
-import { accessLogCounter } from './access-log-counter';
-import { alarmTopic, canaryAlarms, type CanaryAlarms } from './alarms';
-import { functionFactory } from './canary-function';
-import { canaryDashboard } from './dashboard';
+import { AccessLogCounter } from './access-log-counter';
+import { alarmTopic } from './alarm-topic';
+import { CanaryAlarms } from './alarms';
+import { CanaryDashboard } from './dashboard';
 import { LongProbe } from './long-probe';
-import { ProbeVpcs } from './probe-vpcs';
-import { defaults, type IdleCanaryProps } from './props';
+import { ProbeFunctions } from './probe-functions';
+import { defaults, type AccessLogBucketConfig, type IdleCanaryProps } from './props';
 import { reportsBucket } from './reports';
 import { RunFunctions } from './run-functions';
-import { runStateMachine, stateMachineIdentity } from './run-state-machine';
+import { RunStateMachine } from './run-state-machine';
 import { LONG_TIMEOUTS_MIN_PERIOD_MINUTES, LONG_TIMEOUTS_SCHEDULE_EXPECTED, periodOf } from './schedule';
-import { triggers } from './triggers';
+import { RunTriggers } from './triggers';
 
 export { defaults, type IdleCanaryProps } from './props';
 
@@ -53,6 +56,7 @@ export class IdleCanary extends Construct {
   /** Probe functions by VPC id. */
   public readonly probeFunctions: Readonly<Record<string, lambda.Function>>;
   public readonly alarms: CanaryAlarms;
+  public readonly dashboard: CanaryDashboard;
   /** Counts access log objects; set when `accessLogBuckets` are given. */
   public readonly accessLogsFunction?: lambda.Function;
   /** The long-horizon probe on ECS Fargate; set when `longTimeouts` is given. */
@@ -68,48 +72,49 @@ export class IdleCanary extends Construct {
     if (props.longTimeouts !== undefined && periodMinutes < LONG_TIMEOUTS_MIN_PERIOD_MINUTES) {
       throw new Error(`schedule: expected ${LONG_TIMEOUTS_SCHEDULE_EXPECTED}, got ${JSON.stringify(settings.schedule)}`);
     }
-    const readsAccessLogs = settings.accessLogBuckets.length > 0;
-    const functions = functionFactory(this, settings.logRetention);
+    const { logRetention, marginS, namespace, maxConcurrency } = settings;
+    const accessLogBuckets: readonly AccessLogBucketConfig[] = settings.accessLogBuckets;
+    const readsAccessLogs = accessLogBuckets.length > 0;
 
     this.bucket = reportsBucket(this, { retention: settings.reportRetention });
     this.topic = settings.topic ?? alarmTopic(this, settings.alarmEmails ?? []);
-    const machine = stateMachineIdentity(this);
-    const run = new RunFunctions({
-      functions,
+    const run = new RunFunctions(this, 'RunFunctions', {
       bucket: this.bucket,
       topic: this.topic,
-      stateMachineArn: machine.arn,
       vpcIds: props.vpcs.map((v) => v.vpcId),
-      marginS: settings.marginS,
-      namespace: settings.namespace,
+      marginS,
+      namespace,
       inlineMaxBackends: settings.inlineMaxBackends,
-      maxConcurrency: settings.maxConcurrency,
+      maxConcurrency,
       maxBackendsPerPort: settings.maxBackendsPerPort,
       periodMinutes,
       longTimeouts: props.longTimeouts !== undefined,
       readsAccessLogs,
+      logRetention,
     });
     this.discoverFunction = run.discover;
     this.publishFunction = run.publish;
     this.digestFunction = run.digest;
-    if (readsAccessLogs) this.accessLogsFunction = accessLogCounter(this, { functions, bucket: this.bucket, buckets: settings.accessLogBuckets, namespace: settings.namespace });
+    if (readsAccessLogs) {
+      const logBuckets = accessLogBuckets.map((b, i) => ({ bucket: s3.Bucket.fromBucketName(this, `AccessLogBucket${i}`, b.bucketName), prefix: b.prefix }));
+      this.accessLogsFunction = new AccessLogCounter(this, 'AccessLogCounter', { bucket: this.bucket, logBuckets, namespace, logRetention }).function;
+    }
 
-    const probes = new ProbeVpcs(this, { functions, vpcs: props.vpcs, marginS: settings.marginS });
+    const probes = new ProbeFunctions(this, 'ProbeFunctions', { vpcs: props.vpcs, marginS, logRetention });
     this.probeFunctions = probes.functions;
-    if (props.longTimeouts) this.longProbe = new LongProbe(this, { bucket: this.bucket, placements: probes.placements, marginS: settings.marginS, logRetention: settings.logRetention });
+    if (props.longTimeouts) this.longProbe = new LongProbe(this, 'LongProbe', { bucket: this.bucket, placements: probes.placements, marginS, logRetention });
 
-    this.stateMachine = runStateMachine(this, {
-      stateMachineName: machine.name,
+    this.stateMachine = new RunStateMachine(this, 'RunStateMachine', {
       discover: this.discoverFunction,
       publish: this.publishFunction,
       probes: this.probeFunctions,
       bucket: this.bucket,
-      maxConcurrency: settings.maxConcurrency,
+      maxConcurrency,
       toleratedFailurePercentage: settings.toleratedFailurePercentage,
-      logRetention: settings.logRetention,
+      logRetention,
       longProbes: this.longProbe?.states(),
-    });
-    triggers(this, {
+    }).stateMachine;
+    new RunTriggers(this, 'RunTriggers', {
       stateMachine: this.stateMachine,
       digest: this.digestFunction,
       schedule: settings.schedule,
@@ -117,7 +122,7 @@ export class IdleCanary extends Construct {
       runAfterEcsDeployments: settings.runAfterEcsDeployments,
       runAfterCodeDeployDeployments: settings.runAfterCodeDeployDeployments,
     });
-    this.alarms = canaryAlarms(this, { topic: this.topic, bucket: this.bucket, namespace: settings.namespace, periodMinutes, hangupsThreshold: readsAccessLogs ? settings.hangupsAlarmThreshold : undefined });
-    canaryDashboard(this, { namespace: settings.namespace, periodMinutes, readsAccessLogs });
+    this.alarms = new CanaryAlarms(this, 'CanaryAlarms', { topic: this.topic, bucket: this.bucket, namespace, periodMinutes, hangupsThreshold: readsAccessLogs ? settings.hangupsAlarmThreshold : undefined });
+    this.dashboard = new CanaryDashboard(this, 'CanaryDashboard', { namespace, periodMinutes, readsAccessLogs });
   }
 }

@@ -17,3 +17,12 @@
  */
 export { IdleCanary, defaults, type IdleCanaryProps } from './idle-canary';
 export type { AccessLogBucketConfig, LongTimeoutsConfig, VpcConfig } from './props';
+// The parts IdleCanary composes, for an app that wants one of them on its own or to extend one.
+export { AccessLogCounter, type AccessLogCounterProps, type AccessLogSource } from './access-log-counter';
+export { CanaryAlarms, type CanaryAlarmsProps } from './alarms';
+export { CanaryDashboard, type CanaryDashboardProps } from './dashboard';
+export { LongProbe, type LongProbeProps } from './long-probe';
+export { ProbeFunctions, type ProbeFunctionsProps, type ProbePlacement } from './probe-functions';
+export { RunFunctions, type RunFunctionsProps } from './run-functions';
+export { RunStateMachine, type RunStateMachineProps } from './run-state-machine';
+export { RunTriggers, type RunTriggersProps } from './triggers';

@@ -17,12 +17,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { ENV } from '../lambda/handlers/config';
 import { LONG_PROBE_DIR } from './handlers';
 import { acknowledge, acknowledgeWildcards, objectsUnder } from './nag';
 import { probeEnvironment } from './probe-settings';
-import type { ProbePlacement } from './probe-vpcs';
+import type { ProbePlacement } from './probe-functions';
+import { defaults } from './props';
 import { REPORT_KEYS } from './reports';
 
 /** The long probe task's size: the smallest Fargate task; waiting on sockets needs little of either. */
@@ -39,23 +40,36 @@ export interface LongProbeProps {
   readonly placements: readonly ProbePlacement[];
   /** Headroom below which a load balancer fails, in seconds. */
   readonly marginS: number;
-  /** How long the task's logs are kept. */
-  readonly logRetention: logs.RetentionDays;
+  /**
+   * How long the task's logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
-/** The cluster (`LongProbeCluster`), the task definition (`LongProbeTask`) and its logs, in `scope`. */
-export class LongProbe {
+/**
+ * The cluster (`LongProbeCluster`), the task definition (`LongProbeTask`) and its logs, and
+ * (from `states()`) the run's states that start the tasks.
+ *
+ * Why Fargate: a Lambda invocation lasts 15 minutes at most, too short to hold a socket idle
+ * past a 4,000 s load balancer timeout.
+ *
+ * @example
+ * const long = new LongProbe(this, 'LongProbe', { bucket, placements: probes.placements, marginS: 1 });
+ * new RunStateMachine(this, 'RunStateMachine', { ...rest, longProbes: long.states() });
+ */
+export class LongProbe extends Construct {
   public readonly cluster: ecs.Cluster;
   public readonly taskDefinition: ecs.FargateTaskDefinition;
+  private readonly placements: readonly ProbePlacement[];
 
-  public constructor(
-    private readonly scope: Construct,
-    private readonly props: LongProbeProps,
-  ) {
+  public constructor(scope: Construct, id: string, props: LongProbeProps) {
+    super(scope, id);
     const { bucket } = props;
+    this.placements = props.placements;
     // The cluster's VPC is only its default for capacity (CDK would create one): every task is placed by subnet id.
-    this.cluster = new ecs.Cluster(scope, 'LongProbeCluster', { vpc: props.placements[0].vpc, enableFargateCapacityProviders: true });
-    this.taskDefinition = new ecs.FargateTaskDefinition(scope, 'LongProbeTask', {
+    this.cluster = new ecs.Cluster(this, 'LongProbeCluster', { vpc: this.placements[0].vpc, enableFargateCapacityProviders: true });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'LongProbeTask', {
       cpu: LONG_PROBE_TASK.cpu,
       memoryLimitMiB: LONG_PROBE_TASK.memoryMiB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
@@ -63,8 +77,8 @@ export class LongProbe {
     this.taskDefinition.addContainer(LONG_PROBE_CONTAINER, {
       image: ecs.ContainerImage.fromAsset(LONG_PROBE_DIR, { platform: Platform.LINUX_ARM64 }),
       essential: true,
-      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'long-probe', logGroup: new logs.LogGroup(scope, 'LongProbeLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY }) }),
-      environment: { POWERTOOLS_SERVICE_NAME: 'idle-canary', AWS_REGION: Stack.of(scope).region, ...probeEnvironment(props.marginS), [ENV.bucket]: bucket.bucketName },
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'long-probe', logGroup: new logs.LogGroup(this, 'LongProbeLogs', { retention: props.logRetention ?? defaults.logRetention, removalPolicy: RemovalPolicy.DESTROY }) }),
+      environment: { POWERTOOLS_SERVICE_NAME: 'idle-canary', AWS_REGION: Stack.of(this).region, ...probeEnvironment(props.marginS), [ENV.bucket]: bucket.bucketName },
       // The probe's sockets, as many as a probe function may hold, and more descriptors than they need.
       ulimits: [{ name: ecs.UlimitName.NOFILE, softLimit: 4096, hardLimit: 4096 }],
       readonlyRootFilesystem: true,
@@ -85,14 +99,13 @@ export class LongProbe {
    * stopped or the state times out (after the time discover gave it).
    */
   public states(): sfn.IChainable {
-    const { scope, props } = this;
     const container = this.taskDefinition.defaultContainer!;
-    const route = new sfn.Choice(scope, 'RouteLongProbeToVpc');
-    const failed = new sfn.Pass(scope, 'LongProbeFailed', { parameters: { 'vpcId.$': '$.vpcId', 'error.$': '$.error' } });
-    for (const { index, vpcId, vpc, subnets, securityGroup } of props.placements) {
-      const awsAccess = new ec2.SecurityGroup(scope, `LongProbeAwsAccess${index}`, { vpc, allowAllOutbound: false, description: `idle-canary long probe: HTTPS to ECR, S3 and CloudWatch Logs from ${vpcId}` });
+    const route = new sfn.Choice(this, 'RouteLongProbeToVpc');
+    const failed = new sfn.Pass(this, 'LongProbeFailed', { parameters: { 'vpcId.$': '$.vpcId', 'error.$': '$.error' } });
+    for (const { index, vpcId, vpc, subnets, securityGroup } of this.placements) {
+      const awsAccess = new ec2.SecurityGroup(this, `LongProbeAwsAccess${index}`, { vpc, allowAllOutbound: false, description: `idle-canary long probe: HTTPS to ECR, S3 and CloudWatch Logs from ${vpcId}` });
       awsAccess.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'ECR, S3 and CloudWatch Logs (NAT gateway or VPC endpoints)');
-      const run = new tasks.EcsRunTask(scope, `Long probe ${vpcId}`, {
+      const run = new tasks.EcsRunTask(this, `Long probe ${vpcId}`, {
         cluster: this.cluster,
         taskDefinition: this.taskDefinition,
         launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
@@ -117,10 +130,10 @@ export class LongProbe {
       run.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
       route.when(sfn.Condition.stringEquals('$.vpcId', vpcId), run);
     }
-    route.otherwise(new sfn.Pass(scope, 'NoLongProbeForVpc', { parameters: { 'vpcId.$': '$.vpcId', error: { Error: 'NoLongProbe', Cause: 'no long probe is deployed in this VPC' } } }));
-    const map = new sfn.Map(scope, 'LongProbes', { itemsPath: '$.long', resultPath: '$.longResults', maxConcurrency: props.placements.length });
+    route.otherwise(new sfn.Pass(this, 'NoLongProbeForVpc', { parameters: { 'vpcId.$': '$.vpcId', error: { Error: 'NoLongProbe', Cause: 'no long probe is deployed in this VPC' } } }));
+    const map = new sfn.Map(this, 'LongProbes', { itemsPath: '$.long', resultPath: '$.longResults', maxConcurrency: this.placements.length });
     map.itemProcessor(route);
     // Only the outcomes leave the branch: the Parallel's result holds the other branch's whole state already.
-    return map.next(new sfn.Pass(scope, 'LongProbeOutcomes', { parameters: { 'longResults.$': '$.longResults' } }));
+    return map.next(new sfn.Pass(this, 'LongProbeOutcomes', { parameters: { 'longResults.$': '$.longResults' } }));
   }
 }

@@ -5,13 +5,16 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { ENV } from '../lambda/handlers/config';
 import { STEP_MINUTES } from '../lambda/run/limits';
-import { putMetricsIn, type FunctionFactory } from './canary-function';
+import { Construct } from 'constructs';
+import { functionFactory, putMetricsIn } from './canary-function';
 import { acknowledge, acknowledgeWildcards, objectsUnder } from './nag';
 import { PROBE_TIMEOUT, probeEnvironment } from './probe-settings';
+import { defaults } from './props';
 import { REPORT_KEYS, REPORT_PREFIX } from './reports';
 
 /** The Describe calls discovery makes, and nothing else. */
@@ -28,14 +31,10 @@ export const DISCOVERY_ACTIONS = [
 
 /** Props of the discover, publish and digest functions. */
 export interface RunFunctionsProps {
-  /** Makes each function in the monitor's scope. */
-  readonly functions: FunctionFactory;
   /** The reports bucket. */
   readonly bucket: s3.IBucket;
   /** The topic publish notifies of changes and digest sends to. */
   readonly topic: sns.ITopic;
-  /** The run state machine's ARN, built from its name (a reference would be a cycle). */
-  readonly stateMachineArn: string;
   /** VPCs with a probe function. */
   readonly vpcIds: readonly string[];
   /** Headroom below which a load balancer fails, in seconds. */
@@ -60,16 +59,35 @@ export interface RunFunctionsProps {
    * @default false
    */
   readonly readsAccessLogs?: boolean;
+  /**
+   * How long the functions' logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
-/** Discover, publish and digest, created as `Discover`, `Publish` and `Digest` in the factory's scope. */
-export class RunFunctions {
+/**
+ * Discover, publish and digest (`Discover`, `Publish`, `Digest`, each with its `<id>Logs`).
+ *
+ * Why outside the VPCs: these three call AWS APIs, so the VPCs need no NAT gateway or endpoint
+ * for them. Discover's permission to list the runs is added by `RunStateMachine`, which knows
+ * the machine's ARN.
+ *
+ * @example
+ * const run = new RunFunctions(this, 'RunFunctions', {
+ *   bucket, topic, vpcIds: ['vpc-0a1b2c3d'], marginS: 1, namespace: 'IdleCanary',
+ *   inlineMaxBackends: 100, maxConcurrency: 10, maxBackendsPerPort: 2, periodMinutes: 15,
+ * });
+ */
+export class RunFunctions extends Construct {
   public readonly discover: lambda.Function;
   public readonly publish: lambda.Function;
   public readonly digest: lambda.Function;
 
-  public constructor(props: RunFunctionsProps) {
-    const { bucket, topic, functions } = props;
+  public constructor(scope: Construct, id: string, props: RunFunctionsProps) {
+    super(scope, id);
+    const { bucket, topic } = props;
+    const functions = functionFactory(this, props.logRetention ?? defaults.logRetention);
     const shared = probeEnvironment(props.marginS);
     const reports = { [ENV.bucket]: bucket.bucketName, [ENV.reportPrefix]: REPORT_PREFIX, [ENV.topicArn]: topic.topicArn };
     const readLatest = new iam.PolicyStatement({ sid: 'ReadLatestRun', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(REPORT_KEYS.latest)] });
@@ -95,7 +113,6 @@ export class RunFunctions {
     });
     this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'DescribeLoadBalancers', actions: DISCOVERY_ACTIONS, resources: ['*'] }));
     this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'WritePlans', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(REPORT_KEYS.plans)] }));
-    this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'SeeRunningRuns', actions: ['states:ListExecutions'], resources: [props.stateMachineArn] }));
     acknowledge(this.discover, ['AwsSolutions-IAM5[Resource::*]'], 'Elastic Load Balancing and EC2 Describe actions do not support resource-level permissions.');
     acknowledgeWildcards(this.discover, { patterns: [objectsUnder(REPORT_KEYS.plans)], reason: 'Each run writes its plan files under the plans/ prefix of its own bucket.' });
 

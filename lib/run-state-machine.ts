@@ -3,15 +3,17 @@
  * long probes beside them) -> publish.
  */
 import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { LONG_RUN_TIMEOUT_MINUTES, PROBE_TASK_MINUTES, RUN_TIMEOUT_MINUTES, STATE_BUDGET_BYTES } from '../lambda/run/limits';
 import { acknowledge, acknowledgeWildcards, ALL_OBJECTS, CHILD_EXECUTIONS, FUNCTION_VERSIONS, TASK_DEFINITION_REVISIONS } from './nag';
 import { TARGETS_PER_INVOCATION } from './probe-settings';
+import { defaults } from './props';
 import { REPORT_PREFIX } from './reports';
 
 /**
@@ -26,22 +28,9 @@ export const LAMBDA_TRANSIENT_ERRORS = [
   'Lambda.TooManyRequestsException',
 ] as const;
 
-/**
- * The state machine's name, unique per stack and construct, and its ARN built from it.
- *
- * Why from the name: discover's permission to list the runs would otherwise reference the
- * machine, a cycle (machine -> function -> role policy -> machine).
- */
-export function stateMachineIdentity(scope: Construct): { readonly name: string; readonly arn: string } {
-  const name = Names.uniqueResourceName(scope, { maxLength: 72, separator: '-' }) + '-run';
-  return { name, arn: Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) };
-}
-
 /** Props of the run state machine. */
 export interface RunStateMachineProps {
-  /** The machine's name (see `stateMachineIdentity`). */
-  readonly stateMachineName: string;
-  /** The function that plans the run. */
+  /** The function that plans the run; it is allowed to list the machine's runs (one run at a time). */
   readonly discover: lambda.IFunction;
   /** The function that judges and reports it. */
   readonly publish: lambda.IFunction;
@@ -53,8 +42,11 @@ export interface RunStateMachineProps {
   readonly maxConcurrency: number;
   /** Share of a Distributed Map's batches that may fail before the map fails. */
   readonly toleratedFailurePercentage: number;
-  /** How long the machine's logs are kept. */
-  readonly logRetention: logs.RetentionDays;
+  /**
+   * How long the machine's logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * The long probes' states, run beside the probe functions.
    * @default none: the run has no long probe, and the shorter run timeout
@@ -63,59 +55,85 @@ export interface RunStateMachineProps {
 }
 
 /**
- * The state machine (`Run`) and its states, in `scope`.
+ * The run's state machine (`Run`), its states and logs, named after this construct's path.
  *
  * Why catches inside the Maps: a shard that fails or times out becomes a failure record, so
  * publish still runs with every other shard's results and counts the lost backends.
+ *
+ * @example
+ * const run = new RunStateMachine(this, 'RunStateMachine', {
+ *   discover, publish, probes: { 'vpc-0a1b2c3d': probe }, bucket, maxConcurrency: 10, toleratedFailurePercentage: 100,
+ * });
  */
-export function runStateMachine(scope: Construct, props: RunStateMachineProps): sfn.StateMachine {
-  const discover = retried(
-    new tasks.LambdaInvoke(scope, 'DiscoverLoadBalancers', {
-      lambdaFunction: props.discover,
-      payload: sfn.TaskInput.fromObject({
-        runId: sfn.JsonPath.stringAt('$$.Execution.Name'),
-        execution: { stateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'), executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
-      }),
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-    }),
-  );
-  const probeShards = inlineProbes(scope, props);
-  const publish = retried(new tasks.LambdaInvoke(scope, 'PublishResults', { lambdaFunction: props.publish, payloadResponseOnly: true, retryOnServiceExceptions: false }));
-  const probeVpcs = distributedProbes(scope, props);
-  const skipped = new sfn.Succeed(scope, 'SkippedAnotherRunInProgress', { comment: 'Another execution was running: discover logged the reason; that run covers this one.' });
-  let inlineOrDistributed: sfn.Choice;
-  if (props.longProbes === undefined) {
-    inlineOrDistributed = new sfn.Choice(scope, 'InlineOrDistributed')
-      .when(sfn.Condition.stringEquals('$.mode', 'skipped'), skipped)
-      .when(sfn.Condition.stringEquals('$.mode', 'distributed'), probeVpcs.next(publish))
-      .otherwise(probeShards.next(publish));
-  } else {
-    // The probe functions and the long probes at once; their outputs merged (the same run, plus longResults) for publish.
-    const lambdaProbes = new sfn.Choice(scope, 'InlineOrDistributed').when(sfn.Condition.stringEquals('$.mode', 'distributed'), probeVpcs).otherwise(probeShards);
-    const probeAll = new sfn.Parallel(scope, 'ProbeWithLambdaAndFargate', { resultSelector: { 'run.$': 'States.JsonMerge($[0], $[1], false)' }, outputPath: '$.run' });
-    probeAll.branch(lambdaProbes).branch(props.longProbes);
-    inlineOrDistributed = new sfn.Choice(scope, 'SkippedOrProbe').when(sfn.Condition.stringEquals('$.mode', 'skipped'), skipped).otherwise(probeAll.next(publish));
+export class RunStateMachine extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  /** The machine's name: unique per stack and construct path, so a moved construct is a new machine, not a clash. */
+  public readonly stateMachineName: string;
+  /**
+   * The machine's ARN, built from its name.
+   *
+   * Why from the name: discover's permission to list the runs would otherwise reference the
+   * machine, a cycle (machine -> function -> role policy -> machine).
+   */
+  public readonly stateMachineArn: string;
+
+  public constructor(scope: Construct, id: string, props: RunStateMachineProps) {
+    super(scope, id);
+    this.stateMachineName = Names.uniqueResourceName(this, { maxLength: 72, separator: '-' }) + '-run';
+    this.stateMachineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: this.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    props.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'SeeRunningRuns', actions: ['states:ListExecutions'], resources: [this.stateMachineArn] }));
+    this.stateMachine = this.machine(props);
   }
 
-  const logGroup = new logs.LogGroup(scope, 'StateMachineLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
-  const machine = new sfn.StateMachine(scope, 'Run', {
-    stateMachineName: props.stateMachineName,
-    definitionBody: sfn.DefinitionBody.fromChainable(discover.next(inlineOrDistributed)),
-    // Discover plans no more probe rounds than this holds, and long probes within it (lambda/run/limits.ts).
-    timeout: Duration.minutes(props.longProbes === undefined ? RUN_TIMEOUT_MINUTES : LONG_RUN_TIMEOUT_MINUTES),
-    tracingEnabled: true,
-    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-  });
-  acknowledge(machine, ['AwsSolutions-IAM5[Resource::*]'], 'X-Ray trace segments and CloudWatch Logs delivery have no resource-level permissions.');
-  acknowledgeWildcards(
-    machine,
-    { patterns: [FUNCTION_VERSIONS], reason: 'Invoking a function includes its versions and aliases (function:*), as CDK grants it.' },
-    { patterns: [ALL_OBJECTS], reason: 'Distributed Maps read plan files and write result files whose names carry run and map ids, in its own bucket (as CDK grants them).' },
-    { patterns: [CHILD_EXECUTIONS], reason: 'A Distributed Map starts, describes and redrives its own child executions, whose ids are only known at run time.' },
-    ...(props.longProbes === undefined ? [] : [{ patterns: [TASK_DEFINITION_REVISIONS], reason: "Running the long probe's task definition includes its revisions (family:*), as CDK grants it." }]),
-  );
-  return machine;
+  private machine(props: RunStateMachineProps): sfn.StateMachine {
+    const discover = retried(
+      new tasks.LambdaInvoke(this, 'DiscoverLoadBalancers', {
+        lambdaFunction: props.discover,
+        payload: sfn.TaskInput.fromObject({
+          runId: sfn.JsonPath.stringAt('$$.Execution.Name'),
+          execution: { stateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'), executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
+        }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+      }),
+    );
+    const probeShards = inlineProbes(this, props);
+    const publish = retried(new tasks.LambdaInvoke(this, 'PublishResults', { lambdaFunction: props.publish, payloadResponseOnly: true, retryOnServiceExceptions: false }));
+    const probeVpcs = distributedProbes(this, props);
+    const skipped = new sfn.Succeed(this, 'SkippedAnotherRunInProgress', { comment: 'Another execution was running: discover logged the reason; that run covers this one.' });
+    let inlineOrDistributed: sfn.Choice;
+    if (props.longProbes === undefined) {
+      inlineOrDistributed = new sfn.Choice(this, 'InlineOrDistributed')
+        .when(sfn.Condition.stringEquals('$.mode', 'skipped'), skipped)
+        .when(sfn.Condition.stringEquals('$.mode', 'distributed'), probeVpcs.next(publish))
+        .otherwise(probeShards.next(publish));
+    } else {
+      // The probe functions and the long probes at once; their outputs merged (the same run, plus longResults) for publish.
+      const lambdaProbes = new sfn.Choice(this, 'InlineOrDistributed').when(sfn.Condition.stringEquals('$.mode', 'distributed'), probeVpcs).otherwise(probeShards);
+      const probeAll = new sfn.Parallel(this, 'ProbeWithLambdaAndFargate', { resultSelector: { 'run.$': 'States.JsonMerge($[0], $[1], false)' }, outputPath: '$.run' });
+      probeAll.branch(lambdaProbes).branch(props.longProbes);
+      inlineOrDistributed = new sfn.Choice(this, 'SkippedOrProbe').when(sfn.Condition.stringEquals('$.mode', 'skipped'), skipped).otherwise(probeAll.next(publish));
+    }
+
+    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', { retention: props.logRetention ?? defaults.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const machine = new sfn.StateMachine(this, 'Run', {
+      stateMachineName: this.stateMachineName,
+      definitionBody: sfn.DefinitionBody.fromChainable(discover.next(inlineOrDistributed)),
+      // Discover plans no more probe rounds than this holds, and long probes within it (lambda/run/limits.ts).
+      timeout: Duration.minutes(props.longProbes === undefined ? RUN_TIMEOUT_MINUTES : LONG_RUN_TIMEOUT_MINUTES),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    acknowledge(machine, ['AwsSolutions-IAM5[Resource::*]'], 'X-Ray trace segments and CloudWatch Logs delivery have no resource-level permissions.');
+    acknowledgeWildcards(
+      machine,
+      { patterns: [FUNCTION_VERSIONS], reason: 'Invoking a function includes its versions and aliases (function:*), as CDK grants it.' },
+      { patterns: [ALL_OBJECTS], reason: 'Distributed Maps read plan files and write result files whose names carry run and map ids, in its own bucket (as CDK grants them).' },
+      { patterns: [CHILD_EXECUTIONS], reason: 'A Distributed Map starts, describes and redrives its own child executions, whose ids are only known at run time.' },
+      ...(props.longProbes === undefined ? [] : [{ patterns: [TASK_DEFINITION_REVISIONS], reason: "Running the long probe's task definition includes its revisions (family:*), as CDK grants it." }]),
+    );
+    return machine;
+  }
 }
 
 /** A Lambda task retried on Lambda's own errors, never on the function's error or timeout. */

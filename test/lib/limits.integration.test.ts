@@ -1,6 +1,4 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { App, Stack } from 'aws-cdk-lib';
-import { buildApp } from '../../lib/app';
+import { Match } from 'aws-cdk-lib/assertions';
 import { GROUP_BY_LIMIT } from '../../lib/alarms';
 import { RUN_TIMEOUT_MINUTES } from '../../lambda/run/limits';
 import { STACK, VPC, stateMachineDefinition, synth } from './synth';
@@ -8,25 +6,6 @@ import { STACK, VPC, stateMachineDefinition, synth } from './synth';
 const { template } = synth();
 
 describe('alarms that reach on-call', () => {
-  it('lets CloudWatch alarms of this account publish to the created topic, next to the TLS-only deny', () => {
-    // Assess
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          {
-            Sid: 'CloudWatchAlarmsPublish',
-            Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: 'sns:Publish',
-            Resource: { Ref: Match.stringLikeRegexp('^IdleCanaryAlarms') },
-            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
-          },
-        ]),
-      },
-    });
-  });
-
   it('orders the load balancers failing worst first, so that a failing one is always among the 500 series Metrics Insights evaluates', () => {
     // Prepare
     const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((a) => JSON.stringify(a.Properties.AlarmDescription).includes('drop idle connections'))!;
@@ -34,15 +13,6 @@ describe('alarms that reach on-call', () => {
     // Assess
     expect(GROUP_BY_LIMIT).toBe(500);
     expect(alarm.Properties.Metrics[0].Expression).toBe('SELECT MAX(BackendsFailing) FROM SCHEMA("IdleCanary", LoadBalancer) GROUP BY LoadBalancer ORDER BY MAX() DESC LIMIT 500');
-  });
-
-  it('graphs the load balancers with the least headroom first on the dashboard, within the 500 series', () => {
-    // Prepare
-    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
-    const body = JSON.stringify(dashboard.Properties.DashboardBody);
-
-    // Assess
-    expect(body.match(/SELECT MIN\((PreRequest|KeepAlive)Headroom\) FROM SCHEMA\([^)]*\) GROUP BY LoadBalancer ORDER BY MIN\(\) ASC LIMIT 500/g)).toHaveLength(2);
   });
 
   it('keeps every Metrics Insights alarm window within the 3 hours it evaluates, at the longest period accepted', () => {
@@ -58,18 +28,6 @@ describe('alarms that reach on-call', () => {
     expect(windows).toEqual([90, 180]);
   });
 
-  it('names the dashboard per stack, so that two stacks in one region do not collide', () => {
-    // Prepare: two accounts' stacks in one region, in one app
-    const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK, { ...STACK, account: '210987654321' }] }, 'aws:cdk:bundling-stacks': [] } }));
-    app.synth();
-
-    // Act
-    const names = app.node.children.filter(Stack.isStack).map((stack) => Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardName);
-
-    // Assess
-    expect(new Set(names).size).toBe(2);
-    expect(names[0]).toMatch(/^IdleCanary123456789012euwest1-IdleCanary-[0-9A-F]{8}$/);
-  });
 });
 
 describe('runs that fit the limits', () => {

@@ -44,4 +44,12 @@ describe('cdk-nag acknowledgements', () => {
     // Assess: that one, and only that one, is reported
     expect(findings).toEqual(['AwsSolutions-IAM5[Resource::arn:aws:s3:::someone-elses-bucket/*]']);
   });
+
+  it('hold only on the construct that causes the finding: the same kind of wildcard on another construct fails the synth', () => {
+    // Act: discover gets the function-versions wildcard that the state machine and the digest schedule acknowledge on themselves
+    const findings = findingsAfter((stack) => stack.canary.discoverFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [`${stack.canary.publishFunction.functionArn}:*`] })));
+
+    // Assess
+    expect(findings).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<IdleCanaryRunFunctionsPublish[0-9A-F]+\.Arn>:\*\]$/)]);
+  });
 });

@@ -1,9 +1,10 @@
 /**
  * Builds the real CDK app from a configuration, for template tests.
  */
-import { App } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
+import type { IConstruct } from 'constructs';
 import type { IdleCanaryStack } from '../../lib/idle-canary-stack';
 
 export const VPC = {
@@ -29,4 +30,16 @@ export function stateMachineDefinition(template: Template): { States: Record<str
   const parts = (machine.Properties.DefinitionString['Fn::Join'] as [string, unknown[]])[1];
   const text = parts.map((part) => (typeof part === 'string' ? part : `\${${JSON.stringify(part).replace(/"/g, "'")}}`)).join('');
   return JSON.parse(text);
+}
+
+/** The logical id CDK gave a construct's resource (its default child, or itself). */
+export function logicalIdOf(construct: IConstruct): string {
+  const resource = (CfnElement.isCfnElement(construct) ? construct : construct.node.defaultChild) as CfnElement;
+  return Stack.of(construct).resolve(resource.logicalId) as string;
+}
+
+/** The statements of the default policy of a role (a function's, a task's), as synthesized. */
+export function roleStatements(template: Template, role: IConstruct | undefined): unknown[] {
+  const policy = role?.node.tryFindChild('DefaultPolicy');
+  return policy === undefined ? [] : (template.toJSON().Resources[logicalIdOf(policy)].Properties.PolicyDocument.Statement as unknown[]);
 }

@@ -5,12 +5,13 @@
 import { Annotations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { Construct } from 'constructs';
-import type { FunctionFactory } from './canary-function';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { functionFactory } from './canary-function';
 import { portRange } from './config';
 import { acknowledge, managedPolicyFinding } from './nag';
 import { PROBE_TIMEOUT, probeEnvironment } from './probe-settings';
-import type { VpcConfig } from './props';
+import { defaults, type VpcConfig } from './props';
 
 /** Where one VPC's probes run: its subnets and the probe security group. */
 export interface ProbePlacement {
@@ -22,40 +23,52 @@ export interface ProbePlacement {
 }
 
 /** Props of the probe functions. */
-export interface ProbeVpcsProps {
-  /** Makes each function in the monitor's scope. */
-  readonly functions: FunctionFactory;
+export interface ProbeFunctionsProps {
   /** VPCs whose load balancers' backends are probed. */
   readonly vpcs: readonly VpcConfig[];
   /** Headroom below which a load balancer fails, in seconds. */
   readonly marginS: number;
+  /**
+   * How long the functions' logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
- * The probe functions (`Probe<i>`), their security groups (`ProbeSecurityGroup<i>`) and the
- * imported VPCs and subnets, in `scope`.
+ * One probe function per VPC (`Probe<i>`), its security group (`ProbeSecurityGroup<i>`) and
+ * the imported VPC and subnets.
  *
  * Why no NAT gateway or VPC endpoint: the probes call no AWS API; discover and publish do,
  * from outside the VPCs.
+ *
+ * @example
+ * const probes = new ProbeFunctions(this, 'ProbeFunctions', {
+ *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], backendPorts: [80] }],
+ *   marginS: 1,
+ * });
+ * probes.functions['vpc-0a1b2c3d']; // the probe function of that VPC
  */
-export class ProbeVpcs {
+export class ProbeFunctions extends Construct {
   public readonly placements: readonly ProbePlacement[];
   /** Probe functions by VPC id. */
   public readonly functions: Readonly<Record<string, lambda.Function>>;
 
-  public constructor(scope: Construct, props: ProbeVpcsProps) {
+  public constructor(scope: Construct, id: string, props: ProbeFunctionsProps) {
+    super(scope, id);
+    const functions = functionFactory(this, props.logRetention ?? defaults.logRetention);
     this.placements = props.vpcs.map((vpcConfig, index): ProbePlacement => {
       // CloudFormation places the probe by subnet id alone; CDK's imported VPC wants a list of
       // zones it never writes to the template, so none is asked of the user.
-      const vpc = ec2.Vpc.fromVpcAttributes(scope, `Vpc${index}`, { vpcId: vpcConfig.vpcId, availabilityZones: ['not-needed'], ...(vpcConfig.cidr ? { vpcCidrBlock: vpcConfig.cidr } : {}) });
-      const securityGroup = probeSecurityGroup(scope, `ProbeSecurityGroup${index}`, vpc, vpcConfig);
-      const subnets = vpcConfig.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(scope, `Vpc${index}Subnet${i}`, { subnetId: id }));
+      const vpc = ec2.Vpc.fromVpcAttributes(this, `Vpc${index}`, { vpcId: vpcConfig.vpcId, availabilityZones: ['not-needed'], ...(vpcConfig.cidr ? { vpcCidrBlock: vpcConfig.cidr } : {}) });
+      const securityGroup = probeSecurityGroup(this, `ProbeSecurityGroup${index}`, vpc, vpcConfig);
+      const subnets = vpcConfig.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(this, `Vpc${index}Subnet${i}`, { subnetId: id }));
       return { index, vpcId: vpcConfig.vpcId, vpc, subnets, securityGroup };
     });
     const environment = probeEnvironment(props.marginS);
     this.functions = Object.fromEntries(
       this.placements.map(({ index, vpcId, vpc, subnets, securityGroup }) => {
-        const probe = props.functions(`Probe${index}`, 'probe', {
+        const probe = functions(`Probe${index}`, 'probe', {
           description: `idle-canary probe for ${vpcId}: opens idle sockets to backends; calls no AWS API`,
           timeout: PROBE_TIMEOUT,
           vpc,
@@ -68,7 +81,7 @@ export class ProbeVpcs {
       }),
     );
     // Subnets given by id: the probe only places its network interfaces in them.
-    Annotations.of(scope).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'The probe function only places its network interfaces in these subnets.');
+    Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'The probe function only places its network interfaces in these subnets.');
   }
 }
 

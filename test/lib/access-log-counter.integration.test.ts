@@ -1,22 +1,15 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { STACK, synth } from './synth';
+import { STACK, logicalIdOf, roleStatements, synth } from './synth';
 
 const BUCKETS = [{ bucketName: 'corp-elb-logs', prefix: 'prod' }, { bucketName: 'legacy-elb-logs' }];
-const { template, assembly } = synth({ ...STACK, accessLogBuckets: BUCKETS, hangupsAlarmThreshold: 3 });
+const { template, assembly, stack } = synth({ ...STACK, accessLogBuckets: BUCKETS, hangupsAlarmThreshold: 3 });
 
-/** The inline policy statements of the role of the function whose logical id starts with `prefix`. */
-function statementsOf(prefix: string): unknown[] {
-  const policies = template.findResources('AWS::IAM::Policy');
-  const policy = Object.entries(policies).find(([id]) => id.startsWith(`IdleCanary${prefix}ServiceRoleDefaultPolicy`));
-  return policy ? (policy[1].Properties.PolicyDocument.Statement as unknown[]) : [];
-}
-
-const REPORTS = { 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] };
+const REPORTS = { 'Fn::GetAtt': [logicalIdOf(stack.canary.bucket), 'Arn'] };
 
 describe('the IdleCanary stack with access logs', () => {
   it('lets the counter read only this account and region’s log objects, mark them in its own bucket and put metrics in its namespace', () => {
     // Assess
-    expect(statementsOf('AccessLogs')).toEqual([
+    expect(roleStatements(template, stack.canary.accessLogsFunction!.role)).toEqual([
       {
         Sid: 'ReadAccessLogs',
         Effect: 'Allow',
@@ -47,7 +40,7 @@ describe('the IdleCanary stack with access logs', () => {
           {
             Events: ['s3:ObjectCreated:*'],
             Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'prod/AWSLogs/123456789012/elasticloadbalancing/eu-west-1/' }] } },
-            LambdaFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IdleCanaryAccessLogs'), 'Arn'] },
+            LambdaFunctionArn: { 'Fn::GetAtt': [logicalIdOf(stack.canary.accessLogsFunction!), 'Arn'] },
           },
         ],
       },
@@ -72,14 +65,14 @@ describe('the IdleCanary stack with access logs', () => {
       EvaluationPeriods: 3,
       DatapointsToAlarm: 1,
       TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('^IdleCanaryAlarms') }],
-      OKActions: [{ Ref: Match.stringLikeRegexp('^IdleCanaryAlarms') }],
+      AlarmActions: [{ Ref: logicalIdOf(stack.canary.topic) }],
+      OKActions: [{ Ref: logicalIdOf(stack.canary.topic) }],
     });
   });
 
   it('lets publish read the recent hang-ups for the report', () => {
     // Assess
-    expect(statementsOf('Publish')).toContainEqual({ Sid: 'ReadRecentHangups', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' });
+    expect(roleStatements(template, stack.canary.publishFunction.role)).toContainEqual({ Sid: 'ReadRecentHangups', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ IDLE_CANARY_ACCESS_LOGS: 'on', IDLE_CANARY_TOPIC_ARN: Match.anyValue() }) } });
   });
 

@@ -8,7 +8,7 @@ import { parseConfig } from '../../lib/config';
 import { LONG_PROBE_DIR } from '../../lib/handlers';
 import { IdleCanary } from '../../lib/idle-canary';
 import { LONG_RUN_TIMEOUT_MINUTES, RUN_TIMEOUT_MINUTES } from '../../lambda/run/limits';
-import { STACK, VPC, stateMachineDefinition, synth } from './synth';
+import { STACK, VPC, logicalIdOf, roleStatements, stateMachineDefinition, synth } from './synth';
 
 const SECOND_VPC = { vpcId: 'vpc-0f1e2d3c4b5a69788', subnetIds: ['subnet-0f1e2d3c4b5a69788'], backendPorts: [8080] };
 /** A stack for an account whose ALBs hold idle connections 3,600 s (WebSockets, long polling). */
@@ -22,16 +22,11 @@ for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execF
     throw new Error(`synth ran ${String(args[0])}`);
   }) as never);
 }
-const { template, assembly } = synth(LONG);
+const { template, assembly, stack } = synth(LONG);
+const longProbe = stack.canary.longProbe!;
 jest.restoreAllMocks();
 
-const REPORTS = { 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryReports/), 'Arn'] };
-
-/** The statements of the inline policy whose logical id starts with `prefix`. */
-function statementsOf(prefix: string): unknown[] {
-  const policy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith(prefix));
-  return policy ? (policy[1].Properties.PolicyDocument.Statement as unknown[]) : [];
-}
+const REPORTS = { 'Fn::GetAtt': [logicalIdOf(stack.canary.bucket), 'Arn'] };
 
 describe('the IdleCanary stack with long timeouts', () => {
   it('synthesizes the long probe image from the prebuilt bundle without running Docker', () => {
@@ -60,7 +55,7 @@ describe('the IdleCanary stack with long timeouts', () => {
           Name: 'long-probe',
           ReadonlyRootFilesystem: true,
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
-          Environment: Match.arrayWith([{ Name: 'IDLE_CANARY_MAX_OPEN_SOCKETS', Value: '900' }, { Name: 'IDLE_CANARY_BUCKET', Value: { Ref: Match.stringLikeRegexp('^IdleCanaryReports') } }]),
+          Environment: Match.arrayWith([{ Name: 'IDLE_CANARY_MAX_OPEN_SOCKETS', Value: '900' }, { Name: 'IDLE_CANARY_BUCKET', Value: { Ref: logicalIdOf(stack.canary.bucket) } }]),
         }),
       ],
     });
@@ -68,24 +63,24 @@ describe('the IdleCanary stack with long timeouts', () => {
 
   it("lets the task read its plan and write its result under the run's long/ keys, and nothing else", () => {
     // Assess
-    expect(statementsOf('IdleCanaryLongProbeTaskTaskRoleDefaultPolicy')).toEqual([
+    expect(roleStatements(template, longProbe.taskDefinition.taskRole)).toEqual([
       { Sid: 'ReadLongProbePlan', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [REPORTS, '/idle-canary/plans/*/long/*']] } },
       { Sid: 'WriteLongProbeResult', Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [REPORTS, '/idle-canary/results/*/long/*']] } },
     ]);
-    const taskRole = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('IdleCanaryLongProbeTaskTaskRole'))![1];
+    const taskRole = template.toJSON().Resources[logicalIdOf(longProbe.taskDefinition.taskRole)];
     expect(taskRole.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   it('lets the execution role pull the image from the asset repository and write the task logs, and nothing else', () => {
     // Assess
-    expect(statementsOf('IdleCanaryLongProbeTaskExecutionRoleDefaultPolicy')).toEqual([
+    expect(roleStatements(template, longProbe.taskDefinition.executionRole)).toEqual([
       {
         Effect: 'Allow',
         Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:123456789012:repository/cdk-hnb659fds-container-assets-123456789012-eu-west-1']] },
       },
       { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryLongProbeLogs/), 'Arn'] } },
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalIdOf(longProbe.node.findChild('LongProbeLogs')), 'Arn'] } },
     ]);
   });
 
@@ -118,7 +113,7 @@ describe('the IdleCanary stack with long timeouts', () => {
     // No public address (AssignPublicIp left out is DISABLED): the task reaches AWS through the NAT gateway or the endpoints.
     expect(task.Parameters.NetworkConfiguration.AwsvpcConfiguration).toEqual({
       Subnets: VPC.subnetIds,
-      SecurityGroups: [expect.stringMatching(/IdleCanaryProbeSecurityGroup0/), expect.stringMatching(/IdleCanaryLongProbeAwsAccess0/)],
+      SecurityGroups: [expect.stringMatching(/IdleCanaryProbeFunctionsProbeSecurityGroup0/), expect.stringMatching(/IdleCanaryLongProbeLongProbeAwsAccess0/)],
     });
     expect(task.Parameters.Overrides.ContainerOverrides[0].Environment).toEqual([
       { Name: 'IDLE_CANARY_PLAN_KEY', 'Value.$': '$.planKey' },
@@ -129,14 +124,14 @@ describe('the IdleCanary stack with long timeouts', () => {
 
   it('lets the state machine run the task definition, stop and describe its tasks, and pass its two roles only', () => {
     // Prepare
-    const statements = statementsOf('IdleCanaryRunRoleDefaultPolicy') as Array<{ Action: string | string[]; Resource: unknown }>;
+    const statements = roleStatements(template, stack.canary.stateMachine.role) as Array<{ Action: string | string[]; Resource: unknown }>;
     const about = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
 
     // Assess
     expect(about('ecs:RunTask')).toHaveLength(1);
     expect(about('ecs:StopTask')).toEqual([expect.objectContaining({ Action: ['ecs:StopTask', 'ecs:DescribeTasks'] })]);
     expect(about('iam:PassRole')).toEqual([
-      expect.objectContaining({ Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryLongProbeTaskTaskRole/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^IdleCanaryLongProbeTaskExecutionRole/), 'Arn'] }] }),
+      expect.objectContaining({ Resource: [{ 'Fn::GetAtt': [logicalIdOf(longProbe.taskDefinition.taskRole), 'Arn'] }, { 'Fn::GetAtt': [logicalIdOf(longProbe.taskDefinition.executionRole!), 'Arn'] }] }),
     ]);
   });
 

@@ -1,0 +1,43 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { buildApp } from '../../lib/app';
+import { STACK, synth } from './synth';
+
+const { template } = synth({ ...STACK, accessLogBuckets: [{ bucketName: 'corp-elb-logs' }] });
+
+describe('CanaryDashboard', () => {
+  it('graphs the load balancers with the least headroom first on the dashboard, within the 500 series', () => {
+    // Prepare
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+
+    // Assess
+    expect(body.match(/SELECT MIN\((PreRequest|KeepAlive)Headroom\) FROM SCHEMA\([^)]*\) GROUP BY LoadBalancer ORDER BY MIN\(\) ASC LIMIT 500/g)).toHaveLength(2);
+  });
+
+  it('graphs the fleet from the metric names the publisher writes: runs, failing load balancers, probe errors and hang-ups', () => {
+    // Prepare
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+
+    // Assess
+    for (const title of ['Runs completed', 'Load balancers failing', 'Probe errors', 'Backend hang-ups by load balancer (access logs)']) expect(body).toContain(title);
+    expect(body).toContain('RunCompleted');
+    expect(body).toContain('LoadBalancersFailing');
+    expect(body).toMatch(/SELECT SUM\(ProbeErrors\) FROM SCHEMA\([^)]*\)/);
+    expect(body).toMatch(/SELECT SUM\(BackendHangups\) FROM SCHEMA\([^)]*\) GROUP BY LoadBalancer ORDER BY SUM\(\) DESC LIMIT 500/);
+  });
+
+  it('names the dashboard per stack, so that two stacks in one region do not collide', () => {
+    // Prepare: two accounts' stacks in one region, in one app
+    const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK, { ...STACK, account: '210987654321' }] }, 'aws:cdk:bundling-stacks': [] } }));
+    app.synth();
+
+    // Act
+    const names = app.node.children.filter(Stack.isStack).map((stack) => Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardName);
+
+    // Assess
+    expect(new Set(names).size).toBe(2);
+    expect(names[0]).toMatch(/^IdleCanary123456789012euwest1-IdleCanary-CanaryDashboard-[0-9A-F]{8}$/);
+  });
+});
