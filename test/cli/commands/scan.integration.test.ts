@@ -99,14 +99,16 @@ describe('idle-canary scan', () => {
     const input = call.args[0].input;
     expect(input.Namespace).toBe('Test/IdleCanary');
     const datums = input.MetricData!;
-    const of = (name: string) =>
-      datums.filter((d) => d.Dimensions?.[0]?.Value === name).map((d) => [d.MetricName, d.Unit, d.MetricName!.includes('Timeout') || d.MetricName!.includes('Headroom') ? Math.round(d.Value!) : d.Value]);
+    const of = (name: string) => datums.filter((d) => d.Dimensions?.[0]?.Value === name).map((d) => [d.MetricName, d.Unit, d.Value]);
+    // The lazy 2 s limit is bracketed to the default precision (0.5 s), a little later on a busy
+    // machine; the keep-alive connections survived the 4 s horizon, so at least that is published
+    const within = (min: number, max: number) => ({ asymmetricMatch: (value: number) => value >= min && value <= max, toString: () => `a number from ${min} to ${max}` });
     expect(of('k8s-web')).toEqual([
       ['LoadBalancerIdleTimeout', 'Seconds', 3],
-      ['BackendPreRequestTimeout', 'Seconds', 2],
-      ['PreRequestHeadroom', 'Seconds', -1],
-      ['BackendKeepAliveTimeout', 'Seconds', 4],
-      ['KeepAliveHeadroom', 'Seconds', 1],
+      ['BackendPreRequestTimeout', 'Seconds', within(2, 2.9)],
+      ['PreRequestHeadroom', 'Seconds', within(-1, -0.1)],
+      ['BackendKeepAliveTimeout', 'Seconds', within(4, 4.5)],
+      ['KeepAliveHeadroom', 'Seconds', within(1, 1.5)],
       ['BackendsProbed', 'Count', 1],
       ['BackendsFailing', 'Count', 1],
       ['ProbeErrors', 'Count', 0],
