@@ -74,8 +74,8 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.maxBackendsPerPort, `${key}.maxBackendsPerPort`, (v, k) => range(v, k, RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max, issue));
   optional(s.reportRetentionDays, `${key}.reportRetentionDays`, (v, k) => range(v, k, 1, 3650, issue));
   optional(s.logRetentionDays, `${key}.logRetentionDays`, (v, k) => range(v, k, 1, 3653, issue));
-  optional(s.maxConcurrency, `${key}.maxConcurrency`, (v, k) => range(v, k, 1, 40, issue));
-  optional(s.inlineMaxBackends, `${key}.inlineMaxBackends`, (v, k) => range(v, k, 0, 10_000, issue));
+  optional(s.maxConcurrency, `${key}.maxConcurrency`, (v, k) => range(v, k, RANGES.maxConcurrency.min, RANGES.maxConcurrency.max, issue));
+  optional(s.inlineMaxBackends, `${key}.inlineMaxBackends`, (v, k) => range(v, k, RANGES.inlineMaxBackends.min, RANGES.inlineMaxBackends.max, issue));
   optional(s.toleratedFailurePercentage, `${key}.toleratedFailurePercentage`, (v, k) => range(v, k, 0, 100, issue));
   optional(s.accessLogBuckets, `${key}.accessLogBuckets`, (v, k) => array(v, k, issue, 0).forEach((bucket, i) => parseAccessLogBucket(bucket, `${k}[${i}]`, issue)));
   optional(s.hangupsAlarmThreshold, `${key}.hangupsAlarmThreshold`, (v, k) => range(v, k, 1, 1_000_000, issue));

@@ -24,7 +24,7 @@ import { CanaryAlarms } from './alarms';
 import { CanaryDashboard } from './dashboard';
 import { LongProbe } from './long-probe';
 import { ProbeFunctions } from './probe-functions';
-import { defaults, type AccessLogBucketConfig, type IdleCanaryProps } from './props';
+import { checkNumberProps, defaults, type AccessLogBucketConfig, type IdleCanaryProps } from './props';
 import { reportsBucket } from './reports';
 import { RunFunctions } from './run-functions';
 import { RunStateMachine } from './run-state-machine';
@@ -68,6 +68,7 @@ export class IdleCanary extends Construct {
     // flag: set on this construct's own node, it holds whatever app the construct is used in.
     this.node.setContext(cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     const settings = withDefaults(defaults, props);
+    checkNumberProps(props);
     const periodMinutes = periodOf(settings.schedule, props.periodMinutes);
     if (props.longTimeouts !== undefined && periodMinutes < LONG_TIMEOUTS_MIN_PERIOD_MINUTES) {
       throw new Error(`schedule: expected ${LONG_TIMEOUTS_SCHEDULE_EXPECTED}, got ${JSON.stringify(settings.schedule)}`);

@@ -6,7 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DEFAULT_NAMESPACE } from '../lambda/metrics/names';
-import { DEFAULTS } from '../lambda/shared/settings';
+import { DEFAULTS, RANGES } from '../lambda/shared/settings';
 import { DEFAULT_SCHEDULE } from './schedule';
 
 /** One VPC whose backends are probed: the probe function runs in its subnets. */
@@ -176,3 +176,32 @@ export const defaults = {
   hangupsAlarmThreshold: 5,
 } as const;
 
+
+/** The number props checked against the ranges every front door shares, and whether whole. */
+const NUMBER_PROPS = {
+  marginS: { ...RANGES.marginS, whole: false },
+  maxBackendsPerPort: { ...RANGES.maxBackendsPerPort, whole: true },
+  periodMinutes: { ...RANGES.periodMinutes, whole: false },
+  maxConcurrency: { ...RANGES.maxConcurrency, whole: true },
+  inlineMaxBackends: { ...RANGES.inlineMaxBackends, whole: true },
+} as const;
+
+/**
+ * Throws, in one line naming the prop, its value and what is accepted, for a number prop out of
+ * range.
+ *
+ * Why at synth: a value the functions' own checks refuse would otherwise deploy and fail every
+ * run, and one Step Functions refuses (an inline Map above 40) would fail only at deploy.
+ *
+ * @example
+ * checkNumberProps({ maxConcurrency: 500 }); // throws 'maxConcurrency: expected a whole number from 1 to 40, got 500'
+ */
+export function checkNumberProps(props: Partial<Record<keyof typeof NUMBER_PROPS, number>>): void {
+  for (const [name, { min, max, whole }] of Object.entries(NUMBER_PROPS)) {
+    const value = props[name as keyof typeof NUMBER_PROPS];
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value < min || value > max || (whole && !Number.isInteger(value))) {
+      throw new Error(`${name}: expected ${whole ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${value}`);
+    }
+  }
+}

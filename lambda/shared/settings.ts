@@ -35,15 +35,17 @@ export interface NumberRange {
   readonly max: number;
 }
 
-/** The ranges every front door (flags, environment variables) accepts. */
+/** The ranges every front door (flags, environment variables, the construct's props, cdk.json) accepts. */
 export const RANGES = {
   marginS: { min: 0, max: 600 },
   maxOpenSockets: { min: 16, max: 1000 },
   maxSocketsPerTarget: { min: 2, max: 900 },
   maxBackendsPerPort: { min: 1, max: 1000 },
   periodMinutes: { min: 1, max: 1440 },
-  maxConcurrency: { min: 1, max: 1000 },
-  inlineMaxBackends: { min: 0, max: 1e9 },
+  /** Step Functions runs at most 40 iterations of an inline Map at once. */
+  maxConcurrency: { min: 1, max: 40 },
+  /** Far above what fits the state's 256 KB: larger runs go through S3 whatever this says. */
+  inlineMaxBackends: { min: 0, max: 10_000 },
   claimStaleS: { min: 1, max: 86_400 },
   /** A Lambda function's timeout in seconds. */
   lambdaTimeoutS: { min: 1, max: 900 },

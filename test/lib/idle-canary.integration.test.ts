@@ -3,7 +3,9 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../../lib/app';
-import { STACK, logicalIdOf, synth } from './synth';
+import { parseConfig } from '../../lib/config';
+import { IdleCanary } from '../../lib/idle-canary';
+import { STACK, VPC, logicalIdOf, synth } from './synth';
 
 const { assembly, stack, template } = synth({ ...STACK, accessLogBuckets: [{ bucketName: 'corp-elb-logs' }] });
 
@@ -75,5 +77,14 @@ describe('IdleCanary', () => {
         'CanaryDashboard:CanaryDashboard',
       ]),
     );
+  });
+
+  it('refuses, as the configuration does, a number prop out of its range', () => {
+    // Prepare
+    const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] } } }));
+
+    // Act & Assess
+    expect(() => new IdleCanary(app.node.children[0], 'Second', { vpcs: [VPC], maxConcurrency: 100 })).toThrow('maxConcurrency: expected a whole number from 1 to 40, got 100');
+    expect(() => parseConfig({ stacks: [{ ...STACK, maxConcurrency: 100 }] })).toThrow('idle-canary.stacks[0].maxConcurrency: expected a number from 1 to 40, got 100');
   });
 });
