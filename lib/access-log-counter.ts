@@ -8,15 +8,14 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/handlers/config';
 import { functionFactory, putMetricsIn } from './canary-function';
 import { acknowledge, acknowledgeWildcards, managedPolicyFinding, objectsOfBuckets, objectsUnder } from './nag';
-import { defaults } from './props';
 import { REPORT_KEYS, REPORT_PREFIX } from './reports';
+import { logRetentionOf, type ReportsPartProps } from './part-props';
 
 /** How long counting one access log object may take (a busy ALB's object is ~1 GB of text). */
 const ACCESS_LOG_TIMEOUT = Duration.minutes(5);
@@ -33,18 +32,11 @@ export interface AccessLogSource {
 }
 
 /** Props of the access log counter. */
-export interface AccessLogCounterProps {
-  /** The reports bucket, where each counted object leaves a marker. */
-  readonly bucket: s3.IBucket;
+export interface AccessLogCounterProps extends ReportsPartProps {
   /** Buckets the load balancers write their access logs to; each notifies the counter of new objects. */
   readonly logBuckets: readonly AccessLogSource[];
   /** CloudWatch namespace of the metrics. */
   readonly namespace: string;
-  /**
-   * How long the function's logs are kept.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -73,7 +65,7 @@ function countObjects(scope: Construct, props: AccessLogCounterProps): lambda.Fu
   const { bucket, logBuckets, namespace } = props;
   const { account, region, partition } = Stack.of(scope);
   const names = logBuckets.map((b) => b.bucket.bucketName);
-  const counter = functionFactory(scope, props.logRetention ?? defaults.logRetention)('AccessLogs', 'access-logs', {
+  const counter = functionFactory(scope, logRetentionOf(props))('AccessLogs', 'access-logs', {
     description: 'idle-canary: counts backend hang-ups in new load balancer access log objects',
     timeout: ACCESS_LOG_TIMEOUT,
     memorySize: 1024,

@@ -26,3 +26,4 @@ export { ProbeFunctions, type ProbeFunctionsProps, type ProbePlacement } from '.
 export { RunFunctions, type RunFunctionsProps } from './run-functions';
 export { RunStateMachine, type RunStateMachineProps } from './run-state-machine';
 export { RunTriggers, type RunTriggersProps } from './triggers';
+export type { LoggingPartProps, ReportsPartProps } from './part-props';

@@ -14,7 +14,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -23,8 +22,8 @@ import { LONG_PROBE_DIR } from './handlers';
 import { acknowledge, acknowledgeWildcards, objectsUnder } from './nag';
 import { probeEnvironment } from './probe-settings';
 import type { ProbePlacement } from './probe-functions';
-import { defaults } from './props';
 import { REPORT_KEYS } from './reports';
+import { logRetentionOf, type ReportsPartProps } from './part-props';
 
 /** The long probe task's size: the smallest Fargate task; waiting on sockets needs little of either. */
 export const LONG_PROBE_TASK = { cpu: 256, memoryMiB: 512 } as const;
@@ -33,18 +32,11 @@ export const LONG_PROBE_TASK = { cpu: 256, memoryMiB: 512 } as const;
 const LONG_PROBE_CONTAINER = 'long-probe';
 
 /** Props of the long probe. */
-export interface LongProbeProps {
-  /** The reports bucket, where the task reads its plan and writes its result. */
-  readonly bucket: s3.IBucket;
+export interface LongProbeProps extends ReportsPartProps {
   /** Where each VPC's probes run: the tasks go to the same subnets and security group. */
   readonly placements: readonly ProbePlacement[];
   /** Headroom below which a load balancer fails, in seconds. */
   readonly marginS: number;
-  /**
-   * How long the task's logs are kept.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -77,7 +69,7 @@ export class LongProbe extends Construct {
     this.taskDefinition.addContainer(LONG_PROBE_CONTAINER, {
       image: ecs.ContainerImage.fromAsset(LONG_PROBE_DIR, { platform: Platform.LINUX_ARM64 }),
       essential: true,
-      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'long-probe', logGroup: new logs.LogGroup(this, 'LongProbeLogs', { retention: props.logRetention ?? defaults.logRetention, removalPolicy: RemovalPolicy.DESTROY }) }),
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'long-probe', logGroup: new logs.LogGroup(this, 'LongProbeLogs', { retention: logRetentionOf(props), removalPolicy: RemovalPolicy.DESTROY }) }),
       environment: { POWERTOOLS_SERVICE_NAME: 'idle-canary', AWS_REGION: Stack.of(this).region, ...probeEnvironment(props.marginS), [ENV.bucket]: bucket.bucketName },
       // The probe's sockets, as many as a probe function may hold, and more descriptors than they need.
       ulimits: [{ name: ecs.UlimitName.NOFILE, softLimit: 4096, hardLimit: 4096 }],

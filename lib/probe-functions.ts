@@ -5,13 +5,13 @@
 import { Annotations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { functionFactory } from './canary-function';
 import { portRange } from './config';
 import { acknowledge, managedPolicyFinding } from './nag';
 import { PROBE_TIMEOUT, probeEnvironment } from './probe-settings';
-import { defaults, type VpcConfig } from './props';
+import type { VpcConfig } from './props';
+import { logRetentionOf, type LoggingPartProps } from './part-props';
 
 /** Where one VPC's probes run: its subnets and the probe security group. */
 export interface ProbePlacement {
@@ -23,16 +23,11 @@ export interface ProbePlacement {
 }
 
 /** Props of the probe functions. */
-export interface ProbeFunctionsProps {
+export interface ProbeFunctionsProps extends LoggingPartProps {
   /** VPCs whose load balancers' backends are probed. */
   readonly vpcs: readonly VpcConfig[];
   /** Headroom below which a load balancer fails, in seconds. */
   readonly marginS: number;
-  /**
-   * How long the functions' logs are kept.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -56,7 +51,7 @@ export class ProbeFunctions extends Construct {
 
   public constructor(scope: Construct, id: string, props: ProbeFunctionsProps) {
     super(scope, id);
-    const functions = functionFactory(this, props.logRetention ?? defaults.logRetention);
+    const functions = functionFactory(this, logRetentionOf(props));
     this.placements = props.vpcs.map((vpcConfig, index): ProbePlacement => {
       // CloudFormation places the probe by subnet id alone; CDK's imported VPC wants a list of
       // zones it never writes to the template, so none is asked of the user.

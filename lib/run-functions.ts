@@ -5,8 +5,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { ENV } from '../lambda/handlers/config';
 import { STEP_MINUTES } from '../lambda/run/limits';
@@ -14,8 +12,8 @@ import { Construct } from 'constructs';
 import { functionFactory, putMetricsIn } from './canary-function';
 import { acknowledge, acknowledgeWildcards, objectsUnder } from './nag';
 import { PROBE_TIMEOUT, probeEnvironment } from './probe-settings';
-import { defaults } from './props';
 import { REPORT_KEYS, REPORT_PREFIX } from './reports';
+import { logRetentionOf, type ReportsPartProps } from './part-props';
 
 /** The Describe calls discovery makes, and nothing else. */
 export const DISCOVERY_ACTIONS = [
@@ -30,9 +28,7 @@ export const DISCOVERY_ACTIONS = [
 ];
 
 /** Props of the discover, publish and digest functions. */
-export interface RunFunctionsProps {
-  /** The reports bucket. */
-  readonly bucket: s3.IBucket;
+export interface RunFunctionsProps extends ReportsPartProps {
   /** The topic publish notifies of changes and digest sends to. */
   readonly topic: sns.ITopic;
   /** VPCs with a probe function. */
@@ -59,11 +55,6 @@ export interface RunFunctionsProps {
    * @default false
    */
   readonly readsAccessLogs?: boolean;
-  /**
-   * How long the functions' logs are kept.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -87,7 +78,7 @@ export class RunFunctions extends Construct {
   public constructor(scope: Construct, id: string, props: RunFunctionsProps) {
     super(scope, id);
     const { bucket, topic } = props;
-    const functions = functionFactory(this, props.logRetention ?? defaults.logRetention);
+    const functions = functionFactory(this, logRetentionOf(props));
     const shared = probeEnvironment(props.marginS);
     const reports = { [ENV.bucket]: bucket.bucketName, [ENV.reportPrefix]: REPORT_PREFIX, [ENV.topicArn]: topic.topicArn };
     const readLatest = new iam.PolicyStatement({ sid: 'ReadLatestRun', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(REPORT_KEYS.latest)] });

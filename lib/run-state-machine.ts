@@ -6,15 +6,14 @@ import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { LONG_RUN_TIMEOUT_MINUTES, PROBE_TASK_MINUTES, RUN_TIMEOUT_MINUTES, STATE_BUDGET_BYTES } from '../lambda/run/limits';
 import { acknowledge, acknowledgeWildcards, ALL_OBJECTS, CHILD_EXECUTIONS, FUNCTION_VERSIONS, TASK_DEFINITION_REVISIONS } from './nag';
 import { TARGETS_PER_INVOCATION } from './probe-settings';
-import { defaults } from './props';
 import { REPORT_PREFIX } from './reports';
+import { logRetentionOf, type ReportsPartProps } from './part-props';
 
 /**
  * Errors of the Lambda service itself, worth a retry (as the Step Functions documentation
@@ -29,24 +28,17 @@ export const LAMBDA_TRANSIENT_ERRORS = [
 ] as const;
 
 /** Props of the run state machine. */
-export interface RunStateMachineProps {
+export interface RunStateMachineProps extends ReportsPartProps {
   /** The function that plans the run; it is allowed to list the machine's runs (one run at a time). */
   readonly discover: lambda.IFunction;
   /** The function that judges and reports it. */
   readonly publish: lambda.IFunction;
   /** Probe functions by VPC id. */
   readonly probes: Readonly<Record<string, lambda.IFunction>>;
-  /** The reports bucket, where the Distributed Maps read plans and write results. */
-  readonly bucket: s3.IBucket;
   /** Probe shards (inline) or batches (Distributed Map) run at once. */
   readonly maxConcurrency: number;
   /** Share of a Distributed Map's batches that may fail before the map fails. */
   readonly toleratedFailurePercentage: number;
-  /**
-   * How long the machine's logs are kept.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
   /**
    * The long probes' states, run beside the probe functions.
    * @default none: the run has no long probe, and the shorter run timeout
@@ -115,7 +107,7 @@ export class RunStateMachine extends Construct {
       inlineOrDistributed = new sfn.Choice(this, 'SkippedOrProbe').when(sfn.Condition.stringEquals('$.mode', 'skipped'), skipped).otherwise(probeAll.next(publish));
     }
 
-    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', { retention: props.logRetention ?? defaults.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', { retention: logRetentionOf(props), removalPolicy: RemovalPolicy.DESTROY });
     const machine = new sfn.StateMachine(this, 'Run', {
       stateMachineName: this.stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(discover.next(inlineOrDistributed)),

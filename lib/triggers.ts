@@ -10,7 +10,9 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { withDefaults } from '../lambda/shared/defaults';
 import { acknowledgeWildcards, FUNCTION_VERSIONS } from './nag';
+import { defaults } from './props';
 
 /** Props of the triggers. */
 export interface RunTriggersProps {
@@ -18,18 +20,24 @@ export interface RunTriggersProps {
   readonly stateMachine: sfn.IStateMachine;
   /** The digest function. */
   readonly digest: lambda.IFunction;
-  /** When runs start (EventBridge Scheduler expression). */
-  readonly schedule: string;
-  /** When the digest is sent (EventBridge Scheduler expression). */
-  readonly digestSchedule: string;
+  /**
+   * When runs start (EventBridge Scheduler expression).
+   * @default 'rate(15 minutes)', as IdleCanary
+   */
+  readonly schedule?: string;
+  /**
+   * When the digest is sent (EventBridge Scheduler expression).
+   * @default 'rate(1 day)', as IdleCanary
+   */
+  readonly digestSchedule?: string;
   /**
    * Start a run when an ECS service deployment completes.
-   * @default false
+   * @default true, as IdleCanary
    */
   readonly runAfterEcsDeployments?: boolean;
   /**
    * Start a run when a CodeDeploy deployment succeeds.
-   * @default false
+   * @default true, as IdleCanary
    */
   readonly runAfterCodeDeployDeployments?: boolean;
 }
@@ -42,7 +50,7 @@ export interface RunTriggersProps {
  * checks it at once rather than at the next scheduled run.
  *
  * @example
- * new RunTriggers(this, 'RunTriggers', { stateMachine, digest, schedule: 'rate(15 minutes)', digestSchedule: 'rate(1 day)', runAfterEcsDeployments: true });
+ * new RunTriggers(this, 'RunTriggers', { stateMachine, digest, schedule: 'rate(30 minutes)', runAfterCodeDeployDeployments: false });
  */
 export class RunTriggers extends Construct {
   public readonly schedule: scheduler.Schedule;
@@ -50,21 +58,22 @@ export class RunTriggers extends Construct {
 
   public constructor(scope: Construct, id: string, props: RunTriggersProps) {
     super(scope, id);
+    const settings = withDefaults(defaults, props);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      schedule: scheduler.ScheduleExpression.expression(props.schedule),
+      schedule: scheduler.ScheduleExpression.expression(settings.schedule),
       description: 'Starts an idle-canary run',
       target: new schedulerTargets.StepFunctionsStartExecution(props.stateMachine, { input: scheduler.ScheduleTargetInput.fromObject({ source: 'schedule' }) }),
     });
     const deployment = (id: string, pattern: events.EventPattern, description: string) =>
       new events.Rule(this, id, { eventPattern: pattern, description, targets: [new eventTargets.SfnStateMachine(props.stateMachine, { input: events.RuleTargetInput.fromObject({ source: id }) })] });
-    if (props.runAfterEcsDeployments === true) {
+    if (settings.runAfterEcsDeployments) {
       deployment(
         'AfterEcsDeployment',
         { source: ['aws.ecs'], detailType: ['ECS Deployment State Change'], detail: { eventName: ['SERVICE_DEPLOYMENT_COMPLETED'] } },
         'Runs idle-canary after an ECS service deployment, so that a runtime upgrade is checked at once',
       );
     }
-    if (props.runAfterCodeDeployDeployments === true) {
+    if (settings.runAfterCodeDeployDeployments) {
       deployment(
         'AfterCodeDeployDeployment',
         { source: ['aws.codedeploy'], detailType: ['CodeDeploy Deployment State-change Notification'], detail: { state: ['SUCCESS'] } },
@@ -77,7 +86,7 @@ export class RunTriggers extends Construct {
       assumedBy: new iam.PrincipalWithConditions(new iam.ServicePrincipal('scheduler.amazonaws.com'), { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } }),
     });
     this.digestSchedule = new scheduler.Schedule(this, 'DigestSchedule', {
-      schedule: scheduler.ScheduleExpression.expression(props.digestSchedule),
+      schedule: scheduler.ScheduleExpression.expression(settings.digestSchedule),
       description: "Sends the idle-canary fleet's state to the alarm topic",
       target: new schedulerTargets.LambdaInvoke(props.digest, { role: digestRole }),
     });
