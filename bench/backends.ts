@@ -3,19 +3,31 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { BackendSpec } from '../cli/demo/backends';
 
 export interface BackendProcess {
   readonly ports: number[];
-  stop(): void;
+  /** Stops the backends; resolves with the worst event-loop delay their process had. */
+  stop(): Promise<{ readonly maxDelayMs: number }>;
 }
 
 /** Starts backends in a child process and waits for their ports. */
 export function startBackends(specs: readonly BackendSpec[]): Promise<BackendProcess> {
   const child = spawn(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'backends-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
   child.stdin.write(`${JSON.stringify(specs)}\n`);
-  return new Promise((resolve) => {
-    child.stdout.once('data', (line: Buffer) => resolve({ ports: JSON.parse(line.toString()) as number[], stop: () => child.stdin.end() }));
-  });
+  const lines = createInterface({ input: child.stdout });
+  const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
+  let stopped: Promise<{ maxDelayMs: number }> | undefined;
+  return nextLine().then((ports) => ({
+    ports: JSON.parse(ports) as number[],
+    stop: () => {
+      if (stopped === undefined) {
+        stopped = nextLine().then((stats) => JSON.parse(stats) as { maxDelayMs: number });
+        child.stdin.end();
+      }
+      return stopped;
+    },
+  }));
 }
 

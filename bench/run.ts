@@ -55,7 +55,7 @@ async function precision(): Promise<void> {
     const horizonS = run.results[0].horizonS;
     console.log(`\nGoal for sweeps: wall time at most the horizon plus one sweep interval, ${((horizonS + SWEEP_MS / 1000) / horizonS).toFixed(2)} of the horizon.`);
   } finally {
-    backends.stop();
+    void backends.stop();
   }
 }
 
@@ -84,7 +84,7 @@ async function load(targets: number): Promise<void> {
     console.log(`| peak RSS / heap (start) | ${(peakRss / 2 ** 20).toFixed(0)} MiB / ${(peakHeap / 2 ** 20).toFixed(0)} MiB (${(before.rss / 2 ** 20).toFixed(0)} / ${(before.heapUsed / 2 ** 20).toFixed(0)} MiB) |`);
     console.log(`| verdicts | ${JSON.stringify(verdicts)} (expected 3 of 4 fail) |`);
   } finally {
-    backends.stop();
+    void backends.stop();
   }
 }
 

@@ -10,6 +10,7 @@ import { mapLimit } from '../lambda/discovery/aws';
 import { toProbePlan } from '../lambda/discovery/plan';
 import { toShards } from '../lambda/run/shards';
 import type { Shard, ShardResult } from '../lambda/run/types';
+import type { ProbeResult } from '../lambda/probe';
 import { startBackends } from './backends';
 
 const LB_S = 6;
@@ -56,12 +57,16 @@ export async function shardsBenchmark(count = 1000): Promise<void> {
     const wallS = (performance.now() - started) / 1000;
 
     const results = runs.flatMap((r) => r.output.results.map((x) => x.result));
-    const errorsMs = results.flatMap((result, i) => {
-      const truthS = i % 2 === 0 ? lazyLimitsS[(i / 2) % lazyLimitsS.length] : null;
+    // By port, not by position: the plan orders backends by key, not as they were started.
+    const specOf = (result: ProbeResult) => specs[backends.ports.indexOf(result.target.port)];
+    const lazy = results.filter((result) => specOf(result).lazyHeadersTimeoutMs !== undefined);
+    const errorsMs = lazy.flatMap((result) => {
       const limitS = result.phases.preRequest?.limitS ?? null;
-      return truthS === null || limitS === null ? [] : [(limitS - truthS) * 1000];
+      return limitS === null ? [] : [(limitS - specOf(result).lazyHeadersTimeoutMs! / 1000) * 1000];
     });
-    const tunedPassing = results.filter((r, i) => i % 2 === 1 && r.verdict === 'pass').length;
+    const lazyFailing = lazy.filter((r) => r.verdict === 'fail').length;
+    const tunedPassing = results.filter((r) => specOf(r).lazyHeadersTimeoutMs === undefined && r.verdict === 'pass').length;
+    const { maxDelayMs } = await backends.stop();
     const horizonS = results[0].horizonS;
     const sorted = [...errorsMs].sort((a, b) => a - b);
     console.log(`\n## ${count} backends through the probe handler, in shards (load balancer ${LB_S} s, ${CONCURRENCY} shards at once)\n`);
@@ -72,9 +77,12 @@ export async function shardsBenchmark(count = 1000): Promise<void> {
     console.log(`| wall time per shard | ${Math.min(...runs.map((r) => r.wallS)).toFixed(1)} to ${Math.max(...runs.map((r) => r.wallS)).toFixed(1)} s |`);
     console.log(`| peak memory per shard (RSS) | ${Math.min(...runs.map((r) => r.peakRssMiB)).toFixed(0)} to ${Math.max(...runs.map((r) => r.peakRssMiB)).toFixed(0)} MiB |`);
     console.log(`| lazy limits: error (min / median / max) | ${sorted[0].toFixed(0)} / ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} / ${sorted[sorted.length - 1].toFixed(0)} ms over ${sorted.length} backends |`);
-    console.log(`| tuned backends passing | ${tunedPassing} of ${count / 2} |`);
+    console.log(`| lazy backends failing (with a limit) | ${lazyFailing} of ${lazy.length} (${errorsMs.length}) |`);
+    // A lazy backend counts from its own accept: past a second of delay, its truth is not the spec's
+    console.log(`| backends' process: worst event-loop delay | ${maxDelayMs.toFixed(0)} ms |`);
+    console.log(`| tuned backends passing | ${tunedPassing} of ${results.length - lazy.length} |`);
     console.log(`| invocations per run in a deployment | ${shards.length + 2} (discover, ${shards.length} probe, publish) |`);
   } finally {
-    backends.stop();
+    void backends.stop();
   }
 }

@@ -37,7 +37,10 @@ export interface TargetRun {
 /** An error message quotes a backend's bytes: one bounded line. */
 const ERROR_MAX_LENGTH = 300;
 
-/** Time kept between the horizon and the deadline for the last requests to be answered. */
+/**
+ * Time kept between the horizon and the deadline for the last requests to be answered, beside
+ * the segment pauses of a keep-alive socket's two requests (its first, then the late one).
+ */
 const ANSWER_RESERVE_S = 0.5;
 
 /**
@@ -75,7 +78,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     },
   };
   try {
-    const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started) / 1000 - ANSWER_RESERVE_S));
+    const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started - 2 * run.settings.segmentPauseMs) / 1000 - ANSWER_RESERVE_S));
     const segments = requestSegments(run.job.target);
     const endpoint = { ...(await resolveEndpoint(run.job.target)), proxyProtocol: run.job.target.proxyProtocol };
     const sockets = new SocketBudget(run.maxSockets);

@@ -235,8 +235,9 @@ export interface ProbeOptions {
    */
   readonly responseTimeoutMs?: number;
   /**
-   * Pause between the two TCP segments of each request, in milliseconds.
-   * @default 25
+   * Pause between the two TCP segments of each request, in milliseconds: a lazy server whose
+   * event loop stalls longer reads them as one chunk and lets the late request through.
+   * @default 250
    */
   readonly segmentPauseMs?: number;
   /**

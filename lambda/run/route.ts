@@ -27,7 +27,10 @@ export const WORST_CASE = {
 /** Seconds the probe function may run: its timeout. */
 export const LAMBDA_TIMEOUT_S = STEP_MINUTES.probe * 60;
 
-/** Share of the probing time kept free for what the model does not see (a slow start, a busy event loop). */
+/**
+ * Share of the probing time kept free for what the model does not see (a slow start, a busy
+ * event loop, each request's 250 ms segment pause: under a second on a worst-case path).
+ */
 export const LAMBDA_SAFETY_SHARE = 0.1;
 
 /** Seconds of probing a Lambda route allows: what the handler gives the engine, less the safety share. */

@@ -62,7 +62,7 @@ describe('handlers through middy', () => {
     expect((performance.now() - started) / 1000).toBeLessThan(12);
     const [{ result }] = output.results;
     expect(result.verdict).toBe('inconclusive');
-    expect(result.phases.preRequest?.reason).toMatch(/^connections were held for 1\.\d+ s, less than the load balancer idle timeout plus margin \(61 s\)$/);
+    expect(result.phases.preRequest?.reason).toMatch(/^connections were held for (1|0\.99\d) s, less than the load balancer idle timeout plus margin \(61 s\)$/);
   });
 
   it('publish still judges and publishes when a shard failed, counting its backends as probe errors', async () => {

@@ -171,11 +171,11 @@ describe('probeTargets', () => {
     // Act
     const [result] = await probeTargets([job(server.port, 10)], { ...fast, timeBudgetMs: 2000 });
 
-    // Assess
-    expect(result.horizonS).toBeCloseTo(1.5, 2);
+    // Assess: the 2 s budget less a keep-alive socket's two 250 ms segment pauses and 0.5 s to be answered
+    expect(result.horizonS).toBeCloseTo(1, 2);
     expect(result.phases.preRequest).toMatchObject({ verdict: 'inconclusive' });
-    expect(result.phases.preRequest!.survivedS).toBeCloseTo(1.5, 2);
-    expect(result.phases.preRequest!.reason).toBe('connections were held for 1.5 s, less than the load balancer idle timeout plus margin (10.2 s)');
+    expect(result.phases.preRequest!.survivedS).toBeCloseTo(1, 2);
+    expect(result.phases.preRequest!.reason).toMatch(/^connections were held for (1|0\.99\d) s, less than the load balancer idle timeout plus margin \(10\.2 s\)$/);
   });
 
   it('queues targets beyond the open-socket cap instead of exceeding it, and keeps each within its budget at once', async () => {
@@ -190,7 +190,7 @@ describe('probeTargets', () => {
     expect(run.stats.peakOpenSockets).toBeLessThanOrEqual(10);
     expect(run.results.map((r) => r.phases.keepAlive?.verdict)).toEqual(['fail', 'fail', 'fail']);
     for (const result of run.results) expect(result.peakSockets).toBeLessThanOrEqual(8);
-  });
+  }, 30_000);
 });
 
 /** How many connections the server still holds, after the engine's closes have arrived. */
