@@ -38,7 +38,10 @@ export async function accessLogsStep(event: unknown, env: NodeJS.ProcessEnv = pr
   for (const record of (event as S3Event).Records) {
     const key = decodeNotifiedKey(record.s3.object.key);
     const object = { bucket: record.s3.bucket.name, key: key ?? record.s3.object.key, etag: record.s3.object.eTag.replace(/"/g, '') };
-    const outcome = await (key === null ? Promise.resolve<LogObjectOutcome>({ bucket: object.bucket, key: object.key, outcome: 'skipped', reason: 'the key is not URL-encoded as S3 notifications encode keys' }) : countLogObject(object, settings, deps)).catch((error: Error): LogObjectOutcome => ({ bucket: object.bucket, key: object.key, outcome: 'failed', reason: `${error.name}: ${error.message}` }));
+    const outcome: LogObjectOutcome =
+      key === null
+        ? { bucket: object.bucket, key: object.key, outcome: 'skipped', reason: 'the key is not URL-encoded as S3 notifications encode keys' }
+        : await countLogObject(object, settings, deps).catch((error: Error): LogObjectOutcome => ({ bucket: object.bucket, key: object.key, outcome: 'failed', reason: `${error.name}: ${error.message}` }));
     (outcome.outcome === 'failed' ? logger.error.bind(logger) : logger.info.bind(logger))('access log object', { ...outcome });
     outcomes.push(outcome);
   }

@@ -6,7 +6,7 @@
  * Why a plain process and not a Lambda: a Lambda lives at most 15 minutes, and load balancers
  * hold idle connections up to 4,000 s, a lazy backend's narrowing about twice that.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { getJson, putJson } from '../shared/s3-json';
 import type { ShardResult } from '../run/types';
@@ -45,9 +45,27 @@ export async function longProbeTask(env: NodeJS.ProcessEnv, deps: LongProbeDepen
   return result;
 }
 
+/**
+ * The shard file, read up to one byte past its bound.
+ *
+ * Why not its size first: a device or a pipe (`/dev/zero`, `/dev/stdin`) says 0 bytes and then
+ * never ends; reading at most the bound stops at it whatever the path is.
+ */
 function readShardFile(path: string): unknown {
-  if (statSync(path).size > SHARD_FILE_MAX_BYTES) throw new Error(`${ENV.shardFile}=${JSON.stringify(path)}: expected a shard file of at most ${SHARD_FILE_MAX_BYTES} bytes`);
-  return JSON.parse(readFileSync(path, 'utf8'));
+  const buffer = Buffer.alloc(SHARD_FILE_MAX_BYTES + 1);
+  const fd = openSync(path, 'r');
+  let length = 0;
+  try {
+    let read: number;
+    do {
+      read = readSync(fd, buffer, length, buffer.length - length, null);
+      length += read;
+    } while (read > 0 && length < buffer.length);
+  } finally {
+    closeSync(fd);
+  }
+  if (length > SHARD_FILE_MAX_BYTES) throw new Error(`${ENV.shardFile}=${JSON.stringify(path)}: expected a shard file of at most ${SHARD_FILE_MAX_BYTES} bytes`);
+  return JSON.parse(buffer.toString('utf8', 0, length));
 }
 
 /** The container's command: one run, SIGTERM aborts it, exit code 1 on error. */

@@ -14,9 +14,6 @@ import { validator } from './validate';
 
 const check = validator('probe');
 
-/** Kept free at the end of an invocation: to return results and for the runtime. */
-export const RESERVE_MS = PROBE_RESERVE_S * 1000;
-
 /** The target's request fields by the rules every front door shares: never a CR or LF. */
 const requestField = (field: RequestField) => check.matching(REQUEST_FIELDS[field].pattern, REQUEST_FIELDS[field].expected);
 const target = check.fields(
@@ -46,7 +43,7 @@ export function shardOf(event: unknown): Shard {
  * never `pass`, with the reason.
  */
 export async function probeStep(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>, env: NodeJS.ProcessEnv = process.env): Promise<ShardResult> {
-  return probeShardFromEnv(shardOf(event), Math.max(1, context.getRemainingTimeInMillis() - RESERVE_MS), env);
+  return probeShardFromEnv(shardOf(event), Math.max(1, context.getRemainingTimeInMillis() - PROBE_RESERVE_S * 1000), env);
 }
 
 /**

@@ -20,9 +20,9 @@ export const longKeys = (prefix: string, runId: string, vpcId: string) => ({
   resultKey: `${prefix}results/${runId}/long/${vpcId}.json`,
 });
 
-/** Writes each long probe's shard (the items it probes, `probe.items` of them) to its plan key. */
+/** Writes each long probe's shard (the items it probes) to its plan key. */
 export async function writeLongPlans(s3: S3Client, bucket: string, runId: string, probes: ReadonlyArray<{ probe: LongProbe; items: readonly ProbePlanItem[] }>): Promise<void> {
-  await Promise.all(probes.map(({ probe, items }, shardId) => putJson(s3, bucket, probe.planKey, { runId, shardId, vpcId: probe.vpcId, items: items.slice(0, probe.items) } satisfies Shard)));
+  await Promise.all(probes.map(({ probe, items }, shardId) => putJson(s3, bucket, probe.planKey, { runId, shardId, vpcId: probe.vpcId, items } satisfies Shard)));
 }
 
 /**

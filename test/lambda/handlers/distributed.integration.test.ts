@@ -1,7 +1,6 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { startBackend, type RunningBackend } from '../../../cli/demo/backends';
 import type { ProbePlanItem } from '../../../lambda/discovery';
 import { handler as discover } from '../../../lambda/handlers/discover';
 import { handler as probe } from '../../../lambda/handlers/probe';
@@ -10,34 +9,16 @@ import type { DistributedRun, ShardResult, VpcResults } from '../../../lambda/ru
 import { inMemoryBucket } from '../../support/in-memory-bucket';
 import { lambdaContext } from '../../support/lambda-context';
 import { mockAccount } from '../discovery/fixtures';
+import { MONITOR_ENV, wholeRunSetting } from './env';
 
-const BUCKET = 'idle-canary-reports';
+const BUCKET = MONITOR_ENV.IDLE_CANARY_BUCKET;
 
 describe('a large run through S3 and Distributed Maps', () => {
-  const saved = { ...process.env };
-  const backends: RunningBackend[] = [];
-  afterAll(async () => {
-    process.env = saved;
-    await Promise.all(backends.map((b) => b.stop()));
-  });
+  const setting = wholeRunSetting({ IDLE_CANARY_VPC_IDS: 'vpc-0a1,vpc-0b2', IDLE_CANARY_INLINE_MAX_BACKENDS: '1' });
 
   it('plans to S3, probes batch by batch, and publishes from the written results, counting a failed batch', async () => {
     // Prepare: three backends behind one ALB, above an inline limit of 1
-    Object.assign(process.env, {
-      AWS_REGION: 'eu-west-1',
-      IDLE_CANARY_VPC_IDS: 'vpc-0a1,vpc-0b2',
-      IDLE_CANARY_BUCKET: BUCKET,
-      IDLE_CANARY_REPORT_PREFIX: 'idle-canary/',
-      IDLE_CANARY_INLINE_MAX_BACKENDS: '1',
-      IDLE_CANARY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:idle-canary',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    });
-    const base = { description: 'distributed', keepAliveTimeoutMs: 20_000, headersTimeoutMs: 20_000 };
-    backends.push(
-      await startBackend({ ...base, name: 'lazy', lazyHeadersTimeoutMs: 2000 }),
-      await startBackend({ ...base, name: 'tuned' }),
-      await startBackend({ ...base, name: 'tuned-2' }),
-    );
+    const backends = await setting.start('distributed', { name: 'lazy', lazyHeadersTimeoutMs: 2000 }, { name: 'tuned' }, { name: 'tuned-2' });
     const account = mockAccount(
       { alb: [{ name: 'big', idleTimeoutS: 3, targetGroups: backends.map((b, i) => ({ name: `tg-${i}`, port: b.port, targetType: 'ip' as const, targets: [{ id: '127.0.0.1' }] })) }] },
       { everyClient: true },

@@ -2,7 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@a
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEMO_BACKENDS, startBackend, type RunningBackend } from '../../../cli/demo/backends';
+import { DEMO_BACKENDS, startBackend } from '../../../cli/demo/backends';
 import { handler as discover } from '../../../lambda/handlers/discover';
 import { handler as probe } from '../../../lambda/handlers/probe';
 import { handler as digest } from '../../../lambda/handlers/digest';
@@ -11,15 +11,8 @@ import type { InlineRun, ShardFailure, ShardResult } from '../../../lambda/run/t
 import { inMemoryBucket } from '../../support/in-memory-bucket';
 import { lambdaContext } from '../../support/lambda-context';
 import { mockAccount } from '../discovery/fixtures';
+import { MONITOR_ENV, wholeRunSetting } from './env';
 
-const ENV = {
-  AWS_REGION: 'eu-west-1',
-  IDLE_CANARY_VPC_IDS: 'vpc-0a1',
-  IDLE_CANARY_BUCKET: 'idle-canary-reports',
-  IDLE_CANARY_REPORT_PREFIX: 'idle-canary/',
-  IDLE_CANARY_NAMESPACE: 'IdleCanary',
-  IDLE_CANARY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:idle-canary',
-};
 
 /** The reports bucket with the run's discovery and `latest.json` (`null`: no run stored yet). */
 function mockReports(latest: unknown, discovery?: { runId: string; value: unknown }) {
@@ -33,7 +26,7 @@ const discoveryKey = (runId: string) => `idle-canary/plans/${runId}/discovery.js
 
 describe('handlers through middy', () => {
   const saved = { ...process.env };
-  beforeAll(() => Object.assign(process.env, ENV, { POWERTOOLS_LOG_LEVEL: 'SILENT' }));
+  beforeAll(() => Object.assign(process.env, MONITOR_ENV, { POWERTOOLS_LOG_LEVEL: 'SILENT' }));
   afterAll(() => {
     process.env = saved;
   });
@@ -146,7 +139,7 @@ describe('handlers through middy', () => {
     // Assess
     expect(summary).toMatchObject({ verdict: 'fail', changes: 1, notified: true, failing: ['web'] });
     const [notification, digestMessage] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
-    expect(notification).toMatchObject({ TopicArn: ENV.IDLE_CANARY_TOPIC_ARN, Subject: 'idle-canary eu-west-1: 1 change, 1 load balancer failing' });
+    expect(notification).toMatchObject({ TopicArn: MONITOR_ENV.IDLE_CANARY_TOPIC_ARN, Subject: 'idle-canary eu-west-1: 1 change, 1 load balancer failing' });
     expect(notification.Message).toContain('NEW FAILURE web: the limit between requests went from at least 66.0 s to 5.0 s (was pass, now fail); failing backends: 10.0.0.1:80');
     const stored = JSON.parse(String(s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === 'idle-canary/runs/run-2.json')!.args[0].input.Body));
     expect(notification.Message).toContain(`(2026-11-24T10:01:07.000Z -> ${stored.finishedAt})`);
@@ -159,7 +152,7 @@ describe('handlers through middy', () => {
 
 describe('publish with access logs', () => {
   const saved = { ...process.env };
-  beforeAll(() => Object.assign(process.env, ENV, { IDLE_CANARY_ACCESS_LOGS: 'on' }));
+  beforeAll(() => Object.assign(process.env, MONITOR_ENV, { IDLE_CANARY_ACCESS_LOGS: 'on' }));
   afterAll(() => {
     process.env = saved;
   });
@@ -214,19 +207,11 @@ describe('publish with access logs', () => {
 });
 
 describe('a whole run, handler after handler, as the state machine passes their outputs', () => {
-  const saved = { ...process.env };
-  const backends: RunningBackend[] = [];
-  afterAll(async () => {
-    process.env = saved;
-    await Promise.all(backends.map((b) => b.stop()));
-  });
+  const setting = wholeRunSetting();
 
   it('discovers, probes each shard from its VPC and publishes the verdicts', async () => {
     // Prepare: a lazy backend behind a Classic ELB and a tuned one behind an ALB, 3 s timeouts
-    Object.assign(process.env, ENV, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
-    const base = { description: 'e2e', keepAliveTimeoutMs: 20_000, headersTimeoutMs: 20_000 };
-    backends.push(await startBackend({ ...base, name: 'lazy', lazyHeadersTimeoutMs: 2000 }), await startBackend({ ...base, name: 'tuned' }));
-    const [lazy, tuned] = backends;
+    const [lazy, tuned] = await setting.start('e2e', { name: 'lazy', lazyHeadersTimeoutMs: 2000 }, { name: 'tuned' });
     const account = mockAccount(
       {
         classic: [{ name: 'k8s-web', idleTimeoutS: 3, listeners: [['HTTP', 80, 'HTTP', lazy.port]], healthCheck: `HTTP:${lazy.port}/healthz`, instances: [{ id: 'i-lazy', ip: '127.0.0.1' }] }],
