@@ -162,11 +162,12 @@ function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (bac
   const probed = backends.filter((b) => b.probe.error === undefined);
   const phaseNames = [...new Set(backends.flatMap((b) => Object.keys(b.probe.phases) as PhaseName[]))];
   const phases = idleTimeoutS === null ? {} : Object.fromEntries(phaseNames.map((phase) => [phase, judgePhase(phase, probed)]));
-  const missing = lb.backends.length - backends.length;
+  // A backend that could not be probed and one whose result was lost count alike.
+  const probeErrors = lb.backends.length - probed.length;
   const verdicts = Object.values(phases).map((p) => p.verdict);
-  // Nothing probed, a discovery error, a backend that could not be probed or lost results
-  // leave doubt: never a reassuring pass (a failing backend still fails the load balancer).
-  const doubt = lb.error !== undefined || probed.length < backends.length || probed.length === 0 || missing > 0;
+  // Nothing probed, a discovery error or a probe error leave doubt: never a reassuring pass
+  // (a failing backend still fails the load balancer).
+  const doubt = lb.error !== undefined || probeErrors > 0 || probed.length === 0;
   return {
     name: lb.name,
     type: lb.type,
@@ -176,7 +177,7 @@ function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (bac
     phases,
     verdict: worstVerdict(doubt ? [...verdicts, 'inconclusive'] : verdicts),
     backends,
-    probeErrors: backends.length - probed.length + missing,
+    probeErrors,
     backendsNotSampled: lb.backendsNotSampled,
     skipped: lb.skipped,
     ...(lb.error !== undefined ? { error: lb.error } : {}),

@@ -156,7 +156,6 @@ function enforcementOf(failure: Failure | null): Enforcement {
 
 function inconclusiveReason(survivedS: number | null, limitS: number | null, sweepS: number | null, context: PhaseContext): string {
   const neededS = context.loadBalancerIdleTimeoutS + context.marginS;
-  if (context.cutShort !== undefined) return context.cutShort;
   if (limitS !== null && sweepS !== null && survivedS === null) {
     return `a periodic check closed connections idle ${limitS} s, and no connection was seen to survive a check, so the threshold may be lower`;
   }

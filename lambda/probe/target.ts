@@ -281,14 +281,16 @@ function result(
   sockets: Pick<ProbeResult, 'socketsUsed' | 'peakSockets'>,
   extra: Pick<ProbeResult, 'error' | 'server' | 'startedAt'>,
 ): ProbeResult {
+  // Made printable once: the error and every phase's reason say the same.
+  const error = extra.error && { ...extra.error, message: printable(extra.error.message, ERROR_MAX_LENGTH) };
   return {
     target: contractTarget(run.job),
     loadBalancerIdleTimeoutS: run.job.loadBalancerIdleTimeoutS,
     horizonS,
-    phases: extra.error ? unstartedResult(run.job, horizonS, run.phases, extra.error.message).phases : phases,
-    verdict: extra.error ? 'inconclusive' : worstVerdict(Object.values(phases).map((phase) => phase.verdict)),
+    phases: error ? unstartedResult(run.job, horizonS, run.phases, error.message).phases : phases,
+    verdict: error ? 'inconclusive' : worstVerdict(Object.values(phases).map((phase) => phase.verdict)),
     ...extra,
-    ...(extra.error ? { error: { ...extra.error, message: printable(extra.error.message, ERROR_MAX_LENGTH) } } : {}),
+    ...(error ? { error } : {}),
     elapsedS: roundS((now() - started) / 1000),
     ...sockets,
     marginS: run.marginS,

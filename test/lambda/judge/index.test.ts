@@ -122,51 +122,49 @@ describe('judgeLoadBalancers', () => {
     expect(verdict.backends[0]).toMatchObject({ id: '10.0.1.7:30080', verdict: 'inconclusive' });
   });
 
-  it('keeps a failing backend a failure when another backend of the same load balancer could not be probed', () => {
-    // Prepare
+  it.each([
+    {
+      when: 'keeps a failing backend a failure when another backend of the same load balancer could not be probed',
+      unprobed: { code: 'connect-timeout' as const, message: '10.0.1.7:30080: no connection within 5000 ms' },
+      keepAlive: phase(5, 4.99, 60, 'fail'),
+      verdict: 'fail',
+      failingBackends: ['10.0.2.9:30080'],
+      metrics: { BackendsFailing: 1, LoadBalancersFailing: 1 },
+      exitCode: 1,
+    },
+    {
+      when: 'is inconclusive, not pass, when no backend fails but one could not be probed, with the same metrics as before',
+      unprobed: { code: 'refused' as const, message: '10.0.1.7:30080: connection refused (nothing listens on that port)' },
+      keepAlive: phase(75, 74.99, 60, 'pass'),
+      verdict: 'inconclusive',
+      failingBackends: [],
+      metrics: { BackendsFailing: 0, LoadBalancersFailing: 0 },
+      exitCode: 3,
+    },
+  ])('$when', ({ unprobed, keepAlive, verdict: expected, failingBackends, metrics, exitCode }) => {
+    // Prepare: one backend passes the pre-request phase, the other could not be probed
     const lbs = [lb('web', 60, ['10.0.1.7', '10.0.2.9'])];
     const plan = [planItem('10.0.1.7', 60, ['web']), planItem('10.0.2.9', 60, ['web'])];
     const none = phase(null, null, 60, 'inconclusive');
-    const results = [
-      result('10.0.1.7', 60, none, none, { code: 'connect-timeout', message: '10.0.1.7:30080: no connection within 5000 ms' }),
-      result('10.0.2.9', 60, phase(null, 66, 60, 'pass'), phase(5, 4.99, 60, 'fail')),
-    ];
-
-    // Act
-    const [verdict] = judgeLoadBalancers(lbs, plan, results);
-
-    // Assess
-    expect(verdict).toMatchObject({ verdict: 'fail', probeErrors: 1 });
-    expect(verdict.phases.keepAlive?.failingBackends).toEqual(['10.0.2.9:30080']);
-  });
-
-  it('is inconclusive, not pass, when no backend fails but one could not be probed, with the same metrics as before', () => {
-    // Prepare: one backend passes both phases, the other refuses connections
-    const lbs = [lb('web', 60, ['10.0.1.7', '10.0.2.9'])];
-    const plan = [planItem('10.0.1.7', 60, ['web']), planItem('10.0.2.9', 60, ['web'])];
-    const none = phase(null, null, 60, 'inconclusive');
-    const results = [
-      result('10.0.1.7', 60, none, none, { code: 'refused', message: '10.0.1.7:30080: connection refused (nothing listens on that port)' }),
-      result('10.0.2.9', 60, phase(null, 66, 60, 'pass'), phase(75, 74.99, 60, 'pass')),
-    ];
+    const results = [result('10.0.1.7', 60, none, none, unprobed), result('10.0.2.9', 60, phase(null, 66, 60, 'pass'), keepAlive)];
 
     // Act
     const [verdict] = judgeLoadBalancers(lbs, plan, results);
     const datums = toDatums([verdict], new Date('2026-11-30T17:00:00Z'));
     const report = toScanReport({ region: 'eu-west-1', loadBalancers: lbs, notCovered: [], excluded: [], apiCalls: 4 }, [verdict], new Date(), new Date());
 
-    // Assess: the load balancer is in doubt; its phases still say what the probed backend showed
-    expect(verdict).toMatchObject({ verdict: 'inconclusive', probeErrors: 1 });
+    // Assess: a failure stays a failure, else the load balancer is in doubt; its phases still say what the probed backend showed
+    expect(verdict).toMatchObject({ verdict: expected, probeErrors: 1 });
+    expect(verdict.phases.keepAlive?.failingBackends).toEqual(failingBackends);
     expect(verdict.phases.preRequest).toMatchObject({ verdict: 'pass', survivedS: 66 });
     expect(phaseHeadroomS(verdict.phases.preRequest!, verdict.idleTimeoutS)).toBe(6);
     expect(Object.fromEntries(datums.map((d) => [d.MetricName, d.Value]))).toMatchObject({
       BackendsProbed: 1,
-      BackendsFailing: 0,
       ProbeErrors: 1,
       PreRequestHeadroom: 6,
-      LoadBalancersFailing: 0,
+      ...metrics,
     });
-    expect(scanExitCode(report)).toBe(3);
+    expect(scanExitCode(report)).toBe(exitCode);
   });
 
   it('reports a load balancer whose discovery failed as inconclusive with its error', () => {

@@ -6,6 +6,7 @@ import {
   lazyResettingServer,
   measureKeepAliveCloseS,
   proxyProtocolServer,
+  rawResponseServer,
   silentServer,
   sshLikeServer,
   unsolicitedErrorServer,
@@ -117,6 +118,19 @@ describe('probeTargets', () => {
       expect(bad.phases.preRequest).toMatchObject({ verdict: 'inconclusive', reason: bad.error!.message });
     }
     expect(results[4].verdict).toBe('pass');
+  });
+
+  it("gives a backend's bytes in an error as one printable line, the same in the error and in each phase's reason", async () => {
+    // Prepare: a backend that answers with a C1 control (CSI), which JSON quoting leaves as it is
+    const server = await start(rawResponseServer(Buffer.from('\u009b2J not http', 'latin1')));
+
+    // Act
+    const [result] = await probeTargets([job(server.port)], fast);
+
+    // Assess
+    expect(result.error).toMatchObject({ code: 'not-http' });
+    expect(result.error!.message).toContain('(it answered "\\x9b2J not http")');
+    for (const phase of Object.values(result.phases)) expect(phase.reason).toBe(result.error!.message);
   });
 
   it('sends a PROXY protocol v1 line once per connection, before the first request, when asked to', async () => {
