@@ -3,7 +3,7 @@
  * time with errors that name the bad key.
  */
 import type { AccessLogBucketConfig, IdleCanaryProps, VpcConfig } from './props';
-import { DEFAULT_SCHEDULE, LONG_TIMEOUTS_MIN_PERIOD_MINUTES, LONG_TIMEOUTS_SCHEDULE_EXPECTED, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
+import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
 import { RANGES } from '../lambda/shared/settings';
 
 export type { AccessLogBucketConfig, LongTimeoutsConfig, VpcConfig } from './props';
@@ -66,7 +66,8 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.schedule, `${key}.schedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N minutes) or cron(...)', issue));
   optional(s.digestSchedule, `${key}.digestSchedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N days) or cron(...)', issue));
   optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => range(v, k, RANGES.periodMinutes.min, RANGES.periodMinutes.max, issue));
-  const period = checkedPeriod(s, key, issue);
+  optional(s.longTimeouts, `${key}.longTimeouts`, (v, k) => parseLongTimeouts(v, k, issue));
+  checkPeriod(s, key, issue);
   optional(s.topicArn, `${key}.topicArn`, (v, k) => match(v, k, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'an SNS topic ARN', issue));
   optional(s.alarmEmails, `${key}.alarmEmails`, (v, k) => array(v, k, issue, 0).forEach((e, i) => match(e, `${k}[${i}]`, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address', issue)));
   optional(s.marginS, `${key}.marginS`, (v, k) => range(v, k, RANGES.marginS.min, RANGES.marginS.max, issue));
@@ -79,10 +80,6 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.toleratedFailurePercentage, `${key}.toleratedFailurePercentage`, (v, k) => range(v, k, 0, 100, issue));
   optional(s.accessLogBuckets, `${key}.accessLogBuckets`, (v, k) => array(v, k, issue, 0).forEach((bucket, i) => parseAccessLogBucket(bucket, `${k}[${i}]`, issue)));
   optional(s.hangupsAlarmThreshold, `${key}.hangupsAlarmThreshold`, (v, k) => range(v, k, 1, 1_000_000, issue));
-  optional(s.longTimeouts, `${key}.longTimeouts`, (v, k) => parseLongTimeouts(v, k, issue));
-  if (s.longTimeouts !== undefined && period < LONG_TIMEOUTS_MIN_PERIOD_MINUTES) {
-    issue(`${key}.schedule`, LONG_TIMEOUTS_SCHEDULE_EXPECTED, s.schedule ?? DEFAULT_SCHEDULE);
-  }
   for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments'] as const) {
     optional(s[flag], `${key}.${flag}`, (v, k) => (typeof v === 'boolean' ? v : issue(k, 'true or false', v)));
   }
@@ -119,13 +116,13 @@ function parseAccessLogBucket(value: unknown, key: string, issue: Issue): void {
   optional(b.prefix, `${key}.prefix`, (p, k) => match(p, k, /^(?!\/)(?!.*AWSLogs)[^\s]{1,512}$/, 'the prefix set in the load balancers\' logging, without a leading slash or AWSLogs', issue));
 }
 
-/** The stack's period from its schedule (see `periodOf`); the issue when they disagree. */
-function checkedPeriod(s: Record<string, unknown>, key: string, issue: Issue): number {
+/** The issue when the stack's schedule, period and `longTimeouts` disagree (see `periodOf`). */
+function checkPeriod(s: Record<string, unknown>, key: string, issue: Issue): void {
   try {
-    return periodOf((s.schedule as string | undefined) ?? DEFAULT_SCHEDULE, s.periodMinutes as number | undefined);
+    periodOf((s.schedule as string | undefined) ?? DEFAULT_SCHEDULE, s.periodMinutes as number | undefined, s.longTimeouts !== undefined);
   } catch (error) {
     if (!(error instanceof PeriodError)) throw error;
-    return issue(`${key}.${error.key}`, error.expected, error.got);
+    issue(`${key}.${error.key}`, error.expected, error.got);
   }
 }
 

@@ -21,6 +21,16 @@ describe('parseConfig', () => {
   });
 
   it.each([
+    ['rate(15 minutes)', undefined, 'schedule: expected a period of 90 minutes with longTimeouts, such as rate(90 minutes) (a run with long-horizon probes lasts up to 89 minutes, and runs never overlap), got "rate(15 minutes)"'],
+    ['cron(0 * * * ? *)', 60, 'schedule: expected a period of 90 minutes with longTimeouts, such as rate(90 minutes) (a run with long-horizon probes lasts up to 89 minutes, and runs never overlap), got "cron(0 * * * ? *)"'],
+  ])('refuses a %s schedule with longTimeouts, naming the schedule', (schedule, periodMinutes, message) => {
+    // Act & Assess
+    expect(() => periodOf(schedule, periodMinutes, true)).toThrow(message);
+    expect(periodOf(schedule, periodMinutes)).toBe(periodMinutes ?? 15);
+    expect(periodOf('rate(90 minutes)', undefined, true)).toBe(90);
+  });
+
+  it.each([
     [undefined, 'idle-canary: expected an object, got nothing'],
     [{ stacks: [] }, 'idle-canary.stacks: expected a list of at least 1, got []'],
     [{ stacks: [{ ...STACK, account: '1234' }] }, 'idle-canary.stacks[0].account: expected a 12-digit account id, got "1234"'],
