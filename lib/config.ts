@@ -4,6 +4,7 @@
  */
 import type { AccessLogBucketConfig, IdleCanaryProps, VpcConfig } from './props';
 import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
+import { printable } from '../lambda/shared/printable';
 import { RANGES } from '../lambda/shared/settings';
 
 export type { AccessLogBucketConfig, LongTimeoutsConfig, VpcConfig } from './props';
@@ -29,6 +30,19 @@ export interface IdleCanaryConfig {
 
 type Issue = (key: string, expected: string, got: unknown) => never;
 
+/** How much of an unknown key, a bad value and the whole line an error shows: more than any valid entry needs. */
+const SHOWN = { key: 60, value: 200, line: 1000 } as const;
+
+/**
+ * Throws the one-line error naming the key, what is expected and what was found.
+ *
+ * Why cut and escaped: the configuration may come from a `-c` flag; a value or an unknown key
+ * with terminal escapes, or of megabytes, must not reach the terminal as it is.
+ */
+const throwIssue: Issue = (key, expected, got) => {
+  throw new Error(printable(`${key}: expected ${expected}, got ${got === undefined ? 'nothing' : printable(JSON.stringify(got), SHOWN.value)}`, SHOWN.line));
+};
+
 /**
  * Validates the context value.
  *
@@ -36,13 +50,10 @@ type Issue = (key: string, expected: string, got: unknown) => never;
  * `idle-canary.stacks[0].vpcs[0].subnetIds[1]: expected a subnet id like subnet-0a1b2c3d, got "subnet-x"`
  */
 export function parseConfig(value: unknown): IdleCanaryConfig {
-  const issue: Issue = (key, expected, got) => {
-    throw new Error(`${key}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
-  };
-  const root = object(value, 'idle-canary', issue);
-  onlyKeys(root, 'idle-canary', ['stacks'], issue);
-  const stacks = array(root.stacks, 'idle-canary.stacks', issue, 1);
-  return { stacks: stacks.map((stack, i) => parseStack(stack, `idle-canary.stacks[${i}]`, issue)) };
+  const root = object(value, 'idle-canary', throwIssue);
+  onlyKeys(root, 'idle-canary', ['stacks'], throwIssue);
+  const stacks = array(root.stacks, 'idle-canary.stacks', throwIssue, 1);
+  return { stacks: stacks.map((stack, i) => parseStack(stack, `idle-canary.stacks[${i}]`, throwIssue)) };
 }
 
 /** Every key a stack entry accepts, in the README's order. */
@@ -127,7 +138,7 @@ function checkPeriod(s: Record<string, unknown>, key: string, issue: Issue): voi
 }
 
 /** `[from, to]` of a port entry: a number or `from-to`. */
-export function portRange(value: unknown, key: string, issue: Issue = (k, e, g) => { throw new Error(`${k}: expected ${e}, got ${JSON.stringify(g)}`); }): [number, number] {
+export function portRange(value: unknown, key: string, issue: Issue = throwIssue): [number, number] {
   const text = String(value);
   const m = /^(\d+)(?:-(\d+))?$/.exec(text);
   const from = m ? Number(m[1]) : NaN;
@@ -139,7 +150,7 @@ export function portRange(value: unknown, key: string, issue: Issue = (k, e, g) 
 /** Rejects a key the schema does not know: a misspelt key would otherwise be ignored silently. */
 function onlyKeys(value: Record<string, unknown>, key: string, accepted: readonly string[], issue: Issue): void {
   const unknown = Object.keys(value).find((name) => !accepted.includes(name));
-  if (unknown !== undefined) issue(`${key}.${unknown}`, `no such key (accepted: ${accepted.join(', ')})`, value[unknown]);
+  if (unknown !== undefined) issue(`${key}.${printable(unknown, SHOWN.key)}`, `no such key (accepted: ${accepted.join(', ')})`, value[unknown]);
 }
 
 function object(value: unknown, key: string, issue: Issue): Record<string, unknown> {

@@ -1,11 +1,33 @@
 import { parseConfig } from '../../lib/config';
+import { hasControlCharacters } from '../../lambda/shared/printable';
 import { periodOf } from '../../lib/schedule';
 import { STACK, VPC } from './synth';
 
 describe('parseConfig', () => {
-  it('accepts the example configuration', () => {
-    // Act & Assess
-    expect(parseConfig({ stacks: [STACK] }).stacks[0].vpcs[0].vpcId).toBe('vpc-0a1b2c3d4e5f60718');
+  it('shows a bad value and an unknown key escaped and cut, the error on one line', () => {
+    // Prepare
+    const flag = `\u001b]0;pwned\u0007\u009b2J${'x'.repeat(1_000_000)}`;
+    const unknownKey = `\u001b[2J${'k'.repeat(100_000)}`;
+    const messageOf = (parse: () => unknown) => {
+      try {
+        parse();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('no error');
+    };
+
+    // Act
+    const fromFlag = messageOf(() => parseConfig(flag));
+    const withUnknownKey = messageOf(() => parseConfig({ stacks: [{ ...STACK, [unknownKey]: flag }] }));
+
+    // Assess
+    expect(fromFlag).toMatch(/^idle-canary: expected an object, got "\\u001b]0;pwned\\u0007\\x9b2Jx+\.\.\.$/);
+    expect(withUnknownKey).toMatch(/^idle-canary\.stacks\[0\]\.\\x1b\[2Jk+\.\.\.: expected no such key \(accepted: [^)]+\), got "\\u001b]0;pwned\\u0007\\x9b2Jx+\.\.\.$/);
+    for (const message of [fromFlag, withUnknownKey]) {
+      expect(hasControlCharacters(message)).toBe(false);
+      expect(message.length).toBeLessThanOrEqual(1000);
+    }
   });
 
   it.each([
