@@ -7,8 +7,6 @@ import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './
 import { printable } from '../lambda/shared/printable';
 import { RANGES } from '../lambda/shared/settings';
 
-export type { AccessLogBucketConfig, LongTimeoutsConfig, VpcConfig } from './props';
-
 /**
  * One stack: an account and region, and the construct's props in JSON form (see
  * `IdleCanaryProps` for each one's meaning and default).

@@ -31,8 +31,6 @@ import { RunStateMachine } from './run-state-machine';
 import { periodOf } from './schedule';
 import { RunTriggers } from './triggers';
 
-export { defaults, type IdleCanaryProps } from './props';
-
 /**
  * A scheduled idle-connection monitor for the Classic and Application Load Balancers of one
  * account and region.
