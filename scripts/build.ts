@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { HANDLER_NAMES, HANDLERS_DIR, LONG_PROBE_DIR, LONG_PROBE_DOCKERFILE, LONG_PROBE_NAME } from '../lib/handlers';
 import { packageRoot } from '../lib/package-root';
+import { printable } from '../lambda/shared/printable';
 
 const ROOT = packageRoot(__dirname);
 const DIST = join(ROOT, 'dist');
@@ -92,7 +93,8 @@ export async function buildPackage(): Promise<number> {
 async function main(): Promise<void> {
   const steps = process.argv.slice(2);
   const unknown = steps.find((step) => step !== 'handlers');
-  if (unknown !== undefined) throw new Error(`unknown build step "${unknown}": expected handlers or nothing`);
+  // The flag is shown escaped and cut: it reaches the terminal.
+  if (unknown !== undefined) throw new Error(`unknown build step "${printable(unknown, 60)}": expected handlers or nothing`);
   if (steps.length > 0) {
     await bundleHandlers();
     console.log(`${HANDLER_NAMES.length} Lambda bundles and the long probe's image context in ${HANDLERS_DIR}`);
