@@ -3,10 +3,9 @@
  * time with errors that name the bad key.
  */
 import type { AccessLogBucketConfig, IdleCanaryProps, VpcConfig } from './props';
-import { DEFAULT_SCHEDULE, LONG_TIMEOUTS_MIN_PERIOD_MINUTES, LONG_TIMEOUTS_SCHEDULE_EXPECTED, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
+import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
+import { printable } from '../lambda/shared/printable';
 import { RANGES } from '../lambda/shared/settings';
-
-export type { AccessLogBucketConfig, LongTimeoutsConfig, VpcConfig } from './props';
 
 /**
  * One stack: an account and region, and the construct's props in JSON form (see
@@ -29,6 +28,19 @@ export interface IdleCanaryConfig {
 
 type Issue = (key: string, expected: string, got: unknown) => never;
 
+/** How much of an unknown key, a bad value and the whole line an error shows: more than any valid entry needs. */
+const SHOWN = { key: 60, value: 200, line: 1000 } as const;
+
+/**
+ * Throws the one-line error naming the key, what is expected and what was found.
+ *
+ * Why cut and escaped: the configuration may come from a `-c` flag; a value or an unknown key
+ * with terminal escapes, or of megabytes, must not reach the terminal as it is.
+ */
+const throwIssue: Issue = (key, expected, got) => {
+  throw new Error(printable(`${key}: expected ${expected}, got ${got === undefined ? 'nothing' : printable(JSON.stringify(got), SHOWN.value)}`, SHOWN.line));
+};
+
 /**
  * Validates the context value.
  *
@@ -36,13 +48,10 @@ type Issue = (key: string, expected: string, got: unknown) => never;
  * `idle-canary.stacks[0].vpcs[0].subnetIds[1]: expected a subnet id like subnet-0a1b2c3d, got "subnet-x"`
  */
 export function parseConfig(value: unknown): IdleCanaryConfig {
-  const issue: Issue = (key, expected, got) => {
-    throw new Error(`${key}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
-  };
-  const root = object(value, 'idle-canary', issue);
-  onlyKeys(root, 'idle-canary', ['stacks'], issue);
-  const stacks = array(root.stacks, 'idle-canary.stacks', issue, 1);
-  return { stacks: stacks.map((stack, i) => parseStack(stack, `idle-canary.stacks[${i}]`, issue)) };
+  const root = object(value, 'idle-canary', throwIssue);
+  onlyKeys(root, 'idle-canary', ['stacks'], throwIssue);
+  const stacks = array(root.stacks, 'idle-canary.stacks', throwIssue, 1);
+  return { stacks: stacks.map((stack, i) => parseStack(stack, `idle-canary.stacks[${i}]`, throwIssue)) };
 }
 
 /** Every key a stack entry accepts, in the README's order. */
@@ -66,7 +75,8 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.schedule, `${key}.schedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N minutes) or cron(...)', issue));
   optional(s.digestSchedule, `${key}.digestSchedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N days) or cron(...)', issue));
   optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => range(v, k, RANGES.periodMinutes.min, RANGES.periodMinutes.max, issue));
-  const period = checkedPeriod(s, key, issue);
+  optional(s.longTimeouts, `${key}.longTimeouts`, (v, k) => parseLongTimeouts(v, k, issue));
+  checkPeriod(s, key, issue);
   optional(s.topicArn, `${key}.topicArn`, (v, k) => match(v, k, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'an SNS topic ARN', issue));
   optional(s.alarmEmails, `${key}.alarmEmails`, (v, k) => array(v, k, issue, 0).forEach((e, i) => match(e, `${k}[${i}]`, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address', issue)));
   optional(s.marginS, `${key}.marginS`, (v, k) => range(v, k, RANGES.marginS.min, RANGES.marginS.max, issue));
@@ -79,10 +89,6 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.toleratedFailurePercentage, `${key}.toleratedFailurePercentage`, (v, k) => range(v, k, 0, 100, issue));
   optional(s.accessLogBuckets, `${key}.accessLogBuckets`, (v, k) => array(v, k, issue, 0).forEach((bucket, i) => parseAccessLogBucket(bucket, `${k}[${i}]`, issue)));
   optional(s.hangupsAlarmThreshold, `${key}.hangupsAlarmThreshold`, (v, k) => range(v, k, 1, 1_000_000, issue));
-  optional(s.longTimeouts, `${key}.longTimeouts`, (v, k) => parseLongTimeouts(v, k, issue));
-  if (s.longTimeouts !== undefined && period < LONG_TIMEOUTS_MIN_PERIOD_MINUTES) {
-    issue(`${key}.schedule`, LONG_TIMEOUTS_SCHEDULE_EXPECTED, s.schedule ?? DEFAULT_SCHEDULE);
-  }
   for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments'] as const) {
     optional(s[flag], `${key}.${flag}`, (v, k) => (typeof v === 'boolean' ? v : issue(k, 'true or false', v)));
   }
@@ -119,18 +125,18 @@ function parseAccessLogBucket(value: unknown, key: string, issue: Issue): void {
   optional(b.prefix, `${key}.prefix`, (p, k) => match(p, k, /^(?!\/)(?!.*AWSLogs)[^\s]{1,512}$/, 'the prefix set in the load balancers\' logging, without a leading slash or AWSLogs', issue));
 }
 
-/** The stack's period from its schedule (see `periodOf`); the issue when they disagree. */
-function checkedPeriod(s: Record<string, unknown>, key: string, issue: Issue): number {
+/** The issue when the stack's schedule, period and `longTimeouts` disagree (see `periodOf`). */
+function checkPeriod(s: Record<string, unknown>, key: string, issue: Issue): void {
   try {
-    return periodOf((s.schedule as string | undefined) ?? DEFAULT_SCHEDULE, s.periodMinutes as number | undefined);
+    periodOf((s.schedule as string | undefined) ?? DEFAULT_SCHEDULE, s.periodMinutes as number | undefined, s.longTimeouts !== undefined);
   } catch (error) {
     if (!(error instanceof PeriodError)) throw error;
-    return issue(`${key}.${error.key}`, error.expected, error.got);
+    issue(`${key}.${error.key}`, error.expected, error.got);
   }
 }
 
 /** `[from, to]` of a port entry: a number or `from-to`. */
-export function portRange(value: unknown, key: string, issue: Issue = (k, e, g) => { throw new Error(`${k}: expected ${e}, got ${JSON.stringify(g)}`); }): [number, number] {
+export function portRange(value: unknown, key: string, issue: Issue = throwIssue): [number, number] {
   const text = String(value);
   const m = /^(\d+)(?:-(\d+))?$/.exec(text);
   const from = m ? Number(m[1]) : NaN;
@@ -142,7 +148,7 @@ export function portRange(value: unknown, key: string, issue: Issue = (k, e, g) 
 /** Rejects a key the schema does not know: a misspelt key would otherwise be ignored silently. */
 function onlyKeys(value: Record<string, unknown>, key: string, accepted: readonly string[], issue: Issue): void {
   const unknown = Object.keys(value).find((name) => !accepted.includes(name));
-  if (unknown !== undefined) issue(`${key}.${unknown}`, `no such key (accepted: ${accepted.join(', ')})`, value[unknown]);
+  if (unknown !== undefined) issue(`${key}.${printable(unknown, SHOWN.key)}`, `no such key (accepted: ${accepted.join(', ')})`, value[unknown]);
 }
 
 function object(value: unknown, key: string, issue: Issue): Record<string, unknown> {

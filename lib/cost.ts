@@ -48,11 +48,16 @@ export const ASSUMPTIONS = {
 
 const HOURS_PER_MONTH = 30.4 * 24;
 
+/** Scheduled runs in a month at this period. */
+const runsPerMonth = (periodMinutes: number) => Math.round((HOURS_PER_MONTH * 60) / periodMinutes);
+
+/** USD rounded to cents. */
+const cents = (usd: number) => Math.round(usd * 100) / 100;
+
 /** Each part rounded to cents, and their total. */
 function withTotal<P extends Record<string, number>>(parts: P): P & { total: number } {
-  const round = (usd: number) => Math.round(usd * 100) / 100;
-  const rounded = Object.fromEntries(Object.entries(parts).map(([name, usd]) => [name, round(usd)])) as P;
-  return { ...rounded, total: round(Object.values(rounded).reduce((sum, usd) => sum + usd, 0)) };
+  const rounded = Object.fromEntries(Object.entries(parts).map(([name, usd]) => [name, cents(usd)])) as P;
+  return { ...rounded, total: cents(Object.values(rounded).reduce((sum, usd) => sum + usd, 0)) };
 }
 
 export interface MonthlyCost {
@@ -76,7 +81,7 @@ export interface MonthlyCost {
  */
 export function monthlyCost(loadBalancers: number, assumptions = ASSUMPTIONS, prices = PRICES): MonthlyCost {
   const a = assumptions;
-  const runs = Math.round((HOURS_PER_MONTH * 60) / a.periodMinutes);
+  const runs = runsPerMonth(a.periodMinutes);
   const backends = loadBalancers * a.backendsPerLoadBalancer;
   const probes = Math.ceil(backends / a.targetsPerInvocation);
   // The state holds about one invocation's results (lambda/run/limits.ts), and at most inlineMaxBackends.
@@ -180,8 +185,7 @@ export function longProbeCost(loadBalancerIdleTimeoutS: number, assumptions = LO
   const worst = a.startSeconds + longProbeTime(worstCaseAnyS(loadBalancerIdleTimeoutS), 0, a.discoverSeconds * 1000).budgetS;
   const both = (f: (seconds: number) => number) => ({ typical: f(typical), worst: f(worst) });
   const usd = (seconds: number) => (seconds / 3600) * (a.vcpu * prices.fargateVcpuHourArm + a.memoryGb * prices.fargateGbHourArm);
-  const runs = Math.round((HOURS_PER_MONTH * 60) / a.periodMinutes);
-  const cents = (value: number) => Math.round(value * 100) / 100;
+  const runs = runsPerMonth(a.periodMinutes);
   return {
     loadBalancerIdleTimeoutS,
     taskSeconds: both((s) => Math.round(s)),

@@ -28,10 +28,8 @@ import { checkNumberProps, defaults, type AccessLogBucketConfig, type IdleCanary
 import { reportsBucket } from './reports';
 import { RunFunctions } from './run-functions';
 import { RunStateMachine } from './run-state-machine';
-import { LONG_TIMEOUTS_MIN_PERIOD_MINUTES, LONG_TIMEOUTS_SCHEDULE_EXPECTED, periodOf } from './schedule';
+import { periodOf } from './schedule';
 import { RunTriggers } from './triggers';
-
-export { defaults, type IdleCanaryProps } from './props';
 
 /**
  * A scheduled idle-connection monitor for the Classic and Application Load Balancers of one
@@ -69,10 +67,7 @@ export class IdleCanary extends Construct {
     this.node.setContext(cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     const settings = withDefaults(defaults, props);
     checkNumberProps(props);
-    const periodMinutes = periodOf(settings.schedule, props.periodMinutes);
-    if (props.longTimeouts !== undefined && periodMinutes < LONG_TIMEOUTS_MIN_PERIOD_MINUTES) {
-      throw new Error(`schedule: expected ${LONG_TIMEOUTS_SCHEDULE_EXPECTED}, got ${JSON.stringify(settings.schedule)}`);
-    }
+    const periodMinutes = periodOf(settings.schedule, props.periodMinutes, props.longTimeouts !== undefined);
     const { logRetention, marginS, namespace, maxConcurrency } = settings;
     const accessLogBuckets: readonly AccessLogBucketConfig[] = settings.accessLogBuckets;
     const readsAccessLogs = accessLogBuckets.length > 0;

@@ -15,8 +15,8 @@
  *   alarmEmails: ['oncall@example.com'],
  * });
  */
-export { IdleCanary, defaults, type IdleCanaryProps } from './idle-canary';
-export type { AccessLogBucketConfig, LongTimeoutsConfig, VpcConfig } from './props';
+export { IdleCanary } from './idle-canary';
+export { defaults, type AccessLogBucketConfig, type IdleCanaryProps, type LongTimeoutsConfig, type VpcConfig } from './props';
 // The parts IdleCanary composes, for an app that wants one of them on its own or to extend one.
 export { AccessLogCounter, type AccessLogCounterProps, type AccessLogSource } from './access-log-counter';
 export { CanaryAlarms, type CanaryAlarmsProps } from './alarms';

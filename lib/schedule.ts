@@ -25,7 +25,7 @@ export const MAX_PERIOD_MINUTES = METRICS_INSIGHTS_WINDOW_MINUTES / PROBE_ERRORS
 export const LONG_TIMEOUTS_MIN_PERIOD_MINUTES = LONG_RUN_TIMEOUT_MINUTES + 1;
 
 /** What the schedule of such a stack must be, in the words of the error. */
-export const LONG_TIMEOUTS_SCHEDULE_EXPECTED = `a period of ${LONG_TIMEOUTS_MIN_PERIOD_MINUTES} minutes with longTimeouts, such as rate(${LONG_TIMEOUTS_MIN_PERIOD_MINUTES} minutes) (a run with long-horizon probes lasts up to ${LONG_RUN_TIMEOUT_MINUTES} minutes, and runs never overlap)`;
+const LONG_TIMEOUTS_SCHEDULE_EXPECTED = `a period of ${LONG_TIMEOUTS_MIN_PERIOD_MINUTES} minutes with longTimeouts, such as rate(${LONG_TIMEOUTS_MIN_PERIOD_MINUTES} minutes) (a run with long-horizon probes lasts up to ${LONG_RUN_TIMEOUT_MINUTES} minutes, and runs never overlap)`;
 
 const UNIT_MINUTES: Readonly<Record<string, number>> = { minute: 1, minutes: 1, hour: 60, hours: 60, day: 1440, days: 1440 };
 const RATE_UNITS = Object.keys(UNIT_MINUTES).join('|');
@@ -42,7 +42,8 @@ export function rateMinutes(schedule: string): number | undefined {
 
 /**
  * The heartbeat and sampling period of a schedule: derived from `rate(...)`, given with
- * `cron(...)` (the longest gap between two runs), and within what the alarms can evaluate.
+ * `cron(...)` (the longest gap between two runs), within what the alarms can evaluate, and
+ * with `longTimeouts` at least as long as such a run.
  *
  * Why reject rather than pick one: a period shorter than the schedule keeps the Heartbeat
  * alarm in ALARM forever, a longer one hides a stopped monitor for longer than promised.
@@ -51,8 +52,9 @@ export function rateMinutes(schedule: string): number | undefined {
  * @example
  * periodOf('rate(30 minutes)'); // 30
  * periodOf('cron(0/20 * * * ? *)', 20); // 20
+ * periodOf('rate(15 minutes)', undefined, true); // throws: longTimeouts needs a 90-minute period
  */
-export function periodOf(schedule: string, periodMinutes?: number): number {
+export function periodOf(schedule: string, periodMinutes?: number, longTimeouts = false): number {
   const rate = rateMinutes(schedule);
   if (rate !== undefined && periodMinutes !== undefined && periodMinutes !== rate) {
     throw new PeriodError('periodMinutes', `${rate} (the period of schedule ${schedule}), or no periodMinutes`, periodMinutes);
@@ -63,6 +65,7 @@ export function periodOf(schedule: string, periodMinutes?: number): number {
     const key = rate !== undefined ? 'schedule' : 'periodMinutes';
     throw new PeriodError(key, `a period of at most ${MAX_PERIOD_MINUTES} minutes (the ${METRIC.probeErrors.name} alarm spans ${PROBE_ERRORS_PERIODS} periods, and Metrics Insights evaluates the last ${METRICS_INSIGHTS_WINDOW_MINUTES / 60} hours only)`, rate !== undefined ? schedule : period);
   }
+  if (longTimeouts && period < LONG_TIMEOUTS_MIN_PERIOD_MINUTES) throw new PeriodError('schedule', LONG_TIMEOUTS_SCHEDULE_EXPECTED, schedule);
   return period;
 }
 

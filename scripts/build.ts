@@ -18,11 +18,12 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { HANDLER_NAMES, HANDLERS_DIR, LONG_PROBE_DIR, LONG_PROBE_DOCKERFILE, LONG_PROBE_NAME } from '../lib/handlers';
 import { packageRoot } from '../lib/package-root';
+import { printable } from '../lambda/shared/printable';
 
 const ROOT = packageRoot(__dirname);
 const DIST = join(ROOT, 'dist');
 
-/** The single-file command, relative to the package root. */
+/** The single-file command, in `dist/`. */
 export const SINGLE_FILE = join(DIST, 'idle-canary.cjs');
 
 /** One handler bundled for Node.js 22, minified with its source map. */
@@ -44,14 +45,14 @@ const bundle = (name: string, external: string[]) =>
  * Bundles every handler for the Lambda runtime, whose AWS SDK v3 it uses, and the long probe
  * task with the SDK inside (a Node.js image has none), next to its Dockerfile.
  */
-export async function bundleHandlers(): Promise<void> {
+async function bundleHandlers(): Promise<void> {
   rmSync(HANDLERS_DIR, { recursive: true, force: true });
   await Promise.all([...HANDLER_NAMES.map((name) => bundle(name, ['@aws-sdk/*'])), bundle(LONG_PROBE_NAME, [])]);
   writeFileSync(join(LONG_PROBE_DIR, 'Dockerfile'), LONG_PROBE_DOCKERFILE);
 }
 
 /** Compiles the sources the `exports` map reaches, with declarations. */
-export function compile(): void {
+function compile(): void {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
 }
 
@@ -61,7 +62,7 @@ export function compile(): void {
  * Why it still starts fast: each command is a dynamic import, which esbuild keeps lazy, so
  * `--help` evaluates neither the AWS SDK nor the report renderers.
  */
-export async function bundleSingleFile(): Promise<number> {
+async function bundleSingleFile(): Promise<number> {
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   await build({
     entryPoints: [join(ROOT, 'bin', 'idle-canary.ts')],
@@ -92,7 +93,8 @@ export async function buildPackage(): Promise<number> {
 async function main(): Promise<void> {
   const steps = process.argv.slice(2);
   const unknown = steps.find((step) => step !== 'handlers');
-  if (unknown !== undefined) throw new Error(`unknown build step "${unknown}": expected handlers or nothing`);
+  // The flag is shown escaped and cut: it reaches the terminal.
+  if (unknown !== undefined) throw new Error(`unknown build step "${printable(unknown, 60)}": expected handlers or nothing`);
   if (steps.length > 0) {
     await bundleHandlers();
     console.log(`${HANDLER_NAMES.length} Lambda bundles and the long probe's image context in ${HANDLERS_DIR}`);

@@ -1,11 +1,33 @@
 import { parseConfig } from '../../lib/config';
+import { hasControlCharacters } from '../../lambda/shared/printable';
 import { periodOf } from '../../lib/schedule';
 import { STACK, VPC } from './synth';
 
 describe('parseConfig', () => {
-  it('accepts the example configuration', () => {
-    // Act & Assess
-    expect(parseConfig({ stacks: [STACK] }).stacks[0].vpcs[0].vpcId).toBe('vpc-0a1b2c3d4e5f60718');
+  it('shows a bad value and an unknown key escaped and cut, the error on one line', () => {
+    // Prepare
+    const flag = `\u001b]0;pwned\u0007\u009b2J${'x'.repeat(1_000_000)}`;
+    const unknownKey = `\u001b[2J${'k'.repeat(100_000)}`;
+    const messageOf = (parse: () => unknown) => {
+      try {
+        parse();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('no error');
+    };
+
+    // Act
+    const fromFlag = messageOf(() => parseConfig(flag));
+    const withUnknownKey = messageOf(() => parseConfig({ stacks: [{ ...STACK, [unknownKey]: flag }] }));
+
+    // Assess
+    expect(fromFlag).toMatch(/^idle-canary: expected an object, got "\\u001b]0;pwned\\u0007\\x9b2Jx+\.\.\.$/);
+    expect(withUnknownKey).toMatch(/^idle-canary\.stacks\[0\]\.\\x1b\[2Jk+\.\.\.: expected no such key \(accepted: [^)]+\), got "\\u001b]0;pwned\\u0007\\x9b2Jx+\.\.\.$/);
+    for (const message of [fromFlag, withUnknownKey]) {
+      expect(hasControlCharacters(message)).toBe(false);
+      expect(message.length).toBeLessThanOrEqual(1000);
+    }
   });
 
   it.each([
@@ -18,6 +40,16 @@ describe('parseConfig', () => {
 
     // Assess
     expect(periodOf(stack.schedule!, stack.periodMinutes)).toBe(expected);
+  });
+
+  it.each([
+    ['rate(15 minutes)', undefined, 'schedule: expected a period of 90 minutes with longTimeouts, such as rate(90 minutes) (a run with long-horizon probes lasts up to 89 minutes, and runs never overlap), got "rate(15 minutes)"'],
+    ['cron(0 * * * ? *)', 60, 'schedule: expected a period of 90 minutes with longTimeouts, such as rate(90 minutes) (a run with long-horizon probes lasts up to 89 minutes, and runs never overlap), got "cron(0 * * * ? *)"'],
+  ])('refuses a %s schedule with longTimeouts, naming the schedule', (schedule, periodMinutes, message) => {
+    // Act & Assess
+    expect(() => periodOf(schedule, periodMinutes, true)).toThrow(message);
+    expect(periodOf(schedule, periodMinutes)).toBe(periodMinutes ?? 15);
+    expect(periodOf('rate(90 minutes)', undefined, true)).toBe(90);
   });
 
   it.each([
