@@ -2,10 +2,9 @@
  * The deployment configuration (`cdk.json` context key `idle-canary`), validated at synth
  * time with errors that name the bad key.
  */
-import type { AccessLogBucketConfig, IdleCanaryProps, VpcConfig } from './props';
+import { numberPropIssue, type AccessLogBucketConfig, type IdleCanaryProps, type NumberPropName, type VpcConfig } from './props';
 import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
 import { printable } from '../lambda/shared/printable';
-import { RANGES } from '../lambda/shared/settings';
 
 /**
  * One stack: an account and region, and the construct's props in JSON form (see
@@ -74,18 +73,18 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   const vpcs = array(s.vpcs, `${key}.vpcs`, issue, 1).map((vpc, i) => parseVpc(vpc, `${key}.vpcs[${i}]`, issue));
   optional(s.schedule, `${key}.schedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N minutes) or cron(...)', issue));
   optional(s.digestSchedule, `${key}.digestSchedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N days) or cron(...)', issue));
-  optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => range(v, k, RANGES.periodMinutes.min, RANGES.periodMinutes.max, issue));
+  optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => numberProp('periodMinutes', v, k, issue));
   optional(s.longTimeouts, `${key}.longTimeouts`, (v, k) => parseLongTimeouts(v, k, issue));
   checkPeriod(s, key, issue);
   optional(s.topicArn, `${key}.topicArn`, (v, k) => match(v, k, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'an SNS topic ARN', issue));
   optional(s.alarmEmails, `${key}.alarmEmails`, (v, k) => array(v, k, issue, 0).forEach((e, i) => match(e, `${k}[${i}]`, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address', issue)));
-  optional(s.marginS, `${key}.marginS`, (v, k) => range(v, k, RANGES.marginS.min, RANGES.marginS.max, issue));
+  optional(s.marginS, `${key}.marginS`, (v, k) => numberProp('marginS', v, k, issue));
   optional(s.namespace, `${key}.namespace`, (v, k) => match(v, k, /^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace', issue));
-  optional(s.maxBackendsPerPort, `${key}.maxBackendsPerPort`, (v, k) => range(v, k, RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max, issue));
+  optional(s.maxBackendsPerPort, `${key}.maxBackendsPerPort`, (v, k) => numberProp('maxBackendsPerPort', v, k, issue));
   optional(s.reportRetentionDays, `${key}.reportRetentionDays`, (v, k) => range(v, k, 1, 3650, issue));
   optional(s.logRetentionDays, `${key}.logRetentionDays`, (v, k) => range(v, k, 1, 3653, issue));
-  optional(s.maxConcurrency, `${key}.maxConcurrency`, (v, k) => range(v, k, RANGES.maxConcurrency.min, RANGES.maxConcurrency.max, issue));
-  optional(s.inlineMaxBackends, `${key}.inlineMaxBackends`, (v, k) => range(v, k, RANGES.inlineMaxBackends.min, RANGES.inlineMaxBackends.max, issue));
+  optional(s.maxConcurrency, `${key}.maxConcurrency`, (v, k) => numberProp('maxConcurrency', v, k, issue));
+  optional(s.inlineMaxBackends, `${key}.inlineMaxBackends`, (v, k) => numberProp('inlineMaxBackends', v, k, issue));
   optional(s.toleratedFailurePercentage, `${key}.toleratedFailurePercentage`, (v, k) => range(v, k, 0, 100, issue));
   optional(s.accessLogBuckets, `${key}.accessLogBuckets`, (v, k) => array(v, k, issue, 0).forEach((bucket, i) => parseAccessLogBucket(bucket, `${k}[${i}]`, issue)));
   optional(s.hangupsAlarmThreshold, `${key}.hangupsAlarmThreshold`, (v, k) => range(v, k, 1, 1_000_000, issue));
@@ -165,6 +164,11 @@ function match(value: unknown, key: string, pattern: RegExp, expected: string, i
 
 function range(value: unknown, key: string, min: number, max: number, issue: Issue): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) issue(key, `a number from ${min} to ${max}`, value);
+}
+
+function numberProp(name: NumberPropName, value: unknown, key: string, issue: Issue): void {
+  const expected = numberPropIssue(name, value);
+  if (expected !== undefined) issue(key, expected, value);
 }
 
 function optional(value: unknown, key: string, check: (value: unknown, key: string) => unknown): void {

@@ -186,6 +186,24 @@ const NUMBER_PROPS = {
   inlineMaxBackends: { ...RANGES.inlineMaxBackends, whole: true },
 } as const;
 
+/** A number prop's name, for `numberPropIssue`. */
+export type NumberPropName = keyof typeof NUMBER_PROPS;
+
+/**
+ * What a number prop accepts, when `value` is not that; `undefined` when it is.
+ *
+ * Why one check for the construct and cdk.json: both must refuse the same values, in the same
+ * words (a whole number where the functions count, the same ranges as the functions).
+ *
+ * @example
+ * numberPropIssue('maxConcurrency', 2.5); // 'a whole number from 1 to 40'
+ */
+export function numberPropIssue(name: NumberPropName, value: unknown): string | undefined {
+  const { min, max, whole } = NUMBER_PROPS[name];
+  const fits = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!whole || Number.isInteger(value));
+  return fits ? undefined : `${whole ? 'a whole number' : 'a number'} from ${min} to ${max}`;
+}
+
 /**
  * Throws, in one line naming the prop, its value and what is accepted, for a number prop out of
  * range.
@@ -196,12 +214,9 @@ const NUMBER_PROPS = {
  * @example
  * checkNumberProps({ maxConcurrency: 500 }); // throws 'maxConcurrency: expected a whole number from 1 to 40, got 500'
  */
-export function checkNumberProps(props: Partial<Record<keyof typeof NUMBER_PROPS, number>>): void {
-  for (const [name, { min, max, whole }] of Object.entries(NUMBER_PROPS)) {
-    const value = props[name as keyof typeof NUMBER_PROPS];
-    if (value === undefined) continue;
-    if (!Number.isFinite(value) || value < min || value > max || (whole && !Number.isInteger(value))) {
-      throw new Error(`${name}: expected ${whole ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${value}`);
-    }
+export function checkNumberProps(props: Partial<Record<NumberPropName, number>>): void {
+  for (const name of Object.keys(NUMBER_PROPS) as NumberPropName[]) {
+    const expected = props[name] === undefined ? undefined : numberPropIssue(name, props[name]);
+    if (expected !== undefined) throw new Error(`${name}: expected ${expected}, got ${props[name]}`);
   }
 }

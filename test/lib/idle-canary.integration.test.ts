@@ -85,6 +85,6 @@ describe('IdleCanary', () => {
 
     // Act & Assess
     expect(() => new IdleCanary(app.node.children[0], 'Second', { vpcs: [VPC], maxConcurrency: 100 })).toThrow('maxConcurrency: expected a whole number from 1 to 40, got 100');
-    expect(() => parseConfig({ stacks: [{ ...STACK, maxConcurrency: 100 }] })).toThrow('idle-canary.stacks[0].maxConcurrency: expected a number from 1 to 40, got 100');
+    expect(() => parseConfig({ stacks: [{ ...STACK, maxConcurrency: 100 }] })).toThrow('idle-canary.stacks[0].maxConcurrency: expected a whole number from 1 to 40, got 100');
   });
 });
