@@ -4,7 +4,7 @@
  */
 import { numberPropIssue, type AccessLogBucketConfig, type IdleCanaryProps, type NumberPropName, type VpcConfig } from './props';
 import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
-import { printable } from '../lambda/shared/printable';
+import { describeValue, printable } from '../lambda/shared/printable';
 
 /**
  * One stack: an account and region, and the construct's props in JSON form (see
@@ -28,7 +28,7 @@ export interface IdleCanaryConfig {
 type Issue = (key: string, expected: string, got: unknown) => never;
 
 /** How much of an unknown key, a bad value and the whole line an error shows: more than any valid entry needs. */
-const SHOWN = { key: 60, value: 200, line: 1000 } as const;
+const SHOWN = { key: 60, value: { depth: 4, entries: 20, stringLength: 200, length: 200 }, line: 1000 } as const;
 
 /**
  * Throws the one-line error naming the key, what is expected and what was found.
@@ -37,7 +37,7 @@ const SHOWN = { key: 60, value: 200, line: 1000 } as const;
  * with terminal escapes, or of megabytes, must not reach the terminal as it is.
  */
 const throwIssue: Issue = (key, expected, got) => {
-  throw new Error(printable(`${key}: expected ${expected}, got ${got === undefined ? 'nothing' : printable(JSON.stringify(got), SHOWN.value)}`, SHOWN.line));
+  throw new Error(printable(`${key}: expected ${expected}, got ${describeValue(got, SHOWN.value)}`, SHOWN.line));
 };
 
 /**

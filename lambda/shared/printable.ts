@@ -55,3 +55,53 @@ function escapeOf(c: string): string {
   const code = c.charCodeAt(0);
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
+
+/** How much of a value `describeValue` shows. */
+export interface PreviewLimits {
+  /** Levels of arrays and objects shown. */
+  readonly depth: number;
+  /** Entries shown per array or object. */
+  readonly entries: number;
+  /** Characters shown of a string. */
+  readonly stringLength: number;
+  /** Characters of the whole picture. */
+  readonly length: number;
+}
+
+/** By default: a few levels, a few entries, one short line, as an error about an event shows. */
+const PREVIEW: PreviewLimits = { depth: 2, entries: 3, stringLength: 40, length: 60 };
+
+/**
+ * A short one-line picture of any value, whatever its depth or size, printable: what an error
+ * about a bad input shows of it (`nothing` for `undefined`).
+ *
+ * Why not `JSON.stringify`: a value nested 5,000 deep overflows its stack, and a large one
+ * costs its whole size to describe; here the work is bounded by `limits`.
+ *
+ * @example
+ * describeValue({ subnetIds: ['subnet-x'], extra: 'a'.repeat(100) }); // '{"subnetIds":["subnet-x"],"extra":"aaaaaaaaaaaaaaaaaaaaaa...' (60 characters)
+ */
+export function describeValue(value: unknown, limits: PreviewLimits = PREVIEW): string {
+  if (value === undefined) return 'nothing';
+  return printable(preview(value, limits.depth, limits), limits.length);
+}
+
+function preview(value: unknown, depth: number, limits: PreviewLimits): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > limits.stringLength ? `${value.slice(0, limits.stringLength)}...` : value);
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (Array.isArray(value)) {
+    if (depth === 0) return '[...]';
+    const items = value.slice(0, limits.entries).map((item) => preview(item, depth - 1, limits));
+    return `[${items.join(',')}${value.length > limits.entries ? ',...' : ''}]`;
+  }
+  if (depth === 0) return '{...}';
+  const entries: string[] = [];
+  for (const key in value) {
+    if (entries.length === limits.entries) {
+      entries.push('...');
+      break;
+    }
+    entries.push(`${preview(key, 0, limits)}:${preview((value as Record<string, unknown>)[key], depth - 1, limits)}`);
+  }
+  return `{${entries.join(',')}}`;
+}

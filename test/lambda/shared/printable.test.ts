@@ -1,4 +1,4 @@
-import { hasControlCharacters, printable, safeJson } from '../../../lambda/shared/printable';
+import { describeValue, hasControlCharacters, printable, safeJson } from '../../../lambda/shared/printable';
 
 describe('printable', () => {
   it('writes C0, DEL, C1, separators and bidi overrides as visible escapes', () => {
@@ -27,5 +27,20 @@ describe('safeJson', () => {
     // Assess
     expect(hasControlCharacters(json.replace(/\n/g, ''))).toBe(false);
     expect(JSON.parse(json)).toEqual(value);
+  });
+});
+
+describe('describeValue', () => {
+  it('pictures a deep, wide or hostile value within its limits, in one printable line', () => {
+    // Prepare
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const limits = { depth: 1, entries: 2, stringLength: 5, length: 40 };
+
+    // Act
+    const pictures = [describeValue(undefined), describeValue(deep), describeValue({ a: 'x\u001b[2Jlong', b: [1, 2, 3], c: 3 }, limits), describeValue('y'.repeat(1e6))];
+
+    // Assess
+    expect(pictures).toEqual(['nothing', '[[[...]]]', '{"a":"x\\u001b[2J...","b":[...],...}', `"${'y'.repeat(40)}..."`]);
   });
 });
