@@ -8,10 +8,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CACHE } from './cache';
 import { lastLine } from './last-line';
 
 const run = promisify(execFile);
-const CACHE = join(__dirname, '..', '..', '.cache');
 
 /** How long one install may take, waiting for another worker's included (Chromium's is the largest). */
 const INSTALL_TIMEOUT_S = 300;

@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDebianPackage } from './debian';
+import { CACHE } from './cache';
 import { lastLine } from './last-line';
 import { closedPort } from './loopback';
 
 const run = promisify(execFile);
-const CACHE = join(__dirname, '..', '..', '.cache');
 const NGINX = '/usr/sbin/nginx';
 
 /** How long fetching one Node.js release from the npm registry may take (about 30 MB). */
