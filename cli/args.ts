@@ -93,7 +93,6 @@ export interface ScanCommand {
   readonly publish: boolean;
   readonly namespace?: string;
   readonly maxBackendsPerPort?: number;
-  readonly marginS?: number;
   readonly options: ProbeOptions;
   readonly json: boolean;
 }
@@ -123,7 +122,6 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     publish: values.publish === true,
     namespace,
     maxBackendsPerPort: integer('--max-backends', values['max-backends'], RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max),
-    marginS: shared.options.marginS,
     ...shared,
   };
 }

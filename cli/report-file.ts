@@ -18,8 +18,8 @@ const FORMATS: Readonly<Record<string, (report: ScanReport) => string>> = {
 
 /**
  * Checks the file before a run starts, so that a long run never ends in a bad path: its
- * extension, and that it can be written (it is opened for appending, and removed again if
- * it did not exist).
+ * extension, that it is a regular file or none yet, and that it can be written (it is opened
+ * for appending, and removed again if it did not exist).
  *
  * @throws UsageError naming the path and why it cannot be written
  */
@@ -28,13 +28,12 @@ export async function checkReportPath(path: string | undefined): Promise<void> {
   if (!(extname(path).toLowerCase() in FORMATS)) {
     throw new UsageError(`--report "${printable(path)}": expected a file name ending in .html, .md or .json`);
   }
-  const existed = await stat(path).then(
-    () => true,
-    () => false,
-  );
+  const existing = await stat(path).catch(() => undefined);
+  // Opening a FIFO for writing waits for a reader, forever: only a regular file is a report.
+  if (existing !== undefined && !existing.isFile()) throw new UsageError(`--report "${printable(path)}": not a regular file`);
   try {
     await (await open(path, 'a')).close();
-    if (!existed) await rm(path, { force: true });
+    if (existing === undefined) await rm(path, { force: true });
   } catch (error) {
     throw new UsageError(`--report "${printable(path)}": cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }

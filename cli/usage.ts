@@ -15,7 +15,7 @@ commands:
   scan              discover a region's load balancers, probe their backends, judge each one
   report RUN.json    render a saved run: terminal, --markdown or --html FILE
   logs FILE...      count backend hang-ups in downloaded load balancer access logs
-  demo              probe four local demo backends (about 10 s)
+  demo              probe four local demo backends (about 15 s)
 Run 'idle-canary <command> --help' for its flags, 'idle-canary --version' for the version.
 Result JSON, metrics and exit codes: docs/CONTRACTS.md.`;
 

@@ -28,7 +28,7 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
   const results = await probeWithProgress(plan.map((item) => item.job), command.options, io, !command.json);
   const { report } = await concludeRun(discovery, plan, results, {
     startedAt,
-    marginS: command.marginS,
+    marginS: command.options.marginS,
     ...(command.publish ? { cloudWatch: new CloudWatchClient({ region }), namespace: command.namespace } : {}),
   });
   // The results first: a report that cannot be written must not take them along.

@@ -2,6 +2,7 @@
  * `idle-canary probe` against hostile and unusual backends on loopback: each run ends within
  * its time budget with the right verdict, exit status and a one-line reason.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,6 +183,23 @@ describe('idle-canary probe against hostile backends', () => {
       // Assess
       expect(code).toBe(2);
       expect(err().split('\n')[0]).toBe(`idle-canary: --report "${join(dir, 'no-such-dir', 'run.md')}": cannot be written (ENOENT)`);
+      expect(out()).toBe('');
+      expect(server.accepted()).toBe(0);
+    });
+
+    it('refuses a report path that is not a regular file (a FIFO would block the write forever), before probing anything', async () => {
+      // Prepare
+      const server = await start(rawResponseServer('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+      const fifo = join(dir, 'fifo.json');
+      execFileSync('mkfifo', [fifo]);
+      const { io, out, err } = capture();
+
+      // Act
+      const code = await main(['probe', `127.0.0.1:${server.port}`, ...FAST, '--report', fifo], io);
+
+      // Assess
+      expect(code).toBe(2);
+      expect(err().split('\n')[0]).toBe(`idle-canary: --report "${fifo}": not a regular file`);
       expect(out()).toBe('');
       expect(server.accepted()).toBe(0);
     });

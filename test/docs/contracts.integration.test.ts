@@ -11,7 +11,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBackend, type RunningBackend } from '../../cli/demo/backends';
 import { EXIT } from '../../cli/exit-code';
 import { main } from '../../cli/main';
 import { hangupDatums } from '../../lambda/access-logs/datums';
@@ -22,7 +21,7 @@ import { mockAccount } from '../lambda/discovery/fixtures';
 import { CLASSIC, MALFORMED } from '../lambda/access-logs/lines';
 import { CREDENTIALS, withAwsEnv } from '../support/aws-env';
 import { capture } from '../support/capture';
-import { closedPort } from '../support/loopback';
+import { startScanBackends, type ScanBackends } from '../support/scan-backends';
 
 const CONTRACTS = readFileSync(join(__dirname, '..', '..', 'docs', 'CONTRACTS.md'), 'utf8');
 
@@ -46,23 +45,15 @@ function fieldsOf(value: unknown, into = new Set<string>()): Set<string> {
 const undocumented = (fields: Iterable<string>) => [...fields].filter((field) => !CONTRACTS.split('\n').some((line) => line.startsWith('|') && line.includes(`\`${field}\``)));
 
 describe('docs/CONTRACTS.md', () => {
-  const backends: RunningBackend[] = [];
+  let backends: ScanBackends;
   let probeResults: ProbeResult[];
   let scanJson: unknown;
   let scanDatums: Datum[];
 
   beforeAll(async () => {
     // Prepare: a short keep-alive backend, a lazy one, a tuned one, and a refused port
-    const base = { description: 'contracts', keepAliveTimeoutMs: 20_000, headersTimeoutMs: 20_000 };
-    backends.push(
-      ...(await Promise.all([
-        startBackend({ ...base, name: 'short-keep-alive', keepAliveTimeoutMs: 500 }),
-        startBackend({ ...base, name: 'lazy', lazyHeadersTimeoutMs: 1000 }),
-        startBackend({ ...base, name: 'tuned' }),
-      ])),
-    );
-    const [shortKeepAlive, lazy, tuned] = backends;
-    const refused = await closedPort();
+    backends = await startScanBackends(1000);
+    const { shortKeepAlive, lazy, tuned, refused } = backends;
     const target = (port: number) => ({ target: { host: '127.0.0.1', port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 2 });
 
     // Act: the probe engine, and the whole scan with its metrics
@@ -92,7 +83,7 @@ describe('docs/CONTRACTS.md', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(backends.map((b) => b.stop()));
+    await backends?.stop();
   });
 
   it('documents every field of probe --json, including a target that could not be probed', () => {

@@ -8,16 +8,21 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CACHE } from './cache';
+import { lastLine } from './last-line';
 
 const run = promisify(execFile);
-const CACHE = join(__dirname, '..', '..', '.cache');
+
+/** How long one install may take, waiting for another worker's included (Chromium's is the largest). */
+const INSTALL_TIMEOUT_S = 300;
 
 /**
  * Returns `binary`, first installing Debian's `pkg` (apt-get update, then install) when it is
- * missing.
+ * missing; throws one line naming what failed when it cannot be installed.
  *
  * Why `flock`: jest workers installing two packages at once would otherwise race for apt's
- * locks, and one would fail.
+ * locks, and one would fail. Why `timeout` around it: on expiry it signals its whole process
+ * group, so apt-get itself stops, not only the shell that started it.
  *
  * @example
  * const chromium = await ensureDebianPackage('/usr/bin/chromium', 'chromium');
@@ -26,7 +31,14 @@ export async function ensureDebianPackage(binary: string, pkg: string): Promise<
   if (existsSync(binary)) return binary;
   mkdirSync(CACHE, { recursive: true });
   const script = `test -e '${binary}' || { apt-get update -qq && apt-get install -y -qq --no-install-recommends '${pkg}'; }`;
-  await run('flock', [join(CACHE, 'apt.lock'), 'sh', '-c', script], { maxBuffer: 1 << 24, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (!existsSync(binary)) throw new Error(`installing Debian's ${pkg} did not give ${binary}`);
+  const failed = (why: string) => new Error(`${binary} is missing and installing Debian's ${pkg} with apt-get ${why}`);
+  try {
+    await run('timeout', ['--kill-after=10', String(INSTALL_TIMEOUT_S), 'flock', join(CACHE, 'apt.lock'), 'sh', '-c', script], { maxBuffer: 1 << 24, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } catch (error) {
+    const { code, stderr } = error as { code?: number | string; stderr?: string };
+    if (code === 124) throw failed(`took more than ${INSTALL_TIMEOUT_S} s: stopped`);
+    throw failed(`failed (exit ${code}): ${lastLine(stderr)}`);
+  }
+  if (!existsSync(binary)) throw failed('did not give it');
   return binary;
 }

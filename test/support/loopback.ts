@@ -8,6 +8,7 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureDebianPackage } from './debian';
 
 export interface LoopbackServer {
   readonly port: number;
@@ -70,10 +71,11 @@ export function httpServer(settings: Partial<Pick<http.Server, 'keepAliveTimeout
 }
 
 /** An HTTPS server with a throw-away self-signed certificate, as backends behind load balancers often have. */
-export function httpsServer(keepAliveTimeout: number): Promise<LoopbackServer> {
+export async function httpsServer(keepAliveTimeout: number): Promise<LoopbackServer> {
+  const openssl = await ensureDebianPackage('/usr/bin/openssl', 'openssl');
   const dir = mkdtempSync(join(tmpdir(), 'idle-canary-tls-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=backend', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=backend', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
     const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_request, response) => response.end('ok'));
     server.keepAliveTimeout = keepAliveTimeout;
     return listen(server);
@@ -249,6 +251,8 @@ sys.stdin.read()
   const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
+    // A script that fails (no python3 socket support, say) exits before printing its port.
+    child.once('exit', (code, signal) => reject(new Error(`python3 exited (${code ?? signal}) before listening`)));
     child.stdout.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
   });
   return {
@@ -258,6 +262,7 @@ sys.stdin.read()
     accepted: () => Number.NaN,
     close: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         // Closing its stdin ends the script; the kill is for a script stuck elsewhere.
         child.stdin.end();

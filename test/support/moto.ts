@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { lastLine } from './last-line';
 import { closedPort } from './loopback';
 import { ensurePythonCommand } from './python';
 
@@ -46,7 +47,7 @@ export async function startMoto(): Promise<RunningMoto> {
     clearTimeout(forced);
   };
   for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${lastLine(stderr)}`);
     const ready = await answers(port);
     if (ready) {
       return {
@@ -58,5 +59,5 @@ export async function startMoto(): Promise<RunningMoto> {
     await sleep(100);
   }
   await stop();
-  throw new Error(`moto_server did not answer on ${endpoint} within 20 s: ${stderr}`);
+  throw new Error(`moto_server did not answer on ${endpoint} within 20 s: ${lastLine(stderr)}`);
 }

