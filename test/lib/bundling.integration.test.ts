@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { DEMO_BACKENDS, startBackend } from '../../cli/demo/backends';
 import type { ShardResult } from '../../lambda/run/types';
+import { CACHE } from '../support/cache';
 import { lambdaContext } from '../support/lambda-context';
 import { ALB } from '../lambda/access-logs/lines';
 import { STACK, synth } from './synth';
@@ -61,7 +62,7 @@ describe('the bundled Lambda code', () => {
 
     // Act
     // Copied inside the project, so that `@aws-sdk/...` resolves to node_modules as to the runtime's SDK
-    const local = join(__dirname, '..', '..', '.cache', 'bundles', 'access-logs');
+    const local = join(CACHE, 'bundles', 'access-logs');
     mkdirSync(local, { recursive: true });
     copyFileSync(bundleOf(counter), join(local, 'index.js'));
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the built bundle as the Lambda runtime does
