@@ -1,6 +1,6 @@
 /**
- * Where the tests keep what they install outside npm: old Node.js binaries, and the lock that
- * serializes apt-get. Git-ignored, so a fresh clone starts empty and fills it on first use.
+ * Where the tests keep what they install outside npm: old Node.js binaries. Git-ignored, so a
+ * fresh clone starts empty and fills it on first use.
  */
 import { join } from 'node:path';
 

@@ -5,16 +5,31 @@
  * beforehand, as CI's fresh clone and a new developer's machine both start.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CACHE } from './cache';
 import { lastLine } from './last-line';
 
 const run = promisify(execFile);
 
 /** How long one install may take, waiting for another worker's included (Chromium's is the largest). */
 const INSTALL_TIMEOUT_S = 300;
+
+/**
+ * How long apt-get waits for dpkg's own lock when something outside these tests holds it.
+ *
+ * Why: the lock below orders only the installs of these tests; any other dpkg user (another
+ * tool, unattended upgrades) made apt-get fail at once with "Unable to acquire the dpkg
+ * frontend lock".
+ */
+const DPKG_LOCK_WAIT_S = 120;
+
+/**
+ * One lock for the whole machine, not one per checkout: two clones of the project (or two
+ * worktrees) testing at once share one dpkg, and a lock inside each clone's .cache let them race.
+ */
+const APT_LOCK = join(tmpdir(), 'idle-canary-apt.lock');
 
 /**
  * Returns `binary`, first installing Debian's `pkg` (apt-get update, then install) when it is
@@ -29,11 +44,10 @@ const INSTALL_TIMEOUT_S = 300;
  */
 export async function ensureDebianPackage(binary: string, pkg: string): Promise<string> {
   if (existsSync(binary)) return binary;
-  mkdirSync(CACHE, { recursive: true });
-  const script = `test -e '${binary}' || { apt-get update -qq && apt-get install -y -qq --no-install-recommends '${pkg}'; }`;
+  const script = `test -e '${binary}' || { apt-get update -qq && apt-get -o DPkg::Lock::Timeout=${DPKG_LOCK_WAIT_S} install -y -qq --no-install-recommends '${pkg}'; }`;
   const failed = (why: string) => new Error(`${binary} is missing and installing Debian's ${pkg} with apt-get ${why}`);
   try {
-    await run('timeout', ['--kill-after=10', String(INSTALL_TIMEOUT_S), 'flock', join(CACHE, 'apt.lock'), 'sh', '-c', script], { maxBuffer: 1 << 24, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    await run('timeout', ['--kill-after=10', String(INSTALL_TIMEOUT_S), 'flock', APT_LOCK, 'sh', '-c', script], { maxBuffer: 1 << 24, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   } catch (error) {
     const { code, stderr } = error as { code?: number | string; stderr?: string };
     if (code === 124) throw failed(`took more than ${INSTALL_TIMEOUT_S} s: stopped`);
