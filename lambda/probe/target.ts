@@ -11,6 +11,7 @@ import { runPhase, type IdleConnection, type PhaseSettings, type RunServices, ty
 import { summarizePhase } from './phase-result';
 import { printable } from '../shared/printable';
 import { neverAccepted } from './accept';
+import { checkConcurrency, summarizeOneAtATime, summarizeUnanswered, unansweredRequest } from './concurrency';
 import { SWEEP_COVERAGE, roundOneActives, roundOneDelaysS, roundS, staggerOffsetsS, staggeredPhase } from './plan';
 import { requestSegments } from './request';
 import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ProbeTarget, ServerHints, SocketRecord, TargetError, Verdict } from './types';
@@ -89,10 +90,26 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     const alive = keepsAlive(first.head);
     // Only the keep-alive phase uses the first connection: otherwise its descriptor is freed now.
     if (!run.phases.includes('keepAlive') || !alive) first.connection.destroy();
+    // The concurrency check starts once a phase holds a connection, and ends with the pre-request phase.
+    let phaseHolds = (): void => undefined;
+    const holding = new Promise<void>((resolve) => (phaseHolds = resolve));
+    const phaseServices: RunServices = {
+      ...services,
+      track: (connection) => {
+        services.track(connection);
+        phaseHolds();
+      },
+    };
+    const checkEnd = new AbortController();
+    const checking = oneAtATime(run, endpoint, segments, sockets, services, holding, AbortSignal.any([stop.signal, checkEnd.signal]));
     const staggered = staggeredPhase(run.phases.filter((phase) => phase !== 'keepAlive' || alive));
     // What the passive sockets leave of the budget goes to first-round actives, the rest waits for narrowing.
     const activesLeft = Math.max(0, run.maxSockets - run.phases.length);
 
+    // Keep-alive requests left unanswered while the pre-request phase held silent connections,
+    // until `silentUntil` (`performance.now()` ms): when its sockets stopped idling.
+    const unansweredWhileSilent = new Set<SocketRecord>();
+    let silentUntil = run.phases.includes('preRequest') ? Number.POSITIVE_INFINITY : 0;
     const phaseResults = await Promise.all(
       run.phases.map(async (phase): Promise<[PhaseName, PhaseResult]> => {
         if (phase === 'keepAlive' && !alive) return [phase, noKeepAlive()];
@@ -109,10 +126,23 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
           deadline: run.deadline,
           signal: stop.signal,
           settings: run.settings,
-          services,
-          onSocket: (record) => run.onSocket(phase, record),
-        });
-        return [phase, summarizePhase(records, { ...phaseContext(run, horizonS, stop.signal), sweepToleranceS: sweepToleranceS(run.sweepStepS) })];
+          services: phaseServices,
+          onSocket: (record) => {
+            // The passive socket sends at the horizon with the others; one the server closed tells nothing of them.
+            if (phase === 'preRequest' && record.role === 'passive' && !record.unprompted) silentUntil = Math.min(silentUntil, now());
+            // An unanswered request is recorded when the response timeout ends its wait: it was sent that long before.
+            if (phase === 'keepAlive' && unansweredRequest(record) && now() - run.settings.responseTimeoutMs < silentUntil) unansweredWhileSilent.add(record);
+            run.onSocket(phase, record);
+          },
+        }).finally(() => phase === 'preRequest' && (silentUntil = Math.min(silentUntil, now())));
+        const context = { ...phaseContext(run, horizonS, stop.signal), sweepToleranceS: sweepToleranceS(run.sweepStepS) };
+        if (phase === 'preRequest') {
+          checkEnd.abort();
+          const unanswered = await checking;
+          if (unanswered !== null) return [phase, summarizeOneAtATime(records, unanswered, context, alive)];
+        }
+        if (unansweredWhileSilent.size > 0) return [phase, summarizeUnanswered(records, unansweredWhileSilent, context)];
+        return [phase, summarizePhase(records, context)];
       }),
     );
     return result(run, horizonS, Object.fromEntries(phaseResults), started, { socketsUsed, peakSockets }, { startedAt, server: hintsOf(first.head) });
@@ -125,6 +155,33 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
   } finally {
     clearTimeout(timer);
     run.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Checks, once the phases hold a connection (`holding`), whether the server answers a new one
+ * meanwhile (`concurrency.ts`); the unanswered socket's record when it does not, else `null`.
+ * Skipped when the pre-request phase is not measured or the target's budget has no socket free.
+ *
+ * Why alongside the phases, not before them: a check before would hold up every phase of a
+ * server that serves one connection at a time for a whole response timeout.
+ */
+async function oneAtATime(
+  run: TargetRun,
+  endpoint: Endpoint,
+  segments: readonly string[],
+  sockets: SocketBudget,
+  services: RunServices,
+  holding: Promise<void>,
+  signal: AbortSignal,
+): Promise<SocketRecord | null> {
+  if (!run.phases.includes('preRequest')) return null;
+  await Promise.race([holding, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+  if (signal.aborted || !sockets.tryTake()) return null;
+  try {
+    return await checkConcurrency({ endpoint, segments, connectTimeoutMs: run.settings.connectTimeoutMs, responseTimeoutMs: run.settings.responseTimeoutMs, signal, track: services.track });
+  } finally {
+    sockets.give();
   }
 }
 

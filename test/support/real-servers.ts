@@ -126,7 +126,8 @@ http {
   return runningServer(child, port);
 }
 
-function runningServer(child: ChildProcess, port: number): RunningServer {
+/** A started server process as the tests hold it: killed when stopped, and when the tests end. */
+export function runningServer(child: ChildProcess, port: number): RunningServer {
   running.add(child);
   return {
     host: '127.0.0.1',
@@ -141,10 +142,10 @@ function runningServer(child: ChildProcess, port: number): RunningServer {
   };
 }
 
-/** Waits until the port accepts connections (bounded: 10 s), or fails if the process exits. */
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+/** Waits until the port accepts connections (bounded: 10 s), or fails if the process (`name`) exits. */
+export async function waitForPort(port: number, child: ChildProcess, name = 'nginx'): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with status ${child.exitCode} before listening on ${port}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with status ${child.exitCode} before listening on ${port}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => {
         socket.destroy();
