@@ -158,6 +158,28 @@ export function lazyResettingServer(limitMs: number): Promise<LoopbackServer> {
   );
 }
 
+/**
+ * A server that answers every request and keeps the connection, and closes (FIN) a connection
+ * left silent for `limitMs`, before its first request and between requests alike: a
+ * per-connection idle timer, as nginx keeps one.
+ */
+export function idleTimerServer(limitMs: number): Promise<LoopbackServer> {
+  return listen(
+    net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.setTimeout(limitMs, () => socket.end());
+      let head = '';
+      socket.on('data', (chunk: Buffer) => {
+        head += chunk.toString('latin1');
+        for (let end = head.indexOf('\r\n\r\n'); end >= 0; end = head.indexOf('\r\n\r\n')) {
+          head = head.slice(end + 4);
+          socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        }
+      });
+    }),
+  );
+}
+
 /** A server that, after `afterMs` of silence, writes a `400 Bad Request` unasked and closes. */
 export function unsolicitedErrorServer(afterMs: number): Promise<LoopbackServer> {
   return listen(
