@@ -5,12 +5,11 @@
  * Pure: no I/O, so that every alarm's arithmetic is tested exactly.
  */
 import { planKeyOf } from '../discovery/plan';
-import { withAcceptDoubt } from '../probe/accept';
 import { headroomS, probeHeadroomS } from '../probe/headroom';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
-import { judgeLimit, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Verdict } from '../probe';
+import { phaseEvidence, phaseVerdict, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Standard, type Verdict } from '../probe';
 
 /** Defaults of the judge, merged once. */
 export const defaults = {
@@ -137,13 +136,25 @@ export function judgedProbe(lb: Pick<LoadBalancerVerdict, 'idleTimeoutS' | 'marg
   const idleTimeoutS = lb.idleTimeoutS ?? probe.loadBalancerIdleTimeoutS;
   const phases = Object.fromEntries(
     (Object.entries(probe.phases) as Array<[PhaseName, PhaseResult]>).map(([phase, measured]) => {
-      const verdict = backend.phases[phase] ?? measured.verdict;
-      // A reason explains the probe's own verdict; against another timeout it may not hold.
-      const { reason, ...rest } = measured;
-      return [phase, { ...rest, ...(reason !== undefined && verdict === measured.verdict ? { reason } : {}), verdict, headroomS: probeHeadroomS(measured, probe.horizonS, idleTimeoutS) }];
+      // The reason is this load balancer's too (none for a plain verdict): the probe's own explains another timeout's verdict.
+      const { verdict, reason } = judgeMeasuredPhase(measured, { idleTimeoutS, marginS: lb.marginS, horizonS: probe.horizonS });
+      return [phase, { ...measured, evidence: phaseEvidence(measured), verdict, reason, headroomS: probeHeadroomS(measured, probe.horizonS, idleTimeoutS) }];
     }),
   );
   return { ...probe, loadBalancerIdleTimeoutS: idleTimeoutS, marginS: lb.marginS, phases, verdict: backend.verdict };
+}
+
+/**
+ * A measured phase judged against a load balancer's timeout and margin: by the probe's own rule
+ * (`phaseVerdict`), from the bracket and evidence the phase carries, never its socket records.
+ *
+ * Why: a result cut to its state budget has lost records; its verdict must not change with them.
+ *
+ * @example
+ * judgeMeasuredPhase(result.phases.preRequest!, { idleTimeoutS: 30, marginS: 2, horizonS: result.horizonS }).verdict; // 'pass'
+ */
+export function judgeMeasuredPhase(measured: PhaseResult, standard: Standard): { verdict: Verdict; reason?: string } {
+  return phaseVerdict({ limitS: measured.limitS, survivedS: measured.survivedS, sweepS: measured.sweepS, evidence: phaseEvidence(measured) }, standard);
 }
 
 function backendKey(loadBalancer: string, planKey: string): string {
@@ -186,7 +197,7 @@ function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (bac
 
 function judgeBackend(backend: PlannedBackend, result: ProbeResult, idleTimeoutS: number, marginS: number): BackendVerdict {
   const phases = Object.fromEntries(
-    Object.entries(result.phases).map(([phase, measured]) => [phase, rejudge(measured as PhaseResult, idleTimeoutS, marginS)]),
+    Object.entries(result.phases).map(([phase, measured]) => [phase, judgeMeasuredPhase(measured as PhaseResult, { idleTimeoutS, marginS, horizonS: result.horizonS }).verdict]),
   ) as Partial<Record<PhaseName, Verdict>>;
   return {
     id: backend.id,
@@ -196,14 +207,6 @@ function judgeBackend(backend: PlannedBackend, result: ProbeResult, idleTimeoutS
     phases,
     verdict: result.error !== undefined ? 'inconclusive' : worstVerdict(Object.values(phases)),
   };
-}
-
-/** A phase measured against one timeout, judged against another. */
-function rejudge(measured: PhaseResult, idleTimeoutS: number, marginS: number): Verdict {
-  // A server without keep-alive passes with nothing measured: no connection is left idle.
-  if (measured.verdict === 'pass' && measured.survivedS === null) return 'pass';
-  // Connections the server never accepted leave doubt against any timeout.
-  return withAcceptDoubt(judgeLimit(measured.limitS, measured.survivedS, idleTimeoutS, marginS, measured.sweepS ?? null), measured.sockets).verdict;
 }
 
 function judgePhase(phase: PhaseName, probed: readonly BackendVerdict[]): PhaseVerdict {

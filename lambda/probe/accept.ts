@@ -60,14 +60,21 @@ export function discountUnaccepted(sockets: readonly SocketRecord[]): readonly S
  * The verdict and reason of a phase some of whose sockets were never accepted: a pass is
  * only doubt then (the server did not take the probe's load), a fail on real evidence stays.
  *
+ * Why counts, not records: a result cut to its state budget may have lost the records of the
+ * sockets never accepted (they are the first dropped); the counts it carries are never lost.
+ *
  * @example
- * withAcceptDoubt('pass', sockets); // { verdict: 'inconclusive', reason: 'the server did not accept every connection: 3 of 9 ...' }
+ * withAcceptDoubt('pass', 3, 9); // { verdict: 'inconclusive', reason: 'the server did not accept every connection: 3 of 9 ...' }
  */
-export function withAcceptDoubt(verdict: Verdict, sockets: readonly SocketRecord[]): { verdict: Verdict; reason?: string } {
-  const refused = sockets.filter((socket) => socket.notAccepted === true).length;
-  if (refused === 0 || verdict === 'fail') return { verdict };
+export function withAcceptDoubt(verdict: Verdict, unaccepted: number, opened: number): { verdict: Verdict; reason?: string } {
+  if (unaccepted === 0 || verdict === 'fail') return { verdict };
   return {
     verdict: 'inconclusive',
-    reason: `${NOT_ACCEPTED_REASON}: ${refused} of ${sockets.length} connection(s) got no connect or no first byte in time (a full accept queue or a connection limit), so they measured nothing`,
+    reason: `${NOT_ACCEPTED_REASON}: ${unaccepted} of ${opened} connection(s) got no connect or no first byte in time (a full accept queue or a connection limit), so they measured nothing`,
   };
+}
+
+/** How many of the sockets the server never accepted. */
+export function unacceptedCount(sockets: readonly SocketRecord[]): number {
+  return sockets.filter((socket) => socket.notAccepted === true).length;
 }

@@ -9,7 +9,7 @@
  * limits and sweeps read from those sockets would be the queue's, not the server's.
  */
 import { ProbeConnection, ConnectError, type Endpoint } from './connection';
-import { neverAccepted, notAcceptedRecord, withAcceptDoubt } from './accept';
+import { neverAccepted, notAcceptedRecord, unacceptedCount, withAcceptDoubt } from './accept';
 import { summarizePhase, type PhaseContext } from './phase-result';
 import type { PhaseResult, SocketRecord } from './types';
 
@@ -85,11 +85,14 @@ export function summarizeOneAtATime(records: readonly SocketRecord[], unanswered
     records.filter((record) => record.role === 'passive'),
     context,
   );
-  const { verdict } = withAcceptDoubt(judged.verdict, all);
+  // The evidence counts every connection, so that a later judge (another load balancer's
+  // timeout, a compacted result) reaches the same verdict from it: never a pass.
+  const evidence = { ...judged.evidence!, socketsOpened: all.length, socketsUnaccepted: unacceptedCount(all) };
+  const { verdict } = withAcceptDoubt(judged.verdict, evidence.socketsUnaccepted, evidence.socketsOpened);
   const basis = `${ONE_AT_A_TIME_REASON}: ${unanswered.error}, so only the first connection, which the server took, is judged; the others waited in its accept queue`;
   // Doubt of its own (cut short, held too briefly) says so; a pass made doubtful says why.
   const reason = judged.reason ?? (verdict === 'inconclusive' ? `${basis}, and a load balancer that opens connections early would leave requests waiting behind an idle one` : basis);
-  return { ...judged, verdict, reason, sockets: all };
+  return { ...judged, verdict, reason, sockets: all, evidence };
 }
 
 /** The start of the reason of a phase whose requests got no answer while the probe held silent connections. */

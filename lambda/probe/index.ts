@@ -5,6 +5,6 @@
  */
 export { defaults, probeTargets, runProbe, type ProbeRun, type ProbeRunStats } from './engine';
 export { defaultHorizonS } from './plan';
-export { judgeLimit } from './phase-result';
+export { judgeLimit, phaseEvidence, phaseVerdict, type Standard } from './phase-result';
 export { worstVerdict } from './target';
 export * from './types';

@@ -3,11 +3,11 @@
  *
  * Pure, so that the arithmetic every alarm depends on is tested exactly.
  */
-import { discountUnaccepted, withAcceptDoubt } from './accept';
+import { discountUnaccepted, NOT_ACCEPTED_REASON, unacceptedCount, withAcceptDoubt } from './accept';
 import { probeHeadroomS } from './headroom';
 import { roundS, type Bracket } from './plan';
 import { analyzeSweeps, spansOf } from './sweep';
-import type { ClosedWith, Enforcement, PhaseResult, SocketRecord, Verdict } from './types';
+import type { ClosedWith, Enforcement, PhaseEvidence, PhaseResult, SocketRecord, Verdict } from './types';
 
 /** What the verdict is judged against. */
 export interface PhaseContext {
@@ -67,7 +67,13 @@ export function summarizePhase(measured: readonly SocketRecord[], context: Phase
   const limitS = periodic ? periodic.failedS : (failure?.idleS ?? null);
   const sweepS = periodic?.sweepS ?? null;
 
-  const { verdict, reason } = withAcceptDoubt(judgeLimit(limitS, survivedS, lbS, context.marginS, sweepS), sockets);
+  const evidence: PhaseEvidence = {
+    socketsOpened: sockets.length,
+    socketsUnaccepted: unacceptedCount(sockets),
+    keepAliveOffered: true,
+    ...(context.cutShort !== undefined ? { cutShort: context.cutShort } : {}),
+  };
+  const { verdict, reason } = phaseVerdict({ limitS, survivedS, sweepS, evidence }, { idleTimeoutS: lbS, marginS: context.marginS, horizonS: context.horizonS });
   return {
     limitS,
     survivedS,
@@ -78,9 +84,67 @@ export function summarizePhase(measured: readonly SocketRecord[], context: Phase
     closedWith: failure?.closedWith ?? null,
     headroomS: probeHeadroomS({ limitS, survivedS }, context.horizonS, lbS),
     verdict,
-    // A phase cut short says so first: what it did not see may be why connections look unaccepted.
-    ...(verdict === 'inconclusive' ? { reason: context.cutShort ?? reason ?? inconclusiveReason(survivedS, limitS, sweepS, context) } : {}),
+    ...(reason !== undefined ? { reason } : {}),
     sockets,
+    evidence,
+  };
+}
+
+/** What a phase is judged against: a load balancer's idle timeout and margin, and the horizon it was probed to. */
+export interface Standard {
+  readonly idleTimeoutS: number;
+  readonly marginS: number;
+  /** How long the phase's sockets were held, in seconds (the result's `horizonS`). */
+  readonly horizonS: number;
+}
+
+/** The reason of a phase that passes because the server offers no keep-alive. */
+export const NO_KEEP_ALIVE_REASON = 'the server closes the connection after every response (no keep-alive), so no idle connection is reused';
+
+/**
+ * The verdict of a phase, and why when it is not plain: the one rule the probe, every load
+ * balancer's judge, the reports and the advice use.
+ *
+ * Why from the bracket and the evidence only, never the socket records: records may be
+ * dropped to fit a state; a verdict made from what is always kept is the same wherever and
+ * whenever it is made. A phase cut short says so first: what it did not see may be why
+ * connections look unaccepted.
+ *
+ * @example
+ * phaseVerdict(result.phases.preRequest!, { idleTimeoutS: 30, marginS: 2, horizonS: result.horizonS });
+ * // { verdict: 'pass' }
+ */
+export function phaseVerdict(
+  measured: Pick<PhaseResult, 'limitS' | 'survivedS' | 'sweepS'> & { readonly evidence: PhaseEvidence },
+  standard: Standard,
+): { verdict: Verdict; reason?: string } {
+  const { limitS, survivedS, evidence } = measured;
+  if (!evidence.keepAliveOffered) return { verdict: 'pass', reason: NO_KEEP_ALIVE_REASON };
+  const sweepS = measured.sweepS ?? null;
+  const { verdict, reason } = withAcceptDoubt(judgeLimit(limitS, survivedS, standard.idleTimeoutS, standard.marginS, sweepS), evidence.socketsUnaccepted, evidence.socketsOpened);
+  if (verdict !== 'inconclusive') return { verdict };
+  return { verdict, reason: evidence.cutShort ?? reason ?? inconclusiveReason(survivedS, limitS, sweepS, standard) };
+}
+
+/**
+ * A phase's evidence: as it carries it, or for a result of a version before `evidence`,
+ * rebuilt from its records and reason.
+ *
+ * Why the reason too: such a result, cut to its state budget, may have lost the records of the
+ * sockets never accepted; its reason still says the server left some unaccepted.
+ *
+ * @example
+ * phaseEvidence(savedPhase); // { socketsOpened: 48, socketsUnaccepted: 3, keepAliveOffered: true }
+ */
+export function phaseEvidence(phase: PhaseResult): PhaseEvidence {
+  if (phase.evidence !== undefined) return phase.evidence;
+  const recorded = unacceptedCount(phase.sockets);
+  const doubted = phase.reason?.startsWith(NOT_ACCEPTED_REASON) === true;
+  return {
+    socketsOpened: phase.sockets.length + (phase.socketsOmitted ?? 0),
+    socketsUnaccepted: doubted ? Math.max(recorded, 1) : recorded,
+    // Only a server without keep-alive passes with no idle seen to survive.
+    keepAliveOffered: !(phase.verdict === 'pass' && phase.survivedS === null),
   };
 }
 
@@ -154,13 +218,13 @@ function enforcementOf(failure: Failure | null): Enforcement {
   return failure.unprompted ? 'eager' : 'lazy';
 }
 
-function inconclusiveReason(survivedS: number | null, limitS: number | null, sweepS: number | null, context: PhaseContext): string {
-  const neededS = context.loadBalancerIdleTimeoutS + context.marginS;
+function inconclusiveReason(survivedS: number | null, limitS: number | null, sweepS: number | null, standard: Standard): string {
+  const neededS = standard.idleTimeoutS + standard.marginS;
   if (limitS !== null && sweepS !== null && survivedS === null) {
     return `a periodic check closed connections idle ${limitS} s, and no connection was seen to survive a check, so the threshold may be lower`;
   }
-  if (context.horizonS < neededS) {
-    return `connections were held for ${context.horizonS} s, less than the load balancer idle timeout plus margin (${neededS} s)`;
+  if (standard.horizonS < neededS) {
+    return `connections were held for ${standard.horizonS} s, less than the load balancer idle timeout plus margin (${neededS} s)`;
   }
   if (survivedS === null) return 'no socket survived or failed an idle';
   return `connections survived ${survivedS} s, short of the ${neededS} s needed`;

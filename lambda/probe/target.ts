@@ -8,7 +8,7 @@ import { ConnectError, ProbeConnection, now, type Endpoint } from './connection'
 import { advertisedKeepAliveS, keepsAlive, type ResponseHead } from './http-response';
 import { SocketBudget } from './budget';
 import { runPhase, type IdleConnection, type PhaseSettings, type RunServices, type Stagger } from './phase';
-import { summarizePhase } from './phase-result';
+import { NO_KEEP_ALIVE_REASON, summarizePhase } from './phase-result';
 import { printable } from '../shared/printable';
 import { neverAccepted } from './accept';
 import { checkConcurrency, summarizeOneAtATime, summarizeUnanswered, unansweredRequest } from './concurrency';
@@ -304,8 +304,9 @@ function noKeepAlive(): PhaseResult {
     closedWith: null,
     headroomS: null,
     verdict: 'pass',
-    reason: 'the server closes the connection after every response (no keep-alive), so no idle connection is reused',
+    reason: NO_KEEP_ALIVE_REASON,
     sockets: [],
+    evidence: { socketsOpened: 0, socketsUnaccepted: 0, keepAliveOffered: false },
   };
 }
 

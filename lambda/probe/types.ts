@@ -114,6 +114,30 @@ export interface PhaseResult {
   readonly sockets: readonly SocketRecord[];
   /** Socket records left out so that the result fits a Step Functions state (`sockets` is then empty). */
   readonly socketsOmitted?: number;
+  /**
+   * What the verdict rests on besides the bracket (`limitS`, `survivedS`, `sweepS`,
+   * `sweepsSeen`): kept whole when socket records are dropped, so that judging the phase again
+   * (against another load balancer's timeout or margin) reads it instead of the records.
+   * Absent in results of versions before it (`phaseEvidence` rebuilds it from the records).
+   */
+  readonly evidence?: PhaseEvidence;
+}
+
+/**
+ * The counts and causes a phase's verdict rests on, other than its bracket.
+ *
+ * Why kept apart from the records: a result cut to its state budget loses records, never
+ * these; a verdict made from them is the same before and after.
+ */
+export interface PhaseEvidence {
+  /** Sockets the phase opened (its records before any was dropped). */
+  readonly socketsOpened: number;
+  /** Of them, the ones the server never accepted: while any, the phase cannot pass. */
+  readonly socketsUnaccepted: number;
+  /** `false` when the server closes the connection after every response: no idle connection is reused, so the phase passes with nothing measured. */
+  readonly keepAliveOffered: boolean;
+  /** Set when the phase was cut short (time budget, abort): why, in plain words. */
+  readonly cutShort?: string;
 }
 
 /** Response headers that identify a server or announce its keep-alive limit. */

@@ -14,8 +14,13 @@ export type ServerKind = 'nginx' | 'apache' | 'node' | 'unknown';
 /** How much above the load balancer's idle timeout a backend setting should be. */
 export const RECOMMENDED_EXTRA_S = 5;
 
-/** How much below the measured limit a load balancer timeout must stay (the default margin). */
-const SAFETY_MARGIN_S = DEFAULTS.marginS;
+/**
+ * How much below the measured limit a load balancer timeout must stay: the margin the result
+ * was judged with (the `idle-canary:margin` tag, `--margin`), else the default.
+ */
+function marginOf(result: Pick<ProbeResult, 'marginS'>): number {
+  return result.marginS ?? DEFAULTS.marginS;
+}
 
 /**
  * Names the likely server from its response headers and how it enforced its limits.
@@ -45,6 +50,7 @@ export function recognizeServer(hints: ServerHints | undefined, phases: ProbeRes
 export function adviseTarget(result: ProbeResult): string {
   const name = `${result.target.host}:${result.target.port}`;
   const lbS = result.loadBalancerIdleTimeoutS;
+  const marginS = marginOf(result);
   if (result.error) {
     return `${name} could not be probed: ${result.error.message}. Check that the probe may reach it (security groups, network ACLs) and that the port speaks HTTP${result.target.tls ? 'S' : ''}; the verdict stays inconclusive until it answers.`;
   }
@@ -54,9 +60,9 @@ export function adviseTarget(result: ProbeResult): string {
   if (failing.length > 0) {
     const kind = recognizeServer(result.server, result.phases);
     const what = failing.map(([phase, measured]) => describeFailure(phase, measured)).join('; ');
-    const fixes = failing.map(([phase, measured]) => fixFor(kind, phase, measured, lbS));
+    const fixes = failing.map(([phase, measured]) => fixFor(kind, phase, measured, lbS, marginS));
     // A periodic threshold is only known to be above its bracket's lower end.
-    const safeS = Math.max(1, Math.floor(Math.min(...failing.map(([, measured]) => (measured.sweepS !== null && measured.sweepS !== undefined ? measured.survivedS : null) ?? measured.limitS!)) - SAFETY_MARGIN_S));
+    const safeS = Math.max(1, Math.floor(Math.min(...failing.map(([, measured]) => (measured.sweepS !== null && measured.sweepS !== undefined ? measured.survivedS : null) ?? measured.limitS!)) - marginS));
     const advertised = advertisedMismatch(result.server, result.phases.keepAlive);
     return (
       `${name} drops idle connections before the load balancer does: ${what}. Behind a ${fmt(lbS)} s load balancer idle timeout this gives intermittent 502/504 errors. ` +
@@ -78,7 +84,7 @@ export function adviseTarget(result: ProbeResult): string {
     )
     .join(' and ');
   const bounds = entries.flatMap(([, measured]) => (measured.limitS ?? measured.survivedS) ?? []);
-  const safe = bounds.length > 0 ? ` Any load balancer idle timeout up to ${Math.max(1, Math.floor(Math.min(...bounds) - SAFETY_MARGIN_S))} s is safe with it today.` : '';
+  const safe = bounds.length > 0 ? ` Any load balancer idle timeout up to ${Math.max(1, Math.floor(Math.min(...bounds) - marginS))} s is safe with it today.` : '';
   return `${name} outlasts the load balancer: idle connections survived ${held}, more than the ${fmt(lbS)} s idle timeout plus the margin. Nothing to change.${safe}`;
 }
 
@@ -112,8 +118,9 @@ export function sweepWords(phase: PhaseName, measured: PhaseResult): string | nu
   return `${every}: connections idle longer than a threshold ${threshold} are closed at the next check, ${exact ? 'between' : 'from'} ${fmt(measured.limitS)}${latest} s after ${since}`;
 }
 
-function fixFor(kind: ServerKind, phase: PhaseName, measured: PhaseResult, lbS: number): string {
-  const keepS = lbS + RECOMMENDED_EXTRA_S;
+function fixFor(kind: ServerKind, phase: PhaseName, measured: PhaseResult, lbS: number, marginS: number): string {
+  // A setting the check would still fail is no fix: above the margin too, with a second to spare.
+  const keepS = lbS + Math.max(RECOMMENDED_EXTRA_S, Math.ceil(marginS) + 1);
   const headersS = keepS + 1;
   switch (kind) {
     case 'nginx':

@@ -36,8 +36,8 @@ export function asScanReport(json: unknown): ScanReport {
   };
 }
 
-/** A phase as any version wrote it: 0.1.0 wrote no `survivedS`. */
-type SavedPhase = Omit<PhaseJson, 'survivedS' | 'headroomS'> & { readonly survivedS?: number | null; readonly headroomS?: number | null };
+/** A phase as any version wrote it: 0.1.0 wrote no `survivedS`, 0.2.0 and earlier no `toleratedS`. */
+type SavedPhase = Omit<PhaseJson, 'survivedS' | 'headroomS' | 'toleratedS'> & { readonly survivedS?: number | null; readonly headroomS?: number | null; readonly toleratedS?: number | null };
 
 /** A scan report as any version wrote it. */
 export type SavedScanReport = Omit<ScanReportJson, 'loadBalancers'> & {

@@ -4,7 +4,7 @@
  */
 import type { RecentHangups } from '../access-logs/recent';
 import type { Discovery, NotCovered } from '../discovery/types';
-import { phaseHeadroomS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
+import { phaseHeadroomS, toleratedS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import type { PublishReport } from '../metrics';
 import { worstVerdict, type PhaseName, type Verdict } from '../probe';
 
@@ -48,9 +48,14 @@ export function toScanReport(discovery: Discovery, verdicts: readonly LoadBalanc
   };
 }
 
-/** A phase as the JSON documents carry it: the verdict's fields, and its headroom (docs/CONTRACTS.md). */
+/** A phase as the JSON documents carry it: the verdict's fields, what it tolerates and its headroom (docs/CONTRACTS.md). */
 export interface PhaseJson extends PhaseVerdict {
-  /** `limitS` (else `survivedS`) minus the load balancer's idle timeout; `null` when nothing was measured. */
+  /** `limitS`, else `survivedS`: the value the `Backend*Timeout` metrics publish; `null` when nothing was measured. */
+  readonly toleratedS: number | null;
+  /**
+   * `toleratedS` minus the load balancer's idle timeout; `null` when nothing was measured.
+   * @deprecated a probe phase's `headroomS` counts the horizon, not what was survived: read `toleratedS` and `idleTimeoutS`.
+   */
   readonly headroomS: number | null;
 }
 
@@ -78,7 +83,7 @@ export function toScanJson(report: ScanReport): ScanReportJson {
       phases: Object.fromEntries(
         Object.entries(lb.phases).map(([phase, p]) => [
           phase,
-          { limitS: p.limitS, survivedS: p.survivedS, headroomS: phaseHeadroomS(p, lb.idleTimeoutS), verdict: p.verdict, failingBackends: p.failingBackends },
+          { limitS: p.limitS, survivedS: p.survivedS, toleratedS: toleratedS(p), headroomS: phaseHeadroomS(p, lb.idleTimeoutS), verdict: p.verdict, failingBackends: p.failingBackends },
         ]),
       ),
     })),

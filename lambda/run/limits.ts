@@ -3,6 +3,7 @@
  * The discover step plans by these numbers, and the CDK construct builds the state machine
  * from the same ones, so the two cannot drift apart.
  */
+import { phaseEvidence } from '../probe/phase-result';
 import type { PhaseName, PhaseResult, ProbeResult, SocketRecord } from '../probe/types';
 import { printable } from '../shared/printable';
 import type { InlineRun } from './types';
@@ -36,8 +37,9 @@ export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stri
 /**
  * The result within `RESULT_MAX_BYTES`: unchanged when it fits; else its long strings are
  * shortened, and if that is not enough socket records are dropped one at a time, the least
- * telling first (`socketsOmitted` counts them). Limits, verdicts and reasons are kept: only
- * what a report draws is thinned.
+ * telling first (`socketsOmitted` counts them). Limits, verdicts, reasons and each phase's
+ * `evidence` are kept: only what a report draws is thinned, so a verdict made from the compact
+ * result is the one made from the full result.
  *
  * Why one at a time: a sweep's staggered sockets make 20 or more records a phase, and the
  * report's picture is still worth most of them.
@@ -48,7 +50,7 @@ export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stri
 export function compactResult(result: ProbeResult, key: string, maxBytes = RESULT_MAX_BYTES): ProbeResult {
   const size = (r: ProbeResult) => jsonBytes({ key, result: r });
   if (size(result) <= maxBytes) return result;
-  let compact = shortenStrings(result) as ProbeResult;
+  let compact = withEvidence(shortenStrings(result) as ProbeResult);
   const droppable = droppingOrder(compact);
   while (size(compact) > maxBytes && droppable.length > 0) {
     const { phase, socket } = droppable.shift()!;
@@ -59,6 +61,12 @@ export function compactResult(result: ProbeResult, key: string, maxBytes = RESUL
     };
   }
   return compact;
+}
+
+/** Every phase with its evidence, so that no record dropped afterwards is one a verdict needs. */
+function withEvidence(result: ProbeResult): ProbeResult {
+  const phases = Object.fromEntries(Object.entries(result.phases).map(([phase, measured]) => [phase, { ...measured, evidence: phaseEvidence(measured!) }]));
+  return { ...result, phases };
 }
 
 /**

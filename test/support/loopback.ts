@@ -158,6 +158,28 @@ export function lazyResettingServer(limitMs: number): Promise<LoopbackServer> {
   );
 }
 
+/**
+ * A server that answers every request and keeps the connection, and closes (FIN) a connection
+ * left silent for `limitMs`, before its first request and between requests alike: a
+ * per-connection idle timer, as nginx keeps one.
+ */
+export function idleTimerServer(limitMs: number): Promise<LoopbackServer> {
+  return listen(
+    net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.setTimeout(limitMs, () => socket.end());
+      let head = '';
+      socket.on('data', (chunk: Buffer) => {
+        head += chunk.toString('latin1');
+        for (let end = head.indexOf('\r\n\r\n'); end >= 0; end = head.indexOf('\r\n\r\n')) {
+          head = head.slice(end + 4);
+          socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        }
+      });
+    }),
+  );
+}
+
 /** A server that, after `afterMs` of silence, writes a `400 Bad Request` unasked and closes. */
 export function unsolicitedErrorServer(afterMs: number): Promise<LoopbackServer> {
   return listen(
@@ -221,33 +243,67 @@ export function earlyHintsServer(): Promise<LoopbackServer> {
   return listen(server);
 }
 
-/**
- * A server that takes only `accepted` connections and then never calls accept again, with
- * the smallest listen backlog: later connections wait in the kernel's queue (connected, never
- * read) or, once it is full, never connect. Python, because Node.js cannot stop accepting.
- */
-export async function fullAcceptQueueServer(accepted = 2): Promise<LoopbackServer> {
-  const script = `
-import socket, sys, threading
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.bind(('127.0.0.1', 0))
-s.listen(0)
-print(s.getsockname()[1], flush=True)
+/** Python's side of a raw HTTP server: answers each request on `c` with a keep-alive `200 ok`, until the client closes. */
+const PYTHON_SERVE = `
 def serve(c):
     data = b''
     while True:
-        chunk = c.recv(65536)
+        try:
+            chunk = c.recv(65536)
+        except socket.timeout:
+            chunk = b''
         if not chunk:
             return c.close()
         data += chunk
         while b'\\r\\n\\r\\n' in data:
             data = data.split(b'\\r\\n\\r\\n', 1)[1]
             c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok')
+`;
+
+/**
+ * A server that takes only `accepted` connections and then never calls accept again, with
+ * the smallest listen backlog: later connections wait in the kernel's queue (connected, never
+ * read) or, once it is full, never connect. Python, because Node.js cannot stop accepting.
+ */
+export function fullAcceptQueueServer(accepted = 2): Promise<LoopbackServer> {
+  return pythonServer(`
+s.listen(0)
+print(s.getsockname()[1], flush=True)
 for _ in range(${accepted}):
     c, _ = s.accept()
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 sys.stdin.read()
-`;
+`);
+}
+
+/**
+ * A server that serves one connection at a time, as a WSGI server with one sync worker: it
+ * accepts a connection, answers its requests until it has been idle `idleLimitMs` (then
+ * closes it, FIN) or the client closes, and only then accepts the next. An idle pre-opened
+ * connection holds the only worker; the others wait in the listen queue.
+ */
+export function oneAtATimeServer(idleLimitMs: number): Promise<LoopbackServer> {
+  return pythonServer(`
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+def loop():
+    while True:
+        c, _ = s.accept()
+        c.settimeout(${idleLimitMs / 1000})
+        serve(c)
+threading.Thread(target=loop, daemon=True).start()
+sys.stdin.read()
+`);
+}
+
+/** Runs a Python server script, which finds `s` (its bound socket) and `serve` defined and prints its port; closing its stdin ends it. */
+async function pythonServer(body: string): Promise<LoopbackServer> {
+  const script = `
+import socket, sys, threading
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(('127.0.0.1', 0))
+${PYTHON_SERVE}
+${body}`;
   const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);

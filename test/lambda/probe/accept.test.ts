@@ -1,4 +1,4 @@
-import { discountUnaccepted, neverAccepted, notAcceptedRecord, withAcceptDoubt } from '../../../lambda/probe/accept';
+import { discountUnaccepted, neverAccepted, notAcceptedRecord, unacceptedCount, withAcceptDoubt } from '../../../lambda/probe/accept';
 import type { SocketRecord } from '../../../lambda/probe';
 import { summarizePhase } from '../../../lambda/probe/phase-result';
 
@@ -15,15 +15,15 @@ describe('never-accepted connections', () => {
 
   it('turns a pass into doubt with the reason, and leaves a fail on real evidence', () => {
     // Act
-    const doubted = withAcceptDoubt('pass', [answered, queued]);
+    const doubted = withAcceptDoubt('pass', unacceptedCount([answered, queued]), 2);
 
     // Assess
     expect(doubted).toEqual({
       verdict: 'inconclusive',
       reason: 'the server did not accept every connection: 1 of 2 connection(s) got no connect or no first byte in time (a full accept queue or a connection limit), so they measured nothing',
     });
-    expect(withAcceptDoubt('fail', [answered, queued])).toEqual({ verdict: 'fail' });
-    expect(withAcceptDoubt('pass', [answered])).toEqual({ verdict: 'pass' });
+    expect(withAcceptDoubt('fail', 1, 2)).toEqual({ verdict: 'fail' });
+    expect(withAcceptDoubt('pass', unacceptedCount([answered]), 1)).toEqual({ verdict: 'pass' });
   });
 
   it('records a never-accepted socket as one that measured nothing', () => {

@@ -1,5 +1,6 @@
-import { currentBracket, summarizePhase, type PhaseContext } from '../../../lambda/probe/phase-result';
-import type { SocketRecord } from '../../../lambda/probe/types';
+import { notAcceptedRecord } from '../../../lambda/probe/accept';
+import { currentBracket, NO_KEEP_ALIVE_REASON, phaseEvidence, phaseVerdict, summarizePhase, type PhaseContext, type Standard } from '../../../lambda/probe/phase-result';
+import type { PhaseResult, SocketRecord } from '../../../lambda/probe/types';
 
 const context: PhaseContext = { loadBalancerIdleTimeoutS: 60, horizonS: 66, marginS: 1, lagS: 0.002 };
 
@@ -204,5 +205,59 @@ describe('summarizePhase with closes in periodic sweeps', () => {
     expect(tuned).toMatchObject({ verdict: 'pass' });
     expect(tuned.survivedS!).toBeGreaterThanOrEqual(68);
     expect(straddling).toMatchObject({ survivedS: 59, limitS: 61, verdict: 'fail' });
+  });
+});
+
+describe('phaseVerdict, from the bracket and the evidence a phase carries', () => {
+  const queued: SocketRecord = { role: 'active', round: 1, plannedIdleS: 61, ...notAcceptedRecord('10.0.1.7:30080: no connection within 5000 ms') };
+  const standard = { idleTimeoutS: 60, marginS: 1, horizonS: 66 };
+  const judge = (measured: PhaseResult, against: Standard) => phaseVerdict({ ...measured, evidence: phaseEvidence(measured) }, against);
+
+  it('records what the verdict rests on: sockets opened, never accepted, keep-alive, why it was cut short', () => {
+    // Act
+    const result = summarizePhase([answered(66.004), answered(62), queued], { ...context, cutShort: 'the run was aborted after 70.0 s of probing (horizon 66 s)' });
+
+    // Assess
+    expect(result.evidence).toEqual({ socketsOpened: 3, socketsUnaccepted: 1, keepAliveOffered: true, cutShort: 'the run was aborted after 70.0 s of probing (horizon 66 s)' });
+    expect(result).toMatchObject({ verdict: 'inconclusive', reason: 'the run was aborted after 70.0 s of probing (horizon 66 s)' });
+  });
+
+  it('gives the probe\'s own verdict and reason for the same standard, with no socket record at all', () => {
+    // Prepare
+    const measured = summarizePhase([answered(66.004), answered(62), queued], context);
+
+    // Act
+    const judged = judge({ ...measured, sockets: [] }, standard);
+
+    // Assess
+    expect(judged).toEqual({ verdict: measured.verdict, reason: measured.reason });
+    expect(judged.reason).toContain('1 of 3 connection(s)');
+  });
+
+  it('judges the same bracket against another timeout and margin: a pass, a fail, doubt that stays doubt', () => {
+    // Prepare
+    const survived = summarizePhase([answered(66.004), answered(62)], context);
+    const doubted = summarizePhase([answered(66.004), answered(62), queued], context);
+
+    // Act & Assess
+    expect(judge(survived, { ...standard, idleTimeoutS: 30 })).toEqual({ verdict: 'pass' });
+    expect(judge(survived, { ...standard, idleTimeoutS: 65.5, horizonS: 70 })).toEqual({ verdict: 'inconclusive', reason: 'connections survived 66.004 s, short of the 66.5 s needed' });
+    expect(judge(doubted, { ...standard, idleTimeoutS: 30 }).verdict).toBe('inconclusive');
+  });
+
+  it('passes a server without keep-alive against any timeout, saying why', () => {
+    // Act & Assess
+    const evidence = { socketsOpened: 0, socketsUnaccepted: 0, keepAliveOffered: false };
+    expect(phaseVerdict({ limitS: null, survivedS: null, sweepS: null, evidence }, { ...standard, idleTimeoutS: 4000 })).toEqual({ verdict: 'pass', reason: NO_KEEP_ALIVE_REASON });
+  });
+
+  it('rebuilds the evidence of a phase written before it: from its records, and from its reason when they were dropped', () => {
+    // Prepare
+    const older = { ...summarizePhase([answered(66.004), answered(62), queued], context), evidence: undefined };
+    const compacted = { ...older, sockets: [answered(66.004)], socketsOmitted: 2 };
+
+    // Act & Assess
+    expect(phaseEvidence(older)).toEqual({ socketsOpened: 3, socketsUnaccepted: 1, keepAliveOffered: true });
+    expect(phaseEvidence(compacted)).toEqual({ socketsOpened: 3, socketsUnaccepted: 1, keepAliveOffered: true });
   });
 });

@@ -44,6 +44,15 @@ describe('adviseTarget', () => {
     );
   });
 
+  it('keeps the margin the result was judged with below the limit, and never advises a setting that margin would fail', () => {
+    // Act: judged with an 8 s margin (the idle-canary:margin tag)
+    const advice = adviseTarget(result({ preRequest: lazy40, keepAlive: phase({}) }, hints({}), { marginS: 8 }));
+
+    // Assess: 40.287 s less 8 s, and a header timeout of 60 + 9 s + 1 s
+    expect(advice).toContain('lower the load balancer idle timeout to 32 s');
+    expect(advice).toContain('`server.headersTimeout = 70000`');
+  });
+
   it('names keepAliveTimeout and headersTimeout for a Node.js 5 s keep-alive, and the advertised timeout that disagrees', () => {
     // Act
     const advice = adviseTarget(result({ keepAlive: { ...eager5, limitS: 6.001 } }, hints({ keepAlive: 'timeout=5', advertisedKeepAliveS: 5 })));

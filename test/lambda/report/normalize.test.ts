@@ -9,10 +9,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PhaseVerdict } from '../../../lambda/judge';
+import { judgedProbe, type PhaseVerdict } from '../../../lambda/judge';
+import { adviseTarget } from '../../../lambda/report/advice';
 import { compareRuns } from '../../../lambda/report/changes';
 import { asScanReport } from '../../../lambda/report/normalize';
-import type { ScanReport } from '../../../lambda/report/scan';
+import type { ScanReport, ScanReportJson } from '../../../lambda/report/scan';
 import { readLatest, writeReports } from '../../../lambda/report/store';
 import { inMemoryBucket } from '../../support/in-memory-bucket';
 
@@ -21,10 +22,13 @@ const WRITTEN_BY_0_1_0 = readFileSync(join(__dirname, 'fixtures', 'report-0.1.0.
 /** Each load balancer's phases, by name. */
 const phasesOf = (report: { loadBalancers: ReadonlyArray<{ name: string; phases: object }> }) => Object.fromEntries(report.loadBalancers.map((lb) => [lb.name, lb.phases]));
 
-/** A report as 0.1.0 wrote it: the same, without the phases' `survivedS`. */
-const as010 = (report: ScanReport) => ({
+/** A report as 0.1.0 wrote it: the same, without the phases' `survivedS` and `toleratedS`. */
+const as010 = (report: ScanReportJson) => ({
   ...report,
-  loadBalancers: report.loadBalancers.map((lb) => ({ ...lb, phases: Object.fromEntries(Object.entries(lb.phases).map(([phase, { survivedS: _added, ...rest }]) => [phase, rest])) })),
+  loadBalancers: report.loadBalancers.map((lb) => ({
+    ...lb,
+    phases: Object.fromEntries(Object.entries(lb.phases).map(([phase, { survivedS: _added, toleratedS: _addedToo, ...rest }]) => [phase, rest])),
+  })),
 });
 
 const client = new S3Client({ region: 'eu-west-1' });
@@ -47,7 +51,7 @@ describe('a run report written by 0.1.0', () => {
     bucket.s3.restore();
   });
 
-  it('is written back with the same headroomS per phase, and only survivedS added', async () => {
+  it('is written back with the same headroomS per phase, and only survivedS and toleratedS added', async () => {
     // Prepare
     const written = JSON.parse(WRITTEN_BY_0_1_0) as ScanReport;
     const bucket = inMemoryBucket({ 'idle-canary/latest.json': written });
@@ -57,9 +61,9 @@ describe('a run report written by 0.1.0', () => {
     await writeReports(client, 'reports', 'idle-canary/', 'run-2', previous, []);
 
     // Assess
-    const again = JSON.parse(bucket.objects.get('idle-canary/runs/run-2.json')!) as ScanReport;
+    const again = JSON.parse(bucket.objects.get('idle-canary/runs/run-2.json')!) as ScanReportJson;
     expect(as010(again)).toEqual(written);
-    expect(phasesOf(again)['lb-tuned']).toMatchObject({ preRequest: { limitS: null, survivedS: 3.001, headroomS: 1.001 }, keepAlive: { survivedS: 3.005, headroomS: 1.005 } });
+    expect(phasesOf(again)['lb-tuned']).toMatchObject({ preRequest: { limitS: null, survivedS: 3.001, toleratedS: 3.001, headroomS: 1.001 }, keepAlive: { survivedS: 3.005, toleratedS: 3.005, headroomS: 1.005 } });
     expect(phasesOf(again)['lb-long']).toMatchObject({ preRequest: { limitS: 3.115, survivedS: null, headroomS: -0.885 } });
     bucket.s3.restore();
   });
@@ -90,5 +94,21 @@ describe('a run report written by 0.1.0', () => {
         failingBackends: ['10.0.0.9:80'],
       },
     ]);
+  });
+});
+
+describe('the backends of a run report written before phases carried their evidence', () => {
+  it('are judged again from what they carry as they were judged then, and advised with their load balancer\'s margin', () => {
+    // Prepare
+    const report = asScanReport(JSON.parse(WRITTEN_BY_0_1_0));
+
+    // Act
+    const judged = report.loadBalancers.flatMap((lb) => lb.backends.map((backend) => ({ lb, backend, probe: judgedProbe(lb, backend) })));
+    const long = judged.find(({ lb }) => lb.name === 'lb-long')!;
+
+    // Assess: the same verdicts per phase; 2.963 s (the sweep bracket's lower end) less lb-long's 0.5 s margin
+    for (const { backend, probe } of judged) expect(Object.fromEntries(Object.entries(probe.phases).map(([phase, p]) => [phase, p!.verdict]))).toEqual(backend.phases);
+    expect(long.probe.marginS).toBe(0.5);
+    expect(adviseTarget(long.probe)).toContain('lower the load balancer idle timeout to 2 s');
   });
 });
