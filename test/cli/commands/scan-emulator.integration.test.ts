@@ -26,33 +26,17 @@ import {
   ModifyLoadBalancerAttributesCommand as ModifyV2,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { once } from 'node:events';
-import { connect } from 'node:net';
 import { startBackend, type RunningBackend } from '../../../cli/demo/backends';
 import { main } from '../../../cli/main';
 import { DEFAULT_NAMESPACE, loadBalancerDimension } from '../../../lambda/metrics/names';
 import type { ScanReport } from '../../../lambda/report/scan';
 import { capture } from '../../support/capture';
+import { keepAliveCloseS } from '../../support/keep-alive-close';
 import { startMoto, type RunningMoto } from '../../support/moto';
 
 /** The name both load balancers have. */
 const NAME = 'loopback';
 
-/**
- * What a backend really does, measured apart from idle-canary: seconds from a response to
- * the server closing the idle keep-alive connection (at most 30 s).
- */
-async function keepAliveCloseS(port: number): Promise<number> {
-  const socket = connect(port, '127.0.0.1');
-  socket.setTimeout(30_000, () => socket.destroy());
-  let answeredAt = 0;
-  socket.on('data', (chunk: Buffer) => {
-    if (chunk.toString('latin1').includes('\r\n\r\nok')) answeredAt = performance.now();
-  });
-  socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-  await once(socket, 'close');
-  return (performance.now() - answeredAt) / 1000;
-}
 /** More than one page of `DescribeLoadBalancers` (discovery asks for 400) of each kind, outside the probed VPC. */
 const ELSEWHERE = 401;
 
