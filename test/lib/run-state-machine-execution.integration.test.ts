@@ -9,7 +9,7 @@
  * or payload shape between two states.
  */
 import '../support/with-resolvers';
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { ConfigureHealthCheckCommand, CreateLoadBalancerCommand as CreateClassic, ElasticLoadBalancingClient, ModifyLoadBalancerAttributesCommand as ModifyClassic, RegisterInstancesWithLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
 import {
@@ -32,7 +32,7 @@ import { startBackend, type RunningBackend } from '../../cli/demo/backends';
 import { HANDLERS_DIR, LONG_PROBE_DIR, type HandlerName } from '../../lib/handlers';
 import { DEFAULT_NAMESPACE, loadBalancerDimension } from '../../lambda/metrics/names';
 import type { ScanReportJson } from '../../lambda/report/scan';
-import { getJson } from '../../lambda/shared/s3-json';
+import { getJson, putJson } from '../../lambda/shared/s3-json';
 import { keepAliveCloseS } from '../support/keep-alive-close';
 import { lambdaContext } from '../support/lambda-context';
 import { startMoto, type RunningMoto } from '../support/moto';
@@ -130,6 +130,8 @@ describe('the synthesized state machine, executed', () => {
   let bucket: string;
   let taskEnv: Record<string, string>;
   let failingCloseS: number;
+  let alarmExpression: string;
+  let definition: ReturnType<typeof stateMachineDefinition>;
 
   /** Runs the definition once, as the schedule starts it, and records every state it went through. */
   async function execute(name: string, probeTimeoutS: number): Promise<Execution> {
@@ -168,6 +170,16 @@ describe('the synthesized state machine, executed', () => {
     await events;
     console.log(`${name}: states visited (input -> output bytes):\n${states.map((s) => `  ${s.name}: ${s.inputBytes} -> ${s.outputBytes}`).join('\n')}`);
     return output instanceof Error ? { output: null, error: output, states, discovered } : { output, states, discovered };
+  }
+
+  /** A run report the publish step wrote. */
+  async function readReport(key: string): Promise<ScanReportJson> {
+    const s3 = new S3Client({});
+    try {
+      return await getJson<ScanReportJson>(s3, bucket, key);
+    } finally {
+      s3.destroy();
+    }
   }
 
   /** The latest value of a metric in the default namespace, per load balancer series. */
@@ -224,7 +236,9 @@ describe('the synthesized state machine, executed', () => {
 
     // The stack, synthesized for this VPC, with long-horizon probes
     const { template } = synth({ ...STACK, schedule: 'rate(90 minutes)', longTimeouts: { vpcEndpoints: true }, vpcs: [{ vpcId, subnetIds: subnets, cidr: '127.0.0.0/16', backendPorts: ['1024-65535'] }] });
-    const definition = stateMachineDefinition(template);
+    definition = stateMachineDefinition(template);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap((a) => (a.Properties.Metrics ?? []) as Array<{ Expression?: string }>);
+    alarmExpression = alarms.find((m) => m.Expression?.includes('MAX(BackendsFailing)'))!.Expression!;
 
     // Its bucket, topic (delivering to a loopback endpoint) and state machine, in the emulator
     bucket = 'idle-canary-reports';
@@ -258,6 +272,7 @@ describe('the synthesized state machine, executed', () => {
 
   afterAll(async () => {
     process.env = saved;
+    sns?.server.closeAllConnections();
     sns?.server.close();
     await Promise.all(Object.values(backends).map((b) => b.stop()));
     await moto?.stop();
@@ -271,7 +286,7 @@ describe('the synthesized state machine, executed', () => {
       // Act: the probe function's real timeout (900 s): both load balancers fit it
       execution = await execute('run-inline', 900);
       expect(execution.error).toBeUndefined();
-      report = await getJson<ScanReportJson>(new S3Client({}), bucket, (execution.output as { report: string }).report);
+      report = await readReport( (execution.output as { report: string }).report);
     }, 120_000);
 
     it('goes from discovery through the inline Map to publish, with every payload within the 256 KB state limit', () => {
@@ -314,6 +329,24 @@ describe('the synthesized state machine, executed', () => {
       // The deployed run is the one that sends the heartbeat
       expect(metrics.runs).toEqual([1]);
     });
+
+    it('lets the LoadBalancersFailing alarm see each load balancer of the name as its own contributor', async () => {
+      // Prepare: the alarm's Metrics Insights query, as synthesized (moto does not evaluate Metrics Insights)
+      const [, metricName, dimension] = /^SELECT MAX\((\w+)\) FROM SCHEMA\("[^"]+", (\w+)\) GROUP BY \2 /.exec(alarmExpression)!;
+      const cloudWatch = new CloudWatchClient({});
+
+      // Act: its GROUP BY over what the run published: one contributor per series of the schema
+      const listed = await cloudWatch.send(new ListMetricsCommand({ Namespace: DEFAULT_NAMESPACE, MetricName: metricName }));
+      cloudWatch.destroy();
+      const series = listed.Metrics!.filter((m) => m.Dimensions?.length === 1 && m.Dimensions[0].Name === dimension).map((m) => m.Dimensions![0].Value!);
+      const values = await readMetrics(series.map((value, i) => [`s${i}`, metricName, value] as const));
+      const contributors = Object.fromEntries(series.map((value, i) => [value, Math.max(...values[`s${i}`])]));
+
+      // Assess: above zero (the alarm's threshold) for the ALB alone
+      const albSeries = loadBalancerDimension(report.loadBalancers.find((lb) => lb.type === 'application')!);
+      console.log(`alarm query ${alarmExpression}: contributors ${JSON.stringify(contributors)}`);
+      expect(contributors).toEqual({ [albSeries]: 1, [NAME]: 0 });
+    });
   });
 
   describe('a run with one long probe, after the ALB was fixed', () => {
@@ -330,7 +363,7 @@ describe('the synthesized state machine, executed', () => {
       // Act: a probe function timeout scaled down to 75 s, so that the 3 s Classic ELB's horizon needs the long probe task
       execution = await execute('run-long', 75);
       expect(execution.error).toBeUndefined();
-      report = await getJson<ScanReportJson>(new S3Client({}), bucket, (execution.output as { report: string }).report);
+      report = await readReport( (execution.output as { report: string }).report);
       // SNS delivers over HTTP after publish returns: wait for it, bounded
       for (let i = 0; i < 50 && sns.messages.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     }, 120_000);
@@ -377,6 +410,43 @@ describe('the synthesized state machine, executed', () => {
       expect(execution.discovered).toMatchObject({ mode: 'distributed', plans: [{ vpcId, key: `idle-canary/plans/run-distributed/${vpcId}.json`, items: 2 }] });
       expect(execution.states.map((s) => s.name)).toEqual(expect.arrayContaining(['DiscoverLoadBalancers', 'InlineOrDistributed']));
       expect(execution.error?.message).toBe('Execution has failed with the following error: Input of Map state must be an array or ItemsPath property must point to an array');
+
+      // Act 2: that Map's items as its definition reads, batches and writes them (ItemReader, ItemBatcher,
+      // ResultWriter, ResultSelector), each batch given to the bundled probe handler; then the Parallel
+      // states' merge and the bundled publish handler
+      const run = execution.discovered as { runId: string; long: unknown[] };
+      type Branches = { Branches: Array<{ States: Record<string, Branches & Record<string, never>> }> };
+      const map = (definition.States.ProbeWithLambdaAndFargate as unknown as Branches).Branches[0].States.ProbeVpcs.Branches[0].States[`Distributed ${vpcId}`] as unknown as {
+        ItemReader: { Parameters: { 'Key.$': string } };
+        ItemBatcher: { MaxItemsPerBatch: number; BatchInput: Record<string, string> };
+        ResultWriter: { Parameters: { Prefix: string } };
+      };
+      const s3 = new S3Client({});
+      const planKey = /^States\.Format\('([^']+)', \$\.runId\)$/.exec(map.ItemReader.Parameters['Key.$'])![1].replace('{}', run.runId);
+      const items = await getJson<unknown[]>(s3, bucket, planKey);
+      const batchInput = Object.fromEntries(Object.entries(map.ItemBatcher.BatchInput).map(([key, value]) => (key.endsWith('.$') ? [key.slice(0, -2), run.runId] : [key, value])));
+      const probe = bundledHandler('probe');
+      const children = [];
+      for (let i = 0; i < items.length; i += map.ItemBatcher.MaxItemsPerBatch) {
+        const output = await probe({ BatchInput: batchInput, Items: items.slice(i, i + map.ItemBatcher.MaxItemsPerBatch) }, lambdaContext(900_000));
+        children.push({ Status: 'SUCCEEDED', Output: JSON.stringify(output) });
+      }
+      const prefix = `${map.ResultWriter.Parameters.Prefix}/${run.runId}`;
+      await putJson(s3, bucket, `${prefix}/SUCCEEDED_0.json`, children);
+      await putJson(s3, bucket, `${prefix}/manifest.json`, { DestinationBucket: bucket, ResultFiles: { SUCCEEDED: [{ Key: `${prefix}/SUCCEEDED_0.json` }], FAILED: [], PENDING: [] } });
+      const vpcResults = [{ vpcId, manifest: { Bucket: bucket, Key: `${prefix}/manifest.json` } }];
+      const summary = (await bundledHandler('publish')({ ...run, vpcResults, longResults: [] }, lambdaContext(300_000))) as { report: string };
+      const report = await getJson<ScanReportJson>(s3, bucket, summary.report);
+      s3.destroy();
+
+      // Assess: the same verdicts as the inline run of the same load balancers
+      console.log(`run-distributed through the Distributed Map's fields: ${items.length} items in ${children.length} batch(es); publish ${JSON.stringify(summary)}`);
+      expect(batchInput).toEqual({ runId: 'run-distributed', vpcId });
+      expect(summary).toMatchObject({ runId: 'run-distributed', loadBalancers: 2, shardFailureCount: 0, metricsFailed: 0 });
+      expect(report.loadBalancers.map((lb) => [lb.name, lb.type, lb.verdict])).toEqual([
+        [NAME, 'classic', 'pass'],
+        [NAME, 'application', 'pass'],
+      ]);
     }, 120_000);
   });
 });
