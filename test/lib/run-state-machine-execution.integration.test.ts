@@ -35,7 +35,7 @@ import type { ScanReportJson } from '../../lambda/report/scan';
 import { getJson, putJson } from '../../lambda/shared/s3-json';
 import { keepAliveCloseS } from '../support/keep-alive-close';
 import { lambdaContext } from '../support/lambda-context';
-import { startMoto, type RunningMoto } from '../support/moto';
+import { startMoto, useMotoOnly, type RunningMoto } from '../support/moto';
 import { STACK, stateMachineDefinition, synth } from './synth';
 
 const NAME = 'web';
@@ -195,15 +195,7 @@ describe('the synthesized state machine, executed', () => {
   }
 
   beforeAll(async () => {
-    // Prepare: the emulator, and only its settings for the SDK
-    moto = await startMoto();
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, moto.env, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
-    const ec2 = new EC2Client({});
-    const elb = new ElasticLoadBalancingClient({});
-    const elbv2 = new ElasticLoadBalancingV2Client({});
-
-    // Real backends: one drops idle keep-alive connections after 1 s, two keep them 20 s
+    // Prepare: real backends: one drops idle keep-alive connections after 1 s, two keep them 20 s
     const base = { description: 'whole run', headersTimeoutMs: 20_000, keepAliveTimeoutMs: 20_000 };
     [backends.failing, backends.passing, backends.fixed] = await Promise.all([
       startBackend({ ...base, name: 'failing', keepAliveTimeoutMs: 1000 }),
@@ -211,6 +203,11 @@ describe('the synthesized state machine, executed', () => {
       startBackend({ ...base, name: 'fixed' }),
     ]);
     failingCloseS = await keepAliveCloseS(backends.failing.port);
+
+    // The emulator, and only its settings for the SDK
+    moto = await startMoto();
+    useMotoOnly(moto);
+    const [ec2, elb, elbv2] = [new EC2Client({}), new ElasticLoadBalancingClient({}), new ElasticLoadBalancingV2Client({})];
 
     // A loopback VPC: its instance and its ip targets are 127.0.0.1
     vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '127.0.0.0/16' }))).Vpc!.VpcId!;

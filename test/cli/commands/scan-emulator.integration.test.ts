@@ -32,7 +32,7 @@ import { DEFAULT_NAMESPACE, loadBalancerDimension } from '../../../lambda/metric
 import type { ScanReport } from '../../../lambda/report/scan';
 import { capture } from '../../support/capture';
 import { keepAliveCloseS } from '../../support/keep-alive-close';
-import { startMoto, type RunningMoto } from '../../support/moto';
+import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
 
 /** The name both load balancers have. */
 const NAME = 'loopback';
@@ -53,8 +53,7 @@ describe('idle-canary scan --publish against the moto emulator', () => {
   beforeAll(async () => {
     // Prepare: the emulator, and only its settings for the SDK (no profile, no metadata service)
     moto = await startMoto();
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, moto.env, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+    useMotoOnly(moto);
     const ec2 = new EC2Client({});
     const elb = new ElasticLoadBalancingClient({});
     const elbv2 = new ElasticLoadBalancingV2Client({});
