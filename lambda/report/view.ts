@@ -111,7 +111,7 @@ export function hangupsSentence(report: ScanReport, lb: Row): string | null {
 
 /** A load balancer's counts from its access logs (by its metrics' dimension); `null` when none were read or it logged nothing. */
 function loggedHangups(report: ScanReport, lb: Row): Counts | null {
-  if (report.accessLogs === undefined || report.accessLogs.error !== undefined || lb.type === 'probe') return null;
+  if (report.accessLogs === undefined || report.accessLogs.error !== undefined) return null;
   return report.accessLogs.byLoadBalancer[loadBalancerDimension(lb)] ?? null;
 }
 
