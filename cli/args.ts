@@ -51,6 +51,7 @@ const SCAN_FLAGS = {
   tag: { type: 'string', multiple: true },
   publish: { type: 'boolean' },
   namespace: { type: 'string' },
+  heartbeat: { type: 'boolean' },
   'max-backends': { type: 'string' },
 } as const;
 
@@ -92,6 +93,8 @@ export interface ScanCommand {
   readonly tags: string[];
   readonly publish: boolean;
   readonly namespace?: string;
+  /** Publish the `RunCompleted` heartbeat too (off by default: it is the deployed schedule's). */
+  readonly heartbeat: boolean;
   readonly maxBackendsPerPort?: number;
   readonly options: ProbeOptions;
   readonly json: boolean;
@@ -112,6 +115,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   const badVpc = vpcIds.find((id) => !/^vpc-[0-9a-f]+$/.test(id));
   if (badVpc !== undefined) throw new UsageError(`--vpc "${badVpc}": expected a VPC id such as vpc-0a1b2c3d`);
   const namespace = values.namespace;
+  if (values.heartbeat === true && values.publish !== true) throw new UsageError('--heartbeat without --publish: the heartbeat is a metric, expected --publish --heartbeat');
   if (namespace !== undefined && !/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace)) throw new UsageError(`--namespace "${namespace}": expected 1 to 255 letters, digits or . - _ / # :`);
   const shared = sharedOptions(values);
   return {
@@ -121,6 +125,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     tags: list(values.tag),
     publish: values.publish === true,
     namespace,
+    heartbeat: values.heartbeat === true,
     maxBackendsPerPort: integer('--max-backends', values['max-backends'], RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max),
     ...shared,
   };

@@ -27,8 +27,11 @@ export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
   TARGET is host:port, http://host:port/path or https://host:port/path`,
   scan: `usage: idle-canary scan [--region REGION] [--vpc VPC_ID,...] [--load-balancer NAME,...]
          [--tag KEY=VALUE,...] [--max-backends N] [--margin SECONDS] [--max-sockets N]
-         [--time-budget SECONDS] [--publish [--namespace NAMESPACE]] [--json] [--report FILE]
-  Uses the standard AWS credential chain; run it where the backends are reachable.`,
+         [--time-budget SECONDS] [--publish [--namespace NAMESPACE] [--heartbeat]]
+         [--json] [--report FILE]
+  Uses the standard AWS credential chain; run it where the backends are reachable.
+  --publish sends no RunCompleted heartbeat unless --heartbeat is given: the heartbeat is the
+  deployed schedule's, and a scan from a laptop must not keep its alarm quiet.`,
   report: `usage: idle-canary report RUN.json [--markdown | --html FILE]
   RUN.json is the output of 'scan --json', 'probe --json' or a run report from the bucket`,
   logs: `usage: idle-canary logs FILE|DIRECTORY... [--json]

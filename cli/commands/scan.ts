@@ -6,10 +6,12 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { renderScanReport } from '../../lambda/report/scan-terminal';
 import { toScanJson, type ScanReport } from '../../lambda/report/scan';
 import { concludeRun, discoverRun } from '../../lambda/run/pipeline';
-import { parseScanArgs } from '../args';
+import { parseScanArgs, type ScanCommand } from '../args';
 import { checkAwsAccess } from '../aws-access';
 import { EXIT, withReport } from '../exit-code';
-import { safeJson } from '../../lambda/shared/printable';
+import { printable, safeJson } from '../../lambda/shared/printable';
+import { TAGS } from '../../lambda/discovery/select';
+import type { Discovery } from '../../lambda/discovery/types';
 import type { CommandIo } from '../io';
 import { checkReportPath, writeReportAfterRun } from '../report-file';
 import { probeWithProgress } from './probe';
@@ -24,17 +26,39 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
   const region = await checkAwsAccess(command.region);
   const startedAt = new Date();
   const { discovery, plan } = await discoverRun({ region, vpcIds: command.vpcIds, names: command.names, tags: command.tags, maxBackendsPerPort: command.maxBackendsPerPort });
+  // Nothing selected is a typo or the wrong region, never a pass.
+  if (discovery.loadBalancers.length === 0) throw new Error(emptySelectionMessage(discovery, command));
   if (!command.json) io.stderr.write(`${discovery.loadBalancers.length} load balancer(s), ${plan.length} backend(s) to probe (${discovery.apiCalls} API calls)\n`);
   const results = await probeWithProgress(plan.map((item) => item.job), command.options, io, !command.json);
   const { report } = await concludeRun(discovery, plan, results, {
     startedAt,
     marginS: command.options.marginS,
-    ...(command.publish ? { cloudWatch: new CloudWatchClient({ region }), namespace: command.namespace } : {}),
+    ...(command.publish ? { cloudWatch: new CloudWatchClient({ region }), namespace: command.namespace, heartbeat: command.heartbeat } : {}),
   });
   // The results first: a report that cannot be written must not take them along.
   io.stdout.write(command.json ? `${safeJson(toScanJson(report))}\n` : renderScanReport(report));
   const written = await writeReportAfterRun(command.report, report, io.stderr);
   return withReport(scanExitCode(report), written);
+}
+
+/**
+ * The one line of a scan that selected no load balancer: the region and types it looked at,
+ * how many load balancers exist there, and the filters that left them all out.
+ *
+ * @example
+ * emptySelectionMessage(discovery, { vpcIds: [], names: ['no-such-name'], tags: [] });
+ * // 'no load balancer selected in eu-west-1 (Classic and Application Load Balancers): 2 exist (1 classic, 1 application), all left out by --load-balancer no-such-name or an idle-canary:skip tag; 0 of other types (not covered)'
+ */
+export function emptySelectionMessage(discovery: Discovery, selection: Pick<ScanCommand, 'vpcIds' | 'names' | 'tags'>): string {
+  const count = (type: string) => discovery.excluded.filter((lb) => lb.type === type).length;
+  const filters = Object.entries({ '--vpc': selection.vpcIds, '--load-balancer': selection.names, '--tag': selection.tags })
+    .filter(([, values]) => values.length > 0)
+    .map(([flag, values]) => `${flag} ${printable(values.join(','), 200)}`);
+  const found =
+    discovery.excluded.length === 0
+      ? `none exist${filters.length > 0 ? ` (filters: ${filters.join(' ')})` : ''}`
+      : `${discovery.excluded.length} exist (${count('classic')} classic, ${count('application')} application), all left out by ${[...filters, `an ${TAGS.skip} tag`].join(' or ')}`;
+  return `no load balancer selected in ${discovery.region} (Classic and Application Load Balancers): ${found}; ${discovery.notCovered.length} of other types (not covered)`;
 }
 
 /** A failing load balancer first, then unpublished metrics and doubt. */

@@ -30,14 +30,14 @@ export interface HangupDatums {
 export function hangupDatums(tally: AccessLogTally, now: Date): HangupDatums {
   const datums: Datum[] = [];
   let requestsOutOfRange = 0;
-  for (const lb of [...tally.loadBalancers.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const lb of [...tally.loadBalancers.values()].sort((a, b) => a.dimension.localeCompare(b.dimension))) {
     for (const [minuteMs, counts] of [...lb.minutes].sort(([a], [b]) => a - b)) {
       if (minuteMs < now.getTime() - ACCEPTED_AGE.maxPastMs || minuteMs > now.getTime() + ACCEPTED_AGE.maxFutureMs) {
         requestsOutOfRange += counts.requests;
         continue;
       }
       const Timestamp = new Date(minuteMs);
-      datums.push(datumOf(METRIC.backendHangups, counts.hangups, Timestamp, lb.name), datumOf(METRIC.requestsLogged, counts.requests, Timestamp, lb.name));
+      datums.push(datumOf(METRIC.backendHangups, counts.hangups, Timestamp, lb.dimension), datumOf(METRIC.requestsLogged, counts.requests, Timestamp, lb.dimension));
     }
   }
   return { datums, requestsOutOfRange };

@@ -7,6 +7,7 @@
  * hang-ups reads. Fields AWS may append in the future are accepted, not rejected (the
  * documentation asks parsers to ignore unexpected trailing fields).
  */
+import { loadBalancerDimension, type LoadBalancerIdentity } from '../metrics/names';
 import { splitFields } from './fields';
 
 /** Classic ELB fields, in order (docs: "Access logs for your Classic Load Balancer"). */
@@ -45,8 +46,10 @@ export interface Endpoint {
 interface CommonEntry {
   /** Milliseconds since the epoch of the entry's own time (Classic: request received; ALB: response sent). */
   readonly timeMs: number;
-  /** The load balancer's name, as the metrics' `LoadBalancer` dimension names it. */
+  /** The load balancer's name. */
   readonly loadBalancer: string;
+  /** AWS's own identity of it, the value of the metrics' `LoadBalancer` dimension (`loadBalancerDimension`). */
+  readonly dimension: string;
   /** The backend (Classic) or target (ALB) the request went to; `null` when logged as `-`. */
   readonly target: Endpoint | null;
   /** Seconds; `-1` when the load balancer could not dispatch the request or got no answer. */
@@ -108,7 +111,7 @@ function classicEntry(fields: string[]): ClassicEntry {
     throw new FieldError(`${fields.length} fields: a Classic ELB entry has ${CLASSIC_LAYOUTS.join(', ')} or more`);
   }
   if (fields[1] === '') fail('elb', '');
-  return { format: 'classic', ...common(fields, CLASSIC_FIELDS, fields[1]) };
+  return { format: 'classic', ...common(fields, CLASSIC_FIELDS, { type: 'classic', name: fields[1] }) };
 }
 
 function albEntry(fields: string[]): AlbEntry {
@@ -123,7 +126,7 @@ function albEntry(fields: string[]): AlbEntry {
   if (priority !== undefined && !/^(-|-1|\d+)$/.test(priority)) fail('matched_rule_priority', priority, 'a number or -');
   return {
     format: 'alb',
-    ...common(fields, ALB_FIELDS, name),
+    ...common(fields, ALB_FIELDS, { type: 'application', name, arn: elb }),
     errorReason: dashNull(fields[ALB_INDEX.error_reason] ?? null),
   };
 }
@@ -132,7 +135,7 @@ function albEntry(fields: string[]): AlbEntry {
  * The fields both layouts share, from the time on: ALB's come one later, after its type, and
  * errors name each field as its own layout does (`backend:port`, `target:port`).
  */
-function common(fields: string[], layout: readonly string[], loadBalancer: string): CommonEntry {
+function common(fields: string[], layout: readonly string[], loadBalancer: LoadBalancerIdentity): CommonEntry {
   const at = layout === ALB_FIELDS ? 1 : 0;
   const client = fields[at + 2];
   const timeMs = isoTimeMs(fields[at], layout[at]);
@@ -140,7 +143,8 @@ function common(fields: string[], layout: readonly string[], loadBalancer: strin
   if (endpoint(client, layout[at + 2]) === null) fail(layout[at + 2], client, 'an address and port');
   const entry = {
     timeMs,
-    loadBalancer,
+    loadBalancer: loadBalancer.name,
+    dimension: loadBalancerDimension(loadBalancer),
     target: endpoint(fields[at + 3], layout[at + 3]),
     requestProcessingS: seconds(fields[at + 4], layout[at + 4]),
     targetProcessingS: seconds(fields[at + 5], layout[at + 5]),

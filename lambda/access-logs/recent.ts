@@ -10,9 +10,10 @@ import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-clo
 import { METRIC, insightsQuery, type MetricDefinition } from '../metrics/names';
 import type { Counts } from './tally';
 
-/** What a report shows: counts per load balancer name over a window. */
+/** What a report shows: counts per load balancer over a window. */
 export interface RecentHangups {
   readonly windowMinutes: number;
+  /** By the metrics' `LoadBalancer` dimension value (`loadBalancerDimension`): an ALB's is `app/NAME/ID`. */
   readonly byLoadBalancer: Readonly<Record<string, Counts>>;
   /** Set when CloudWatch could not be read: the report says so instead of showing zeros. */
   readonly error?: string;

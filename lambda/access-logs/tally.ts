@@ -17,6 +17,8 @@ export interface Counts {
 /** What was counted for one load balancer. */
 export interface LoadBalancerTally extends Counts {
   readonly name: string;
+  /** The metrics' `LoadBalancer` dimension value: two load balancers of one name stay apart. */
+  readonly dimension: string;
   readonly format: AccessLogEntry['format'];
   /** Earliest and latest entry times, milliseconds since the epoch. */
   firstMs: number;
@@ -51,6 +53,7 @@ export const defaults = {
  * tally.loadBalancers.get('my-elb'); // { requests: 1234, hangups: 37, ... }
  */
 export class AccessLogTally {
+  /** By the metrics' `LoadBalancer` dimension value. */
   public readonly loadBalancers = new Map<string, LoadBalancerTally>();
   public lines = 0;
   public malformed = 0;
@@ -84,10 +87,10 @@ export class AccessLogTally {
   }
 
   private count(entry: AccessLogEntry): void {
-    let lb = this.loadBalancers.get(entry.loadBalancer);
+    let lb = this.loadBalancers.get(entry.dimension);
     if (lb === undefined) {
-      lb = { name: entry.loadBalancer, format: entry.format, requests: 0, hangups: 0, firstMs: entry.timeMs, lastMs: entry.timeMs, minutes: new Map() };
-      this.loadBalancers.set(entry.loadBalancer, lb);
+      lb = { name: entry.loadBalancer, dimension: entry.dimension, format: entry.format, requests: 0, hangups: 0, firstMs: entry.timeMs, lastMs: entry.timeMs, minutes: new Map() };
+      this.loadBalancers.set(entry.dimension, lb);
     }
     const hangup = isBackendHangup(entry) ? 1 : 0;
     lb.requests++;

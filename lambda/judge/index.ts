@@ -55,6 +55,8 @@ export interface LoadBalancerVerdict {
   readonly name: string;
   /** `probe` for targets probed by hand, judged against the given idle timeout. */
   readonly type: LoadBalancerType | 'probe';
+  /** An ALB's ARN: with the type, what its metrics' `LoadBalancer` dimension is made of. */
+  readonly arn?: string;
   readonly vpcId: string;
   /** `null` when discovery could not read it (then `error` says why). */
   readonly idleTimeoutS: number | null;
@@ -182,6 +184,7 @@ function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (bac
   return {
     name: lb.name,
     type: lb.type,
+    ...(lb.arn !== undefined ? { arn: lb.arn } : {}),
     vpcId: lb.vpcId,
     idleTimeoutS: lb.idleTimeoutS,
     marginS,

@@ -6,7 +6,7 @@
  */
 import { phaseHeadroomS, toleratedS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import type { PhaseName } from '../probe';
-import { LOAD_BALANCER_DIMENSION, METRIC, PHASE_METRICS, type MetricDefinition, type MetricUnit } from './names';
+import { LOAD_BALANCER_DIMENSION, METRIC, PHASE_METRICS, loadBalancerDimension, type MetricDefinition, type MetricUnit } from './names';
 
 /** A datum as `PutMetricData` takes it (the SDK's `MetricDatum`, without the SDK import). */
 export interface Datum {
@@ -21,11 +21,22 @@ export interface Datum {
  * One datum of a metric, with its unit and (for a per-load-balancer metric) its dimension.
  *
  * @example
- * datumOf(METRIC.backendHangups, 37, new Date(), 'my-elb');
+ * datumOf(METRIC.backendHangups, 37, new Date(), loadBalancerDimension({ type: 'classic', name: 'my-elb' }));
  */
-export function datumOf(metric: MetricDefinition, Value: number, Timestamp: Date, loadBalancer?: string): Datum {
+export function datumOf(metric: MetricDefinition, Value: number, Timestamp: Date, /** From `loadBalancerDimension`. */ loadBalancer?: string): Datum {
   const base = { MetricName: metric.name, Unit: metric.unit, Value, Timestamp };
   return metric.perLoadBalancer && loadBalancer !== undefined ? { ...base, Dimensions: [{ Name: LOAD_BALANCER_DIMENSION, Value: loadBalancer }] } : base;
+}
+
+/** What a run's datums include beyond the verdicts. */
+export interface RunDatumsOptions {
+  /**
+   * Whether the run sends the `RunCompleted` heartbeat. Only the deployed schedule does: its
+   * absence is what the stack's Heartbeat alarm watches, so a scan from a laptop must not
+   * keep a dead monitor green (`scan --publish --heartbeat` asks for it).
+   * @default true
+   */
+  readonly heartbeat?: boolean;
 }
 
 /**
@@ -39,9 +50,10 @@ export function datumOf(metric: MetricDefinition, Value: number, Timestamp: Date
  * toDatums(verdicts, new Date());
  * // [{ MetricName: 'LoadBalancerIdleTimeout', Unit: 'Seconds', Value: 60, Dimensions: [{ Name: 'LoadBalancer', Value: 'k8s-web' }] }, ...]
  */
-export function toDatums(verdicts: readonly LoadBalancerVerdict[], timestamp: Date): Datum[] {
+export function toDatums(verdicts: readonly LoadBalancerVerdict[], timestamp: Date, options: RunDatumsOptions = {}): Datum[] {
   const perLoadBalancer = verdicts.flatMap((lb) => {
-    const datum = (metric: MetricDefinition, value: number): Datum => datumOf(metric, value, timestamp, lb.name);
+    const dimension = loadBalancerDimension(lb);
+    const datum = (metric: MetricDefinition, value: number): Datum => datumOf(metric, value, timestamp, dimension);
     const idleTimeoutS = lb.idleTimeoutS;
     const phaseDatums = (Object.entries(lb.phases) as Array<[PhaseName, PhaseVerdict]>).flatMap(([phase, verdict]) => {
       const boundS = toleratedS(verdict);
@@ -57,7 +69,8 @@ export function toDatums(verdicts: readonly LoadBalancerVerdict[], timestamp: Da
       datum(METRIC.probeErrors, lb.probeErrors + (lb.error !== undefined ? 1 : 0)),
     ];
   });
-  return [...perLoadBalancer, datumOf(METRIC.loadBalancersFailing, verdicts.filter((lb) => lb.verdict === 'fail').length, timestamp), datumOf(METRIC.runCompleted, 1, timestamp)];
+  const heartbeat = options.heartbeat === false ? [] : [datumOf(METRIC.runCompleted, 1, timestamp)];
+  return [...perLoadBalancer, datumOf(METRIC.loadBalancersFailing, verdicts.filter((lb) => lb.verdict === 'fail').length, timestamp), ...heartbeat];
 }
 
 /** `PutMetricData` limits: 1,000 datums and 1 MB per call. */

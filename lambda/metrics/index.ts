@@ -1,6 +1,6 @@
 /**
  * CloudWatch metrics of a run, as docs/CONTRACTS.md names them.
  */
-export { batchDatums, datumOf, toDatums, PUT_LIMITS, type Datum } from './datums';
-export { DEFAULT_NAMESPACE, LOAD_BALANCER_DIMENSION, METRIC, PHASE_METRICS, insightsQuery, type MetricDefinition, type MetricUnit } from './names';
+export { batchDatums, datumOf, toDatums, PUT_LIMITS, type Datum, type RunDatumsOptions } from './datums';
+export { DEFAULT_NAMESPACE, LOAD_BALANCER_DIMENSION, METRIC, PHASE_METRICS, insightsQuery, loadBalancerDimension, type LoadBalancerIdentity, type MetricDefinition, type MetricUnit } from './names';
 export { defaults, publishMetrics, type PublishOptions, type PublishReport } from './publish';

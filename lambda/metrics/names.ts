@@ -14,8 +14,44 @@
 /** The namespace the metrics go to unless configured otherwise. */
 export const DEFAULT_NAMESPACE = 'IdleCanary';
 
-/** The only dimension: the load balancer's name (never an instance or IP, each a billed metric). */
+/**
+ * The only dimension: the load balancer, as AWS itself names it (`loadBalancerDimension`); never
+ * an instance or IP, each a billed metric.
+ */
 export const LOAD_BALANCER_DIMENSION = 'LoadBalancer';
+
+/** What names a load balancer: its type, its name and (an ALB) its ARN. */
+export interface LoadBalancerIdentity {
+  /** `probe` for targets probed by hand, which have no AWS identity. */
+  readonly type: 'classic' | 'application' | 'probe';
+  readonly name: string;
+  /** An ALB's ARN, or its resource part `app/NAME/ID` as access log lines carry it. */
+  readonly arn?: string;
+}
+
+/**
+ * The value of the `LoadBalancer` dimension: AWS's own identity of the load balancer, `app/NAME/ID`
+ * for an ALB (AWS/ApplicationELB's `LoadBalancer`), the name for a Classic ELB (AWS/ELB's
+ * `LoadBalancerName`).
+ *
+ * Why not the bare name: a Classic ELB and an ALB may share a name in one region (separate
+ * APIs), and their series, alarms and reports would merge; AWS's value also lets a user put
+ * our metrics beside AWS's own in one graph or metric math expression. Every producer of a
+ * per-load-balancer datum and every reader of one calls this, so the series cannot drift apart.
+ *
+ * An ALB whose ARN is unknown (never from discovery) gets `app/NAME`: not AWS's value, but
+ * still apart from a Classic ELB's, whose names cannot hold a `/`.
+ *
+ * @example
+ * loadBalancerDimension({ type: 'application', name: 'api', arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/api/50dc6c495c0c9188' });
+ * // 'app/api/50dc6c495c0c9188'
+ * loadBalancerDimension({ type: 'classic', name: 'api' }); // 'api'
+ */
+export function loadBalancerDimension(lb: LoadBalancerIdentity): string {
+  if (lb.type !== 'application') return lb.name;
+  const resource = /(?:^|:loadbalancer\/)(app\/[^/]+\/[0-9a-f]+)$/.exec(lb.arn ?? '')?.[1];
+  return resource ?? `app/${lb.name}`;
+}
 
 /** A metric's unit, as `PutMetricData` takes it. */
 export type MetricUnit = 'Seconds' | 'Count';

@@ -3,11 +3,11 @@
  *
  * Pure, so that "the run after an upgrade says what changed" is tested exactly.
  */
-import { toleratedS, type PhaseVerdict } from '../judge';
+import { toleratedS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
 import { fmt, label } from './advice';
 import type { ScanReport } from './scan';
-import { hangupsSentence } from './view';
+import { hangupsSentence, loadBalancerKey, shownName } from './view';
 
 /** A limit moves when it changes by more than this many seconds... */
 export const MOVE_ABSOLUTE_S = 1;
@@ -26,7 +26,9 @@ export interface PhaseState {
 
 /** One load balancer phase that changed between two runs. */
 export interface Change {
+  /** The load balancer's name as the report shows it: with its type when another has the same name. */
   readonly loadBalancer: string;
+  readonly type: LoadBalancerVerdict['type'];
   readonly phase: PhaseName;
   readonly before: PhaseState;
   readonly after: PhaseState;
@@ -36,17 +38,18 @@ export interface Change {
 }
 
 /**
- * Compares two runs, per load balancer and phase: a verdict that changed, or a limit that
- * moved by more than 1 s and 10 %. Load balancers new in this run are not changes.
+ * Compares two runs, per load balancer (by type and name: `loadBalancerKey`) and phase: a verdict
+ * that changed, or a limit that moved by more than 1 s and 10 %. Load balancers new in this run
+ * are not changes.
  *
  * @example
  * compareRuns(previous, current); // [{ loadBalancer: 'k8s-web', phase: 'preRequest', kind: 'new-failure', before: { limitS: 66, atLeast: true, ... }, after: { limitS: 40.3, ... } }]
  */
 export function compareRuns(previous: ScanReport | null, current: ScanReport): Change[] {
   if (previous === null) return [];
-  const before = new Map(previous.loadBalancers.map((lb) => [lb.name, lb]));
+  const before = new Map(previous.loadBalancers.map((lb) => [loadBalancerKey(lb), lb]));
   return current.loadBalancers.flatMap((lb) => {
-    const old = before.get(lb.name);
+    const old = before.get(loadBalancerKey(lb));
     if (old === undefined) return [];
     return (Object.keys(lb.phases) as PhaseName[]).flatMap((phase): Change[] => {
       const was = old.phases[phase];
@@ -54,7 +57,7 @@ export function compareRuns(previous: ScanReport | null, current: ScanReport): C
       const then = stateOf(was, previous.finishedAt);
       const now = stateOf(lb.phases[phase]!, current.finishedAt);
       const kind = kindOf(then, now);
-      return kind === null ? [] : [{ loadBalancer: lb.name, phase, before: then, after: now, failingBackends: lb.phases[phase]!.failingBackends, kind }];
+      return kind === null ? [] : [{ loadBalancer: shownName(current, lb), type: lb.type, phase, before: then, after: now, failingBackends: lb.phases[phase]!.failingBackends, kind }];
     });
   });
 }
@@ -99,8 +102,8 @@ export function changeNotification(changes: readonly Change[], current: ScanRepo
     '',
     ...changes.map(describeChange),
     ...current.loadBalancers.filter((lb) => lb.verdict === 'fail').flatMap((lb) => {
-      const sentence = hangupsSentence(current, lb.name);
-      return sentence === null ? [] : [`${lb.name}: ${sentence}`];
+      const sentence = hangupsSentence(current, lb);
+      return sentence === null ? [] : [`${shownName(current, lb)}: ${sentence}`];
     }),
     '',
     `Report: ${reportUrl}`,

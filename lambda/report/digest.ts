@@ -4,7 +4,7 @@
 import { fmt, label } from './advice';
 import type { Notification } from './changes';
 import type { ScanReport } from './scan';
-import { hangupsPhrase } from './view';
+import { hangupsPhrase, shownName } from './view';
 
 /**
  * The digest of the latest run.
@@ -21,10 +21,10 @@ export function digestNotification(report: ScanReport, url: string): Notificatio
       const phases = Object.entries(lb.phases)
         .filter(([, p]) => p?.verdict === 'fail')
         .map(([phase, p]) => `${label(phase as 'preRequest' | 'keepAlive')} ${fmt(p!.limitS ?? 0)} s`);
-      const hangups = hangupsPhrase(report, lb.name);
-      return `- FAILING ${lb.name} (idle timeout ${lb.idleTimeoutS ?? '?'} s): limit ${phases.join(', ')}${hangups === null ? '' : `; ${hangups}`}`;
+      const hangups = hangupsPhrase(report, lb);
+      return `- FAILING ${shownName(report, lb)} (idle timeout ${lb.idleTimeoutS ?? '?'} s): limit ${phases.join(', ')}${hangups === null ? '' : `; ${hangups}`}`;
     }),
-    ...report.loadBalancers.filter((lb) => lb.verdict === 'inconclusive').map((lb) => `- INCONCLUSIVE ${lb.name}: ${lb.error ?? `${lb.probeErrors} backend(s) could not be probed`}`),
+    ...report.loadBalancers.filter((lb) => lb.verdict === 'inconclusive').map((lb) => `- INCONCLUSIVE ${shownName(report, lb)}: ${lb.error ?? `${lb.probeErrors} backend(s) could not be probed`}`),
     '',
     `Report: ${url}`,
   ];

@@ -9,7 +9,7 @@ import { fmt, label, sweepWords } from './advice';
 import type { Change } from './changes';
 import { escapeXml as esc, probePicture } from './picture';
 import type { ScanReport } from './scan';
-import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, headroomText, limitText, worstBackend } from './view';
+import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, headroomText, limitText, shownName, worstBackend } from './view';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 16px}
@@ -65,7 +65,7 @@ function summaryTable(lbs: readonly LoadBalancerVerdict[], report: ScanReport): 
   };
   const rows = lbs.map(
     (lb) =>
-      `<tr><td><a href="#lb-${esc(lb.name)}">${esc(lb.name)}</a></td><td>${lb.type}</td><td class="num">${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`}</td><td class="${lb.verdict}">${lb.verdict.toUpperCase()}</td>${cell(lb, 'preRequest')}${cell(lb, 'keepAlive')}${heading ? `<td class="num">${hangupsText(report, lb.name)}</td>` : ''}<td class="num">${lb.backends.length}</td><td class="num">${lb.probeErrors}</td></tr>`,
+      `<tr><td><a href="#${anchorOf(report, lb)}">${esc(lb.name)}</a></td><td>${lb.type}</td><td class="num">${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`}</td><td class="${lb.verdict}">${lb.verdict.toUpperCase()}</td>${cell(lb, 'preRequest')}${cell(lb, 'keepAlive')}${heading ? `<td class="num">${hangupsText(report, lb)}</td>` : ''}<td class="num">${lb.backends.length}</td><td class="num">${lb.probeErrors}</td></tr>`,
   );
   return `<table><tr><th>load balancer</th><th>type</th><th>idle timeout</th><th>verdict</th><th>pre-request limit</th><th>keep-alive limit</th>${heading ? `<th>${heading}</th>` : ''}<th>backends probed</th><th>probe errors</th></tr>${rows.join('')}</table>`;
 }
@@ -93,15 +93,20 @@ function loadBalancerSection(lb: LoadBalancerVerdict, report: ScanReport): strin
   });
   const skipped = lb.skipped.length > 0 ? `<p class="muted">Skipped: ${lb.skipped.map((s) => `${esc(s.what)}: ${esc(s.reason)}`).join('; ')}</p>` : '';
   return [
-    `<h2 id="lb-${esc(lb.name)}">${esc(lb.name)} <span class="${lb.verdict}">${lb.verdict.toUpperCase()}</span></h2>`,
+    `<h2 id="${anchorOf(report, lb)}">${esc(shownName(report, lb))} <span class="${lb.verdict}">${lb.verdict.toUpperCase()}</span></h2>`,
     `<p class="muted">${lb.type} · ${esc(lb.vpcId)} · idle timeout ${lbS === null ? 'unknown' : `${lbS} s`} · margin ${lb.marginS} s${lb.backendsNotSampled > 0 ? ` · ${lb.backendsNotSampled} more backend(s) not sampled this run` : ''}</p>`,
     lb.error ? `<p class="fail">Discovery error: ${esc(lb.error)}</p>` : '',
     rows.length > 0 ? `<table><tr><th>idle</th><th>verdict</th><th>limit</th><th>headroom</th><th>failing backends</th></tr>${rows.join('')}</table>` : '',
     worst ? `<p class="advice">${esc(backendAdvice(lb, worst))}</p>` : '',
-    failParagraph(hangupsSentence(report, lb.name)),
+    failParagraph(hangupsSentence(report, lb)),
     ...backends,
     skipped,
   ].join('\n');
+}
+
+/** A load balancer's section anchor: `lb-NAME`, with its type when another has the same name. */
+function anchorOf(report: ScanReport, lb: LoadBalancerVerdict): string {
+  return esc(`lb-${shownName(report, lb) === lb.name ? lb.name : `${lb.name}-${lb.type}`}`);
 }
 
 function failParagraph(text: string | null): string {

@@ -6,7 +6,7 @@ import { fmt } from './advice';
 import type { Change } from './changes';
 import type { ScanReport } from './scan';
 import { printable } from '../shared/printable';
-import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, worstBackend } from './view';
+import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, shownName, worstBackend } from './view';
 
 /**
  * Renders the summary: verdict, changes, one table row per load balancer, then the advice for
@@ -35,14 +35,14 @@ export function renderMarkdownReport(report: ScanReport, changes: readonly Chang
     `|---|---|---|---|---|---|${logs ? '---|' : ''}---|`,
     ...lbs.map((lb) => {
       const failing = [...new Set(Object.values(lb.phases).flatMap((p) => p?.failingBackends ?? []))];
-      return `| ${md(lb.name)} | ${md(lb.type)} | ${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`} | ${lb.verdict.toUpperCase()} | ${limitText(lb, 'preRequest')} | ${limitText(lb, 'keepAlive')} |${logs ? ` ${hangupsText(report, lb.name)} |` : ''} ${md(failing.join(', ')) || '-'} |`;
+      return `| ${md(lb.name)} | ${md(lb.type)} | ${lb.idleTimeoutS === null ? '?' : `${lb.idleTimeoutS} s`} | ${lb.verdict.toUpperCase()} | ${limitText(lb, 'preRequest')} | ${limitText(lb, 'keepAlive')} |${logs ? ` ${hangupsText(report, lb)} |` : ''} ${md(failing.join(', ')) || '-'} |`;
     }),
   );
   for (const lb of lbs.filter((l) => l.verdict !== 'pass')) {
     const worst = worstBackend(lb);
     const why = lb.error ?? (worst ? backendAdvice(lb, worst) : 'No backend was probed.');
-    const hangups = hangupsSentence(report, lb.name);
-    lines.push('', `## ${md(lb.name)}: ${md(lb.verdict.toUpperCase())}`, '', md(why), ...(hangups ? ['', md(hangups)] : []));
+    const hangups = hangupsSentence(report, lb);
+    lines.push('', `## ${md(shownName(report, lb))}: ${md(lb.verdict.toUpperCase())}`, '', md(why), ...(hangups ? ['', md(hangups)] : []));
     if (lb.skipped.length > 0) lines.push('', ...lb.skipped.map((s) => `- skipped ${md(s.what)}: ${md(s.reason)}`));
   }
   const others = [...report.notCovered, ...report.excluded];

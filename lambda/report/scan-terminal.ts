@@ -49,7 +49,7 @@ function loadBalancerBlock(lb: LoadBalancerVerdict, report: ScanReport): string[
   const backends = lb.backends.map((b) => `${b.id} (${b.probe.target.host}) ${b.verdict}`);
   if (backends.length > 0) lines.push(`  backends: ${backends.join(', ')}${lb.backendsNotSampled > 0 ? `; ${lb.backendsNotSampled} more not sampled this run` : ''}`);
   for (const skipped of lb.skipped) lines.push(`  skipped ${skipped.what}: ${skipped.reason}`);
-  const hangups = hangupsPhrase(report, lb.name);
+  const hangups = hangupsPhrase(report, lb);
   if (hangups !== null) lines.push(`  ${hangups} by the backend`);
   const worst = worstBackend(lb);
   if (worst) lines.push(...wrap(backendAdvice(lb, worst), 80, '  '));

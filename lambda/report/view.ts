@@ -3,6 +3,7 @@
  * speaks for a load balancer, and how a phase's limit and headroom read.
  */
 import { judgedProbe, toleratedS, type BackendVerdict, type LoadBalancerVerdict } from '../judge';
+import { loadBalancerDimension } from '../metrics/names';
 import type { PhaseName, Verdict } from '../probe';
 import { adviseTarget, fmt } from './advice';
 import type { Counts } from '../access-logs/tally';
@@ -10,9 +11,35 @@ import type { ScanReport } from './scan';
 
 const ORDER: Readonly<Record<Verdict, number>> = { fail: 0, inconclusive: 1, pass: 2 };
 
-/** Failing first, then inconclusive, then passing; by name within each. */
+/** What a report row is known by. */
+type Row = Pick<LoadBalancerVerdict, 'name' | 'type' | 'arn'>;
+
+/** Failing first, then inconclusive, then passing; by name (then type) within each. */
 export function byVerdict(loadBalancers: readonly LoadBalancerVerdict[]): LoadBalancerVerdict[] {
-  return [...loadBalancers].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || a.name.localeCompare(b.name));
+  return [...loadBalancers].sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || a.name.localeCompare(b.name) || a.type.localeCompare(b.type));
+}
+
+/**
+ * What identifies a load balancer from one run to the next: its type and its name.
+ *
+ * Why not the name alone: a Classic ELB and an ALB may share a name in one region, and their
+ * rows and changes would merge. Why not the ALB's ARN: reports written before it was kept must
+ * still be compared with, and a load balancer recreated under its name is the same service.
+ *
+ * @example
+ * loadBalancerKey({ type: 'classic', name: 'web' }); // 'classic/web'
+ */
+export function loadBalancerKey(lb: Pick<Row, 'name' | 'type'>): string {
+  return `${lb.type}/${lb.name}`;
+}
+
+/**
+ * A load balancer's name as a report shows it: with its type when another load balancer of the
+ * run has the same name (`web (classic)`, `web (application)`), else the bare name.
+ */
+export function shownName(report: Pick<ScanReport, 'loadBalancers'>, lb: Pick<Row, 'name' | 'type'>): string {
+  const namesake = report.loadBalancers.some((other) => other.name === lb.name && other.type !== lb.type);
+  return namesake ? `${lb.name} (${lb.type})` : lb.name;
 }
 
 /** The backend whose advice a load balancer needs: a failing one, else one that could not be probed. */
@@ -62,29 +89,30 @@ export function accessLogsError(report: ScanReport): string | null {
  * A table cell: `37 of 12,345`, `-` when this load balancer logged nothing, `not read` when
  * the access logs could not be read; `null` when the report has no access logs at all.
  */
-export function hangupsText(report: ScanReport, name: string): string | null {
+export function hangupsText(report: ScanReport, lb: Row): string | null {
   if (report.accessLogs === undefined) return null;
   if (report.accessLogs.error !== undefined) return 'not read';
-  const counts = loggedHangups(report, name);
+  const counts = loggedHangups(report, lb);
   return counts === null ? '-' : hangupsOfRequests(counts);
 }
 
 /** `access logs, last 60 min: 37 of 12,345 requests hung up`; `null` when this load balancer logged nothing. */
-export function hangupsPhrase(report: ScanReport, name: string): string | null {
-  const counts = loggedHangups(report, name);
+export function hangupsPhrase(report: ScanReport, lb: Row): string | null {
+  const counts = loggedHangups(report, lb);
   return counts === null ? null : `access logs, last ${report.accessLogs!.windowMinutes} min: ${hangupsOfRequests(counts)} requests hung up`;
 }
 
 /** The sentence that puts a load balancer's hang-ups next to its verdict; `null` without any. */
-export function hangupsSentence(report: ScanReport, name: string): string | null {
-  const counts = loggedHangups(report, name);
+export function hangupsSentence(report: ScanReport, lb: Row): string | null {
+  const counts = loggedHangups(report, lb);
   if (counts === null || counts.hangups === 0) return null;
   return `Access logs: ${hangupsOfRequests(counts)} requests in the last ${report.accessLogs!.windowMinutes} minutes died because the backend had already closed the connection.`;
 }
 
-/** A load balancer's counts from its access logs; `null` when none were read or it logged nothing. */
-function loggedHangups(report: ScanReport, name: string): Counts | null {
-  return report.accessLogs?.error === undefined ? (report.accessLogs?.byLoadBalancer[name] ?? null) : null;
+/** A load balancer's counts from its access logs (by its metrics' dimension); `null` when none were read or it logged nothing. */
+function loggedHangups(report: ScanReport, lb: Row): Counts | null {
+  if (report.accessLogs === undefined || report.accessLogs.error !== undefined) return null;
+  return report.accessLogs.byLoadBalancer[loadBalancerDimension(lb)] ?? null;
 }
 
 /** `37 of 12,345`: hang-ups among the requests logged. */

@@ -42,6 +42,8 @@ export interface ConcludeOptions {
   readonly cloudWatch?: CloudWatchClient;
   /** The metrics' namespace; the default namespace when unset. */
   readonly namespace?: string;
+  /** Whether the published metrics include the `RunCompleted` heartbeat: only the deployed run's do. @default false */
+  readonly heartbeat?: boolean;
   /** Reads the recent hang-ups for the report, once the metrics are out. */
   readonly recentHangups?: (finishedAt: Date) => Promise<RecentHangups>;
 }
@@ -79,7 +81,7 @@ export async function concludeRun(
 ): Promise<ConcludedRun> {
   const verdicts = judgeLoadBalancers(discovery.loadBalancers, plan, results, { marginS: options.marginS });
   const finishedAt = new Date();
-  const metrics = options.cloudWatch ? await publishMetrics(options.cloudWatch, toDatums(verdicts, finishedAt), { namespace: options.namespace }) : undefined;
+  const metrics = options.cloudWatch ? await publishMetrics(options.cloudWatch, toDatums(verdicts, finishedAt, { heartbeat: options.heartbeat === true }), { namespace: options.namespace }) : undefined;
   const accessLogs = options.recentHangups ? await options.recentHangups(finishedAt) : undefined;
   return { verdicts, ...(metrics ? { metrics } : {}), report: toScanReport(discovery, verdicts, options.startedAt, finishedAt, metrics, accessLogs) };
 }

@@ -107,6 +107,8 @@ export async function publishRun(run: PublishInput, settings: PublishSettings, d
       marginS: settings.marginS,
       cloudWatch: deps.cloudWatch,
       namespace,
+      // The deployed run is the one whose heartbeat the stack's alarm watches.
+      heartbeat: true,
       ...(settings.accessLogs ? { recentHangups: (finishedAt: Date) => recentHangups(deps.cloudWatch, namespace, finishedAt) } : {}),
     },
   );

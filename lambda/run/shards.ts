@@ -1,6 +1,7 @@
 /**
  * Splits a probe plan into shards: one probe invocation each, inside the right VPC.
  */
+import { planKeyOf } from '../discovery/plan';
 import type { Discovery, ProbePlanItem } from '../discovery/types';
 import { addToGroup } from '../shared/group';
 import { DEFAULTS } from '../shared/settings';
@@ -28,10 +29,12 @@ export function targetsPerInvocation(options: SocketBudget = {}): number {
  * `vpcIds` are present even when empty.
  */
 export function groupByVpc(discovery: Discovery, plan: readonly ProbePlanItem[], vpcIds: readonly string[] = []): Map<string, ProbePlanItem[]> {
-  const vpcOf = new Map(discovery.loadBalancers.map((lb) => [lb.name, lb.vpcId]));
+  // By name and backend: a Classic ELB and an ALB may share a name, in different VPCs.
+  const where = (name: string, key: string) => `${name}\u0000${key}`;
+  const vpcOf = new Map(discovery.loadBalancers.flatMap((lb) => lb.backends.map((backend) => [where(lb.name, planKeyOf(backend)), lb.vpcId] as const)));
   const byVpc = new Map<string, ProbePlanItem[]>(vpcIds.map((vpcId) => [vpcId, []]));
   for (const item of plan) {
-    addToGroup(byVpc, vpcOf.get(item.loadBalancers[0]) ?? 'unknown', item);
+    addToGroup(byVpc, vpcOf.get(where(item.loadBalancers[0], item.key)) ?? 'unknown', item);
   }
   return byVpc;
 }

@@ -1,4 +1,4 @@
-import { parseProbeArgs } from '../../cli/args';
+import { parseProbeArgs, parseScanArgs } from '../../cli/args';
 
 describe('parseProbeArgs', () => {
   it('applies the contract defaults: a 60 s load balancer and a 66 s horizon', () => {
@@ -36,5 +36,13 @@ describe('parseProbeArgs', () => {
   ])('rejects %j with a one-line error naming the flag and value', (argv, message) => {
     // Act & Assess
     expect(() => parseProbeArgs(argv)).toThrow(message);
+  });
+});
+
+describe('parseScanArgs', () => {
+  it('publishes no heartbeat unless --heartbeat is given, and refuses --heartbeat without --publish', () => {
+    // Act & Assess
+    expect([parseScanArgs(['--publish']).heartbeat, parseScanArgs(['--publish', '--heartbeat']).heartbeat]).toEqual([false, true]);
+    expect(() => parseScanArgs(['--heartbeat'])).toThrow('--heartbeat without --publish: the heartbeat is a metric, expected --publish --heartbeat');
   });
 });

@@ -76,7 +76,7 @@ describe('docs/CONTRACTS.md', () => {
     );
     const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
     const { io, out } = capture();
-    await withAwsEnv({ ...CREDENTIALS, AWS_REGION: 'eu-west-1' }, () => main(['scan', '--json', '--publish', '--margin', '0.2'], io));
+    await withAwsEnv({ ...CREDENTIALS, AWS_REGION: 'eu-west-1' }, () => main(['scan', '--json', '--publish', '--heartbeat', '--margin', '0.2'], io));
     scanJson = JSON.parse(out());
     scanDatums = cloudWatch.commandCalls(PutMetricDataCommand).flatMap((call) => call.args[0].input.MetricData as Datum[]);
     [account.elb, account.elbv2, account.ec2, cloudWatch].forEach((mock) => mock.restore());

@@ -61,3 +61,16 @@ export async function startMoto(): Promise<RunningMoto> {
   await stop();
   throw new Error(`moto_server did not answer on ${endpoint} within 20 s: ${lastLine(stderr)}`);
 }
+
+/**
+ * Points the AWS SDK of this process at the emulator alone: its settings, and no profile or
+ * other `AWS_` variable of the machine (restore `process.env` after the tests).
+ *
+ * @example
+ * moto = await startMoto();
+ * useMotoOnly(moto);
+ */
+export function useMotoOnly(moto: RunningMoto): void {
+  for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
+  Object.assign(process.env, moto.env, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+}

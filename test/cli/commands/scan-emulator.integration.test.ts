@@ -2,12 +2,14 @@
  * `idle-canary scan --publish` against moto's AWS API emulator, with real backends on
  * loopback: a VPC created with 127.0.0.0/16 gives its instance and its `ip` target loopback
  * addresses, so the load balancers the emulator describes lead to servers that really run.
- * The metrics are read back through the CloudWatch API and compared with what the backends do.
+ * The Classic ELB and the ALB have the same name, as AWS allows (separate APIs): each must keep
+ * its own series and report row. The metrics are read back through the CloudWatch API (default
+ * namespace) and compared with what the backends do.
  * moto's server cannot read gzip-compressed request bodies, so the SDK's request compression
  * (PutMetricData) is turned off for this emulator only (`AWS_DISABLE_REQUEST_COMPRESSION` in
  * `startMoto().env`); the command itself is unchanged.
  */
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   CreateLoadBalancerCommand as CreateClassic,
@@ -24,31 +26,17 @@ import {
   ModifyLoadBalancerAttributesCommand as ModifyV2,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { once } from 'node:events';
-import { connect } from 'node:net';
 import { startBackend, type RunningBackend } from '../../../cli/demo/backends';
 import { main } from '../../../cli/main';
+import { DEFAULT_NAMESPACE, loadBalancerDimension } from '../../../lambda/metrics/names';
 import type { ScanReport } from '../../../lambda/report/scan';
 import { capture } from '../../support/capture';
-import { startMoto, type RunningMoto } from '../../support/moto';
+import { keepAliveCloseS } from '../../support/keep-alive-close';
+import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
 
-const NAMESPACE = 'IdleCanary/Emulator';
+/** The name both load balancers have. */
+const NAME = 'loopback';
 
-/**
- * What a backend really does, measured apart from idle-canary: seconds from a response to
- * the server closing the idle keep-alive connection (at most 30 s).
- */
-async function keepAliveCloseS(port: number): Promise<number> {
-  const socket = connect(port, '127.0.0.1');
-  socket.setTimeout(30_000, () => socket.destroy());
-  let answeredAt = 0;
-  socket.on('data', (chunk: Buffer) => {
-    if (chunk.toString('latin1').includes('\r\n\r\nok')) answeredAt = performance.now();
-  });
-  socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-  await once(socket, 'close');
-  return (performance.now() - answeredAt) / 1000;
-}
 /** More than one page of `DescribeLoadBalancers` (discovery asks for 400) of each kind, outside the probed VPC. */
 const ELSEWHERE = 401;
 
@@ -65,8 +53,7 @@ describe('idle-canary scan --publish against the moto emulator', () => {
   beforeAll(async () => {
     // Prepare: the emulator, and only its settings for the SDK (no profile, no metadata service)
     moto = await startMoto();
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, moto.env, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+    useMotoOnly(moto);
     const ec2 = new EC2Client({});
     const elb = new ElasticLoadBalancingClient({});
     const elbv2 = new ElasticLoadBalancingV2Client({});
@@ -83,13 +70,13 @@ describe('idle-canary scan --publish against the moto emulator', () => {
     const [instance] = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, SubnetId: subnets[0], PrivateIpAddress: '127.0.0.1' }))).Instances!;
 
     // A Classic ELB in front of the passing backend (instance target), 3 s idle timeout
-    await elb.send(new CreateClassic({ LoadBalancerName: 'loopback-classic', Subnets: [subnets[0]], Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: passing.port }] }));
-    await elb.send(new ConfigureHealthCheckCommand({ LoadBalancerName: 'loopback-classic', HealthCheck: { Target: `HTTP:${passing.port}/`, Interval: 30, Timeout: 5, UnhealthyThreshold: 2, HealthyThreshold: 2 } }));
-    await elb.send(new ModifyClassic({ LoadBalancerName: 'loopback-classic', LoadBalancerAttributes: { ConnectionSettings: { IdleTimeout: 3 } } }));
-    await elb.send(new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: 'loopback-classic', Instances: [{ InstanceId: instance.InstanceId }] }));
+    await elb.send(new CreateClassic({ LoadBalancerName: NAME, Subnets: [subnets[0]], Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: passing.port }] }));
+    await elb.send(new ConfigureHealthCheckCommand({ LoadBalancerName: NAME, HealthCheck: { Target: `HTTP:${passing.port}/`, Interval: 30, Timeout: 5, UnhealthyThreshold: 2, HealthyThreshold: 2 } }));
+    await elb.send(new ModifyClassic({ LoadBalancerName: NAME, LoadBalancerAttributes: { ConnectionSettings: { IdleTimeout: 3 } } }));
+    await elb.send(new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: NAME, Instances: [{ InstanceId: instance.InstanceId }] }));
 
     // An ALB in front of the failing backend (ip target), 3 s idle timeout
-    const alb = (await elbv2.send(new CreateV2({ Name: 'loopback-alb', Subnets: subnets, Type: 'application' }))).LoadBalancers![0];
+    const alb = (await elbv2.send(new CreateV2({ Name: NAME, Subnets: subnets, Type: 'application' }))).LoadBalancers![0];
     await elbv2.send(new ModifyV2({ LoadBalancerArn: alb.LoadBalancerArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '3' }] }));
     const group = (await elbv2.send(new CreateTargetGroupCommand({ Name: 'loopback-tg', Protocol: 'HTTP', Port: failing.port, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/' }))).TargetGroups![0];
     await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: failing.port }] }));
@@ -109,7 +96,7 @@ describe('idle-canary scan --publish against the moto emulator', () => {
 
     // Act
     const { io, out, err } = capture();
-    status = await main(['scan', '--region', 'eu-west-1', '--vpc', vpcId, '--publish', '--namespace', NAMESPACE, '--json'], io);
+    status = await main(['scan', '--region', 'eu-west-1', '--vpc', vpcId, '--publish', '--json'], io);
     report = JSON.parse(out()) as ScanReport;
     stderr = err();
   }, 120_000);
@@ -120,36 +107,38 @@ describe('idle-canary scan --publish against the moto emulator', () => {
     await moto?.stop();
   });
 
-  const lb = (name: string) => report.loadBalancers.find((l) => l.name === name)!;
+  const lb = (type: 'classic' | 'application') => report.loadBalancers.find((l) => l.name === NAME && l.type === type)!;
 
   it('pages through every load balancer, probes the two in the VPC at their loopback addresses, and leaves the others out', () => {
     // Assess
     expect(report.loadBalancers.map((l) => [l.name, l.type, l.idleTimeoutS])).toEqual([
-      ['loopback-classic', 'classic', 3],
-      ['loopback-alb', 'application', 3],
+      [NAME, 'classic', 3],
+      [NAME, 'application', 3],
     ]);
     expect(report.excluded).toHaveLength(2 * ELSEWHERE);
-    expect(lb('loopback-classic').backends[0].probe.target).toEqual({ host: '127.0.0.1', port: backends[0].port, tls: false, path: '/' });
-    expect(lb('loopback-alb').backends[0].probe.target).toMatchObject({ host: '127.0.0.1', port: backends[1].port });
+    expect(lb('classic').backends[0].probe.target).toEqual({ host: '127.0.0.1', port: backends[0].port, tls: false, path: '/' });
+    expect(lb('application').backends[0].probe.target).toMatchObject({ host: '127.0.0.1', port: backends[1].port });
   });
 
   it('passes the backend that keeps idle connections longer than the idle timeout, and fails the one that drops them after 1 s', () => {
     // Assess
     expect(status).toBe(1);
-    expect(lb('loopback-classic')).toMatchObject({ verdict: 'pass', probeErrors: 0 });
-    expect(lb('loopback-alb')).toMatchObject({ verdict: 'fail', phases: { keepAlive: { verdict: 'fail' } } });
-    const keepAlive = lb('loopback-alb').backends[0].probe.phases.keepAlive!;
+    expect(lb('classic')).toMatchObject({ verdict: 'pass', probeErrors: 0 });
+    expect(lb('application')).toMatchObject({ verdict: 'fail', phases: { keepAlive: { verdict: 'fail' } } });
+    const keepAlive = lb('application').backends[0].probe.phases.keepAlive!;
     expect(keepAlive).toMatchObject({ enforcement: 'eager', closedWith: 'fin' });
     expect(keepAlive.limitS).toBeGreaterThanOrEqual(backends[1].spec.keepAliveTimeoutMs / 1000);
     expect(Math.abs(keepAlive.limitS! - failingCloseS)).toBeLessThan(0.25);
   });
 
-  it('publishes metrics that read back through the CloudWatch API as the backends behave', async () => {
-    // Prepare
+  it('publishes metrics that read back through the CloudWatch API as the backends behave, one series per load balancer', async () => {
+    // Prepare: each load balancer's series is under the identity AWS gives it (ALB: app/NAME/ID, from its ARN)
     const cloudWatch = new CloudWatchClient({});
+    const albSeries = loadBalancerDimension(lb('application'));
+    const classicSeries = loadBalancerDimension(lb('classic'));
     const query = (id: string, metricName: string, loadBalancer?: string): MetricDataQuery => ({
       Id: id,
-      MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: metricName, Dimensions: loadBalancer ? [{ Name: 'LoadBalancer', Value: loadBalancer }] : [] }, Period: 60, Stat: 'Maximum' },
+      MetricStat: { Metric: { Namespace: DEFAULT_NAMESPACE, MetricName: metricName, Dimensions: loadBalancer ? [{ Name: 'LoadBalancer', Value: loadBalancer }] : [] }, Period: 60, Stat: 'Maximum' },
     });
 
     // Act
@@ -158,30 +147,83 @@ describe('idle-canary scan --publish against the moto emulator', () => {
         StartTime: new Date(Date.now() - 15 * 60_000),
         EndTime: new Date(Date.now() + 60_000),
         MetricDataQueries: [
-          query('albFailing', 'BackendsFailing', 'loopback-alb'),
-          query('classicFailing', 'BackendsFailing', 'loopback-classic'),
-          query('albKeepAlive', 'BackendKeepAliveTimeout', 'loopback-alb'),
-          query('albHeadroom', 'KeepAliveHeadroom', 'loopback-alb'),
-          query('classicIdle', 'LoadBalancerIdleTimeout', 'loopback-classic'),
-          query('classicProbed', 'BackendsProbed', 'loopback-classic'),
+          query('albFailing', 'BackendsFailing', albSeries),
+          query('classicFailing', 'BackendsFailing', classicSeries),
+          query('albKeepAlive', 'BackendKeepAliveTimeout', albSeries),
+          query('albHeadroom', 'KeepAliveHeadroom', albSeries),
+          query('classicIdle', 'LoadBalancerIdleTimeout', classicSeries),
+          query('classicProbed', 'BackendsProbed', classicSeries),
           query('fleetFailing', 'LoadBalancersFailing'),
           query('runs', 'RunCompleted'),
         ],
       }),
     );
+    const listed = await cloudWatch.send(new ListMetricsCommand({ Namespace: DEFAULT_NAMESPACE, MetricName: 'BackendsFailing' }));
     cloudWatch.destroy();
-    const value = (id: string) => output.MetricDataResults!.find((r) => r.Id === id)!.Values![0];
+    const values = (id: string) => output.MetricDataResults!.find((r) => r.Id === id)!.Values!;
+    const value = (id: string) => values(id)[0];
 
-    // Assess: what the emulator stored is what the backends did
-    expect(report.metrics).toMatchObject({ namespace: NAMESPACE, failed: [] });
+    // Assess: two series of one name, and what the emulator stored is what the backends did
+    const series = listed.Metrics!.map((m) => m.Dimensions!.map((d) => `${d.Name}=${d.Value}`).join()).sort();
+    console.log(`BackendsFailing series in ${DEFAULT_NAMESPACE}: ${series.join(' | ')}; failing: ${albSeries}=${value('albFailing')}, ${classicSeries}=${value('classicFailing')}`);
+    expect(albSeries).toBe(`app/${NAME}/${lb('application').arn!.split('/').at(-1)}`);
+    expect(series).toEqual([`LoadBalancer=${albSeries}`, `LoadBalancer=${NAME}`]);
+    expect(report.metrics).toMatchObject({ namespace: DEFAULT_NAMESPACE, failed: [] });
     expect(stderr).not.toMatch(/error/i);
-    expect([value('albFailing'), value('classicFailing'), value('fleetFailing'), value('runs')]).toEqual([1, 0, 1, 1]);
+    expect([value('albFailing'), value('classicFailing'), value('fleetFailing')]).toEqual([1, 0, 1]);
+    // A scan is not the deployed schedule: no heartbeat unless asked for
+    console.log(`RunCompleted in ${DEFAULT_NAMESPACE} after scan --publish: ${JSON.stringify(values('runs'))}`);
+    expect(values('runs')).toEqual([]);
     expect(value('classicIdle')).toBe(3);
     expect(value('classicProbed')).toBe(1);
     // The failing backend closes idle connections after about 2 s (1 s keepAliveTimeout plus Node's grace): the metric says so
     console.log(`keep-alive close: measured apart ${failingCloseS.toFixed(3)} s, metric read back ${value('albKeepAlive')} s`);
     expect(Math.abs(value('albKeepAlive') - failingCloseS)).toBeLessThan(0.25);
-    expect(value('albKeepAlive')).toBeCloseTo(lb('loopback-alb').backends[0].probe.phases.keepAlive!.limitS!, 3);
+    expect(value('albKeepAlive')).toBeCloseTo(lb('application').backends[0].probe.phases.keepAlive!.limitS!, 3);
     expect(value('albHeadroom')).toBeCloseTo(value('albKeepAlive') - 3, 3);
   });
+
+  it('stops with exit 2 and one line saying what it looked at when no load balancer matches', async () => {
+    // Prepare
+    const { io, out, err } = capture();
+
+    // Act
+    const code = await main(['scan', '--region', 'eu-west-1', '--load-balancer', 'no-such-name', '--publish'], io);
+
+    // Assess
+    console.log(`scan --load-balancer no-such-name: exit ${code}, stderr: ${err()}`);
+    expect(code).toBe(2);
+    expect(out()).toBe('');
+    expect(err()).toBe(
+      `idle-canary: no load balancer selected in eu-west-1 (Classic and Application Load Balancers): ${2 + 2 * ELSEWHERE} exist (${1 + ELSEWHERE} classic, ${1 + ELSEWHERE} application), all left out by --load-balancer no-such-name or an idle-canary:skip tag; 0 of other types (not covered)\n`,
+    );
+  });
+
+  it('publishes the RunCompleted heartbeat when asked with --heartbeat', async () => {
+    // Prepare
+    const { io } = capture();
+    const cloudWatch = new CloudWatchClient({});
+    const runs = async () =>
+      (
+        await cloudWatch.send(
+          new GetMetricDataCommand({
+            StartTime: new Date(Date.now() - 15 * 60_000),
+            EndTime: new Date(Date.now() + 60_000),
+            MetricDataQueries: [{ Id: 'runs', MetricStat: { Metric: { Namespace: DEFAULT_NAMESPACE, MetricName: 'RunCompleted' }, Period: 60, Stat: 'Sum' } }],
+          }),
+        )
+      ).MetricDataResults![0].Values!;
+    const before = await runs();
+
+    // Act
+    const code = await main(['scan', '--region', 'eu-west-1', '--vpc', vpcId, '--publish', '--heartbeat', '--json'], io);
+    const after = await runs();
+    cloudWatch.destroy();
+
+    // Assess
+    console.log(`RunCompleted in ${DEFAULT_NAMESPACE}: before ${JSON.stringify(before)}, after scan --publish --heartbeat ${JSON.stringify(after)} (exit ${code})`);
+    expect(code).toBe(1);
+    expect(before).toEqual([]);
+    expect(after).toEqual([1]);
+  }, 30_000);
 });

@@ -35,6 +35,7 @@ describe('parseAccessLogLine on Classic ELB entries', () => {
       format: 'classic',
       timeMs: Date.UTC(2018, 11, 4, 21, 46, 54, 679),
       loadBalancer: 'my-elb',
+      dimension: 'my-elb',
       target: null,
       requestProcessingS: -1,
       targetProcessingS: -1,
@@ -125,6 +126,8 @@ describe('parseAccessLogLine on ALB entries', () => {
     expect(entry).toMatchObject({
       format: 'alb',
       loadBalancer: 'k8s-web',
+      // AWS's own identity of the ALB, as AWS/ApplicationELB's LoadBalancer dimension has it
+      dimension: 'app/k8s-web/50dc6c495c0c9188',
       target: { host: '10.0.3.17', port: 30080 },
       requestProcessingS: 0.001,
       targetProcessingS: -1,

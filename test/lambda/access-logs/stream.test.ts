@@ -47,7 +47,7 @@ describe('tallyLogStream', () => {
     // Assess
     expect(stats.gzip).toBe(true);
     expect(stats.bytesRead).toBe(bytes.length);
-    expect(tally.loadBalancers.get('k8s-web')).toMatchObject({ requests: 3, hangups: 2, format: 'alb' });
+    expect(tally.loadBalancers.get('app/k8s-web/50dc6c495c0c9188')).toMatchObject({ requests: 3, hangups: 2, format: 'alb' });
   });
 
   it('counts malformed lines with where they are and why, and keeps counting after them', async () => {

@@ -96,14 +96,15 @@ describe('the access log handler', () => {
       {
         Namespace: 'IdleCanary',
         MetricData: [
-          datum('BackendHangups', 0, '18:01', 'api'),
-          datum('RequestsLogged', 1, '18:01', 'api'),
-          datum('BackendHangups', 1, '18:00', 'k8s-web'),
-          datum('RequestsLogged', 2, '18:00', 'k8s-web'),
-          datum('BackendHangups', 1, '18:01', 'k8s-web'),
-          datum('RequestsLogged', 1, '18:01', 'k8s-web'),
-          datum('BackendHangups', 0, '18:01', 'my-loadbalancer'),
-          datum('RequestsLogged', 1, '18:01', 'my-loadbalancer'),
+          // An ALB's series is under AWS's own identity of it, app/NAME/ID
+          datum('BackendHangups', 0, '18:01', 'app/api/50dc6c495c0c9188'),
+          datum('RequestsLogged', 1, '18:01', 'app/api/50dc6c495c0c9188'),
+          datum('BackendHangups', 1, '18:00', 'app/k8s-web/50dc6c495c0c9188'),
+          datum('RequestsLogged', 2, '18:00', 'app/k8s-web/50dc6c495c0c9188'),
+          datum('BackendHangups', 1, '18:01', 'app/k8s-web/50dc6c495c0c9188'),
+          datum('RequestsLogged', 1, '18:01', 'app/k8s-web/50dc6c495c0c9188'),
+          datum('BackendHangups', 0, '18:01', 'app/my-loadbalancer/50dc6c495c0c9188'),
+          datum('RequestsLogged', 1, '18:01', 'app/my-loadbalancer/50dc6c495c0c9188'),
         ],
       },
       {

@@ -188,7 +188,8 @@ describe('the long probe task', () => {
     expect(report.loadBalancers.map((lb) => [lb.name, lb.verdict])).toEqual([['fits-lambda', 'fail'], ['needs-fargate', 'pass']]);
     expect(summary).toMatchObject({ loadBalancers: 2, failing: ['fits-lambda'], shardFailureCount: 0 });
     const names = cloudWatch.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData!.flatMap((d) => d.Dimensions?.map((x) => x.Value) ?? []));
-    expect(names).toEqual(expect.arrayContaining(['fits-lambda', 'needs-fargate']));
+    // ALBs: each series is under the identity AWS gives it, app/NAME/ID
+    expect(names).toEqual(expect.arrayContaining(['app/fits-lambda/0123456789abcdef', 'app/needs-fargate/0123456789abcdef']));
   }, 120_000);
 
   it('counts the backends of a long probe that wrote no result as probe errors, never a pass', async () => {

@@ -27,6 +27,27 @@ const lb = (name: string, extra: Partial<LoadBalancerVerdict>): LoadBalancerVerd
 });
 
 describe('toDatums', () => {
+  it('gives a Classic ELB and an ALB of one name two series, each under the identity AWS gives it', () => {
+    // Prepare
+    const arn = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
+    const classic = lb('web', { verdict: 'fail', backends: [backend('10.0.2.9:30080', 'fail')] });
+    const alb = lb('web', { type: 'application', arn, backends: [backend('10.0.2.10:8080', 'pass')] });
+
+    // Act
+    const failingBy = Object.fromEntries(toDatums([classic, alb], at).filter((d) => d.MetricName === 'BackendsFailing').map((d) => [d.Dimensions![0].Value, d.Value]));
+
+    // Assess: AWS/ELB's LoadBalancerName and AWS/ApplicationELB's LoadBalancer values
+    expect(failingBy).toEqual({ web: 1, 'app/web/50dc6c495c0c9188': 0 });
+  });
+
+  it('sends the RunCompleted heartbeat only when the run is the deployed one', () => {
+    // Act
+    const names = (heartbeat?: boolean) => toDatums([lb('web', {})], at, heartbeat === undefined ? {} : { heartbeat }).filter((d) => d.Dimensions === undefined).map((d) => d.MetricName);
+
+    // Assess
+    expect([names(), names(true), names(false)]).toEqual([['LoadBalancersFailing', 'RunCompleted'], ['LoadBalancersFailing', 'RunCompleted'], ['LoadBalancersFailing']]);
+  });
+
   it('publishes the contract metrics per load balancer and the fleet metrics without dimension', () => {
     // Prepare: a Classic ELB with a lazy 40 s backend and one backend that refused
     const failing = lb('k8s-web', {

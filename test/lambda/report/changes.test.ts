@@ -53,6 +53,21 @@ describe('change detection', () => {
     });
   });
 
+  it('compares a Classic ELB and an ALB of one name each with itself, and names each with its type', () => {
+    // Prepare: the Classic ELB fails now; the ALB of the same name passed and passes
+    const alb = (preRequest: PhaseVerdict): LoadBalancerVerdict => ({ ...lb('web', preRequest), type: 'application' });
+    const before = run(BEFORE, [lb('web', phase(null, 66, 'pass')), alb(phase(null, 66, 'pass'))]);
+    const after = run(AFTER, [lb('web', phase(40.287, null, 'fail', ['i-0a:30080'])), alb(phase(null, 66, 'pass'))]);
+
+    // Act
+    const changes = compareRuns(before, after);
+    const notification = changeNotification(changes, after, REPORT);
+
+    // Assess
+    expect(changes.map((c) => [c.loadBalancer, c.type, c.kind])).toEqual([['web (classic)', 'classic', 'new-failure']]);
+    expect(notification!.message).toContain('NEW FAILURE web (classic): the limit before the first request went from at least 66.0 s to 40.3 s');
+  });
+
   it('sends nothing for two identical runs', () => {
     // Act
     const changes = compareRuns(run(BEFORE, [upgraded]), run(AFTER, [upgraded]));

@@ -87,6 +87,7 @@ describe('a run report written by 0.1.0', () => {
     expect(changes).toEqual([
       {
         loadBalancer: 'lb-tuned',
+        type: 'application',
         phase: 'preRequest',
         kind: 'new-failure',
         before: { verdict: 'pass', limitS: 3.001, atLeast: true, at: previous.finishedAt },

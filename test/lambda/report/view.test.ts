@@ -38,10 +38,30 @@ const LOGGED = report({ windowMinutes: 60, byLoadBalancer: { web: { requests: 12
 describe('hang-ups next to the probe verdict', () => {
   it('reads "37 of 12,345" for a load balancer that logged, "-" for one that did not, and nothing without access logs', () => {
     // Act & Assess
-    expect([hangupsText(LOGGED, 'web'), hangupsText(LOGGED, 'api'), hangupsText(LOGGED, 'other'), hangupsText(report(), 'web')]).toEqual(['37 of 12,345', '0 of 800', '-', null]);
-    expect(hangupsText(report({ windowMinutes: 60, byLoadBalancer: {}, error: 'GetMetricData: AccessDenied: no' }), 'web')).toBe('not read');
-    expect(hangupsSentence(LOGGED, 'web')).toBe('Access logs: 37 of 12,345 requests in the last 60 minutes died because the backend had already closed the connection.');
-    expect(hangupsSentence(LOGGED, 'api')).toBeNull();
+    expect([hangupsText(LOGGED, WEB), hangupsText(LOGGED, API), hangupsText(LOGGED, lb('other', phase(null, 'pass'))), hangupsText(report(), WEB)]).toEqual(['37 of 12,345', '0 of 800', '-', null]);
+    expect(hangupsText(report({ windowMinutes: 60, byLoadBalancer: {}, error: 'GetMetricData: AccessDenied: no' }), WEB)).toBe('not read');
+    expect(hangupsSentence(LOGGED, WEB)).toBe('Access logs: 37 of 12,345 requests in the last 60 minutes died because the backend had already closed the connection.');
+    expect(hangupsSentence(LOGGED, API)).toBeNull();
+  });
+
+  it('reads the hang-ups of a Classic ELB and an ALB of one name from their own series, and names each with its type', () => {
+    // Prepare: the ALB's series is under AWS's own identity, app/web/ID; the Classic ELB's under its name
+    const alb: LoadBalancerVerdict = { ...lb('web', phase(null, 'pass')), type: 'application', arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188' };
+    const both: ScanReport = {
+      ...report({ windowMinutes: 60, byLoadBalancer: { web: { requests: 12345, hangups: 37 }, 'app/web/50dc6c495c0c9188': { requests: 900, hangups: 0 } } }),
+      loadBalancers: [WEB, alb],
+    };
+
+    // Act
+    const markdown = renderMarkdownReport(both);
+    const digest = digestNotification(both, 's3://reports/latest.html');
+
+    // Assess
+    expect([hangupsText(both, WEB), hangupsText(both, alb)]).toEqual(['37 of 12,345', '0 of 900']);
+    expect(markdown).toContain('| web | classic | 60 s | FAIL | 40.3 s | ≥ 66.0 s | 37 of 12,345 | i-0a:30080 |');
+    expect(markdown).toContain('| web | application | 60 s | PASS | ≥ 66.0 s | ≥ 66.0 s | 0 of 900 | - |');
+    expect(markdown).toContain('## web (classic): FAIL');
+    expect(digest.message).toContain('- FAILING web (classic) (idle timeout 60 s)');
   });
 
   it('puts the count in the Markdown table and under the failing load balancer', () => {

@@ -1,13 +1,23 @@
 import type { Discovery, LoadBalancerPlan, ProbePlanItem } from '../../../lambda/discovery/types';
 import { groupByVpc, toShards } from '../../../lambda/run/shards';
 
-const lb = (name: string, vpcId: string): LoadBalancerPlan => ({ name, type: 'classic', vpcId, idleTimeoutS: 60, backends: [], backendsNotSampled: 0, skipped: [] });
+const target = (i: number) => ({ host: `10.0.0.${i}`, port: 80, tls: false, path: '/' });
+const lb = (name: string, vpcId: string, hosts: readonly number[], type: LoadBalancerPlan['type'] = 'classic'): LoadBalancerPlan => ({
+  name,
+  type,
+  vpcId,
+  idleTimeoutS: 60,
+  backends: hosts.map((i) => ({ id: `10.0.0.${i}:80`, target: target(i), proxyProtocol: false })),
+  backendsNotSampled: 0,
+  skipped: [],
+});
 const item = (i: number, loadBalancer: string): ProbePlanItem => ({
   key: `10.0.0.${i}:80|http|/|plain`,
-  job: { target: { host: `10.0.0.${i}`, port: 80, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 60 },
+  job: { target: target(i), loadBalancerIdleTimeoutS: 60 },
   loadBalancers: [loadBalancer],
 });
-const discovery: Discovery = { region: 'eu-west-1', loadBalancers: [lb('a', 'vpc-b'), lb('b', 'vpc-a')], notCovered: [], excluded: [], apiCalls: 0 };
+const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+const discovery: Discovery = { region: 'eu-west-1', loadBalancers: [lb('a', 'vpc-b', range(0, 130)), lb('b', 'vpc-a', range(200, 3))], notCovered: [], excluded: [], apiCalls: 0 };
 
 describe('toShards', () => {
   it('fills each invocation to its socket budget (900 sockets / 16 per target = 56 targets), per VPC', () => {
@@ -39,5 +49,16 @@ describe('groupByVpc', () => {
 
     // Assess
     expect([...groups.entries()].map(([vpc, items]) => [vpc, items.length])).toEqual([['vpc-a', 0], ['vpc-b', 1], ['vpc-c', 0]]);
+  });
+
+  it('puts the backends of a Classic ELB and an ALB of one name in their own VPCs', () => {
+    // Prepare
+    const namesakes: Discovery = { ...discovery, loadBalancers: [lb('web', 'vpc-a', [1]), lb('web', 'vpc-b', [2], 'application')] };
+
+    // Act
+    const groups = groupByVpc(namesakes, [item(1, 'web'), item(2, 'web')]);
+
+    // Assess
+    expect([...groups.entries()].map(([vpc, items]) => [vpc, items.map((i) => i.job.target.host)])).toEqual([['vpc-a', ['10.0.0.1']], ['vpc-b', ['10.0.0.2']]]);
   });
 });
