@@ -8,6 +8,7 @@ import { parseTargetSpec } from './target-spec';
 import { REQUEST_FIELDS, isValidRequestField, type RequestField } from '../lambda/probe/request';
 import { printable } from '../lambda/shared/printable';
 import { RANGES } from '../lambda/shared/settings';
+import { metricSetIssue, type MetricSet } from '../lambda/metrics/names';
 
 /** What `probe` runs: jobs, engine options, output mode. */
 export interface ProbeCommand {
@@ -51,6 +52,7 @@ const SCAN_FLAGS = {
   tag: { type: 'string', multiple: true },
   publish: { type: 'boolean' },
   namespace: { type: 'string' },
+  metrics: { type: 'string' },
   'max-backends': { type: 'string' },
 } as const;
 
@@ -92,6 +94,8 @@ export interface ScanCommand {
   readonly tags: string[];
   readonly publish: boolean;
   readonly namespace?: string;
+  /** The metric set `--publish` puts; the default set when not given. */
+  readonly metrics?: MetricSet;
   readonly maxBackendsPerPort?: number;
   readonly options: ProbeOptions;
   readonly json: boolean;
@@ -113,6 +117,9 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   if (badVpc !== undefined) throw new UsageError(`--vpc "${badVpc}": expected a VPC id such as vpc-0a1b2c3d`);
   const namespace = values.namespace;
   if (namespace !== undefined && !/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace)) throw new UsageError(`--namespace "${namespace}": expected 1 to 255 letters, digits or . - _ / # :`);
+  const metrics = values.metrics;
+  const metricsExpected = metrics === undefined ? undefined : metricSetIssue(metrics);
+  if (metricsExpected !== undefined) throw new UsageError(`--metrics "${metrics}": expected ${metricsExpected}`);
   const shared = sharedOptions(values);
   return {
     region: values.region,
@@ -121,6 +128,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     tags: list(values.tag),
     publish: values.publish === true,
     namespace,
+    ...(metrics === undefined ? {} : { metrics: metrics as MetricSet }),
     maxBackendsPerPort: integer('--max-backends', values['max-backends'], RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max),
     ...shared,
   };

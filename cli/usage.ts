@@ -27,7 +27,8 @@ export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
   TARGET is host:port, http://host:port/path or https://host:port/path`,
   scan: `usage: idle-canary scan [--region REGION] [--vpc VPC_ID,...] [--load-balancer NAME,...]
          [--tag KEY=VALUE,...] [--max-backends N] [--margin SECONDS] [--max-sockets N]
-         [--time-budget SECONDS] [--publish [--namespace NAMESPACE]] [--json] [--report FILE]
+         [--time-budget SECONDS] [--publish [--namespace NAMESPACE] [--metrics lean|detailed]]
+         [--json] [--report FILE]
   Uses the standard AWS credential chain; run it where the backends are reachable.`,
   report: `usage: idle-canary report RUN.json [--markdown | --html FILE]
   RUN.json is the output of 'scan --json', 'probe --json' or a run report from the bucket`,

@@ -109,7 +109,7 @@ describe('idle-canary scan --publish against the moto emulator', () => {
 
     // Act
     const { io, out, err } = capture();
-    status = await main(['scan', '--region', 'eu-west-1', '--vpc', vpcId, '--publish', '--namespace', NAMESPACE, '--json'], io);
+    status = await main(['scan', '--region', 'eu-west-1', '--vpc', vpcId, '--publish', '--metrics', 'detailed', '--namespace', NAMESPACE, '--json'], io);
     report = JSON.parse(out()) as ScanReport;
     stderr = err();
   }, 120_000);
