@@ -28,20 +28,20 @@ const lb = (name: string, extra: Partial<LoadBalancerVerdict>): LoadBalancerVerd
   ...extra,
 });
 
+/** A Classic ELB with a lazy 40 s backend and one backend that refused. */
+const failing = lb('k8s-web', {
+  verdict: 'fail',
+  phases: {
+    preRequest: { limitS: 40.2, survivedS: null, verdict: 'fail', failingBackends: ['10.0.2.9:30080'] },
+    keepAlive: { limitS: null, survivedS: 66, verdict: 'pass', failingBackends: [] },
+  },
+  backends: [backend('10.0.2.9:30080', 'fail'), backend('10.0.1.7:30080', 'inconclusive', { code: 'refused', message: 'refused' })],
+  probeErrors: 1,
+});
+
 describe('toDatums', () => {
   it('publishes the detailed set\'s metrics per load balancer and its fleet metrics without dimension', () => {
-    // Prepare: a Classic ELB with a lazy 40 s backend and one backend that refused
-    const failing = lb('k8s-web', {
-      verdict: 'fail',
-      phases: {
-        preRequest: { limitS: 40.2, survivedS: null, verdict: 'fail', failingBackends: ['10.0.2.9:30080'] },
-        keepAlive: { limitS: null, survivedS: 66, verdict: 'pass', failingBackends: [] },
-      },
-      backends: [backend('10.0.2.9:30080', 'fail'), backend('10.0.1.7:30080', 'inconclusive', { code: 'refused', message: 'refused' })],
-      probeErrors: 1,
-    });
-
-    // Act
+    // Act: a Classic ELB with a lazy 40 s backend and one backend that refused
     const datums = toDatums([failing], at, 'detailed');
 
     // Assess
@@ -85,15 +85,6 @@ describe('toDatums', () => {
 });
 
 describe('toDatums in the lean set, the default', () => {
-  const failing = lb('k8s-web', {
-    verdict: 'fail',
-    phases: {
-      preRequest: { limitS: 40.2, survivedS: null, verdict: 'fail', failingBackends: ['10.0.2.9:30080'] },
-      keepAlive: { limitS: null, survivedS: 66, verdict: 'pass', failingBackends: [] },
-    },
-    backends: [backend('10.0.2.9:30080', 'fail'), backend('10.0.1.7:30080', 'inconclusive', { code: 'refused', message: 'refused' })],
-    probeErrors: 1,
-  });
   const locked = lb('locked', { verdict: 'inconclusive', error: 'DescribeInstanceHealth: AccessDenied', phases: { preRequest: { limitS: null, survivedS: null, verdict: 'inconclusive', failingBackends: [] } } });
 
   it('publishes one metric per load balancer, its smaller headroom, and the fleet\'s failing, inconclusive, probe errors and heartbeat', () => {
