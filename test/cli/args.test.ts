@@ -1,4 +1,4 @@
-import { parseProbeArgs } from '../../cli/args';
+import { parseProbeArgs, parseScanArgs } from '../../cli/args';
 
 describe('parseProbeArgs', () => {
   it('applies the contract defaults: a 60 s load balancer and a 66 s horizon', () => {
@@ -36,5 +36,14 @@ describe('parseProbeArgs', () => {
   ])('rejects %j with a one-line error naming the flag and value', (argv, message) => {
     // Act & Assess
     expect(() => parseProbeArgs(argv)).toThrow(message);
+  });
+});
+
+describe('parseScanArgs --metrics', () => {
+  it('reads the metric set --publish puts, leaves it to the default when not given, and refuses a set that does not exist in one line', () => {
+    // Act & Assess
+    expect(parseScanArgs(['--publish', '--metrics', 'detailed']).metrics).toBe('detailed');
+    expect(parseScanArgs(['--publish']).metrics).toBeUndefined();
+    expect(() => parseScanArgs(['--publish', '--metrics', 'full'])).toThrow(`--metrics "full": expected 'lean' or 'detailed'`);
   });
 });
