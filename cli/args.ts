@@ -119,7 +119,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   if (namespace !== undefined && !/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace)) throw new UsageError(`--namespace "${namespace}": expected 1 to 255 letters, digits or . - _ / # :`);
   const metrics = values.metrics;
   const metricsExpected = metrics === undefined ? undefined : metricSetIssue(metrics);
-  if (metricsExpected !== undefined) throw new UsageError(`--metrics "${printable(metrics, 60)}": expected ${metricsExpected}`);
+  if (metrics !== undefined && metricsExpected !== undefined) throw new UsageError(`--metrics "${printable(metrics, 60)}": expected ${metricsExpected}`);
   const shared = sharedOptions(values);
   return {
     region: values.region,
