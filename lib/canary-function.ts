@@ -44,7 +44,9 @@ export function functionFactory(scope: Construct, retention: logs.RetentionDays)
 
 /** Where a function puts its metrics, and which set. */
 export interface MetricsTarget {
+  /** CloudWatch namespace of the metrics. */
   readonly namespace: string;
+  /** The metric set the function puts: `lean` or `detailed`. */
   readonly metrics: MetricSet;
 }
 
