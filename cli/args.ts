@@ -8,6 +8,7 @@ import { parseTargetSpec } from './target-spec';
 import { REQUEST_FIELDS, isValidRequestField, type RequestField } from '../lambda/probe/request';
 import { printable } from '../lambda/shared/printable';
 import { RANGES } from '../lambda/shared/settings';
+import { metricSetIssue, type MetricSet } from '../lambda/metrics/names';
 
 /** What `probe` runs: jobs, engine options, output mode. */
 export interface ProbeCommand {
@@ -52,6 +53,7 @@ const SCAN_FLAGS = {
   publish: { type: 'boolean' },
   namespace: { type: 'string' },
   heartbeat: { type: 'boolean' },
+  metrics: { type: 'string' },
   'max-backends': { type: 'string' },
 } as const;
 
@@ -95,6 +97,8 @@ export interface ScanCommand {
   readonly namespace?: string;
   /** Publish the `RunCompleted` heartbeat too (off by default: it is the deployed schedule's). */
   readonly heartbeat: boolean;
+  /** The metric set `--publish` puts; the default set when not given. */
+  readonly metrics?: MetricSet;
   readonly maxBackendsPerPort?: number;
   readonly options: ProbeOptions;
   readonly json: boolean;
@@ -117,6 +121,9 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   const namespace = values.namespace;
   if (values.heartbeat === true && values.publish !== true) throw new UsageError('--heartbeat without --publish: the heartbeat is a metric, expected --publish --heartbeat');
   if (namespace !== undefined && !/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace)) throw new UsageError(`--namespace "${namespace}": expected 1 to 255 letters, digits or . - _ / # :`);
+  const metrics = values.metrics;
+  const metricsExpected = metrics === undefined ? undefined : metricSetIssue(metrics);
+  if (metrics !== undefined && metricsExpected !== undefined) throw new UsageError(`--metrics "${printable(metrics, 60)}": expected ${metricsExpected}`);
   const shared = sharedOptions(values);
   return {
     region: values.region,
@@ -126,6 +133,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     publish: values.publish === true,
     namespace,
     heartbeat: values.heartbeat === true,
+    ...(metrics === undefined ? {} : { metrics: metrics as MetricSet }),
     maxBackendsPerPort: integer('--max-backends', values['max-backends'], RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max),
     ...shared,
   };

@@ -27,7 +27,7 @@ export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
   TARGET is host:port, http://host:port/path or https://host:port/path`,
   scan: `usage: idle-canary scan [--region REGION] [--vpc VPC_ID,...] [--load-balancer NAME,...]
          [--tag KEY=VALUE,...] [--max-backends N] [--margin SECONDS] [--max-sockets N]
-         [--time-budget SECONDS] [--publish [--namespace NAMESPACE] [--heartbeat]]
+         [--time-budget SECONDS] [--publish [--namespace NAMESPACE] [--heartbeat] [--metrics lean|detailed]]
          [--json] [--report FILE]
   Uses the standard AWS credential chain; run it where the backends are reachable.
   --publish sends no RunCompleted heartbeat unless --heartbeat is given: the heartbeat is the

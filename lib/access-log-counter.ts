@@ -12,7 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/handlers/config';
-import { functionFactory, putMetricsIn } from './canary-function';
+import { functionFactory, putMetricsIn, type MetricsTarget } from './canary-function';
 import { acknowledge, acknowledgeWildcards, managedPolicyFinding, objectsOfBuckets, objectsUnder } from './nag';
 import { REPORT_KEYS, REPORT_PREFIX } from './reports';
 import { logRetentionOf, type ReportsPartProps } from './part-props';
@@ -31,12 +31,10 @@ export interface AccessLogSource {
   readonly prefix?: string;
 }
 
-/** Props of the access log counter. */
-export interface AccessLogCounterProps extends ReportsPartProps {
+/** Props of the access log counter: the namespace and metric set it puts are `MetricsTarget`'s. */
+export interface AccessLogCounterProps extends ReportsPartProps, MetricsTarget {
   /** Buckets the load balancers write their access logs to; each notifies the counter of new objects. */
   readonly logBuckets: readonly AccessLogSource[];
-  /** CloudWatch namespace of the metrics. */
-  readonly namespace: string;
 }
 
 /**
@@ -47,7 +45,7 @@ export interface AccessLogCounterProps extends ReportsPartProps {
  *
  * @example
  * new AccessLogCounter(this, 'AccessLogCounter', {
- *   bucket, namespace: 'IdleCanary',
+ *   bucket, namespace: 'IdleCanary', metrics: 'lean',
  *   logBuckets: [{ bucket: s3.Bucket.fromBucketName(this, 'AccessLogBucket0', 'corp-elb-logs'), prefix: 'prod' }],
  * });
  */
@@ -62,7 +60,7 @@ export class AccessLogCounter extends Construct {
 
 /** The counter, its permissions and the buckets' notifications. */
 function countObjects(scope: Construct, props: AccessLogCounterProps): lambda.Function {
-  const { bucket, logBuckets, namespace } = props;
+  const { bucket, logBuckets } = props;
   const { account, region, partition } = Stack.of(scope);
   const names = logBuckets.map((b) => b.bucket.bucketName);
   const counter = functionFactory(scope, logRetentionOf(props))('AccessLogs', 'access-logs', {
@@ -72,7 +70,6 @@ function countObjects(scope: Construct, props: AccessLogCounterProps): lambda.Fu
     environment: {
       [ENV.bucket]: bucket.bucketName,
       [ENV.reportPrefix]: REPORT_PREFIX,
-      [ENV.namespace]: namespace,
       // A claim older than the timeout belongs to an invocation that died.
       [ENV.claimStaleS]: String(ACCESS_LOG_TIMEOUT.toSeconds() + 60),
     },
@@ -86,7 +83,7 @@ function countObjects(scope: Construct, props: AccessLogCounterProps): lambda.Fu
   counter.addToRolePolicy(
     new iam.PolicyStatement({ sid: 'ListReadBuckets', actions: ['s3:ListBucket'], resources: [bucket.bucketArn, ...[...new Set(names)].map((name) => `arn:${partition}:s3:::${name}`)] }),
   );
-  putMetricsIn(counter, namespace);
+  putMetricsIn(counter, props);
   logBuckets.forEach((source, i) => source.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(counter), { prefix: logPrefixes[i] }));
   // CDK's notification handler (one per stack) sets the notification on each imported bucket.
   const notificationsHandler = Stack.of(scope).node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'));

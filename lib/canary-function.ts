@@ -7,6 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV } from '../lambda/handlers/config';
+import type { MetricSet } from '../lambda/metrics/names';
 import type { HandlerName } from './handlers';
 import { handlerCode } from './lambda-code';
 import { acknowledge, managedPolicyFinding } from './nag';
@@ -40,13 +42,27 @@ export function functionFactory(scope: Construct, retention: logs.RetentionDays)
   };
 }
 
+/** Where a function puts its metrics, and which set. */
+export interface MetricsTarget {
+  /** CloudWatch namespace of the metrics. */
+  readonly namespace: string;
+  /** The metric set the function puts: `lean` or `detailed`. */
+  readonly metrics: MetricSet;
+}
+
 /**
- * Lets a function put metrics in the namespace, and nowhere else.
+ * Lets a function put metrics in the namespace, and nowhere else, and tells it the namespace
+ * and the metric set.
  *
  * Why a condition: PutMetricData has no resource-level permission, so `*` is limited by the
  * `cloudwatch:namespace` condition, and cdk-nag's finding is acknowledged with that reason.
+ *
+ * @example
+ * putMetricsIn(publish, { namespace: 'IdleCanary', metrics: 'lean' });
  */
-export function putMetricsIn(fn: lambda.Function, namespace: string): void {
+export function putMetricsIn(fn: lambda.Function, { namespace, metrics }: MetricsTarget): void {
+  fn.addEnvironment(ENV.namespace, namespace);
+  fn.addEnvironment(ENV.metrics, metrics);
   fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'PutMetrics', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': namespace } } }));
   acknowledge(fn, ['AwsSolutions-IAM5[Resource::*]'], 'PutMetricData has no resource-level permissions; it is limited to the namespace by the cloudwatch:namespace condition.');
 }

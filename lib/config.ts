@@ -4,6 +4,7 @@
  */
 import { numberPropIssue, type AccessLogBucketConfig, type IdleCanaryProps, type NumberPropName, type VpcConfig } from './props';
 import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
+import { metricSetIssue } from '../lambda/metrics/names';
 import { describeValue, printable } from '../lambda/shared/printable';
 
 /**
@@ -55,7 +56,7 @@ export function parseConfig(value: unknown): IdleCanaryConfig {
 
 /** Every key a stack entry accepts, in the README's order. */
 export const STACK_KEYS = [
-  'account', 'region', 'vpcs', 'schedule', 'periodMinutes', 'topicArn', 'alarmEmails', 'marginS', 'namespace', 'maxBackendsPerPort',
+  'account', 'region', 'vpcs', 'schedule', 'periodMinutes', 'topicArn', 'alarmEmails', 'marginS', 'namespace', 'metrics', 'maxBackendsPerPort',
   'digestSchedule', 'runAfterEcsDeployments', 'runAfterCodeDeployDeployments', 'reportRetentionDays', 'logRetentionDays', 'maxConcurrency',
   'inlineMaxBackends', 'toleratedFailurePercentage', 'accessLogBuckets', 'hangupsAlarmThreshold', 'longTimeouts',
 ] as const satisfies ReadonlyArray<keyof StackConfig>;
@@ -80,6 +81,10 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.alarmEmails, `${key}.alarmEmails`, (v, k) => array(v, k, issue, 0).forEach((e, i) => match(e, `${k}[${i}]`, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address', issue)));
   optional(s.marginS, `${key}.marginS`, (v, k) => numberProp('marginS', v, k, issue));
   optional(s.namespace, `${key}.namespace`, (v, k) => match(v, k, /^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace', issue));
+  optional(s.metrics, `${key}.metrics`, (v, k) => {
+    const expected = metricSetIssue(v);
+    if (expected !== undefined) issue(k, expected, v);
+  });
   optional(s.maxBackendsPerPort, `${key}.maxBackendsPerPort`, (v, k) => numberProp('maxBackendsPerPort', v, k, issue));
   optional(s.reportRetentionDays, `${key}.reportRetentionDays`, (v, k) => range(v, k, 1, 3650, issue));
   optional(s.logRetentionDays, `${key}.logRetentionDays`, (v, k) => range(v, k, 1, 3653, issue));

@@ -4,8 +4,10 @@
  * Pure, so that the README's table is computed, not guessed, and changes when the stack does.
  * Prices: eu-west-1 list prices (USD) as published in 2026; change `PRICES` for another region.
  */
+import { METRIC_SETS, type MetricDefinition, type MetricSet } from '../lambda/metrics/names';
 import { longProbeTime } from '../lambda/run/limits';
 import { worstCaseAnyS, worstCaseS } from '../lambda/run/route';
+import { ALARMED, HANGUPS_WATCHED, seriesAnalyzed } from './alarms';
 import { LONG_PROBE_TASK } from './long-probe';
 import { TARGETS_PER_INVOCATION } from './probe-settings';
 import { defaults } from './props';
@@ -19,7 +21,7 @@ export const PRICES = {
   customMetric: 0.3,
   customMetricAbove10k: 0.1,
   putMetricDataRequest: 0.01 / 1000,
-  /** Per metric analyzed by an alarm (a Metrics Insights alarm analyzes one per load balancer). */
+  /** Per metric analyzed by an alarm (a Metrics Insights alarm over a per-load-balancer metric analyzes one per load balancer). */
   alarmMetric: 0.1,
   dashboard: 3,
   s3Put: 0.005 / 1000,
@@ -40,11 +42,31 @@ export const ASSUMPTIONS = {
   probeSeconds: 70,
   /** Discover is paced at 8 calls a second per API family, about 2 calls per load balancer. */
   discoverCallsPerSecond: 8,
-  metricsPerLoadBalancer: 8,
-  fleetMetrics: 2,
-  /** Two Metrics Insights alarms analyze one series per load balancer; the heartbeat one. */
-  alarmMetricsPerLoadBalancer: 2,
 } as const;
+
+/**
+ * Custom metrics a metric set publishes from a run: per load balancer (each a billed series per
+ * load balancer) and for the fleet.
+ *
+ * @example
+ * runMetrics('detailed'); // { perLoadBalancer: 8, fleet: 2 }
+ */
+export function runMetrics(set: MetricSet): { readonly perLoadBalancer: number; readonly fleet: number } {
+  const run: readonly MetricDefinition[] = METRIC_SETS[set].run;
+  const perLoadBalancer = run.filter((m) => m.perLoadBalancer).length;
+  return { perLoadBalancer, fleet: run.length - perLoadBalancer };
+}
+
+/**
+ * Series the run's alarms analyze: the heartbeat's one, and those of the failing and
+ * probe-error alarms of the set (`ALARMED`).
+ *
+ * @example
+ * alarmSeries('detailed', 100); // 201
+ */
+export function alarmSeries(set: MetricSet, loadBalancers: number): number {
+  return 1 + Object.values(ALARMED[set]).reduce((sum, watched) => sum + seriesAnalyzed(watched.metric, loadBalancers), 0);
+}
 
 const HOURS_PER_MONTH = 30.4 * 24;
 
@@ -54,6 +76,9 @@ const runsPerMonth = (periodMinutes: number) => Math.round((HOURS_PER_MONTH * 60
 /** USD rounded to cents. */
 const cents = (usd: number) => Math.round(usd * 100) / 100;
 
+/** The total per load balancer, in cents. */
+const withPerLoadBalancer = <C extends { loadBalancers: number; total: number }>(cost: C) => ({ ...cost, perLoadBalancer: cents(cost.total / cost.loadBalancers) });
+
 /** Each part rounded to cents, and their total. */
 function withTotal<P extends Record<string, number>>(parts: P): P & { total: number } {
   const rounded = Object.fromEntries(Object.entries(parts).map(([name, usd]) => [name, cents(usd)])) as P;
@@ -61,6 +86,7 @@ function withTotal<P extends Record<string, number>>(parts: P): P & { total: num
 }
 
 export interface MonthlyCost {
+  readonly metricSet: MetricSet;
   readonly loadBalancers: number;
   readonly runs: number;
   readonly invocationsPerRun: number;
@@ -71,15 +97,24 @@ export interface MonthlyCost {
   readonly dashboard: number;
   readonly s3: number;
   readonly total: number;
+  /** The total per load balancer-month. */
+  readonly perLoadBalancer: number;
+}
+
+/** Custom metrics per month, in the price tiers, and one `PutMetricData` per 1,000 datums of each call site. */
+function customMetricsUsd(series: number, putCalls: number, prices: typeof PRICES): number {
+  return Math.min(series, 10_000) * prices.customMetric + Math.max(0, series - 10_000) * prices.customMetricAbove10k + putCalls * prices.putMetricDataRequest;
 }
 
 /**
- * The monthly cost for an account of `loadBalancers` load balancers at the default schedule.
+ * The monthly cost for an account of `loadBalancers` load balancers at the default schedule,
+ * publishing a metric set.
  *
  * @example
- * monthlyCost(100).total; // about 270 (USD)
+ * monthlyCost(100, 'detailed').total; // about 270 (USD)
+ * monthlyCost(100, 'lean').perLoadBalancer; // about 0.42 (USD)
  */
-export function monthlyCost(loadBalancers: number, assumptions = ASSUMPTIONS, prices = PRICES): MonthlyCost {
+export function monthlyCost(loadBalancers: number, metricSet: MetricSet = defaults.metrics, assumptions = ASSUMPTIONS, prices = PRICES): MonthlyCost {
   const a = assumptions;
   const runs = runsPerMonth(a.periodMinutes);
   const backends = loadBalancers * a.backendsPerLoadBalancer;
@@ -94,15 +129,13 @@ export function monthlyCost(loadBalancers: number, assumptions = ASSUMPTIONS, pr
   // same around a parallel and a map per VPC, plus each batch's child execution (start, task).
   const transitions = 4 + 2 * probes + (distributed ? 2 : 0);
   const stepFunctions = runs * transitions * prices.stepFunctionsTransition;
-  const metricCount = loadBalancers * a.metricsPerLoadBalancer + a.fleetMetrics;
-  const metrics =
-    Math.min(metricCount, 10_000) * prices.customMetric +
-    Math.max(0, metricCount - 10_000) * prices.customMetricAbove10k +
-    runs * Math.ceil(metricCount / 1000) * prices.putMetricDataRequest;
-  const alarms = (1 + a.alarmMetricsPerLoadBalancer * loadBalancers) * prices.alarmMetric;
+  const published = runMetrics(metricSet);
+  const metricCount = loadBalancers * published.perLoadBalancer + published.fleet;
+  const metrics = customMetricsUsd(metricCount, runs * Math.ceil(metricCount / 1000), prices);
+  const alarms = alarmSeries(metricSet, loadBalancers) * prices.alarmMetric;
   // Per run: the discovery, 3 reports + 3 latest + (distributed) plans, results; reads of the discovery, latest and (distributed) results.
   const s3 = runs * ((7 + (distributed ? 3 + probes : 0)) * prices.s3Put + (2 + (distributed ? 1 + probes : 0)) * prices.s3Get);
-  return { loadBalancers, runs, invocationsPerRun: probes + 2, ...withTotal({ lambda, stepFunctions, metrics, alarms, dashboard: prices.dashboard, s3 }) };
+  return withPerLoadBalancer({ metricSet, loadBalancers, runs, invocationsPerRun: probes + 2, ...withTotal({ lambda, stepFunctions, metrics, alarms, dashboard: prices.dashboard, s3 }) });
 }
 
 /** What the access log model assumes; the traffic figures are yours to change. */
@@ -117,34 +150,43 @@ export const ACCESS_LOG_ASSUMPTIONS = {
   /** Start, claim, read and publish, besides parsing. */
   overheadSeconds: 0.3,
   memoryGb: 1,
-  metricsPerLoadBalancer: 2,
+  /**
+   * Share of a load balancer's hours with at least one hang-up: the lean set publishes
+   * `BackendHangups` only then, and CloudWatch bills a custom metric by the hours it receives
+   * data. The detailed set publishes both metrics every minute a load balancer logs.
+   */
+  hangupHourShare: 0.1,
 } as const;
 
 /** The parts of `MonthlyCost` that counting access logs adds to, and the log objects counted. */
-export type AccessLogMonthlyCost = Pick<MonthlyCost, 'loadBalancers' | 'lambda' | 'metrics' | 'alarms' | 's3' | 'total'> & { readonly objects: number };
+export type AccessLogMonthlyCost = Pick<MonthlyCost, 'metricSet' | 'loadBalancers' | 'lambda' | 'metrics' | 'alarms' | 's3' | 'total' | 'perLoadBalancer'> & { readonly objects: number };
 
 /**
  * What counting access logs adds per month, for `loadBalancers` load balancers at the assumed
- * traffic: one invocation, one log read, two marker writes and one PutMetricData per object.
+ * traffic: one invocation, one log read and two marker writes per object, and one
+ * PutMetricData per object that has datums (in the lean set, only those with hang-ups).
  *
  * @example
- * accessLogsMonthlyCost(100).total; // about 116 (USD)
+ * accessLogsMonthlyCost(100, 'detailed').total; // about 116 (USD)
  */
-export function accessLogsMonthlyCost(loadBalancers: number, assumptions = ACCESS_LOG_ASSUMPTIONS, prices = PRICES): AccessLogMonthlyCost {
+export function accessLogsMonthlyCost(loadBalancers: number, metricSet: MetricSet = defaults.metrics, assumptions = ACCESS_LOG_ASSUMPTIONS, prices = PRICES): AccessLogMonthlyCost {
   const a = assumptions;
   const objects = Math.round(loadBalancers * a.nodesPerLoadBalancer * a.objectsPerNodePerHour * HOURS_PER_MONTH);
   const bytesPerObject = (a.requestsPerSecondPerLoadBalancer * 3600 * a.bytesPerLine) / (a.nodesPerLoadBalancer * a.objectsPerNodePerHour);
   const secondsPerObject = a.overheadSeconds + bytesPerObject / 1e6 / a.parseMegabytesPerSecond;
-  return {
+  // Lean: a series only in the hours with hang-ups, and a PutMetricData only for objects with some.
+  const published = metricSet === 'lean' ? a.hangupHourShare : 1;
+  return withPerLoadBalancer({
+    metricSet,
     loadBalancers,
     objects,
     ...withTotal({
       lambda: objects * (secondsPerObject * a.memoryGb * prices.lambdaGbSecondArm + prices.lambdaRequest),
-      metrics: loadBalancers * a.metricsPerLoadBalancer * prices.customMetric + objects * prices.putMetricDataRequest,
-      alarms: loadBalancers * prices.alarmMetric,
+      metrics: customMetricsUsd(loadBalancers * METRIC_SETS[metricSet].accessLogs.length * published, objects * published, prices),
+      alarms: seriesAnalyzed(HANGUPS_WATCHED.metric, loadBalancers) * prices.alarmMetric,
       s3: objects * (2 * prices.s3Put + 2 * prices.s3Get),
     }),
-  };
+  });
 }
 
 /** What the long-horizon probe model assumes: the task's size and the schedule such a stack must have. */

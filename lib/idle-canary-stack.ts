@@ -27,6 +27,7 @@ export class IdleCanaryStack extends Stack {
       alarmEmails: config.alarmEmails,
       marginS: config.marginS,
       namespace: config.namespace,
+      metrics: config.metrics,
       maxBackendsPerPort: config.maxBackendsPerPort,
       runAfterEcsDeployments: config.runAfterEcsDeployments,
       runAfterCodeDeployDeployments: config.runAfterCodeDeployDeployments,

@@ -24,7 +24,7 @@ import { CanaryAlarms } from './alarms';
 import { CanaryDashboard } from './dashboard';
 import { LongProbe } from './long-probe';
 import { ProbeFunctions } from './probe-functions';
-import { checkNumberProps, defaults, type AccessLogBucketConfig, type IdleCanaryProps } from './props';
+import { checkMetricsProp, checkNumberProps, defaults, type AccessLogBucketConfig, type IdleCanaryProps } from './props';
 import { reportsBucket } from './reports';
 import { RunFunctions } from './run-functions';
 import { RunStateMachine } from './run-state-machine';
@@ -67,8 +67,9 @@ export class IdleCanary extends Construct {
     this.node.setContext(cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     const settings = withDefaults(defaults, props);
     checkNumberProps(props);
+    checkMetricsProp(props);
     const periodMinutes = periodOf(settings.schedule, props.periodMinutes, props.longTimeouts !== undefined);
-    const { logRetention, marginS, namespace, maxConcurrency } = settings;
+    const { logRetention, marginS, namespace, maxConcurrency, metrics } = settings;
     const accessLogBuckets: readonly AccessLogBucketConfig[] = settings.accessLogBuckets;
     const readsAccessLogs = accessLogBuckets.length > 0;
 
@@ -80,6 +81,7 @@ export class IdleCanary extends Construct {
       vpcIds: props.vpcs.map((v) => v.vpcId),
       marginS,
       namespace,
+      metrics,
       inlineMaxBackends: settings.inlineMaxBackends,
       maxConcurrency,
       maxBackendsPerPort: settings.maxBackendsPerPort,
@@ -93,7 +95,7 @@ export class IdleCanary extends Construct {
     this.digestFunction = run.digest;
     if (readsAccessLogs) {
       const logBuckets = accessLogBuckets.map((b, i) => ({ bucket: s3.Bucket.fromBucketName(this, `AccessLogBucket${i}`, b.bucketName), prefix: b.prefix }));
-      this.accessLogsFunction = new AccessLogCounter(this, 'AccessLogCounter', { bucket: this.bucket, logBuckets, namespace, logRetention }).function;
+      this.accessLogsFunction = new AccessLogCounter(this, 'AccessLogCounter', { bucket: this.bucket, logBuckets, namespace, metrics, logRetention }).function;
     }
 
     const probes = new ProbeFunctions(this, 'ProbeFunctions', { vpcs: props.vpcs, marginS, logRetention });
@@ -118,7 +120,7 @@ export class IdleCanary extends Construct {
       runAfterEcsDeployments: settings.runAfterEcsDeployments,
       runAfterCodeDeployDeployments: settings.runAfterCodeDeployDeployments,
     });
-    this.alarms = new CanaryAlarms(this, 'CanaryAlarms', { topic: this.topic, bucket: this.bucket, namespace, periodMinutes, hangupsThreshold: readsAccessLogs ? settings.hangupsAlarmThreshold : undefined });
-    this.dashboard = new CanaryDashboard(this, 'CanaryDashboard', { namespace, periodMinutes, readsAccessLogs });
+    this.alarms = new CanaryAlarms(this, 'CanaryAlarms', { topic: this.topic, bucket: this.bucket, namespace, metrics, periodMinutes, hangupsThreshold: readsAccessLogs ? settings.hangupsAlarmThreshold : undefined });
+    this.dashboard = new CanaryDashboard(this, 'CanaryDashboard', { namespace, metrics, periodMinutes, readsAccessLogs });
   }
 }

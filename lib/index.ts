@@ -27,3 +27,5 @@ export { RunFunctions, type RunFunctionsProps } from './run-functions';
 export { RunStateMachine, type RunStateMachineProps } from './run-state-machine';
 export { RunTriggers, type RunTriggersProps } from './triggers';
 export type { LoggingPartProps, ReportsPartProps } from './part-props';
+export type { MetricsTarget } from './canary-function';
+export type { MetricSet } from '../lambda/metrics/names';

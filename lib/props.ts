@@ -5,7 +5,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { DEFAULT_NAMESPACE } from '../lambda/metrics/names';
+import { DEFAULT_METRIC_SET, DEFAULT_NAMESPACE, metricSetIssue, type MetricSet } from '../lambda/metrics/names';
+import { describeValue } from '../lambda/shared/printable';
 import { DEFAULTS, RANGES } from '../lambda/shared/settings';
 import { DEFAULT_SCHEDULE } from './schedule';
 
@@ -89,6 +90,15 @@ export interface IdleCanaryProps {
    */
   readonly namespace?: string;
   /**
+   * The metrics published (docs/CONTRACTS.md lists each set's): `lean`, one custom metric per
+   * load balancer (its smallest headroom) and a few fleet metrics that the alarms watch, about
+   * $0.40 per load balancer-month; `detailed`, every per-phase limit, headroom and count per load
+   * balancer, about $2.70 (`npm run cost`). Switching stops the old set's series (they age out
+   * of CloudWatch) and starts the new set's; the alarms and the dashboard follow.
+   * @default 'lean'
+   */
+  readonly metrics?: MetricSet;
+  /**
    * Backends probed per load balancer and port in one run (rotated across runs).
    * @default 2
    */
@@ -164,6 +174,7 @@ export const defaults = {
   digestSchedule: 'rate(1 day)',
   marginS: DEFAULTS.marginS,
   namespace: DEFAULT_NAMESPACE,
+  metrics: DEFAULT_METRIC_SET,
   maxBackendsPerPort: DEFAULTS.maxBackendsPerPort,
   runAfterEcsDeployments: true,
   runAfterCodeDeployDeployments: true,
@@ -219,4 +230,18 @@ export function checkNumberProps(props: Partial<Record<NumberPropName, number>>)
     const expected = props[name] === undefined ? undefined : numberPropIssue(name, props[name]);
     if (expected !== undefined) throw new Error(`${name}: expected ${expected}, got ${props[name]}`);
   }
+}
+
+/**
+ * Throws, in one line naming the prop, its value and the sets, when `metrics` names no set.
+ *
+ * Why at synth: TypeScript users cannot pass another string, but JavaScript users and
+ * `cdk.json` can; a set the functions refuse would fail every run once deployed.
+ *
+ * @example
+ * checkMetricsProp({ metrics: 'full' }); // throws "metrics: expected 'lean' or 'detailed', got \"full\""
+ */
+export function checkMetricsProp(props: { readonly metrics?: unknown }): void {
+  const expected = props.metrics === undefined ? undefined : metricSetIssue(props.metrics);
+  if (expected !== undefined) throw new Error(`metrics: expected ${expected}, got ${describeValue(props.metrics)}`);
 }

@@ -9,7 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { ENV } from '../lambda/handlers/config';
 import { STEP_MINUTES } from '../lambda/run/limits';
 import { Construct } from 'constructs';
-import { functionFactory, putMetricsIn } from './canary-function';
+import { functionFactory, putMetricsIn, type MetricsTarget } from './canary-function';
 import { acknowledge, acknowledgeWildcards, objectsUnder } from './nag';
 import { PROBE_TIMEOUT, probeEnvironment } from './probe-settings';
 import { REPORT_KEYS, REPORT_PREFIX } from './reports';
@@ -28,15 +28,13 @@ export const DISCOVERY_ACTIONS = [
 ];
 
 /** Props of the discover, publish and digest functions. */
-export interface RunFunctionsProps extends ReportsPartProps {
+export interface RunFunctionsProps extends ReportsPartProps, MetricsTarget {
   /** The topic publish notifies of changes and digest sends to. */
   readonly topic: sns.ITopic;
   /** VPCs with a probe function. */
   readonly vpcIds: readonly string[];
   /** Headroom below which a load balancer fails, in seconds. */
   readonly marginS: number;
-  /** CloudWatch namespace of the metrics. */
-  readonly namespace: string;
   /** Backends above which a run goes through S3 and Distributed Maps. */
   readonly inlineMaxBackends: number;
   /** Probe shards or batches run at once. */
@@ -66,7 +64,7 @@ export interface RunFunctionsProps extends ReportsPartProps {
  *
  * @example
  * const run = new RunFunctions(this, 'RunFunctions', {
- *   bucket, topic, vpcIds: ['vpc-0a1b2c3d'], marginS: 1, namespace: 'IdleCanary',
+ *   bucket, topic, vpcIds: ['vpc-0a1b2c3d'], marginS: 1, namespace: 'IdleCanary', metrics: 'lean',
  *   inlineMaxBackends: 100, maxConcurrency: 10, maxBackendsPerPort: 2, periodMinutes: 15,
  * });
  */
@@ -109,9 +107,9 @@ export class RunFunctions extends Construct {
 
     this.publish = functions('Publish', 'publish', {
       timeout: Duration.minutes(STEP_MINUTES.publish),
-      environment: { ...shared, ...reports, [ENV.namespace]: props.namespace, ...(props.readsAccessLogs === true ? { [ENV.accessLogs]: 'on' } : {}) },
+      environment: { ...shared, ...reports, ...(props.readsAccessLogs === true ? { [ENV.accessLogs]: 'on' } : {}) },
     });
-    putMetricsIn(this.publish, props.namespace);
+    putMetricsIn(this.publish, props);
     this.publish.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteReports', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(REPORT_KEYS.all)] }));
     this.publish.addToRolePolicy(readLatest);
     this.publish.addToRolePolicy(listReports);

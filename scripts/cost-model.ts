@@ -2,22 +2,26 @@
  * `npm run cost`: the README's monthly cost table, from the stack's own parameters.
  */
 import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, LONG_PROBE_ASSUMPTIONS, accessLogsMonthlyCost, longProbeCost, monthlyCost } from '../lib/cost';
+import { defaults } from '../lib/props';
 
-const rows = [10, 100, 2000].map((n) => monthlyCost(n));
 const usd = (v: number) => `$${v.toFixed(2)}`;
+const SETS = ['lean', 'detailed'] as const;
+const COUNTS = [10, 100, 2000];
+const setName = (set: string) => (set === defaults.metrics ? `${set} (default)` : set);
 console.log(`Monthly cost (USD, eu-west-1 list prices), schedule every ${ASSUMPTIONS.periodMinutes} minutes, ${ASSUMPTIONS.backendsPerLoadBalancer} backends per load balancer:\n`);
-console.log('| load balancers | runs | Lambda invocations per run | Lambda | Step Functions | custom metrics | alarms | dashboard | S3 | total |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
-for (const r of rows) {
-  console.log(`| ${r.loadBalancers} | ${r.runs} | ${r.invocationsPerRun} | ${usd(r.lambda)} | ${usd(r.stepFunctions)} | ${usd(r.metrics)} | ${usd(r.alarms)} | ${usd(r.dashboard)} | ${usd(r.s3)} | **${usd(r.total)}** |`);
+console.log('| metric set | load balancers | runs | Lambda invocations per run | Lambda | Step Functions | custom metrics | alarms | dashboard | S3 | total | per load balancer |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of SETS.flatMap((set) => COUNTS.map((n) => monthlyCost(n, set)))) {
+  console.log(`| ${setName(r.metricSet)} | ${r.loadBalancers} | ${r.runs} | ${r.invocationsPerRun} | ${usd(r.lambda)} | ${usd(r.stepFunctions)} | ${usd(r.metrics)} | ${usd(r.alarms)} | ${usd(r.dashboard)} | ${usd(r.s3)} | **${usd(r.total)}** | ${usd(r.perLoadBalancer)} |`);
 }
 
-const logs = [10, 100, 2000].map((n) => accessLogsMonthlyCost(n));
 const a = ACCESS_LOG_ASSUMPTIONS;
-console.log(`\nWith access logs (accessLogBuckets), added per month: ${a.nodesPerLoadBalancer} nodes per load balancer writing an object every 5 minutes, ${a.requestsPerSecondPerLoadBalancer} requests a second per load balancer:\n`);
-console.log('| load balancers | log objects | Lambda | custom metrics | alarm | S3 | total |');
-console.log('|---|---|---|---|---|---|---|');
-for (const r of logs) console.log(`| ${r.loadBalancers} | ${r.objects} | ${usd(r.lambda)} | ${usd(r.metrics)} | ${usd(r.alarms)} | ${usd(r.s3)} | **${usd(r.total)}** |`);
+console.log(`\nWith access logs (accessLogBuckets), added per month: ${a.nodesPerLoadBalancer} nodes per load balancer writing an object every 5 minutes, ${a.requestsPerSecondPerLoadBalancer} requests a second per load balancer; lean: hang-ups in ${a.hangupHourShare * 100} % of a load balancer's hours:\n`);
+console.log('| metric set | load balancers | log objects | Lambda | custom metrics | alarm | S3 | total | per load balancer |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of SETS.flatMap((set) => COUNTS.map((n) => accessLogsMonthlyCost(n, set)))) {
+  console.log(`| ${setName(r.metricSet)} | ${r.loadBalancers} | ${r.objects} | ${usd(r.lambda)} | ${usd(r.metrics)} | ${usd(r.alarms)} | ${usd(r.s3)} | **${usd(r.total)}** | ${usd(r.perLoadBalancer)} |`);
+}
 
 const long = [600, 905, 3600, 4000].map((t) => longProbeCost(t));
 const l = LONG_PROBE_ASSUMPTIONS;

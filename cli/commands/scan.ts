@@ -33,7 +33,7 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
   const { report } = await concludeRun(discovery, plan, results, {
     startedAt,
     marginS: command.options.marginS,
-    ...(command.publish ? { cloudWatch: new CloudWatchClient({ region }), namespace: command.namespace, heartbeat: command.heartbeat } : {}),
+    ...(command.publish ? { cloudWatch: new CloudWatchClient({ region }), namespace: command.namespace, heartbeat: command.heartbeat, metrics: command.metrics } : {}),
   });
   // The results first: a report that cannot be written must not take them along.
   io.stdout.write(command.json ? `${safeJson(toScanJson(report))}\n` : renderScanReport(report));

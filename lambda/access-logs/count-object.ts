@@ -4,7 +4,7 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { publishMetrics } from '../metrics';
+import { publishMetrics, type MetricSet } from '../metrics';
 import { claimLogObject, completeClaim, releaseClaim, type LogObjectId } from './claim';
 import { hangupDatums } from './datums';
 import { describeLogObjectKey } from './object-key';
@@ -41,6 +41,8 @@ export interface CountSettings {
   readonly markerBucket: string;
   readonly prefix: string;
   readonly namespace: string | undefined;
+  /** The metric set to publish; the default set when unset. */
+  readonly metrics?: MetricSet;
   readonly staleAfterMs: number;
 }
 
@@ -85,7 +87,7 @@ export async function countLogObject(object: LogObjectId, settings: CountSetting
     await releaseClaim(deps.s3, settings.markerBucket, claim.markerKey, object, deps.now());
     throw error;
   }
-  const { datums, requestsOutOfRange } = hangupDatums(tally, deps.now());
+  const { datums, requestsOutOfRange } = hangupDatums(tally, deps.now(), settings.metrics);
   const metrics = await publishMetrics(deps.cloudWatch, datums, { namespace: settings.namespace });
   const datumsFailed = metrics.failed.reduce((sum, f) => sum + f.datums, 0);
   const metricErrors = metrics.failed.map((f) => f.error).join('; ');

@@ -3,7 +3,7 @@
  * per load balancer and minute, stamped with the log lines' own time.
  */
 import { datumOf, type Datum } from '../metrics/datums';
-import { METRIC } from '../metrics/names';
+import { DEFAULT_METRIC_SET, METRIC, type MetricSet } from '../metrics/names';
 import type { AccessLogTally } from './tally';
 
 /**
@@ -20,14 +20,16 @@ export interface HangupDatums {
 }
 
 /**
- * Two datums per load balancer and minute: requests logged, and hang-ups among them (also
- * when zero, so that a graph or a report shows "0 of N" rather than nothing).
+ * The datums of a tally in a metric set. Detailed: two per load balancer and minute, requests
+ * logged and hang-ups among them (also when zero, so that a graph or a report shows "0 of N"
+ * rather than nothing). Lean: hang-ups only, only in the minutes that have some, so that a
+ * load balancer without hang-ups is no billed series (the alarm reads no data as none).
  *
  * @example
- * hangupDatums(tally, new Date());
+ * hangupDatums(tally, new Date(), 'detailed');
  * // [{ MetricName: 'BackendHangups', Unit: 'Count', Value: 37, Timestamp: 2018-12-04T21:46:00Z, Dimensions: [{ Name: 'LoadBalancer', Value: 'my-elb' }] }, { MetricName: 'RequestsLogged', ... }]
  */
-export function hangupDatums(tally: AccessLogTally, now: Date): HangupDatums {
+export function hangupDatums(tally: AccessLogTally, now: Date, set: MetricSet = DEFAULT_METRIC_SET): HangupDatums {
   const datums: Datum[] = [];
   let requestsOutOfRange = 0;
   for (const lb of [...tally.loadBalancers.values()].sort((a, b) => a.dimension.localeCompare(b.dimension))) {
@@ -37,7 +39,8 @@ export function hangupDatums(tally: AccessLogTally, now: Date): HangupDatums {
         continue;
       }
       const Timestamp = new Date(minuteMs);
-      datums.push(datumOf(METRIC.backendHangups, counts.hangups, Timestamp, lb.dimension), datumOf(METRIC.requestsLogged, counts.requests, Timestamp, lb.dimension));
+      const values = set === 'detailed' ? [[METRIC.backendHangups, counts.hangups], [METRIC.requestsLogged, counts.requests]] as const : counts.hangups > 0 ? [[METRIC.backendHangups, counts.hangups]] as const : [];
+      datums.push(...values.map(([metric, value]) => datumOf(metric, value, Timestamp, lb.dimension)));
     }
   }
   return { datums, requestsOutOfRange };

@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { decodeNotifiedKey } from '../access-logs/object-key';
 import { countLogObject, type AccessLogsDependencies, type CountSettings, type LogObjectOutcome } from '../access-logs/count-object';
-import { ENV, envString, settingFromEnv } from './config';
+import { ENV, envString, metricSetFromEnv, settingFromEnv } from './config';
 import { logger } from '../shared/logger';
 import { validator } from './validate';
 
@@ -32,6 +32,7 @@ export async function accessLogsStep(event: unknown, env: NodeJS.ProcessEnv = pr
     markerBucket: envString(env, ENV.bucket),
     prefix: env[ENV.reportPrefix] ?? '',
     namespace: env[ENV.namespace] || undefined,
+    metrics: metricSetFromEnv(env),
     staleAfterMs: settingFromEnv(env, 'claimStaleS') * 1000,
   };
   const outcomes: LogObjectOutcome[] = [];

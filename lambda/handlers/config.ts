@@ -2,6 +2,7 @@
  * Handler settings from environment variables, set by the CDK construct; a bad value names
  * the variable.
  */
+import { DEFAULT_METRIC_SET, metricSetIssue, type MetricSet } from '../metrics/names';
 import { DEFAULTS, RANGES, type NumberRange } from '../shared/settings';
 
 /** A comma-separated list; empty when unset. */
@@ -39,6 +40,21 @@ export function settingFromEnv(env: NodeJS.ProcessEnv, name: keyof typeof DEFAUL
   return getNumberFromEnv(env, { key: ENV[name], defaultValue: DEFAULTS[name], ...RANGES[name] });
 }
 
+/**
+ * The metric set to publish, `lean` when unset.
+ *
+ * @throws Error naming the variable, its value and the sets when it names none
+ * @example
+ * metricSetFromEnv({ IDLE_CANARY_METRICS: 'detailed' }); // 'detailed'
+ */
+export function metricSetFromEnv(env: NodeJS.ProcessEnv): MetricSet {
+  const raw = env[ENV.metrics];
+  if (raw === undefined || raw === '') return DEFAULT_METRIC_SET;
+  const expected = metricSetIssue(raw);
+  if (expected !== undefined) throw new Error(`environment variable ${ENV.metrics}="${raw}": expected ${expected}`);
+  return raw as MetricSet;
+}
+
 /** A required string. */
 export function envString(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
@@ -57,6 +73,8 @@ export const ENV = {
   maxOpenSockets: 'IDLE_CANARY_MAX_OPEN_SOCKETS',
   marginS: 'IDLE_CANARY_MARGIN_S',
   namespace: 'IDLE_CANARY_NAMESPACE',
+  /** The metric set publish and the access log counter put: `lean` or `detailed`. */
+  metrics: 'IDLE_CANARY_METRICS',
   bucket: 'IDLE_CANARY_BUCKET',
   reportPrefix: 'IDLE_CANARY_REPORT_PREFIX',
   topicArn: 'IDLE_CANARY_TOPIC_ARN',

@@ -9,7 +9,7 @@ import middy from '@middy/core';
 import { publishRun, type PublishDependencies, type PublishSummary } from '../run/publish-step';
 import type { PublishInput } from '../run/types';
 import { logger } from '../shared/logger';
-import { ENV, envString, settingFromEnv } from './config';
+import { ENV, envString, metricSetFromEnv, settingFromEnv } from './config';
 import { validator } from './validate';
 
 const check = validator('publish');
@@ -53,6 +53,7 @@ export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = proce
       bucket: envString(env, ENV.bucket),
       prefix: env[ENV.reportPrefix] ?? '',
       namespace: env[ENV.namespace] || undefined,
+      metrics: metricSetFromEnv(env),
       marginS: settingFromEnv(env, 'marginS'),
       accessLogs: env[ENV.accessLogs] === 'on',
       topicArn: env[ENV.topicArn] || undefined,

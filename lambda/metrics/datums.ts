@@ -6,7 +6,7 @@
  */
 import { phaseHeadroomS, toleratedS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import type { PhaseName } from '../probe';
-import { LOAD_BALANCER_DIMENSION, METRIC, PHASE_METRICS, loadBalancerDimension, type MetricDefinition, type MetricUnit } from './names';
+import { DEFAULT_METRIC_SET, LOAD_BALANCER_DIMENSION, METRIC, PHASE_METRICS, loadBalancerDimension, type MetricDefinition, type MetricSet, type MetricUnit } from './names';
 
 /** A datum as `PutMetricData` takes it (the SDK's `MetricDatum`, without the SDK import). */
 export interface Datum {
@@ -31,6 +31,11 @@ export function datumOf(metric: MetricDefinition, Value: number, Timestamp: Date
 /** What a run's datums include beyond the verdicts. */
 export interface RunDatumsOptions {
   /**
+   * The metric set to publish.
+   * @default 'lean'
+   */
+  readonly metrics?: MetricSet;
+  /**
    * Whether the run sends the `RunCompleted` heartbeat. Only the deployed schedule does: its
    * absence is what the stack's Heartbeat alarm watches, so a scan from a laptop must not
    * keep a dead monitor green (`scan --publish --heartbeat` asks for it).
@@ -39,38 +44,81 @@ export interface RunDatumsOptions {
   readonly heartbeat?: boolean;
 }
 
+/** A per-load-balancer metric's value, before it is stamped with the time and the dimension. */
+type Value = readonly [MetricDefinition, number];
+
+/** The smallest of the numbers that are not `null`; `null` when all are. */
+const smallest = (values: ReadonlyArray<number | null>): number | null => values.reduce<number | null>((min, v) => (v === null ? min : min === null ? v : Math.min(min, v)), null);
+
+/** Probe errors of a load balancer as `ProbeErrors` counts them: its backends', plus 1 when discovery failed for it. */
+const probeErrorsOf = (lb: LoadBalancerVerdict) => lb.probeErrors + (lb.error !== undefined ? 1 : 0);
+
+/** The fleet values both sets publish. */
+const loadBalancersFailing = (verdicts: readonly LoadBalancerVerdict[]): Value => [METRIC.loadBalancersFailing, verdicts.filter((lb) => lb.verdict === 'fail').length];
+const RUN_COMPLETED: Value = [METRIC.runCompleted, 1];
+
 /**
- * The datums of one run: per load balancer, then the fleet's.
+ * The values each set publishes per load balancer, and for the fleet.
+ *
+ * Why the lean set keeps one: each per-load-balancer series is a billed custom metric, and
+ * the alarms watch the fleet metrics; the per-phase numbers stay in the reports and logs.
+ */
+const VALUES: Record<MetricSet, { readonly perLoadBalancer: (lb: LoadBalancerVerdict) => Value[]; readonly fleet: (verdicts: readonly LoadBalancerVerdict[]) => Value[] }> = {
+  lean: {
+    perLoadBalancer: (lb) => {
+      const headroomS = smallest(Object.values(lb.phases).map((verdict) => phaseHeadroomS(verdict, lb.idleTimeoutS)));
+      return headroomS === null ? [] : [[METRIC.headroom, headroomS]];
+    },
+    fleet: (verdicts) => [
+      loadBalancersFailing(verdicts),
+      [METRIC.loadBalancersInconclusive, verdicts.filter((lb) => lb.verdict === 'inconclusive').length],
+      [METRIC.fleetProbeErrors, verdicts.reduce((sum, lb) => sum + probeErrorsOf(lb), 0)],
+      RUN_COMPLETED,
+    ],
+  },
+  detailed: {
+    perLoadBalancer: (lb) => {
+      const idleTimeoutS = lb.idleTimeoutS;
+      const phaseValues = (Object.entries(lb.phases) as Array<[PhaseName, PhaseVerdict]>).flatMap(([phase, verdict]): Value[] => {
+        const boundS = toleratedS(verdict);
+        const headroomS = phaseHeadroomS(verdict, idleTimeoutS);
+        return boundS === null || headroomS === null ? [] : [[PHASE_METRICS[phase].timeout, boundS], [PHASE_METRICS[phase].headroom, headroomS]];
+      });
+      const probed = lb.backends.length - lb.backends.filter((b) => b.probe.error !== undefined).length;
+      return [
+        ...(idleTimeoutS === null ? [] : [[METRIC.loadBalancerIdleTimeout, idleTimeoutS] as const]),
+        ...phaseValues,
+        [METRIC.backendsProbed, probed],
+        [METRIC.backendsFailing, lb.backends.filter((b) => b.verdict === 'fail').length],
+        [METRIC.probeErrors, probeErrorsOf(lb)],
+      ];
+    },
+    fleet: (verdicts) => [loadBalancersFailing(verdicts), RUN_COMPLETED],
+  },
+};
+
+/**
+ * The datums of one run in a metric set: per load balancer, then the fleet's. Their count
+ * grows with the load balancers, never with their backends.
  *
  * Why some datums are left out: a phase with nothing measured (inconclusive, discovery
  * error) publishes no timeout or headroom, so an alarm sees missing data rather than a made-up
- * number; `ProbeErrors` and the heartbeat say what went wrong.
+ * number; the probe error counts and the heartbeat say what went wrong.
  *
  * @example
- * toDatums(verdicts, new Date());
+ * toDatums(verdicts, new Date(), 'detailed');
  * // [{ MetricName: 'LoadBalancerIdleTimeout', Unit: 'Seconds', Value: 60, Dimensions: [{ Name: 'LoadBalancer', Value: 'k8s-web' }] }, ...]
  */
 export function toDatums(verdicts: readonly LoadBalancerVerdict[], timestamp: Date, options: RunDatumsOptions = {}): Datum[] {
-  const perLoadBalancer = verdicts.flatMap((lb) => {
-    const dimension = loadBalancerDimension(lb);
-    const datum = (metric: MetricDefinition, value: number): Datum => datumOf(metric, value, timestamp, dimension);
-    const idleTimeoutS = lb.idleTimeoutS;
-    const phaseDatums = (Object.entries(lb.phases) as Array<[PhaseName, PhaseVerdict]>).flatMap(([phase, verdict]) => {
-      const boundS = toleratedS(verdict);
-      const headroomS = phaseHeadroomS(verdict, idleTimeoutS);
-      return boundS === null || headroomS === null ? [] : [datum(PHASE_METRICS[phase].timeout, boundS), datum(PHASE_METRICS[phase].headroom, headroomS)];
-    });
-    const probed = lb.backends.length - lb.backends.filter((b) => b.probe.error !== undefined).length;
-    return [
-      ...(idleTimeoutS === null ? [] : [datum(METRIC.loadBalancerIdleTimeout, idleTimeoutS)]),
-      ...phaseDatums,
-      datum(METRIC.backendsProbed, probed),
-      datum(METRIC.backendsFailing, lb.backends.filter((b) => b.verdict === 'fail').length),
-      datum(METRIC.probeErrors, lb.probeErrors + (lb.error !== undefined ? 1 : 0)),
-    ];
-  });
-  const heartbeat = options.heartbeat === false ? [] : [datumOf(METRIC.runCompleted, 1, timestamp)];
-  return [...perLoadBalancer, datumOf(METRIC.loadBalancersFailing, verdicts.filter((lb) => lb.verdict === 'fail').length, timestamp), ...heartbeat];
+  const { perLoadBalancer, fleet } = VALUES[options.metrics ?? DEFAULT_METRIC_SET];
+  const sent = fleet(verdicts).filter(([metric]) => options.heartbeat !== false || metric !== METRIC.runCompleted);
+  return [
+    ...verdicts.flatMap((lb) => {
+      const dimension = loadBalancerDimension(lb);
+      return perLoadBalancer(lb).map(([metric, value]) => datumOf(metric, value, timestamp, dimension));
+    }),
+    ...sent.map(([metric, value]) => datumOf(metric, value, timestamp)),
+  ];
 }
 
 /** `PutMetricData` limits: 1,000 datums and 1 MB per call. */

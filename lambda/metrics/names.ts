@@ -80,7 +80,76 @@ export const METRIC = {
   runCompleted: fleet('RunCompleted'),
   backendHangups: perLoadBalancer('BackendHangups', 'Count'),
   requestsLogged: perLoadBalancer('RequestsLogged', 'Count'),
+  headroom: perLoadBalancer('Headroom', 'Seconds'),
+  loadBalancersInconclusive: fleet('LoadBalancersInconclusive'),
+  fleetProbeErrors: fleet('FleetProbeErrors'),
 } as const satisfies Record<string, MetricDefinition>;
+
+/**
+ * The metric sets a stack chooses between (the `metrics` prop): which metrics a run and the
+ * access log counter publish.
+ *
+ * Why two: each series with a `LoadBalancer` dimension is a billed custom metric, so the
+ * detailed set costs about $2.70 per load balancer-month; the lean set (the default) keeps one
+ * per load balancer and moves the alarms to fleet metrics, while the reports and the logs keep
+ * every per-phase number, unbilled. `detailed` is the set of versions before the choice,
+ * unchanged in names, units and dimensions.
+ *
+ * @example
+ * METRIC_SETS.lean.run.map((m) => m.name); // ['Headroom', 'LoadBalancersFailing', 'LoadBalancersInconclusive', 'FleetProbeErrors', 'RunCompleted']
+ */
+export const METRIC_SETS = {
+  lean: {
+    run: [METRIC.headroom, METRIC.loadBalancersFailing, METRIC.loadBalancersInconclusive, METRIC.fleetProbeErrors, METRIC.runCompleted],
+    /** Only in the minutes that have hang-ups: a load balancer without any costs nothing. */
+    accessLogs: [METRIC.backendHangups],
+  },
+  detailed: {
+    run: [
+      METRIC.loadBalancerIdleTimeout,
+      METRIC.backendPreRequestTimeout,
+      METRIC.preRequestHeadroom,
+      METRIC.backendKeepAliveTimeout,
+      METRIC.keepAliveHeadroom,
+      METRIC.backendsProbed,
+      METRIC.backendsFailing,
+      METRIC.probeErrors,
+      METRIC.loadBalancersFailing,
+      METRIC.runCompleted,
+    ],
+    accessLogs: [METRIC.backendHangups, METRIC.requestsLogged],
+  },
+} as const satisfies Record<string, { readonly run: readonly MetricDefinition[]; readonly accessLogs: readonly MetricDefinition[] }>;
+
+/** A metric set's name: `lean` or `detailed`. */
+export type MetricSet = keyof typeof METRIC_SETS;
+
+/** The set a stack publishes unless told otherwise. */
+export const DEFAULT_METRIC_SET: MetricSet = 'lean';
+
+/**
+ * Whether a set publishes a metric (from a run or from the access logs).
+ *
+ * @example
+ * publishes('lean', METRIC.backendsFailing); // false
+ */
+export function publishes(set: MetricSet, metric: MetricDefinition): boolean {
+  const { run, accessLogs }: { run: readonly MetricDefinition[]; accessLogs: readonly MetricDefinition[] } = METRIC_SETS[set];
+  return run.includes(metric) || accessLogs.includes(metric);
+}
+
+/**
+ * What a metric set setting accepts, when `value` is not a set's name; `undefined` when it is.
+ *
+ * Why one check: the construct, cdk.json and the functions' variables refuse the same values
+ * in the same words.
+ *
+ * @example
+ * metricSetIssue('full'); // "'lean' or 'detailed'"
+ */
+export function metricSetIssue(value: unknown): string | undefined {
+  return typeof value === 'string' && Object.hasOwn(METRIC_SETS, value) ? undefined : Object.keys(METRIC_SETS).map((name) => `'${name}'`).join(' or ');
+}
 
 /** The metrics of each probe phase: the measured limit and the headroom below it. */
 export const PHASE_METRICS = {

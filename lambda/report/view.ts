@@ -115,7 +115,8 @@ function loggedHangups(report: ScanReport, lb: Row): Counts | null {
   return report.accessLogs.byLoadBalancer[loadBalancerDimension(lb)] ?? null;
 }
 
-/** `37 of 12,345`: hang-ups among the requests logged. */
+/** `37 of 12,345`: hang-ups among the requests logged; `37` when requests were not counted (the lean metric set publishes no `RequestsLogged`). */
 function hangupsOfRequests(counts: Counts): string {
-  return `${counts.hangups.toLocaleString('en-US')} of ${counts.requests.toLocaleString('en-US')}`;
+  const hangups = counts.hangups.toLocaleString('en-US');
+  return counts.requests === 0 ? hangups : `${hangups} of ${counts.requests.toLocaleString('en-US')}`;
 }

@@ -10,7 +10,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { RecentHangups } from '../access-logs/recent';
 import { createClients, discover, toProbePlan, type Discovery, type DiscoverOptions, type ProbePlanItem } from '../discovery';
 import { judgeLoadBalancers, type LoadBalancerVerdict } from '../judge';
-import { publishMetrics, toDatums, type PublishReport } from '../metrics';
+import { publishMetrics, toDatums, type MetricSet, type PublishReport } from '../metrics';
 import type { ProbeResult } from '../probe';
 import { toScanReport, type ScanReport } from '../report/scan';
 
@@ -44,6 +44,8 @@ export interface ConcludeOptions {
   readonly namespace?: string;
   /** Whether the published metrics include the `RunCompleted` heartbeat: only the deployed run's do. @default false */
   readonly heartbeat?: boolean;
+  /** The metric set to publish; the default set when unset. */
+  readonly metrics?: MetricSet;
   /** Reads the recent hang-ups for the report, once the metrics are out. */
   readonly recentHangups?: (finishedAt: Date) => Promise<RecentHangups>;
 }
@@ -81,7 +83,7 @@ export async function concludeRun(
 ): Promise<ConcludedRun> {
   const verdicts = judgeLoadBalancers(discovery.loadBalancers, plan, results, { marginS: options.marginS });
   const finishedAt = new Date();
-  const metrics = options.cloudWatch ? await publishMetrics(options.cloudWatch, toDatums(verdicts, finishedAt, { heartbeat: options.heartbeat === true }), { namespace: options.namespace }) : undefined;
+  const metrics = options.cloudWatch ? await publishMetrics(options.cloudWatch, toDatums(verdicts, finishedAt, { heartbeat: options.heartbeat === true, metrics: options.metrics }), { namespace: options.namespace }) : undefined;
   const accessLogs = options.recentHangups ? await options.recentHangups(finishedAt) : undefined;
   return { verdicts, ...(metrics ? { metrics } : {}), report: toScanReport(discovery, verdicts, options.startedAt, finishedAt, metrics, accessLogs) };
 }

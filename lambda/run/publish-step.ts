@@ -6,7 +6,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { defaults as recentDefaults, readRecentHangups, type RecentHangups } from '../access-logs/recent';
-import { defaults as publishDefaults } from '../metrics';
+import { defaults as publishDefaults, type MetricSet } from '../metrics';
 import type { ProbeResult } from '../probe';
 import { changeNotification, compareRuns } from '../report/changes';
 import { readLatest, writeReports } from '../report/store';
@@ -21,6 +21,8 @@ export interface PublishSettings {
   readonly prefix: string;
   /** The metrics' namespace; the default namespace when unset. */
   readonly namespace?: string;
+  /** The metric set to publish; the default set when unset. */
+  readonly metrics?: MetricSet;
   /** Margin for load balancers without an `idle-canary:margin` tag. */
   readonly marginS: number;
   /** Access logs are counted: the report shows the recent hang-ups. */
@@ -109,6 +111,7 @@ export async function publishRun(run: PublishInput, settings: PublishSettings, d
       namespace,
       // The deployed run is the one whose heartbeat the stack's alarm watches.
       heartbeat: true,
+      metrics: settings.metrics,
       ...(settings.accessLogs ? { recentHangups: (finishedAt: Date) => recentHangups(deps.cloudWatch, namespace, finishedAt) } : {}),
     },
   );

@@ -46,3 +46,12 @@ describe('parseScanArgs', () => {
     expect(() => parseScanArgs(['--heartbeat'])).toThrow('--heartbeat without --publish: the heartbeat is a metric, expected --publish --heartbeat');
   });
 });
+
+describe('parseScanArgs --metrics', () => {
+  it('reads the metric set --publish puts, leaves it to the default when not given, and refuses a set that does not exist in one line', () => {
+    // Act & Assess
+    expect(parseScanArgs(['--publish', '--metrics', 'detailed']).metrics).toBe('detailed');
+    expect(parseScanArgs(['--publish']).metrics).toBeUndefined();
+    expect(() => parseScanArgs(['--publish', '--metrics', 'full'])).toThrow(`--metrics "full": expected 'lean' or 'detailed'`);
+  });
+});

@@ -15,7 +15,7 @@ import { EXIT } from '../../cli/exit-code';
 import { main } from '../../cli/main';
 import { hangupDatums } from '../../lambda/access-logs/datums';
 import { AccessLogTally } from '../../lambda/access-logs/tally';
-import { METRIC, type Datum } from '../../lambda/metrics';
+import { METRIC, METRIC_SETS, publishes, type Datum, type MetricSet } from '../../lambda/metrics';
 import { probeTargets, type ProbeResult } from '../../lambda/probe';
 import { mockAccount } from '../lambda/discovery/fixtures';
 import { CLASSIC, MALFORMED } from '../lambda/access-logs/lines';
@@ -76,7 +76,7 @@ describe('docs/CONTRACTS.md', () => {
     );
     const cloudWatch = mockClient(CloudWatchClient).on(PutMetricDataCommand).resolves({});
     const { io, out } = capture();
-    await withAwsEnv({ ...CREDENTIALS, AWS_REGION: 'eu-west-1' }, () => main(['scan', '--json', '--publish', '--heartbeat', '--margin', '0.2'], io));
+    await withAwsEnv({ ...CREDENTIALS, AWS_REGION: 'eu-west-1' }, () => main(['scan', '--json', '--publish', '--heartbeat', '--metrics', 'detailed', '--margin', '0.2'], io));
     scanJson = JSON.parse(out());
     scanDatums = cloudWatch.commandCalls(PutMetricDataCommand).flatMap((call) => call.args[0].input.MetricData as Datum[]);
     [account.elb, account.elbv2, account.ec2, cloudWatch].forEach((mock) => mock.restore());
@@ -125,7 +125,7 @@ describe('docs/CONTRACTS.md', () => {
     tally.add(CLASSIC.seed.replace('2018-12-04T21:46:54.679150Z', new Date().toISOString().replace('Z', '000Z')), 'elb.log', 1);
 
     // Act
-    const datums = [...scanDatums, ...hangupDatums(tally, new Date()).datums];
+    const datums = [...scanDatums, ...hangupDatums(tally, new Date(), 'detailed').datums];
 
     // Assess
     const rows = new Map(CONTRACTS.split('\n').filter((line) => /^\| `[A-Za-z]+` \| (Seconds|Count) \|/.test(line)).map((line) => [line.split('`')[1], line.split('|').map((cell) => cell.trim())]));
@@ -135,6 +135,20 @@ describe('docs/CONTRACTS.md', () => {
     for (const datum of datums) {
       const row = rows.get(datum.MetricName);
       expect({ metric: datum.MetricName, unit: row?.[2], dimensions: row?.[3] }).toEqual({ metric: datum.MetricName, unit: datum.Unit, dimensions: datum.Dimensions?.map((d) => `\`${d.Name}\``).join(', ') ?? 'none' });
+    }
+  });
+
+  it('says which metric set publishes each metric, as the sets define them', () => {
+    // Prepare
+    const rows = CONTRACTS.split('\n').filter((line) => /^\| `[A-Za-z]+` \| (Seconds|Count) \|/.test(line)).map((line) => line.split('|').map((cell) => cell.trim()));
+
+    // Act
+    const documented = Object.fromEntries(rows.map((row) => [row[1].replace(/`/g, ''), row[4]]));
+
+    // Assess
+    for (const metric of Object.values(METRIC)) {
+      const sets = (Object.keys(METRIC_SETS) as MetricSet[]).filter((set) => publishes(set, metric));
+      expect({ metric: metric.name, sets: documented[metric.name] }).toEqual({ metric: metric.name, sets: sets.join(', ') });
     }
   });
 

@@ -23,6 +23,7 @@ const CASES: Record<string, [Record<string, unknown>, Record<string, unknown>]> 
   alarmEmails: [STACK, { ...STACK, alarmEmails: ['sre@example.com'] }],
   marginS: [STACK, { ...STACK, marginS: 5 }],
   namespace: [STACK, { ...STACK, namespace: 'Platform/IdleCanary' }],
+  metrics: [STACK, { ...STACK, metrics: 'detailed' }],
   maxBackendsPerPort: [STACK, { ...STACK, maxBackendsPerPort: 3 }],
   digestSchedule: [STACK, { ...STACK, digestSchedule: 'rate(7 days)' }],
   runAfterEcsDeployments: [STACK, { ...STACK, runAfterEcsDeployments: false }],

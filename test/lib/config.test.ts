@@ -63,7 +63,7 @@ describe('parseConfig', () => {
     ],
     [
       { stacks: [{ ...STACK, marginSeconds: 5 }] },
-      'idle-canary.stacks[0].marginSeconds: expected no such key (accepted: account, region, vpcs, schedule, periodMinutes, topicArn, alarmEmails, marginS, namespace, maxBackendsPerPort, digestSchedule, runAfterEcsDeployments, runAfterCodeDeployDeployments, reportRetentionDays, logRetentionDays, maxConcurrency, inlineMaxBackends, toleratedFailurePercentage, accessLogBuckets, hangupsAlarmThreshold, longTimeouts), got 5',
+      'idle-canary.stacks[0].marginSeconds: expected no such key (accepted: account, region, vpcs, schedule, periodMinutes, topicArn, alarmEmails, marginS, namespace, metrics, maxBackendsPerPort, digestSchedule, runAfterEcsDeployments, runAfterCodeDeployDeployments, reportRetentionDays, logRetentionDays, maxConcurrency, inlineMaxBackends, toleratedFailurePercentage, accessLogBuckets, hangupsAlarmThreshold, longTimeouts), got 5',
     ],
     [{ stacks: [STACK], stack: {} }, 'idle-canary.stack: expected no such key (accepted: stacks), got {}'],
     [{ stacks: [{ ...STACK, accessLogBuckets: [{ bucket: 'corp-logs' }] }] }, 'idle-canary.stacks[0].accessLogBuckets[0].bucket: expected no such key (accepted: bucketName, prefix), got "corp-logs"'],
@@ -84,6 +84,7 @@ describe('parseConfig', () => {
     [{ stacks: [{ ...STACK, accessLogBuckets: [{ bucketName: 'Corp_Logs' }] }] }, 'idle-canary.stacks[0].accessLogBuckets[0].bucketName: expected an S3 bucket name, got "Corp_Logs"'],
     [{ stacks: [{ ...STACK, accessLogBuckets: [{ bucketName: 'corp-logs', prefix: 'prod/AWSLogs/123456789012' }] }] }, "idle-canary.stacks[0].accessLogBuckets[0].prefix: expected the prefix set in the load balancers' logging, without a leading slash or AWSLogs, got \"prod/AWSLogs/123456789012\""],
     [{ stacks: [{ ...STACK, hangupsAlarmThreshold: 0 }] }, 'idle-canary.stacks[0].hangupsAlarmThreshold: expected a number from 1 to 1000000, got 0'],
+    [{ stacks: [{ ...STACK, metrics: 'full' }] }, `idle-canary.stacks[0].metrics: expected 'lean' or 'detailed', got "full"`],
   ])('rejects %j naming the key', (value, message) => {
     // Act & Assess
     expect(() => parseConfig(value)).toThrow(message);

@@ -1,4 +1,4 @@
-import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, PRICES, accessLogsMonthlyCost, longProbeCost, monthlyCost } from '../../lib/cost';
+import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, PRICES, accessLogsMonthlyCost, alarmSeries, longProbeCost, monthlyCost, runMetrics } from '../../lib/cost';
 import { TARGETS_PER_INVOCATION } from '../../lib/probe-settings';
 import { defaults } from '../../lib/props';
 import { periodOf } from '../../lib/schedule';
@@ -6,8 +6,8 @@ import { periodOf } from '../../lib/schedule';
 describe('monthlyCost', () => {
   it('models the stack as deployed: its schedule, sampling, invocation size and metric count', () => {
     // Act
-    const small = monthlyCost(10);
-    const large = monthlyCost(2000);
+    const small = monthlyCost(10, 'detailed');
+    const large = monthlyCost(2000, 'detailed');
 
     // Assess
     expect(ASSUMPTIONS).toMatchObject({ periodMinutes: periodOf(defaults.schedule), backendsPerLoadBalancer: defaults.maxBackendsPerPort, targetsPerInvocation: TARGETS_PER_INVOCATION });
@@ -20,21 +20,57 @@ describe('monthlyCost', () => {
 
   it('prices metrics above 10,000 at the lower tier', () => {
     // Act
-    const { metrics } = monthlyCost(2000);
+    const { metrics } = monthlyCost(2000, 'detailed');
 
     // Assess: 16,002 metrics, put in 17 PutMetricData calls of up to 1,000 datums per run
     expect(metrics).toBeCloseTo(10_000 * 0.3 + 6002 * 0.1 + 2918 * 17 * PRICES.putMetricDataRequest, 2);
   });
 });
 
+describe('monthlyCost by metric set', () => {
+  it('prices the detailed set as it always was: 8 metrics per load balancer and two Metrics Insights alarms analyzing one series per load balancer each', () => {
+    // Act
+    const costs = [100, 2000].map((n) => monthlyCost(n, 'detailed'));
+
+    // Assess
+    expect(runMetrics('detailed')).toEqual({ perLoadBalancer: 8, fleet: 2 });
+    expect(alarmSeries('detailed', 100)).toBe(201);
+    expect(costs.map((c) => c.total)).toEqual([270.75, 4119.44]);
+  });
+
+  it('keeps the lean set, the default, at most $0.50 per load balancer-month at 100 and 2,000 load balancers', () => {
+    // Act
+    const costs = [100, 2000].map((n) => monthlyCost(n));
+
+    // Assess: one metric per load balancer, four for the fleet; three alarms of one series each
+    expect(costs.map((c) => c.metricSet)).toEqual(['lean', 'lean']);
+    expect(runMetrics('lean')).toEqual({ perLoadBalancer: 1, fleet: 4 });
+    expect(alarmSeries('lean', 2000)).toBe(3);
+    expect(costs[0].metrics).toBeCloseTo(104 * PRICES.customMetric + 2918 * PRICES.putMetricDataRequest, 2);
+    expect(costs[1].alarms).toBeCloseTo(3 * PRICES.alarmMetric, 2);
+    for (const cost of costs) expect(cost.perLoadBalancer).toBeLessThanOrEqual(0.5);
+  });
+});
+
 describe('accessLogsMonthlyCost', () => {
+  it('bills the lean set\'s hang-ups only in the hours that have some, and the alarm one series per load balancer in both sets', () => {
+    // Act
+    const lean = accessLogsMonthlyCost(100, 'lean');
+    const detailed = accessLogsMonthlyCost(100, 'detailed');
+
+    // Assess
+    expect(lean.metrics).toBeCloseTo(100 * ACCESS_LOG_ASSUMPTIONS.hangupHourShare * PRICES.customMetric + lean.objects * ACCESS_LOG_ASSUMPTIONS.hangupHourShare * PRICES.putMetricDataRequest, 2);
+    expect([lean.alarms, detailed.alarms]).toEqual([10, 10]);
+    expect(lean.total).toBeLessThan(detailed.total);
+  });
+
   it('counts one invocation, one PutMetricData, one log read and two marker writes and reads per log object', () => {
     // Act
-    const cost = accessLogsMonthlyCost(10);
+    const cost = accessLogsMonthlyCost(10, 'detailed');
 
-    // Assess: 10 load balancers x 2 nodes x 12 objects an hour x 729.6 hours
+    // Assess: 10 load balancers x 2 nodes x 12 objects an hour x 729.6 hours, BackendHangups and RequestsLogged each
     expect(cost.objects).toBe(175_104);
-    expect(cost.metrics).toBeCloseTo(10 * ACCESS_LOG_ASSUMPTIONS.metricsPerLoadBalancer * PRICES.customMetric + 175_104 * PRICES.putMetricDataRequest, 2);
+    expect(cost.metrics).toBeCloseTo(10 * 2 * PRICES.customMetric + 175_104 * PRICES.putMetricDataRequest, 2);
     expect(cost.s3).toBeCloseTo(175_104 * (2 * PRICES.s3Put + 2 * PRICES.s3Get), 2);
     expect(cost.total).toBeCloseTo(cost.lambda + cost.metrics + cost.alarms + cost.s3, 2);
   });

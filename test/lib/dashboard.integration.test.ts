@@ -3,10 +3,22 @@ import { App, Stack } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
 import { STACK, synth } from './synth';
 
-const { template } = synth({ ...STACK, accessLogBuckets: [{ bucketName: 'corp-elb-logs' }] });
+const { template } = synth({ ...STACK, metrics: 'detailed', accessLogBuckets: [{ bucketName: 'corp-elb-logs' }] });
 
 describe('CanaryDashboard', () => {
-  it('graphs the load balancers with the least headroom first on the dashboard, within the 500 series', () => {
+  it('graphs in the lean set, the default, one headroom per load balancer, least first, and the fleet metrics', () => {
+    // Prepare
+    const [dashboard] = Object.values(synth(STACK).template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+
+    // Assess
+    expect(body.match(/SELECT MIN\(Headroom\) FROM SCHEMA\([^)]*\) GROUP BY LoadBalancer ORDER BY MIN\(\) ASC LIMIT 500/g)).toHaveLength(1);
+    for (const title of ['Runs completed', 'Load balancers failing', 'Load balancers inconclusive', 'Probe errors']) expect(body).toContain(title);
+    for (const metric of ['RunCompleted', 'LoadBalancersFailing', 'LoadBalancersInconclusive', 'FleetProbeErrors']) expect(body).toContain(metric);
+    expect(body).not.toMatch(/ProbeErrors\)|PreRequestHeadroom|BackendsFailing/);
+  });
+
+  it('graphs in the detailed set the load balancers with the least headroom first per phase, within the 500 series', () => {
     // Prepare
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard.Properties.DashboardBody);

@@ -1,4 +1,4 @@
-import { checkNumberProps } from '../../lib/props';
+import { checkMetricsProp, checkNumberProps } from '../../lib/props';
 import { RANGES } from '../../lambda/shared/settings';
 
 describe('checkNumberProps', () => {
@@ -26,5 +26,13 @@ describe('checkNumberProps', () => {
 
     // Act & Assess
     expect(() => [checkNumberProps(ends('min')), checkNumberProps(ends('max')), checkNumberProps({})]).not.toThrow();
+  });
+});
+
+describe('checkMetricsProp', () => {
+  it('rejects a set that does not exist in one line naming the prop, the sets and the value, and accepts both sets and none', () => {
+    // Act & Assess
+    expect(() => checkMetricsProp({ metrics: 'full' })).toThrow(`metrics: expected 'lean' or 'detailed', got "full"`);
+    expect(() => [checkMetricsProp({ metrics: 'lean' }), checkMetricsProp({ metrics: 'detailed' }), checkMetricsProp({})]).not.toThrow();
   });
 });

@@ -96,7 +96,7 @@ describe('idle-canary scan --publish against the moto emulator', () => {
 
     // Act
     const { io, out, err } = capture();
-    status = await main(['scan', '--region', 'eu-west-1', '--vpc', vpcId, '--publish', '--json'], io);
+    status = await main(['scan', '--region', 'eu-west-1', '--vpc', vpcId, '--publish', '--metrics', 'detailed', '--json'], io);
     report = JSON.parse(out()) as ScanReport;
     stderr = err();
   }, 120_000);

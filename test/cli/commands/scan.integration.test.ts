@@ -39,7 +39,7 @@ describe('idle-canary scan', () => {
     const { io, out } = capture();
 
     // Act
-    status = await withAwsEnv({ ...CREDENTIALS, AWS_REGION: 'eu-west-1' }, () => main(['scan', '--json', '--publish', '--namespace', 'Test/IdleCanary'], io));
+    status = await withAwsEnv({ ...CREDENTIALS, AWS_REGION: 'eu-west-1' }, () => main(['scan', '--json', '--publish', '--metrics', 'detailed', '--namespace', 'Test/IdleCanary'], io));
     report = JSON.parse(out()) as ScanReport;
     [account.elb, account.elbv2, account.ec2].forEach((mock) => mock.restore());
   }, 60_000);
@@ -84,7 +84,7 @@ describe('idle-canary scan', () => {
     expect(report).toMatchObject({ region: 'eu-west-1', verdict: 'fail', metrics: { namespace: 'Test/IdleCanary', failed: [] } });
   });
 
-  it('publishes exactly the contract metrics, per load balancer and for the fleet', () => {
+  it('publishes exactly the detailed set\'s metrics with --metrics detailed, per load balancer and for the fleet', () => {
     // Assess
     const [call] = cloudWatch.commandCalls(PutMetricDataCommand);
     const input = call.args[0].input;

@@ -12,6 +12,7 @@ const ENV = {
   IDLE_CANARY_BUCKET: 'idle-canary-reports',
   IDLE_CANARY_REPORT_PREFIX: 'idle-canary/',
   IDLE_CANARY_NAMESPACE: 'IdleCanary',
+  IDLE_CANARY_METRICS: 'detailed',
   IDLE_CANARY_CLAIM_STALE_S: '360',
 };
 const NOW = new Date('2026-11-25T18:10:00.000Z');

@@ -1,4 +1,4 @@
-import { ENV, getNumberFromEnv, settingFromEnv } from '../../../lambda/handlers/config';
+import { ENV, getNumberFromEnv, metricSetFromEnv, settingFromEnv } from '../../../lambda/handlers/config';
 import { DEFAULTS, RANGES } from '../../../lambda/shared/settings';
 
 describe('settings from environment variables', () => {
@@ -19,5 +19,13 @@ describe('settings from environment variables', () => {
     // Act & Assess
     expect(() => getNumberFromEnv({}, { key: ENV.timeBudgetS, ...RANGES.timeBudgetS })).toThrow('environment variable IDLE_CANARY_TIME_BUDGET_S is not set');
     expect(getNumberFromEnv({ [ENV.timeBudgetS]: '600' }, { key: ENV.timeBudgetS, ...RANGES.timeBudgetS })).toBe(600);
+  });
+});
+
+describe('metricSetFromEnv', () => {
+  it('reads the set the stack sets, the lean set when unset, and names the variable of a set that does not exist', () => {
+    // Act & Assess
+    expect([metricSetFromEnv({}), metricSetFromEnv({ [ENV.metrics]: 'detailed' }), metricSetFromEnv({ [ENV.metrics]: 'lean' })]).toEqual(['lean', 'detailed', 'lean']);
+    expect(() => metricSetFromEnv({ [ENV.metrics]: 'all' })).toThrow(`environment variable IDLE_CANARY_METRICS="all": expected 'lean' or 'detailed'`);
   });
 });

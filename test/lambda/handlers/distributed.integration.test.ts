@@ -14,7 +14,7 @@ import { MONITOR_ENV, wholeRunSetting } from './env';
 const BUCKET = MONITOR_ENV.IDLE_CANARY_BUCKET;
 
 describe('a large run through S3 and Distributed Maps', () => {
-  const setting = wholeRunSetting({ IDLE_CANARY_VPC_IDS: 'vpc-0a1,vpc-0b2', IDLE_CANARY_INLINE_MAX_BACKENDS: '1' });
+  const setting = wholeRunSetting({ IDLE_CANARY_VPC_IDS: 'vpc-0a1,vpc-0b2', IDLE_CANARY_INLINE_MAX_BACKENDS: '1', IDLE_CANARY_METRICS: 'detailed' });
 
   it('plans to S3, probes batch by batch, and publishes from the written results, counting a failed batch', async () => {
     // Prepare: three backends behind one ALB, above an inline limit of 1

@@ -150,7 +150,7 @@ describe('judgeLoadBalancers', () => {
 
     // Act
     const [verdict] = judgeLoadBalancers(lbs, plan, results);
-    const datums = toDatums([verdict], new Date('2026-11-30T17:00:00Z'));
+    const datums = toDatums([verdict], new Date('2026-11-30T17:00:00Z'), { metrics: 'detailed' });
     const report = toScanReport({ region: 'eu-west-1', loadBalancers: lbs, notCovered: [], excluded: [], apiCalls: 4 }, [verdict], new Date(), new Date());
 
     // Assess: a failure stays a failure, else the load balancer is in doubt; its phases still say what the probed backend showed
