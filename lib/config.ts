@@ -2,7 +2,7 @@
  * The deployment configuration (`cdk.json` context key `idle-canary`), validated at synth
  * time with errors that name the bad key.
  */
-import { numberPropIssue, type AccessLogBucketConfig, type IdleCanaryProps, type NumberPropName, type VpcConfig } from './props';
+import { EMAILS_WITH_TOPIC, numberPropIssue, stringPropIssue, type AccessLogBucketConfig, type IdleCanaryProps, type NumberPropName, type StringPropName, type VpcConfig } from './props';
 import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
 import { describeValue, printable } from '../lambda/shared/printable';
 
@@ -55,7 +55,7 @@ export function parseConfig(value: unknown): IdleCanaryConfig {
 
 /** Every key a stack entry accepts, in the README's order. */
 export const STACK_KEYS = [
-  'account', 'region', 'vpcs', 'schedule', 'periodMinutes', 'topicArn', 'alarmEmails', 'marginS', 'namespace', 'maxBackendsPerPort',
+  'account', 'region', 'vpcs', 'loadBalancerNames', 'tags', 'schedule', 'periodMinutes', 'topicArn', 'alarmEmails', 'alarmNamePrefix', 'okNotifications', 'marginS', 'namespace', 'maxBackendsPerPort',
   'digestSchedule', 'runAfterEcsDeployments', 'runAfterCodeDeployDeployments', 'reportRetentionDays', 'logRetentionDays', 'maxConcurrency',
   'inlineMaxBackends', 'toleratedFailurePercentage', 'accessLogBuckets', 'hangupsAlarmThreshold', 'longTimeouts',
 ] as const satisfies ReadonlyArray<keyof StackConfig>;
@@ -71,6 +71,10 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   match(s.account, `${key}.account`, /^\d{12}$/, 'a 12-digit account id', issue);
   match(s.region, `${key}.region`, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as eu-west-1', issue);
   const vpcs = array(s.vpcs, `${key}.vpcs`, issue, 1).map((vpc, i) => parseVpc(vpc, `${key}.vpcs[${i}]`, issue));
+  for (const list of ['loadBalancerNames', 'tags'] as const) {
+    optional(s[list], `${key}.${list}`, (v, k) => array(v, k, issue, 0).forEach((item, i) => stringProp(list, item, `${k}[${i}]`, issue)));
+  }
+  optional(s.alarmNamePrefix, `${key}.alarmNamePrefix`, (v, k) => stringProp('alarmNamePrefix', v, k, issue));
   optional(s.schedule, `${key}.schedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N minutes) or cron(...)', issue));
   optional(s.digestSchedule, `${key}.digestSchedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N days) or cron(...)', issue));
   optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => numberProp('periodMinutes', v, k, issue));
@@ -88,10 +92,10 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.toleratedFailurePercentage, `${key}.toleratedFailurePercentage`, (v, k) => range(v, k, 0, 100, issue));
   optional(s.accessLogBuckets, `${key}.accessLogBuckets`, (v, k) => array(v, k, issue, 0).forEach((bucket, i) => parseAccessLogBucket(bucket, `${k}[${i}]`, issue)));
   optional(s.hangupsAlarmThreshold, `${key}.hangupsAlarmThreshold`, (v, k) => range(v, k, 1, 1_000_000, issue));
-  for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments'] as const) {
+  for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments', 'okNotifications'] as const) {
     optional(s[flag], `${key}.${flag}`, (v, k) => (typeof v === 'boolean' ? v : issue(k, 'true or false', v)));
   }
-  if (s.topicArn !== undefined && s.alarmEmails !== undefined) issue(`${key}.alarmEmails`, 'no emails when topicArn is given (subscribe them to that topic)', s.alarmEmails);
+  if (s.topicArn !== undefined && s.alarmEmails !== undefined) issue(`${key}.alarmEmails`, EMAILS_WITH_TOPIC, s.alarmEmails);
   return { ...(s as unknown as StackConfig), vpcs };
 }
 
@@ -168,6 +172,11 @@ function range(value: unknown, key: string, min: number, max: number, issue: Iss
 
 function numberProp(name: NumberPropName, value: unknown, key: string, issue: Issue): void {
   const expected = numberPropIssue(name, value);
+  if (expected !== undefined) issue(key, expected, value);
+}
+
+function stringProp(name: StringPropName, value: unknown, key: string, issue: Issue): void {
+  const expected = stringPropIssue(name, value);
   if (expected !== undefined) issue(key, expected, value);
 }
 

@@ -20,11 +20,15 @@ export class IdleCanaryStack extends Stack {
     const { config } = props;
     this.canary = new IdleCanary(this, 'IdleCanary', {
       vpcs: config.vpcs,
+      loadBalancerNames: config.loadBalancerNames,
+      tags: config.tags,
       schedule: config.schedule,
       digestSchedule: config.digestSchedule,
       periodMinutes: config.periodMinutes,
       topic: config.topicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', config.topicArn) : undefined,
       alarmEmails: config.alarmEmails,
+      alarmNamePrefix: config.alarmNamePrefix,
+      okNotifications: config.okNotifications,
       marginS: config.marginS,
       namespace: config.namespace,
       maxBackendsPerPort: config.maxBackendsPerPort,

@@ -6,6 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DEFAULT_NAMESPACE } from '../lambda/metrics/names';
+import { describeValue } from '../lambda/shared/printable';
 import { DEFAULTS, RANGES } from '../lambda/shared/settings';
 import { DEFAULT_SCHEDULE } from './schedule';
 
@@ -69,15 +70,38 @@ export interface IdleCanaryProps {
    */
   readonly periodMinutes?: number;
   /**
+   * Only the load balancers with these names are probed: names, or patterns with `*`
+   * (`k8s-prod-*`). Narrows what a run costs.
+   * @default every load balancer in the VPCs
+   */
+  readonly loadBalancerNames?: readonly string[];
+  /**
+   * Only the load balancers carrying all of these tags are probed: `key` (any value) or
+   * `key=value`. Narrows what a run costs.
+   * @default no tag needed
+   */
+  readonly tags?: readonly string[];
+  /**
    * Topic that alarms notify; one is created when not given.
    * @default a new topic
    */
   readonly topic?: sns.ITopic;
   /**
-   * Emails subscribed to the created topic.
+   * Emails subscribed to the created topic (refused with `topic`: subscribe them to that topic).
    * @default none
    */
   readonly alarmEmails?: readonly string[];
+  /**
+   * What every alarm's name starts with, followed by `-` and the alarm (`Heartbeat`,
+   * `LoadBalancersFailing`, ...), so that the notifications say which monitor speaks.
+   * @default the stack's name
+   */
+  readonly alarmNamePrefix?: string;
+  /**
+   * Whether the topic also hears when an alarm returns to OK.
+   * @default false: only ALARM is notified (the change notifications already say what recovered)
+   */
+  readonly okNotifications?: boolean;
   /**
    * Headroom below which a load balancer fails, in seconds.
    * @default 1
@@ -174,7 +198,74 @@ export const defaults = {
   toleratedFailurePercentage: 100,
   accessLogBuckets: [],
   hangupsAlarmThreshold: 5,
+  okNotifications: false,
 } as const;
+
+/** The string props (and list props' items) checked alike by every front door: the pattern and what it accepts. */
+const STRING_PROPS = {
+  loadBalancerNames: { pattern: /^[A-Za-z0-9*-]{1,32}$/, expected: 'a load balancer name, or a pattern with * (letters, digits, - and *; at most 32)' },
+  tags: { pattern: /^[^,=\p{Cc}]{1,128}(=[^,\p{Cc}]{0,256})?$/u, expected: 'a tag key, or key=value, without commas' },
+  alarmNamePrefix: { pattern: /^[\x20-\x7e]{1,200}$/, expected: 'up to 200 printable ASCII characters' },
+} as const;
+
+/** A string prop's name (or list prop's, for its items), for `stringPropIssue`. */
+export type StringPropName = keyof typeof STRING_PROPS;
+
+/**
+ * What a string prop (or a list prop's item) accepts, when `value` is not that; `undefined` when it is.
+ *
+ * Why here: cdk.json and the construct refuse the same values in the same words.
+ *
+ * @example
+ * stringPropIssue('tags', 'team=a,b'); // 'a tag key, or key=value, without commas'
+ */
+export function stringPropIssue(name: StringPropName, value: unknown): string | undefined {
+  const { pattern, expected } = STRING_PROPS[name];
+  return typeof value === 'string' && pattern.test(value) ? undefined : expected;
+}
+
+/** What `alarmEmails` accepts beside a topic of the user's own (cdk.json's `topicArn`, the construct's `topic`). */
+export const EMAILS_WITH_TOPIC = 'no emails with a topic of your own (subscribe them to that topic)';
+
+/** The props the construct checks as cdk.json does, in their types. */
+type CheckedProps = Partial<Record<NumberPropName, number>> & {
+  readonly loadBalancerNames?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly alarmNamePrefix?: string;
+  readonly topic?: unknown;
+  readonly alarmEmails?: readonly string[];
+};
+
+/**
+ * Throws, in one line naming the prop, its value and what is accepted, for a prop cdk.json
+ * would refuse: the number props, the selection lists, the alarm name prefix, and emails
+ * beside a topic of the user's own.
+ *
+ * Why at synth: a value the functions' own checks refuse would otherwise deploy and fail every
+ * run, one Step Functions refuses (an inline Map above 40) would fail only at deploy, and
+ * emails beside a topic would be dropped without a word.
+ *
+ * @example
+ * checkProps({ maxConcurrency: 500 }); // throws 'maxConcurrency: expected a whole number from 1 to 40, got 500'
+ */
+export function checkProps(props: CheckedProps): void {
+  const refuse = (key: string, expected: string, got: unknown) => {
+    throw new Error(`${key}: expected ${expected}, got ${describeValue(got)}`);
+  };
+  for (const name of Object.keys(NUMBER_PROPS) as NumberPropName[]) {
+    const expected = props[name] === undefined ? undefined : numberPropIssue(name, props[name]);
+    if (expected !== undefined) refuse(name, expected, props[name]);
+  }
+  for (const name of ['loadBalancerNames', 'tags'] as const) {
+    (props[name] ?? []).forEach((item, i) => {
+      const expected = stringPropIssue(name, item);
+      if (expected !== undefined) refuse(`${name}[${i}]`, expected, item);
+    });
+  }
+  const prefixIssue = props.alarmNamePrefix === undefined ? undefined : stringPropIssue('alarmNamePrefix', props.alarmNamePrefix);
+  if (prefixIssue !== undefined) refuse('alarmNamePrefix', prefixIssue, props.alarmNamePrefix);
+  if (props.topic !== undefined && props.alarmEmails !== undefined) refuse('alarmEmails', EMAILS_WITH_TOPIC, props.alarmEmails);
+}
 
 
 /** The number props checked against the ranges every front door shares, and whether whole. */
@@ -202,21 +293,4 @@ export function numberPropIssue(name: NumberPropName, value: unknown): string | 
   const { min, max, whole } = NUMBER_PROPS[name];
   const fits = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!whole || Number.isInteger(value));
   return fits ? undefined : `${whole ? 'a whole number' : 'a number'} from ${min} to ${max}`;
-}
-
-/**
- * Throws, in one line naming the prop, its value and what is accepted, for a number prop out of
- * range.
- *
- * Why at synth: a value the functions' own checks refuse would otherwise deploy and fail every
- * run, and one Step Functions refuses (an inline Map above 40) would fail only at deploy.
- *
- * @example
- * checkNumberProps({ maxConcurrency: 500 }); // throws 'maxConcurrency: expected a whole number from 1 to 40, got 500'
- */
-export function checkNumberProps(props: Partial<Record<NumberPropName, number>>): void {
-  for (const name of Object.keys(NUMBER_PROPS) as NumberPropName[]) {
-    const expected = props[name] === undefined ? undefined : numberPropIssue(name, props[name]);
-    if (expected !== undefined) throw new Error(`${name}: expected ${expected}, got ${props[name]}`);
-  }
 }
