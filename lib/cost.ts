@@ -21,6 +21,7 @@ export const PRICES = {
   putMetricDataRequest: 0.01 / 1000,
   /** Per metric analyzed by an alarm (a Metrics Insights alarm analyzes one per load balancer). */
   alarmMetric: 0.1,
+  compositeAlarm: 0.5,
   dashboard: 3,
   s3Put: 0.005 / 1000,
   s3Get: 0.0004 / 1000,
@@ -42,8 +43,9 @@ export const ASSUMPTIONS = {
   discoverCallsPerSecond: 8,
   metricsPerLoadBalancer: 8,
   fleetMetrics: 2,
-  /** Two Metrics Insights alarms analyze one series per load balancer; the heartbeat one. */
+  /** Two Metrics Insights alarms analyze one series per load balancer; the heartbeat's two alarms one each (and its composite). */
   alarmMetricsPerLoadBalancer: 2,
+  heartbeatAlarmMetrics: 2,
 } as const;
 
 const HOURS_PER_MONTH = 30.4 * 24;
@@ -99,7 +101,7 @@ export function monthlyCost(loadBalancers: number, assumptions = ASSUMPTIONS, pr
     Math.min(metricCount, 10_000) * prices.customMetric +
     Math.max(0, metricCount - 10_000) * prices.customMetricAbove10k +
     runs * Math.ceil(metricCount / 1000) * prices.putMetricDataRequest;
-  const alarms = (1 + a.alarmMetricsPerLoadBalancer * loadBalancers) * prices.alarmMetric;
+  const alarms = (a.heartbeatAlarmMetrics + a.alarmMetricsPerLoadBalancer * loadBalancers) * prices.alarmMetric + prices.compositeAlarm;
   // Per run: the discovery, 3 reports + 3 latest + (distributed) plans, results; reads of the discovery, latest and (distributed) results.
   const s3 = runs * ((7 + (distributed ? 3 + probes : 0)) * prices.s3Put + (2 + (distributed ? 1 + probes : 0)) * prices.s3Get);
   return { loadBalancers, runs, invocationsPerRun: probes + 2, ...withTotal({ lambda, stepFunctions, metrics, alarms, dashboard: prices.dashboard, s3 }) };
