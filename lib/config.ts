@@ -2,7 +2,10 @@
  * The deployment configuration (`cdk.json` context key `idle-canary`), validated at synth
  * time with errors that name the bad key.
  */
-import { EMAILS_WITH_TOPIC, numberPropIssue, stringPropIssue, type AccessLogBucketConfig, type IdleCanaryProps, type NumberPropName, type StringPropName, type VpcConfig } from './props';
+import { Annotations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import { EMAILS_WITH_TOPIC, numberPropIssue, stringPropIssue, type AccessLogBucketConfig, type IdleCanaryProps, type NumberPropName, type StringPropName, type VpcConfig, type VpcIdsConfig } from './props';
 import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
 import { describeValue, printable } from '../lambda/shared/printable';
 
@@ -10,9 +13,13 @@ import { describeValue, printable } from '../lambda/shared/printable';
  * One stack: an account and region, and the construct's props in JSON form (see
  * `IdleCanaryProps` for each one's meaning and default).
  */
-export interface StackConfig extends Omit<IdleCanaryProps, 'topic' | 'reportRetention' | 'logRetention'> {
+export interface StackConfig extends Omit<IdleCanaryProps, 'vpcs' | 'margin' | 'topic' | 'reportRetention' | 'logRetention'> {
   readonly account: string;
   readonly region: string;
+  /** VPCs by ids (see `vpcsFromIds`). */
+  readonly vpcs: readonly VpcIdsConfig[];
+  /** Headroom below which a load balancer fails, in seconds. @default 1 */
+  readonly marginS?: number;
   /** An existing SNS topic for alarms; a topic is created when not given. */
   readonly topicArn?: string;
   /** Days reports are kept. @default 90 */
@@ -61,7 +68,36 @@ export const STACK_KEYS = [
 ] as const satisfies ReadonlyArray<keyof StackConfig>;
 
 /** Every key a VPC entry accepts. */
-export const VPC_KEYS = ['vpcId', 'subnetIds', 'backendPorts', 'cidr', 'backendSecurityGroupIds', 'addIngress'] as const satisfies ReadonlyArray<keyof VpcConfig>;
+export const VPC_KEYS = ['vpcId', 'subnetIds', 'backendPorts', 'cidr', 'backendSecurityGroupIds', 'addIngress'] as const satisfies ReadonlyArray<keyof VpcIdsConfig>;
+
+/**
+ * The configuration's VPCs as the construct takes them: the VPC, its subnets and the backend
+ * security groups imported by id in `scope` (`Vpc<i>`, `Vpc<i>Subnet<j>`, `Vpc<i>BackendSecurityGroup<j>`).
+ *
+ * Why imports by attributes and not lookups: `cdk synth` stays offline, and CloudFormation
+ * places the probe by subnet id alone; the zones CDK asks of an imported VPC are never written
+ * to the template.
+ *
+ * @example
+ * new IdleCanary(stack, 'IdleCanary', { vpcs: vpcsFromIds(stack, config.vpcs) });
+ */
+export function vpcsFromIds(scope: Construct, vpcs: readonly VpcIdsConfig[]): VpcConfig[] {
+  return vpcs.map((ids, i) => {
+    const vpc = ec2.Vpc.fromVpcAttributes(scope, `Vpc${i}`, { vpcId: ids.vpcId, availabilityZones: ['not-needed'], ...(ids.cidr ? { vpcCidrBlock: ids.cidr } : {}) });
+    const subnets = ids.subnetIds.map((subnetId, j) => ec2.Subnet.fromSubnetAttributes(scope, `Vpc${i}Subnet${j}`, { subnetId }));
+    // Subnets given by id: the probe only places its network interfaces in them.
+    for (const subnet of subnets) Annotations.of(subnet).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'The probe function only places its network interfaces in these subnets.');
+    const backendSecurityGroups = (ids.backendSecurityGroupIds ?? []).map((id, j) => ec2.SecurityGroup.fromSecurityGroupId(scope, `Vpc${i}BackendSecurityGroup${j}`, id));
+    return {
+      vpc,
+      vpcSubnets: { subnets },
+      backendPorts: ids.backendPorts,
+      ...(ids.cidr !== undefined ? { cidr: ids.cidr } : {}),
+      ...(ids.backendSecurityGroupIds !== undefined ? { backendSecurityGroups } : {}),
+      ...(ids.addIngress !== undefined ? { addIngress: ids.addIngress } : {}),
+    };
+  });
+}
 
 const ACCESS_LOG_BUCKET_KEYS = ['bucketName', 'prefix'] as const satisfies ReadonlyArray<keyof AccessLogBucketConfig>;
 
@@ -99,7 +135,7 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   return { ...(s as unknown as StackConfig), vpcs };
 }
 
-function parseVpc(value: unknown, key: string, issue: Issue): VpcConfig {
+function parseVpc(value: unknown, key: string, issue: Issue): VpcIdsConfig {
   const v = object(value, key, issue);
   onlyKeys(v, key, VPC_KEYS, issue);
   match(v.vpcId, `${key}.vpcId`, /^vpc-[0-9a-f]{8,17}$/, 'a VPC id like vpc-0a1b2c3d', issue);
@@ -109,7 +145,7 @@ function parseVpc(value: unknown, key: string, issue: Issue): VpcConfig {
   optional(v.cidr, `${key}.cidr`, (c, k) => match(c, k, /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/16', issue));
   optional(v.backendSecurityGroupIds, `${key}.backendSecurityGroupIds`, (ids, k) => array(ids, k, issue, 0).forEach((id, i) => match(id, `${k}[${i}]`, /^sg-[0-9a-f]{8,17}$/, 'a security group id like sg-0a1b2c3d', issue)));
   optional(v.addIngress, `${key}.addIngress`, (a, k) => (typeof a === 'boolean' ? a : issue(k, 'true or false', a)));
-  return v as unknown as VpcConfig;
+  return v as unknown as VpcIdsConfig;
 }
 
 /** What `longTimeouts` accepts, in the words of the error. */

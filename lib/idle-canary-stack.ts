@@ -5,7 +5,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { StackConfig } from './config';
+import { vpcsFromIds, type StackConfig } from './config';
 import { IdleCanary } from './idle-canary';
 
 export interface IdleCanaryStackProps extends StackProps {
@@ -19,7 +19,7 @@ export class IdleCanaryStack extends Stack {
     super(scope, id, { ...props, env: { account: props.config.account, region: props.config.region } });
     const { config } = props;
     this.canary = new IdleCanary(this, 'IdleCanary', {
-      vpcs: config.vpcs,
+      vpcs: vpcsFromIds(this, config.vpcs),
       loadBalancerNames: config.loadBalancerNames,
       tags: config.tags,
       schedule: config.schedule,
@@ -29,7 +29,7 @@ export class IdleCanaryStack extends Stack {
       alarmEmails: config.alarmEmails,
       alarmNamePrefix: config.alarmNamePrefix,
       okNotifications: config.okNotifications,
-      marginS: config.marginS,
+      margin: config.marginS === undefined ? undefined : Duration.seconds(config.marginS),
       namespace: config.namespace,
       maxBackendsPerPort: config.maxBackendsPerPort,
       runAfterEcsDeployments: config.runAfterEcsDeployments,

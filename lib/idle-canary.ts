@@ -11,7 +11,7 @@
  * construct's path: an upgrade from 0.1.0 creates it anew and deletes the old. The state
  * machine's and the dashboard's names derive from their paths, so old and new never clash.
  */
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -27,7 +27,7 @@ import { CanaryAlarms } from './alarms';
 import { CanaryDashboard } from './dashboard';
 import { LongProbe } from './long-probe';
 import { ProbeFunctions } from './probe-functions';
-import { checkProps, defaults, type AccessLogBucketConfig, type IdleCanaryProps } from './props';
+import { checkProps, defaults, secondsOf, type AccessLogBucketConfig, type IdleCanaryProps } from './props';
 import { reportsBucket } from './reports';
 import { RunFunctions } from './run-functions';
 import { RunStateMachine } from './run-state-machine';
@@ -43,8 +43,9 @@ import { RunTriggers } from './triggers';
  *
  * @example
  * new IdleCanary(stack, 'IdleCanary', {
- *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], backendPorts: ['30000-32767'] }],
+ *   vpcs: [{ vpc: ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-0a1b2c3d' }), backendPorts: ['30000-32767'] }],
  *   alarmEmails: ['oncall@example.com'],
+ *   margin: Duration.seconds(2),
  * });
  */
 export class IdleCanary extends Construct {
@@ -71,7 +72,11 @@ export class IdleCanary extends Construct {
     const settings = withDefaults(defaults, props);
     checkProps(props);
     const periodMinutes = periodOf(settings.schedule, props.periodMinutes, props.longTimeouts !== undefined);
-    const { logRetention, marginS, namespace, maxConcurrency } = settings;
+    const { logRetention, namespace, maxConcurrency } = settings;
+    const marginS = secondsOf(settings.margin);
+    props.vpcs.forEach(({ vpc }, i) => {
+      if (Token.isUnresolved(vpc.vpcId)) throw new Error(`vpcs[${i}].vpc: expected a VPC whose id is known at synth (ec2.Vpc.fromLookup or ec2.Vpc.fromVpcAttributes), got a VPC id that is a token`);
+    });
     const accessLogBuckets: readonly AccessLogBucketConfig[] = settings.accessLogBuckets;
     const readsAccessLogs = accessLogBuckets.length > 0;
 
@@ -80,7 +85,7 @@ export class IdleCanary extends Construct {
     const run = new RunFunctions(this, 'RunFunctions', {
       bucket: this.bucket,
       topic: this.topic,
-      vpcIds: props.vpcs.map((v) => v.vpcId),
+      vpcIds: props.vpcs.map((v) => v.vpc.vpcId),
       loadBalancerNames: props.loadBalancerNames,
       tags: props.tags,
       marginS,

@@ -3,6 +3,7 @@
  * the `cdk.json` configuration (`config.ts`) read, in a module that imports neither.
  */
 import { Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DEFAULT_NAMESPACE } from '../lambda/metrics/names';
@@ -12,10 +13,16 @@ import { DEFAULT_SCHEDULE } from './schedule';
 
 /** One VPC whose backends are probed: the probe function runs in its subnets. */
 export interface VpcConfig {
-  /** The VPC's id, e.g. `vpc-0a1b2c3d`. */
-  readonly vpcId: string;
-  /** Private subnets (with a route to the backends; no internet access needed). */
-  readonly subnetIds: readonly string[];
+  /**
+   * The VPC, as CDK apps hold it, e.g. `ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: 'vpc-0a1b2c3d' })`;
+   * its id must be known at synth (a lookup or an import, not a VPC created in the same app).
+   */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Private subnets with a route to the backends (no internet access needed).
+   * @default the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
   /** Backend ports the probe may reach: numbers, or ranges such as `30000-32767` (Kubernetes NodePorts). */
   readonly backendPorts: ReadonlyArray<number | string>;
   /**
@@ -27,8 +34,24 @@ export interface VpcConfig {
    * Backend security groups: egress goes to them, and with `addIngress` they admit the probe.
    * @default none: egress to `cidr` on `backendPorts`
    */
+  readonly backendSecurityGroups?: readonly ec2.ISecurityGroup[];
+  /** Add ingress rules to `backendSecurityGroups` for the probe's security group. @default false */
+  readonly addIngress?: boolean;
+}
+
+/** One VPC as `cdk.json` names it: by ids, which the stack imports into a `VpcConfig` (see `lib/config.ts`). */
+export interface VpcIdsConfig {
+  /** The VPC's id, e.g. `vpc-0a1b2c3d`. */
+  readonly vpcId: string;
+  /** Private subnets (with a route to the backends; no internet access needed). */
+  readonly subnetIds: readonly string[];
+  /** As `VpcConfig.backendPorts`. */
+  readonly backendPorts: ReadonlyArray<number | string>;
+  /** As `VpcConfig.cidr`. @default any IPv4 address */
+  readonly cidr?: string;
+  /** As `VpcConfig.backendSecurityGroups`, by id. @default none */
   readonly backendSecurityGroupIds?: readonly string[];
-  /** Add ingress rules to `backendSecurityGroupIds` for the probe's security group. @default false */
+  /** As `VpcConfig.addIngress`. @default false */
   readonly addIngress?: boolean;
 }
 
@@ -103,10 +126,11 @@ export interface IdleCanaryProps {
    */
   readonly okNotifications?: boolean;
   /**
-   * Headroom below which a load balancer fails, in seconds.
-   * @default 1
+   * Headroom below which a load balancer fails: a backend must tolerate idle connections this
+   * much longer than the load balancer's idle timeout.
+   * @default Duration.seconds(1)
    */
-  readonly marginS?: number;
+  readonly margin?: Duration;
   /**
    * CloudWatch namespace of the metrics.
    * @default 'IdleCanary'
@@ -186,7 +210,7 @@ export interface IdleCanaryProps {
 export const defaults = {
   schedule: DEFAULT_SCHEDULE,
   digestSchedule: 'rate(1 day)',
-  marginS: DEFAULTS.marginS,
+  margin: Duration.seconds(DEFAULTS.marginS),
   namespace: DEFAULT_NAMESPACE,
   maxBackendsPerPort: DEFAULTS.maxBackendsPerPort,
   runAfterEcsDeployments: true,
@@ -228,7 +252,8 @@ export function stringPropIssue(name: StringPropName, value: unknown): string | 
 export const EMAILS_WITH_TOPIC = 'no emails with a topic of your own (subscribe them to that topic)';
 
 /** The props the construct checks as cdk.json does, in their types. */
-type CheckedProps = Partial<Record<NumberPropName, number>> & {
+type CheckedProps = Partial<Record<Exclude<NumberPropName, 'marginS'>, number>> & {
+  readonly margin?: Duration;
   readonly loadBalancerNames?: readonly string[];
   readonly tags?: readonly string[];
   readonly alarmNamePrefix?: string;
@@ -252,10 +277,12 @@ export function checkProps(props: CheckedProps): void {
   const refuse = (key: string, expected: string, got: unknown) => {
     throw new Error(`${key}: expected ${expected}, got ${describeValue(got)}`);
   };
-  for (const name of Object.keys(NUMBER_PROPS) as NumberPropName[]) {
+  for (const name of Object.keys(NUMBER_PROPS).filter((n) => n !== 'marginS') as Array<Exclude<NumberPropName, 'marginS'>>) {
     const expected = props[name] === undefined ? undefined : numberPropIssue(name, props[name]);
     if (expected !== undefined) refuse(name, expected, props[name]);
   }
+  const marginIssue = props.margin === undefined ? undefined : numberPropIssue('marginS', secondsOf(props.margin));
+  if (marginIssue !== undefined) throw new Error(`margin: expected ${marginIssue} seconds, got ${props.margin!.toHumanString()}`);
   for (const name of ['loadBalancerNames', 'tags'] as const) {
     (props[name] ?? []).forEach((item, i) => {
       const expected = stringPropIssue(name, item);
@@ -293,4 +320,14 @@ export function numberPropIssue(name: NumberPropName, value: unknown): string | 
   const { min, max, whole } = NUMBER_PROPS[name];
   const fits = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!whole || Number.isInteger(value));
   return fits ? undefined : `${whole ? 'a whole number' : 'a number'} from ${min} to ${max}`;
+}
+
+/**
+ * A duration in seconds, fractions kept (`Duration.toSeconds()` refuses a fraction).
+ *
+ * @example
+ * secondsOf(Duration.millis(1500)); // 1.5
+ */
+export function secondsOf(duration: Duration): number {
+  return duration.toMilliseconds() / 1000;
 }

@@ -1,4 +1,7 @@
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { readFileSync } from 'node:fs';
@@ -7,7 +10,7 @@ import { buildApp } from '../../lib/app';
 import { parseConfig } from '../../lib/config';
 import { IdleCanary } from '../../lib/idle-canary';
 import type { IConstruct } from 'constructs';
-import { STACK, VPC, logicalIdOf, synth } from './synth';
+import { STACK, VPC, logicalIdOf, synth, importedVpcs } from './synth';
 
 const { assembly, stack, template } = synth({ ...STACK, accessLogBuckets: [{ bucketName: 'corp-elb-logs' }] });
 
@@ -124,12 +127,44 @@ describe('IdleCanary', () => {
     );
   });
 
+  it('gives the same template for a VPC, subnets and security groups held as CDK objects as for their ids in cdk.json', () => {
+    // Prepare: cdk.json's ids; the same VPC as an app holds it (private subnets selected by default), the margin as a Duration
+    const SECURITY_GROUP = 'sg-0a1b2c3d4e5f60718';
+    const config = { ...STACK, vpcs: [{ ...VPC, cidr: undefined, backendSecurityGroupIds: [SECURITY_GROUP], addIngress: true }], marginS: 2.5 };
+    const app = new App();
+    const own = new Stack(app, 'IdleCanary-123456789012-eu-west-1', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(own, 'AppVpc', { vpcId: VPC.vpcId, availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: VPC.subnetIds });
+    const backends = ec2.SecurityGroup.fromSecurityGroupId(own, 'Backends', SECURITY_GROUP);
+
+    // Act
+    new IdleCanary(own, 'IdleCanary', { vpcs: [{ vpc, backendPorts: VPC.backendPorts, backendSecurityGroups: [backends], addIngress: true }], alarmEmails: STACK.alarmEmails, margin: Duration.millis(2500) });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const fromObjects = Template.fromStack(own).toJSON();
+    const fromIds = synth(config).template.toJSON();
+
+    // Assess
+    expect(fromObjects).toEqual(fromIds);
+    expect(Object.values(fromIds.Resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::EC2::SecurityGroupIngress')).toHaveLength(2);
+  });
+
+  it('refuses a VPC whose id is not known at synth, in one line', () => {
+    // Prepare
+    const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] } } }));
+    const scope = app.node.children[0] as Stack;
+    const created = new ec2.Vpc(scope, 'NewVpc');
+
+    // Act & Assess
+    expect(() => new IdleCanary(scope, 'Second', { vpcs: [{ vpc: created, backendPorts: [80] }] })).toThrow(
+      new Error('vpcs[0].vpc: expected a VPC whose id is known at synth (ec2.Vpc.fromLookup or ec2.Vpc.fromVpcAttributes), got a VPC id that is a token'),
+    );
+  });
+
   it('refuses, as the configuration does, a number prop out of its range', () => {
     // Prepare
     const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] } } }));
 
     // Act & Assess
-    expect(() => new IdleCanary(app.node.children[0], 'Second', { vpcs: [VPC], maxConcurrency: 100 })).toThrow('maxConcurrency: expected a whole number from 1 to 40, got 100');
+    expect(() => new IdleCanary(app.node.children[0], 'Second', { vpcs: importedVpcs(app.node.children[0]), maxConcurrency: 100 })).toThrow('maxConcurrency: expected a whole number from 1 to 40, got 100');
     expect(() => parseConfig({ stacks: [{ ...STACK, maxConcurrency: 100 }] })).toThrow('idle-canary.stacks[0].maxConcurrency: expected a whole number from 1 to 40, got 100');
   });
 
@@ -144,7 +179,7 @@ describe('IdleCanary', () => {
     const topicArn = 'arn:aws:sns:eu-west-1:123456789012:oncall';
 
     // Act & Assess: one line each, the key path the only difference
-    expect(() => new IdleCanary(scope, 'Second', { vpcs: [VPC], ...props, ...(withTopic ? { topic: Topic.fromTopicArn(scope, 'Oncall', topicArn) } : {}) })).toThrow(new Error(`${key}: ${message}`));
+    expect(() => new IdleCanary(scope, 'Second', { vpcs: importedVpcs(scope), ...props, ...(withTopic ? { topic: Topic.fromTopicArn(scope, 'Oncall', topicArn) } : {}) })).toThrow(new Error(`${key}: ${message}`));
     expect(() => parseConfig({ stacks: [{ ...STACK, ...props, ...(withTopic ? { topicArn } : {}) }] })).toThrow(new Error(`idle-canary.stacks[0].${key}: ${message}`));
   });
 });

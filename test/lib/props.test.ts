@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { checkProps } from '../../lib/props';
 import { RANGES } from '../../lambda/shared/settings';
 
@@ -6,7 +7,7 @@ describe('checkProps', () => {
     [{ maxConcurrency: 41 }, 'maxConcurrency: expected a whole number from 1 to 40, got 41'],
     [{ maxConcurrency: 2.5 }, 'maxConcurrency: expected a whole number from 1 to 40, got 2.5'],
     [{ inlineMaxBackends: -1 }, 'inlineMaxBackends: expected a whole number from 0 to 10000, got -1'],
-    [{ marginS: Number.NaN }, 'marginS: expected a number from 0 to 600, got NaN'],
+    [{ margin: Duration.seconds(601) }, 'margin: expected a number from 0 to 600 seconds, got 10 minutes 1 second'],
     [{ maxBackendsPerPort: 0 }, 'maxBackendsPerPort: expected a whole number from 1 to 1000, got 0'],
     [{ periodMinutes: 1441 }, 'periodMinutes: expected a number from 1 to 1440, got 1441'],
     [{ loadBalancerNames: ['web', 'k8s prod'] }, 'loadBalancerNames[1]: expected a load balancer name, or a pattern with * (letters, digits, - and *; at most 32), got "k8s prod"'],
@@ -22,7 +23,7 @@ describe('checkProps', () => {
   it('accepts the ends of every range the functions and cdk.json accept, and props left unset', () => {
     // Prepare
     const ends = (end: 'min' | 'max') => ({
-      marginS: RANGES.marginS[end],
+      margin: Duration.seconds(RANGES.marginS[end]),
       maxBackendsPerPort: RANGES.maxBackendsPerPort[end],
       periodMinutes: RANGES.periodMinutes[end],
       maxConcurrency: RANGES.maxConcurrency[end],
