@@ -2,11 +2,12 @@
  * The alarms: failing load balancers, the heartbeat, probe errors and, with access logs,
  * backend hang-ups.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { insightsQuery, METRIC, type MetricDefinition, type MetricSet } from '../lambda/metrics/names';
 import { REPORT_PREFIX } from './reports';
@@ -78,12 +79,30 @@ export function seriesAnalyzed(metric: MetricDefinition, loadBalancers: number):
   return metric.perLoadBalancer ? loadBalancers : 1;
 }
 
+/**
+ * Runs that must have started before the heartbeat may alarm: the second start comes a
+ * schedule period after the first, so the first run has had its whole time to complete.
+ */
+export const HEARTBEAT_ARMING_STARTS = 2;
+
 /** Props of the alarms. */
 export interface CanaryAlarmsProps {
-  /** The topic notified of ALARM and OK. */
+  /** The topic notified of ALARM (and of OK with `okNotifications`). */
   readonly topic: sns.ITopic;
   /** The reports bucket, named in the descriptions. */
   readonly bucket: s3.IBucket;
+  /** The run state machine, whose started executions arm the heartbeat. */
+  readonly stateMachine: sfn.IStateMachine;
+  /**
+   * What every alarm's name starts with, followed by `-` and the alarm.
+   * @default the stack's name
+   */
+  readonly alarmNamePrefix?: string;
+  /**
+   * Whether the topic also hears when an alarm returns to OK.
+   * @default false
+   */
+  readonly okNotifications?: boolean;
   /** CloudWatch namespace of the metrics. */
   readonly namespace: string;
   /** The metric set published: the alarms watch only its metrics (`ALARMED`). */
@@ -98,19 +117,22 @@ export interface CanaryAlarmsProps {
 }
 
 /**
- * The alarms, each named after the metric it watches, on the metrics of the set published.
+ * The alarms, each named `<prefix>-<what it watches>`, so that a notification says which
+ * monitor speaks and of what.
  *
- * Why ALARM and OK both notify: on-call also learns of recoveries. The alarms on
- * per-load-balancer metrics are Metrics Insights queries, so each load balancer is a
- * contributor of its own.
+ * Why only ALARM notifies by default: an OK for every alarm doubles the mail, and the change
+ * notifications already say what recovered; `okNotifications` adds them. The per-load-balancer
+ * alarms watch only the metrics of the set published (`ALARMED`); those on per-load-balancer
+ * metrics are Metrics Insights queries, so each load balancer is a contributor of its own.
  *
  * @example
- * const alarms = new CanaryAlarms(this, 'CanaryAlarms', { topic, bucket, namespace: 'IdleCanary', metrics: 'lean', periodMinutes: 15 });
+ * const alarms = new CanaryAlarms(this, 'CanaryAlarms', { topic, bucket, stateMachine, namespace: 'IdleCanary', metrics: 'lean', periodMinutes: 15 });
  * alarms.heartbeat.alarmArn;
  */
 export class CanaryAlarms extends Construct {
   public readonly loadBalancersFailing: cloudwatch.Alarm;
-  public readonly heartbeat: cloudwatch.Alarm;
+  /** The heartbeat that notifies: no run completed, once runs have had time to complete (see `heartbeatAlarm`). */
+  public readonly heartbeat: cloudwatch.CompositeAlarm;
   public readonly probeErrors: cloudwatch.Alarm;
   /** Set when `hangupsThreshold` is given. */
   public readonly hangups?: cloudwatch.Alarm;
@@ -119,12 +141,13 @@ export class CanaryAlarms extends Construct {
     super(scope, id);
     const { namespace, periodMinutes, hangupsThreshold } = props;
     const period = Duration.minutes(periodMinutes);
-    const alarm = (alarmId: string, alarmProps: cloudwatch.AlarmProps) => {
-      const created = new cloudwatch.Alarm(this, alarmId, alarmProps);
+    const prefix = props.alarmNamePrefix ?? Stack.of(this).stackName;
+    const notify = (created: cloudwatch.AlarmBase) => {
       created.addAlarmAction(new actions.SnsAction(props.topic));
-      created.addOkAction(new actions.SnsAction(props.topic));
+      if (props.okNotifications === true) created.addOkAction(new actions.SnsAction(props.topic));
       return created;
     };
+    const alarm = (alarmId: string, alarmProps: Omit<cloudwatch.AlarmProps, 'alarmName'>) => notify(new cloudwatch.Alarm(this, alarmId, { ...alarmProps, alarmName: `${prefix}-${alarmId}` })) as cloudwatch.Alarm;
     /** A watched metric above zero. */
     const aboveZero = (watched: WatchedMetric, evaluationPeriods: number) => ({
       metric: watchedMetric(watched, namespace, period),
@@ -141,16 +164,7 @@ export class CanaryAlarms extends Construct {
         'raise the backend keep-alive/header timeout above the load balancer idle timeout, or lower the idle timeout.',
       ...aboveZero(watched.failing, 1),
     });
-    this.heartbeat = alarm('Heartbeat', {
-      alarmDescription:
-        `No idle-canary run completed within two schedule periods (${2 * periodMinutes} minutes): the monitor itself is down, so failures would go unseen. ` +
-        'Check the state machine executions and the discover/publish logs.',
-      metric: new cloudwatch.Metric({ namespace, metricName: METRIC.runCompleted.name, statistic: 'Sum', period }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 2,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+    this.heartbeat = notify(heartbeatAlarm(this, { ...props, prefix, period })) as cloudwatch.CompositeAlarm;
     this.probeErrors = alarm(METRIC.probeErrors.name, {
       alarmDescription:
         'Backends could not be probed in two runs in a row (refused, unreachable, TLS, AWS calls failing or shards timing out): their load balancers are unjudged. ' +
@@ -172,4 +186,51 @@ export class CanaryAlarms extends Construct {
       });
     }
   }
+}
+
+/**
+ * The heartbeat: a composite alarm, in ALARM when no run completed within two schedule periods
+ * (`Heartbeat`, missing data breaching) while runs are being started (`HeartbeatArmed`: at
+ * least `HEARTBEAT_ARMING_STARTS` periods of the last day had an execution start).
+ *
+ * Why a composite, in CloudFormation alone: a metric alarm on `RunCompleted` alone cannot tell
+ * "just deployed" from "stopped": both are missing data, and treated as breaching it went to
+ * ALARM minutes after the first deploy. The state machine's own `ExecutionsStarted` says runs
+ * are being started; the second start comes a period after the first, by when the first run has
+ * had its whole time to complete. So the heartbeat is quiet after a deploy and alarms when runs
+ * start but none completes (discover or publish failing, a run timing out), the failure it is
+ * for. A schedule that never starts anything is left to the daily digest, which says that no
+ * run has completed yet (and stays armed a day after the last start, so a schedule that stops is
+ * still heard).
+ */
+function heartbeatAlarm(scope: Construct, props: CanaryAlarmsProps & { readonly prefix: string; readonly period: Duration }): cloudwatch.CompositeAlarm {
+  const { namespace, periodMinutes, prefix, period } = props;
+  const noRun = new cloudwatch.Alarm(scope, 'Heartbeat', {
+    alarmName: `${prefix}-Heartbeat-NoRunCompleted`,
+    alarmDescription: `No idle-canary run completed within two schedule periods (${2 * periodMinutes} minutes). Part of ${prefix}-Heartbeat, which notifies.`,
+    metric: new cloudwatch.Metric({ namespace, metricName: METRIC.runCompleted.name, statistic: 'Sum', period }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    evaluationPeriods: 2,
+    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+  });
+  // A day of periods: CloudWatch evaluates at most a day for periods under an hour.
+  const dayOfPeriods = Math.floor((24 * 60) / periodMinutes);
+  const armed = new cloudwatch.Alarm(scope, 'HeartbeatArmed', {
+    alarmName: `${prefix}-Heartbeat-RunsStarted`,
+    alarmDescription: `idle-canary runs were started in at least ${HEARTBEAT_ARMING_STARTS} schedule periods of the last day: the first run has had time to complete. Part of ${prefix}-Heartbeat, which notifies.`,
+    metric: props.stateMachine.metricStarted({ statistic: 'Sum', period }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: dayOfPeriods,
+    datapointsToAlarm: HEARTBEAT_ARMING_STARTS,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  return new cloudwatch.CompositeAlarm(scope, 'HeartbeatAfterFirstRun', {
+    compositeAlarmName: `${prefix}-Heartbeat`,
+    alarmDescription:
+      `Runs are started but none completed within two schedule periods (${2 * periodMinutes} minutes): the monitor itself is failing, so failures would go unseen. ` +
+      'Check the state machine executions and the discover/publish logs. Quiet after a deploy until the first run has had time to complete.',
+    alarmRule: cloudwatch.AlarmRule.allOf(cloudwatch.AlarmRule.fromAlarm(noRun, cloudwatch.AlarmState.ALARM), cloudwatch.AlarmRule.fromAlarm(armed, cloudwatch.AlarmState.ALARM)),
+  });
 }

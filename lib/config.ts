@@ -2,7 +2,10 @@
  * The deployment configuration (`cdk.json` context key `idle-canary`), validated at synth
  * time with errors that name the bad key.
  */
-import { numberPropIssue, type AccessLogBucketConfig, type IdleCanaryProps, type NumberPropName, type VpcConfig } from './props';
+import { Annotations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import { EMAILS_WITH_TOPIC, numberPropIssue, stringPropIssue, type AccessLogBucketConfig, type IdleCanaryProps, type NumberPropName, type StringPropName, type VpcConfig, type VpcIdsConfig } from './props';
 import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
 import { metricSetIssue } from '../lambda/metrics/names';
 import { describeValue, printable } from '../lambda/shared/printable';
@@ -11,9 +14,13 @@ import { describeValue, printable } from '../lambda/shared/printable';
  * One stack: an account and region, and the construct's props in JSON form (see
  * `IdleCanaryProps` for each one's meaning and default).
  */
-export interface StackConfig extends Omit<IdleCanaryProps, 'topic' | 'reportRetention' | 'logRetention'> {
+export interface StackConfig extends Omit<IdleCanaryProps, 'vpcs' | 'margin' | 'topic' | 'reportRetention' | 'logRetention'> {
   readonly account: string;
   readonly region: string;
+  /** VPCs by ids (see `vpcsFromIds`). */
+  readonly vpcs: readonly VpcIdsConfig[];
+  /** Headroom below which a load balancer fails, in seconds. @default 1 */
+  readonly marginS?: number;
   /** An existing SNS topic for alarms; a topic is created when not given. */
   readonly topicArn?: string;
   /** Days reports are kept. @default 90 */
@@ -56,13 +63,42 @@ export function parseConfig(value: unknown): IdleCanaryConfig {
 
 /** Every key a stack entry accepts, in the README's order. */
 export const STACK_KEYS = [
-  'account', 'region', 'vpcs', 'schedule', 'periodMinutes', 'topicArn', 'alarmEmails', 'marginS', 'namespace', 'metrics', 'maxBackendsPerPort',
+  'account', 'region', 'vpcs', 'loadBalancerNames', 'tags', 'schedule', 'periodMinutes', 'topicArn', 'alarmEmails', 'alarmNamePrefix', 'okNotifications', 'marginS', 'namespace', 'metrics', 'maxBackendsPerPort',
   'digestSchedule', 'runAfterEcsDeployments', 'runAfterCodeDeployDeployments', 'reportRetentionDays', 'logRetentionDays', 'maxConcurrency',
   'inlineMaxBackends', 'toleratedFailurePercentage', 'accessLogBuckets', 'hangupsAlarmThreshold', 'longTimeouts',
 ] as const satisfies ReadonlyArray<keyof StackConfig>;
 
 /** Every key a VPC entry accepts. */
-export const VPC_KEYS = ['vpcId', 'subnetIds', 'backendPorts', 'cidr', 'backendSecurityGroupIds', 'addIngress'] as const satisfies ReadonlyArray<keyof VpcConfig>;
+export const VPC_KEYS = ['vpcId', 'subnetIds', 'backendPorts', 'cidr', 'backendSecurityGroupIds', 'addIngress'] as const satisfies ReadonlyArray<keyof VpcIdsConfig>;
+
+/**
+ * The configuration's VPCs as the construct takes them: the VPC, its subnets and the backend
+ * security groups imported by id in `scope` (`Vpc<i>`, `Vpc<i>Subnet<j>`, `Vpc<i>BackendSecurityGroup<j>`).
+ *
+ * Why imports by attributes and not lookups: `cdk synth` stays offline, and CloudFormation
+ * places the probe by subnet id alone; the zones CDK asks of an imported VPC are never written
+ * to the template.
+ *
+ * @example
+ * new IdleCanary(stack, 'IdleCanary', { vpcs: vpcsFromIds(stack, config.vpcs) });
+ */
+export function vpcsFromIds(scope: Construct, vpcs: readonly VpcIdsConfig[]): VpcConfig[] {
+  return vpcs.map((ids, i) => {
+    const vpc = ec2.Vpc.fromVpcAttributes(scope, `Vpc${i}`, { vpcId: ids.vpcId, availabilityZones: ['not-needed'], ...(ids.cidr ? { vpcCidrBlock: ids.cidr } : {}) });
+    const subnets = ids.subnetIds.map((subnetId, j) => ec2.Subnet.fromSubnetAttributes(scope, `Vpc${i}Subnet${j}`, { subnetId }));
+    // Subnets given by id: the probe only places its network interfaces in them.
+    for (const subnet of subnets) Annotations.of(subnet).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'The probe function only places its network interfaces in these subnets.');
+    const backendSecurityGroups = (ids.backendSecurityGroupIds ?? []).map((id, j) => ec2.SecurityGroup.fromSecurityGroupId(scope, `Vpc${i}BackendSecurityGroup${j}`, id));
+    return {
+      vpc,
+      vpcSubnets: { subnets },
+      backendPorts: ids.backendPorts,
+      ...(ids.cidr !== undefined ? { cidr: ids.cidr } : {}),
+      ...(ids.backendSecurityGroupIds !== undefined ? { backendSecurityGroups } : {}),
+      ...(ids.addIngress !== undefined ? { addIngress: ids.addIngress } : {}),
+    };
+  });
+}
 
 const ACCESS_LOG_BUCKET_KEYS = ['bucketName', 'prefix'] as const satisfies ReadonlyArray<keyof AccessLogBucketConfig>;
 
@@ -72,6 +108,10 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   match(s.account, `${key}.account`, /^\d{12}$/, 'a 12-digit account id', issue);
   match(s.region, `${key}.region`, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as eu-west-1', issue);
   const vpcs = array(s.vpcs, `${key}.vpcs`, issue, 1).map((vpc, i) => parseVpc(vpc, `${key}.vpcs[${i}]`, issue));
+  for (const list of ['loadBalancerNames', 'tags'] as const) {
+    optional(s[list], `${key}.${list}`, (v, k) => array(v, k, issue, 0).forEach((item, i) => stringProp(list, item, `${k}[${i}]`, issue)));
+  }
+  optional(s.alarmNamePrefix, `${key}.alarmNamePrefix`, (v, k) => stringProp('alarmNamePrefix', v, k, issue));
   optional(s.schedule, `${key}.schedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N minutes) or cron(...)', issue));
   optional(s.digestSchedule, `${key}.digestSchedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N days) or cron(...)', issue));
   optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => numberProp('periodMinutes', v, k, issue));
@@ -93,14 +133,14 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   optional(s.toleratedFailurePercentage, `${key}.toleratedFailurePercentage`, (v, k) => range(v, k, 0, 100, issue));
   optional(s.accessLogBuckets, `${key}.accessLogBuckets`, (v, k) => array(v, k, issue, 0).forEach((bucket, i) => parseAccessLogBucket(bucket, `${k}[${i}]`, issue)));
   optional(s.hangupsAlarmThreshold, `${key}.hangupsAlarmThreshold`, (v, k) => range(v, k, 1, 1_000_000, issue));
-  for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments'] as const) {
+  for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments', 'okNotifications'] as const) {
     optional(s[flag], `${key}.${flag}`, (v, k) => (typeof v === 'boolean' ? v : issue(k, 'true or false', v)));
   }
-  if (s.topicArn !== undefined && s.alarmEmails !== undefined) issue(`${key}.alarmEmails`, 'no emails when topicArn is given (subscribe them to that topic)', s.alarmEmails);
+  if (s.topicArn !== undefined && s.alarmEmails !== undefined) issue(`${key}.alarmEmails`, EMAILS_WITH_TOPIC, s.alarmEmails);
   return { ...(s as unknown as StackConfig), vpcs };
 }
 
-function parseVpc(value: unknown, key: string, issue: Issue): VpcConfig {
+function parseVpc(value: unknown, key: string, issue: Issue): VpcIdsConfig {
   const v = object(value, key, issue);
   onlyKeys(v, key, VPC_KEYS, issue);
   match(v.vpcId, `${key}.vpcId`, /^vpc-[0-9a-f]{8,17}$/, 'a VPC id like vpc-0a1b2c3d', issue);
@@ -110,7 +150,7 @@ function parseVpc(value: unknown, key: string, issue: Issue): VpcConfig {
   optional(v.cidr, `${key}.cidr`, (c, k) => match(c, k, /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/16', issue));
   optional(v.backendSecurityGroupIds, `${key}.backendSecurityGroupIds`, (ids, k) => array(ids, k, issue, 0).forEach((id, i) => match(id, `${k}[${i}]`, /^sg-[0-9a-f]{8,17}$/, 'a security group id like sg-0a1b2c3d', issue)));
   optional(v.addIngress, `${key}.addIngress`, (a, k) => (typeof a === 'boolean' ? a : issue(k, 'true or false', a)));
-  return v as unknown as VpcConfig;
+  return v as unknown as VpcIdsConfig;
 }
 
 /** What `longTimeouts` accepts, in the words of the error. */
@@ -173,6 +213,11 @@ function range(value: unknown, key: string, min: number, max: number, issue: Iss
 
 function numberProp(name: NumberPropName, value: unknown, key: string, issue: Issue): void {
   const expected = numberPropIssue(name, value);
+  if (expected !== undefined) issue(key, expected, value);
+}
+
+function stringProp(name: StringPropName, value: unknown, key: string, issue: Issue): void {
+  const expected = stringPropIssue(name, value);
   if (expected !== undefined) issue(key, expected, value);
 }
 

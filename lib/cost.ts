@@ -23,6 +23,7 @@ export const PRICES = {
   putMetricDataRequest: 0.01 / 1000,
   /** Per metric analyzed by an alarm (a Metrics Insights alarm over a per-load-balancer metric analyzes one per load balancer). */
   alarmMetric: 0.1,
+  compositeAlarm: 0.5,
   dashboard: 3,
   s3Put: 0.005 / 1000,
   s3Get: 0.0004 / 1000,
@@ -42,6 +43,8 @@ export const ASSUMPTIONS = {
   probeSeconds: 70,
   /** Discover is paced at 8 calls a second per API family, about 2 calls per load balancer. */
   discoverCallsPerSecond: 8,
+  /** The heartbeat's metric alarms (no run completed; runs started), beside its composite. */
+  heartbeatAlarmMetrics: 2,
 } as const;
 
 /**
@@ -58,14 +61,14 @@ export function runMetrics(set: MetricSet): { readonly perLoadBalancer: number; 
 }
 
 /**
- * Series the run's alarms analyze: the heartbeat's one, and those of the failing and
- * probe-error alarms of the set (`ALARMED`).
+ * Series the run's alarms analyze: the heartbeat's metric alarms' (no run completed, runs
+ * started), and those of the failing and probe-error alarms of the set (`ALARMED`).
  *
  * @example
- * alarmSeries('detailed', 100); // 201
+ * alarmSeries('detailed', 100); // 202
  */
-export function alarmSeries(set: MetricSet, loadBalancers: number): number {
-  return 1 + Object.values(ALARMED[set]).reduce((sum, watched) => sum + seriesAnalyzed(watched.metric, loadBalancers), 0);
+export function alarmSeries(set: MetricSet, loadBalancers: number, heartbeatAlarmMetrics: number = ASSUMPTIONS.heartbeatAlarmMetrics): number {
+  return heartbeatAlarmMetrics + Object.values(ALARMED[set]).reduce((sum, watched) => sum + seriesAnalyzed(watched.metric, loadBalancers), 0);
 }
 
 const HOURS_PER_MONTH = 30.4 * 24;
@@ -132,7 +135,7 @@ export function monthlyCost(loadBalancers: number, metricSet: MetricSet = defaul
   const published = runMetrics(metricSet);
   const metricCount = loadBalancers * published.perLoadBalancer + published.fleet;
   const metrics = customMetricsUsd(metricCount, runs * Math.ceil(metricCount / 1000), prices);
-  const alarms = alarmSeries(metricSet, loadBalancers) * prices.alarmMetric;
+  const alarms = alarmSeries(metricSet, loadBalancers, a.heartbeatAlarmMetrics) * prices.alarmMetric + prices.compositeAlarm;
   // Per run: the discovery, 3 reports + 3 latest + (distributed) plans, results; reads of the discovery, latest and (distributed) results.
   const s3 = runs * ((7 + (distributed ? 3 + probes : 0)) * prices.s3Put + (2 + (distributed ? 1 + probes : 0)) * prices.s3Get);
   return withPerLoadBalancer({ metricSet, loadBalancers, runs, invocationsPerRun: probes + 2, ...withTotal({ lambda, stepFunctions, metrics, alarms, dashboard: prices.dashboard, s3 }) });

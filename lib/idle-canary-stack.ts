@@ -5,7 +5,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { StackConfig } from './config';
+import { vpcsFromIds, type StackConfig } from './config';
 import { IdleCanary } from './idle-canary';
 
 export interface IdleCanaryStackProps extends StackProps {
@@ -19,13 +19,17 @@ export class IdleCanaryStack extends Stack {
     super(scope, id, { ...props, env: { account: props.config.account, region: props.config.region } });
     const { config } = props;
     this.canary = new IdleCanary(this, 'IdleCanary', {
-      vpcs: config.vpcs,
+      vpcs: vpcsFromIds(this, config.vpcs),
+      loadBalancerNames: config.loadBalancerNames,
+      tags: config.tags,
       schedule: config.schedule,
       digestSchedule: config.digestSchedule,
       periodMinutes: config.periodMinutes,
       topic: config.topicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', config.topicArn) : undefined,
       alarmEmails: config.alarmEmails,
-      marginS: config.marginS,
+      alarmNamePrefix: config.alarmNamePrefix,
+      okNotifications: config.okNotifications,
+      margin: config.marginS === undefined ? undefined : Duration.seconds(config.marginS),
       namespace: config.namespace,
       metrics: config.metrics,
       maxBackendsPerPort: config.maxBackendsPerPort,

@@ -11,12 +11,15 @@
  * construct's path: an upgrade from 0.1.0 creates it anew and deletes the old. The state
  * machine's and the dashboard's names derive from their paths, so old and new never clash.
  */
+import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { ENV } from '../lambda/handlers/config';
+import { dashboardLink } from '../lambda/report/console-links';
 import { withDefaults } from '../lambda/shared/defaults';
 import { AccessLogCounter } from './access-log-counter';
 import { alarmTopic } from './alarm-topic';
@@ -24,7 +27,7 @@ import { CanaryAlarms } from './alarms';
 import { CanaryDashboard } from './dashboard';
 import { LongProbe } from './long-probe';
 import { ProbeFunctions } from './probe-functions';
-import { checkMetricsProp, checkNumberProps, defaults, type AccessLogBucketConfig, type IdleCanaryProps } from './props';
+import { checkMetricsProp, checkProps, defaults, secondsOf, type AccessLogBucketConfig, type IdleCanaryProps } from './props';
 import { reportsBucket } from './reports';
 import { RunFunctions } from './run-functions';
 import { RunStateMachine } from './run-state-machine';
@@ -40,8 +43,9 @@ import { RunTriggers } from './triggers';
  *
  * @example
  * new IdleCanary(stack, 'IdleCanary', {
- *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], backendPorts: ['30000-32767'] }],
+ *   vpcs: [{ vpc: ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-0a1b2c3d' }), backendPorts: ['30000-32767'] }],
  *   alarmEmails: ['oncall@example.com'],
+ *   margin: Duration.seconds(2),
  * });
  */
 export class IdleCanary extends Construct {
@@ -66,10 +70,14 @@ export class IdleCanary extends Construct {
     // flag: set on this construct's own node, it holds whatever app the construct is used in.
     this.node.setContext(cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     const settings = withDefaults(defaults, props);
-    checkNumberProps(props);
+    checkProps(props);
     checkMetricsProp(props);
     const periodMinutes = periodOf(settings.schedule, props.periodMinutes, props.longTimeouts !== undefined);
-    const { logRetention, marginS, namespace, maxConcurrency, metrics } = settings;
+    const { logRetention, namespace, maxConcurrency, metrics } = settings;
+    const marginS = secondsOf(settings.margin);
+    props.vpcs.forEach(({ vpc }, i) => {
+      if (Token.isUnresolved(vpc.vpcId)) throw new Error(`vpcs[${i}].vpc: expected a VPC whose id is known at synth (ec2.Vpc.fromLookup or ec2.Vpc.fromVpcAttributes), got a VPC id that is a token`);
+    });
     const accessLogBuckets: readonly AccessLogBucketConfig[] = settings.accessLogBuckets;
     const readsAccessLogs = accessLogBuckets.length > 0;
 
@@ -78,7 +86,9 @@ export class IdleCanary extends Construct {
     const run = new RunFunctions(this, 'RunFunctions', {
       bucket: this.bucket,
       topic: this.topic,
-      vpcIds: props.vpcs.map((v) => v.vpcId),
+      vpcIds: props.vpcs.map((v) => v.vpc.vpcId),
+      loadBalancerNames: props.loadBalancerNames,
+      tags: props.tags,
       marginS,
       namespace,
       metrics,
@@ -102,7 +112,7 @@ export class IdleCanary extends Construct {
     this.probeFunctions = probes.functions;
     if (props.longTimeouts) this.longProbe = new LongProbe(this, 'LongProbe', { bucket: this.bucket, placements: probes.placements, marginS, logRetention });
 
-    this.stateMachine = new RunStateMachine(this, 'RunStateMachine', {
+    const runStateMachine = new RunStateMachine(this, 'RunStateMachine', {
       discover: this.discoverFunction,
       publish: this.publishFunction,
       probes: this.probeFunctions,
@@ -111,7 +121,8 @@ export class IdleCanary extends Construct {
       toleratedFailurePercentage: settings.toleratedFailurePercentage,
       logRetention,
       longProbes: this.longProbe?.states(),
-    }).stateMachine;
+    });
+    this.stateMachine = runStateMachine.stateMachine;
     new RunTriggers(this, 'RunTriggers', {
       stateMachine: this.stateMachine,
       digest: this.digestFunction,
@@ -120,7 +131,37 @@ export class IdleCanary extends Construct {
       runAfterEcsDeployments: settings.runAfterEcsDeployments,
       runAfterCodeDeployDeployments: settings.runAfterCodeDeployDeployments,
     });
-    this.alarms = new CanaryAlarms(this, 'CanaryAlarms', { topic: this.topic, bucket: this.bucket, namespace, metrics, periodMinutes, hangupsThreshold: readsAccessLogs ? settings.hangupsAlarmThreshold : undefined });
+    this.alarms = new CanaryAlarms(this, 'CanaryAlarms', {
+      topic: this.topic,
+      bucket: this.bucket,
+      stateMachine: this.stateMachine,
+      namespace,
+      metrics,
+      periodMinutes,
+      alarmNamePrefix: props.alarmNamePrefix ?? Stack.of(this).stackName,
+      okNotifications: settings.okNotifications,
+      hangupsThreshold: readsAccessLogs ? settings.hangupsAlarmThreshold : undefined,
+    });
     this.dashboard = new CanaryDashboard(this, 'CanaryDashboard', { namespace, metrics, periodMinutes, readsAccessLogs });
+    // The ARN from the machine's name, not the machine: the machine invokes publish, so a reference would be a cycle.
+    const links = { [ENV.stateMachineArn]: runStateMachine.stateMachineArn, [ENV.dashboardName]: this.dashboard.dashboard.dashboardName };
+    for (const [name, value] of Object.entries(links)) this.publishFunction.addEnvironment(name, value);
+    this.digestFunction.addEnvironment(ENV.dashboardName, this.dashboard.dashboard.dashboardName);
+    this.outputs(probes);
+  }
+
+  /**
+   * What a user looks up after a deploy: where the reports are, the run to start by hand, the
+   * dashboard, the topic, and each probe security group (for the backends' ingress rule).
+   */
+  private outputs(probes: ProbeFunctions): void {
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('ReportsBucketName', this.bucket.bucketName, 'idle-canary: the bucket of run reports (idle-canary/latest.html is the latest run)');
+    output('StateMachineArn', this.stateMachine.stateMachineArn, 'idle-canary: the run state machine (aws stepfunctions start-execution --state-machine-arn ...)');
+    output('DashboardUrl', dashboardLink(Stack.of(this).region, this.dashboard.dashboard.dashboardName), 'idle-canary: the dashboard in the CloudWatch console');
+    output('AlarmTopicArn', this.topic.topicArn, 'idle-canary: the topic alarms, changes and digests go to');
+    for (const { index, vpcId, securityGroup } of probes.placements) {
+      output(`ProbeSecurityGroupId${index}`, securityGroup.securityGroupId, `idle-canary: the probe security group in ${vpcId}, which the backends must admit on their ports`);
+    }
   }
 }

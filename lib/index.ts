@@ -6,17 +6,18 @@
  *
  * @example
  * import { App, Stack } from 'aws-cdk-lib';
+ * import * as ec2 from 'aws-cdk-lib/aws-ec2';
  * import { IdleCanary } from 'idle-canary';
  *
  * const app = new App();
  * const stack = new Stack(app, 'Monitoring', { env: { account: '123456789012', region: 'eu-west-1' } });
  * new IdleCanary(stack, 'IdleCanary', {
- *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], backendPorts: [80, '30000-32767'] }],
+ *   vpcs: [{ vpc: ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-0a1b2c3d' }), backendPorts: [80, '30000-32767'] }],
  *   alarmEmails: ['oncall@example.com'],
  * });
  */
 export { IdleCanary } from './idle-canary';
-export { defaults, type AccessLogBucketConfig, type IdleCanaryProps, type LongTimeoutsConfig, type VpcConfig } from './props';
+export { defaults, type AccessLogBucketConfig, type IdleCanaryProps, type LongTimeoutsConfig, type VpcConfig, type VpcIdsConfig } from './props';
 // The parts IdleCanary composes, for an app that wants one of them on its own or to extend one.
 export { AccessLogCounter, type AccessLogCounterProps, type AccessLogSource } from './access-log-counter';
 export { CanaryAlarms, type CanaryAlarmsProps } from './alarms';

@@ -2,7 +2,6 @@
  * One probe function per VPC, in its subnets, behind a security group that reaches the
  * backend ports and nothing else.
  */
-import { Annotations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -39,7 +38,7 @@ export interface ProbeFunctionsProps extends LoggingPartProps {
  *
  * @example
  * const probes = new ProbeFunctions(this, 'ProbeFunctions', {
- *   vpcs: [{ vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-0a1b2c3d'], backendPorts: [80] }],
+ *   vpcs: [{ vpc: ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: 'vpc-0a1b2c3d' }), backendPorts: [80] }],
  *   marginS: 1,
  * });
  * probes.functions['vpc-0a1b2c3d']; // the probe function of that VPC
@@ -53,12 +52,10 @@ export class ProbeFunctions extends Construct {
     super(scope, id);
     const functions = functionFactory(this, logRetentionOf(props));
     this.placements = props.vpcs.map((vpcConfig, index): ProbePlacement => {
-      // CloudFormation places the probe by subnet id alone; CDK's imported VPC wants a list of
-      // zones it never writes to the template, so none is asked of the user.
-      const vpc = ec2.Vpc.fromVpcAttributes(this, `Vpc${index}`, { vpcId: vpcConfig.vpcId, availabilityZones: ['not-needed'], ...(vpcConfig.cidr ? { vpcCidrBlock: vpcConfig.cidr } : {}) });
-      const securityGroup = probeSecurityGroup(this, `ProbeSecurityGroup${index}`, vpc, vpcConfig);
-      const subnets = vpcConfig.subnetIds.map((id, i) => ec2.Subnet.fromSubnetAttributes(this, `Vpc${index}Subnet${i}`, { subnetId: id }));
-      return { index, vpcId: vpcConfig.vpcId, vpc, subnets, securityGroup };
+      const { vpc } = vpcConfig;
+      const securityGroup = probeSecurityGroup(this, `ProbeSecurityGroup${index}`, vpcConfig);
+      const subnets = vpc.selectSubnets(vpcConfig.vpcSubnets).subnets;
+      return { index, vpcId: vpc.vpcId, vpc, subnets, securityGroup };
     });
     const environment = probeEnvironment(props.marginS);
     this.functions = Object.fromEntries(
@@ -75,19 +72,25 @@ export class ProbeFunctions extends Construct {
         return [vpcId, probe];
       }),
     );
-    // Subnets given by id: the probe only places its network interfaces in them.
-    Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'The probe function only places its network interfaces in these subnets.');
   }
 }
 
-/** The probe's security group: egress to the backend ports only, never anywhere else. */
-function probeSecurityGroup(scope: Construct, id: string, vpc: ec2.IVpc, config: VpcConfig): ec2.SecurityGroup {
-  const group = new ec2.SecurityGroup(scope, id, { vpc, allowAllOutbound: false, description: `idle-canary probe: egress to backend ports in ${config.vpcId}` });
+/**
+ * The probe's security group: egress to the backend ports only, never anywhere else.
+ *
+ * Why the backend groups are imported again, by id, here: the ingress rules `addIngress` adds
+ * are named after the group they are added to; imported under this construct, they keep the
+ * logical ids of 0.2.0 whatever object the user passed (a new logical id would create the same
+ * rule twice, which EC2 refuses).
+ */
+function probeSecurityGroup(scope: Construct, id: string, config: VpcConfig): ec2.SecurityGroup {
+  const { vpc } = config;
+  const group = new ec2.SecurityGroup(scope, id, { vpc, allowAllOutbound: false, description: `idle-canary probe: egress to backend ports in ${vpc.vpcId}` });
   const ports = config.backendPorts.map((port, i) => {
     const [from, to] = portRange(port, `backendPorts[${i}]`);
     return from === to ? ec2.Port.tcp(from) : ec2.Port.tcpRange(from, to);
   });
-  const backendIds = config.backendSecurityGroupIds ?? [];
+  const backendIds = (config.backendSecurityGroups ?? []).map((backend) => backend.securityGroupId);
   const backends = backendIds.map((sgId, i) => ec2.SecurityGroup.fromSecurityGroupId(scope, `${id}Backend${i}`, sgId, { mutable: config.addIngress === true }));
   for (const port of ports) {
     if (backends.length > 0) {

@@ -3,6 +3,7 @@
  * the `cdk.json` configuration (`config.ts`) read, in a module that imports neither.
  */
 import { Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DEFAULT_METRIC_SET, DEFAULT_NAMESPACE, metricSetIssue, type MetricSet } from '../lambda/metrics/names';
@@ -12,10 +13,16 @@ import { DEFAULT_SCHEDULE } from './schedule';
 
 /** One VPC whose backends are probed: the probe function runs in its subnets. */
 export interface VpcConfig {
-  /** The VPC's id, e.g. `vpc-0a1b2c3d`. */
-  readonly vpcId: string;
-  /** Private subnets (with a route to the backends; no internet access needed). */
-  readonly subnetIds: readonly string[];
+  /**
+   * The VPC, as CDK apps hold it, e.g. `ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: 'vpc-0a1b2c3d' })`;
+   * its id must be known at synth (a lookup or an import, not a VPC created in the same app).
+   */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Private subnets with a route to the backends (no internet access needed).
+   * @default the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
   /** Backend ports the probe may reach: numbers, or ranges such as `30000-32767` (Kubernetes NodePorts). */
   readonly backendPorts: ReadonlyArray<number | string>;
   /**
@@ -27,8 +34,24 @@ export interface VpcConfig {
    * Backend security groups: egress goes to them, and with `addIngress` they admit the probe.
    * @default none: egress to `cidr` on `backendPorts`
    */
+  readonly backendSecurityGroups?: readonly ec2.ISecurityGroup[];
+  /** Add ingress rules to `backendSecurityGroups` for the probe's security group. @default false */
+  readonly addIngress?: boolean;
+}
+
+/** One VPC as `cdk.json` names it: by ids, which the stack imports into a `VpcConfig` (see `lib/config.ts`). */
+export interface VpcIdsConfig {
+  /** The VPC's id, e.g. `vpc-0a1b2c3d`. */
+  readonly vpcId: string;
+  /** Private subnets (with a route to the backends; no internet access needed). */
+  readonly subnetIds: readonly string[];
+  /** As `VpcConfig.backendPorts`. */
+  readonly backendPorts: ReadonlyArray<number | string>;
+  /** As `VpcConfig.cidr`. @default any IPv4 address */
+  readonly cidr?: string;
+  /** As `VpcConfig.backendSecurityGroups`, by id. @default none */
   readonly backendSecurityGroupIds?: readonly string[];
-  /** Add ingress rules to `backendSecurityGroupIds` for the probe's security group. @default false */
+  /** As `VpcConfig.addIngress`. @default false */
   readonly addIngress?: boolean;
 }
 
@@ -70,20 +93,44 @@ export interface IdleCanaryProps {
    */
   readonly periodMinutes?: number;
   /**
+   * Only the load balancers with these names are probed: names, or patterns with `*`
+   * (`k8s-prod-*`). Narrows what a run costs.
+   * @default every load balancer in the VPCs
+   */
+  readonly loadBalancerNames?: readonly string[];
+  /**
+   * Only the load balancers carrying all of these tags are probed: `key` (any value) or
+   * `key=value`. Narrows what a run costs.
+   * @default no tag needed
+   */
+  readonly tags?: readonly string[];
+  /**
    * Topic that alarms notify; one is created when not given.
    * @default a new topic
    */
   readonly topic?: sns.ITopic;
   /**
-   * Emails subscribed to the created topic.
+   * Emails subscribed to the created topic (refused with `topic`: subscribe them to that topic).
    * @default none
    */
   readonly alarmEmails?: readonly string[];
   /**
-   * Headroom below which a load balancer fails, in seconds.
-   * @default 1
+   * What every alarm's name starts with, followed by `-` and the alarm (`Heartbeat`,
+   * `LoadBalancersFailing`, ...), so that the notifications say which monitor speaks.
+   * @default the stack's name
    */
-  readonly marginS?: number;
+  readonly alarmNamePrefix?: string;
+  /**
+   * Whether the topic also hears when an alarm returns to OK.
+   * @default false: only ALARM is notified (the change notifications already say what recovered)
+   */
+  readonly okNotifications?: boolean;
+  /**
+   * Headroom below which a load balancer fails: a backend must tolerate idle connections this
+   * much longer than the load balancer's idle timeout.
+   * @default Duration.seconds(1)
+   */
+  readonly margin?: Duration;
   /**
    * CloudWatch namespace of the metrics.
    * @default 'IdleCanary'
@@ -172,7 +219,7 @@ export interface IdleCanaryProps {
 export const defaults = {
   schedule: DEFAULT_SCHEDULE,
   digestSchedule: 'rate(1 day)',
-  marginS: DEFAULTS.marginS,
+  margin: Duration.seconds(DEFAULTS.marginS),
   namespace: DEFAULT_NAMESPACE,
   metrics: DEFAULT_METRIC_SET,
   maxBackendsPerPort: DEFAULTS.maxBackendsPerPort,
@@ -185,7 +232,77 @@ export const defaults = {
   toleratedFailurePercentage: 100,
   accessLogBuckets: [],
   hangupsAlarmThreshold: 5,
+  okNotifications: false,
 } as const;
+
+/** The string props (and list props' items) checked alike by every front door: the pattern and what it accepts. */
+const STRING_PROPS = {
+  loadBalancerNames: { pattern: /^[A-Za-z0-9*-]{1,32}$/, expected: 'a load balancer name, or a pattern with * (letters, digits, - and *; at most 32)' },
+  tags: { pattern: /^[^,=\p{Cc}]{1,128}(=[^,\p{Cc}]{0,256})?$/u, expected: 'a tag key, or key=value, without commas' },
+  alarmNamePrefix: { pattern: /^[\x20-\x7e]{1,200}$/, expected: 'up to 200 printable ASCII characters' },
+} as const;
+
+/** A string prop's name (or list prop's, for its items), for `stringPropIssue`. */
+export type StringPropName = keyof typeof STRING_PROPS;
+
+/**
+ * What a string prop (or a list prop's item) accepts, when `value` is not that; `undefined` when it is.
+ *
+ * Why here: cdk.json and the construct refuse the same values in the same words.
+ *
+ * @example
+ * stringPropIssue('tags', 'team=a,b'); // 'a tag key, or key=value, without commas'
+ */
+export function stringPropIssue(name: StringPropName, value: unknown): string | undefined {
+  const { pattern, expected } = STRING_PROPS[name];
+  return typeof value === 'string' && pattern.test(value) ? undefined : expected;
+}
+
+/** What `alarmEmails` accepts beside a topic of the user's own (cdk.json's `topicArn`, the construct's `topic`). */
+export const EMAILS_WITH_TOPIC = 'no emails with a topic of your own (subscribe them to that topic)';
+
+/** The props the construct checks as cdk.json does, in their types. */
+type CheckedProps = Partial<Record<Exclude<NumberPropName, 'marginS'>, number>> & {
+  readonly margin?: Duration;
+  readonly loadBalancerNames?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly alarmNamePrefix?: string;
+  readonly topic?: unknown;
+  readonly alarmEmails?: readonly string[];
+};
+
+/**
+ * Throws, in one line naming the prop, its value and what is accepted, for a prop cdk.json
+ * would refuse: the number props, the selection lists, the alarm name prefix, and emails
+ * beside a topic of the user's own.
+ *
+ * Why at synth: a value the functions' own checks refuse would otherwise deploy and fail every
+ * run, one Step Functions refuses (an inline Map above 40) would fail only at deploy, and
+ * emails beside a topic would be dropped without a word.
+ *
+ * @example
+ * checkProps({ maxConcurrency: 500 }); // throws 'maxConcurrency: expected a whole number from 1 to 40, got 500'
+ */
+export function checkProps(props: CheckedProps): void {
+  const refuse = (key: string, expected: string, got: unknown) => {
+    throw new Error(`${key}: expected ${expected}, got ${describeValue(got)}`);
+  };
+  for (const name of Object.keys(NUMBER_PROPS).filter((n) => n !== 'marginS') as Array<Exclude<NumberPropName, 'marginS'>>) {
+    const expected = props[name] === undefined ? undefined : numberPropIssue(name, props[name]);
+    if (expected !== undefined) refuse(name, expected, props[name]);
+  }
+  const marginIssue = props.margin === undefined ? undefined : numberPropIssue('marginS', secondsOf(props.margin));
+  if (marginIssue !== undefined) throw new Error(`margin: expected ${marginIssue} seconds, got ${props.margin!.toHumanString()}`);
+  for (const name of ['loadBalancerNames', 'tags'] as const) {
+    (props[name] ?? []).forEach((item, i) => {
+      const expected = stringPropIssue(name, item);
+      if (expected !== undefined) refuse(`${name}[${i}]`, expected, item);
+    });
+  }
+  const prefixIssue = props.alarmNamePrefix === undefined ? undefined : stringPropIssue('alarmNamePrefix', props.alarmNamePrefix);
+  if (prefixIssue !== undefined) refuse('alarmNamePrefix', prefixIssue, props.alarmNamePrefix);
+  if (props.topic !== undefined && props.alarmEmails !== undefined) refuse('alarmEmails', EMAILS_WITH_TOPIC, props.alarmEmails);
+}
 
 
 /** The number props checked against the ranges every front door shares, and whether whole. */
@@ -216,20 +333,13 @@ export function numberPropIssue(name: NumberPropName, value: unknown): string | 
 }
 
 /**
- * Throws, in one line naming the prop, its value and what is accepted, for a number prop out of
- * range.
- *
- * Why at synth: a value the functions' own checks refuse would otherwise deploy and fail every
- * run, and one Step Functions refuses (an inline Map above 40) would fail only at deploy.
+ * A duration in seconds, fractions kept (`Duration.toSeconds()` refuses a fraction).
  *
  * @example
- * checkNumberProps({ maxConcurrency: 500 }); // throws 'maxConcurrency: expected a whole number from 1 to 40, got 500'
+ * secondsOf(Duration.millis(1500)); // 1.5
  */
-export function checkNumberProps(props: Partial<Record<NumberPropName, number>>): void {
-  for (const name of Object.keys(NUMBER_PROPS) as NumberPropName[]) {
-    const expected = props[name] === undefined ? undefined : numberPropIssue(name, props[name]);
-    if (expected !== undefined) throw new Error(`${name}: expected ${expected}, got ${props[name]}`);
-  }
+export function secondsOf(duration: Duration): number {
+  return duration.toMilliseconds() / 1000;
 }
 
 /**

@@ -33,6 +33,16 @@ export interface RunFunctionsProps extends ReportsPartProps, MetricsTarget {
   readonly topic: sns.ITopic;
   /** VPCs with a probe function. */
   readonly vpcIds: readonly string[];
+  /**
+   * Only the load balancers with these names (or `*` patterns) are probed.
+   * @default every load balancer in the VPCs
+   */
+  readonly loadBalancerNames?: readonly string[];
+  /**
+   * Only the load balancers carrying all these tags (`key` or `key=value`) are probed.
+   * @default no tag needed
+   */
+  readonly tags?: readonly string[];
   /** Headroom below which a load balancer fails, in seconds. */
   readonly marginS: number;
   /** Backends above which a run goes through S3 and Distributed Maps. */
@@ -91,6 +101,8 @@ export class RunFunctions extends Construct {
       environment: {
         ...shared,
         [ENV.vpcIds]: props.vpcIds.join(','),
+        ...(props.loadBalancerNames?.length ? { [ENV.loadBalancers]: props.loadBalancerNames.join(',') } : {}),
+        ...(props.tags?.length ? { [ENV.tags]: props.tags.join(',') } : {}),
         [ENV.bucket]: bucket.bucketName,
         [ENV.reportPrefix]: REPORT_PREFIX,
         [ENV.inlineMaxBackends]: String(props.inlineMaxBackends),

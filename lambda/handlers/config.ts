@@ -78,6 +78,10 @@ export const ENV = {
   bucket: 'IDLE_CANARY_BUCKET',
   reportPrefix: 'IDLE_CANARY_REPORT_PREFIX',
   topicArn: 'IDLE_CANARY_TOPIC_ARN',
+  /** The run state machine's ARN: notifications and reports link to the run's execution. */
+  stateMachineArn: 'IDLE_CANARY_STATE_MACHINE_ARN',
+  /** The dashboard's name: notifications and reports link to it. */
+  dashboardName: 'IDLE_CANARY_DASHBOARD_NAME',
   inlineMaxBackends: 'IDLE_CANARY_INLINE_MAX_BACKENDS',
   /** Probe invocations a Map runs at once: with the run's time, how many backends one run can probe. */
   maxConcurrency: 'IDLE_CANARY_MAX_CONCURRENCY',

@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { runLinks } from '../report/console-links';
 import { digestNotification } from '../report/digest';
 import { readLatest } from '../report/store';
 import { ENV, envString } from './config';
@@ -26,7 +27,7 @@ export async function digestStep(env: NodeJS.ProcessEnv = process.env, deps: Dig
   const notification =
     latest === null
       ? { subject: 'idle-canary digest: no run has completed yet', message: `No run report in s3://${bucket}/${prefix}latest.json yet. Check the state machine's executions.` }
-      : digestNotification(latest, `s3://${bucket}/${prefix}latest.html`);
+      : digestNotification(latest, runLinks({ region: latest.region, bucket, reportKey: `${prefix}latest.html`, ...(env[ENV.dashboardName] ? { dashboardName: env[ENV.dashboardName] } : {}) }));
   await deps.sns.send(new PublishCommand({ TopicArn: envString(env, ENV.topicArn), Subject: notification.subject, Message: notification.message }));
   logger.info('digest sent', { subject: notification.subject });
   return { subject: notification.subject };

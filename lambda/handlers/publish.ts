@@ -57,6 +57,8 @@ export async function publishStep(event: unknown, env: NodeJS.ProcessEnv = proce
       marginS: settingFromEnv(env, 'marginS'),
       accessLogs: env[ENV.accessLogs] === 'on',
       topicArn: env[ENV.topicArn] || undefined,
+      stateMachineArn: env[ENV.stateMachineArn] || undefined,
+      dashboardName: env[ENV.dashboardName] || undefined,
     },
     deps,
   );

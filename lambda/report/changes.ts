@@ -6,6 +6,7 @@
 import { toleratedS, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
 import { fmt, label } from './advice';
+import { linkLines, type RunLinks } from './console-links';
 import type { ScanReport } from './scan';
 import { hangupsSentence, loadBalancerKey, shownName } from './view';
 
@@ -90,9 +91,9 @@ export interface Notification {
  * The notification of a run's changes; `null` when nothing changed (nothing is sent).
  *
  * @example
- * changeNotification(changes, current, 's3://bucket/idle-canary/runs/run-1.html');
+ * changeNotification(changes, current, reportLinks('reports', 'idle-canary/', 'run-1', current));
  */
-export function changeNotification(changes: readonly Change[], current: ScanReport, reportUrl: string): Notification | null {
+export function changeNotification(changes: readonly Change[], current: ScanReport, links: RunLinks): Notification | null {
   if (changes.length === 0) return null;
   const failing = current.loadBalancers.filter((lb) => lb.verdict === 'fail').length;
   const subject = `idle-canary ${current.region}: ${changes.length} change${changes.length === 1 ? '' : 's'}, ${failing} load balancer${failing === 1 ? '' : 's'} failing`;
@@ -106,7 +107,7 @@ export function changeNotification(changes: readonly Change[], current: ScanRepo
       return sentence === null ? [] : [`${shownName(current, lb)}: ${sentence}`];
     }),
     '',
-    `Report: ${reportUrl}`,
+    ...linkLines(links),
   ];
   return { subject: subject.slice(0, 100), message: lines.join('\n') };
 }

@@ -3,6 +3,7 @@
  */
 import { fmt, label } from './advice';
 import type { Notification } from './changes';
+import { linkLines, type RunLinks } from './console-links';
 import type { ScanReport } from './scan';
 import { hangupsPhrase, shownName } from './view';
 
@@ -10,9 +11,9 @@ import { hangupsPhrase, shownName } from './view';
  * The digest of the latest run.
  *
  * @example
- * digestNotification(latest, 's3://bucket/idle-canary/latest.html');
+ * digestNotification(latest, runLinks({ region: 'eu-west-1', bucket: 'reports', reportKey: 'idle-canary/latest.html' }));
  */
-export function digestNotification(report: ScanReport, url: string): Notification {
+export function digestNotification(report: ScanReport, links: RunLinks): Notification {
   const count = (verdict: string) => report.loadBalancers.filter((lb) => lb.verdict === verdict).length;
   const failing = report.loadBalancers.filter((lb) => lb.verdict === 'fail');
   const lines = [
@@ -26,7 +27,7 @@ export function digestNotification(report: ScanReport, url: string): Notificatio
     }),
     ...report.loadBalancers.filter((lb) => lb.verdict === 'inconclusive').map((lb) => `- INCONCLUSIVE ${shownName(report, lb)}: ${lb.error ?? `${lb.probeErrors} backend(s) could not be probed`}`),
     '',
-    `Report: ${url}`,
+    ...linkLines(links),
   ];
   return { subject: `idle-canary ${report.region} digest: ${count('fail')} failing of ${report.loadBalancers.length}`.slice(0, 100), message: lines.join('\n') };
 }

@@ -7,6 +7,7 @@ import { judgedProbe, phaseHeadroomS, type LoadBalancerVerdict } from '../judge'
 import type { PhaseName, Verdict } from '../probe';
 import { fmt, label, sweepWords } from './advice';
 import type { Change } from './changes';
+import { labelled, type RunLinks } from './console-links';
 import { escapeXml as esc, probePicture } from './picture';
 import type { ScanReport } from './scan';
 import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, headroomText, limitText, shownName, worstBackend } from './view';
@@ -20,15 +21,17 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .advice{background:#fafafa;border-left:4px solid #999;padding:8px 12px}
 figure{margin:8px 0 16px}figcaption{font-size:12px;color:#555}
 .legend span{margin-right:14px;font-size:12px}.muted{color:#666}
+.links a{margin-right:16px}
 `;
 
 /**
- * Renders the page.
+ * Renders the page; a deployed run's page links, under its heading, to its report object, its
+ * execution and the dashboard in the console.
  *
  * @example
  * writeFileSync('run.html', renderHtmlReport(report, changes));
  */
-export function renderHtmlReport(report: ScanReport, changes: readonly Change[] = []): string {
+export function renderHtmlReport(report: ScanReport, changes: readonly Change[] = [], links?: RunLinks): string {
   const lbs = byVerdict(report.loadBalancers);
   const count = (verdict: Verdict) => lbs.filter((lb) => lb.verdict === verdict).length;
   return [
@@ -38,6 +41,7 @@ export function renderHtmlReport(report: ScanReport, changes: readonly Change[] 
     `<style>${STYLE}</style></head><body>`,
     `<h1>idle-canary ${esc(report.region)}: <span class="${report.verdict}">${report.verdict.toUpperCase()}</span></h1>`,
     `<p class="muted">Run ${esc(report.startedAt)} to ${esc(report.finishedAt)}. ${lbs.length} load balancer(s): ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing. ${report.apiCalls} AWS API calls.</p>`,
+    links ? linksParagraph(links) : '',
     failParagraph(accessLogsError(report)),
     changesSection(changes),
     summaryTable(lbs, report),
@@ -46,6 +50,12 @@ export function renderHtmlReport(report: ScanReport, changes: readonly Change[] 
     othersSection(report),
     '</body></html>',
   ].join('\n');
+}
+
+function linksParagraph(links: RunLinks): string {
+  // The file's own S3 URI is for the CLI, not a link a browser opens.
+  const anchors = labelled(links).filter(({ url }) => url.startsWith('https://'));
+  return `<p class="links">${anchors.map(({ label, url }) => `<a href="${esc(url)}" rel="noopener noreferrer">${esc(label)}</a>`).join('')}</p>`;
 }
 
 function changesSection(changes: readonly Change[]): string {

@@ -4,25 +4,28 @@
 import type { Verdict } from '../probe';
 import { fmt } from './advice';
 import type { Change } from './changes';
+import { labelled, type RunLinks } from './console-links';
 import type { ScanReport } from './scan';
 import { printable } from '../shared/printable';
 import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, shownName, worstBackend } from './view';
 
 /**
- * Renders the summary: verdict, changes, one table row per load balancer, then the advice for
- * each one that is not passing.
+ * Renders the summary: verdict, changes, the links of a deployed run (the console's pages of
+ * the full report, the run and the dashboard), one table row per load balancer, then the
+ * advice for each one that is not passing.
  *
  * @example
- * renderMarkdownReport(report, changes, 's3://bucket/idle-canary/runs/run-1.html');
+ * renderMarkdownReport(report, changes, reportLinks('reports', 'idle-canary/', 'run-1', report));
  */
-export function renderMarkdownReport(report: ScanReport, changes: readonly Change[] = [], htmlUrl?: string): string {
+export function renderMarkdownReport(report: ScanReport, changes: readonly Change[] = [], links?: RunLinks): string {
   const lbs = byVerdict(report.loadBalancers);
   const count = (verdict: Verdict) => lbs.filter((lb) => lb.verdict === verdict).length;
   const lines = [
     `# idle-canary ${md(report.region)}: ${md(report.verdict.toUpperCase())}`,
     '',
-    `Run ${md(report.startedAt)} to ${md(report.finishedAt)}: ${lbs.length} load balancer(s), ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing.${htmlUrl ? ` Full report with pictures: ${md(htmlUrl)}` : ''}`,
+    `Run ${md(report.startedAt)} to ${md(report.finishedAt)}: ${lbs.length} load balancer(s), ${count('fail')} failing, ${count('inconclusive')} inconclusive, ${count('pass')} passing.`,
   ];
+  if (links) lines.push('', labelled(links).map(({ label, url }) => (url.startsWith('https://') ? `[${label}](<${url}>)` : `${label}: \`${url}\``)).join(' · '));
   const logsError = accessLogsError(report);
   if (logsError !== null) lines.push('', md(logsError));
   if (changes.length > 0) {

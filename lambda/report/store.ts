@@ -5,6 +5,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getJson } from '../shared/s3-json';
 import type { Change } from './changes';
+import { runLinks, type RunLinks, type RunPlace } from './console-links';
 import { renderHtmlReport } from './html';
 import { renderMarkdownReport } from './markdown';
 import { fromScanJson, type SavedScanReport } from './normalize';
@@ -15,8 +16,21 @@ export interface StoredReport {
   readonly json: string;
   readonly markdown: string;
   readonly html: string;
-  /** `s3://bucket/key` of the HTML page, for notifications. */
-  readonly url: string;
+  /** The HTML page in the console, the run and the dashboard, for notifications. */
+  readonly links: RunLinks;
+}
+
+/** What the links of a stored run need beyond the bucket, the key and the report's region. */
+export type LinkPlace = Pick<RunPlace, 'execution' | 'dashboardName'>;
+
+/**
+ * The links of the run `runId` of a report under `prefix` in `bucket`.
+ *
+ * @example
+ * reportLinks('reports', 'idle-canary/', 'r-1', report, { dashboardName: 'IdleCanary' }).report; // https://...
+ */
+export function reportLinks(bucket: string, prefix: string, runId: string, report: Pick<ScanReport, 'region'>, place: LinkPlace = {}): RunLinks {
+  return runLinks({ region: report.region, bucket, reportKey: `${prefix}runs/${runId}.html`, ...place });
 }
 
 /**
@@ -37,17 +51,17 @@ export async function readLatest(s3: S3Client, bucket: string, prefix: string): 
  * Why `latest.json` last: it is what the next run compares with, so it only moves once this
  * run's own reports are safely written.
  */
-export async function writeReports(s3: S3Client, bucket: string, prefix: string, runId: string, report: ScanReport, changes: readonly Change[]): Promise<StoredReport> {
+export async function writeReports(s3: S3Client, bucket: string, prefix: string, runId: string, report: ScanReport, changes: readonly Change[], place: LinkPlace = {}): Promise<StoredReport> {
   const base = `${prefix}runs/${runId}`;
-  const url = `s3://${bucket}/${base}.html`;
+  const links = reportLinks(bucket, prefix, runId, report, place);
   const bodies = {
     json: { body: JSON.stringify(toScanJson(report)), type: 'application/json' },
-    markdown: { body: renderMarkdownReport(report, changes, url), type: 'text/markdown; charset=utf-8' },
-    html: { body: renderHtmlReport(report, changes), type: 'text/html; charset=utf-8' },
+    markdown: { body: renderMarkdownReport(report, changes, links), type: 'text/markdown; charset=utf-8' },
+    html: { body: renderHtmlReport(report, changes, links), type: 'text/html; charset=utf-8' },
   };
   const put = (key: string, { body, type }: { body: string; type: string }) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: type }));
   await Promise.all([put(`${base}.json`, bodies.json), put(`${base}.md`, bodies.markdown), put(`${base}.html`, bodies.html)]);
   await Promise.all([put(`${prefix}latest.md`, bodies.markdown), put(`${prefix}latest.html`, bodies.html)]);
   await put(`${prefix}latest.json`, bodies.json);
-  return { json: `${base}.json`, markdown: `${base}.md`, html: `${base}.html`, url };
+  return { json: `${base}.json`, markdown: `${base}.md`, html: `${base}.html`, links };
 }

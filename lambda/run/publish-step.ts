@@ -9,7 +9,7 @@ import { defaults as recentDefaults, readRecentHangups, type RecentHangups } fro
 import { defaults as publishDefaults, type MetricSet } from '../metrics';
 import type { ProbeResult } from '../probe';
 import { changeNotification, compareRuns } from '../report/changes';
-import { readLatest, writeReports } from '../report/store';
+import { readLatest, reportLinks, writeReports } from '../report/store';
 import { logger } from '../shared/logger';
 import { concludeRun } from './pipeline';
 import { readDiscovery, readDistributedResults, readLongResults } from './store';
@@ -29,6 +29,10 @@ export interface PublishSettings {
   readonly accessLogs: boolean;
   /** Where changes are notified; a missing topic is logged, never fatal to the metrics. */
   readonly topicArn?: string;
+  /** The state machine's ARN, for the run's link; no link when unset. */
+  readonly stateMachineArn?: string;
+  /** The dashboard's name, for its link; no link when unset. */
+  readonly dashboardName?: string;
 }
 
 /**
@@ -121,11 +125,16 @@ export async function publishRun(run: PublishInput, settings: PublishSettings, d
     return null;
   });
   const changes = compareRuns(previous, report);
-  const stored = await writeReports(deps.s3, bucket, prefix, run.runId, report, changes).catch((error: Error) => {
+  const place = {
+    ...(settings.stateMachineArn ? { execution: { stateMachineArn: settings.stateMachineArn, runId: run.runId } } : {}),
+    ...(settings.dashboardName ? { dashboardName: settings.dashboardName } : {}),
+  };
+  const stored = await writeReports(deps.s3, bucket, prefix, run.runId, report, changes, place).catch((error: Error) => {
     logger.error('run reports not written', { error });
     return null;
   });
-  const notification = changeNotification(changes, report, stored?.url ?? `s3://${bucket}/${prefix}runs/${run.runId}.html (not written)`);
+  const unwritten = reportLinks(bucket, prefix, run.runId, report, place);
+  const notification = changeNotification(changes, report, stored?.links ?? { ...unwritten, reportUri: `${unwritten.reportUri} (not written)` });
   let notified = false;
   if (notification !== null) {
     try {

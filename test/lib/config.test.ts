@@ -63,7 +63,7 @@ describe('parseConfig', () => {
     ],
     [
       { stacks: [{ ...STACK, marginSeconds: 5 }] },
-      'idle-canary.stacks[0].marginSeconds: expected no such key (accepted: account, region, vpcs, schedule, periodMinutes, topicArn, alarmEmails, marginS, namespace, metrics, maxBackendsPerPort, digestSchedule, runAfterEcsDeployments, runAfterCodeDeployDeployments, reportRetentionDays, logRetentionDays, maxConcurrency, inlineMaxBackends, toleratedFailurePercentage, accessLogBuckets, hangupsAlarmThreshold, longTimeouts), got 5',
+      'idle-canary.stacks[0].marginSeconds: expected no such key (accepted: account, region, vpcs, loadBalancerNames, tags, schedule, periodMinutes, topicArn, alarmEmails, alarmNamePrefix, okNotifications, marginS, namespace, metrics, maxBackendsPerPort, digestSchedule, runAfterEcsDeployments, runAfterCodeDeployDeployments, reportRetentionDays, logRetentionDays, maxConcurrency, inlineMaxBackends, toleratedFailurePercentage, accessLogBuckets, hangupsAlarmThreshold, longTimeouts), got 5',
     ],
     [{ stacks: [STACK], stack: {} }, 'idle-canary.stack: expected no such key (accepted: stacks), got {}'],
     [{ stacks: [{ ...STACK, accessLogBuckets: [{ bucket: 'corp-logs' }] }] }, 'idle-canary.stacks[0].accessLogBuckets[0].bucket: expected no such key (accepted: bucketName, prefix), got "corp-logs"'],
@@ -80,11 +80,16 @@ describe('parseConfig', () => {
     [{ stacks: [{ ...STACK, vpcs: [{ ...VPC, backendPorts: ['32767-30000'] }] }] }, 'idle-canary.stacks[0].vpcs[0].backendPorts[0]: expected a port (1-65535) or a range such as 30000-32767, got "32767-30000"'],
     [{ stacks: [{ ...STACK, schedule: 'every 15 minutes' }] }, 'idle-canary.stacks[0].schedule: expected rate(N minutes) or cron(...), got "every 15 minutes"'],
     [{ stacks: [{ ...STACK, marginS: -1 }] }, 'idle-canary.stacks[0].marginS: expected a number from 0 to 600, got -1'],
-    [{ stacks: [{ ...STACK, topicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' }] }, 'idle-canary.stacks[0].alarmEmails: expected no emails when topicArn is given (subscribe them to that topic), got ["oncall@example.com"]'],
+    [{ stacks: [{ ...STACK, topicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' }] }, 'idle-canary.stacks[0].alarmEmails: expected no emails with a topic of your own (subscribe them to that topic), got ["oncall@example.com"]'],
     [{ stacks: [{ ...STACK, accessLogBuckets: [{ bucketName: 'Corp_Logs' }] }] }, 'idle-canary.stacks[0].accessLogBuckets[0].bucketName: expected an S3 bucket name, got "Corp_Logs"'],
     [{ stacks: [{ ...STACK, accessLogBuckets: [{ bucketName: 'corp-logs', prefix: 'prod/AWSLogs/123456789012' }] }] }, "idle-canary.stacks[0].accessLogBuckets[0].prefix: expected the prefix set in the load balancers' logging, without a leading slash or AWSLogs, got \"prod/AWSLogs/123456789012\""],
     [{ stacks: [{ ...STACK, hangupsAlarmThreshold: 0 }] }, 'idle-canary.stacks[0].hangupsAlarmThreshold: expected a number from 1 to 1000000, got 0'],
     [{ stacks: [{ ...STACK, metrics: 'full' }] }, `idle-canary.stacks[0].metrics: expected 'lean' or 'detailed', got "full"`],
+    [{ stacks: [{ ...STACK, loadBalancerNames: ['web', 'k8s prod'] }] }, 'idle-canary.stacks[0].loadBalancerNames[1]: expected a load balancer name, or a pattern with * (letters, digits, - and *; at most 32), got "k8s prod"'],
+    [{ stacks: [{ ...STACK, tags: 'team=payments' }] }, 'idle-canary.stacks[0].tags: expected a list, got "team=payments"'],
+    [{ stacks: [{ ...STACK, tags: ['team=payments,search'] }] }, 'idle-canary.stacks[0].tags[0]: expected a tag key, or key=value, without commas, got "team=payments,search"'],
+    [{ stacks: [{ ...STACK, alarmNamePrefix: '' }] }, 'idle-canary.stacks[0].alarmNamePrefix: expected up to 200 printable ASCII characters, got ""'],
+    [{ stacks: [{ ...STACK, okNotifications: 'yes' }] }, 'idle-canary.stacks[0].okNotifications: expected true or false, got "yes"'],
   ])('rejects %j naming the key', (value, message) => {
     // Act & Assess
     expect(() => parseConfig(value)).toThrow(message);

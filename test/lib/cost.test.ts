@@ -34,8 +34,9 @@ describe('monthlyCost by metric set', () => {
 
     // Assess
     expect(runMetrics('detailed')).toEqual({ perLoadBalancer: 8, fleet: 2 });
-    expect(alarmSeries('detailed', 100)).toBe(201);
-    expect(costs.map((c) => c.total)).toEqual([270.75, 4119.44]);
+    expect(alarmSeries('detailed', 100)).toBe(202);
+    // Assess: as 0.2.0 ($270.75, $4,119.44) plus the heartbeat's arming alarm ($0.10) and composite ($0.50)
+    expect(costs.map((c) => c.total)).toEqual([271.35, 4120.04]);
   });
 
   it('keeps the lean set, the default, at most $0.50 per load balancer-month at 100 and 2,000 load balancers', () => {
@@ -45,9 +46,9 @@ describe('monthlyCost by metric set', () => {
     // Assess: one metric per load balancer, four for the fleet; three alarms of one series each
     expect(costs.map((c) => c.metricSet)).toEqual(['lean', 'lean']);
     expect(runMetrics('lean')).toEqual({ perLoadBalancer: 1, fleet: 4 });
-    expect(alarmSeries('lean', 2000)).toBe(3);
+    expect(alarmSeries('lean', 2000)).toBe(4);
     expect(costs[0].metrics).toBeCloseTo(104 * PRICES.customMetric + 2918 * PRICES.putMetricDataRequest, 2);
-    expect(costs[1].alarms).toBeCloseTo(3 * PRICES.alarmMetric, 2);
+    expect(costs[1].alarms).toBeCloseTo(4 * PRICES.alarmMetric + PRICES.compositeAlarm, 2);
     for (const cost of costs) expect(cost.perLoadBalancer).toBeLessThanOrEqual(0.5);
   });
 });

@@ -1,11 +1,16 @@
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../../lib/app';
 import { parseConfig } from '../../lib/config';
 import { IdleCanary } from '../../lib/idle-canary';
-import { STACK, VPC, logicalIdOf, synth } from './synth';
+import type { IConstruct } from 'constructs';
+import { STACK, VPC, logicalIdOf, synth, importedVpcs } from './synth';
 
 const { assembly, stack, template } = synth({ ...STACK, accessLogBuckets: [{ bucketName: 'corp-elb-logs' }] });
 
@@ -61,6 +66,49 @@ describe('IdleCanary', () => {
     expect(dashboard.Properties.DashboardName).not.toBe(RELEASED.dashboardName);
   });
 
+  it('outputs the reports bucket, the state machine, the dashboard\'s console page, the topic and the probe security group of each VPC', () => {
+    // Prepare
+    const { template: twoVpcs, stack: twoVpcStack } = synth({ ...STACK, vpcs: [VPC, { ...VPC, vpcId: 'vpc-0f1e2d3c4b5a69788' }] });
+    const [, second] = twoVpcStack.canary.node.findChild('ProbeFunctions').node.children.filter((c) => c.node.id.startsWith('ProbeSecurityGroup'));
+
+    // Act
+    const outputs = Object.entries(twoVpcs.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>);
+    const byId = (id: string) => outputs.find(([key]) => key.startsWith(`IdleCanary${id}`))?.[1];
+
+    // Assess
+    expect(outputs).toHaveLength(6);
+    expect(byId('ReportsBucketName')?.Value).toEqual({ Ref: logicalIdOf(twoVpcStack.canary.bucket) });
+    expect(byId('StateMachineArn')?.Value).toEqual({ Ref: logicalIdOf(twoVpcStack.canary.stateMachine) });
+    expect(byId('AlarmTopicArn')?.Value).toEqual({ Ref: logicalIdOf(twoVpcStack.canary.topic) });
+    expect(byId('DashboardUrl')?.Value).toEqual({
+      'Fn::Join': ['', ['https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/', { Ref: logicalIdOf(twoVpcStack.canary.dashboard.dashboard) }]],
+    });
+    expect(byId('ProbeSecurityGroupId1')).toEqual({ Value: { 'Fn::GetAtt': [logicalIdOf(second), 'GroupId'] }, Description: 'idle-canary: the probe security group in vpc-0f1e2d3c4b5a69788, which the backends must admit on their ports' });
+    expect(byId('ProbeSecurityGroupId0')?.Description).toContain('vpc-0a1b2c3d4e5f60718');
+  });
+
+  it('gives publish and digest what their links need: the state machine\'s ARN (from its name, no cycle) and the dashboard\'s name', () => {
+    // Act
+    const environmentOf = (fn: IConstruct) => template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables;
+
+    // Assess
+    const publish = environmentOf(stack.canary.publishFunction);
+    expect(JSON.stringify(publish.IDLE_CANARY_STATE_MACHINE_ARN)).toMatch(/":states:eu-west-1:123456789012:stateMachine:IdleCanary123456789012euwest1-IdleCanary-RunStateMachine-[0-9A-F]{8}-run"/);
+    expect(publish.IDLE_CANARY_DASHBOARD_NAME).toEqual({ Ref: logicalIdOf(stack.canary.dashboard.dashboard) });
+    expect(environmentOf(stack.canary.digestFunction)).toMatchObject({ IDLE_CANARY_DASHBOARD_NAME: { Ref: logicalIdOf(stack.canary.dashboard.dashboard) } });
+  });
+
+  it('passes the selection (load balancer names, tags) to discover, and nothing when none is given', () => {
+    // Act
+    const { template: narrowed, stack: narrowedStack } = synth({ ...STACK, loadBalancerNames: ['k8s-prod-*', 'web'], tags: ['team=payments', 'idle-canary'] });
+    const environmentOf = (t: typeof template, fn: IConstruct) => t.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables;
+
+    // Assess
+    expect(environmentOf(narrowed, narrowedStack.canary.discoverFunction)).toMatchObject({ IDLE_CANARY_LOAD_BALANCERS: 'k8s-prod-*,web', IDLE_CANARY_TAGS: 'team=payments,idle-canary' });
+    expect(Object.keys(environmentOf(template, stack.canary.discoverFunction))).not.toEqual(expect.arrayContaining(['IDLE_CANARY_LOAD_BALANCERS']));
+    expect(Object.keys(environmentOf(template, stack.canary.discoverFunction))).not.toEqual(expect.arrayContaining(['IDLE_CANARY_TAGS']));
+  });
+
   it('builds each part as a construct of its own, under the monitor', () => {
     // Act
     const children = stack.canary.node.children.map((child) => `${child.node.id}:${child.constructor.name}`);
@@ -79,12 +127,59 @@ describe('IdleCanary', () => {
     );
   });
 
+  it('gives the same template for a VPC, subnets and security groups held as CDK objects as for their ids in cdk.json', () => {
+    // Prepare: cdk.json's ids; the same VPC as an app holds it (private subnets selected by default), the margin as a Duration
+    const SECURITY_GROUP = 'sg-0a1b2c3d4e5f60718';
+    const config = { ...STACK, vpcs: [{ ...VPC, cidr: undefined, backendSecurityGroupIds: [SECURITY_GROUP], addIngress: true }], marginS: 2.5 };
+    const app = new App();
+    const own = new Stack(app, 'IdleCanary-123456789012-eu-west-1', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(own, 'AppVpc', { vpcId: VPC.vpcId, availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: VPC.subnetIds });
+    const backends = ec2.SecurityGroup.fromSecurityGroupId(own, 'Backends', SECURITY_GROUP);
+
+    // Act
+    new IdleCanary(own, 'IdleCanary', { vpcs: [{ vpc, backendPorts: VPC.backendPorts, backendSecurityGroups: [backends], addIngress: true }], alarmEmails: STACK.alarmEmails, margin: Duration.millis(2500) });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const fromObjects = Template.fromStack(own).toJSON();
+    const fromIds = synth(config).template.toJSON();
+
+    // Assess
+    expect(fromObjects).toEqual(fromIds);
+    expect(Object.values(fromIds.Resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::EC2::SecurityGroupIngress')).toHaveLength(2);
+  });
+
+  it('refuses a VPC whose id is not known at synth, in one line', () => {
+    // Prepare
+    const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] } } }));
+    const scope = app.node.children[0] as Stack;
+    const created = new ec2.Vpc(scope, 'NewVpc');
+
+    // Act & Assess
+    expect(() => new IdleCanary(scope, 'Second', { vpcs: [{ vpc: created, backendPorts: [80] }] })).toThrow(
+      new Error('vpcs[0].vpc: expected a VPC whose id is known at synth (ec2.Vpc.fromLookup or ec2.Vpc.fromVpcAttributes), got a VPC id that is a token'),
+    );
+  });
+
   it('refuses, as the configuration does, a number prop out of its range', () => {
     // Prepare
     const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] } } }));
 
     // Act & Assess
-    expect(() => new IdleCanary(app.node.children[0], 'Second', { vpcs: [VPC], maxConcurrency: 100 })).toThrow('maxConcurrency: expected a whole number from 1 to 40, got 100');
+    expect(() => new IdleCanary(app.node.children[0], 'Second', { vpcs: importedVpcs(app.node.children[0]), maxConcurrency: 100 })).toThrow('maxConcurrency: expected a whole number from 1 to 40, got 100');
     expect(() => parseConfig({ stacks: [{ ...STACK, maxConcurrency: 100 }] })).toThrow('idle-canary.stacks[0].maxConcurrency: expected a whole number from 1 to 40, got 100');
+  });
+
+  it.each<[string, { tags?: string[]; loadBalancerNames?: string[]; alarmEmails?: string[]; withTopic?: boolean }, string]>([
+    ['tags[0]', { tags: ['team=a,b'] }, 'expected a tag key, or key=value, without commas, got "team=a,b"'],
+    ['loadBalancerNames[0]', { loadBalancerNames: ['web_1'] }, 'expected a load balancer name, or a pattern with * (letters, digits, - and *; at most 32), got "web_1"'],
+    ['alarmEmails', { alarmEmails: ['oncall@example.com'], withTopic: true }, 'expected no emails with a topic of your own (subscribe them to that topic), got ["oncall@example.com"]'],
+  ])('refuses %s in the same words as the configuration does', (key, { withTopic, ...props }, message) => {
+    // Prepare
+    const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] } } }));
+    const scope = app.node.children[0] as Stack;
+    const topicArn = 'arn:aws:sns:eu-west-1:123456789012:oncall';
+
+    // Act & Assess: one line each, the key path the only difference
+    expect(() => new IdleCanary(scope, 'Second', { vpcs: importedVpcs(scope), ...props, ...(withTopic ? { topic: Topic.fromTopicArn(scope, 'Oncall', topicArn) } : {}) })).toThrow(new Error(`${key}: ${message}`));
+    expect(() => parseConfig({ stacks: [{ ...STACK, ...props, ...(withTopic ? { topicArn } : {}) }] })).toThrow(new Error(`idle-canary.stacks[0].${key}: ${message}`));
   });
 });

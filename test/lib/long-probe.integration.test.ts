@@ -8,7 +8,7 @@ import { parseConfig } from '../../lib/config';
 import { LONG_PROBE_DIR } from '../../lib/handlers';
 import { IdleCanary } from '../../lib/idle-canary';
 import { LONG_RUN_TIMEOUT_MINUTES, RUN_TIMEOUT_MINUTES } from '../../lambda/run/limits';
-import { STACK, VPC, logicalIdOf, roleStatements, stateMachineDefinition, synth } from './synth';
+import { STACK, VPC, logicalIdOf, roleStatements, stateMachineDefinition, synth, importedVpcs } from './synth';
 
 const SECOND_VPC = { vpcId: 'vpc-0f1e2d3c4b5a69788', subnetIds: ['subnet-0f1e2d3c4b5a69788'], backendPorts: [8080] };
 /** A stack for an account whose ALBs hold idle connections 3,600 s (WebSockets, long polling). */
@@ -201,6 +201,6 @@ describe('the longTimeouts configuration', () => {
     const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] } } }));
 
     // Act & Assess
-    expect(() => new IdleCanary(app.node.children[0], 'Second', { vpcs: [VPC], longTimeouts: { vpcEndpoints: true } })).toThrow('schedule: expected a period of 90 minutes with longTimeouts');
+    expect(() => new IdleCanary(app.node.children[0], 'Second', { vpcs: importedVpcs(app.node.children[0]), longTimeouts: { vpcEndpoints: true } })).toThrow('schedule: expected a period of 90 minutes with longTimeouts');
   });
 });

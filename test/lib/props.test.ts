@@ -1,23 +1,29 @@
-import { checkMetricsProp, checkNumberProps } from '../../lib/props';
+import { Duration } from 'aws-cdk-lib';
+import { checkMetricsProp, checkProps } from '../../lib/props';
 import { RANGES } from '../../lambda/shared/settings';
 
-describe('checkNumberProps', () => {
+describe('checkProps', () => {
   it.each([
     [{ maxConcurrency: 41 }, 'maxConcurrency: expected a whole number from 1 to 40, got 41'],
     [{ maxConcurrency: 2.5 }, 'maxConcurrency: expected a whole number from 1 to 40, got 2.5'],
     [{ inlineMaxBackends: -1 }, 'inlineMaxBackends: expected a whole number from 0 to 10000, got -1'],
-    [{ marginS: Number.NaN }, 'marginS: expected a number from 0 to 600, got NaN'],
+    [{ margin: Duration.seconds(601) }, 'margin: expected a number from 0 to 600 seconds, got 10 minutes 1 second'],
     [{ maxBackendsPerPort: 0 }, 'maxBackendsPerPort: expected a whole number from 1 to 1000, got 0'],
     [{ periodMinutes: 1441 }, 'periodMinutes: expected a number from 1 to 1440, got 1441'],
+    [{ loadBalancerNames: ['web', 'k8s prod'] }, 'loadBalancerNames[1]: expected a load balancer name, or a pattern with * (letters, digits, - and *; at most 32), got "k8s prod"'],
+    [{ tags: ['team=payments,search'] }, 'tags[0]: expected a tag key, or key=value, without commas, got "team=payments,search"'],
+    [{ tags: ['=payments'] }, 'tags[0]: expected a tag key, or key=value, without commas, got "=payments"'],
+    [{ alarmNamePrefix: 'prod\u001b[31m' }, 'alarmNamePrefix: expected up to 200 printable ASCII characters, got "prod\\u001b[31m"'],
+    [{ topic: {}, alarmEmails: ['oncall@example.com'] }, 'alarmEmails: expected no emails with a topic of your own (subscribe them to that topic), got ["oncall@example.com"]'],
   ])('rejects %j in one line naming the prop, what is accepted and the value', (props, message) => {
     // Act & Assess
-    expect(() => checkNumberProps(props)).toThrow(message);
+    expect(() => checkProps(props)).toThrow(message);
   });
 
   it('accepts the ends of every range the functions and cdk.json accept, and props left unset', () => {
     // Prepare
     const ends = (end: 'min' | 'max') => ({
-      marginS: RANGES.marginS[end],
+      margin: Duration.seconds(RANGES.marginS[end]),
       maxBackendsPerPort: RANGES.maxBackendsPerPort[end],
       periodMinutes: RANGES.periodMinutes[end],
       maxConcurrency: RANGES.maxConcurrency[end],
@@ -25,7 +31,8 @@ describe('checkNumberProps', () => {
     });
 
     // Act & Assess
-    expect(() => [checkNumberProps(ends('min')), checkNumberProps(ends('max')), checkNumberProps({})]).not.toThrow();
+    expect(() => [checkProps(ends('min')), checkProps(ends('max')), checkProps({})]).not.toThrow();
+    expect(() => checkProps({ loadBalancerNames: ['k8s-prod-*', 'web'], tags: ['team', 'env=prod', 'kubernetes.io/cluster/prod=owned'], alarmNamePrefix: 'Prod idle-canary' })).not.toThrow();
   });
 });
 

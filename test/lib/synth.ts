@@ -4,7 +4,8 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
-import type { IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { vpcsFromIds } from '../../lib/config';
 import type { IdleCanaryStack } from '../../lib/idle-canary-stack';
 
 export const VPC = {
@@ -15,6 +16,11 @@ export const VPC = {
 };
 
 export const STACK = { account: '123456789012', region: 'eu-west-1', vpcs: [VPC], alarmEmails: ['oncall@example.com'] };
+
+/** `VPC` as the construct takes it, imported under a scope of its own in `scope` (so a second monitor's imports never clash). */
+export function importedVpcs(scope: IConstruct, id = 'ImportedVpcs') {
+  return vpcsFromIds(new Construct(scope, id), [VPC]);
+}
 
 /** Synthesizes the app, with the Lambda bundles that `npm run build` wrote (jest's global setup). */
 export function synth(stack: Record<string, unknown> = STACK) {

@@ -19,6 +19,7 @@ const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 
 describe('the packed package, installed with --omit=dev in an empty directory', () => {
   let user: string;
+  let tarball: string;
   let backend: RunningBackend;
   let trueLimitS: number;
   const npx = (...args: string[]) => runIn(user, 'npx', ['--no-install', 'idle-canary', ...args]);
@@ -30,7 +31,8 @@ describe('the packed package, installed with --omit=dev in an empty directory', 
     expect(packed.stderr).toBe('');
     const [{ filename }] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
     writeFileSync(join(user, 'package.json'), JSON.stringify({ name: 'user-project', private: true }));
-    const installed = await runIn(user, 'npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', join(user, filename)], { timeoutMs: 540_000 });
+    tarball = join(user, filename);
+    const installed = await runIn(user, 'npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', tarball], { timeoutMs: 540_000 });
     expect(installed.stderr).not.toMatch(/ERR!/);
     // A backend whose keep-alive limit is known: Node's keepAliveTimeout of 2 s
     backend = await startBackend(DEMO_BACKENDS[0]);
@@ -171,7 +173,8 @@ describe('the packed package, installed with --omit=dev in an empty directory', 
       expect(functions).toHaveLength(5);
       expect(ofType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
       expect(ofType('AWS::Scheduler::Schedule').map((s) => s.Properties.ScheduleExpression)).toContain('rate(30 minutes)');
-      expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(4);
+      expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(5);
+      expect(ofType('AWS::CloudWatch::CompositeAlarm')).toHaveLength(1);
       expect(ofType('AWS::SNS::Subscription')).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ Endpoint: 'oncall@example.com' }) })]);
       // Each function's code is the prebuilt bundle, staged as an asset: index.js with its handler
       for (const fn of functions) {
@@ -180,6 +183,30 @@ describe('the packed package, installed with --omit=dev in an empty directory', 
       }
       expect(existsSync(join(user, 'node_modules', 'esbuild'))).toBe(false);
     }, 240_000);
+
+    it('synthesizes it in an app pinned at the lowest versions the peer ranges allow (npm registry), cdk-nag clean', async () => {
+      // Prepare: the peer ranges' floors, pinned exactly, beside the packed package
+      const pinned = mkdtempSync(join(tmpdir(), 'idle-canary-lowest-peers-'));
+      const { peerDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
+      const lowest = Object.fromEntries(Object.entries(peerDependencies).map(([name, range]) => [name, range.replace(/^\^/, '')]));
+      writeFileSync(join(pinned, 'package.json'), JSON.stringify({ name: 'lowest-peers', private: true, dependencies: { ...lowest, 'idle-canary': `file:${tarball}` } }));
+      writeFileSync(join(pinned, 'app.ts'), readmeExample());
+      writeFileSync(join(pinned, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }));
+
+      // Act: install (no ERESOLVE), type-check against the lowest declarations, synthesize as `cdk synth` runs an app
+      const installed = await runIn(pinned, 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { timeoutMs: 540_000 });
+      const versions = Object.fromEntries(Object.keys(lowest).map((name) => [name, (JSON.parse(readFileSync(join(pinned, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version]));
+      const compiled = await runIn(pinned, process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.']);
+      const synth = await runIn(pinned, process.execPath, ['app.js'], { timeoutMs: 180_000, env: { ...USER_ENV, CDK_OUTDIR: 'cdk.out' } });
+      rmSync(pinned, { recursive: true, force: true });
+
+      // Assess
+      expect([installed.status, installed.stderr]).toEqual([0, expect.not.stringMatching(/ERESOLVE|ERR!/)]);
+      expect(versions).toEqual(lowest);
+      expect(compiled).toEqual({ status: 0, stdout: '', stderr: '' });
+      expect(synth.stderr).not.toMatch(/AwsSolutions|Error/);
+      expect(synth.status).toBe(0);
+    }, 600_000);
   });
 });
 

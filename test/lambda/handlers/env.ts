@@ -8,6 +8,8 @@ export const MONITOR_ENV = {
   IDLE_CANARY_REPORT_PREFIX: 'idle-canary/',
   IDLE_CANARY_NAMESPACE: 'IdleCanary',
   IDLE_CANARY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:idle-canary',
+  IDLE_CANARY_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:IdleCanary-run',
+  IDLE_CANARY_DASHBOARD_NAME: 'IdleCanary-Dashboard',
 };
 
 /**

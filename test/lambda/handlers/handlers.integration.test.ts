@@ -142,7 +142,15 @@ describe('handlers through middy', () => {
     expect(notification.Message).toContain('NEW FAILURE web: the limit between requests went from at least 66.0 s to 5.0 s (was pass, now fail); failing backends: 10.0.0.1:80');
     const stored = JSON.parse(String(s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === 'idle-canary/runs/run-2.json')!.args[0].input.Body));
     expect(notification.Message).toContain(`(2026-11-24T10:01:07.000Z -> ${stored.finishedAt})`);
-    expect(notification.Message).toContain('Report: s3://idle-canary-reports/idle-canary/runs/run-2.html');
+    expect(notification.Message).toContain(
+      [
+        'Report: https://eu-west-1.console.aws.amazon.com/s3/object/idle-canary-reports?region=eu-west-1&bucketType=general&prefix=idle-canary%2Fruns%2Frun-2.html',
+        'Report file: s3://idle-canary-reports/idle-canary/runs/run-2.html',
+        'Run: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn%3Aaws%3Astates%3Aeu-west-1%3A123456789012%3Aexecution%3AIdleCanary-run%3Arun-2',
+        'Dashboard: https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/IdleCanary-Dashboard',
+      ].join('\n'),
+    );
+    expect(digestMessage.Message).toContain('Report: https://eu-west-1.console.aws.amazon.com/s3/object/idle-canary-reports?region=eu-west-1&bucketType=general&prefix=idle-canary%2Flatest.html');
     expect(digested).toEqual({ subject: 'idle-canary eu-west-1 digest: 1 failing of 1' });
     expect(digestMessage.Message).toContain('- FAILING web (idle timeout 60 s): limit between requests 5.0 s');
     [cloudWatch, s3, sns].forEach((mock) => mock.restore());

@@ -1,5 +1,6 @@
 import type { LoadBalancerVerdict, PhaseVerdict } from '../../../lambda/judge';
 import { changeNotification, compareRuns } from '../../../lambda/report/changes';
+import { runLinks } from '../../../lambda/report/console-links';
 import type { ScanReport } from '../../../lambda/report/scan';
 
 const phase = (limitS: number | null, survivedS: number | null, verdict: PhaseVerdict['verdict'], failingBackends: string[] = []): PhaseVerdict => ({ limitS, survivedS, verdict, failingBackends });
@@ -31,7 +32,7 @@ const healthy = lb('k8s-web', phase(null, 66, 'pass'));
 const upgraded = lb('k8s-web', phase(40.287, null, 'fail', ['i-0a:30080']));
 const BEFORE = '2026-11-24T10:01:07.000Z';
 const AFTER = '2026-11-24T10:16:41.000Z';
-const REPORT = 's3://reports/idle-canary/runs/run-2.html';
+const REPORT = runLinks({ region: 'eu-west-1', bucket: 'reports', reportKey: 'idle-canary/runs/run-2.html' });
 
 describe('change detection', () => {
   it('reports a pre-request limit that drops from none to 40 s as exactly one notification with both numbers and both timestamps', () => {
@@ -48,7 +49,8 @@ describe('change detection', () => {
         '',
         'NEW FAILURE k8s-web: the limit before the first request went from at least 66.0 s to 40.3 s (was pass, now fail); failing backends: i-0a:30080',
         '',
-        `Report: ${REPORT}`,
+        'Report: https://eu-west-1.console.aws.amazon.com/s3/object/reports?region=eu-west-1&bucketType=general&prefix=idle-canary%2Fruns%2Frun-2.html',
+        'Report file: s3://reports/idle-canary/runs/run-2.html',
       ].join('\n'),
     });
   });

@@ -1,6 +1,7 @@
 import type { LoadBalancerVerdict, PhaseVerdict } from '../../../lambda/judge';
 import { changeNotification, compareRuns } from '../../../lambda/report/changes';
 import { digestNotification } from '../../../lambda/report/digest';
+import { runLinks } from '../../../lambda/report/console-links';
 import { renderMarkdownReport } from '../../../lambda/report/markdown';
 import type { ScanReport } from '../../../lambda/report/scan';
 import { renderScanReport } from '../../../lambda/report/scan-terminal';
@@ -54,7 +55,7 @@ describe('hang-ups next to the probe verdict', () => {
 
     // Act
     const markdown = renderMarkdownReport(both);
-    const digest = digestNotification(both, 's3://reports/latest.html');
+    const digest = digestNotification(both, runLinks({ region: 'eu-west-1', bucket: 'reports', reportKey: 'latest.html' }));
 
     // Assess
     expect([hangupsText(both, WEB), hangupsText(both, alb)]).toEqual(['37 of 12,345', '0 of 900']);
@@ -92,8 +93,8 @@ describe('hang-ups next to the probe verdict', () => {
 
     // Act
     const terminal = renderScanReport(LOGGED);
-    const digest = digestNotification(LOGGED, 's3://reports/latest.html');
-    const notification = changeNotification(compareRuns(previous, LOGGED), LOGGED, 's3://reports/run.html');
+    const digest = digestNotification(LOGGED, runLinks({ region: 'eu-west-1', bucket: 'reports', reportKey: 'latest.html' }));
+    const notification = changeNotification(compareRuns(previous, LOGGED), LOGGED, runLinks({ region: 'eu-west-1', bucket: 'reports', reportKey: 'run.html' }));
 
     // Assess
     expect(terminal).toContain('  access logs, last 60 min: 37 of 12,345 requests hung up by the backend');
