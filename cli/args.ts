@@ -2,7 +2,9 @@
  * Command-line arguments of `idle-canary probe` (and the options it shares with `demo`).
  */
 import { UsageError } from './usage-error';
+import { isIPv4 } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ProbeSource } from '../lambda/discovery/reachability';
 import { PHASE_NAMES, defaultHorizonS, type PhaseName, type ProbeJob, type ProbeOptions } from '../lambda/probe';
 import { parseTargetSpec } from './target-spec';
 import { REQUEST_FIELDS, isValidRequestField, type RequestField } from '../lambda/probe/request';
@@ -46,6 +48,9 @@ const PROBE_FLAGS = {
 const SCAN_FLAGS = {
   ...SHARED_FLAGS,
   region: { type: 'string' },
+  profile: { type: 'string' },
+  'probe-security-group': { type: 'string', multiple: true },
+  'probe-address': { type: 'string', multiple: true },
   vpc: { type: 'string', multiple: true },
   'load-balancer': { type: 'string', multiple: true },
   tag: { type: 'string', multiple: true },
@@ -87,6 +92,10 @@ export interface ScanCommand {
   /** Where to write a report (.html, .md or .json). */
   readonly report?: string;
   readonly region?: string;
+  /** A named profile of the AWS config files. */
+  readonly profile?: string;
+  /** Who this host is to the backends' security groups; without it reachability is not diagnosed. */
+  readonly probeSource?: ProbeSource;
   readonly vpcIds: string[];
   readonly names: string[];
   readonly tags: string[];
@@ -113,9 +122,19 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   if (badVpc !== undefined) throw new UsageError(`--vpc "${badVpc}": expected a VPC id such as vpc-0a1b2c3d`);
   const namespace = values.namespace;
   if (namespace !== undefined && !/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace)) throw new UsageError(`--namespace "${namespace}": expected 1 to 255 letters, digits or . - _ / # :`);
+  const profile = values.profile;
+  if (profile !== undefined && !/^[\w.+@=,/-]{1,128}$/.test(profile)) throw new UsageError(`--profile "${printable(profile, 80)}": expected a profile name of the AWS config files (letters, digits and _ . + @ = , / -)`);
+  const probeGroups = list(values['probe-security-group']);
+  const badGroup = probeGroups.find((id) => !/^sg-[0-9a-f]+$/.test(id));
+  if (badGroup !== undefined) throw new UsageError(`--probe-security-group "${printable(badGroup, 80)}": expected a security group id such as sg-0a1b2c3d`);
+  const probeAddresses = list(values['probe-address']);
+  const badAddress = probeAddresses.find((cidr) => !isIPv4Range(cidr));
+  if (badAddress !== undefined) throw new UsageError(`--probe-address "${printable(badAddress, 80)}": expected an IPv4 address or range such as 10.0.3.17 or 10.0.3.0/24`);
   const shared = sharedOptions(values);
   return {
     region: values.region,
+    ...(profile !== undefined ? { profile } : {}),
+    ...(probeGroups.length + probeAddresses.length > 0 ? { probeSource: { securityGroupIds: probeGroups, cidrs: probeAddresses } } : {}),
     vpcIds,
     names: list(values['load-balancer']),
     tags: list(values.tag),
@@ -124,6 +143,12 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     maxBackendsPerPort: integer('--max-backends', values['max-backends'], RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max),
     ...shared,
   };
+}
+
+/** An IPv4 address, or one with a prefix length from 0 to 32. */
+function isIPv4Range(text: string): boolean {
+  const [address, bits, ...rest] = text.split('/');
+  return rest.length === 0 && isIPv4(address) && (bits === undefined || (/^\d{1,2}$/.test(bits) && Number(bits) <= 32));
 }
 
 /** What `strictParse` returns, named so that declarations can say it. */

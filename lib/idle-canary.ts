@@ -17,6 +17,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { ENV } from '../lambda/handlers/config';
 import { withDefaults } from '../lambda/shared/defaults';
 import { AccessLogCounter } from './access-log-counter';
 import { alarmTopic } from './alarm-topic';
@@ -98,6 +99,8 @@ export class IdleCanary extends Construct {
 
     const probes = new ProbeFunctions(this, 'ProbeFunctions', { vpcs: props.vpcs, marginS, logRetention });
     this.probeFunctions = probes.functions;
+    // Discover checks that each backend's security groups admit these, and names the rule to add when not.
+    this.discoverFunction.addEnvironment(ENV.probeSecurityGroups, probes.placements.map((p) => `${p.vpcId}=${p.securityGroup.securityGroupId}`).join(','));
     if (props.longTimeouts) this.longProbe = new LongProbe(this, 'LongProbe', { bucket: this.bucket, placements: probes.placements, marginS, logRetention });
 
     this.stateMachine = new RunStateMachine(this, 'RunStateMachine', {

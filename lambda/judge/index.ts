@@ -9,6 +9,7 @@ import { withAcceptDoubt } from '../probe/accept';
 import { headroomS, probeHeadroomS } from '../probe/headroom';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
+import type { Reachability } from '../discovery/reachability';
 import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
 import { judgeLimit, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Verdict } from '../probe';
 
@@ -28,6 +29,8 @@ export interface BackendVerdict {
   readonly id: string;
   readonly instanceId?: string;
   readonly targetGroup?: string;
+  /** What the backend's security groups say about the probe, when they were read. */
+  readonly reachability?: Reachability;
   /** The probe contract result, as measured (its own verdict is against the longest timeout it serves). */
   readonly probe: ProbeResult;
   /** Per phase, against this load balancer's idle timeout and margin. */
@@ -192,6 +195,7 @@ function judgeBackend(backend: PlannedBackend, result: ProbeResult, idleTimeoutS
     id: backend.id,
     ...(backend.instanceId !== undefined ? { instanceId: backend.instanceId } : {}),
     ...(backend.targetGroup !== undefined ? { targetGroup: backend.targetGroup } : {}),
+    ...(backend.reachability !== undefined ? { reachability: backend.reachability } : {}),
     probe: result,
     phases,
     verdict: result.error !== undefined ? 'inconclusive' : worstVerdict(Object.values(phases)),
