@@ -10,6 +10,7 @@ import { parseTargetSpec } from './target-spec';
 import { REQUEST_FIELDS, isValidRequestField, type RequestField } from '../lambda/probe/request';
 import { printable } from '../lambda/shared/printable';
 import { RANGES } from '../lambda/shared/settings';
+import { DEFAULT_LB_IDLE_TIMEOUT_S } from './usage';
 
 /** What `probe` runs: jobs, engine options, output mode. */
 export interface ProbeCommand {
@@ -19,11 +20,6 @@ export interface ProbeCommand {
   readonly options: ProbeOptions;
   readonly json: boolean;
 }
-
-/** Defaults of the command line, merged once. */
-export const defaults = {
-  loadBalancerIdleTimeoutS: 60,
-} as const;
 
 /** Flags `probe` and `scan` share: the judging margin, the socket and time budgets, the outputs. */
 const SHARED_FLAGS = {
@@ -35,7 +31,7 @@ const SHARED_FLAGS = {
 } as const;
 
 /** `probe`'s flags: the load balancer it stands in for, the phases, the request. */
-const PROBE_FLAGS = {
+export const PROBE_FLAGS = {
   ...SHARED_FLAGS,
   'lb-idle-timeout': { type: 'string' },
   horizon: { type: 'string' },
@@ -45,7 +41,7 @@ const PROBE_FLAGS = {
 } as const;
 
 /** `scan`'s flags: where to discover, what to select, where to publish. */
-const SCAN_FLAGS = {
+export const SCAN_FLAGS = {
   ...SHARED_FLAGS,
   region: { type: 'string' },
   profile: { type: 'string' },
@@ -70,7 +66,7 @@ export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
   const { values, positionals } = strictParse(argv, PROBE_FLAGS);
   if (positionals.length === 0) throw new UsageError('no target given: expected one or more of host:port, http://host:port/path or https://host:port/path');
 
-  const loadBalancerIdleTimeoutS = seconds('--lb-idle-timeout', values['lb-idle-timeout'], 1, 4000) ?? defaults.loadBalancerIdleTimeoutS;
+  const loadBalancerIdleTimeoutS = seconds('--lb-idle-timeout', values['lb-idle-timeout'], 1, 4000) ?? DEFAULT_LB_IDLE_TIMEOUT_S;
   const horizonS = seconds('--horizon', values.horizon, 0.1, 4400);
   const hostHeader = requestField('--host-header', 'hostHeader', values['host-header']);
   const jobs = positionals.map((spec) => ({
