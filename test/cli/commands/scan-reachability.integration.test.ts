@@ -126,6 +126,17 @@ describe('idle-canary scan --probe-security-group against the moto emulator', ()
     }
   }, 60_000);
 
+  it('prints the rule to add for each backend the probe cannot reach in the terminal report', async () => {
+    // Act
+    const { io, out } = capture();
+    const status = await main(['scan', '--region', 'eu-west-1', '--vpc', vpcId, '--probe-security-group', groups.probe], io);
+
+    // Assess: the report's lines, as wrapped, hold each command
+    const text = out().replace(/\n\s+/g, ' ');
+    expect(status).toBe(3);
+    for (const group of [groups.instanceBackend, groups.ipBackend]) expect(text).toContain(`aws ec2 authorize-security-group-ingress --group-id ${group} --protocol tcp`);
+  });
+
   it('probes the same backends once the rule that admits the probe is added', async () => {
     // Prepare: the rule the previous report named, for each backend
     const { report: before } = await scan();
