@@ -15,14 +15,7 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { CreateLoadBalancerCommand as CreateClassic, ElasticLoadBalancingClient, ModifyLoadBalancerAttributesCommand as ModifyClassic, RegisterInstancesWithLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand as CreateV2,
-  CreateTargetGroupCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyLoadBalancerAttributesCommand as ModifyV2,
-  RegisterTargetsCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as v2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { main } from '../../../cli/main';
@@ -62,7 +55,7 @@ describe('idle-canary scan --probe-security-group against the moto emulator', ()
     Object.assign(process.env, moto.env, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
     ec2 = new EC2Client({});
     const elb = new ElasticLoadBalancingClient({});
-    const elbv2 = new ElasticLoadBalancingV2Client({});
+    const elbv2 = new v2.ElasticLoadBalancingV2Client({});
     servers = await Promise.all([backendOn('127.0.0.1'), backendOn('127.0.0.2')]);
     const [instancePort, ipPort] = servers.map(portOf);
 
@@ -83,11 +76,11 @@ describe('idle-canary scan --probe-security-group against the moto emulator', ()
     await elb.send(new CreateClassic({ LoadBalancerName: 'web-classic', Subnets: [subnets[0]], Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: instancePort }] }));
     await elb.send(new ModifyClassic({ LoadBalancerName: 'web-classic', LoadBalancerAttributes: { ConnectionSettings: { IdleTimeout: 1 } } }));
     await elb.send(new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: 'web-classic', Instances: [{ InstanceId: instance.InstanceId }] }));
-    const alb = (await elbv2.send(new CreateV2({ Name: 'web-alb', Subnets: subnets, Type: 'application', SecurityGroups: [groups.alb] }))).LoadBalancers![0];
-    await elbv2.send(new ModifyV2({ LoadBalancerArn: alb.LoadBalancerArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '1' }] }));
-    const targetGroup = (await elbv2.send(new CreateTargetGroupCommand({ Name: 'web-tasks', Protocol: 'HTTP', Port: ipPort, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/' }))).TargetGroups![0];
-    await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: targetGroup.TargetGroupArn, Targets: [{ Id: '127.0.0.2', Port: ipPort }] }));
-    await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroup.TargetGroupArn }] }));
+    const alb = (await elbv2.send(new v2.CreateLoadBalancerCommand({ Name: 'web-alb', Subnets: subnets, Type: 'application', SecurityGroups: [groups.alb] }))).LoadBalancers![0];
+    await elbv2.send(new v2.ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: alb.LoadBalancerArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '1' }] }));
+    const targetGroup = (await elbv2.send(new v2.CreateTargetGroupCommand({ Name: 'web-tasks', Protocol: 'HTTP', Port: ipPort, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/' }))).TargetGroups![0];
+    await elbv2.send(new v2.RegisterTargetsCommand({ TargetGroupArn: targetGroup.TargetGroupArn, Targets: [{ Id: '127.0.0.2', Port: ipPort }] }));
+    await elbv2.send(new v2.CreateListenerCommand({ LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroup.TargetGroupArn }] }));
     [elb, elbv2].forEach((client) => client.destroy());
   }, 60_000);
 
