@@ -1,4 +1,4 @@
-import { ENV, getNumberFromEnv, settingFromEnv } from '../../../lambda/handlers/config';
+import { ENV, envProbeSources, getNumberFromEnv, settingFromEnv } from '../../../lambda/handlers/config';
 import { DEFAULTS, RANGES } from '../../../lambda/shared/settings';
 
 describe('settings from environment variables', () => {
@@ -19,5 +19,20 @@ describe('settings from environment variables', () => {
     // Act & Assess
     expect(() => getNumberFromEnv({}, { key: ENV.timeBudgetS, ...RANGES.timeBudgetS })).toThrow('environment variable IDLE_CANARY_TIME_BUDGET_S is not set');
     expect(getNumberFromEnv({ [ENV.timeBudgetS]: '600' }, { key: ENV.timeBudgetS, ...RANGES.timeBudgetS })).toBe(600);
+  });
+});
+
+describe('envProbeSources', () => {
+  it("reads each VPC's probe security groups, and names the variable and the entry that is not vpc=sg", () => {
+    // Act
+    const sources = envProbeSources({ IDLE_CANARY_PROBE_SECURITY_GROUPS: 'vpc-0a=sg-01, vpc-0b=sg-02' });
+
+    // Assess
+    expect(sources).toEqual([
+      { vpcId: 'vpc-0a', securityGroupIds: ['sg-01'], cidrs: [] },
+      { vpcId: 'vpc-0b', securityGroupIds: ['sg-02'], cidrs: [] },
+    ]);
+    expect(envProbeSources({})).toEqual([]);
+    expect(() => envProbeSources({ IDLE_CANARY_PROBE_SECURITY_GROUPS: 'vpc-0a:sg-01' })).toThrow('environment variable IDLE_CANARY_PROBE_SECURITY_GROUPS: "vpc-0a:sg-01": expected vpc-...=sg-... entries, comma-separated');
   });
 });
