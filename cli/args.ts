@@ -2,13 +2,16 @@
  * Command-line arguments of `idle-canary probe` (and the options it shares with `demo`).
  */
 import { UsageError } from './usage-error';
+import { isIPv4 } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ProbeSource } from '../lambda/discovery/reachability';
 import { PHASE_NAMES, defaultHorizonS, type PhaseName, type ProbeJob, type ProbeOptions } from '../lambda/probe';
 import { parseTargetSpec } from './target-spec';
 import { REQUEST_FIELDS, isValidRequestField, type RequestField } from '../lambda/probe/request';
 import { printable } from '../lambda/shared/printable';
 import { RANGES } from '../lambda/shared/settings';
 import { metricSetIssue, type MetricSet } from '../lambda/metrics/names';
+import { DEFAULT_LB_IDLE_TIMEOUT_S } from './usage';
 
 /** What `probe` runs: jobs, engine options, output mode. */
 export interface ProbeCommand {
@@ -18,11 +21,6 @@ export interface ProbeCommand {
   readonly options: ProbeOptions;
   readonly json: boolean;
 }
-
-/** Defaults of the command line, merged once. */
-export const defaults = {
-  loadBalancerIdleTimeoutS: 60,
-} as const;
 
 /** Flags `probe` and `scan` share: the judging margin, the socket and time budgets, the outputs. */
 const SHARED_FLAGS = {
@@ -34,7 +32,7 @@ const SHARED_FLAGS = {
 } as const;
 
 /** `probe`'s flags: the load balancer it stands in for, the phases, the request. */
-const PROBE_FLAGS = {
+export const PROBE_FLAGS = {
   ...SHARED_FLAGS,
   'lb-idle-timeout': { type: 'string' },
   horizon: { type: 'string' },
@@ -44,9 +42,12 @@ const PROBE_FLAGS = {
 } as const;
 
 /** `scan`'s flags: where to discover, what to select, where to publish. */
-const SCAN_FLAGS = {
+export const SCAN_FLAGS = {
   ...SHARED_FLAGS,
   region: { type: 'string' },
+  profile: { type: 'string' },
+  'probe-security-group': { type: 'string', multiple: true },
+  'probe-address': { type: 'string', multiple: true },
   vpc: { type: 'string', multiple: true },
   'load-balancer': { type: 'string', multiple: true },
   tag: { type: 'string', multiple: true },
@@ -68,7 +69,7 @@ export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
   const { values, positionals } = strictParse(argv, PROBE_FLAGS);
   if (positionals.length === 0) throw new UsageError('no target given: expected one or more of host:port, http://host:port/path or https://host:port/path');
 
-  const loadBalancerIdleTimeoutS = seconds('--lb-idle-timeout', values['lb-idle-timeout'], 1, 4000) ?? defaults.loadBalancerIdleTimeoutS;
+  const loadBalancerIdleTimeoutS = seconds('--lb-idle-timeout', values['lb-idle-timeout'], 1, 4000) ?? DEFAULT_LB_IDLE_TIMEOUT_S;
   const horizonS = seconds('--horizon', values.horizon, 0.1, 4400);
   const hostHeader = requestField('--host-header', 'hostHeader', values['host-header']);
   const jobs = positionals.map((spec) => ({
@@ -90,6 +91,10 @@ export interface ScanCommand {
   /** Where to write a report (.html, .md or .json). */
   readonly report?: string;
   readonly region?: string;
+  /** A named profile of the AWS config files. */
+  readonly profile?: string;
+  /** Who this host is to the backends' security groups; without it reachability is not diagnosed. */
+  readonly probeSource?: ProbeSource;
   readonly vpcIds: string[];
   readonly names: string[];
   readonly tags: string[];
@@ -124,9 +129,19 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   const metrics = values.metrics;
   const metricsExpected = metrics === undefined ? undefined : metricSetIssue(metrics);
   if (metrics !== undefined && metricsExpected !== undefined) throw new UsageError(`--metrics "${printable(metrics, 60)}": expected ${metricsExpected}`);
+  const profile = values.profile;
+  if (profile !== undefined && !/^[\w.+@=,/-]{1,128}$/.test(profile)) throw new UsageError(`--profile "${printable(profile, 80)}": expected a profile name of the AWS config files (letters, digits and _ . + @ = , / -)`);
+  const probeGroups = list(values['probe-security-group']);
+  const badGroup = probeGroups.find((id) => !/^sg-[0-9a-f]+$/.test(id));
+  if (badGroup !== undefined) throw new UsageError(`--probe-security-group "${printable(badGroup, 80)}": expected a security group id such as sg-0a1b2c3d`);
+  const probeAddresses = list(values['probe-address']);
+  const badAddress = probeAddresses.find((cidr) => !isIPv4Range(cidr));
+  if (badAddress !== undefined) throw new UsageError(`--probe-address "${printable(badAddress, 80)}": expected an IPv4 address or range such as 10.0.3.17 or 10.0.3.0/24`);
   const shared = sharedOptions(values);
   return {
     region: values.region,
+    ...(profile !== undefined ? { profile } : {}),
+    ...(probeGroups.length + probeAddresses.length > 0 ? { probeSource: { securityGroupIds: probeGroups, cidrs: probeAddresses } } : {}),
     vpcIds,
     names: list(values['load-balancer']),
     tags: list(values.tag),
@@ -137,6 +152,12 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     maxBackendsPerPort: integer('--max-backends', values['max-backends'], RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max),
     ...shared,
   };
+}
+
+/** An IPv4 address, or one with a prefix length from 0 to 32. */
+function isIPv4Range(text: string): boolean {
+  const [address, bits, ...rest] = text.split('/');
+  return rest.length === 0 && isIPv4(address) && (bits === undefined || (/^\d{1,2}$/.test(bits) && Number(bits) <= 32));
 }
 
 /** What `strictParse` returns, named so that declarations can say it. */

@@ -8,13 +8,13 @@ import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balanci
 
 /**
  * Resolves the region (the flag, else the standard chain: AWS_REGION, the profile) and the
- * credentials (the standard chain), or throws a one-line error saying what to set.
+ * credentials (the standard chain, or the `--profile` given), or throws a one-line error saying what to set.
  *
  * @example
  * const region = await checkAwsAccess(flags.region); // 'eu-west-1'
  */
-export async function checkAwsAccess(region?: string): Promise<string> {
-  const client = new ElasticLoadBalancingClient(region ? { region } : {});
+export async function checkAwsAccess(region?: string, profile?: string): Promise<string> {
+  const client = new ElasticLoadBalancingClient({ ...(region ? { region } : {}), ...(profile !== undefined ? { profile } : {}) });
   try {
     let resolved: string;
     try {
@@ -25,7 +25,11 @@ export async function checkAwsAccess(region?: string): Promise<string> {
     try {
       await client.config.credentials();
     } catch {
-      throw new Error('no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role is available');
+      throw new Error(
+        profile !== undefined
+          ? `no AWS credentials for --profile "${profile}": check that profile in ~/.aws/config (or run aws sso login --profile ${profile})`
+          : 'no AWS credentials: pass --profile, set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role is available',
+      );
     }
     return resolved;
   } finally {

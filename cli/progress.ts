@@ -12,6 +12,11 @@ export interface ProgressOptions {
   readonly stream: NodeJS.WritableStream;
   /** Redraw a status line once a second (only on a terminal). */
   readonly statusLine: boolean;
+  /**
+   * Clear the status line with an escape sequence; without (`NO_COLOR`), with spaces.
+   * @default true
+   */
+  readonly escapes?: boolean;
 }
 
 /**
@@ -35,6 +40,8 @@ export class Progress {
   private horizonS = 0;
   private targetsRunning = 0;
   private outcomes = 0;
+  /** Length of the status line drawn last, which a clear without escapes overwrites with spaces. */
+  private drawn = 0;
   private readonly timer: NodeJS.Timeout | undefined;
 
   public constructor(private readonly options: ProgressOptions) {
@@ -58,19 +65,26 @@ export class Progress {
 
   public stop(): void {
     if (this.timer) clearInterval(this.timer);
-    if (this.options.statusLine) this.options.stream.write('\r\u001b[K');
+    if (this.options.statusLine) this.options.stream.write(this.clear());
+  }
+
+  /** Back to the start of the status line, emptied. */
+  private clear(): string {
+    const drawn = this.drawn;
+    this.drawn = 0;
+    return this.options.escapes === false ? `\r${' '.repeat(drawn)}\r` : '\r\u001b[K';
   }
 
   private line(text: string): void {
     const elapsed = `${this.elapsedS().toFixed(1).padStart(6)}s`;
     // Socket errors quote a backend's bytes: printable before the status line's own escapes.
-    this.options.stream.write(`${this.options.statusLine ? '\r\u001b[K' : ''}${elapsed}  ${printable(text)}\n`);
+    this.options.stream.write(`${this.options.statusLine ? this.clear() : ''}${elapsed}  ${printable(text)}\n`);
   }
 
   private status(): void {
-    this.options.stream.write(
-      `\r\u001b[K${this.elapsedS().toFixed(0)} s of ${this.horizonS.toFixed(0)} s horizon · ${this.targetsRunning} target(s) probing · ${this.outcomes} socket outcome(s)`,
-    );
+    const status = `${this.elapsedS().toFixed(0)} s of ${this.horizonS.toFixed(0)} s horizon · ${this.targetsRunning} target(s) probing · ${this.outcomes} socket outcome(s)`;
+    this.options.stream.write(`${this.clear()}${status}`);
+    this.drawn = status.length;
   }
 
   private elapsedS(): number {

@@ -110,6 +110,8 @@ export class IdleCanary extends Construct {
 
     const probes = new ProbeFunctions(this, 'ProbeFunctions', { vpcs: props.vpcs, marginS, logRetention });
     this.probeFunctions = probes.functions;
+    // Discover checks that each backend's security groups admit these, and names the rule to add when not.
+    this.discoverFunction.addEnvironment(ENV.probeSecurityGroups, probes.placements.map((p) => `${p.vpcId}=${p.securityGroup.securityGroupId}`).join(','));
     if (props.longTimeouts) this.longProbe = new LongProbe(this, 'LongProbe', { bucket: this.bucket, placements: probes.placements, marginS, logRetention });
 
     const runStateMachine = new RunStateMachine(this, 'RunStateMachine', {

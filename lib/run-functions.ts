@@ -6,6 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import { DISCOVERY_ACTIONS } from '../lambda/discovery/permissions';
 import { ENV } from '../lambda/handlers/config';
 import { STEP_MINUTES } from '../lambda/run/limits';
 import { Construct } from 'constructs';
@@ -14,18 +15,6 @@ import { acknowledge, acknowledgeWildcards, objectsUnder } from './nag';
 import { PROBE_TIMEOUT, probeEnvironment } from './probe-settings';
 import { REPORT_KEYS, REPORT_PREFIX } from './reports';
 import { logRetentionOf, type ReportsPartProps } from './part-props';
-
-/** The Describe calls discovery makes, and nothing else. */
-export const DISCOVERY_ACTIONS = [
-  'elasticloadbalancing:DescribeLoadBalancers',
-  'elasticloadbalancing:DescribeLoadBalancerAttributes',
-  'elasticloadbalancing:DescribeLoadBalancerPolicies',
-  'elasticloadbalancing:DescribeInstanceHealth',
-  'elasticloadbalancing:DescribeTags',
-  'elasticloadbalancing:DescribeTargetGroups',
-  'elasticloadbalancing:DescribeTargetHealth',
-  'ec2:DescribeInstances',
-];
 
 /** Props of the discover, publish and digest functions. */
 export interface RunFunctionsProps extends ReportsPartProps, MetricsTarget {
@@ -112,7 +101,7 @@ export class RunFunctions extends Construct {
         ...(props.longTimeouts === true ? { [ENV.longTimeouts]: 'on', [ENV.probeTimeoutS]: String(PROBE_TIMEOUT.toSeconds()) } : {}),
       },
     });
-    this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'DescribeLoadBalancers', actions: DISCOVERY_ACTIONS, resources: ['*'] }));
+    this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'DescribeLoadBalancers', actions: [...DISCOVERY_ACTIONS], resources: ['*'] }));
     this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'WritePlans', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(REPORT_KEYS.plans)] }));
     acknowledge(this.discover, ['AwsSolutions-IAM5[Resource::*]'], 'Elastic Load Balancing and EC2 Describe actions do not support resource-level permissions.');
     acknowledgeWildcards(this.discover, { patterns: [objectsUnder(REPORT_KEYS.plans)], reason: 'Each run writes its plan files under the plans/ prefix of its own bucket.' });

@@ -13,7 +13,7 @@
  * `npm run build -- handlers` writes only the Lambda bundles (what synth and the tests need).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { HANDLER_NAMES, HANDLERS_DIR, LONG_PROBE_DIR, LONG_PROBE_DOCKERFILE, LONG_PROBE_NAME } from '../lib/handlers';
@@ -25,6 +25,9 @@ const DIST = join(ROOT, 'dist');
 
 /** The single-file command, in `dist/`. */
 export const SINGLE_FILE = join(DIST, 'idle-canary.cjs');
+
+/** The command as npm's `bin` names it. */
+export const BIN_FILE = join(DIST, 'bin', 'idle-canary.js');
 
 /** One handler bundled for Node.js 22, minified with its source map. */
 const bundle = (name: string, external: string[]) =>
@@ -87,7 +90,10 @@ export async function buildPackage(): Promise<number> {
   rmSync(DIST, { recursive: true, force: true });
   await bundleHandlers();
   compile();
-  return bundleSingleFile();
+  const size = await bundleSingleFile();
+  // Both start with `#!/usr/bin/env node`: `./dist/bin/idle-canary.js` and a copied single file run as they are (tsc and esbuild write 0644).
+  for (const file of [BIN_FILE, SINGLE_FILE]) chmodSync(file, 0o755);
+  return size;
 }
 
 async function main(): Promise<void> {

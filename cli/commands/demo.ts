@@ -5,7 +5,7 @@ import { DEMO_BACKENDS, DEMO_LOAD_BALANCER_IDLE_TIMEOUT_S, startBackend } from '
 import { renderTerminalReport } from '../../lambda/report/terminal';
 import { strictParse } from '../args';
 import { EXIT } from '../exit-code';
-import type { CommandIo } from '../io';
+import { colorOf, type CommandIo } from '../io';
 import { UsageError } from '../usage-error';
 import { probeWithProgress } from './probe';
 
@@ -35,7 +35,7 @@ export async function demoCommand(argv: readonly string[], io: CommandIo): Promi
       loadBalancerIdleTimeoutS: DEMO_LOAD_BALANCER_IDLE_TIMEOUT_S,
     }));
     const results = await probeWithProgress(jobs, DEMO_OPTIONS, io, true);
-    io.stdout.write(`\n${renderTerminalReport(results, { color: io.isTTY })}`);
+    io.stdout.write(`\n${renderTerminalReport(results, { color: colorOf(io) })}`);
     return results.some((r) => r.error !== undefined) ? EXIT.badInput : EXIT.pass;
   } finally {
     await Promise.all(backends.map((b) => b.stop()));

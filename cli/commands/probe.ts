@@ -7,7 +7,8 @@ import { asScanReport } from '../../lambda/report/normalize';
 import { parseProbeArgs } from '../args';
 import { exitCodeOf, withReport } from '../exit-code';
 import { safeJson } from '../../lambda/shared/printable';
-import type { CommandIo } from '../io';
+import { colorOf, type CommandIo } from '../io';
+import { processSocketCap } from '../fd-limit';
 import { Progress } from '../progress';
 import { checkReportPath, writeReportAfterRun } from '../report-file';
 
@@ -22,7 +23,7 @@ export async function probeCommand(argv: readonly string[], io: CommandIo): Prom
   await checkReportPath(command.report);
   const results = await probeWithProgress(command.jobs, command.options, io, !command.json);
   // The results first: a report that cannot be written must not take them along.
-  io.stdout.write(command.json ? `${safeJson(results.length === 1 ? results[0] : results)}\n` : renderTerminalReport(results, { color: io.isTTY }));
+  io.stdout.write(command.json ? `${safeJson(results.length === 1 ? results[0] : results)}\n` : renderTerminalReport(results, { color: colorOf(io) }));
   const written = await writeReportAfterRun(command.report, asScanReport(results), io.stderr);
   return withReport(exitCodeOf(results), written);
 }
@@ -31,9 +32,10 @@ export async function probeCommand(argv: readonly string[], io: CommandIo): Prom
  * Probes with live progress on stderr when a person is watching.
  */
 export async function probeWithProgress(jobs: readonly ProbeJob[], options: ProbeOptions, io: CommandIo, human: boolean): Promise<ProbeResult[]> {
-  const progress = human ? new Progress({ stream: io.stderr, statusLine: io.isTTY }) : undefined;
+  const progress = human ? new Progress({ stream: io.stderr, statusLine: io.isTTY, escapes: colorOf(io) }) : undefined;
   try {
-    return await probeTargets(jobs, { ...options, signal: io.signal, onEvent: progress?.onEvent });
+    // Sockets within the file descriptors this process may open (`ulimit -n`), not Lambda's.
+    return await probeTargets(jobs, { maxOpenSockets: processSocketCap(), ...options, signal: io.signal, onEvent: progress?.onEvent });
   } finally {
     progress?.stop();
   }

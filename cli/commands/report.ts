@@ -9,7 +9,7 @@ import { renderScanReport } from '../../lambda/report/scan-terminal';
 import { renderTerminalReport } from '../../lambda/report/terminal';
 import type { ProbeResult } from '../../lambda/probe';
 import { strictParse } from '../args';
-import type { CommandIo } from '../io';
+import { colorOf, type CommandIo } from '../io';
 import { UsageError } from '../usage-error';
 
 /**
@@ -40,7 +40,7 @@ export async function reportCommand(argv: readonly string[], io: CommandIo): Pro
     io.stdout.write(renderMarkdownReport(report));
   } else {
     const probeResults = report.loadBalancers.every((lb) => lb.type === 'probe');
-    io.stdout.write(probeResults ? renderTerminalReport(report.loadBalancers.map((lb) => lb.backends[0].probe as ProbeResult), { color: io.isTTY }) : renderScanReport(report));
+    io.stdout.write(probeResults ? renderTerminalReport(report.loadBalancers.map((lb) => lb.backends[0].probe as ProbeResult), { color: colorOf(io) }) : renderScanReport(report));
   }
   return 0;
 }

@@ -5,6 +5,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { renderScanReport } from '../../lambda/report/scan-terminal';
 import { toScanJson, type ScanReport } from '../../lambda/report/scan';
+import { createClients } from '../../lambda/discovery';
 import { concludeRun, discoverRun } from '../../lambda/run/pipeline';
 import { parseScanArgs, type ScanCommand } from '../args';
 import { checkAwsAccess } from '../aws-access';
@@ -16,6 +17,10 @@ import type { CommandIo } from '../io';
 import { checkReportPath, writeReportAfterRun } from '../report-file';
 import { probeWithProgress } from './probe';
 
+/** What `scan` says when it was not told who it is to the backends' security groups. */
+export const NOT_DIAGNOSED =
+  'reachability not diagnosed: pass --probe-security-group sg-... (this host\'s security group) or --probe-address to have each backend\'s security groups checked';
+
 /**
  * Runs the scan command and returns its exit status (as `probe`: 0 pass, 1 a load balancer
  * fails, 2 bad input, 3 inconclusive).
@@ -23,9 +28,18 @@ import { probeWithProgress } from './probe';
 export async function scanCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const command = parseScanArgs(argv);
   await checkReportPath(command.report);
-  const region = await checkAwsAccess(command.region);
+  const region = await checkAwsAccess(command.region, command.profile);
   const startedAt = new Date();
-  const { discovery, plan } = await discoverRun({ region, vpcIds: command.vpcIds, names: command.names, tags: command.tags, maxBackendsPerPort: command.maxBackendsPerPort });
+  if (command.probeSource === undefined) io.stderr.write(`${NOT_DIAGNOSED}\n`);
+  const { discovery, plan } = await discoverRun({
+    region,
+    clients: createClients(region, command.profile),
+    vpcIds: command.vpcIds,
+    names: command.names,
+    tags: command.tags,
+    maxBackendsPerPort: command.maxBackendsPerPort,
+    ...(command.probeSource ? { probeSources: [command.probeSource] } : {}),
+  });
   // Nothing selected is a typo or the wrong region, never a pass.
   if (discovery.loadBalancers.length === 0) throw new Error(emptySelectionMessage(discovery, command));
   if (!command.json) io.stderr.write(`${discovery.loadBalancers.length} load balancer(s), ${plan.length} backend(s) to probe (${discovery.apiCalls} API calls)\n`);
@@ -33,7 +47,7 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
   const { report } = await concludeRun(discovery, plan, results, {
     startedAt,
     marginS: command.options.marginS,
-    ...(command.publish ? { cloudWatch: new CloudWatchClient({ region }), namespace: command.namespace, heartbeat: command.heartbeat, metrics: command.metrics } : {}),
+    ...(command.publish ? { cloudWatch: new CloudWatchClient({ region, ...(command.profile !== undefined ? { profile: command.profile } : {}) }), namespace: command.namespace, heartbeat: command.heartbeat, metrics: command.metrics } : {}),
   });
   // The results first: a report that cannot be written must not take them along.
   io.stdout.write(command.json ? `${safeJson(toScanJson(report))}\n` : renderScanReport(report));

@@ -29,8 +29,8 @@ export function meteredClient<C extends { send(...args: never[]): unknown }>(cli
   });
 }
 
-/** Client settings of discovery: adaptive retry, since the Describe APIs share a small token bucket. */
-export const clientConfig = (region: string) => ({ region, retryMode: 'adaptive', maxAttempts: 5 }) as const;
+/** Client settings of discovery: adaptive retry, since the Describe APIs share a small token bucket; a named profile's credentials when given. */
+export const clientConfig = (region: string, profile?: string) => ({ region, retryMode: 'adaptive', maxAttempts: 5, ...(profile !== undefined ? { profile } : {}) }) as const;
 
 /**
  * Runs an AWS call and, if it fails, rethrows with the operation's name in the message:

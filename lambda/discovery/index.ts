@@ -8,15 +8,18 @@ import { withDefaults } from '../shared/defaults';
 import { findApplication } from './alb';
 import { clientConfig, meteredClient, type CallCounter } from './aws';
 import { findClassic } from './classic';
-import { privateIps } from './ec2';
+import { diagnoseReachability } from './diagnose';
+import { instanceAddresses, type InstanceAddress } from './ec2';
 import { TokenBucket, defaults as pacing } from './pace';
 import type { FoundLoadBalancer } from './found';
 import { defaults as samplingDefaults, runNumberAt, sampleBackends } from './sample';
+import type { ProbeSource } from './reachability';
 import type { Selection } from './select';
 import type { Discovery, LoadBalancerPlan, PlannedBackend } from './types';
 
 export { toProbePlan, planKeyOf } from './plan';
 export { TAGS, type Selection } from './select';
+export type { ProbeSource, Reachability } from './reachability';
 export * from './types';
 
 /** Defaults of discovery, merged once. */
@@ -48,6 +51,12 @@ export interface DiscoverOptions extends Selection {
   readonly concurrency?: number;
   /** Calls per second per ELB API family, below the account's refill rate. @default 8 */
   readonly callsPerSecond?: number;
+  /**
+   * Who the probe is (its security groups, per VPC): each chosen backend's security groups are
+   * then read and judged, and a backend they do not admit the probe to is not probed.
+   * @default none: no security group is read, reachability is not diagnosed
+   */
+  readonly probeSources?: readonly ProbeSource[];
 }
 
 /**
@@ -79,39 +88,40 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
   ]);
   const found = [...classic.found, ...application.found];
   const instanceIds = found.flatMap((lb) => lb.backends.flatMap((b) => (b.instanceId ? [b.instanceId] : [])));
-  let ips: Map<string, string> | Error;
+  let ips: Map<string, InstanceAddress> | Error;
   try {
-    ips = instanceIds.length > 0 ? await privateIps(clients.ec2, instanceIds) : new Map();
+    ips = instanceIds.length > 0 ? await instanceAddresses(clients.ec2, instanceIds) : new Map();
   } catch (error) {
     ips = error as Error;
   }
   const runNumber = options.runNumber ?? runNumberAt(new Date(), settings.periodMinutes);
+  const plans = found.map((lb) => toPlan(lb, ips, settings.maxBackendsPerPort, runNumber));
   return {
     region: options.region,
-    loadBalancers: found.map((lb) => toPlan(lb, ips, settings.maxBackendsPerPort, runNumber)),
+    loadBalancers: options.probeSources?.length ? await diagnoseReachability(clients.ec2, plans, ips instanceof Map ? ips : new Map(), options.probeSources) : plans,
     notCovered: application.notCovered,
     excluded: [...classic.excluded, ...application.excluded],
     apiCalls: counter.count,
   };
 }
 
-/** Clients for one region with discovery's settings (adaptive retry). */
-export function createClients(region: string): DiscoveryClients {
+/** Clients for one region with discovery's settings (adaptive retry), with a named profile's credentials when given. */
+export function createClients(region: string, profile?: string): DiscoveryClients {
   return {
-    elb: new ElasticLoadBalancingClient(clientConfig(region)),
-    elbv2: new ElasticLoadBalancingV2Client(clientConfig(region)),
-    ec2: new EC2Client(clientConfig(region)),
+    elb: new ElasticLoadBalancingClient(clientConfig(region, profile)),
+    elbv2: new ElasticLoadBalancingV2Client(clientConfig(region, profile)),
+    ec2: new EC2Client(clientConfig(region, profile)),
   };
 }
 
 /** Resolves addresses and samples the backends of one load balancer. */
-function toPlan(lb: FoundLoadBalancer, ips: Map<string, string> | Error, perPort: number, runNumber: number): LoadBalancerPlan {
+function toPlan(lb: FoundLoadBalancer, ips: Map<string, InstanceAddress> | Error, perPort: number, runNumber: number): LoadBalancerPlan {
   const needsIps = lb.backends.some((b) => b.instanceId !== undefined);
   const lookupError = ips instanceof Error && needsIps ? ips.message : undefined;
   const resolved: PlannedBackend[] = [];
   const vanished = new Set<string>();
   for (const backend of lb.backends) {
-    const address = backend.ip ?? (ips instanceof Map && backend.instanceId ? ips.get(backend.instanceId) : undefined);
+    const address = backend.ip ?? (ips instanceof Map && backend.instanceId ? ips.get(backend.instanceId)?.ip : undefined);
     if (address === undefined) {
       if (backend.instanceId) vanished.add(backend.instanceId);
       continue;

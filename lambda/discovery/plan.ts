@@ -10,15 +10,19 @@ import type { LoadBalancerPlan, PlannedBackend, ProbePlanItem } from './types';
  * Why: a node behind several Kubernetes services' load balancers is probed once, with a
  * horizon long enough for the longest of their idle timeouts.
  *
+ * Backends their security groups do not admit the probe to are left out (`which: 'blocked'`
+ * lists them alone, the same way, for the judge).
+ *
  * @example
  * toProbePlan(discovery.loadBalancers); // [{ key, job: { target, loadBalancerIdleTimeoutS: 350 }, loadBalancers: ['a', 'b'] }]
  */
-export function toProbePlan(loadBalancers: readonly LoadBalancerPlan[]): ProbePlanItem[] {
+export function toProbePlan(loadBalancers: readonly LoadBalancerPlan[], which: 'probed' | 'blocked' = 'probed'): ProbePlanItem[] {
   const items = new Map<string, { backend: PlannedBackend; timeoutS: number; loadBalancers: string[] }>();
   for (const lb of loadBalancers) {
     // A load balancer whose idle timeout is unknown has an error and no backends to judge.
     if (lb.idleTimeoutS === null) continue;
     for (const backend of lb.backends) {
+      if (isBlocked(backend) !== (which === 'blocked')) continue;
       const key = planKeyOf(backend);
       const item = items.get(key);
       if (item === undefined) items.set(key, { backend, timeoutS: lb.idleTimeoutS, loadBalancers: [lb.name] });
@@ -41,4 +45,9 @@ export function toProbePlan(loadBalancers: readonly LoadBalancerPlan[]): ProbePl
  */
 export function planKeyOf(backend: PlannedBackend): string {
   return `${backend.target.host}:${backend.target.port}|${backend.target.tls ? 'https' : 'http'}|${backend.target.path}|${backend.proxyProtocol ? 'proxy' : 'plain'}`;
+}
+
+/** Whether the backend's security groups surely keep the probe out: it is then not probed. */
+export function isBlocked(backend: PlannedBackend): boolean {
+  return backend.reachability?.status === 'blocked';
 }

@@ -3,6 +3,7 @@
  * and the backends to probe for them.
  */
 import type { ProbeJob, ProbeTarget } from '../probe/types';
+import type { Reachability } from './reachability';
 
 export type LoadBalancerType = 'classic' | 'application';
 
@@ -16,6 +17,8 @@ export interface PlannedBackend {
   readonly instanceId?: string;
   /** ALB: the target group's name. */
   readonly targetGroup?: string;
+  /** What the backend's security groups say about the probe; absent when they were not read. */
+  readonly reachability?: Reachability;
 }
 
 /** Something not probed, and why, in plain words. */

@@ -3,11 +3,30 @@
  * the variable.
  */
 import { DEFAULT_METRIC_SET, metricSetIssue, type MetricSet } from '../metrics/names';
+import type { ProbeSource } from '../discovery/reachability';
+import { addToGroup } from '../shared/group';
 import { DEFAULTS, RANGES, type NumberRange } from '../shared/settings';
 
 /** A comma-separated list; empty when unset. */
 export function envList(env: NodeJS.ProcessEnv, name: string): string[] {
   return (env[name] ?? '').split(',').map((value) => value.trim()).filter((value) => value !== '');
+}
+
+/**
+ * The probe functions' security groups by VPC, from `vpc-0a=sg-0p,vpc-0b=sg-0q`.
+ *
+ * @throws Error naming the variable and the entry when one is not `vpc-...=sg-...`
+ * @example
+ * envProbeSources({ IDLE_CANARY_PROBE_SECURITY_GROUPS: 'vpc-0a=sg-0p' }); // [{ vpcId: 'vpc-0a', securityGroupIds: ['sg-0p'], cidrs: [] }]
+ */
+export function envProbeSources(env: NodeJS.ProcessEnv): ProbeSource[] {
+  const byVpc = new Map<string, string[]>();
+  for (const entry of envList(env, ENV.probeSecurityGroups)) {
+    const match = /^(vpc-[0-9a-f]+)=(sg-[0-9a-f]+)$/.exec(entry);
+    if (match === null) throw new Error(`environment variable ${ENV.probeSecurityGroups}: "${entry}": expected vpc-...=sg-... entries, comma-separated`);
+    addToGroup(byVpc, match[1], match[2]);
+  }
+  return [...byVpc].map(([vpcId, securityGroupIds]) => ({ vpcId, securityGroupIds, cidrs: [] }));
 }
 
 /** How to read a number: which variable, its default when unset, and the range it must be in. */
@@ -66,6 +85,8 @@ export function envString(env: NodeJS.ProcessEnv, name: string): string {
 export const ENV = {
   vpcIds: 'IDLE_CANARY_VPC_IDS',
   loadBalancers: 'IDLE_CANARY_LOAD_BALANCERS',
+  /** The probe functions' security groups, `vpcId=sgId` comma-separated: discover checks that backends admit them. */
+  probeSecurityGroups: 'IDLE_CANARY_PROBE_SECURITY_GROUPS',
   tags: 'IDLE_CANARY_TAGS',
   maxBackendsPerPort: 'IDLE_CANARY_MAX_BACKENDS_PER_PORT',
   periodMinutes: 'IDLE_CANARY_PERIOD_MINUTES',

@@ -10,7 +10,7 @@ import { LAMBDA_TIMEOUT_S } from '../run/route';
 import type { DiscoverOutput } from '../run/types';
 import { logger } from '../shared/logger';
 import { RANGES } from '../shared/settings';
-import { ENV, envList, envString, getNumberFromEnv, settingFromEnv } from './config';
+import { ENV, envList, envProbeSources, envString, getNumberFromEnv, settingFromEnv } from './config';
 import { validator } from './validate';
 
 const check = validator('discover');
@@ -40,6 +40,7 @@ function planSettings(env: NodeJS.ProcessEnv): PlanSettings {
       names: envList(env, ENV.loadBalancers),
       tags: envList(env, ENV.tags),
       maxBackendsPerPort: settingFromEnv(env, 'maxBackendsPerPort'),
+      probeSources: envProbeSources(env),
     },
     periodMinutes: settingFromEnv(env, 'periodMinutes'),
     bucket: envString(env, ENV.bucket),

@@ -8,6 +8,7 @@ import { planKeyOf } from '../discovery/plan';
 import { headroomS, probeHeadroomS } from '../probe/headroom';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
+import type { Reachability } from '../discovery/reachability';
 import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
 import { phaseEvidence, phaseVerdict, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Standard, type Verdict } from '../probe';
 
@@ -27,6 +28,8 @@ export interface BackendVerdict {
   readonly id: string;
   readonly instanceId?: string;
   readonly targetGroup?: string;
+  /** What the backend's security groups say about the probe, when they were read. */
+  readonly reachability?: Reachability;
   /** The probe contract result, as measured (its own verdict is against the longest timeout it serves). */
   readonly probe: ProbeResult;
   /** Per phase, against this load balancer's idle timeout and margin. */
@@ -206,6 +209,7 @@ function judgeBackend(backend: PlannedBackend, result: ProbeResult, idleTimeoutS
     id: backend.id,
     ...(backend.instanceId !== undefined ? { instanceId: backend.instanceId } : {}),
     ...(backend.targetGroup !== undefined ? { targetGroup: backend.targetGroup } : {}),
+    ...(backend.reachability !== undefined ? { reachability: backend.reachability } : {}),
     probe: result,
     phases,
     verdict: result.error !== undefined ? 'inconclusive' : worstVerdict(Object.values(phases)),

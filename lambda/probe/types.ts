@@ -163,7 +163,9 @@ export type TargetErrorCode =
   | 'not-http'
   | 'closed'
   | 'no-response'
-  | 'socket-error';
+  | 'socket-error'
+  /** Not probed: its security groups do not admit the probe (`scan` and the deployed monitor only). */
+  | 'blocked';
 
 export interface TargetError {
   readonly code: TargetErrorCode;

@@ -50,6 +50,7 @@ export function recognizeServer(hints: ServerHints | undefined, phases: ProbeRes
 export function adviseTarget(result: ProbeResult): string {
   const name = `${result.target.host}:${result.target.port}`;
   const lbS = result.loadBalancerIdleTimeoutS;
+  if (result.error?.code === 'blocked') return `${name} was not probed: ${result.error.message}. The verdict stays inconclusive until the probe is admitted.`;
   const marginS = marginOf(result);
   if (result.error) {
     return `${name} could not be probed: ${result.error.message}. Check that the probe may reach it (security groups, network ACLs) and that the port speaks HTTP${result.target.tls ? 'S' : ''}; the verdict stays inconclusive until it answers.`;

@@ -41,8 +41,9 @@ export function probePicture(phase: PhaseResult, loadBalancerIdleTimeoutS: numbe
     parts.push(`<rect x="${from.toFixed(1)}" y="${TOP - 6}" width="${Math.max(1, x(phase.failedS) - from).toFixed(1)}" height="${bottom - TOP + 6}" fill="#d62728" fill-opacity="0.12"><title>bracket ${fmt(phase.survivedS ?? 0)} .. ${fmt(phase.failedS)} s</title></rect>`);
   }
   sockets.forEach((socket, row) => parts.push(socketRow(socket, TOP + row * ROW + ROW / 2, x)));
-  parts.push(line(x(loadBalancerIdleTimeoutS), TOP - 10, bottom, '#1f77b4', '6 4', `load balancer idle timeout ${fmt(loadBalancerIdleTimeoutS)} s`));
-  if (phase.limitS !== null) parts.push(line(x(phase.limitS), TOP - 10, bottom, '#d62728', '', `limit ${fmt(phase.limitS)} s`));
+  const lines: MarkedLine[] = [{ atX: x(loadBalancerIdleTimeoutS), color: '#1f77b4', dash: '6 4', label: `load balancer idle timeout ${fmt(loadBalancerIdleTimeoutS)} s` }];
+  if (phase.limitS !== null) lines.push({ atX: x(phase.limitS), color: '#d62728', dash: '', label: `limit ${fmt(phase.limitS)} s` });
+  parts.push(...markedLines(lines, TOP - 10, bottom));
   parts.push(...axis(maxS, x, bottom));
 
   return [
@@ -75,14 +76,45 @@ function socketRow(socket: SocketRecord, y: number, x: (s: number) => number): s
   ].join('');
 }
 
-function line(atX: number, top: number, bottom: number, color: string, dash: string, label: string): string {
-  return (
-    `<g><line x1="${atX.toFixed(1)}" y1="${top}" x2="${atX.toFixed(1)}" y2="${bottom}" stroke="${color}" stroke-width="1.5"${dash ? ` stroke-dasharray="${dash}"` : ''}/>` +
+/** A vertical line across the sockets, with its label at the top. */
+interface MarkedLine {
+  readonly atX: number;
+  readonly color: string;
+  readonly dash: string;
+  readonly label: string;
+}
+
+/**
+ * Width of a label at font size 10, a little more than any sans-serif needs (about 0.55 em a
+ * character), so that two labels found apart are apart on every screen.
+ */
+const labelWidth = (label: string) => label.length * 6.2;
+
+/** Label rows above one another: the first beside the lines' top, the next one row higher. */
+const LABEL_ROW = 11;
+
+/**
+ * The lines and their labels, each label in the lowest row where it overlaps no other.
+ *
+ * Why rows: the load balancer's timeout and a limit close to it (the most interesting case)
+ * would print their labels over each other.
+ */
+function markedLines(lines: readonly MarkedLine[], top: number, bottom: number): string[] {
+  const placed: Array<{ from: number; to: number; row: number }> = [];
+  return lines.map(({ atX, color, dash, label }) => {
     // Near the right edge the label goes left of its line, so that it is never cut off.
-    (atX > WIDTH * 0.6
-      ? `<text x="${(atX - 3).toFixed(1)}" y="${top + 2}" text-anchor="end" font-size="10" fill="${color}">${escapeXml(label)}</text></g>`
-      : `<text x="${(atX + 3).toFixed(1)}" y="${top + 2}" font-size="10" fill="${color}">${escapeXml(label)}</text></g>`)
-  );
+    const leftward = atX > WIDTH * 0.6;
+    const from = leftward ? atX - 3 - labelWidth(label) : atX + 3;
+    const to = from + labelWidth(label);
+    let row = 0;
+    while (placed.some((p) => p.row === row && p.from < to + 4 && from < p.to + 4)) row++;
+    placed.push({ from, to, row });
+    const y = top + 2 - row * LABEL_ROW;
+    return (
+      `<g><line x1="${atX.toFixed(1)}" y1="${top}" x2="${atX.toFixed(1)}" y2="${bottom}" stroke="${color}" stroke-width="1.5"${dash ? ` stroke-dasharray="${dash}"` : ''}/>` +
+      `<text x="${(leftward ? atX - 3 : atX + 3).toFixed(1)}" y="${y}"${leftward ? ' text-anchor="end"' : ''} font-size="10" fill="${color}">${escapeXml(label)}</text></g>`
+    );
+  });
 }
 
 function axis(maxS: number, x: (s: number) => number, y: number): string[] {

@@ -2,6 +2,7 @@
  * A run report for the terminal: one block per load balancer, worst first.
  */
 import { phaseHeadroomS, type LoadBalancerVerdict } from '../judge';
+import { unreachableBackends } from '../judge/unreachable';
 import type { PhaseName, Verdict } from '../probe';
 import { printable } from '../shared/printable';
 import { fmt } from './advice';
@@ -53,5 +54,7 @@ function loadBalancerBlock(lb: LoadBalancerVerdict, report: ScanReport): string[
   if (hangups !== null) lines.push(`  ${hangups} by the backend`);
   const worst = worstBackend(lb);
   if (worst) lines.push(...wrap(backendAdvice(lb, worst), 80, '  '));
+  // Every backend the probe did not reach, with its rule to add (the advice names only the worst).
+  for (const { backend, reason } of unreachableBackends([lb])) if (backend !== worst?.id) lines.push(...wrap(`${backend}: ${reason}`, 80, '  '));
   return lines;
 }

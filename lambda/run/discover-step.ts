@@ -14,6 +14,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Discovery, DiscoverOptions, ProbePlanItem } from '../discovery';
+import { isBlocked } from '../discovery/plan';
 import { runNumberAt } from '../discovery/sample';
 import { logger } from '../shared/logger';
 import { earlierRunningExecution, type ThisExecution } from './guard';
@@ -82,7 +83,9 @@ export async function planRun(request: RunRequest, settings: PlanSettings, deps:
   const long = probeTimeoutS !== undefined ? await planLongProbes(deps, { bucket, prefix, runId, runStartedMs: execution ? Date.parse(execution.startTime) : startedAt.getTime() }, discovery, routes.long, sockets) : undefined;
   const inline: InlineRun = { mode: 'inline', runId, startedAt: startedAt.toISOString(), discoveryKey, shards: toShards(runId, discovery, routes.lambda, sockets), ...(long ? { long } : {}) };
   const stateBound = inlineStateBound(inline);
-  const summary = { runId, loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, apiCalls: discovery.apiCalls, ...(long ? { long } : {}) };
+  // Backends their security groups keep the probe out of are not planned; the publish step's log and the report name the rule to add.
+  const blocked = discovery.loadBalancers.reduce((sum, lb) => sum + lb.backends.filter(isBlocked).length, 0);
+  const summary = { runId, loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, blocked, apiCalls: discovery.apiCalls, ...(long ? { long } : {}) };
   if (routes.lambda.length <= settings.inlineMaxBackends && stateBound <= STATE_BUDGET_BYTES && inline.shards.length <= PROBE_WAVES * maxConcurrency) {
     logger.info('discovered', { ...summary, mode: 'inline', shards: inline.shards.length, stateBound, withErrors: discovery.loadBalancers.filter((lb) => lb.error !== undefined).map((lb) => lb.name) });
     return inline;

@@ -10,6 +10,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { RecentHangups } from '../access-logs/recent';
 import { createClients, discover, toProbePlan, type Discovery, type DiscoverOptions, type ProbePlanItem } from '../discovery';
 import { judgeLoadBalancers, type LoadBalancerVerdict } from '../judge';
+import { withReachability } from '../judge/unreachable';
 import { publishMetrics, toDatums, type MetricSet, type PublishReport } from '../metrics';
 import type { ProbeResult } from '../probe';
 import { toScanReport, type ScanReport } from '../report/scan';
@@ -81,7 +82,9 @@ export async function concludeRun(
   results: ReadonlyArray<ProbeResult | undefined>,
   options: ConcludeOptions,
 ): Promise<ConcludedRun> {
-  const verdicts = judgeLoadBalancers(discovery.loadBalancers, plan, results, { marginS: options.marginS });
+  // Backends the probe could not reach are judged with the reason: the rule to add, or where else to look.
+  const explained = withReachability(discovery.loadBalancers, plan, results);
+  const verdicts = judgeLoadBalancers(discovery.loadBalancers, explained.plan, explained.results, { marginS: options.marginS });
   const finishedAt = new Date();
   const metrics = options.cloudWatch ? await publishMetrics(options.cloudWatch, toDatums(verdicts, finishedAt, { heartbeat: options.heartbeat === true, metrics: options.metrics }), { namespace: options.namespace }) : undefined;
   const accessLogs = options.recentHangups ? await options.recentHangups(finishedAt) : undefined;

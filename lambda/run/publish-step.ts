@@ -11,6 +11,7 @@ import type { ProbeResult } from '../probe';
 import { changeNotification, compareRuns } from '../report/changes';
 import { readLatest, reportLinks, writeReports } from '../report/store';
 import { logger } from '../shared/logger';
+import { unreachableBackends } from '../judge/unreachable';
 import { concludeRun } from './pipeline';
 import { readDiscovery, readDistributedResults, readLongResults } from './store';
 import type { PublishInput, ShardFailure, ShardResult } from './types';
@@ -163,6 +164,8 @@ export async function publishRun(run: PublishInput, settings: PublishSettings, d
     notified,
   };
   (summary.metricsFailed > 0 || shardFailures.length > 0 ? logger.error.bind(logger) : logger.info.bind(logger))('published', { ...summary, metricErrors: metrics.failed });
+  const unreachable = unreachableBackends(verdicts);
+  if (unreachable.length > 0) logger.warn('backends the probe did not reach', { runId: run.runId, count: unreachable.length, backends: unreachable.slice(0, SUMMARY_LIST_MAX) });
   return summary;
 }
 

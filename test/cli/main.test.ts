@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROBE_FLAGS, SCAN_FLAGS } from '../../cli/args';
 import { main } from '../../cli/main';
+import { COMMAND_FLAGS } from '../../cli/usage';
 import { DEMO_BACKENDS, startBackend } from '../../cli/demo/backends';
 import { capture } from '../support/capture';
 
@@ -93,5 +95,23 @@ describe('idle-canary --help and --version', () => {
     // Assess
     expect(status).toBe(2);
     expect(err()).toMatch(/^idle-canary: Unknown option '--fast'\nusage: idle-canary demo/);
+  });
+});
+
+describe('--help', () => {
+  it("explains every flag each command's parser accepts, with its default where it has one", async () => {
+    // Prepare: the flags the parsers accept
+    const accepted: Record<string, readonly string[]> = { probe: Object.keys(PROBE_FLAGS), scan: Object.keys(SCAN_FLAGS), report: ['markdown', 'html'], logs: ['json'], demo: [] };
+
+    for (const [command, flags] of Object.entries(accepted)) {
+      // Act
+      const { io, out } = capture();
+      await main([command, '--help'], io);
+
+      // Assess: one line per flag, in the table's words
+      const listed = COMMAND_FLAGS[command as keyof typeof COMMAND_FLAGS];
+      expect(listed.map((f) => f.flag.split(' ')[0]).sort()).toEqual(flags.map((f) => `--${f}`).sort());
+      for (const help of listed) expect(out()).toContain(`  ${help.flag.padEnd(Math.max(...listed.map((f) => f.flag.length)))}  ${help.meaning}${help.default ? ` (default: ${help.default})` : ''}\n`.trimEnd());
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { DISCOVERY_ACTIONS } from '../../lib/run-functions';
+import { DISCOVERY_ACTIONS } from '../../lambda/discovery/permissions';
 import { STACK, VPC, logicalIdOf, roleStatements, synth } from './synth';
 
 const SECOND_VPC = { ...VPC, vpcId: 'vpc-0f1e2d3c4b5a69788', subnetIds: ['subnet-0f1e2d3c4b5a69788'], backendPorts: [8080], cidr: undefined, backendSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], addIngress: true };
@@ -11,6 +11,17 @@ const LIST_REPORTS = { Sid: 'ListReports', Effect: 'Allow', Action: 's3:ListBuck
 const STATE_MACHINE_NAME = String(Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.StateMachineName);
 
 describe('RunFunctions', () => {
+  it("gives discover each VPC's probe security group, so that it checks the backends admit it", () => {
+    // Prepare
+    const discover = template.findResources('AWS::Lambda::Function');
+    const variables = Object.entries(discover).find(([id]) => id.includes('Discover'))![1].Properties.Environment.Variables;
+
+    // Assess: vpc=group pairs, each group the probe function's own
+    const joined = JSON.stringify(variables.IDLE_CANARY_PROBE_SECURITY_GROUPS);
+    for (const vpc of [VPC.vpcId, SECOND_VPC.vpcId]) expect(joined).toContain(`${vpc}=`);
+    expect(joined.match(/ProbeSecurityGroup\d+[A-F0-9]+/g)).toHaveLength(2);
+  });
+
   it('lets discover make only the Describe calls it makes', () => {
     // Assess
     expect(roleStatements(template, stack.canary.discoverFunction.role)).toEqual([

@@ -134,7 +134,7 @@ describe('the packed package, installed with --omit=dev in an empty directory', 
 
     // Assess
     expect(scan.status).toBe(2);
-    expect(scan.stderr.split('\n')).toContain('idle-canary: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role is available');
+    expect(scan.stderr.split('\n')).toContain('idle-canary: no AWS credentials: pass --profile, set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role is available');
   });
 
   it('npx idle-canary demo probes its four local backends', async () => {

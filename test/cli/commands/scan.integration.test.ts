@@ -1,5 +1,9 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkAwsAccess } from '../../../cli/aws-access';
 import { main } from '../../../cli/main';
 import type { ScanReport } from '../../../lambda/report/scan';
 import { mockAccount } from '../../lambda/discovery/fixtures';
@@ -144,6 +148,24 @@ describe('idle-canary scan without AWS access', () => {
 
     // Assess
     expect(status).toBe(2);
-    expect(err()).toBe('idle-canary: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role is available\n');
+    expect(err()).toBe('idle-canary: no AWS credentials: pass --profile, set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role is available\n');
+  });
+
+  it('reads the region and credentials of the --profile given, and names it when it has none', async () => {
+    // Prepare: a config file with one profile, credentials in the environment for no one
+    const dir = mkdtempSync(join(tmpdir(), 'idle-canary-profile-'));
+    const config = join(dir, 'config');
+    writeFileSync(config, '[profile audit]\nregion = eu-west-1\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
+    const { io, err } = capture();
+
+    // Act
+    const missing = await withAwsEnv({ AWS_CONFIG_FILE: config }, () => main(['scan', '--profile', 'prod'], io));
+    const region = await withAwsEnv({ AWS_CONFIG_FILE: config }, async () => checkAwsAccess(undefined, 'audit'));
+
+    // Assess
+    rmSync(dir, { recursive: true, force: true });
+    expect(missing).toBe(2);
+    expect(err()).toMatch(/^idle-canary: no AWS (region|credentials)/);
+    expect(region).toBe('eu-west-1');
   });
 });

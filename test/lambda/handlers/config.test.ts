@@ -1,4 +1,4 @@
-import { ENV, getNumberFromEnv, metricSetFromEnv, settingFromEnv } from '../../../lambda/handlers/config';
+import { ENV, envProbeSources, getNumberFromEnv, metricSetFromEnv, settingFromEnv } from '../../../lambda/handlers/config';
 import { DEFAULTS, RANGES } from '../../../lambda/shared/settings';
 
 describe('settings from environment variables', () => {
@@ -27,5 +27,20 @@ describe('metricSetFromEnv', () => {
     // Act & Assess
     expect([metricSetFromEnv({}), metricSetFromEnv({ [ENV.metrics]: 'detailed' }), metricSetFromEnv({ [ENV.metrics]: 'lean' })]).toEqual(['lean', 'detailed', 'lean']);
     expect(() => metricSetFromEnv({ [ENV.metrics]: 'all' })).toThrow(`environment variable IDLE_CANARY_METRICS="all": expected 'lean' or 'detailed'`);
+  });
+});
+
+describe('envProbeSources', () => {
+  it("reads each VPC's probe security groups, and names the variable and the entry that is not vpc=sg", () => {
+    // Act
+    const sources = envProbeSources({ IDLE_CANARY_PROBE_SECURITY_GROUPS: 'vpc-0a=sg-01, vpc-0b=sg-02' });
+
+    // Assess
+    expect(sources).toEqual([
+      { vpcId: 'vpc-0a', securityGroupIds: ['sg-01'], cidrs: [] },
+      { vpcId: 'vpc-0b', securityGroupIds: ['sg-02'], cidrs: [] },
+    ]);
+    expect(envProbeSources({})).toEqual([]);
+    expect(() => envProbeSources({ IDLE_CANARY_PROBE_SECURITY_GROUPS: 'vpc-0a:sg-01' })).toThrow('environment variable IDLE_CANARY_PROBE_SECURITY_GROUPS: "vpc-0a:sg-01": expected vpc-...=sg-... entries, comma-separated');
   });
 });

@@ -58,6 +58,28 @@ describe('the HTML report', () => {
     await page.close();
   });
 
+  it("never prints the load balancer timeout's and the limit's labels over each other, however close the two are", async () => {
+    // Prepare: limits from well below to well above a 60 s timeout, the lines left and right of the chart's middle
+    const page = await browser.newPage({ viewport: { width: 800, height: 400 } });
+    const overlaps: string[] = [];
+
+    for (const limitS of [20, 58.5, 59.6, 60, 60.4, 61.5, 64]) {
+      const phase = { limitS, survivedS: limitS - 0.4, failedS: limitS, enforcement: 'eager' as const, sweepS: null, closedWith: 'fin' as const, headroomS: limitS - 60, verdict: 'fail' as const, sockets: [] };
+      // Act
+      await page.setContent(probePicture(phase, 60, 66, `limit ${limitS} s`));
+      const boxes = await page.locator('svg > g > text').evaluateAll((texts) => texts.map((t) => (t as unknown as { getBBox(): { x: number; y: number; width: number; height: number } }).getBBox()).map(({ x, y, width, height }) => ({ x, y, width, height })));
+      if (limitS === 60) await page.screenshot({ path: join(SCREENSHOTS, 'labels-60.png') });
+
+      // Assess: the two labels' boxes, as Chromium lays them out, do not intersect, and both are inside the picture
+      const [a, b] = boxes;
+      const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+      if (!apart) overlaps.push(`limit ${limitS} s: ${JSON.stringify(boxes)}`);
+      for (const box of boxes) expect(box.y).toBeGreaterThanOrEqual(0);
+    }
+    await page.close();
+    expect(overlaps).toEqual([]);
+  });
+
   it('lists what changed since the previous run at the top', async () => {
     // Prepare: the same run, as if the lazy backend had passed before
     const previous: ScanReport = { ...report, finishedAt: '2026-11-24T10:00:00.000Z', loadBalancers: report.loadBalancers.map((lb) => ({ ...lb, phases: { ...lb.phases, preRequest: { limitS: null, survivedS: lb.idleTimeoutS === null ? null : lb.idleTimeoutS + 1, verdict: 'pass' as const, failingBackends: [] } } })) };
