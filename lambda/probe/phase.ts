@@ -43,8 +43,10 @@ export interface Stagger {
   /** Connect times after the passive socket, in seconds (`staggerOffsetsS`). */
   readonly offsetsS: readonly number[];
   /**
-   * Sockets idle at least this long at the horizon (and the passive socket) send their
-   * request there first: the lazy test that decides whether the others wait for a sweep.
+   * The youngest socket idle at least this long at the horizon sends its request there first:
+   * the lazy test that decides whether the others wait for a sweep. The older ones wait on:
+   * a sweep just past the horizon closes them and spares the younger, which is the evidence
+   * that a threshold lies beyond the load balancer's timeout.
    */
   readonly firstTestS: number;
   /** Wait this much past the horizon for a sweep, when nothing closed by then; 0 for none. */
@@ -241,8 +243,9 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
         h.send.abort();
         return h.finished;
       });
-    // Their answers come within a round trip, and decide whether the younger sockets wait on.
-    await Promise.all(sendAll((h) => h.plannedIdleS >= Math.min(stagger.firstTestS, phaseRun.horizonS) - 1e-9));
+    // Its answer comes within a round trip, and decides whether the others wait on.
+    const firstTest = youngestAtLeast([...holdings], Math.min(stagger.firstTestS, phaseRun.horizonS));
+    await Promise.all(sendAll((h) => h === firstTest));
     const lazy = records.some((r) => r.outcome === 'closed' && !r.unprompted);
     const closed = records.some((r) => r.outcome === 'closed' && r.unprompted);
     // Never up to the deadline: the wait ends as a measurement, not as a phase cut short.
@@ -258,6 +261,12 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     narrowingHeld = false;
     maybeNarrow();
   }
+}
+
+/** The held socket planned to idle the least among those planned to idle at least `idleS`. */
+function youngestAtLeast(holdings: readonly Holding[], idleS: number): Holding | undefined {
+  const old = holdings.filter((h) => h.plannedIdleS >= idleS - 1e-9);
+  return old.length === 0 ? undefined : old.reduce((a, b) => (b.plannedIdleS < a.plannedIdleS ? b : a));
 }
 
 /** Time kept before the deadline for held sockets to be released and recorded. */
