@@ -310,8 +310,10 @@ export function sweepingServer(headersTimeoutMs: number, intervalMs: number): Pr
  * just before a tick is closed after `limitS - 1` s and a little more, one that began just
  * after a tick after `limitS` s: where in the second it connected decides.
  */
-export async function coarseClockServer(limitS: number): Promise<LoopbackServer> {
+export async function coarseClockServer(limitS: number): Promise<LoopbackServer & { earliestCloseS(): number }> {
   let ticks = 0;
+  // When each tick really ran: a busy event loop runs them late, which moves the earliest close.
+  const tickedAt = [performance.now()];
   const idleSince = new Map<net.Socket, number>();
   const server = net.createServer((socket) => {
     idleSince.set(socket, ticks);
@@ -330,6 +332,7 @@ export async function coarseClockServer(limitS: number): Promise<LoopbackServer>
   });
   const clock = setInterval(() => {
     ticks++;
+    tickedAt.push(performance.now());
     for (const [socket, since] of idleSince) {
       if (ticks - since < limitS) continue;
       idleSince.delete(socket);
@@ -339,6 +342,8 @@ export async function coarseClockServer(limitS: number): Promise<LoopbackServer>
   const running = await listen(server);
   return {
     ...running,
+    /** The shortest idle the server could have closed at so far: accepted just before a tick, closed `limitS - 1` ticks later. */
+    earliestCloseS: () => Math.min(...tickedAt.slice(limitS).map((at, i) => (at - tickedAt[i + 1]) / 1000)),
     close: () => {
       clearInterval(clock);
       return running.close();
