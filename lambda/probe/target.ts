@@ -145,7 +145,8 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
 function staggerOf(run: TargetRun, horizonS: number): Stagger {
   return {
     offsetsS: staggerOffsetsS(horizonS, run.job.loadBalancerIdleTimeoutS, run.sweepStepS),
-    firstTestS: run.job.loadBalancerIdleTimeoutS + run.sweepStepS,
+    // Its answer is the pass evidence of a server that never closes: it must reach the timeout plus the margin.
+    firstTestS: run.job.loadBalancerIdleTimeoutS + Math.max(run.sweepStepS, run.marginS),
     awaitSweepS: roundS(horizonS * SWEEP_COVERAGE),
     toleranceS: sweepToleranceS(run.sweepStepS),
   };
