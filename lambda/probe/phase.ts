@@ -43,8 +43,11 @@ export interface Stagger {
   /** Connect times after the passive socket, in seconds (`staggerOffsetsS`). */
   readonly offsetsS: readonly number[];
   /**
-   * Sockets idle at least this long at the horizon (and the passive socket) send their
-   * request there first: the lazy test that decides whether the others wait for a sweep.
+   * At the horizon the youngest socket idle at least this long (the load balancer's timeout
+   * plus the margin, or one step when wider) sends its request first: the lazy test, whose
+   * answer decides whether the others wait for a sweep. The older ones wait on: a sweep just
+   * past the horizon closes them and spares a younger one idle past the timeout plus the
+   * margin, the evidence that a threshold lies beyond it.
    */
   readonly firstTestS: number;
   /** Wait this much past the horizon for a sweep, when nothing closed by then; 0 for none. */
@@ -241,15 +244,20 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
         h.send.abort();
         return h.finished;
       });
-    // Their answers come within a round trip, and decide whether the younger sockets wait on.
-    await Promise.all(sendAll((h) => h.plannedIdleS >= Math.min(stagger.firstTestS, phaseRun.horizonS) - 1e-9));
+    // Its answer comes within a round trip, and decides whether the others wait on.
+    const firstTest = youngestAtLeast([...holdings], Math.min(stagger.firstTestS, phaseRun.horizonS));
+    await Promise.all(sendAll((h) => h === firstTest));
     const lazy = records.some((r) => r.outcome === 'closed' && !r.unprompted);
     const closed = records.some((r) => r.outcome === 'closed' && r.unprompted);
-    // Never up to the deadline: the wait ends as a measurement, not as a phase cut short.
-    const awaitUntil = Math.min(origin + (phaseRun.horizonS + stagger.awaitSweepS) * 1000, phaseRun.deadline - ANSWER_RESERVE_MS);
+    // Never up to the deadline: the wait ends as a measurement, not as a phase cut short; and
+    // early enough for the passive socket's two-segment request to be answered within it.
+    const awaitUntil = Math.min(origin + (phaseRun.horizonS + stagger.awaitSweepS) * 1000 - 2 * phaseRun.settings.segmentPauseMs, phaseRun.deadline - ANSWER_RESERVE_MS);
     if (!lazy && !closed && awaitUntil > now()) {
-      // A server that may sweep is given one sweep interval past the horizon to show it.
+      // A server that may sweep is given one sweep interval past the horizon to show it; the
+      // passive socket, still open if no sweep came, then sends its request: a survival past
+      // the horizon (what a pass vouches for) or a lazy limit past the first test.
       await waitUntil(awaitUntil, phaseSignal);
+      await Promise.all(sendAll((h) => h.plannedIdleS >= phaseRun.horizonS - 1e-9));
       settled.abort();
     } else {
       // Narrowing starts from the bracket all of them give, not from the first answers'.
@@ -258,6 +266,12 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     narrowingHeld = false;
     maybeNarrow();
   }
+}
+
+/** The held socket planned to idle the least among those planned to idle at least `idleS`. */
+function youngestAtLeast(holdings: readonly Holding[], idleS: number): Holding | undefined {
+  const old = holdings.filter((h) => h.plannedIdleS >= idleS - 1e-9);
+  return old.length === 0 ? undefined : old.reduce((a, b) => (b.plannedIdleS < a.plannedIdleS ? b : a));
 }
 
 /** Time kept before the deadline for held sockets to be released and recorded. */

@@ -69,21 +69,31 @@ export function roundOneActives(phase: PhaseName, staggered: boolean): number {
 }
 
 /**
- * When staggered sockets connect, in seconds after the passive socket: `stepS` apart up to
- * `SWEEP_COVERAGE` of the horizon, aligned so that one of them has idled exactly the load
- * balancer's timeout at the horizon.
+ * When staggered sockets connect, in seconds after the passive socket: about `stepS` apart up
+ * to `SWEEP_COVERAGE` of the horizon, aligned so
+ * that one of them has idled exactly the load balancer's timeout at the horizon.
  *
  * Why aligned: at the horizon they send their requests, so the same sockets that bracket a
  * sweep's threshold also test lazy limits, the load balancer's timeout among them.
  *
+ * Why a whole-second step is shortened by a fraction of a second: a server with a coarse
+ * clock (idle counted in whole seconds, timers checked once a second) closes a connection
+ * up to a second early or late depending on the sub-second moment it connected. Sockets a
+ * whole number of seconds apart all sit at the same moment of the second and sample one
+ * point; shortened by `1 / n` s, the n sockets sit at n different moments, so the earliest
+ * close the server can give is seen in every run, to within `1 / n` s.
+ *
  * @example
- * staggerOffsetsS(66, 60, 2); // [2, 4, 6, ..., 32]
+ * staggerOffsetsS(66, 60, 2); // [2.125, 4.063, 6, 7.938, ..., 31.188]: 16 sub-second moments, 6 s among them
  */
 export function staggerOffsetsS(horizonS: number, loadBalancerIdleTimeoutS: number, stepS: number): number[] {
   const untilS = horizonS * SWEEP_COVERAGE;
-  const first = positiveModulo(horizonS - loadBalancerIdleTimeoutS, stepS);
+  const count = Math.floor(untilS / stepS + 1e-9);
+  if (count <= 0) return [];
+  const step = stepS >= 1 && count > 1 ? stepS - 1 / count : stepS;
+  const first = positiveModulo(horizonS - loadBalancerIdleTimeoutS, step);
   const offsets: number[] = [];
-  for (let offset = first < stepS / 2 ? first + stepS : first; offset <= untilS + 1e-9; offset += stepS) offsets.push(roundS(offset));
+  for (let offset = first < step / 2 ? first + step : first; offset <= untilS + 1e-9 && offsets.length < count; offset += step) offsets.push(roundS(offset));
   return offsets;
 }
 

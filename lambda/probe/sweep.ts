@@ -34,7 +34,10 @@ export type SweepAnalysis =
       readonly failedS: number;
       /** The longest idle seen to survive a sweep: the threshold is at least this; `null` when no socket survived one. */
       readonly survivedS: number | null;
-      /** Interval between sweeps: observed when two sweeps were seen, otherwise its best (lower) bound. */
+      /**
+       * Interval between sweeps: observed when two sweeps were seen (`sweepsSeen` > 1),
+       * otherwise only a lower bound, never 0: two sweeps are at least the tolerance apart.
+       */
       readonly sweepS: number;
       readonly sweepsSeen: number;
       /** When the first sweep was seen, in seconds on the spans' time axis. */
@@ -95,7 +98,7 @@ function periodic(spans: readonly IdleSpan[], sweeps: readonly IdleSpan[][], tol
     kind: 'periodic',
     failedS: roundS(failedS),
     survivedS: survivals.length > 0 ? roundS(Math.max(...survivals)) : null,
-    sweepS: roundS(instants.length > 1 ? Math.min(...instants.slice(1).map((at, i) => at - instants[i])) : sweepLowerBoundS(spans, instants[0], failedS)),
+    sweepS: roundS(instants.length > 1 ? Math.min(...instants.slice(1).map((at, i) => at - instants[i])) : Math.max(toleranceS, sweepLowerBoundS(spans, instants[0], failedS))),
     sweepsSeen: instants.length,
     firstSweepS: roundS(instants[0]),
   };

@@ -103,8 +103,14 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     const checkEnd = new AbortController();
     const checking = oneAtATime(run, endpoint, segments, sockets, services, holding, AbortSignal.any([stop.signal, checkEnd.signal]));
     const staggered = staggeredPhase(run.phases.filter((phase) => phase !== 'keepAlive' || alive));
-    // What the passive sockets leave of the budget goes to first-round actives, the rest waits for narrowing.
-    const activesLeft = Math.max(0, run.maxSockets - run.phases.length);
+    const stagger = staggered === undefined ? undefined : staggerOf(run, horizonS);
+    // The staggered sockets are reserved first: a tick skipped for want of a socket leaves a
+    // sweep without a survivor. What they and the passive sockets leave goes to first-round
+    // actives, the rest waits for narrowing; but one active (at the load balancer's timeout)
+    // is kept whenever the budget has room for it: without it, a late request refused at the
+    // horizon (a timer that fires as the request goes out) is narrowed from 0 s, two horizons more.
+    const spare = Math.max(0, run.maxSockets - run.phases.length);
+    const activesLeft = Math.max(Math.min(1, spare), spare - (stagger?.offsetsS.length ?? 0));
 
     // Keep-alive requests left unanswered while the pre-request phase held silent connections,
     // until `silentUntil` (`performance.now()` ms): when its sockets stopped idling.
@@ -120,7 +126,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
           segments,
           horizonS,
           roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS),
-          ...(phase === staggered ? { stagger: staggerOf(run, horizonS, first.head) } : {}),
+          ...(phase === staggered ? { stagger } : {}),
           passive: phase === 'keepAlive' ? first : undefined,
           sockets,
           deadline: run.deadline,
@@ -188,16 +194,17 @@ async function oneAtATime(
 /**
  * The staggered sockets of a target's phase.
  *
- * Why wait past the horizon only for servers that do not name themselves: a sweep that comes
- * after the horizon is invisible until it comes, and Node.js (no `Server` header) sweeps silent
- * connections every 30 s by default; nginx or Apache, which name themselves, time each
- * connection, and are not kept longer than the horizon.
+ * Why every target may be awaited past the horizon, whatever its `Server` header: a sweep that
+ * comes after the horizon is invisible until it comes, and any server may sweep (Node.js
+ * 18+ sends no `Server` header, a proxy in front of it may). The phase waits only while the
+ * evidence needs it: not once its closes show a per-connection timer or a decided bracket.
  */
-function staggerOf(run: TargetRun, horizonS: number, head: ResponseHead): Stagger {
+function staggerOf(run: TargetRun, horizonS: number): Stagger {
   return {
     offsetsS: staggerOffsetsS(horizonS, run.job.loadBalancerIdleTimeoutS, run.sweepStepS),
-    firstTestS: run.job.loadBalancerIdleTimeoutS + run.sweepStepS,
-    awaitSweepS: head.headers['server'] === undefined ? roundS(horizonS * SWEEP_COVERAGE) : 0,
+    // Its answer is the pass evidence of a server that never closes: it must reach the timeout plus the margin.
+    firstTestS: run.job.loadBalancerIdleTimeoutS + Math.max(run.sweepStepS, run.marginS),
+    awaitSweepS: roundS(horizonS * SWEEP_COVERAGE),
     toleranceS: sweepToleranceS(run.sweepStepS),
   };
 }

@@ -103,6 +103,23 @@ function describeFailure(phase: PhaseName, measured: PhaseResult): string {
 }
 
 /**
+ * How often a periodic check runs, in words that never pass a bound off as an interval.
+ *
+ * Why: with one sweep seen, `sweepS` is only a lower bound of the interval (`sweepsSeen` 1);
+ * a bound under a second says nothing worth a figure.
+ *
+ * @example
+ * sweepInterval({ sweepS: 30, sweepsSeen: 2, ... }); // 'every 30.0 s'
+ * sweepInterval({ sweepS: 12.5, sweepsSeen: 1, ... }); // 'at intervals of at least 12.5 s (one check seen)'
+ * sweepInterval({ sweepS: 0.5, sweepsSeen: 1, ... }); // 'at an interval not seen (one check seen)'
+ */
+export function sweepInterval(measured: Pick<PhaseResult, 'sweepS' | 'sweepsSeen'>): string {
+  if (measured.sweepS === null || measured.sweepS === undefined) return 'at an interval not seen';
+  if ((measured.sweepsSeen ?? 1) > 1) return `every ${fmt(measured.sweepS)} s`;
+  return measured.sweepS >= 1 ? `at intervals of at least ${fmt(measured.sweepS)} s (one check seen)` : 'at an interval not seen (one check seen)';
+}
+
+/**
  * A periodic check in words: how often, the threshold, and when connections really die.
  *
  * @example
@@ -112,7 +129,7 @@ function describeFailure(phase: PhaseName, measured: PhaseResult): string {
 export function sweepWords(phase: PhaseName, measured: PhaseResult): string | null {
   if (measured.sweepS === null || measured.sweepS === undefined || measured.limitS === null) return null;
   const exact = (measured.sweepsSeen ?? 1) > 1;
-  const every = exact ? `checked every ${fmt(measured.sweepS)} s` : measured.sweepS >= 1 ? `checked periodically (every ${fmt(measured.sweepS)} s or more)` : 'checked periodically';
+  const every = `checked ${sweepInterval(measured)}`;
   const threshold = measured.survivedS !== null ? `between ${fmt(measured.survivedS)} and ${fmt(measured.limitS)} s` : `under ${fmt(measured.limitS)} s`;
   const since = phase === 'preRequest' ? 'accept' : 'the last response';
   const latest = exact ? ` and ${fmt(measured.limitS + measured.sweepS)}` : '';

@@ -360,6 +360,54 @@ export function sweepingServer(headersTimeoutMs: number, intervalMs: number): Pr
 }
 
 /**
+ * A server with a coarse clock, as servers that count idle time in whole seconds: a timer
+ * ticks once a second, and at each tick a connection idle (since accept, or since its last
+ * response) for `limitS` ticks or more is closed with a FIN. A connection that began its idle
+ * just before a tick is closed after `limitS - 1` s and a little more, one that began just
+ * after a tick after `limitS` s: where in the second it connected decides.
+ */
+export async function coarseClockServer(limitS: number): Promise<LoopbackServer & { earliestCloseS(): number }> {
+  let ticks = 0;
+  // When each tick really ran: a busy event loop runs them late, which moves the earliest close.
+  const tickedAt = [performance.now()];
+  const idleSince = new Map<net.Socket, number>();
+  const server = net.createServer((socket) => {
+    idleSince.set(socket, ticks);
+    socket.on('close', () => idleSince.delete(socket));
+    let head = '';
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      head = head.slice(end + 4);
+      // A request that crossed the server's close gets no answer.
+      if (!idleSince.has(socket)) return;
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
+      idleSince.set(socket, ticks);
+    });
+  });
+  const clock = setInterval(() => {
+    ticks++;
+    tickedAt.push(performance.now());
+    for (const [socket, since] of idleSince) {
+      if (ticks - since < limitS) continue;
+      idleSince.delete(socket);
+      socket.end();
+    }
+  }, 1000);
+  const running = await listen(server);
+  return {
+    ...running,
+    /** The shortest idle the server could have closed at so far: accepted just before a tick, closed `limitS - 1` ticks later. */
+    earliestCloseS: () => Math.min(...tickedAt.slice(limitS).map((at, i) => (at - tickedAt[i + 1]) / 1000)),
+    close: () => {
+      clearInterval(clock);
+      return running.close();
+    },
+  };
+}
+
+/**
  * A server lazy in both phases, as Node.js 8.15.1 to 12.18 with `keepAliveTimeout` above
  * `headersTimeout`: nothing happens while a connection is idle, but a chunk that leaves a
  * request's headers incomplete more than the limit after accept (`preRequestMs`) or after the

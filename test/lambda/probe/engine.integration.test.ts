@@ -35,7 +35,9 @@ describe('probeTargets', () => {
     expect(Math.abs(keepAlive!.limitS! - truthS)).toBeLessThan(0.02);
     expect(keepAlive!.limitS! - keepAlive!.survivedS!).toBeLessThan(0.02);
     expect(preRequest).toMatchObject({ limitS: null, failedS: null, enforcement: 'none', headroomS: 1, verdict: 'pass' });
-    expect(preRequest!.survivedS).toBeCloseTo(3, 2);
+    // The passive socket's request, sent once no sweep came in the half horizon after the 3 s horizon
+    expect(preRequest!.survivedS!).toBeGreaterThanOrEqual(3);
+    expect(preRequest!.survivedS!).toBeLessThanOrEqual(3 * 1.5 + 0.1);
     expect(result).toMatchObject({ verdict: 'fail', horizonS: 3, server: { keepAlive: 'timeout=0', advertisedKeepAliveS: 0 } });
   });
 

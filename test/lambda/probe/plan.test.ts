@@ -23,13 +23,26 @@ describe('defaultHorizonS', () => {
 });
 
 describe('staggerOffsetsS', () => {
-  it('connects sockets one step apart over half the horizon, one of them idle exactly the load balancer timeout at the horizon', () => {
+  it('connects sockets at most one step apart over half the horizon, one of them idle exactly the load balancer timeout at the horizon', () => {
     // Act
     const offsets = staggerOffsetsS(66, 60, 2);
 
-    // Assess: 2, 4, ... 32; the socket at 6 s has idled 60 s at the 66 s horizon
-    expect(offsets).toEqual(Array.from({ length: 16 }, (_, i) => 2 * (i + 1)));
+    // Assess: 16 sockets; the socket at 6 s has idled 60 s at the 66 s horizon
+    expect(offsets).toHaveLength(16);
     expect(offsets).toContain(66 - 60);
+    const gaps = offsets.slice(1).map((offset, i) => offset - offsets[i]);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(2);
+    expect(offsets[offsets.length - 1]).toBeLessThanOrEqual(33);
+  });
+
+  it('spreads a whole-second stagger over the moments of a second, so that a coarse clock is met at its worst', () => {
+    // Act
+    const fractions = staggerOffsetsS(66, 60, 2).map((offset) => Math.round((offset % 1) * 1000) / 1000);
+
+    // Assess: 16 sockets at 16 different moments of the second, 1/16 s apart
+    expect(new Set(fractions).size).toBe(16);
+    const sorted = [...fractions].sort((a, b) => a - b);
+    expect(Math.max(...sorted.slice(1).map((f, i) => f - sorted[i]))).toBeLessThanOrEqual(1 / 16 + 0.001);
   });
 
   it('aligns on the load balancer timeout when the step does not divide the horizon', () => {

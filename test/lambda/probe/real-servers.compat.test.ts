@@ -190,7 +190,10 @@ describe('the probe against real servers', () => {
       // Assess
       const result = JSON.parse(nginxTunedCli.stdout) as ProbeResult;
       expect(nginxTunedCli.status).toBe(0);
-      expect(result.phases.preRequest).toMatchObject({ verdict: 'pass', limitS: null, headroomS: 6 });
+      // Nothing closed by the 66 s horizon: the probe waits for a sweep whatever the Server
+      // header, and sees nginx's own 75 s timer close the silent connections instead.
+      expect(result.phases.preRequest).toMatchObject({ verdict: 'pass', enforcement: 'eager' });
+      expect(Math.abs(result.phases.preRequest!.limitS! - 75)).toBeLessThanOrEqual(0.5);
       expect(result.phases.keepAlive).toMatchObject({ verdict: 'pass', limitS: null, headroomS: 6 });
     });
 

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runProbe, type ProbeResult } from '../../../lambda/probe';
-import { lazyBothServer, sweepingServer, type LoopbackServer } from '../../support/loopback';
+import { coarseClockServer, lazyBothServer, sweepingServer, type LoopbackServer } from '../../support/loopback';
 
 const LB_S = 3;
 const OPTIONS = { marginS: 0.2, precisionS: 0.1, sweepPrecisionS: 0.1 };
@@ -46,7 +46,76 @@ describe('a Node.js server that checks headersTimeout in periodic sweeps', () =>
       expect(preRequest.limitS!).toBeLessThanOrEqual(2 + 0.1 + noiseS);
       expect(preRequest.limitS! - preRequest.survivedS!).toBeLessThanOrEqual(0.1 + noiseS);
       expect(preRequest.sweepS!).toBeGreaterThan(0);
-      expect(preRequest.sweepS!).toBeLessThanOrEqual(intervalMs / 1000 + 0.05);
+      // Observed (two sweeps seen): the interval, give or take the lateness of 40 timers on one loop; a bound is below it
+      expect(preRequest.sweepS!).toBeLessThanOrEqual(intervalMs / 1000 + ((preRequest.sweepsSeen ?? 1) > 1 ? 0.1 : 0.05));
+      expect(result.peakSockets).toBeLessThanOrEqual(16);
+    }
+  }, 30_000);
+});
+
+/** A small seeded generator (mulberry32), so that a run's random offsets can be replayed from its printed seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** Replays a failing run: `SWEEP_SEED=1234 npx jest sweeps.integration`. */
+const SEED = Number(process.env.SWEEP_SEED ?? Date.now() % 2 ** 31);
+const MARGIN_OPTIONS = { ...OPTIONS, marginS: 0.5 };
+
+describe('servers behind a 3 s load balancer with a 0.5 s margin, 20 runs each at random sub-second phases', () => {
+  const servers: LoopbackServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+
+  /** Starts `runs` servers at once and probes each after a seeded random part of `spreadMs`. */
+  async function probeAtSeededPhases<T extends LoopbackServer>(runs: number, spreadMs: number, start: () => Promise<T>): Promise<Array<ProbeResult & { backend: T }>> {
+    const random = seededRandom(SEED);
+    const delaysMs = Array.from({ length: runs }, () => random() * spreadMs);
+    console.log(`seed ${SEED} (SWEEP_SEED=${SEED} replays it): probes started ${delaysMs.map((ms) => ms.toFixed(0)).join(', ')} ms after their servers`);
+    return Promise.all(
+      delaysMs.map(async (delayMs) => {
+        const server = await start();
+        servers.push(server);
+        await sleep(delayMs);
+        const { results } = await runProbe([job(server.port)], MARGIN_OPTIONS);
+        return { ...results[0], backend: server };
+      }),
+    );
+  }
+
+  it('reports a whole-second clock at its earliest close, within 0.1 s, with the same verdict every run', async () => {
+    // Act: idle counted in whole seconds, 4 ticks: closes come from 3 s to 4 s idle, by the moment of connect
+    const results = await probeAtSeededPhases(20, 1000, () => coarseClockServer(4));
+
+    // Assess: against the earliest close each server could give (3 s, or a little more when its ticks ran late)
+    console.log(`coarse clock, limit (earliest possible close, verdict): ${results.map((r) => `${r.phases.preRequest!.limitS} (${r.backend.earliestCloseS().toFixed(3)}, ${r.phases.preRequest!.verdict})`).join(', ')}`);
+    for (const result of results) {
+      const preRequest = result.phases.preRequest!;
+      const earliestS = result.backend.earliestCloseS();
+      expect(preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'fin', verdict: 'fail' });
+      expect(preRequest.limitS!).toBeGreaterThanOrEqual(earliestS - 0.01);
+      expect(preRequest.limitS!).toBeLessThanOrEqual(earliestS + 0.1);
+    }
+  }, 30_000);
+
+  it('passes a sweep whose threshold lies beyond the timeout plus margin, on a connection seen to survive a sweep past 3.5 s', async () => {
+    // Act: a 4.5 s threshold checked every second
+    const results = await probeAtSeededPhases(20, 1000, () => sweepingServer(4500, 1000));
+
+    // Assess
+    console.log(`sweep at 4.5 s every 1 s: ${results.map((r) => `${r.phases.preRequest!.survivedS} .. ${r.phases.preRequest!.limitS} (${r.phases.preRequest!.verdict})`).join(', ')}`);
+    for (const result of results) {
+      const preRequest = result.phases.preRequest!;
+      expect(preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'http-408', verdict: 'pass' });
+      expect(preRequest.survivedS!).toBeGreaterThanOrEqual(3.5);
+      expect(preRequest.limitS!).toBeGreaterThan(4.5 - 0.05);
       expect(result.peakSockets).toBeLessThanOrEqual(16);
     }
   }, 30_000);

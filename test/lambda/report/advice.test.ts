@@ -76,7 +76,7 @@ describe('adviseTarget', () => {
     );
     expect(advice).toContain('set Node.js `server.headersTimeout = 66000`');
     expect(advice).toContain('lower the load balancer idle timeout to 38 s');
-    expect(bound).toContain('checked periodically (every 12.5 s or more): connections idle longer than a threshold between 39.9 and 40.9 s are closed at the next check, from 40.9 s after accept.');
+    expect(bound).toContain('checked at intervals of at least 12.5 s (one check seen): connections idle longer than a threshold between 39.9 and 40.9 s are closed at the next check, from 40.9 s after accept.');
   });
 
   it('names the nginx directives for nginx', () => {
