@@ -30,7 +30,6 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
   await checkReportPath(command.report);
   const region = await checkAwsAccess(command.region, command.profile);
   const startedAt = new Date();
-  if (command.probeSource === undefined) io.stderr.write(`${NOT_DIAGNOSED}\n`);
   const { discovery, plan } = await discoverRun({
     region,
     clients: createClients(region, command.profile),
@@ -42,6 +41,7 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
   });
   // Nothing selected is a typo or the wrong region, never a pass.
   if (discovery.loadBalancers.length === 0) throw new Error(emptySelectionMessage(discovery, command));
+  if (command.probeSource === undefined) io.stderr.write(`${NOT_DIAGNOSED}\n`);
   if (!command.json) io.stderr.write(`${discovery.loadBalancers.length} load balancer(s), ${plan.length} backend(s) to probe (${discovery.apiCalls} API calls)\n`);
   const results = await probeWithProgress(plan.map((item) => item.job), command.options, io, !command.json);
   const { report } = await concludeRun(discovery, plan, results, {

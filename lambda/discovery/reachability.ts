@@ -95,7 +95,7 @@ export function reachabilityOf(address: string, port: number, groups: readonly S
   return {
     status: 'blocked',
     securityGroups,
-    reason: `the probe cannot reach ${address}:${port}: its security group${groups.length > 1 ? 's' : ''} ${groups.map(nameOf).join(', ')} ${admitsOnly}, not the probe (${probeName(probe)}). Add the rule: ${fix.cli}  (CDK: ${fix.cdk})`,
+    reason: `the probe cannot reach ${address}:${port}: its security group${groups.length > 1 ? 's' : ''} ${groups.map(nameOf).join(', ')} ${admitsOnly}, not the probe (${probeName(probe)}). Add the rule: ${fix.cli} (CDK: ${fix.cdk})`,
     fix,
   };
 }

@@ -3,7 +3,8 @@ import { GROUP_BY_LIMIT } from '../../lib/alarms';
 import { RUN_TIMEOUT_MINUTES } from '../../lambda/run/limits';
 import { STACK, VPC, stateMachineDefinition, synth } from './synth';
 
-const { template } = synth();
+// The detailed set: its failing and probe-error alarms are Metrics Insights queries over per-load-balancer series
+const { template } = synth({ ...STACK, metrics: 'detailed' });
 
 describe('alarms that reach on-call', () => {
   it('orders the load balancers failing worst first, so that a failing one is always among the 500 series Metrics Insights evaluates', () => {
@@ -17,7 +18,7 @@ describe('alarms that reach on-call', () => {
 
   it('keeps every Metrics Insights alarm window within the 3 hours it evaluates, at the longest period accepted', () => {
     // Prepare
-    const { template: longest } = synth({ ...STACK, schedule: 'rate(90 minutes)' });
+    const { template: longest } = synth({ ...STACK, metrics: 'detailed', schedule: 'rate(90 minutes)' });
 
     // Act
     const windows = Object.values(longest.findResources('AWS::CloudWatch::Alarm'))

@@ -10,7 +10,7 @@
  */
 import '../support/with-resolvers';
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { AuthorizeSecurityGroupIngressCommand, CreateSubnetCommand, CreateVpcCommand, DescribeSecurityGroupsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { ConfigureHealthCheckCommand, CreateLoadBalancerCommand as CreateClassic, ElasticLoadBalancingClient, ModifyLoadBalancerAttributesCommand as ModifyClassic, RegisterInstancesWithLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
 import {
   CreateListenerCommand,
@@ -214,6 +214,10 @@ describe('the synthesized state machine, executed', () => {
     const subnet = async (cidr: string, zone: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone }))).Subnet!.SubnetId!;
     const subnets = [await subnet('127.0.0.0/24', 'eu-west-1a'), await subnet('127.0.1.0/24', 'eu-west-1b')];
     const [instance] = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, SubnetId: subnets[0], PrivateIpAddress: '127.0.0.1' }))).Instances!;
+    // The instance's group, the VPC's default, admits all traffic from itself as AWS's default groups do (moto's admits nothing):
+    // standing in for the probe's group, it lets discover find the backends admitted
+    const defaultGroup = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: ['default'] }] }))).SecurityGroups![0].GroupId!;
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: defaultGroup, IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: defaultGroup }] }] }));
 
     // Classic ELB "web", 3 s idle timeout, in front of the passing backend
     await elb.send(new CreateClassic({ LoadBalancerName: NAME, Subnets: [subnets[0]], Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: backends.passing.port }] }));
@@ -232,7 +236,8 @@ describe('the synthesized state machine, executed', () => {
     [ec2, elb, elbv2].forEach((client) => client.destroy());
 
     // The stack, synthesized for this VPC, with long-horizon probes
-    const { template } = synth({ ...STACK, schedule: 'rate(90 minutes)', longTimeouts: { vpcEndpoints: true }, vpcs: [{ vpcId, subnetIds: subnets, cidr: '127.0.0.0/16', backendPorts: ['1024-65535'] }] });
+    // The detailed set: its per-load-balancer metrics and Metrics Insights alarm are what this run reads back
+    const { template } = synth({ ...STACK, metrics: 'detailed', schedule: 'rate(90 minutes)', longTimeouts: { vpcEndpoints: true }, vpcs: [{ vpcId, subnetIds: subnets, cidr: '127.0.0.0/16', backendPorts: ['1024-65535'] }] });
     definition = stateMachineDefinition(template);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap((a) => (a.Properties.Metrics ?? []) as Array<{ Expression?: string }>);
     alarmExpression = alarms.find((m) => m.Expression?.includes('MAX(BackendsFailing)'))!.Expression!;
@@ -252,10 +257,19 @@ describe('the synthesized state machine, executed', () => {
     sfn.destroy();
 
     // Each function's and the task's environment as the template sets it, the bucket and topic being the emulator's
-    const resolve = (value: unknown) => {
+    const resources = template.toJSON().Resources as Record<string, { Type: string }>;
+    const pseudo: Record<string, string> = { 'AWS::Region': REGION, 'AWS::AccountId': '123456789012', 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' };
+    const resolve = (value: unknown): string => {
       if (typeof value === 'string') return value;
-      const ref = (value as { Ref?: string }).Ref ?? '';
-      return ref.startsWith('IdleCanaryReports') ? bucket : topicArn;
+      const { Ref: ref, 'Fn::GetAtt': getAtt, 'Fn::Join': join } = value as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
+      if (join !== undefined) return join[1].map(resolve).join(join[0]);
+      const id = ref ?? getAtt![0];
+      if (pseudo[id] !== undefined) return pseudo[id];
+      const type = resources[id]?.Type;
+      if (type === 'AWS::S3::Bucket') return bucket;
+      if (type === 'AWS::SNS::Topic') return topicArn;
+      if (type === 'AWS::EC2::SecurityGroup') return defaultGroup;
+      return id;
     };
     const functionEnv = Object.values(template.findResources('AWS::Lambda::Function')).flatMap((f) => Object.entries((f.Properties.Environment?.Variables ?? {}) as Record<string, unknown>));
     Object.assign(process.env, Object.fromEntries(functionEnv.map(([key, value]) => [key, resolve(value)])));

@@ -48,6 +48,7 @@ const EVERY_KEY = {
       tags: ['team=payments'],
       alarmNamePrefix: 'prod-eu idle-canary',
       okNotifications: true,
+      metrics: 'detailed',
     },
     { ...STACK, account: '210987654321', region: 'us-east-1', vpcs: [{ ...VPC, cidr: undefined }], alarmEmails: ['sre@example.com', 'oncall@example.com'], schedule: 'cron(0/20 * * * ? *)', periodMinutes: 20 },
   ],

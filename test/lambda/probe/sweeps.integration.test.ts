@@ -8,6 +8,9 @@ import { coarseClockServer, lazyBothServer, sweepingServer, type LoopbackServer 
 
 const LB_S = 3;
 const OPTIONS = { marginS: 0.2, precisionS: 0.1, sweepPrecisionS: 0.1 };
+
+/** Event-loop lag a loaded machine adds to a measured close (the suite runs other tests beside these). */
+const NOISE_S = 0.05;
 const job = (port: number) => ({ target: { host: '127.0.0.1', port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: LB_S });
 
 describe('a Node.js server that checks headersTimeout in periodic sweeps', () => {
@@ -37,14 +40,13 @@ describe('a Node.js server that checks headersTimeout in periodic sweeps', () =>
     const results = await probeAtRandomPhases(20, intervalMs);
 
     // Assess: within the precision, plus what one event loop shared by 20 servers and their probes adds
-    const noiseS = 0.05;
     for (const result of results) {
       const preRequest = result.phases.preRequest!;
       expect(preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'http-408', verdict: 'fail' });
-      expect(preRequest.survivedS!).toBeLessThanOrEqual(2 + noiseS);
-      expect(preRequest.limitS!).toBeGreaterThan(2 - noiseS);
-      expect(preRequest.limitS!).toBeLessThanOrEqual(2 + 0.1 + noiseS);
-      expect(preRequest.limitS! - preRequest.survivedS!).toBeLessThanOrEqual(0.1 + noiseS);
+      expect(preRequest.survivedS!).toBeLessThanOrEqual(2 + NOISE_S);
+      expect(preRequest.limitS!).toBeGreaterThan(2 - NOISE_S);
+      expect(preRequest.limitS!).toBeLessThanOrEqual(2 + 0.1 + NOISE_S);
+      expect(preRequest.limitS! - preRequest.survivedS!).toBeLessThanOrEqual(0.1 + NOISE_S);
       expect(preRequest.sweepS!).toBeGreaterThan(0);
       // Observed (two sweeps seen): the interval, give or take the lateness of 40 timers on one loop; a bound is below it
       expect(preRequest.sweepS!).toBeLessThanOrEqual(intervalMs / 1000 + ((preRequest.sweepsSeen ?? 1) > 1 ? 0.1 : 0.05));
@@ -101,7 +103,7 @@ describe('servers behind a 3 s load balancer with a 0.5 s margin, 20 runs each a
       const earliestS = result.backend.earliestCloseS();
       expect(preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'fin', verdict: 'fail' });
       expect(preRequest.limitS!).toBeGreaterThanOrEqual(earliestS - 0.01);
-      expect(preRequest.limitS!).toBeLessThanOrEqual(earliestS + 0.1);
+      expect(preRequest.limitS!).toBeLessThanOrEqual(earliestS + 0.1 + NOISE_S);
     }
   }, 30_000);
 
