@@ -145,7 +145,10 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     },
     { once: true },
   );
+  // When the server last closed a socket by itself (`performance.now()` ms).
+  let lastUnpromptedCloseAt = Number.NEGATIVE_INFINITY;
   const record = (entry: SocketRecord): void => {
+    if (entry.outcome === 'closed' && entry.unprompted) lastUnpromptedCloseAt = now();
     records.push(entry);
     run.onSocket(entry);
     if (entry.outcome === 'closed' && entry.unprompted && run.stagger !== undefined) {
@@ -257,6 +260,10 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
       // passive socket, still open if no sweep came, then sends its request: a survival past
       // the horizon (what a pass vouches for) or a lazy limit past the first test.
       await waitUntil(awaitUntil, phaseSignal);
+      // A sweep just before the wait ended has not yet shown which held sockets outlived it:
+      // they are held past it by twice the tolerance, so that the younger ones count as its
+      // survivors (released at once, a sweep 9 ms before the end left no survivor: inconclusive).
+      await waitUntil(Math.min(lastUnpromptedCloseAt + 2 * stagger.toleranceS * 1000, phaseRun.deadline - ANSWER_RESERVE_MS), phaseSignal);
       await Promise.all(sendAll((h) => h.plannedIdleS >= phaseRun.horizonS - 1e-9));
       settled.abort();
     } else {
