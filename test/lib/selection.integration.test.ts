@@ -18,7 +18,7 @@ import {
 import { discoverStep } from '../../lambda/handlers/discover';
 import { readDiscovery } from '../../lambda/run/store';
 import type { InlineRun } from '../../lambda/run/types';
-import { startMoto, type RunningMoto } from '../support/moto';
+import { startMoto, useMotoOnly, type RunningMoto } from '../support/moto';
 import { STACK, logicalIdOf, synth } from './synth';
 
 const REPORTS = 'idle-canary-reports';
@@ -38,8 +38,8 @@ describe('the selection settings, from cdk.json to what a run probes (moto)', ()
 
   beforeAll(async () => {
     moto = await startMoto();
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, moto.env, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    useMotoOnly(moto);
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     const ec2 = new EC2Client({});
     const elbv2 = new ElasticLoadBalancingV2Client({});
     clients = { s3: new S3Client({ forcePathStyle: true }), sfn: new SFNClient({}) };

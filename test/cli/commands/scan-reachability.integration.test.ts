@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { main } from '../../../cli/main';
 import type { ScanReport } from '../../../lambda/report/scan';
 import { capture } from '../../support/capture';
-import { startMoto, type RunningMoto } from '../../support/moto';
+import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
 
 /** A backend that keeps idle connections 20 s, on one loopback address. */
 async function backendOn(host: string): Promise<Server> {
@@ -51,8 +51,7 @@ describe('idle-canary scan --probe-security-group against the moto emulator', ()
   beforeAll(async () => {
     // Prepare: the emulator, and only its settings for the SDK
     moto = await startMoto();
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, moto.env, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+    useMotoOnly(moto);
     ec2 = new EC2Client({});
     const elb = new ElasticLoadBalancingClient({});
     const elbv2 = new v2.ElasticLoadBalancingV2Client({});

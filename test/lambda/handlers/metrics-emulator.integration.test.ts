@@ -11,7 +11,7 @@ import { publishStep } from '../../../lambda/handlers/publish';
 import { ALARMED } from '../../../lib/alarms';
 import { METRIC, METRIC_SETS } from '../../../lambda/metrics/names';
 import type { ShardFailure } from '../../../lambda/run/types';
-import { startMoto, type RunningMoto } from '../../support/moto';
+import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
 
 const BUCKET = 'idle-canary-reports';
 const NAMESPACE = 'IdleCanary';
@@ -35,8 +35,8 @@ describe('the lean metric set against the moto emulator', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, moto.env, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    useMotoOnly(moto);
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     clients = { s3: new S3Client({ forcePathStyle: true }), sns: new SNSClient({}), cloudWatch: new CloudWatchClient({}) };
     await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     const topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'idle-canary' }))).TopicArn!;

@@ -9,7 +9,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { accessLogsStep } from '../../../lambda/handlers/access-logs';
 import { digestStep } from '../../../lambda/handlers/digest';
-import { startMoto, type RunningMoto } from '../../support/moto';
+import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
 
 const REPORTS = 'idle-canary-reports';
 const LOGS = 'corp-elb-logs';
@@ -23,8 +23,8 @@ describe('missing objects against the moto emulator', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, moto.env, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    useMotoOnly(moto);
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     clients = { s3: new S3Client({ forcePathStyle: true }), sns: new SNSClient({}), cloudWatch: new CloudWatchClient({}) };
     for (const bucket of [REPORTS, LOGS]) await clients.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'idle-canary-alarms' }))).TopicArn!;
