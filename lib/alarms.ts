@@ -83,7 +83,7 @@ export function seriesAnalyzed(metric: MetricDefinition, loadBalancers: number):
  * Runs that must have started before the heartbeat may alarm: the second start comes a
  * schedule period after the first, so the first run has had its whole time to complete.
  */
-export const HEARTBEAT_ARMING_STARTS = 2;
+const HEARTBEAT_ARMING_STARTS = 2;
 
 /** Props of the alarms. */
 export interface CanaryAlarmsProps {

@@ -27,7 +27,7 @@ const DIST = join(ROOT, 'dist');
 export const SINGLE_FILE = join(DIST, 'idle-canary.cjs');
 
 /** The command as npm's `bin` names it. */
-export const BIN_FILE = join(DIST, 'bin', 'idle-canary.js');
+const BIN_FILE = join(DIST, 'bin', 'idle-canary.js');
 
 /** One handler bundled for Node.js 22, minified with its source map. */
 const bundle = (name: string, external: string[]) =>

@@ -18,7 +18,7 @@ import { checkReportPath, writeReportAfterRun } from '../report-file';
 import { probeWithProgress } from './probe';
 
 /** What `scan` says when it was not told who it is to the backends' security groups. */
-export const NOT_DIAGNOSED =
+const NOT_DIAGNOSED =
   'reachability not diagnosed: pass --probe-security-group sg-... (this host\'s security group) or --probe-address to have each backend\'s security groups checked';
 
 /**
@@ -63,7 +63,7 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
  * emptySelectionMessage(discovery, { vpcIds: [], names: ['no-such-name'], tags: [] });
  * // 'no load balancer selected in eu-west-1 (Classic and Application Load Balancers): 2 exist (1 classic, 1 application), all left out by --load-balancer no-such-name or an idle-canary:skip tag; 0 of other types (not covered)'
  */
-export function emptySelectionMessage(discovery: Discovery, selection: Pick<ScanCommand, 'vpcIds' | 'names' | 'tags'>): string {
+function emptySelectionMessage(discovery: Discovery, selection: Pick<ScanCommand, 'vpcIds' | 'names' | 'tags'>): string {
   const count = (type: string) => discovery.excluded.filter((lb) => lb.type === type).length;
   const filters = Object.entries({ '--vpc': selection.vpcIds, '--load-balancer': selection.names, '--tag': selection.tags })
     .filter(([, values]) => values.length > 0)

@@ -19,7 +19,7 @@ export const DISCOVERY_ACTIONS = [
 ] as const;
 
 /** What `scan --publish` adds: putting the metrics. */
-export const PUBLISH_ACTIONS = ['cloudwatch:PutMetricData'] as const;
+const PUBLISH_ACTIONS = ['cloudwatch:PutMetricData'] as const;
 
 /**
  * The IAM policy document `idle-canary scan` needs (with `--publish`, the metrics too), as JSON.

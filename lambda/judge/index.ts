@@ -158,7 +158,7 @@ export function judgedProbe(lb: Pick<LoadBalancerVerdict, 'idleTimeoutS' | 'marg
  * @example
  * judgeMeasuredPhase(result.phases.preRequest!, { idleTimeoutS: 30, marginS: 2, horizonS: result.horizonS }).verdict; // 'pass'
  */
-export function judgeMeasuredPhase(measured: PhaseResult, standard: Standard): { verdict: Verdict; reason?: string } {
+function judgeMeasuredPhase(measured: PhaseResult, standard: Standard): { verdict: Verdict; reason?: string } {
   return phaseVerdict({ limitS: measured.limitS, survivedS: measured.survivedS, sweepS: measured.sweepS, evidence: phaseEvidence(measured) }, standard);
 }
 

@@ -113,7 +113,7 @@ function describeFailure(phase: PhaseName, measured: PhaseResult): string {
  * sweepInterval({ sweepS: 12.5, sweepsSeen: 1, ... }); // 'at intervals of at least 12.5 s (one check seen)'
  * sweepInterval({ sweepS: 0.5, sweepsSeen: 1, ... }); // 'at an interval not seen (one check seen)'
  */
-export function sweepInterval(measured: Pick<PhaseResult, 'sweepS' | 'sweepsSeen'>): string {
+function sweepInterval(measured: Pick<PhaseResult, 'sweepS' | 'sweepsSeen'>): string {
   if (measured.sweepS === null || measured.sweepS === undefined) return 'at an interval not seen';
   if ((measured.sweepsSeen ?? 1) > 1) return `every ${fmt(measured.sweepS)} s`;
   return measured.sweepS >= 1 ? `at intervals of at least ${fmt(measured.sweepS)} s (one check seen)` : 'at an interval not seen (one check seen)';
