@@ -9,9 +9,8 @@ import { PHASE_NAMES, defaultHorizonS, type PhaseName, type ProbeJob, type Probe
 import { parseTargetSpec } from './target-spec';
 import { REQUEST_FIELDS, isValidRequestField, type RequestField } from '../lambda/probe/request';
 import { printable } from '../lambda/shared/printable';
-import { RANGES } from '../lambda/shared/settings';
+import { DEFAULTS, PATTERNS, SETTINGS, settingIssue, type NumberSettingName } from '../lambda/shared/settings';
 import { metricSetIssue, type MetricSet } from '../lambda/metrics/names';
-import { DEFAULT_LB_IDLE_TIMEOUT_S } from './usage';
 
 /** What `probe` runs: jobs, engine options, output mode. */
 export interface ProbeCommand {
@@ -69,8 +68,8 @@ export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
   const { values, positionals } = strictParse(argv, PROBE_FLAGS);
   if (positionals.length === 0) throw new UsageError('no target given: expected one or more of host:port, http://host:port/path or https://host:port/path');
 
-  const loadBalancerIdleTimeoutS = seconds('--lb-idle-timeout', values['lb-idle-timeout'], 1, 4000) ?? DEFAULT_LB_IDLE_TIMEOUT_S;
-  const horizonS = seconds('--horizon', values.horizon, 0.1, 4400);
+  const loadBalancerIdleTimeoutS = flagNumber('loadBalancerIdleTimeoutS', values['lb-idle-timeout']) ?? DEFAULTS.loadBalancerIdleTimeoutS;
+  const horizonS = flagNumber('horizonS', values.horizon);
   const hostHeader = requestField('--host-header', 'hostHeader', values['host-header']);
   const jobs = positionals.map((spec) => ({
     target: { ...parseTargetSpec(spec), ...(hostHeader !== undefined ? { hostHeader } : {}) },
@@ -80,7 +79,7 @@ export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
   const shared = sharedOptions(values);
   return {
     jobs,
-    options: { ...shared.options, phases: phases(values.phases), precisionS: seconds('--precision', values.precision, 0.01, 600) },
+    options: { ...shared.options, phases: phases(values.phases), precisionS: flagNumber('precisionS', values.precision) },
     json: shared.json,
     report: shared.report,
   };
@@ -121,19 +120,20 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}": scan takes only flags`);
   const list = (raw: string[] | undefined) => (raw ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
   const vpcIds = list(values.vpc);
-  const badVpc = vpcIds.find((id) => !/^vpc-[0-9a-f]+$/.test(id));
-  if (badVpc !== undefined) throw new UsageError(`--vpc "${badVpc}": expected a VPC id such as vpc-0a1b2c3d`);
+  const badVpc = vpcIds.find((id) => !PATTERNS.vpcId.pattern.test(id));
+  if (badVpc !== undefined) throw new UsageError(`--vpc "${printable(badVpc, 80)}": expected ${PATTERNS.vpcId.expected}`);
   const namespace = values.namespace;
   if (values.heartbeat === true && values.publish !== true) throw new UsageError('--heartbeat without --publish: the heartbeat is a metric, expected --publish --heartbeat');
-  if (namespace !== undefined && !/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace)) throw new UsageError(`--namespace "${namespace}": expected 1 to 255 letters, digits or . - _ / # :`);
+  const namespaceExpected = namespace === undefined ? undefined : settingIssue('namespace', namespace);
+  if (namespaceExpected !== undefined) throw new UsageError(`--namespace "${printable(namespace!, 80)}": expected ${namespaceExpected}`);
   const metrics = values.metrics;
   const metricsExpected = metrics === undefined ? undefined : metricSetIssue(metrics);
   if (metrics !== undefined && metricsExpected !== undefined) throw new UsageError(`--metrics "${printable(metrics, 60)}": expected ${metricsExpected}`);
   const profile = values.profile;
   if (profile !== undefined && !/^[\w.+@=,/-]{1,128}$/.test(profile)) throw new UsageError(`--profile "${printable(profile, 80)}": expected a profile name of the AWS config files (letters, digits and _ . + @ = , / -)`);
   const probeGroups = list(values['probe-security-group']);
-  const badGroup = probeGroups.find((id) => !/^sg-[0-9a-f]+$/.test(id));
-  if (badGroup !== undefined) throw new UsageError(`--probe-security-group "${printable(badGroup, 80)}": expected a security group id such as sg-0a1b2c3d`);
+  const badGroup = probeGroups.find((id) => !PATTERNS.securityGroupId.pattern.test(id));
+  if (badGroup !== undefined) throw new UsageError(`--probe-security-group "${printable(badGroup, 80)}": expected ${PATTERNS.securityGroupId.expected}`);
   const probeAddresses = list(values['probe-address']);
   const badAddress = probeAddresses.find((cidr) => !isIPv4Range(cidr));
   if (badAddress !== undefined) throw new UsageError(`--probe-address "${printable(badAddress, 80)}": expected an IPv4 address or range such as 10.0.3.17 or 10.0.3.0/24`);
@@ -149,7 +149,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     namespace,
     heartbeat: values.heartbeat === true,
     ...(metrics === undefined ? {} : { metrics: metrics as MetricSet }),
-    maxBackendsPerPort: integer('--max-backends', values['max-backends'], RANGES.maxBackendsPerPort.min, RANGES.maxBackendsPerPort.max),
+    maxBackendsPerPort: flagNumber('maxBackendsPerPort', values['max-backends']),
     ...shared,
   };
 }
@@ -174,11 +174,11 @@ export function strictParse<T extends NonNullable<ParseArgsConfig['options']>>(a
 
 /** The values of `SHARED_FLAGS`, checked: engine options and outputs both commands take. */
 function sharedOptions(values: StrictParsed<typeof SHARED_FLAGS>['values']) {
-  const timeBudgetS = seconds('--time-budget', values['time-budget'], 1, 86_400);
+  const timeBudgetS = flagNumber('timeBudgetS', values['time-budget']);
   return {
     options: {
-      marginS: seconds('--margin', values.margin, RANGES.marginS.min, RANGES.marginS.max),
-      maxSocketsPerTarget: integer('--max-sockets', values['max-sockets'], RANGES.maxSocketsPerTarget.min, RANGES.maxSocketsPerTarget.max),
+      marginS: flagNumber('marginS', values.margin),
+      maxSocketsPerTarget: flagNumber('maxSocketsPerTarget', values['max-sockets']),
       timeBudgetMs: timeBudgetS === undefined ? undefined : timeBudgetS * 1000,
     },
     json: values.json === true,
@@ -192,19 +192,15 @@ function requestField(flag: string, field: RequestField, raw: string | undefined
   return raw;
 }
 
-function seconds(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-    throw new UsageError(`${flag} "${raw}": expected a number of seconds from ${min} to ${max}`);
-  }
-  return value;
-}
+/** The number settings that have a flag. */
+type FlagNumberName = { [K in NumberSettingName]: (typeof SETTINGS)[K] extends { flag: string } ? K : never }[NumberSettingName];
 
-function integer(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
+/** A number flag's value, checked by its setting's row (`SETTINGS`); `undefined` when not given. */
+function flagNumber(name: FlagNumberName, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${flag} "${raw}": expected a whole number from ${min} to ${max}`);
+  const value = raw.trim() === '' ? NaN : Number(raw);
+  const expected = settingIssue(name, value);
+  if (expected !== undefined) throw new UsageError(`${SETTINGS[name].flag} "${printable(raw, 80)}": expected ${expected}`);
   return value;
 }
 

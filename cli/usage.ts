@@ -13,9 +13,6 @@ import { DEFAULTS } from '../lambda/shared/settings';
 export const COMMAND_NAMES = ['probe', 'scan', 'report', 'logs', 'demo'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-/** The load balancer idle timeout `probe` judges against when not told. */
-export const DEFAULT_LB_IDLE_TIMEOUT_S = 60;
-
 export const USAGE = `usage: idle-canary <command> [options]
 commands:
   probe TARGET...   measure how long backends tolerate idle connections
@@ -45,7 +42,7 @@ const SHARED: Readonly<Record<'margin' | 'maxSockets' | 'timeBudget' | 'json' | 
 /** Each command's flags, in the order its help lists them. */
 export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly FlagHelp[]>> = {
   probe: [
-    { flag: '--lb-idle-timeout SECONDS', default: String(DEFAULT_LB_IDLE_TIMEOUT_S), meaning: "the load balancer's idle timeout to judge against" },
+    { flag: '--lb-idle-timeout SECONDS', default: String(DEFAULTS.loadBalancerIdleTimeoutS), meaning: "the load balancer's idle timeout to judge against" },
     { flag: '--horizon SECONDS', default: 'timeout + 10 % (at least + 1 s)', meaning: 'how long sockets are held' },
     { flag: '--phases LIST', default: 'preRequest,keepAlive', meaning: 'which idle situations to measure' },
     SHARED.margin,

@@ -12,13 +12,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/handlers/config';
+import { ACCESS_LOG_TIMEOUT_S, DEFAULTS } from '../lambda/shared/settings';
 import { functionFactory, putMetricsIn, type MetricsTarget } from './canary-function';
 import { acknowledge, acknowledgeWildcards, managedPolicyFinding, objectsOfBuckets, objectsUnder } from './nag';
 import { REPORT_KEYS, REPORT_PREFIX } from './reports';
 import { logRetentionOf, type ReportsPartProps } from './part-props';
 
-/** How long counting one access log object may take (a busy ALB's object is ~1 GB of text). */
-const ACCESS_LOG_TIMEOUT = Duration.minutes(5);
+/** How long counting one access log object may take (a busy ALB's object is ~1 GB of text); claims go stale a minute later. */
+const ACCESS_LOG_TIMEOUT = Duration.seconds(ACCESS_LOG_TIMEOUT_S);
 
 /** A bucket that load balancers write access logs to, imported by name. */
 export interface AccessLogSource {
@@ -71,7 +72,7 @@ function countObjects(scope: Construct, props: AccessLogCounterProps): lambda.Fu
       [ENV.bucket]: bucket.bucketName,
       [ENV.reportPrefix]: REPORT_PREFIX,
       // A claim older than the timeout belongs to an invocation that died.
-      [ENV.claimStaleS]: String(ACCESS_LOG_TIMEOUT.toSeconds() + 60),
+      [ENV.claimStaleS]: String(DEFAULTS.claimStaleS),
     },
   });
   // Lambda retries a failed object twice; objects already counted are skipped by their marker.

@@ -11,7 +11,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { insightsQuery, METRIC, type MetricDefinition, type MetricSet } from '../lambda/metrics/names';
 import { REPORT_PREFIX } from './reports';
-import { PROBE_ERRORS_PERIODS } from './schedule';
+import { PROBE_ERRORS_PERIODS } from '../lambda/shared/settings';
 
 /**
  * Load balancer series a `GROUP BY` alarm evaluates: Metrics Insights returns at most 500, so

@@ -5,10 +5,11 @@
 import { Annotations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { EMAILS_WITH_TOPIC, numberPropIssue, stringPropIssue, type AccessLogBucketConfig, type IdleCanaryProps, type NumberPropName, type StringPropName, type VpcConfig, type VpcIdsConfig } from './props';
+import { EMAILS_WITH_TOPIC, type IdleCanaryProps, type VpcConfig, type VpcIdsConfig } from './props';
 import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
 import { metricSetIssue } from '../lambda/metrics/names';
 import { describeValue, printable } from '../lambda/shared/printable';
+import { ACCESS_LOG_BUCKET_SETTINGS, SETTINGS, settingIssue, STACK_SETTINGS, VPC_SETTINGS, type NumberSettingName, type SettingName, type ShapedSettingName, type TextSetting, type TextSettingName } from '../lambda/shared/settings';
 
 /**
  * One stack: an account and region, and the construct's props in JSON form (see
@@ -61,15 +62,11 @@ export function parseConfig(value: unknown): IdleCanaryConfig {
   return { stacks: stacks.map((stack, i) => parseStack(stack, `idle-canary.stacks[${i}]`, throwIssue)) };
 }
 
-/** Every key a stack entry accepts, in the README's order. */
-export const STACK_KEYS = [
-  'account', 'region', 'vpcs', 'loadBalancerNames', 'tags', 'schedule', 'periodMinutes', 'topicArn', 'alarmEmails', 'alarmNamePrefix', 'okNotifications', 'marginS', 'namespace', 'metrics', 'maxBackendsPerPort',
-  'digestSchedule', 'runAfterEcsDeployments', 'runAfterCodeDeployDeployments', 'reportRetentionDays', 'logRetentionDays', 'maxConcurrency',
-  'inlineMaxBackends', 'toleratedFailurePercentage', 'accessLogBuckets', 'hangupsAlarmThreshold', 'longTimeouts',
-] as const satisfies ReadonlyArray<keyof StackConfig>;
+/** Every key a stack entry accepts, in the README's order (the table's, `SETTINGS`). */
+export const STACK_KEYS: ReadonlyArray<keyof StackConfig> = STACK_SETTINGS;
 
 /** Every key a VPC entry accepts. */
-export const VPC_KEYS = ['vpcId', 'subnetIds', 'backendPorts', 'cidr', 'backendSecurityGroupIds', 'addIngress'] as const satisfies ReadonlyArray<keyof VpcIdsConfig>;
+export const VPC_KEYS = VPC_SETTINGS as ReadonlyArray<keyof VpcIdsConfig>;
 
 /**
  * The configuration's VPCs as the construct takes them: the VPC, its subnets and the backend
@@ -100,57 +97,51 @@ export function vpcsFromIds(scope: Construct, vpcs: readonly VpcIdsConfig[]): Vp
   });
 }
 
-const ACCESS_LOG_BUCKET_KEYS = ['bucketName', 'prefix'] as const satisfies ReadonlyArray<keyof AccessLogBucketConfig>;
+/**
+ * The parsers of the settings with a shape of their own (the others are checked by their rows:
+ * a number's range, a string's pattern, true or false).
+ */
+const SHAPED: Readonly<Record<ShapedSettingName, (value: unknown, key: string, issue: Issue) => unknown>> = {
+  vpcs: (value, key, issue) => array(value, key, issue, 1).map((vpc, i) => parseEntry(vpc, `${key}[${i}]`, VPC_SETTINGS, issue)),
+  backendPorts: (value, key, issue) => array(value, key, issue, 1).forEach((port, i) => portRange(port, `${key}[${i}]`, issue)),
+  schedule: (value, key, issue) => match(value, key, SCHEDULE_EXPRESSION, 'rate(N minutes) or cron(...)', issue),
+  digestSchedule: (value, key, issue) => match(value, key, SCHEDULE_EXPRESSION, 'rate(N days) or cron(...)', issue),
+  metrics: (value, key, issue) => {
+    const expected = metricSetIssue(value);
+    if (expected !== undefined) issue(key, expected, value);
+  },
+  accessLogBuckets: (value, key, issue) => array(value, key, issue, 0).forEach((bucket, i) => parseEntry(bucket, `${key}[${i}]`, ACCESS_LOG_BUCKET_SETTINGS, issue)),
+  longTimeouts: (value, key, issue) => parseLongTimeouts(value, key, issue),
+};
 
-function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
-  const s = object(value, key, issue);
-  onlyKeys(s, key, STACK_KEYS, issue);
-  match(s.account, `${key}.account`, /^\d{12}$/, 'a 12-digit account id', issue);
-  match(s.region, `${key}.region`, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as eu-west-1', issue);
-  const vpcs = array(s.vpcs, `${key}.vpcs`, issue, 1).map((vpc, i) => parseVpc(vpc, `${key}.vpcs[${i}]`, issue));
-  for (const list of ['loadBalancerNames', 'tags'] as const) {
-    optional(s[list], `${key}.${list}`, (v, k) => array(v, k, issue, 0).forEach((item, i) => stringProp(list, item, `${k}[${i}]`, issue)));
+/** Checks one setting by its row in `SETTINGS`, unless it is unset and not required. */
+function parseSetting(name: SettingName, value: unknown, key: string, issue: Issue): void {
+  const setting = SETTINGS[name];
+  if (value === undefined && !('required' in setting)) return;
+  if (setting.kind === 'boolean') {
+    if (typeof value !== 'boolean') issue(key, 'true or false', value);
+  } else if (setting.kind === 'shaped') {
+    SHAPED[name as ShapedSettingName](value, key, issue);
+  } else if (setting.kind === 'text' && (setting as TextSetting).list === true) {
+    array(value, key, issue, 'required' in setting ? 1 : 0).forEach((item, i) => checked(name as TextSettingName, item, `${key}[${i}]`, issue));
+  } else {
+    checked(name as NumberSettingName | TextSettingName, value, key, issue);
   }
-  optional(s.alarmNamePrefix, `${key}.alarmNamePrefix`, (v, k) => stringProp('alarmNamePrefix', v, k, issue));
-  optional(s.schedule, `${key}.schedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N minutes) or cron(...)', issue));
-  optional(s.digestSchedule, `${key}.digestSchedule`, (v, k) => match(v, k, SCHEDULE_EXPRESSION, 'rate(N days) or cron(...)', issue));
-  optional(s.periodMinutes, `${key}.periodMinutes`, (v, k) => numberProp('periodMinutes', v, k, issue));
-  optional(s.longTimeouts, `${key}.longTimeouts`, (v, k) => parseLongTimeouts(v, k, issue));
-  checkPeriod(s, key, issue);
-  optional(s.topicArn, `${key}.topicArn`, (v, k) => match(v, k, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'an SNS topic ARN', issue));
-  optional(s.alarmEmails, `${key}.alarmEmails`, (v, k) => array(v, k, issue, 0).forEach((e, i) => match(e, `${k}[${i}]`, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address', issue)));
-  optional(s.marginS, `${key}.marginS`, (v, k) => numberProp('marginS', v, k, issue));
-  optional(s.namespace, `${key}.namespace`, (v, k) => match(v, k, /^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace', issue));
-  optional(s.metrics, `${key}.metrics`, (v, k) => {
-    const expected = metricSetIssue(v);
-    if (expected !== undefined) issue(k, expected, v);
-  });
-  optional(s.maxBackendsPerPort, `${key}.maxBackendsPerPort`, (v, k) => numberProp('maxBackendsPerPort', v, k, issue));
-  optional(s.reportRetentionDays, `${key}.reportRetentionDays`, (v, k) => range(v, k, 1, 3650, issue));
-  optional(s.logRetentionDays, `${key}.logRetentionDays`, (v, k) => range(v, k, 1, 3653, issue));
-  optional(s.maxConcurrency, `${key}.maxConcurrency`, (v, k) => numberProp('maxConcurrency', v, k, issue));
-  optional(s.inlineMaxBackends, `${key}.inlineMaxBackends`, (v, k) => numberProp('inlineMaxBackends', v, k, issue));
-  optional(s.toleratedFailurePercentage, `${key}.toleratedFailurePercentage`, (v, k) => range(v, k, 0, 100, issue));
-  optional(s.accessLogBuckets, `${key}.accessLogBuckets`, (v, k) => array(v, k, issue, 0).forEach((bucket, i) => parseAccessLogBucket(bucket, `${k}[${i}]`, issue)));
-  optional(s.hangupsAlarmThreshold, `${key}.hangupsAlarmThreshold`, (v, k) => range(v, k, 1, 1_000_000, issue));
-  for (const flag of ['runAfterEcsDeployments', 'runAfterCodeDeployDeployments', 'okNotifications'] as const) {
-    optional(s[flag], `${key}.${flag}`, (v, k) => (typeof v === 'boolean' ? v : issue(k, 'true or false', v)));
-  }
-  if (s.topicArn !== undefined && s.alarmEmails !== undefined) issue(`${key}.alarmEmails`, EMAILS_WITH_TOPIC, s.alarmEmails);
-  return { ...(s as unknown as StackConfig), vpcs };
 }
 
-function parseVpc(value: unknown, key: string, issue: Issue): VpcIdsConfig {
-  const v = object(value, key, issue);
-  onlyKeys(v, key, VPC_KEYS, issue);
-  match(v.vpcId, `${key}.vpcId`, /^vpc-[0-9a-f]{8,17}$/, 'a VPC id like vpc-0a1b2c3d', issue);
-  const subnets = array(v.subnetIds, `${key}.subnetIds`, issue, 1);
-  subnets.forEach((id, i) => match(id, `${key}.subnetIds[${i}]`, /^subnet-[0-9a-f]{8,17}$/, 'a subnet id like subnet-0a1b2c3d', issue));
-  array(v.backendPorts, `${key}.backendPorts`, issue, 1).forEach((port, i) => portRange(port, `${key}.backendPorts[${i}]`, issue));
-  optional(v.cidr, `${key}.cidr`, (c, k) => match(c, k, /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/16', issue));
-  optional(v.backendSecurityGroupIds, `${key}.backendSecurityGroupIds`, (ids, k) => array(ids, k, issue, 0).forEach((id, i) => match(id, `${k}[${i}]`, /^sg-[0-9a-f]{8,17}$/, 'a security group id like sg-0a1b2c3d', issue)));
-  optional(v.addIngress, `${key}.addIngress`, (a, k) => (typeof a === 'boolean' ? a : issue(k, 'true or false', a)));
-  return v as unknown as VpcIdsConfig;
+/** An entry (a stack, a VPC, an access log bucket): no key it does not know, each key by its row. */
+function parseEntry(value: unknown, key: string, names: readonly SettingName[], issue: Issue): Record<string, unknown> {
+  const entry = object(value, key, issue);
+  onlyKeys(entry, key, names, issue);
+  for (const name of names) parseSetting(name, entry[name], `${key}.${name}`, issue);
+  return entry;
+}
+
+function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
+  const s = parseEntry(value, key, STACK_SETTINGS, issue);
+  checkPeriod(s, key, issue);
+  if (s.topicArn !== undefined && s.alarmEmails !== undefined) issue(`${key}.alarmEmails`, EMAILS_WITH_TOPIC, s.alarmEmails);
+  return s as unknown as StackConfig;
 }
 
 /** What `longTimeouts` accepts, in the words of the error. */
@@ -160,13 +151,6 @@ function parseLongTimeouts(value: unknown, key: string, issue: Issue): void {
   const v = object(value, key, issue);
   const keys = Object.keys(v);
   if (keys.length !== 1 || !['natGateway', 'vpcEndpoints'].includes(keys[0]) || v[keys[0]] !== true) issue(key, LONG_TIMEOUTS_EXPECTED, value);
-}
-
-function parseAccessLogBucket(value: unknown, key: string, issue: Issue): void {
-  const b = object(value, key, issue);
-  onlyKeys(b, key, ACCESS_LOG_BUCKET_KEYS, issue);
-  match(b.bucketName, `${key}.bucketName`, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name', issue);
-  optional(b.prefix, `${key}.prefix`, (p, k) => match(p, k, /^(?!\/)(?!.*AWSLogs)[^\s]{1,512}$/, 'the prefix set in the load balancers\' logging, without a leading slash or AWSLogs', issue));
 }
 
 /** The issue when the stack's schedule, period and `longTimeouts` disagree (see `periodOf`). */
@@ -207,20 +191,7 @@ function match(value: unknown, key: string, pattern: RegExp, expected: string, i
   if (typeof value !== 'string' || !pattern.test(value)) issue(key, expected, value);
 }
 
-function range(value: unknown, key: string, min: number, max: number, issue: Issue): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) issue(key, `a number from ${min} to ${max}`, value);
-}
-
-function numberProp(name: NumberPropName, value: unknown, key: string, issue: Issue): void {
-  const expected = numberPropIssue(name, value);
+function checked(name: NumberSettingName | TextSettingName, value: unknown, key: string, issue: Issue): void {
+  const expected = settingIssue(name, value);
   if (expected !== undefined) issue(key, expected, value);
-}
-
-function stringProp(name: StringPropName, value: unknown, key: string, issue: Issue): void {
-  const expected = stringPropIssue(name, value);
-  if (expected !== undefined) issue(key, expected, value);
-}
-
-function optional(value: unknown, key: string, check: (value: unknown, key: string) => unknown): void {
-  if (value !== undefined) check(value, key);
 }

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DEFAULT_METRIC_SET, DEFAULT_NAMESPACE, metricSetIssue, type MetricSet } from '../lambda/metrics/names';
 import { describeValue } from '../lambda/shared/printable';
-import { DEFAULTS, RANGES } from '../lambda/shared/settings';
+import { DEFAULTS, SETTINGS, settingIssue, STACK_NUMBER_SETTINGS, type NumberSettingName, type StackNumberName, type TextSetting, type TextSettingName } from '../lambda/shared/settings';
 import { DEFAULT_SCHEDULE } from './schedule';
 
 /** One VPC whose backends are probed: the probe function runs in its subnets. */
@@ -88,7 +88,7 @@ export interface IdleCanaryProps {
   /**
    * The schedule's period, for the heartbeat alarm and the rotation of sampled backends: with
    * a `rate(...)` schedule it is derived (and must match if given); with `cron(...)`, the
-   * longest gap between two runs, required. At most 90 (see `MAX_PERIOD_MINUTES`).
+   * longest gap between two runs, required. At most 90 (see `SETTINGS.periodMinutes`).
    * @default the period of a `rate(...)` schedule
    */
   readonly periodMinutes?: number;
@@ -215,7 +215,7 @@ export interface IdleCanaryProps {
   readonly longTimeouts?: LongTimeoutsConfig;
 }
 
-/** Defaults of `IdleCanaryProps`, merged once. */
+/** Defaults of `IdleCanaryProps`, merged once: the table's (`SETTINGS`), as CDK users hold them. */
 export const defaults = {
   schedule: DEFAULT_SCHEDULE,
   digestSchedule: 'rate(1 day)',
@@ -223,113 +223,80 @@ export const defaults = {
   namespace: DEFAULT_NAMESPACE,
   metrics: DEFAULT_METRIC_SET,
   maxBackendsPerPort: DEFAULTS.maxBackendsPerPort,
-  runAfterEcsDeployments: true,
-  runAfterCodeDeployDeployments: true,
-  reportRetention: Duration.days(90),
+  runAfterEcsDeployments: SETTINGS.runAfterEcsDeployments.default,
+  runAfterCodeDeployDeployments: SETTINGS.runAfterCodeDeployDeployments.default,
+  reportRetention: Duration.days(DEFAULTS.reportRetentionDays),
   logRetention: logs.RetentionDays.ONE_MONTH,
   maxConcurrency: DEFAULTS.maxConcurrency,
   inlineMaxBackends: DEFAULTS.inlineMaxBackends,
-  toleratedFailurePercentage: 100,
+  toleratedFailurePercentage: DEFAULTS.toleratedFailurePercentage,
   accessLogBuckets: [],
-  hangupsAlarmThreshold: 5,
-  okNotifications: false,
+  hangupsAlarmThreshold: DEFAULTS.hangupsAlarmThreshold,
+  okNotifications: SETTINGS.okNotifications.default,
 } as const;
-
-/** The string props (and list props' items) checked alike by every front door: the pattern and what it accepts. */
-const STRING_PROPS = {
-  loadBalancerNames: { pattern: /^[A-Za-z0-9*-]{1,32}$/, expected: 'a load balancer name, or a pattern with * (letters, digits, - and *; at most 32)' },
-  tags: { pattern: /^[^,=\p{Cc}]{1,128}(=[^,\p{Cc}]{0,256})?$/u, expected: 'a tag key, or key=value, without commas' },
-  alarmNamePrefix: { pattern: /^[\x20-\x7e]{1,200}$/, expected: 'up to 200 printable ASCII characters' },
-} as const;
-
-/** A string prop's name (or list prop's, for its items), for `stringPropIssue`. */
-export type StringPropName = keyof typeof STRING_PROPS;
-
-/**
- * What a string prop (or a list prop's item) accepts, when `value` is not that; `undefined` when it is.
- *
- * Why here: cdk.json and the construct refuse the same values in the same words.
- *
- * @example
- * stringPropIssue('tags', 'team=a,b'); // 'a tag key, or key=value, without commas'
- */
-export function stringPropIssue(name: StringPropName, value: unknown): string | undefined {
-  const { pattern, expected } = STRING_PROPS[name];
-  return typeof value === 'string' && pattern.test(value) ? undefined : expected;
-}
 
 /** What `alarmEmails` accepts beside a topic of the user's own (cdk.json's `topicArn`, the construct's `topic`). */
 export const EMAILS_WITH_TOPIC = 'no emails with a topic of your own (subscribe them to that topic)';
 
+/**
+ * The props held as a `Duration`: the number setting (`cdk.json` key) each one is, and that
+ * number of a duration.
+ */
+export const DURATION_PROPS = {
+  margin: { setting: 'marginS', of: (duration: Duration) => secondsOf(duration), to: (n: number) => Duration.seconds(n) },
+  reportRetention: { setting: 'reportRetentionDays', of: (duration: Duration) => duration.toMilliseconds() / 86_400_000, to: (n: number) => Duration.days(n) },
+} as const satisfies Record<string, { setting: NumberSettingName; of: (d: Duration) => number; to: (n: number) => Duration }>;
+
+/** A stack entry's number keys whose prop is a `Duration` or a `logs.RetentionDays`, not the number. */
+type HeldOtherwise = (typeof DURATION_PROPS)[keyof typeof DURATION_PROPS]['setting'] | 'logRetentionDays';
+
+/** The number props the construct checks, by their settings' rows: those of `cdk.json` whose prop is the number itself. */
+const NUMBER_PROPS = STACK_NUMBER_SETTINGS.filter((name): name is Exclude<StackNumberName, HeldOtherwise> => name !== 'logRetentionDays' && !Object.values(DURATION_PROPS).some((d) => d.setting === name));
+
+/** The string props (and list props, item by item) the construct checks as cdk.json does. */
+const TEXT_PROPS = ['loadBalancerNames', 'tags', 'alarmNamePrefix', 'namespace'] as const satisfies readonly TextSettingName[];
+
 /** The props the construct checks as cdk.json does, in their types. */
-type CheckedProps = Partial<Record<Exclude<NumberPropName, 'marginS'>, number>> & {
-  readonly margin?: Duration;
+type CheckedProps = { readonly [K in Exclude<StackNumberName, HeldOtherwise>]?: number } & { readonly [K in keyof typeof DURATION_PROPS]?: Duration } & {
   readonly loadBalancerNames?: readonly string[];
   readonly tags?: readonly string[];
   readonly alarmNamePrefix?: string;
+  readonly namespace?: string;
   readonly topic?: unknown;
   readonly alarmEmails?: readonly string[];
 };
 
 /**
  * Throws, in one line naming the prop, its value and what is accepted, for a prop cdk.json
- * would refuse: the number props, the selection lists, the alarm name prefix, and emails
- * beside a topic of the user's own.
+ * would refuse: the number props (by their rows in `SETTINGS`), the durations, the selection
+ * lists, the alarm name prefix, the namespace, and emails beside a topic of the user's own.
  *
  * Why at synth: a value the functions' own checks refuse would otherwise deploy and fail every
  * run, one Step Functions refuses (an inline Map above 40) would fail only at deploy, and
  * emails beside a topic would be dropped without a word.
  *
  * @example
- * checkProps({ maxConcurrency: 500 }); // throws 'maxConcurrency: expected a whole number from 1 to 40, got 500'
+ * checkProps({ maxConcurrency: 500 }); // throws 'maxConcurrency: expected a whole number from 1 to 40 (...), got 500'
  */
 export function checkProps(props: CheckedProps): void {
-  const refuse = (key: string, expected: string, got: unknown) => {
-    throw new Error(`${key}: expected ${expected}, got ${describeValue(got)}`);
+  const refuse = (key: string, expected: string, got: string) => {
+    throw new Error(`${key}: expected ${expected}, got ${got}`);
   };
-  for (const name of Object.keys(NUMBER_PROPS).filter((n) => n !== 'marginS') as Array<Exclude<NumberPropName, 'marginS'>>) {
-    const expected = props[name] === undefined ? undefined : numberPropIssue(name, props[name]);
-    if (expected !== undefined) refuse(name, expected, props[name]);
+  const check = (key: string, name: NumberSettingName | TextSettingName, value: unknown, shown = describeValue(value)) => {
+    const expected = value === undefined ? undefined : settingIssue(name, value);
+    if (expected !== undefined) refuse(key, expected, shown);
+  };
+  for (const name of NUMBER_PROPS) check(name, name, props[name]);
+  for (const [prop, { setting, of }] of Object.entries(DURATION_PROPS)) {
+    const duration = props[prop as keyof typeof DURATION_PROPS];
+    if (duration !== undefined) check(prop, setting, of(duration), duration.toHumanString());
   }
-  const marginIssue = props.margin === undefined ? undefined : numberPropIssue('marginS', secondsOf(props.margin));
-  if (marginIssue !== undefined) throw new Error(`margin: expected ${marginIssue} seconds, got ${props.margin!.toHumanString()}`);
-  for (const name of ['loadBalancerNames', 'tags'] as const) {
-    (props[name] ?? []).forEach((item, i) => {
-      const expected = stringPropIssue(name, item);
-      if (expected !== undefined) refuse(`${name}[${i}]`, expected, item);
-    });
+  for (const name of TEXT_PROPS) {
+    const value = props[name];
+    if ((SETTINGS[name] as TextSetting).list === true) (value as readonly string[] | undefined ?? []).forEach((item, i) => check(`${name}[${i}]`, name, item));
+    else check(name, name, value);
   }
-  const prefixIssue = props.alarmNamePrefix === undefined ? undefined : stringPropIssue('alarmNamePrefix', props.alarmNamePrefix);
-  if (prefixIssue !== undefined) refuse('alarmNamePrefix', prefixIssue, props.alarmNamePrefix);
-  if (props.topic !== undefined && props.alarmEmails !== undefined) refuse('alarmEmails', EMAILS_WITH_TOPIC, props.alarmEmails);
-}
-
-
-/** The number props checked against the ranges every front door shares, and whether whole. */
-const NUMBER_PROPS = {
-  marginS: { ...RANGES.marginS, whole: false },
-  maxBackendsPerPort: { ...RANGES.maxBackendsPerPort, whole: true },
-  periodMinutes: { ...RANGES.periodMinutes, whole: false },
-  maxConcurrency: { ...RANGES.maxConcurrency, whole: true },
-  inlineMaxBackends: { ...RANGES.inlineMaxBackends, whole: true },
-} as const;
-
-/** A number prop's name, for `numberPropIssue`. */
-export type NumberPropName = keyof typeof NUMBER_PROPS;
-
-/**
- * What a number prop accepts, when `value` is not that; `undefined` when it is.
- *
- * Why one check for the construct and cdk.json: both must refuse the same values, in the same
- * words (a whole number where the functions count, the same ranges as the functions).
- *
- * @example
- * numberPropIssue('maxConcurrency', 2.5); // 'a whole number from 1 to 40'
- */
-export function numberPropIssue(name: NumberPropName, value: unknown): string | undefined {
-  const { min, max, whole } = NUMBER_PROPS[name];
-  const fits = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!whole || Number.isInteger(value));
-  return fits ? undefined : `${whole ? 'a whole number' : 'a number'} from ${min} to ${max}`;
+  if (props.topic !== undefined && props.alarmEmails !== undefined) refuse('alarmEmails', EMAILS_WITH_TOPIC, describeValue(props.alarmEmails));
 }
 
 /**

@@ -2,20 +2,14 @@
  * The schedule's period, and the alarm windows it sets: one place that derives, checks and
  * explains them, for the configuration parser and the construct alike.
  */
-import { METRIC } from '../lambda/metrics/names';
 import { LONG_RUN_TIMEOUT_MINUTES } from '../lambda/run/limits';
+import { DEFAULTS, PERIOD_WHY, RANGES } from '../lambda/shared/settings';
 
-/** When runs start unless configured: every 15 minutes. */
-export const DEFAULT_SCHEDULE = 'rate(15 minutes)';
+/** When runs start unless configured: every `periodMinutes` by default (15). */
+export const DEFAULT_SCHEDULE = `rate(${DEFAULTS.periodMinutes} minutes)`;
 
-/** Minutes Metrics Insights evaluates for an alarm: the most recent 3 hours. */
-export const METRICS_INSIGHTS_WINDOW_MINUTES = 180;
-
-/** Periods the ProbeErrors alarm spans (two runs in a row): the longest Metrics Insights window. */
-export const PROBE_ERRORS_PERIODS = 2;
-
-/** The longest period whose alarm windows Metrics Insights still evaluates. */
-export const MAX_PERIOD_MINUTES = METRICS_INSIGHTS_WINDOW_MINUTES / PROBE_ERRORS_PERIODS;
+/** The longest period whose alarm windows Metrics Insights still evaluates: `periodMinutes`' range. */
+const MAX_PERIOD_MINUTES = RANGES.periodMinutes.max;
 
 /**
  * The shortest period of a stack with long-horizon probes: a run then lasts up to
@@ -63,7 +57,7 @@ export function periodOf(schedule: string, periodMinutes?: number, longTimeouts 
   const period = rate ?? periodMinutes!;
   if (period > MAX_PERIOD_MINUTES) {
     const key = rate !== undefined ? 'schedule' : 'periodMinutes';
-    throw new PeriodError(key, `a period of at most ${MAX_PERIOD_MINUTES} minutes (the ${METRIC.probeErrors.name} alarm spans ${PROBE_ERRORS_PERIODS} periods, and Metrics Insights evaluates the last ${METRICS_INSIGHTS_WINDOW_MINUTES / 60} hours only)`, rate !== undefined ? schedule : period);
+    throw new PeriodError(key, `a period of at most ${MAX_PERIOD_MINUTES} minutes (${PERIOD_WHY})`, rate !== undefined ? schedule : period);
   }
   if (longTimeouts && period < LONG_TIMEOUTS_MIN_PERIOD_MINUTES) throw new PeriodError('schedule', LONG_TIMEOUTS_SCHEDULE_EXPECTED, schedule);
   return period;

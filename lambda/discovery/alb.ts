@@ -17,6 +17,7 @@ import { allPages, call, mapLimit, settledOrThrow, tagsInBatches } from './aws';
 import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
 import { selectListed, tagOverrides, type Selection, type TagsOrError } from './select';
 import type { NotCovered, Skipped } from './types';
+import { DEFAULTS } from '../shared/settings';
 
 /** `DescribeTags` takes up to 20 ARNs. */
 const TAG_BATCH = 20;
@@ -85,7 +86,7 @@ async function describeAlb(client: ElasticLoadBalancingV2Client, lb: LoadBalance
     if (groupsOf instanceof Error) throw groupsOf;
     return {
       ...base,
-      idleTimeoutS: idleTimeoutOf(attributes) ?? 60,
+      idleTimeoutS: idleTimeoutOf(attributes) ?? DEFAULTS.loadBalancerIdleTimeoutS,
       ...(overrides.marginS !== undefined ? { marginS: overrides.marginS } : {}),
       backends: perGroup.flatMap((g) => g.backends),
       skipped: perGroup.flatMap((g) => g.skipped),

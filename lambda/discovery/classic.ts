@@ -16,6 +16,7 @@ import { allPages, call, mapLimit, settledOrThrow, tagsInBatches } from './aws';
 import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
 import { selectListed, tagOverrides, type Selection, type TagsOrError } from './select';
 import type { NotCovered, Skipped } from './types';
+import { DEFAULTS } from '../shared/settings';
 
 /** `DescribeTags` takes up to 20 load balancer names. */
 const TAG_BATCH = 20;
@@ -101,7 +102,7 @@ async function describeClassic(client: ElasticLoadBalancingClient, lb: LoadBalan
       .map((s) => ({ what: `instance ${s.InstanceId}`, reason: `is ${s.State}${s.Description && s.Description !== 'N/A' ? ` (${s.Description})` : ''}` }));
     return {
       ...base,
-      idleTimeoutS: attributes.LoadBalancerAttributes?.ConnectionSettings?.IdleTimeout ?? 60,
+      idleTimeoutS: attributes.LoadBalancerAttributes?.ConnectionSettings?.IdleTimeout ?? DEFAULTS.loadBalancerIdleTimeoutS,
       ...(overrides.marginS !== undefined ? { marginS: overrides.marginS } : {}),
       backends: inService.flatMap((instanceId) => ports.map((port) => ({ ...port, instanceId }))),
       skipped: [...skipped, ...notInService],

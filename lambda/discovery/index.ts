@@ -16,6 +16,7 @@ import { defaults as samplingDefaults, runNumberAt, sampleBackends } from './sam
 import type { ProbeSource } from './reachability';
 import type { Selection } from './select';
 import type { Discovery, LoadBalancerPlan, PlannedBackend } from './types';
+import { DEFAULTS } from '../shared/settings';
 
 export { toProbePlan, planKeyOf } from './plan';
 export { TAGS, type Selection } from './select';
@@ -28,7 +29,7 @@ export const defaults = {
   /** Load balancers described at once: the Describe APIs share a small account-wide token bucket. */
   concurrency: 4,
   /** The schedule period, for the rotation of sampled backends. */
-  periodMinutes: 15,
+  periodMinutes: DEFAULTS.periodMinutes,
   /** Calls per second per ELB API family (Classic, v2); EC2 gets more, its limits are higher. */
   callsPerSecond: pacing.callsPerSecond,
 } as const;

@@ -5,7 +5,8 @@
 import { DEFAULT_METRIC_SET, metricSetIssue, type MetricSet } from '../metrics/names';
 import type { ProbeSource } from '../discovery/reachability';
 import { addToGroup } from '../shared/group';
-import { DEFAULTS, RANGES, type NumberRange } from '../shared/settings';
+import { printable } from '../shared/printable';
+import { PATTERNS, SETTINGS, settingIssue, type NumberSetting, type NumberSettingName, type SettingName } from '../shared/settings';
 
 /** A comma-separated list; empty when unset. */
 export function envList(env: NodeJS.ProcessEnv, name: string): string[] {
@@ -22,41 +23,35 @@ export function envList(env: NodeJS.ProcessEnv, name: string): string[] {
 export function envProbeSources(env: NodeJS.ProcessEnv): ProbeSource[] {
   const byVpc = new Map<string, string[]>();
   for (const entry of envList(env, ENV.probeSecurityGroups)) {
-    const match = /^(vpc-[0-9a-f]+)=(sg-[0-9a-f]+)$/.exec(entry);
-    if (match === null) throw new Error(`environment variable ${ENV.probeSecurityGroups}: "${entry}": expected vpc-...=sg-... entries, comma-separated`);
-    addToGroup(byVpc, match[1], match[2]);
+    const [vpcId, securityGroupId, ...rest] = entry.split('=');
+    if (rest.length > 0 || !PATTERNS.vpcId.pattern.test(vpcId) || !PATTERNS.securityGroupId.pattern.test(securityGroupId ?? '')) throw new Error(`environment variable ${ENV.probeSecurityGroups}: "${entry}": expected vpc-...=sg-... entries, comma-separated`);
+    addToGroup(byVpc, vpcId, securityGroupId);
   }
   return [...byVpc].map(([vpcId, securityGroupIds]) => ({ vpcId, securityGroupIds, cidrs: [] }));
 }
 
-/** How to read a number: which variable, its default when unset, and the range it must be in. */
-export interface NumberFromEnvOptions extends NumberRange {
-  readonly key: string;
-  /** Returned when the variable is unset or empty; `undefined` makes it required. */
-  readonly defaultValue?: number;
-}
+/** The number settings the handlers read from their environment. */
+export type EnvNumberName = { [K in NumberSettingName]: (typeof SETTINGS)[K] extends { env: string } ? K : never }[NumberSettingName];
 
 /**
- * A number within its range, or the default when unset.
+ * A number setting from its variable (`SETTINGS`): its value within its range, else its
+ * default when unset or empty (`defaultValue` for a setting whose default its reader derives).
  *
- * @throws Error naming the variable, its value and the range when it is out of range, or unset without a default
+ * @throws Error naming the variable, its value and what is accepted, or that it is unset and has no default
  * @example
- * getNumberFromEnv(process.env, { key: ENV.marginS, defaultValue: DEFAULTS.marginS, ...RANGES.marginS });
+ * settingFromEnv(process.env, 'marginS'); // 1 when IDLE_CANARY_MARGIN_S is unset
  */
-export function getNumberFromEnv(env: NodeJS.ProcessEnv, { key, defaultValue, min, max }: NumberFromEnvOptions): number {
+export function settingFromEnv(env: NodeJS.ProcessEnv, name: EnvNumberName, defaultValue: number | undefined = (SETTINGS[name] as NumberSetting).default): number {
+  const key = SETTINGS[name].env;
   const raw = env[key];
   if (raw === undefined || raw === '') {
     if (defaultValue === undefined) throw new Error(`environment variable ${key} is not set`);
     return defaultValue;
   }
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`environment variable ${key}="${raw}": expected a number from ${min} to ${max}`);
+  const value = raw.trim() === '' ? NaN : Number(raw);
+  const expected = settingIssue(name, value);
+  if (expected !== undefined) throw new Error(`environment variable ${key}="${printable(raw, 80)}": expected ${expected}`);
   return value;
-}
-
-/** The shared settings a handler reads from its variables, with the run's defaults and ranges. */
-export function settingFromEnv(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS & keyof typeof RANGES & keyof typeof ENV): number {
-  return getNumberFromEnv(env, { key: ENV[name], defaultValue: DEFAULTS[name], ...RANGES[name] });
 }
 
 /**
@@ -81,21 +76,25 @@ export function envString(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-/** The names of the variables, shared with the CDK construct that sets them. */
+/** The settings that have a variable. */
+type EnvName = { [K in SettingName]: (typeof SETTINGS)[K] extends { env: string } ? K : never }[SettingName];
+
+/** The settings' variables, from their rows. */
+const SETTING_ENV = Object.fromEntries(
+  (Object.keys(SETTINGS) as SettingName[]).flatMap((name) => {
+    const { env } = SETTINGS[name] as { env?: string };
+    return env === undefined ? [] : [[name, env]];
+  }),
+) as { readonly [K in EnvName]: (typeof SETTINGS)[K]['env'] };
+
+/** The names of the variables, shared with the CDK construct that sets them: the settings' (`SETTINGS`) and these. */
 export const ENV = {
+  ...SETTING_ENV,
   vpcIds: 'IDLE_CANARY_VPC_IDS',
   loadBalancers: 'IDLE_CANARY_LOAD_BALANCERS',
   /** The probe functions' security groups, `vpcId=sgId` comma-separated: discover checks that backends admit them. */
   probeSecurityGroups: 'IDLE_CANARY_PROBE_SECURITY_GROUPS',
   tags: 'IDLE_CANARY_TAGS',
-  maxBackendsPerPort: 'IDLE_CANARY_MAX_BACKENDS_PER_PORT',
-  periodMinutes: 'IDLE_CANARY_PERIOD_MINUTES',
-  maxSocketsPerTarget: 'IDLE_CANARY_MAX_SOCKETS_PER_TARGET',
-  maxOpenSockets: 'IDLE_CANARY_MAX_OPEN_SOCKETS',
-  marginS: 'IDLE_CANARY_MARGIN_S',
-  namespace: 'IDLE_CANARY_NAMESPACE',
-  /** The metric set publish and the access log counter put: `lean` or `detailed`. */
-  metrics: 'IDLE_CANARY_METRICS',
   bucket: 'IDLE_CANARY_BUCKET',
   reportPrefix: 'IDLE_CANARY_REPORT_PREFIX',
   topicArn: 'IDLE_CANARY_TOPIC_ARN',
@@ -103,22 +102,13 @@ export const ENV = {
   stateMachineArn: 'IDLE_CANARY_STATE_MACHINE_ARN',
   /** The dashboard's name: notifications and reports link to it. */
   dashboardName: 'IDLE_CANARY_DASHBOARD_NAME',
-  inlineMaxBackends: 'IDLE_CANARY_INLINE_MAX_BACKENDS',
-  /** Probe invocations a Map runs at once: with the run's time, how many backends one run can probe. */
-  maxConcurrency: 'IDLE_CANARY_MAX_CONCURRENCY',
-  /** Seconds after which an access log object's unfinished claim is taken over. */
-  claimStaleS: 'IDLE_CANARY_CLAIM_STALE_S',
   /** `on` when access logs are counted: publish then reads the recent hang-ups for the report. */
   accessLogs: 'IDLE_CANARY_ACCESS_LOGS',
   /** `on` when the stack has the long-horizon probe: discover routes backends by horizon. */
   longTimeouts: 'IDLE_CANARY_LONG_TIMEOUTS',
-  /** The probe function's timeout in seconds, which the routing fits Lambda probes in. */
-  probeTimeoutS: 'IDLE_CANARY_PROBE_TIMEOUT_S',
   /** The long probe task's shard: its S3 key, or a local file (`shardFile`) instead. */
   planKey: 'IDLE_CANARY_PLAN_KEY',
   shardFile: 'IDLE_CANARY_SHARD_FILE',
   /** Where the long probe task writes its result: its S3 key. */
   resultKey: 'IDLE_CANARY_RESULT_KEY',
-  /** Seconds the long probe task may probe. */
-  timeBudgetS: 'IDLE_CANARY_TIME_BUDGET_S',
 } as const;

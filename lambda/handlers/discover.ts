@@ -9,8 +9,7 @@ import { planRun, type DiscoverDependencies, type PlanSettings, type RunRequest 
 import { LAMBDA_TIMEOUT_S } from '../run/route';
 import type { DiscoverOutput } from '../run/types';
 import { logger } from '../shared/logger';
-import { RANGES } from '../shared/settings';
-import { ENV, envList, envProbeSources, envString, getNumberFromEnv, settingFromEnv } from './config';
+import { ENV, envList, envProbeSources, envString, settingFromEnv } from './config';
 import { validator } from './validate';
 
 const check = validator('discover');
@@ -48,7 +47,7 @@ function planSettings(env: NodeJS.ProcessEnv): PlanSettings {
     sockets: { maxOpenSockets: settingFromEnv(env, 'maxOpenSockets'), maxSocketsPerTarget: settingFromEnv(env, 'maxSocketsPerTarget') },
     maxConcurrency: settingFromEnv(env, 'maxConcurrency'),
     inlineMaxBackends: settingFromEnv(env, 'inlineMaxBackends'),
-    ...(env[ENV.longTimeouts] === 'on' ? { probeTimeoutS: getNumberFromEnv(env, { key: ENV.probeTimeoutS, defaultValue: LAMBDA_TIMEOUT_S, ...RANGES.lambdaTimeoutS }) } : {}),
+    ...(env[ENV.longTimeouts] === 'on' ? { probeTimeoutS: settingFromEnv(env, 'probeTimeoutS', LAMBDA_TIMEOUT_S) } : {}),
   };
 }
 

@@ -10,8 +10,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { getJson, putJson } from '../shared/s3-json';
 import type { ShardResult } from '../run/types';
-import { RANGES } from '../shared/settings';
-import { ENV, envString, getNumberFromEnv } from './config';
+import { ENV, envString, settingFromEnv } from './config';
 import { logger } from '../shared/logger';
 import { probeShardFromEnv, shardOf } from './probe';
 
@@ -36,7 +35,7 @@ export interface LongProbeDependencies {
 export async function longProbeTask(env: NodeJS.ProcessEnv, deps: LongProbeDependencies): Promise<ShardResult> {
   const bucket = envString(env, ENV.bucket);
   const resultKey = envString(env, ENV.resultKey);
-  const budgetS = getNumberFromEnv(env, { key: ENV.timeBudgetS, ...RANGES.timeBudgetS });
+  const budgetS = settingFromEnv(env, 'timeBudgetS');
   const file = env[ENV.shardFile];
   const raw = file ? readShardFile(file) : await getJson<unknown>(deps.s3, bucket, envString(env, ENV.planKey));
   const result = await probeShardFromEnv(shardOf(raw), budgetS * 1000, env, deps.signal);

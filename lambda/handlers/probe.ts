@@ -9,6 +9,7 @@ import { probeShard } from '../run/probe-shard';
 import { REQUEST_FIELDS, type RequestField } from '../probe/request';
 import type { ProbeBatch, Shard, ShardResult } from '../run/types';
 import { settingFromEnv } from './config';
+import { RANGES } from '../shared/settings';
 import { logger } from '../shared/logger';
 import { validator } from './validate';
 
@@ -20,7 +21,7 @@ const target = check.fields(
   { host: requestField('host'), port: check.integer(1, 65535), tls: check.boolean, path: requestField('path'), proxyProtocol: check.boolean, hostHeader: requestField('hostHeader') },
   ['proxyProtocol', 'hostHeader'],
 );
-const item = check.fields({ key: check.string, job: check.fields({ target, loadBalancerIdleTimeoutS: check.number(1, 4000) }), loadBalancers: check.array(check.string) });
+const item = check.fields({ key: check.string, job: check.fields({ target, loadBalancerIdleTimeoutS: check.number(RANGES.loadBalancerIdleTimeoutS.min, RANGES.loadBalancerIdleTimeoutS.max) }), loadBalancers: check.array(check.string) });
 const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(item) });
 const batch = check.fields({ Items: check.array(item), BatchInput: check.fields({ runId: check.string, vpcId: check.string }) });
 

@@ -31,6 +31,9 @@ describe('parseProbeArgs', () => {
     [['a:1', '--lb-idle-timeout', '5000'], '--lb-idle-timeout "5000": expected a number of seconds from 1 to 4000'],
     [['a:1', '--phases', 'preRequest,idle'], '--phases "preRequest,idle": expected a comma-separated list of preRequest, keepAlive'],
     [['a:1', '--max-sockets', '2.5'], '--max-sockets "2.5": expected a whole number from 2 to 900'],
+    [['a:1', '--time-budget', '86401'], '--time-budget "86401": expected a number of seconds from 1 to 86400'],
+    [['a:1', '--horizon', ' '], '--horizon " ": expected a number of seconds from 0.1 to 4400'],
+    [['a:1', '--precision', '0'], '--precision "0": expected a number of seconds from 0.01 to 600'],
     [['a:1', '--nope'], "Unknown option '--nope'"],
     [[], 'no target given: expected one or more of host:port, http://host:port/path or https://host:port/path'],
   ])('rejects %j with a one-line error naming the flag and value', (argv, message) => {
@@ -44,6 +47,26 @@ describe('parseScanArgs', () => {
     // Act & Assess
     expect([parseScanArgs(['--publish']).heartbeat, parseScanArgs(['--publish', '--heartbeat']).heartbeat]).toEqual([false, true]);
     expect(() => parseScanArgs(['--heartbeat'])).toThrow('--heartbeat without --publish: the heartbeat is a metric, expected --publish --heartbeat');
+  });
+});
+
+describe('parseScanArgs ids, namespace and numbers', () => {
+  it.each([
+    [['--vpc', 'vpc-0a1b2c3d,vpc-0a'], '--vpc "vpc-0a": expected a VPC id like vpc-0a1b2c3d'],
+    [['--probe-security-group', 'sg-01'], '--probe-security-group "sg-01": expected a security group id like sg-0a1b2c3d'],
+    [['--publish', '--namespace', 'Idle Canary'], '--namespace "Idle Canary": expected a CloudWatch namespace: 1 to 255 letters, digits or . - _ / # :'],
+    [['--max-backends', '0'], '--max-backends "0": expected a whole number from 1 to 1000'],
+  ])('rejects %j in one line naming the flag, the value and what the same setting accepts in cdk.json', (argv, message) => {
+    // Act & Assess
+    expect(() => parseScanArgs(argv)).toThrow(message);
+  });
+
+  it('accepts the ids AWS gives, of 8 and 17 hexadecimal digits', () => {
+    // Act
+    const command = parseScanArgs(['--vpc', 'vpc-0a1b2c3d,vpc-0a1b2c3d4e5f60718', '--probe-security-group', 'sg-0a1b2c3d4e5f60718']);
+
+    // Assess
+    expect([command.vpcIds, command.probeSource?.securityGroupIds]).toEqual([['vpc-0a1b2c3d', 'vpc-0a1b2c3d4e5f60718'], ['sg-0a1b2c3d4e5f60718']]);
   });
 });
 

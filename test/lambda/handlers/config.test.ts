@@ -1,5 +1,5 @@
-import { ENV, envProbeSources, getNumberFromEnv, metricSetFromEnv, settingFromEnv } from '../../../lambda/handlers/config';
-import { DEFAULTS, RANGES } from '../../../lambda/shared/settings';
+import { ENV, envProbeSources, metricSetFromEnv, settingFromEnv } from '../../../lambda/handlers/config';
+import { DEFAULTS } from '../../../lambda/shared/settings';
 
 describe('settings from environment variables', () => {
   it('gives the shared default when a variable is unset or empty, and the value when it is in range', () => {
@@ -11,14 +11,17 @@ describe('settings from environment variables', () => {
 
   it('names the variable, its value and the accepted range when the value is out of range or not a number', () => {
     // Act & Assess
-    expect(() => settingFromEnv({ [ENV.maxSocketsPerTarget]: '1' }, 'maxSocketsPerTarget')).toThrow('environment variable IDLE_CANARY_MAX_SOCKETS_PER_TARGET="1": expected a number from 2 to 900');
-    expect(() => settingFromEnv({ [ENV.marginS]: 'one' }, 'marginS')).toThrow('environment variable IDLE_CANARY_MARGIN_S="one": expected a number from 0 to 600');
+    expect(() => settingFromEnv({ [ENV.maxSocketsPerTarget]: '1' }, 'maxSocketsPerTarget')).toThrow('environment variable IDLE_CANARY_MAX_SOCKETS_PER_TARGET="1": expected a whole number from 2 to 900');
+    expect(() => settingFromEnv({ [ENV.maxSocketsPerTarget]: '8.5' }, 'maxSocketsPerTarget')).toThrow('environment variable IDLE_CANARY_MAX_SOCKETS_PER_TARGET="8.5": expected a whole number from 2 to 900');
+    expect(() => settingFromEnv({ [ENV.marginS]: 'one' }, 'marginS')).toThrow('environment variable IDLE_CANARY_MARGIN_S="one": expected a number of seconds from 0 to 600');
+    expect(() => settingFromEnv({ [ENV.marginS]: ' ' }, 'marginS')).toThrow('environment variable IDLE_CANARY_MARGIN_S=" ": expected a number of seconds from 0 to 600');
   });
 
   it('requires a variable that has no default', () => {
     // Act & Assess
-    expect(() => getNumberFromEnv({}, { key: ENV.timeBudgetS, ...RANGES.timeBudgetS })).toThrow('environment variable IDLE_CANARY_TIME_BUDGET_S is not set');
-    expect(getNumberFromEnv({ [ENV.timeBudgetS]: '600' }, { key: ENV.timeBudgetS, ...RANGES.timeBudgetS })).toBe(600);
+    expect(() => settingFromEnv({}, 'timeBudgetS')).toThrow('environment variable IDLE_CANARY_TIME_BUDGET_S is not set');
+    expect(settingFromEnv({ [ENV.timeBudgetS]: '600' }, 'timeBudgetS')).toBe(600);
+    expect([settingFromEnv({}, 'probeTimeoutS', 900), settingFromEnv({ [ENV.probeTimeoutS]: '300' }, 'probeTimeoutS', 900)]).toEqual([900, 300]);
   });
 });
 
@@ -33,12 +36,12 @@ describe('metricSetFromEnv', () => {
 describe('envProbeSources', () => {
   it("reads each VPC's probe security groups, and names the variable and the entry that is not vpc=sg", () => {
     // Act
-    const sources = envProbeSources({ IDLE_CANARY_PROBE_SECURITY_GROUPS: 'vpc-0a=sg-01, vpc-0b=sg-02' });
+    const sources = envProbeSources({ IDLE_CANARY_PROBE_SECURITY_GROUPS: 'vpc-0a1b2c3d=sg-01a2b3c4, vpc-0b1c2d3e=sg-02a3b4c5' });
 
     // Assess
     expect(sources).toEqual([
-      { vpcId: 'vpc-0a', securityGroupIds: ['sg-01'], cidrs: [] },
-      { vpcId: 'vpc-0b', securityGroupIds: ['sg-02'], cidrs: [] },
+      { vpcId: 'vpc-0a1b2c3d', securityGroupIds: ['sg-01a2b3c4'], cidrs: [] },
+      { vpcId: 'vpc-0b1c2d3e', securityGroupIds: ['sg-02a3b4c5'], cidrs: [] },
     ]);
     expect(envProbeSources({})).toEqual([]);
     expect(() => envProbeSources({ IDLE_CANARY_PROBE_SECURITY_GROUPS: 'vpc-0a:sg-01' })).toThrow('environment variable IDLE_CANARY_PROBE_SECURITY_GROUPS: "vpc-0a:sg-01": expected vpc-...=sg-... entries, comma-separated');
