@@ -11,7 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
-import { ENV } from '../lambda/handlers/config';
+import { ENV, settingsEnvironment } from '../lambda/handlers/config';
 import { ACCESS_LOG_TIMEOUT_S, DEFAULTS } from '../lambda/shared/settings';
 import { functionFactory, putMetricsIn, type MetricsTarget } from './canary-function';
 import { acknowledge, acknowledgeWildcards, managedPolicyFinding, objectsOfBuckets, objectsUnder } from './nag';
@@ -72,7 +72,7 @@ function countObjects(scope: Construct, props: AccessLogCounterProps): lambda.Fu
       [ENV.bucket]: bucket.bucketName,
       [ENV.reportPrefix]: REPORT_PREFIX,
       // A claim older than the timeout belongs to an invocation that died.
-      [ENV.claimStaleS]: String(DEFAULTS.claimStaleS),
+      ...settingsEnvironment({ claimStaleS: DEFAULTS.claimStaleS }),
     },
   });
   // Lambda retries a failed object twice; objects already counted are skipped by their marker.

@@ -4,8 +4,10 @@
  */
 import { Annotations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { EMAILS_WITH_TOPIC, type IdleCanaryProps, type VpcConfig, type VpcIdsConfig } from './props';
+import { DURATION_PROPS, EMAILS_WITH_TOPIC, type IdleCanaryProps, type VpcConfig, type VpcIdsConfig } from './props';
 import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
 import { metricSetIssue } from '../lambda/metrics/names';
 import { describeValue, printable } from '../lambda/shared/printable';
@@ -95,6 +97,36 @@ export function vpcsFromIds(scope: Construct, vpcs: readonly VpcIdsConfig[]): Vp
       ...(ids.addIngress !== undefined ? { addIngress: ids.addIngress } : {}),
     };
   });
+}
+
+/** The stack entry's keys whose prop is not the value as it is: the props each one gives (`account` and `region` give the stack's environment). */
+const PROPS_OF: { readonly [K in keyof StackConfig]?: (scope: Construct, config: StackConfig) => Partial<IdleCanaryProps> } = {
+  account: () => ({}),
+  region: () => ({}),
+  vpcs: (scope, config) => ({ vpcs: vpcsFromIds(scope, config.vpcs) }),
+  topicArn: (scope, { topicArn }) => ({ topic: topicArn ? sns.Topic.fromTopicArn(scope, 'AlarmTopic', topicArn) : undefined }),
+  marginS: (_scope, { marginS }) => ({ margin: marginS === undefined ? undefined : DURATION_PROPS.margin.to(marginS) }),
+  reportRetentionDays: (_scope, { reportRetentionDays }) => ({ reportRetention: reportRetentionDays === undefined ? undefined : DURATION_PROPS.reportRetention.to(reportRetentionDays) }),
+  logRetentionDays: (_scope, { logRetentionDays }) => ({ logRetention: logRetentionDays === undefined ? undefined : retentionOf(logRetentionDays) }),
+};
+
+/**
+ * The construct's props from a validated stack entry: each key of the table's (`STACK_KEYS`)
+ * copied as it is, or made into the prop CDK users hold (a `Duration`, an imported VPC or
+ * topic); scopes of the imports are `scope`'s.
+ *
+ * @example
+ * new IdleCanary(stack, 'IdleCanary', propsFromConfig(stack, config));
+ */
+export function propsFromConfig(scope: Construct, config: StackConfig): IdleCanaryProps {
+  const props = STACK_KEYS.map((key) => PROPS_OF[key]?.(scope, config) ?? { [key]: config[key] });
+  return Object.assign({}, ...props) as IdleCanaryProps;
+}
+
+/** The CloudWatch Logs retention closest above the wanted days. */
+function retentionOf(days: number): logs.RetentionDays {
+  const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0).sort((a, b) => a - b);
+  return allowed.find((d) => d >= days) ?? logs.RetentionDays.TEN_YEARS;
 }
 
 /**

@@ -3,7 +3,7 @@
  * long probe (to hold sockets) and the cost estimate all read.
  */
 import { Duration } from 'aws-cdk-lib';
-import { ENV } from '../lambda/handlers/config';
+import { settingsEnvironment } from '../lambda/handlers/config';
 import { STEP_MINUTES } from '../lambda/run/limits';
 import { targetsPerInvocation } from '../lambda/run/shards';
 import { DEFAULTS } from '../lambda/shared/settings';
@@ -19,9 +19,5 @@ export const PROBE_TIMEOUT = Duration.minutes(STEP_MINUTES.probe);
 
 /** The environment every function that plans or probes reads: the margin and the socket budget. */
 export function probeEnvironment(marginS: number): Record<string, string> {
-  return {
-    [ENV.marginS]: String(marginS),
-    [ENV.maxSocketsPerTarget]: String(SOCKETS.maxSocketsPerTarget),
-    [ENV.maxOpenSockets]: String(SOCKETS.maxOpenSockets),
-  };
+  return settingsEnvironment({ marginS, maxSocketsPerTarget: SOCKETS.maxSocketsPerTarget, maxOpenSockets: SOCKETS.maxOpenSockets });
 }

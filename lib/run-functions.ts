@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DISCOVERY_ACTIONS } from '../lambda/discovery/permissions';
-import { ENV } from '../lambda/handlers/config';
+import { ENV, settingsEnvironment } from '../lambda/handlers/config';
 import { STEP_MINUTES } from '../lambda/run/limits';
 import { Construct } from 'constructs';
 import { functionFactory, putMetricsIn, type MetricsTarget } from './canary-function';
@@ -94,11 +94,8 @@ export class RunFunctions extends Construct {
         ...(props.tags?.length ? { [ENV.tags]: props.tags.join(',') } : {}),
         [ENV.bucket]: bucket.bucketName,
         [ENV.reportPrefix]: REPORT_PREFIX,
-        [ENV.inlineMaxBackends]: String(props.inlineMaxBackends),
-        [ENV.maxConcurrency]: String(props.maxConcurrency),
-        [ENV.maxBackendsPerPort]: String(props.maxBackendsPerPort),
-        [ENV.periodMinutes]: String(props.periodMinutes),
-        ...(props.longTimeouts === true ? { [ENV.longTimeouts]: 'on', [ENV.probeTimeoutS]: String(PROBE_TIMEOUT.toSeconds()) } : {}),
+        ...settingsEnvironment({ inlineMaxBackends: props.inlineMaxBackends, maxConcurrency: props.maxConcurrency, maxBackendsPerPort: props.maxBackendsPerPort, periodMinutes: props.periodMinutes }),
+        ...(props.longTimeouts === true ? { [ENV.longTimeouts]: 'on', ...settingsEnvironment({ probeTimeoutS: PROBE_TIMEOUT.toSeconds() }) } : {}),
       },
     });
     this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'DescribeLoadBalancers', actions: [...DISCOVERY_ACTIONS], resources: ['*'] }));

@@ -55,6 +55,17 @@ export function settingFromEnv(env: NodeJS.ProcessEnv, name: EnvNumberName, defa
 }
 
 /**
+ * The variables of number settings, as the construct writes them for `settingFromEnv` to read:
+ * each setting's variable and its value, in the order given.
+ *
+ * @example
+ * settingsEnvironment({ marginS: 2, maxConcurrency: 10 }); // { IDLE_CANARY_MARGIN_S: '2', IDLE_CANARY_MAX_CONCURRENCY: '10' }
+ */
+export function settingsEnvironment(values: { readonly [K in EnvNumberName]?: number }): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [SETTINGS[name as EnvNumberName].env, String(value)]));
+}
+
+/**
  * The metric set to publish, `lean` when unset.
  *
  * @throws Error naming the variable, its value and the sets when it names none

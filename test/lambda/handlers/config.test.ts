@@ -1,4 +1,4 @@
-import { ENV, envProbeSources, metricSetFromEnv, settingFromEnv } from '../../../lambda/handlers/config';
+import { ENV, envProbeSources, metricSetFromEnv, settingFromEnv, settingsEnvironment } from '../../../lambda/handlers/config';
 import { DEFAULTS } from '../../../lambda/shared/settings';
 
 describe('settings from environment variables', () => {
@@ -22,6 +22,20 @@ describe('settings from environment variables', () => {
     expect(() => settingFromEnv({}, 'timeBudgetS')).toThrow('environment variable IDLE_CANARY_TIME_BUDGET_S is not set');
     expect(settingFromEnv({ [ENV.timeBudgetS]: '600' }, 'timeBudgetS')).toBe(600);
     expect([settingFromEnv({}, 'probeTimeoutS', 900), settingFromEnv({ [ENV.probeTimeoutS]: '300' }, 'probeTimeoutS', 900)]).toEqual([900, 300]);
+  });
+});
+
+describe('settingsEnvironment', () => {
+  it('writes each setting under its variable, so that settingFromEnv reads back what the construct wrote', () => {
+    // Prepare
+    const written = { marginS: 2.5, maxConcurrency: 40, periodMinutes: 90, claimStaleS: 360, probeTimeoutS: 900 } as const;
+
+    // Act
+    const env = settingsEnvironment(written);
+
+    // Assess
+    expect(env).toEqual({ IDLE_CANARY_MARGIN_S: '2.5', IDLE_CANARY_MAX_CONCURRENCY: '40', IDLE_CANARY_PERIOD_MINUTES: '90', IDLE_CANARY_CLAIM_STALE_S: '360', IDLE_CANARY_PROBE_TIMEOUT_S: '900' });
+    expect(Object.keys(written).map((name) => settingFromEnv(env, name as keyof typeof written))).toEqual(Object.values(written));
   });
 });
 
