@@ -136,8 +136,8 @@ function retentionOf(days: number): logs.RetentionDays {
 const SHAPED: Readonly<Record<ShapedSettingName, (value: unknown, key: string, issue: Issue) => unknown>> = {
   vpcs: (value, key, issue) => array(value, key, issue, 1).map((vpc, i) => parseEntry(vpc, `${key}[${i}]`, VPC_SETTINGS, issue)),
   backendPorts: (value, key, issue) => array(value, key, issue, 1).forEach((port, i) => portRange(port, `${key}[${i}]`, issue)),
-  schedule: (value, key, issue) => match(value, key, SCHEDULE_EXPRESSION, 'rate(N minutes) or cron(...)', issue),
-  digestSchedule: (value, key, issue) => match(value, key, SCHEDULE_EXPRESSION, 'rate(N days) or cron(...)', issue),
+  schedule: (value, key, issue) => match(value, key, SCHEDULE_EXPRESSION, SETTINGS.schedule.expected, issue),
+  digestSchedule: (value, key, issue) => match(value, key, SCHEDULE_EXPRESSION, SETTINGS.digestSchedule.expected, issue),
   metrics: (value, key, issue) => {
     const expected = metricSetIssue(value);
     if (expected !== undefined) issue(key, expected, value);
@@ -177,7 +177,7 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
 }
 
 /** What `longTimeouts` accepts, in the words of the error. */
-const LONG_TIMEOUTS_EXPECTED = 'how the long probe tasks reach ECR, S3 and CloudWatch Logs: { "natGateway": true } or { "vpcEndpoints": true }';
+const LONG_TIMEOUTS_EXPECTED = `how the long probe tasks reach ECR, S3 and CloudWatch Logs: ${SETTINGS.longTimeouts.expected}`;
 
 function parseLongTimeouts(value: unknown, key: string, issue: Issue): void {
   const v = object(value, key, issue);

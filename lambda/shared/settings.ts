@@ -65,6 +65,8 @@ export interface BooleanSetting extends SettingRow {
 /** A value with a shape of its own (VPCs, buckets, schedules, the metric set), checked by its parser in `lib/config.ts`. */
 export interface ShapedSetting extends SettingRow {
   readonly kind: 'shaped';
+  /** What it accepts, in the words of the error (an entry's keys are their own rows). */
+  readonly expected: string;
 }
 
 export type Setting = NumberSetting | TextSetting | BooleanSetting | ShapedSetting;
@@ -99,16 +101,16 @@ export const PATTERNS = {
 export const SETTINGS = {
   account: { kind: 'text', config: 'account', pattern: /^\d{12}$/, expected: 'a 12-digit account id', required: true, doc: 'where the stack goes (with `region`); one stack per entry' },
   region: { kind: 'text', config: 'region', pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, expected: 'a region such as eu-west-1', required: true, doc: 'the region of the stack and of the load balancers it watches' },
-  vpcs: { kind: 'shaped', config: 'vpcs', required: true, doc: 'one entry per VPC whose load balancers are probed (its keys below); one probe function each' },
+  vpcs: { kind: 'shaped', config: 'vpcs', expected: 'a list of VPC entries (their keys below)', required: true, doc: 'one entry per VPC whose load balancers are probed (its keys below); one probe function each' },
   vpcId: { kind: 'text', config: 'vpcs[].vpcId', ...PATTERNS.vpcId, required: true, doc: 'the VPC' },
   subnetIds: { kind: 'text', config: 'vpcs[].subnetIds', list: true, ...PATTERNS.subnetId, required: true, doc: 'the probe function runs in these (private) subnets, with a route to the backends' },
-  backendPorts: { kind: 'shaped', config: 'vpcs[].backendPorts', required: true, doc: 'ports the probe may reach, e.g. `[80, 443, "30000-32767"]`' },
+  backendPorts: { kind: 'shaped', config: 'vpcs[].backendPorts', expected: 'a list of ports (1-65535) or ranges such as 30000-32767', required: true, doc: 'ports the probe may reach, e.g. `[80, 443, "30000-32767"]`' },
   cidr: { kind: 'text', config: 'vpcs[].cidr', pattern: /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, expected: 'an IPv4 CIDR such as 10.0.0.0/16', shownDefault: 'any IPv4', doc: "limits the probe's egress to the VPC" },
   backendSecurityGroupIds: { kind: 'text', config: 'vpcs[].backendSecurityGroupIds', list: true, ...PATTERNS.securityGroupId, shownDefault: 'none', doc: 'egress to those groups only (never to anything else)' },
   addIngress: { kind: 'boolean', config: 'vpcs[].addIngress', default: false, doc: 'adds rules to `backendSecurityGroupIds` admitting the probe' },
   loadBalancerNames: { kind: 'text', config: 'loadBalancerNames', list: true, pattern: /^[A-Za-z0-9*-]{1,32}$/, expected: 'a load balancer name, or a pattern with * (letters, digits, - and *; at most 32)', shownDefault: 'all', doc: 'only load balancers with these names, or `*` patterns (`["k8s-prod-*"]`): narrows what a run costs' },
   tags: { kind: 'text', config: 'tags', list: true, pattern: /^[^,=\p{Cc}]{1,128}(=[^,\p{Cc}]{0,256})?$/u, expected: 'a tag key, or key=value, without commas', shownDefault: 'none', doc: 'only load balancers carrying all these tags, `key` or `key=value` (`["team=payments"]`)' },
-  schedule: { kind: 'shaped', config: 'schedule', shownDefault: '`rate(15 minutes)`', doc: `when runs start (EventBridge Scheduler \`rate(...)\` or \`cron(...)\`); a period of at most 90 minutes (${PERIOD_WHY})` },
+  schedule: { kind: 'shaped', config: 'schedule', expected: 'rate(N minutes) or cron(...)', shownDefault: '`rate(15 minutes)`', doc: `when runs start (EventBridge Scheduler \`rate(...)\` or \`cron(...)\`); a period of at most 90 minutes (${PERIOD_WHY})` },
   periodMinutes: {
     kind: 'number', config: 'periodMinutes', env: 'IDLE_CANARY_PERIOD_MINUTES', default: 15, min: 1, max: METRICS_INSIGHTS_WINDOW_MINUTES / PROBE_ERRORS_PERIODS, whole: false, unit: 'minutes', why: PERIOD_WHY, shownDefault: 'from `rate(...)`',
     doc: 'the period the heartbeat and sampling use: derived from a `rate(...)` schedule (if given, it must match), required with `cron(...)` (the longest gap between runs)',
@@ -119,9 +121,9 @@ export const SETTINGS = {
   okNotifications: { kind: 'boolean', config: 'okNotifications', default: false, doc: 'also notify when an alarm returns to OK (the change notifications already say what recovered)' },
   marginS: { kind: 'number', config: 'marginS', env: 'IDLE_CANARY_MARGIN_S', flag: '--margin', default: 1, min: 0, max: 600, whole: false, unit: 'seconds', doc: 'headroom below which a load balancer (or a phase) fails; the `idle-canary:margin` tag overrides it' },
   namespace: { kind: 'text', config: 'namespace', env: 'IDLE_CANARY_NAMESPACE', flag: '--namespace', pattern: /^[A-Za-z0-9._/#:-]{1,255}$/, expected: 'a CloudWatch namespace: 1 to 255 letters, digits or . - _ / # :', shownDefault: '`IdleCanary`', doc: 'CloudWatch namespace of the metrics' },
-  metrics: { kind: 'shaped', config: 'metrics', env: 'IDLE_CANARY_METRICS', flag: '--metrics', shownDefault: '`lean`', doc: 'the metric set: `lean` (one `Headroom` per load balancer and fleet metrics, about $0.40 per load balancer-month) or `detailed` (every per-phase limit, headroom and count per load balancer, about $2.70); see [Metric sets](#metric-sets)' },
+  metrics: { kind: 'shaped', config: 'metrics', expected: "'lean' or 'detailed'", env: 'IDLE_CANARY_METRICS', flag: '--metrics', shownDefault: '`lean`', doc: 'the metric set: `lean` (one `Headroom` per load balancer and fleet metrics, about $0.40 per load balancer-month) or `detailed` (every per-phase limit, headroom and count per load balancer, about $2.70); see [Metric sets](#metric-sets)' },
   maxBackendsPerPort: { kind: 'number', config: 'maxBackendsPerPort', env: 'IDLE_CANARY_MAX_BACKENDS_PER_PORT', flag: '--max-backends', default: 2, min: 1, max: 1000, whole: true, doc: 'healthy backends probed per load balancer and port per run, rotated across runs' },
-  digestSchedule: { kind: 'shaped', config: 'digestSchedule', shownDefault: '`rate(1 day)`', doc: "when the fleet's state is sent to the topic" },
+  digestSchedule: { kind: 'shaped', config: 'digestSchedule', expected: 'rate(N days) or cron(...)', shownDefault: '`rate(1 day)`', doc: "when the fleet's state is sent to the topic" },
   runAfterEcsDeployments: { kind: 'boolean', config: 'runAfterEcsDeployments', default: true, doc: 'also run right after an ECS service deployment, so the run after a runtime upgrade says what changed' },
   runAfterCodeDeployDeployments: { kind: 'boolean', config: 'runAfterCodeDeployDeployments', default: true, doc: 'also run right after a CodeDeploy deployment succeeds' },
   reportRetentionDays: { kind: 'number', config: 'reportRetentionDays', default: 90, min: 1, max: 3650, whole: true, unit: 'days', why: 'S3 expires objects after whole days', doc: 'how long run reports are kept' },
@@ -132,12 +134,12 @@ export const SETTINGS = {
     doc: "at most this many backends travel through the state machine's state; above, and whenever their results might not fit 256 KiB, the run goes through S3 (see Large accounts)",
   },
   toleratedFailurePercentage: { kind: 'number', config: 'toleratedFailurePercentage', default: 100, min: 0, max: 100, whole: false, unit: 'percent', doc: "share of a Distributed Map's probe batches that may fail before the map itself fails (publish counts failed batches as probe errors either way)" },
-  accessLogBuckets: { kind: 'shaped', config: 'accessLogBuckets', shownDefault: 'none', doc: 'buckets whose access logs are counted (its keys below; see Corroborate with the access logs)' },
+  accessLogBuckets: { kind: 'shaped', config: 'accessLogBuckets', expected: 'a list of bucket entries (their keys below)', shownDefault: 'none', doc: 'buckets whose access logs are counted (its keys below; see Corroborate with the access logs)' },
   bucketName: { kind: 'text', config: 'accessLogBuckets[].bucketName', pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, expected: 'an S3 bucket name', required: true, doc: 'the bucket, in the stack\'s account and region' },
   prefix: { kind: 'text', config: 'accessLogBuckets[].prefix', pattern: /^(?!\/)(?!.*AWSLogs)[^\s]{1,512}$/, expected: "the prefix set in the load balancers' logging, without a leading slash or AWSLogs", shownDefault: 'none', doc: "the prefix set in the load balancers' logging (without `AWSLogs`)" },
   hangupsAlarmThreshold: { kind: 'number', config: 'hangupsAlarmThreshold', default: 5, min: 1, max: 1_000_000, whole: false, doc: 'hang-ups on one load balancer within 5 minutes that raise the Hangups alarm' },
   longTimeouts: {
-    kind: 'shaped', config: 'longTimeouts', shownDefault: 'none',
+    kind: 'shaped', config: 'longTimeouts', shownDefault: 'none', expected: '{ "natGateway": true } or { "vpcEndpoints": true }',
     doc: '`{ "natGateway": true }` or `{ "vpcEndpoints": true }`: probe load balancers whose idle timeouts do not fit a Lambda on ECS Fargate, saying how the tasks reach ECR, S3 and CloudWatch Logs; needs `schedule` `rate(90 minutes)` (see Long idle timeouts)',
   },
   loadBalancerIdleTimeoutS: { kind: 'number', flag: '--lb-idle-timeout', default: 60, min: 1, max: 4000, whole: false, unit: 'seconds', doc: "a load balancer's idle timeout: AWS's default when not set, at most 4,000 s (ALB; Classic ELB)" },

@@ -59,7 +59,7 @@ describe('the configuration keys', () => {
     // Assess
     expect(Object.keys(CASES).filter((k) => !k.includes('[]')).sort()).toEqual([...STACK_KEYS].sort());
     expect(Object.keys(CASES).filter((k) => k.startsWith('vpcs[].')).map((k) => k.slice(7)).sort()).toEqual([...VPC_KEYS].sort());
-    for (const key of [...STACK_KEYS, ...VPC_KEYS]) expect(readme).toContain(`\`${key}\``);
+    for (const key of [...STACK_KEYS, ...VPC_KEYS.map((k) => `vpcs[].${k}`)]) expect(readme).toContain(`| \`${key}\` |`);
   });
 
   it.each(Object.entries(CASES))('%s changes the synthesized template', (_key, [without, withKey]) => {
