@@ -99,14 +99,15 @@ export function vpcsFromIds(scope: Construct, vpcs: readonly VpcIdsConfig[]): Vp
   });
 }
 
-/** The stack entry's keys whose prop is not the value as it is: the props each one gives (`account` and `region` give the stack's environment). */
+/** The stack entry's keys whose prop is not the value as it is: the props each one gives (`account` and `region` give the stack's environment; the durations, `DURATION_PROPS`). */
 const PROPS_OF: { readonly [K in keyof StackConfig]?: (scope: Construct, config: StackConfig) => Partial<IdleCanaryProps> } = {
   account: () => ({}),
   region: () => ({}),
   vpcs: (scope, config) => ({ vpcs: vpcsFromIds(scope, config.vpcs) }),
   topicArn: (scope, { topicArn }) => ({ topic: topicArn ? sns.Topic.fromTopicArn(scope, 'AlarmTopic', topicArn) : undefined }),
-  marginS: (_scope, { marginS }) => ({ margin: marginS === undefined ? undefined : DURATION_PROPS.margin.to(marginS) }),
-  reportRetentionDays: (_scope, { reportRetentionDays }) => ({ reportRetention: reportRetentionDays === undefined ? undefined : DURATION_PROPS.reportRetention.to(reportRetentionDays) }),
+  ...Object.fromEntries(
+    Object.entries(DURATION_PROPS).map(([prop, { setting, to }]) => [setting, (_scope: Construct, config: StackConfig) => ({ [prop]: config[setting] === undefined ? undefined : to(config[setting]) })]),
+  ),
   logRetentionDays: (_scope, { logRetentionDays }) => ({ logRetention: logRetentionDays === undefined ? undefined : retentionOf(logRetentionDays) }),
 };
 

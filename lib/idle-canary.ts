@@ -31,6 +31,7 @@ import { checkMetricsProp, checkProps, defaults, secondsOf, type AccessLogBucket
 import { reportsBucket } from './reports';
 import { RunFunctions } from './run-functions';
 import { RunStateMachine } from './run-state-machine';
+import type { ProbeSettingsProps } from './probe-settings';
 import { periodOf } from './schedule';
 import { RunTriggers } from './triggers';
 
@@ -74,7 +75,7 @@ export class IdleCanary extends Construct {
     checkMetricsProp(props);
     const periodMinutes = periodOf(settings.schedule, props.periodMinutes, props.longTimeouts !== undefined);
     const { logRetention, namespace, maxConcurrency, metrics } = settings;
-    const marginS = secondsOf(settings.margin);
+    const probeSettings: ProbeSettingsProps = { marginS: secondsOf(settings.margin) };
     props.vpcs.forEach(({ vpc }, i) => {
       if (Token.isUnresolved(vpc.vpcId)) throw new Error(`vpcs[${i}].vpc: expected a VPC whose id is known at synth (ec2.Vpc.fromLookup or ec2.Vpc.fromVpcAttributes), got a VPC id that is a token`);
     });
@@ -89,7 +90,7 @@ export class IdleCanary extends Construct {
       vpcIds: props.vpcs.map((v) => v.vpc.vpcId),
       loadBalancerNames: props.loadBalancerNames,
       tags: props.tags,
-      marginS,
+      ...probeSettings,
       namespace,
       metrics,
       inlineMaxBackends: settings.inlineMaxBackends,
@@ -108,11 +109,11 @@ export class IdleCanary extends Construct {
       this.accessLogsFunction = new AccessLogCounter(this, 'AccessLogCounter', { bucket: this.bucket, logBuckets, namespace, metrics, logRetention }).function;
     }
 
-    const probes = new ProbeFunctions(this, 'ProbeFunctions', { vpcs: props.vpcs, marginS, logRetention });
+    const probes = new ProbeFunctions(this, 'ProbeFunctions', { ...probeSettings, vpcs: props.vpcs, logRetention });
     this.probeFunctions = probes.functions;
     // Discover checks that each backend's security groups admit these, and names the rule to add when not.
     this.discoverFunction.addEnvironment(ENV.probeSecurityGroups, probes.placements.map((p) => `${p.vpcId}=${p.securityGroup.securityGroupId}`).join(','));
-    if (props.longTimeouts) this.longProbe = new LongProbe(this, 'LongProbe', { bucket: this.bucket, placements: probes.placements, marginS, logRetention });
+    if (props.longTimeouts) this.longProbe = new LongProbe(this, 'LongProbe', { bucket: this.bucket, placements: probes.placements, ...probeSettings, logRetention });
 
     const runStateMachine = new RunStateMachine(this, 'RunStateMachine', {
       discover: this.discoverFunction,

@@ -28,5 +28,6 @@ export { RunFunctions, type RunFunctionsProps } from './run-functions';
 export { RunStateMachine, type RunStateMachineProps } from './run-state-machine';
 export { RunTriggers, type RunTriggersProps } from './triggers';
 export type { LoggingPartProps, ReportsPartProps } from './part-props';
+export type { ProbeSettingsProps } from './probe-settings';
 export type { MetricsTarget } from './canary-function';
 export type { MetricSet } from '../lambda/metrics/names';

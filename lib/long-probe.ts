@@ -20,7 +20,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../lambda/handlers/config';
 import { LONG_PROBE_DIR } from './handlers';
 import { acknowledge, acknowledgeWildcards, objectsUnder } from './nag';
-import { probeEnvironment } from './probe-settings';
+import { probeEnvironment, type ProbeSettingsProps } from './probe-settings';
 import type { ProbePlacement } from './probe-functions';
 import { REPORT_KEYS } from './reports';
 import { logRetentionOf, type ReportsPartProps } from './part-props';
@@ -32,11 +32,9 @@ export const LONG_PROBE_TASK = { cpu: 256, memoryMiB: 512 } as const;
 const LONG_PROBE_CONTAINER = 'long-probe';
 
 /** Props of the long probe. */
-export interface LongProbeProps extends ReportsPartProps {
+export interface LongProbeProps extends ReportsPartProps, ProbeSettingsProps {
   /** Where each VPC's probes run: the tasks go to the same subnets and security group. */
   readonly placements: readonly ProbePlacement[];
-  /** Headroom below which a load balancer fails, in seconds. */
-  readonly marginS: number;
 }
 
 /**
@@ -70,7 +68,7 @@ export class LongProbe extends Construct {
       image: ecs.ContainerImage.fromAsset(LONG_PROBE_DIR, { platform: Platform.LINUX_ARM64 }),
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'long-probe', logGroup: new logs.LogGroup(this, 'LongProbeLogs', { retention: logRetentionOf(props), removalPolicy: RemovalPolicy.DESTROY }) }),
-      environment: { POWERTOOLS_SERVICE_NAME: 'idle-canary', AWS_REGION: Stack.of(this).region, ...probeEnvironment(props.marginS), [ENV.bucket]: bucket.bucketName },
+      environment: { POWERTOOLS_SERVICE_NAME: 'idle-canary', AWS_REGION: Stack.of(this).region, ...probeEnvironment(props), [ENV.bucket]: bucket.bucketName },
       // The probe's sockets, as many as a probe function may hold, and more descriptors than they need.
       ulimits: [{ name: ecs.UlimitName.NOFILE, softLimit: 4096, hardLimit: 4096 }],
       readonlyRootFilesystem: true,

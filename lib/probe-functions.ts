@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { functionFactory } from './canary-function';
 import { portRange } from './config';
 import { acknowledge, managedPolicyFinding } from './nag';
-import { PROBE_TIMEOUT, probeEnvironment } from './probe-settings';
+import { PROBE_TIMEOUT, probeEnvironment, type ProbeSettingsProps } from './probe-settings';
 import type { VpcConfig } from './props';
 import { logRetentionOf, type LoggingPartProps } from './part-props';
 
@@ -22,11 +22,9 @@ export interface ProbePlacement {
 }
 
 /** Props of the probe functions. */
-export interface ProbeFunctionsProps extends LoggingPartProps {
+export interface ProbeFunctionsProps extends LoggingPartProps, ProbeSettingsProps {
   /** VPCs whose load balancers' backends are probed. */
   readonly vpcs: readonly VpcConfig[];
-  /** Headroom below which a load balancer fails, in seconds. */
-  readonly marginS: number;
 }
 
 /**
@@ -57,7 +55,7 @@ export class ProbeFunctions extends Construct {
       const subnets = vpc.selectSubnets(vpcConfig.vpcSubnets).subnets;
       return { index, vpcId: vpc.vpcId, vpc, subnets, securityGroup };
     });
-    const environment = probeEnvironment(props.marginS);
+    const environment = probeEnvironment(props);
     this.functions = Object.fromEntries(
       this.placements.map(({ index, vpcId, vpc, subnets, securityGroup }) => {
         const probe = functions(`Probe${index}`, 'probe', {

@@ -17,7 +17,18 @@ export const TARGETS_PER_INVOCATION = targetsPerInvocation(SOCKETS);
 /** How long a probe invocation may run: Lambda's maximum. */
 export const PROBE_TIMEOUT = Duration.minutes(STEP_MINUTES.probe);
 
-/** The environment every function that plans or probes reads: the margin and the socket budget. */
-export function probeEnvironment(marginS: number): Record<string, string> {
+/** The settings every part that plans or probes (discover, the probe functions, the long probe, publish) is given alike. */
+export interface ProbeSettingsProps {
+  /** Headroom below which a load balancer fails, in seconds. */
+  readonly marginS: number;
+}
+
+/**
+ * The environment every function that plans or probes reads: its settings and the socket budget.
+ *
+ * @example
+ * new lambda.Function(this, 'Probe', { ..., environment: probeEnvironment({ marginS: 1 }) });
+ */
+export function probeEnvironment({ marginS }: ProbeSettingsProps): Record<string, string> {
   return settingsEnvironment({ marginS, maxSocketsPerTarget: SOCKETS.maxSocketsPerTarget, maxOpenSockets: SOCKETS.maxOpenSockets });
 }

@@ -12,12 +12,12 @@ import { STEP_MINUTES } from '../lambda/run/limits';
 import { Construct } from 'constructs';
 import { functionFactory, putMetricsIn, type MetricsTarget } from './canary-function';
 import { acknowledge, acknowledgeWildcards, objectsUnder } from './nag';
-import { PROBE_TIMEOUT, probeEnvironment } from './probe-settings';
+import { PROBE_TIMEOUT, probeEnvironment, type ProbeSettingsProps } from './probe-settings';
 import { REPORT_KEYS, REPORT_PREFIX } from './reports';
 import { logRetentionOf, type ReportsPartProps } from './part-props';
 
 /** Props of the discover, publish and digest functions. */
-export interface RunFunctionsProps extends ReportsPartProps, MetricsTarget {
+export interface RunFunctionsProps extends ReportsPartProps, MetricsTarget, ProbeSettingsProps {
   /** The topic publish notifies of changes and digest sends to. */
   readonly topic: sns.ITopic;
   /** VPCs with a probe function. */
@@ -32,8 +32,6 @@ export interface RunFunctionsProps extends ReportsPartProps, MetricsTarget {
    * @default no tag needed
    */
   readonly tags?: readonly string[];
-  /** Headroom below which a load balancer fails, in seconds. */
-  readonly marginS: number;
   /** Backends above which a run goes through S3 and Distributed Maps. */
   readonly inlineMaxBackends: number;
   /** Probe shards or batches run at once. */
@@ -76,7 +74,7 @@ export class RunFunctions extends Construct {
     super(scope, id);
     const { bucket, topic } = props;
     const functions = functionFactory(this, logRetentionOf(props));
-    const shared = probeEnvironment(props.marginS);
+    const shared = probeEnvironment(props);
     const reports = { [ENV.bucket]: bucket.bucketName, [ENV.reportPrefix]: REPORT_PREFIX, [ENV.topicArn]: topic.topicArn };
     const readLatest = new iam.PolicyStatement({ sid: 'ReadLatestRun', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(REPORT_KEYS.latest)] });
     // S3 answers a missing object with 404 (NoSuchKey) only to a caller that may list the
