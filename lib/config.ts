@@ -17,20 +17,19 @@ import { ACCESS_LOG_BUCKET_SETTINGS, SETTINGS, settingIssue, STACK_SETTINGS, VPC
  * One stack: an account and region, and the construct's props in JSON form (see
  * `IdleCanaryProps` for each one's meaning and default).
  */
-export interface StackConfig extends Omit<IdleCanaryProps, 'vpcs' | 'margin' | 'topic' | 'reportRetention' | 'logRetention'> {
+export interface StackConfig extends Omit<IdleCanaryProps, 'vpcs' | 'topic' | 'logRetention' | keyof typeof DURATION_PROPS>, DurationsInConfig {
   readonly account: string;
   readonly region: string;
   /** VPCs by ids (see `vpcsFromIds`). */
   readonly vpcs: readonly VpcIdsConfig[];
-  /** Headroom below which a load balancer fails, in seconds. @default 1 */
-  readonly marginS?: number;
   /** An existing SNS topic for alarms; a topic is created when not given. */
   readonly topicArn?: string;
-  /** Days reports are kept. @default 90 */
-  readonly reportRetentionDays?: number;
   /** Days logs are kept. @default 30 */
   readonly logRetentionDays?: number;
 }
+
+/** The `Duration` props as `cdk.json` holds them: numbers of their settings' units (`marginS`, `reportRetentionDays`, ...). */
+type DurationsInConfig = { readonly [K in keyof typeof DURATION_PROPS as (typeof DURATION_PROPS)[K]['setting']]?: number };
 
 export interface IdleCanaryConfig {
   readonly stacks: readonly StackConfig[];
