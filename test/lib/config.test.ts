@@ -1,4 +1,4 @@
-import { parseConfig } from '../../lib/config';
+import { parseConfig, STACK_KEYS } from '../../lib/config';
 import { hasControlCharacters } from '../../lambda/shared/printable';
 import { periodOf } from '../../lib/schedule';
 import { STACK, VPC } from './synth';
@@ -63,7 +63,7 @@ describe('parseConfig', () => {
     ],
     [
       { stacks: [{ ...STACK, marginSeconds: 5 }] },
-      'idle-canary.stacks[0].marginSeconds: expected no such key (accepted: account, region, vpcs, loadBalancerNames, tags, schedule, periodMinutes, topicArn, alarmEmails, alarmNamePrefix, okNotifications, marginS, namespace, metrics, maxBackendsPerPort, digestSchedule, runAfterEcsDeployments, runAfterCodeDeployDeployments, reportRetentionDays, logRetentionDays, maxConcurrency, inlineMaxBackends, toleratedFailurePercentage, accessLogBuckets, hangupsAlarmThreshold, longTimeouts), got 5',
+      `idle-canary.stacks[0].marginSeconds: expected no such key (accepted: ${STACK_KEYS.join(', ')}), got 5`,
     ],
     [{ stacks: [STACK], stack: {} }, 'idle-canary.stack: expected no such key (accepted: stacks), got {}'],
     [{ stacks: [{ ...STACK, accessLogBuckets: [{ bucket: 'corp-logs' }] }] }, 'idle-canary.stacks[0].accessLogBuckets[0].bucket: expected no such key (accepted: bucketName, prefix), got "corp-logs"'],
