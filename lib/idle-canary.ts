@@ -75,7 +75,7 @@ export class IdleCanary extends Construct {
     checkMetricsProp(props);
     const periodMinutes = periodOf(settings.schedule, props.periodMinutes, props.longTimeouts !== undefined);
     const { logRetention, namespace, maxConcurrency, metrics } = settings;
-    const probeSettings: ProbeSettingsProps = { marginS: secondsOf(settings.margin) };
+    const probeSettings: ProbeSettingsProps = { marginS: secondsOf(settings.margin), ...(props.precision === undefined ? {} : { precisionS: secondsOf(props.precision) }) };
     props.vpcs.forEach(({ vpc }, i) => {
       if (Token.isUnresolved(vpc.vpcId)) throw new Error(`vpcs[${i}].vpc: expected a VPC whose id is known at synth (ec2.Vpc.fromLookup or ec2.Vpc.fromVpcAttributes), got a VPC id that is a token`);
     });

@@ -21,6 +21,11 @@ export const PROBE_TIMEOUT = Duration.minutes(STEP_MINUTES.probe);
 export interface ProbeSettingsProps {
   /** Headroom below which a load balancer fails, in seconds. */
   readonly marginS: number;
+  /**
+   * Width in seconds below which a lazy limit's bracket is not narrowed further.
+   * @default the probe's (`SETTINGS.precisionS`)
+   */
+  readonly precisionS?: number;
 }
 
 /**
@@ -29,6 +34,6 @@ export interface ProbeSettingsProps {
  * @example
  * new lambda.Function(this, 'Probe', { ..., environment: probeEnvironment({ marginS: 1 }) });
  */
-export function probeEnvironment({ marginS }: ProbeSettingsProps): Record<string, string> {
-  return settingsEnvironment({ marginS, maxSocketsPerTarget: SOCKETS.maxSocketsPerTarget, maxOpenSockets: SOCKETS.maxOpenSockets });
+export function probeEnvironment({ marginS, precisionS }: ProbeSettingsProps): Record<string, string> {
+  return settingsEnvironment({ marginS, maxSocketsPerTarget: SOCKETS.maxSocketsPerTarget, maxOpenSockets: SOCKETS.maxOpenSockets, ...(precisionS === undefined ? {} : { precisionS }) });
 }

@@ -132,6 +132,12 @@ export interface IdleCanaryProps {
    */
   readonly margin?: Duration;
   /**
+   * Width below which a lazy backend's limit is not narrowed further: a finer bracket takes
+   * more narrowing rounds (and probe time) per run.
+   * @default Duration.millis(500)
+   */
+  readonly precision?: Duration;
+  /**
    * CloudWatch namespace of the metrics.
    * @default 'IdleCanary'
    */
@@ -244,6 +250,7 @@ export const EMAILS_WITH_TOPIC = 'no emails with a topic of your own (subscribe 
  */
 export const DURATION_PROPS = {
   margin: { setting: 'marginS', of: (duration: Duration) => secondsOf(duration), to: (n: number) => Duration.seconds(n) },
+  precision: { setting: 'precisionS', of: (duration: Duration) => secondsOf(duration), to: (n: number) => Duration.seconds(n) },
   reportRetention: { setting: 'reportRetentionDays', of: (duration: Duration) => duration.toMilliseconds() / 86_400_000, to: (n: number) => Duration.days(n) },
 } as const satisfies Record<string, { setting: NumberSettingName; of: (d: Duration) => number; to: (n: number) => Duration }>;
 

@@ -60,6 +60,7 @@ export async function probeShardFromEnv(shard: Shard, timeBudgetMs: number, env:
     maxSocketsPerTarget: settingFromEnv(env, 'maxSocketsPerTarget'),
     maxOpenSockets: settingFromEnv(env, 'maxOpenSockets'),
     marginS: settingFromEnv(env, 'marginS'),
+    precisionS: settingFromEnv(env, 'precisionS'),
     ...(signal ? { signal } : {}),
   });
   logger.info('probed', { runId: shard.runId, shardId: shard.shardId, vpcId: shard.vpcId, targets: shard.items.length, timeBudgetMs, verdicts: result.results.map((r) => r.result.verdict) });

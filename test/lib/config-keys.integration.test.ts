@@ -26,6 +26,7 @@ const CASES: Record<string, [Record<string, unknown>, Record<string, unknown>]> 
   topicArn: [{ ...STACK, alarmEmails: undefined }, { ...STACK, alarmEmails: undefined, topicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' }],
   alarmEmails: [STACK, { ...STACK, alarmEmails: ['sre@example.com'] }],
   marginS: [STACK, { ...STACK, marginS: 5 }],
+  precisionS: [STACK, { ...STACK, precisionS: 0.2 }],
   namespace: [STACK, { ...STACK, namespace: 'Platform/IdleCanary' }],
   metrics: [STACK, { ...STACK, metrics: 'detailed' }],
   maxBackendsPerPort: [STACK, { ...STACK, maxBackendsPerPort: 3 }],

@@ -14,6 +14,7 @@ describe('checkProps', () => {
     [{ tags: ['team=payments,search'] }, 'tags[0]: expected a tag key, or key=value, without commas, got "team=payments,search"'],
     [{ tags: ['=payments'] }, 'tags[0]: expected a tag key, or key=value, without commas, got "=payments"'],
     [{ alarmNamePrefix: 'prod\u001b[31m' }, 'alarmNamePrefix: expected up to 200 printable ASCII characters, got "prod\\u001b[31m"'],
+    [{ precision: Duration.millis(5) }, 'precision: expected a number of seconds from 0.01 to 600, got 5 millis'],
     [{ toleratedFailurePercentage: 101 }, 'toleratedFailurePercentage: expected a percentage from 0 to 100, got 101'],
     [{ hangupsAlarmThreshold: 0 }, 'hangupsAlarmThreshold: expected a number from 1 to 1000000, got 0'],
     [{ reportRetention: Duration.hours(36) }, 'reportRetention: expected a whole number of days from 1 to 3650 (S3 expires objects after whole days), got 1 day 12 hours'],
@@ -35,6 +36,7 @@ describe('checkProps', () => {
       toleratedFailurePercentage: RANGES.toleratedFailurePercentage[end],
       hangupsAlarmThreshold: RANGES.hangupsAlarmThreshold[end],
       reportRetention: Duration.days(RANGES.reportRetentionDays[end]),
+      precision: Duration.seconds(RANGES.precisionS[end]),
     });
 
     // Act & Assess

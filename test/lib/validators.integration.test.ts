@@ -31,6 +31,7 @@ const EVERY_KEY = {
       periodMinutes: 90,
       topicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall',
       marginS: 2,
+      precisionS: 0.25,
       namespace: 'Platform/IdleCanary',
       maxBackendsPerPort: 3,
       digestSchedule: 'cron(0 8 ? * MON-FRI *)',
