@@ -251,7 +251,7 @@ export const EMAILS_WITH_TOPIC = 'no emails with a topic of your own (subscribe 
 export const DURATION_PROPS = {
   margin: { setting: 'marginS', of: (duration: Duration) => secondsOf(duration), to: (n: number) => Duration.seconds(n) },
   precision: { setting: 'precisionS', of: (duration: Duration) => secondsOf(duration), to: (n: number) => Duration.seconds(n) },
-  reportRetention: { setting: 'reportRetentionDays', of: (duration: Duration) => duration.toMilliseconds() / 86_400_000, to: (n: number) => Duration.days(n) },
+  reportRetention: { setting: 'reportRetentionDays', of: (duration: Duration) => duration.toMilliseconds() / Duration.days(1).toMilliseconds(), to: (n: number) => Duration.days(n) },
 } as const satisfies Record<string, { setting: NumberSettingName; of: (d: Duration) => number; to: (n: number) => Duration }>;
 
 /** A stack entry's number keys whose prop is a `Duration` or a `logs.RetentionDays`, not the number. */

@@ -1,4 +1,6 @@
-import { parseProbeArgs, parseScanArgs } from '../../cli/args';
+import { COMMAND_FLAGS } from '../../cli/usage';
+import { SETTINGS } from '../../lambda/shared/settings';
+import { PROBE_FLAGS, SCAN_FLAGS, parseProbeArgs, parseScanArgs } from '../../cli/args';
 
 describe('parseProbeArgs', () => {
   it('applies the contract defaults: a 60 s load balancer and a 66 s horizon', () => {
@@ -76,5 +78,23 @@ describe('parseScanArgs --metrics', () => {
     expect(parseScanArgs(['--publish', '--metrics', 'detailed']).metrics).toBe('detailed');
     expect(parseScanArgs(['--publish']).metrics).toBeUndefined();
     expect(() => parseScanArgs(['--publish', '--metrics', 'full'])).toThrow(`--metrics "full": expected 'lean' or 'detailed'`);
+  });
+});
+
+describe('the flags of the table of settings', () => {
+  it("are flags probe or scan parses, and --help gives each one's default from the table", () => {
+    // Prepare
+    const parsed = new Set([...Object.keys(PROBE_FLAGS), ...Object.keys(SCAN_FLAGS)].map((flag) => `--${flag}`));
+    const help = [...COMMAND_FLAGS.probe, ...COMMAND_FLAGS.scan];
+
+    // Act
+    const flagged = Object.values(SETTINGS).flatMap((setting) => ('flag' in setting ? [setting] : []));
+
+    // Assess
+    expect(flagged.filter(({ flag }) => !parsed.has(flag))).toEqual([]);
+    for (const setting of flagged) {
+      const shown = help.find((h) => h.flag.split(' ')[0] === setting.flag);
+      if ('default' in setting && setting.default !== undefined) expect([setting.flag, shown?.default]).toEqual([setting.flag, String(setting.default)]);
+    }
   });
 });
