@@ -2,6 +2,7 @@
  * Which load balancers a run covers: selection by VPC, name and tag, opt-out and overrides
  * by tag. Pure, so that every rule is tested exactly.
  */
+import { settingIssue } from '../shared/settings';
 
 /** Tags idle-canary reads on load balancers. */
 export const TAGS = {
@@ -102,9 +103,10 @@ export function tagOverrides(tags: Readonly<Record<string, string>>): { readonly
   const path = tags[TAGS.path];
   const margin = tags[TAGS.margin];
   if (path !== undefined && !path.startsWith('/')) throw new Error(`tag ${TAGS.path}="${path}": expected a path starting with /`);
-  const marginS = margin === undefined ? undefined : Number(margin);
-  if (marginS !== undefined && (margin!.trim() === '' || !Number.isFinite(marginS) || marginS < 0)) {
-    throw new Error(`tag ${TAGS.margin}="${margin}": expected a number of seconds, 0 or more`);
+  const marginS = margin === undefined ? undefined : margin.trim() === '' ? NaN : Number(margin);
+  const expected = marginS === undefined ? undefined : settingIssue('marginS', marginS);
+  if (expected !== undefined) {
+    throw new Error(`tag ${TAGS.margin}="${margin}": expected ${expected}`);
   }
   return { ...(path !== undefined ? { path } : {}), ...(marginS !== undefined ? { marginS } : {}) };
 }

@@ -164,8 +164,8 @@ describe('IdleCanary', () => {
     const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] } } }));
 
     // Act & Assess
-    expect(() => new IdleCanary(app.node.children[0], 'Second', { vpcs: importedVpcs(app.node.children[0]), maxConcurrency: 100 })).toThrow('maxConcurrency: expected a whole number from 1 to 40, got 100');
-    expect(() => parseConfig({ stacks: [{ ...STACK, maxConcurrency: 100 }] })).toThrow('idle-canary.stacks[0].maxConcurrency: expected a whole number from 1 to 40, got 100');
+    expect(() => new IdleCanary(app.node.children[0], 'Second', { vpcs: importedVpcs(app.node.children[0]), maxConcurrency: 100 })).toThrow('maxConcurrency: expected a whole number from 1 to 40 (Step Functions runs at most 40 iterations of an inline Map at once), got 100');
+    expect(() => parseConfig({ stacks: [{ ...STACK, maxConcurrency: 100 }] })).toThrow('idle-canary.stacks[0].maxConcurrency: expected a whole number from 1 to 40 (Step Functions runs at most 40 iterations of an inline Map at once), got 100');
   });
 
   it.each<[string, { tags?: string[]; loadBalancerNames?: string[]; alarmEmails?: string[]; withTopic?: boolean }, string]>([

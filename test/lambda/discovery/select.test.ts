@@ -20,7 +20,8 @@ describe('selection', () => {
   it('reads the path and margin overrides, naming a bad value', () => {
     // Act & Assess
     expect(tagOverrides({ 'idle-canary:path': '/ready', 'idle-canary:margin': '2.5' })).toEqual({ path: '/ready', marginS: 2.5 });
-    expect(() => tagOverrides({ 'idle-canary:margin': 'lots' })).toThrow('tag idle-canary:margin="lots": expected a number of seconds, 0 or more');
+    expect(() => tagOverrides({ 'idle-canary:margin': 'lots' })).toThrow('tag idle-canary:margin="lots": expected a number of seconds from 0 to 600');
+    expect(() => tagOverrides({ 'idle-canary:margin': '3600' })).toThrow('tag idle-canary:margin="3600": expected a number of seconds from 0 to 600');
     expect(() => tagOverrides({ 'idle-canary:path': 'ready' })).toThrow('tag idle-canary:path="ready": expected a path starting with /');
   });
 });
