@@ -145,7 +145,6 @@ export const SETTINGS = {
   },
   loadBalancerIdleTimeoutS: { kind: 'number', flag: '--lb-idle-timeout', default: 60, min: 1, max: 4000, whole: false, unit: 'seconds', doc: "a load balancer's idle timeout: AWS's default when not set, at most 4,000 s (ALB; Classic ELB)" },
   horizonS: { kind: 'number', flag: '--horizon', min: 0.1, max: 4400, whole: false, unit: 'seconds', doc: 'how long sockets are held: the longest idle timeout plus 10 %' },
-
   maxOpenSockets: { kind: 'number', env: 'IDLE_CANARY_MAX_OPEN_SOCKETS', default: 900, min: 16, max: 1000, whole: true, doc: "sockets one probe invocation may hold: Lambda's 1,024 file descriptors minus headroom" },
   maxSocketsPerTarget: { kind: 'number', env: 'IDLE_CANARY_MAX_SOCKETS_PER_TARGET', flag: '--max-sockets', default: 16, min: 2, max: 900, whole: true, doc: 'sockets one target may use at once: 16 staggered sockets cover a 30 s sweep behind a 60 s load balancer' },
   timeBudgetS: { kind: 'number', env: 'IDLE_CANARY_TIME_BUDGET_S', flag: '--time-budget', min: 1, max: 86_400, whole: false, unit: 'seconds', doc: 'seconds a probe may run; unfinished phases are inconclusive' },
