@@ -95,8 +95,9 @@ export const PATTERNS = {
 
 /**
  * Every setting, in the README's order. Names are the `cdk.json` keys where there is one, and
- * the construct's prop names but for the durations (`margin`, `reportRetention`, `logRetention`)
- * and the topic (see `lib/stack-props.ts`).
+ * the construct's prop names but for the durations (`margin`, `precision`, `reportRetention`:
+ * `DURATION_PROPS` in `lib/props.ts`), `logRetention`, the topic and the VPCs (`PROPS_OF` in
+ * `lib/config.ts`).
  */
 export const SETTINGS = {
   account: { kind: 'text', config: 'account', pattern: /^\d{12}$/, expected: 'a 12-digit account id', required: true, doc: 'where the stack goes (with `region`); one stack per entry' },
