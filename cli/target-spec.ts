@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import type { ProbeTarget } from '../lambda/probe';
 import { REQUEST_FIELDS, isValidRequestField } from '../lambda/probe/request';
 import { hasControlCharacters, printable } from '../lambda/shared/printable';
+import { PORT_RANGE } from '../lambda/shared/settings';
 
 const ACCEPTED = 'expected host:port, http://host:port/path or https://host:port/path';
 
@@ -55,6 +56,6 @@ function checkedHost(host: string, bad: () => Error): string {
 
 function checkedPort(raw: string, bad: (why?: string) => Error): number {
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(`port ${raw} is not from 1 to 65535`);
+  if (!Number.isInteger(port) || port < PORT_RANGE.min || port > PORT_RANGE.max) throw bad(`port ${raw} is not from ${PORT_RANGE.min} to ${PORT_RANGE.max}`);
   return port;
 }

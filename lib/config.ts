@@ -11,7 +11,7 @@ import { DURATION_PROPS, EMAILS_WITH_TOPIC, type IdleCanaryProps, type VpcConfig
 import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
 import { metricSetIssue } from '../lambda/metrics/names';
 import { describeValue, printable } from '../lambda/shared/printable';
-import { ACCESS_LOG_BUCKET_SETTINGS, SETTINGS, settingIssue, STACK_SETTINGS, VPC_SETTINGS, type NumberSettingName, type SettingName, type ShapedSettingName, type TextSetting, type TextSettingName } from '../lambda/shared/settings';
+import { ACCESS_LOG_BUCKET_SETTINGS, PORT_RANGE, SETTINGS, settingIssue, STACK_SETTINGS, VPC_SETTINGS, type NumberSettingName, type SettingName, type ShapedSettingName, type TextSetting, type TextSettingName } from '../lambda/shared/settings';
 
 /**
  * One stack: an account and region, and the construct's props in JSON form (see
@@ -201,7 +201,7 @@ export function portRange(value: unknown, key: string, issue: Issue = throwIssue
   const m = /^(\d+)(?:-(\d+))?$/.exec(text);
   const from = m ? Number(m[1]) : NaN;
   const to = m?.[2] !== undefined ? Number(m[2]) : from;
-  if ((typeof value !== 'number' && typeof value !== 'string') || !m || from < 1 || to > 65535 || from > to) issue(key, 'a port (1-65535) or a range such as 30000-32767', value);
+  if ((typeof value !== 'number' && typeof value !== 'string') || !m || from < PORT_RANGE.min || to > PORT_RANGE.max || from > to) issue(key, `a port (${PORT_RANGE.min}-${PORT_RANGE.max}) or a range such as 30000-32767`, value);
   return [from, to];
 }
 

@@ -9,7 +9,7 @@ import { probeShard } from '../run/probe-shard';
 import { REQUEST_FIELDS, type RequestField } from '../probe/request';
 import type { ProbeBatch, Shard, ShardResult } from '../run/types';
 import { settingFromEnv } from './config';
-import { RANGES } from '../shared/settings';
+import { PORT_RANGE, RANGES } from '../shared/settings';
 import { logger } from '../shared/logger';
 import { validator } from './validate';
 
@@ -18,7 +18,7 @@ const check = validator('probe');
 /** The target's request fields by the rules every front door shares: never a CR or LF. */
 const requestField = (field: RequestField) => check.matching(REQUEST_FIELDS[field].pattern, REQUEST_FIELDS[field].expected);
 const target = check.fields(
-  { host: requestField('host'), port: check.integer(1, 65535), tls: check.boolean, path: requestField('path'), proxyProtocol: check.boolean, hostHeader: requestField('hostHeader') },
+  { host: requestField('host'), port: check.integer(PORT_RANGE.min, PORT_RANGE.max), tls: check.boolean, path: requestField('path'), proxyProtocol: check.boolean, hostHeader: requestField('hostHeader') },
   ['proxyProtocol', 'hostHeader'],
 );
 const item = check.fields({ key: check.string, job: check.fields({ target, loadBalancerIdleTimeoutS: check.number(RANGES.loadBalancerIdleTimeoutS.min, RANGES.loadBalancerIdleTimeoutS.max) }), loadBalancers: check.array(check.string) });

@@ -83,6 +83,9 @@ export const PERIOD_WHY = `the ${METRIC.probeErrors.name} alarm spans ${PROBE_ER
 /** The access log counter's timeout in seconds (a busy ALB's object is ~1 GB of text): a claim older than it, plus a minute, belongs to an invocation that died. */
 export const ACCESS_LOG_TIMEOUT_S = 300;
 
+/** A TCP port: what a backend port, a target's port and a port range's ends accept. */
+export const PORT_RANGE = { min: 1, max: 65_535 } as const;
+
 /** AWS ids as the APIs return them: a prefix and 8 or 17 hexadecimal digits. */
 const awsId = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{8,17}$`);
 
@@ -105,7 +108,7 @@ export const SETTINGS = {
   vpcs: { kind: 'shaped', config: 'vpcs', expected: 'a list of VPC entries (their keys below)', required: true, doc: 'one entry per VPC whose load balancers are probed (its keys below); one probe function each' },
   vpcId: { kind: 'text', config: 'vpcs[].vpcId', ...PATTERNS.vpcId, required: true, doc: 'the VPC' },
   subnetIds: { kind: 'text', config: 'vpcs[].subnetIds', list: true, ...PATTERNS.subnetId, required: true, doc: 'the probe function runs in these (private) subnets, with a route to the backends' },
-  backendPorts: { kind: 'shaped', config: 'vpcs[].backendPorts', expected: 'a list of ports (1-65535) or ranges such as 30000-32767', required: true, doc: 'ports the probe may reach, e.g. `[80, 443, "30000-32767"]`' },
+  backendPorts: { kind: 'shaped', config: 'vpcs[].backendPorts', expected: `a list of ports (${PORT_RANGE.min}-${PORT_RANGE.max}) or ranges such as 30000-32767`, required: true, doc: 'ports the probe may reach, e.g. `[80, 443, "30000-32767"]`' },
   cidr: { kind: 'text', config: 'vpcs[].cidr', pattern: /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, expected: 'an IPv4 CIDR such as 10.0.0.0/16', shownDefault: 'any IPv4', doc: "limits the probe's egress to the VPC" },
   backendSecurityGroupIds: { kind: 'text', config: 'vpcs[].backendSecurityGroupIds', list: true, ...PATTERNS.securityGroupId, shownDefault: 'none', doc: 'egress to those groups only (never to anything else)' },
   addIngress: { kind: 'boolean', config: 'vpcs[].addIngress', default: false, doc: 'adds rules to `backendSecurityGroupIds` admitting the probe' },
