@@ -12,6 +12,7 @@ const PROPS = [
   'LoggingPartProps',
   'LongProbeProps',
   'ProbeFunctionsProps',
+  'ProbeSettingsProps',
   'ReportsPartProps',
   'RunFunctionsProps',
   'RunStateMachineProps',
