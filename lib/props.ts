@@ -224,7 +224,7 @@ export interface IdleCanaryProps {
 /** Defaults of `IdleCanaryProps`, merged once: the table's (`SETTINGS`), as CDK users hold them. */
 export const defaults = {
   schedule: DEFAULT_SCHEDULE,
-  digestSchedule: 'rate(1 day)',
+  digestSchedule: SETTINGS.digestSchedule.default,
   margin: Duration.seconds(DEFAULTS.marginS),
   namespace: DEFAULT_NAMESPACE,
   metrics: DEFAULT_METRIC_SET,

@@ -3,10 +3,10 @@
  * explains them, for the configuration parser and the construct alike.
  */
 import { LONG_RUN_TIMEOUT_MINUTES } from '../lambda/run/limits';
-import { DEFAULTS, PERIOD_WHY, RANGES } from '../lambda/shared/settings';
+import { PERIOD_WHY, RANGES, SETTINGS } from '../lambda/shared/settings';
 
 /** When runs start unless configured: every `periodMinutes` by default (15). */
-export const DEFAULT_SCHEDULE = `rate(${DEFAULTS.periodMinutes} minutes)`;
+export const DEFAULT_SCHEDULE = SETTINGS.schedule.default;
 
 /** The longest period whose alarm windows Metrics Insights still evaluates: `periodMinutes`' range. */
 const MAX_PERIOD_MINUTES = RANGES.periodMinutes.max;

@@ -32,7 +32,8 @@ function accepted(name: SettingName, setting: Setting): string {
 function shownDefault(setting: Setting): string {
   if (setting.required === true) return 'required';
   if (setting.shownDefault !== undefined) return setting.shownDefault;
-  return 'default' in setting && setting.default !== undefined ? String(setting.default) : 'none';
+  if (!('default' in setting) || setting.default === undefined) return 'none';
+  return typeof setting.default === 'string' ? `\`${setting.default}\`` : String(setting.default);
 }
 
 /**

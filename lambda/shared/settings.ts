@@ -12,7 +12,7 @@
  * SETTINGS.maxConcurrency; // { kind: 'number', default: 10, min: 1, max: 40, whole: true, env: 'IDLE_CANARY_MAX_CONCURRENCY', config: 'maxConcurrency', ... }
  * settingIssue('maxConcurrency', 41); // 'a whole number from 1 to 40'
  */
-import { METRIC } from '../metrics/names';
+import { DEFAULT_METRIC_SET, DEFAULT_NAMESPACE, METRIC } from '../metrics/names';
 
 /** The unit a number setting is written in: said in its accepted range and its README row. */
 export type SettingUnit = 'seconds' | 'minutes' | 'days' | 'percent';
@@ -54,6 +54,8 @@ export interface TextSetting extends SettingRow {
   readonly expected: string;
   /** A list of such strings. */
   readonly list?: boolean;
+  /** When unset (a list's default is empty). */
+  readonly default?: string;
 }
 
 /** `true` or `false`. */
@@ -67,9 +69,14 @@ export interface ShapedSetting extends SettingRow {
   readonly kind: 'shaped';
   /** What it accepts, in the words of the error (an entry's keys are their own rows). */
   readonly expected: string;
+  /** When unset, where it is a string. */
+  readonly default?: string;
 }
 
 export type Setting = NumberSetting | TextSetting | BooleanSetting | ShapedSetting;
+
+/** Minutes between scheduled runs unless configured: `periodMinutes`' default, and `schedule`'s. */
+const DEFAULT_PERIOD_MINUTES = 15;
 
 /** Minutes Metrics Insights evaluates for an alarm: the most recent 3 hours. */
 export const METRICS_INSIGHTS_WINDOW_MINUTES = 180;
@@ -114,9 +121,9 @@ export const SETTINGS = {
   addIngress: { kind: 'boolean', config: 'vpcs[].addIngress', default: false, doc: 'adds rules to `backendSecurityGroupIds` admitting the probe' },
   loadBalancerNames: { kind: 'text', config: 'loadBalancerNames', list: true, pattern: /^[A-Za-z0-9*-]{1,32}$/, expected: 'a load balancer name, or a pattern with * (letters, digits, - and *; at most 32)', shownDefault: 'all', doc: 'only load balancers with these names, or `*` patterns (`["k8s-prod-*"]`): narrows what a run costs' },
   tags: { kind: 'text', config: 'tags', list: true, pattern: /^[^,=\p{Cc}]{1,128}(=[^,\p{Cc}]{0,256})?$/u, expected: 'a tag key, or key=value, without commas', shownDefault: 'none', doc: 'only load balancers carrying all these tags, `key` or `key=value` (`["team=payments"]`)' },
-  schedule: { kind: 'shaped', config: 'schedule', expected: 'rate(N minutes) or cron(...)', shownDefault: '`rate(15 minutes)`', doc: `when runs start (EventBridge Scheduler \`rate(...)\` or \`cron(...)\`); a period of at most 90 minutes (${PERIOD_WHY})` },
+  schedule: { kind: 'shaped', config: 'schedule', expected: 'rate(N minutes) or cron(...)', default: `rate(${DEFAULT_PERIOD_MINUTES} minutes)`, doc: `when runs start (EventBridge Scheduler \`rate(...)\` or \`cron(...)\`); a period of at most 90 minutes (${PERIOD_WHY})` },
   periodMinutes: {
-    kind: 'number', config: 'periodMinutes', env: 'IDLE_CANARY_PERIOD_MINUTES', default: 15, min: 1, max: METRICS_INSIGHTS_WINDOW_MINUTES / PROBE_ERRORS_PERIODS, whole: false, unit: 'minutes', why: PERIOD_WHY, shownDefault: 'from `rate(...)`',
+    kind: 'number', config: 'periodMinutes', env: 'IDLE_CANARY_PERIOD_MINUTES', default: DEFAULT_PERIOD_MINUTES, min: 1, max: METRICS_INSIGHTS_WINDOW_MINUTES / PROBE_ERRORS_PERIODS, whole: false, unit: 'minutes', why: PERIOD_WHY, shownDefault: 'from `rate(...)`',
     doc: 'the period the heartbeat and sampling use: derived from a `rate(...)` schedule (if given, it must match), required with `cron(...)` (the longest gap between runs)',
   },
   topicArn: { kind: 'text', config: 'topicArn', pattern: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, expected: 'an SNS topic ARN', shownDefault: 'a new topic', doc: "where alarms go, a topic of your own (not with `alarmEmails`); see step 6 for what its policy needs" },
@@ -125,10 +132,10 @@ export const SETTINGS = {
   okNotifications: { kind: 'boolean', config: 'okNotifications', default: false, doc: 'also notify when an alarm returns to OK (the change notifications already say what recovered)' },
   marginS: { kind: 'number', config: 'marginS', env: 'IDLE_CANARY_MARGIN_S', flag: '--margin', default: 1, min: 0, max: 600, whole: false, unit: 'seconds', doc: 'headroom below which a load balancer (or a phase) fails; the `idle-canary:margin` tag overrides it' },
   precisionS: { kind: 'number', config: 'precisionS', env: 'IDLE_CANARY_PRECISION_S', flag: '--precision', default: 0.5, min: 0.01, max: 600, whole: false, unit: 'seconds', doc: "width below which a lazy limit's bracket is not narrowed further: finer takes more narrowing rounds per run" },
-  namespace: { kind: 'text', config: 'namespace', env: 'IDLE_CANARY_NAMESPACE', flag: '--namespace', pattern: /^[A-Za-z0-9._/#:-]{1,255}$/, expected: 'a CloudWatch namespace: 1 to 255 letters, digits or . - _ / # :', shownDefault: '`IdleCanary`', doc: 'CloudWatch namespace of the metrics' },
-  metrics: { kind: 'shaped', config: 'metrics', expected: "'lean' or 'detailed'", env: 'IDLE_CANARY_METRICS', flag: '--metrics', shownDefault: '`lean`', doc: 'the metric set: `lean` (one `Headroom` per load balancer and fleet metrics, about $0.40 per load balancer-month) or `detailed` (every per-phase limit, headroom and count per load balancer, about $2.70); see [Metric sets](#metric-sets)' },
+  namespace: { kind: 'text', config: 'namespace', env: 'IDLE_CANARY_NAMESPACE', flag: '--namespace', pattern: /^[A-Za-z0-9._/#:-]{1,255}$/, expected: 'a CloudWatch namespace: 1 to 255 letters, digits or . - _ / # :', default: DEFAULT_NAMESPACE, doc: 'CloudWatch namespace of the metrics' },
+  metrics: { kind: 'shaped', config: 'metrics', expected: "'lean' or 'detailed'", env: 'IDLE_CANARY_METRICS', flag: '--metrics', default: DEFAULT_METRIC_SET, doc: 'the metric set: `lean` (one `Headroom` per load balancer and fleet metrics, about $0.40 per load balancer-month) or `detailed` (every per-phase limit, headroom and count per load balancer, about $2.70); see [Metric sets](#metric-sets)' },
   maxBackendsPerPort: { kind: 'number', config: 'maxBackendsPerPort', env: 'IDLE_CANARY_MAX_BACKENDS_PER_PORT', flag: '--max-backends', default: 2, min: 1, max: 1000, whole: true, doc: 'healthy backends probed per load balancer and port per run, rotated across runs' },
-  digestSchedule: { kind: 'shaped', config: 'digestSchedule', expected: 'rate(N days) or cron(...)', shownDefault: '`rate(1 day)`', doc: "when the fleet's state is sent to the topic" },
+  digestSchedule: { kind: 'shaped', config: 'digestSchedule', expected: 'rate(N days) or cron(...)', default: 'rate(1 day)', doc: "when the fleet's state is sent to the topic" },
   runAfterEcsDeployments: { kind: 'boolean', config: 'runAfterEcsDeployments', default: true, doc: 'also run right after an ECS service deployment, so the run after a runtime upgrade says what changed' },
   runAfterCodeDeployDeployments: { kind: 'boolean', config: 'runAfterCodeDeployDeployments', default: true, doc: 'also run right after a CodeDeploy deployment succeeds' },
   reportRetentionDays: { kind: 'number', config: 'reportRetentionDays', default: 90, min: 1, max: 3650, whole: true, unit: 'days', why: 'S3 expires objects after whole days', doc: 'how long run reports are kept' },
