@@ -1,7 +1,9 @@
 /**
  * Sockets counted against a cap: a target's own budget, and the run's share of the open-socket cap.
  */
-import { now } from './connection';
+import { realClock } from './clock';
+
+const now = realClock.now;
 
 /**
  * A counting semaphore for sockets, granted in arrival order.

@@ -5,7 +5,8 @@ import { setMaxListeners } from 'node:events';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import { SocketBudget } from './budget';
-import { now, type ProbeConnection } from './connection';
+import { realClock } from './clock';
+import type { WireConnection } from './wire/types';
 import { defaultHorizonS, defaultSweepStepS, roundS } from './plan';
 import { probeTarget, unstartedResult } from './target';
 import { PHASE_NAMES, type PhaseName, type ProbeJob, type ProbeOptions, type ProbeResult } from './types';
@@ -64,18 +65,18 @@ export async function probeTargets(jobs: readonly ProbeJob[], options: ProbeOpti
 /** `probeTargets` with the run's figures. */
 export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions = {}): Promise<ProbeRun> {
   const settings = withDefaults(defaults, options);
-  const started = now();
+  const started = realClock.now();
   const deadline = started + settings.timeBudgetMs;
   const signal = linkedSignal(options.signal);
   const perTarget = Math.max(1, Math.min(settings.maxSocketsPerTarget, settings.maxOpenSockets));
   // The open-socket cap, shared whole budget by whole budget in arrival order.
   const slots = new SocketBudget(settings.maxOpenSockets);
-  const open = new Set<ProbeConnection>();
+  const open = new Set<WireConnection>();
   let socketsOpened = 0;
   let peakOpenSockets = 0;
   let maxTimerLatenessMs = 0;
   const services = {
-    track: (connection: ProbeConnection) => {
+    track: (connection: WireConnection) => {
       socketsOpened++;
       open.add(connection);
       peakOpenSockets = Math.max(peakOpenSockets, open.size);
@@ -126,7 +127,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
         socketsOpened,
         peakOpenSockets,
         maxTimerLatenessMs: roundS(maxTimerLatenessMs),
-        elapsedS: roundS((now() - started) / 1000),
+        elapsedS: roundS((realClock.now() - started) / 1000),
       },
     };
   } finally {

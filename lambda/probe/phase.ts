@@ -7,7 +7,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { SocketBudget } from './budget';
-import { ConnectError, ProbeConnection, now, type Endpoint, type RequestOutcome, type ServerClose } from './connection';
+import { realClock } from './clock';
+import { ConnectError, type Endpoint, type RequestOutcome, type ServerClose, type Wire, type WireConnection } from './wire/types';
 import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS, type Bracket } from './plan';
 import { currentBracket } from './phase-result';
 import { analyzeSweeps, spansOf } from './sweep';
@@ -16,7 +17,7 @@ import type { PhaseName, SocketRecord } from './types';
 
 /** A connection that is idle since a known moment. */
 export interface IdleConnection {
-  readonly connection: ProbeConnection;
+  readonly connection: WireConnection;
   /** `performance.now()` ms: connect (pre-request) or the end of the first response (keep-alive). */
   readonly idleSince: number;
 }
@@ -24,7 +25,7 @@ export interface IdleConnection {
 /** The run-wide services a phase uses: socket accounting and timing. */
 export interface RunServices {
   /** Called for every connection opened, so that the run can close all of them. */
-  track(connection: ProbeConnection): void;
+  track(connection: WireConnection): void;
   /** The longest the event loop has been late so far, in seconds. */
   lagS(): number;
   /** Records how late a planned send went out, in milliseconds. */
@@ -34,7 +35,6 @@ export interface RunServices {
 export interface PhaseSettings {
   readonly connectTimeoutMs: number;
   readonly responseTimeoutMs: number;
-  readonly segmentPauseMs: number;
   readonly precisionS: number;
 }
 
@@ -60,7 +60,8 @@ export interface Stagger {
 export interface PhaseRun {
   readonly phase: PhaseName;
   readonly endpoint: Endpoint;
-  readonly segments: readonly string[];
+  /** The protocol the phase's connections speak. */
+  readonly wire: Wire;
   readonly horizonS: number;
   /** Planned idles of the first round of active sockets. */
   readonly roundOneS: readonly number[];
@@ -77,6 +78,8 @@ export interface PhaseRun {
   readonly services: RunServices;
   readonly onSocket: (record: SocketRecord) => void;
 }
+
+const now = realClock.now;
 
 type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error' | 'notAccepted' | 'silent'>;
 
@@ -254,7 +257,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     const closed = records.some((r) => r.outcome === 'closed' && r.unprompted);
     // Never up to the deadline: the wait ends as a measurement, not as a phase cut short; and
     // early enough for the passive socket's two-segment request to be answered within it.
-    const awaitUntil = Math.min(origin + (phaseRun.horizonS + stagger.awaitSweepS) * 1000 - 2 * phaseRun.settings.segmentPauseMs, phaseRun.deadline - ANSWER_RESERVE_MS);
+    const awaitUntil = Math.min(origin + (phaseRun.horizonS + stagger.awaitSweepS) * 1000 - 2 * phaseRun.wire.sendSpreadMs, phaseRun.deadline - ANSWER_RESERVE_MS);
     if (!lazy && !closed && awaitUntil > now()) {
       // A server that may sweep is given one sweep interval past the horizon to show it; the
       // passive socket, still open if no sweep came, then sends its request: a survival past
@@ -353,14 +356,14 @@ async function openLater(run: PhaseRun, at: number): Promise<OpenedIdle | null> 
 async function openIdle(run: PhaseRun, taken = false): Promise<OpenedIdle> {
   if (!taken && !run.sockets.tryTake()) return { error: "no socket free in the target's budget" };
   try {
-    const connection = await ProbeConnection.open(run.endpoint, {
+    const connection = await run.wire.open(run.endpoint, {
       connectTimeoutMs: run.settings.connectTimeoutMs,
       signal: run.signal,
     });
     void connection.ended.then(() => run.sockets.give());
     run.services.track(connection);
     if (run.phase === 'preRequest') return { connection, idleSince: connection.connectedAt };
-    const first = await connection.request(run.segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
+    const first = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
     if (first.kind === 'response') return { connection, idleSince: first.answeredAt };
     connection.destroy();
     if (first.kind === 'closed' && neverAccepted(first.close)) return notAcceptedRecord(`the first request got no response (${describe(first)})`);
@@ -410,7 +413,7 @@ async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run: Phase
     }
     if (!send.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, now()), unprompted: false, closedWith: null, status: null };
     if (plannedAt !== undefined) run.services.noteLateness(now() - plannedAt);
-    const outcome = await connection.request(run.segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
+    const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
     // A request the server never answered on a connection it never spoke on is doubt, even when the deadline cut it.
     if (run.signal.aborted) return outcome.kind === 'closed' && neverAccepted(outcome.close) ? measurementOf(outcome, idleSince) : null;
     return measurementOf(outcome, idleSince);

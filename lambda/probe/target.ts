@@ -4,8 +4,10 @@
 import { lookup } from 'node:dns/promises';
 import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
-import { ConnectError, ProbeConnection, now, type Endpoint } from './connection';
-import { advertisedKeepAliveS, keepsAlive, type ResponseHead } from './http-response';
+import { realClock } from './clock';
+import { advertisedKeepAliveS, keepsAlive } from './http-response';
+import { ConnectError, type Endpoint, type ResponseHead, type Wire, type WireConnection } from './wire/types';
+import { http1Wire } from './wire/http1';
 import { SocketBudget } from './budget';
 import { runPhase, type IdleConnection, type PhaseSettings, type RunServices, type Stagger } from './phase';
 import { NO_KEEP_ALIVE_REASON, summarizePhase } from './phase-result';
@@ -13,7 +15,6 @@ import { printable } from '../shared/printable';
 import { neverAccepted } from './accept';
 import { checkConcurrency, summarizeOneAtATime, summarizeUnanswered, unansweredRequest } from './concurrency';
 import { SWEEP_COVERAGE, roundOneActives, roundOneDelaysS, roundS, staggerOffsetsS, staggeredPhase } from './plan';
-import { requestSegments } from './request';
 import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ProbeTarget, ServerHints, SocketRecord, TargetError, Verdict } from './types';
 
 /** What the engine gives each target. */
@@ -30,7 +31,7 @@ export interface TargetRun {
   readonly deadline: number;
   /** Aborted when the whole run stops; says why in `signal.reason`. */
   readonly signal: AbortSignal;
-  readonly settings: PhaseSettings;
+  readonly settings: PhaseSettings & { readonly segmentPauseMs: number };
   readonly services: RunServices;
   readonly onSocket: (phase: PhaseName, record: SocketRecord) => void;
 }
@@ -52,7 +53,7 @@ const ANSWER_RESERVE_S = 0.5;
  * response, is the keep-alive phase's passive socket.
  */
 export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
-  const started = now();
+  const started = realClock.now();
   const startedAt = new Date().toISOString();
   const stop = new AbortController();
   // Each held socket listens to it: up to the target's socket budget at once.
@@ -65,7 +66,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
   let socketsUsed = 0;
   let openNow = 0;
   let peakSockets = 0;
-  const connections = new Set<ProbeConnection>();
+  const connections = new Set<WireConnection>();
   // At the deadline every socket of the target goes: no request may wait out its response timeout past the budget.
   stop.signal.addEventListener('abort', () => connections.forEach((connection) => connection.abandon()), { once: true });
   const services: RunServices = {
@@ -79,12 +80,12 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     },
   };
   try {
-    const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started - 2 * run.settings.segmentPauseMs) / 1000 - ANSWER_RESERVE_S));
-    const segments = requestSegments(run.job.target);
+    const wire = http1Wire(run.job.target, run.settings);
+    const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started - 2 * wire.sendSpreadMs) / 1000 - ANSWER_RESERVE_S));
     const endpoint = { ...(await resolveEndpoint(run.job.target)), proxyProtocol: run.job.target.proxyProtocol };
     const sockets = new SocketBudget(run.maxSockets);
     sockets.tryTake();
-    const first = await firstRequest(endpoint, segments, run, stop.signal);
+    const first = await firstRequest(endpoint, wire, run, stop.signal);
     void first.connection.ended.then(() => sockets.give());
     services.track(first.connection);
     const alive = keepsAlive(first.head);
@@ -101,7 +102,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
       },
     };
     const checkEnd = new AbortController();
-    const checking = oneAtATime(run, endpoint, segments, sockets, services, holding, AbortSignal.any([stop.signal, checkEnd.signal]));
+    const checking = oneAtATime(run, endpoint, wire, sockets, services, holding, AbortSignal.any([stop.signal, checkEnd.signal]));
     const staggered = staggeredPhase(run.phases.filter((phase) => phase !== 'keepAlive' || alive));
     const stagger = staggered === undefined ? undefined : staggerOf(run, horizonS);
     // The staggered sockets are reserved first: a tick skipped for want of a socket leaves a
@@ -123,7 +124,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
         const records = await runPhase({
           phase,
           endpoint,
-          segments,
+          wire,
           horizonS,
           roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS),
           ...(phase === staggered ? { stagger } : {}),
@@ -135,12 +136,12 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
           services: phaseServices,
           onSocket: (record) => {
             // The passive socket sends at the horizon with the others; one the server closed tells nothing of them.
-            if (phase === 'preRequest' && record.role === 'passive' && !record.unprompted) silentUntil = Math.min(silentUntil, now());
+            if (phase === 'preRequest' && record.role === 'passive' && !record.unprompted) silentUntil = Math.min(silentUntil, realClock.now());
             // An unanswered request is recorded when the response timeout ends its wait: it was sent that long before.
-            if (phase === 'keepAlive' && unansweredRequest(record) && now() - run.settings.responseTimeoutMs < silentUntil) unansweredWhileSilent.add(record);
+            if (phase === 'keepAlive' && unansweredRequest(record) && realClock.now() - run.settings.responseTimeoutMs < silentUntil) unansweredWhileSilent.add(record);
             run.onSocket(phase, record);
           },
-        }).finally(() => phase === 'preRequest' && (silentUntil = Math.min(silentUntil, now())));
+        }).finally(() => phase === 'preRequest' && (silentUntil = Math.min(silentUntil, realClock.now())));
         const context = { ...phaseContext(run, horizonS, stop.signal), sweepToleranceS: sweepToleranceS(run.sweepStepS) };
         if (phase === 'preRequest') {
           checkEnd.abort();
@@ -175,7 +176,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
 async function oneAtATime(
   run: TargetRun,
   endpoint: Endpoint,
-  segments: readonly string[],
+  wire: Wire,
   sockets: SocketBudget,
   services: RunServices,
   holding: Promise<void>,
@@ -185,7 +186,7 @@ async function oneAtATime(
   await Promise.race([holding, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
   if (signal.aborted || !sockets.tryTake()) return null;
   try {
-    return await checkConcurrency({ endpoint, segments, connectTimeoutMs: run.settings.connectTimeoutMs, responseTimeoutMs: run.settings.responseTimeoutMs, signal, track: services.track });
+    return await checkConcurrency({ endpoint, wire, connectTimeoutMs: run.settings.connectTimeoutMs, responseTimeoutMs: run.settings.responseTimeoutMs, signal, track: services.track });
   } finally {
     sockets.give();
   }
@@ -257,15 +258,15 @@ async function resolveEndpoint({ host, port, tls }: ProbeTarget): Promise<Endpoi
 
 async function firstRequest(
   endpoint: Endpoint,
-  segments: readonly string[],
+  wire: Wire,
   run: TargetRun,
   signal: AbortSignal,
 ): Promise<IdleConnection & { head: ResponseHead }> {
   const name = `${endpoint.address}:${endpoint.port}`;
-  const connection = await ProbeConnection.open(endpoint, { connectTimeoutMs: run.settings.connectTimeoutMs, signal });
+  const connection = await wire.open(endpoint, { connectTimeoutMs: run.settings.connectTimeoutMs, signal });
   const cut = () => connection.abandon();
   signal.addEventListener('abort', cut, { once: true });
-  const outcome = await connection.request(segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
+  const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
   signal.removeEventListener('abort', cut);
   if (outcome.kind === 'response') return { connection, idleSince: outcome.answeredAt, head: outcome.head };
   connection.destroy();
@@ -328,7 +329,7 @@ function phaseContext(run: TargetRun, horizonS: number, signal: AbortSignal) {
 }
 
 function cutShortReason(run: TargetRun, started: number, cause: 'time budget' | 'abort'): string {
-  const afterS = ((now() - started) / 1000).toFixed(1);
+  const afterS = ((realClock.now() - started) / 1000).toFixed(1);
   const why = cause === 'abort' ? `the run was aborted` : `the time budget ran out`;
   return `${why} after ${afterS} s of probing (horizon ${run.horizonS} s)`;
 }
@@ -356,7 +357,7 @@ function result(
     verdict: error ? 'inconclusive' : worstVerdict(Object.values(phases).map((phase) => phase.verdict)),
     ...extra,
     ...(error ? { error } : {}),
-    elapsedS: roundS((now() - started) / 1000),
+    elapsedS: roundS((realClock.now() - started) / 1000),
     ...sockets,
     marginS: run.marginS,
   };
