@@ -5,8 +5,9 @@ import { setMaxListeners } from 'node:events';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import { SocketBudget } from './budget';
-import { realClock } from './clock';
-import type { WireConnection } from './wire/types';
+import { realClock, type Clock } from './clock';
+import { http1Wire } from './wire/http1';
+import type { WireConnection, WireFactory } from './wire/types';
 import { defaultHorizonS, defaultSweepStepS, roundS } from './plan';
 import { probeTarget, unstartedResult } from './target';
 import { PHASE_NAMES, type PhaseName, type ProbeJob, type ProbeOptions, type ProbeResult } from './types';
@@ -39,6 +40,20 @@ export interface ProbeRunStats {
   readonly elapsedS: number;
 }
 
+/**
+ * What a run reads time from and speaks to its targets with.
+ *
+ * Why apart from `ProbeOptions`: production always runs on the event loop's clock and real
+ * sockets; unit tests run the same engine on a simulated clock and simulated servers.
+ */
+export interface ProbeIo {
+  readonly clock: Clock;
+  readonly wireOf: WireFactory;
+}
+
+/** Real time and real sockets, HTTP/1.1. */
+const REAL_IO: ProbeIo = { clock: realClock, wireOf: http1Wire };
+
 export interface ProbeRun {
   /** One result per job, in job order. */
   readonly results: ProbeResult[];
@@ -62,15 +77,15 @@ export async function probeTargets(jobs: readonly ProbeJob[], options: ProbeOpti
   return (await runProbe(jobs, options)).results;
 }
 
-/** `probeTargets` with the run's figures. */
-export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions = {}): Promise<ProbeRun> {
+/** `probeTargets` with the run's figures; `io` for runs on another clock or wire. */
+export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions = {}, io: ProbeIo = REAL_IO): Promise<ProbeRun> {
   const settings = withDefaults(defaults, options);
-  const started = realClock.now();
+  const started = io.clock.now();
   const deadline = started + settings.timeBudgetMs;
   const signal = linkedSignal(options.signal);
   const perTarget = Math.max(1, Math.min(settings.maxSocketsPerTarget, settings.maxOpenSockets));
   // The open-socket cap, shared whole budget by whole budget in arrival order.
-  const slots = new SocketBudget(settings.maxOpenSockets);
+  const slots = new SocketBudget(settings.maxOpenSockets, io.clock);
   const open = new Set<WireConnection>();
   let socketsOpened = 0;
   let peakOpenSockets = 0;
@@ -113,6 +128,8 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
               signal,
               settings,
               services,
+              clock: io.clock,
+              wireOf: io.wireOf,
               onSocket: (phase, socket) => options.onEvent?.({ type: 'socket', target: job.target, phase, socket }),
             }),
           );
@@ -127,7 +144,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
         socketsOpened,
         peakOpenSockets,
         maxTimerLatenessMs: roundS(maxTimerLatenessMs),
-        elapsedS: roundS((realClock.now() - started) / 1000),
+        elapsedS: roundS((io.clock.now() - started) / 1000),
       },
     };
   } finally {

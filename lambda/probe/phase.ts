@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { SocketBudget } from './budget';
-import { realClock } from './clock';
+import { every, waitUntil, type CancelTimer, type Clock } from './clock';
 import { ConnectError, type Endpoint, type RequestOutcome, type ServerClose, type Wire, type WireConnection } from './wire/types';
 import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS, type Bracket } from './plan';
 import { currentBracket } from './phase-result';
@@ -18,7 +18,7 @@ import type { PhaseName, SocketRecord } from './types';
 /** A connection that is idle since a known moment. */
 export interface IdleConnection {
   readonly connection: WireConnection;
-  /** `performance.now()` ms: connect (pre-request) or the end of the first response (keep-alive). */
+  /** clock ms: connect (pre-request) or the end of the first response (keep-alive). */
   readonly idleSince: number;
 }
 
@@ -54,6 +54,8 @@ export interface Stagger {
   readonly awaitSweepS: number;
   /** Closes within this many seconds of each other are one sweep. */
   readonly toleranceS: number;
+  /** The idle a pass needs seen to survive a sweep: the load balancer's timeout plus the margin. */
+  readonly passS: number;
 }
 
 /** Everything one phase run needs. */
@@ -70,16 +72,16 @@ export interface PhaseRun {
   readonly passive?: IdleConnection;
   /** The target's sockets open at once. */
   readonly sockets: SocketBudget;
-  /** `performance.now()` ms after which no socket is opened or held. */
+  /** clock ms after which no socket is opened or held. */
   readonly deadline: number;
   /** Aborted when the target must stop (deadline, run aborted). */
   readonly signal: AbortSignal;
   readonly settings: PhaseSettings;
   readonly services: RunServices;
+  /** The clock every moment of the phase is read from and waited on. */
+  readonly clock: Clock;
   readonly onSocket: (record: SocketRecord) => void;
 }
-
-const now = realClock.now;
 
 type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error' | 'notAccepted' | 'silent'>;
 
@@ -107,11 +109,11 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
   // Every held socket listens to it: up to the target's socket budget at once.
   setMaxListeners(0, settled.signal);
   const phaseSignal = AbortSignal.any([run.signal, settled.signal]);
-  let origin = now();
+  let origin = run.clock.now();
   let narrowing = false;
   let narrowingHeld = false;
   // After the first close, the closes still to come (or not) tell sweeps from timers: look again often.
-  let sweepWatch: NodeJS.Timeout | undefined;
+  let sweepWatch: CancelTimer | undefined;
 
   const openedS = (idleSince: number) => roundS((idleSince - origin) / 1000);
   const maybeNarrow = (): void => {
@@ -126,36 +128,50 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
   let watchingNextSweep = false;
   const checkSweeps = (): void => {
     if (run.stagger === undefined || settled.signal.aborted) return;
-    const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: openedS(now()), closedByServer: false }));
+    // A held socket counts as a sweep's survivor once it has outlived it by twice the tolerance:
+    // released at once, its record (rounded to the millisecond) could show it idle only to the
+    // tolerance's edge, no survivor by `analyzeSweeps`' rule, and the bracket it gave was lost.
+    const heldUntilS = openedS(run.clock.now()) - run.stagger.toleranceS;
+    const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
     const analysis = analyzeSweeps([...spansOf(records), ...open], run.stagger.toleranceS);
     if (analysis.kind === 'per-connection') return settled.abort();
     if (analysis.kind !== 'periodic' || analysis.survivedS === null || watchingNextSweep) return;
-    if (analysis.sweepsSeen > 1 || analysis.firstSweepS >= run.horizonS) return settled.abort();
+    // The held sockets are kept until they have outlived the latest sweep by twice the
+    // tolerance, so that their records show them as its survivors (released as it came, the
+    // youngest socket's survival of a second sweep, the pass evidence, was lost).
+    if (run.clock.now() - lastUnpromptedCloseAt < 2 * run.stagger.toleranceS * 1000) return;
+    if (analysis.sweepsSeen > 1) return settled.abort();
+    if (analysis.firstSweepS >= run.horizonS) {
+      // A bracket across the pass line (a sweep just past the horizon met no socket between the
+      // two) is decided by the next sweep, within the wait: the held sockets are older by then.
+      const straddles = analysis.survivedS < run.stagger.passS && analysis.failedS > run.stagger.passS;
+      return straddles ? undefined : settled.abort();
+    }
     // The bracket is known before the horizon: the oldest survivor alone waits for the next
     // sweep, which shows the interval (it comes within one interval of the first).
     watchingNextSweep = true;
     const [oldest, ...others] = [...holdings].sort((a, b) => a.idle.idleSince - b.idle.idleSince);
     others.forEach((h) => h.release.abort());
     const until = Math.min(origin + (analysis.firstSweepS + run.horizonS * SWEEP_COVERAGE) * 1000, run.deadline - ANSWER_RESERVE_MS);
-    void waitUntil(until, phaseSignal).then(() => settled.abort());
+    void waitUntil(run.clock, until, phaseSignal).then(() => settled.abort());
     if (oldest === undefined) settled.abort();
   };
   settled.signal.addEventListener(
     'abort',
     () => {
-      clearInterval(sweepWatch);
+      sweepWatch?.();
       holdings.forEach((h) => h.release.abort());
     },
     { once: true },
   );
-  // When the server last closed a socket by itself (`performance.now()` ms).
+  // When the server last closed a socket by itself (clock ms).
   let lastUnpromptedCloseAt = Number.NEGATIVE_INFINITY;
   const record = (entry: SocketRecord): void => {
-    if (entry.outcome === 'closed' && entry.unprompted) lastUnpromptedCloseAt = now();
+    if (entry.outcome === 'closed' && entry.unprompted) lastUnpromptedCloseAt = run.clock.now();
     records.push(entry);
     run.onSocket(entry);
     if (entry.outcome === 'closed' && entry.unprompted && run.stagger !== undefined) {
-      sweepWatch ??= setInterval(checkSweeps, Math.max(10, run.stagger.toleranceS * 1000));
+      sweepWatch ??= every(run.clock, Math.max(10, run.stagger.toleranceS * 1000), checkSweeps);
       checkSweeps();
       if (watchingNextSweep && holdings.size === 0) settled.abort();
     }
@@ -199,7 +215,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
       done = batch;
     }
   } finally {
-    clearInterval(sweepWatch);
+    sweepWatch?.();
   }
   return records;
 
@@ -221,7 +237,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     const opening = (async () => {
       const opened: Promise<void>[] = [];
       for (const offsetS of stagger.offsetsS) {
-        if (!(await waitUntil(origin + offsetS * 1000, stopOpening))) break;
+        if (!(await waitUntil(phaseRun.clock, origin + offsetS * 1000, stopOpening))) break;
         if (!phaseRun.sockets.tryTake()) continue;
         // Not awaited: a slow connect must not delay the next socket's tick.
         opened.push(
@@ -237,7 +253,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
       await Promise.all(opened);
     })();
     tasks.push(opening);
-    if (!(await waitUntil(origin + phaseRun.horizonS * 1000, phaseSignal))) return;
+    if (!(await waitUntil(phaseRun.clock, origin + phaseRun.horizonS * 1000, phaseSignal))) return;
     firstClose.abort();
     await opening;
     // The bracket is known; the survivor waiting for the next sweep is not disturbed.
@@ -253,20 +269,23 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     // Its answer comes within a round trip, and decides whether the others wait on.
     const firstTest = youngestAtLeast([...holdings], Math.min(stagger.firstTestS, phaseRun.horizonS));
     await Promise.all(sendAll((h) => h === firstTest));
+    // Closes that had shown a per-connection timer or a bracket would have settled the phase:
+    // any close seen by now is undecided (one close alone is a timer or a sweep), so it is no
+    // reason to stop waiting (a sweep at 62 s that closed only the passive socket read as a
+    // 62 s timer, a false pass of a 60 s threshold).
     const lazy = records.some((r) => r.outcome === 'closed' && !r.unprompted);
-    const closed = records.some((r) => r.outcome === 'closed' && r.unprompted);
     // Never up to the deadline: the wait ends as a measurement, not as a phase cut short; and
     // early enough for the passive socket's two-segment request to be answered within it.
     const awaitUntil = Math.min(origin + (phaseRun.horizonS + stagger.awaitSweepS) * 1000 - 2 * phaseRun.wire.sendSpreadMs, phaseRun.deadline - ANSWER_RESERVE_MS);
-    if (!lazy && !closed && awaitUntil > now()) {
+    if (!lazy && awaitUntil > phaseRun.clock.now()) {
       // A server that may sweep is given one sweep interval past the horizon to show it; the
       // passive socket, still open if no sweep came, then sends its request: a survival past
       // the horizon (what a pass vouches for) or a lazy limit past the first test.
-      await waitUntil(awaitUntil, phaseSignal);
+      await waitUntil(phaseRun.clock, awaitUntil, phaseSignal);
       // A sweep just before the wait ended has not yet shown which held sockets outlived it:
       // they are held past it by twice the tolerance, so that the younger ones count as its
       // survivors (released at once, a sweep 9 ms before the end left no survivor: inconclusive).
-      await waitUntil(Math.min(lastUnpromptedCloseAt + 2 * stagger.toleranceS * 1000, phaseRun.deadline - ANSWER_RESERVE_MS), phaseSignal);
+      await waitUntil(phaseRun.clock, Math.min(lastUnpromptedCloseAt + 2 * stagger.toleranceS * 1000, phaseRun.deadline - ANSWER_RESERVE_MS), phaseSignal);
       await Promise.all(sendAll((h) => h.plannedIdleS >= phaseRun.horizonS - 1e-9));
       settled.abort();
     } else {
@@ -303,12 +322,12 @@ async function narrow(
   // Each socket opens its planned gap after the one before: one that waited for a free socket
   // delays the rest of the chain instead of leaving them all the same age.
   let previous: Promise<OpenedIdle | null> = Promise.resolve(null);
-  let previousAt = now();
+  let previousAt = run.clock.now();
   const sockets = scheduleS.map((offsetS, index) => {
     const gapMs = (offsetS - (index === 0 ? 0 : scheduleS[index - 1])) * 1000;
     previous = previous.then(async () => {
       const opened = await openLater(run, previousAt + gapMs);
-      previousAt = opened !== null && !('error' in opened) ? opened.idleSince : now();
+      previousAt = opened !== null && !('error' in opened) ? opened.idleSince : run.clock.now();
       return opened;
     });
     return previous;
@@ -336,7 +355,7 @@ async function narrow(
  */
 function narrowingTestS(bracket: Bracket | null, idle: IdleConnection, run: PhaseRun): number | null {
   if (bracket === null || !needsNarrowing(bracket, run.settings.precisionS)) return null;
-  const testS = roundS(Math.max(nextNarrowingIdleS(bracket), (now() - idle.idleSince) / 1000));
+  const testS = roundS(Math.max(nextNarrowingIdleS(bracket), (run.clock.now() - idle.idleSince) / 1000));
   return testS >= bracket.failedS || idle.idleSince + testS * 1000 > run.deadline ? null : testS;
 }
 
@@ -344,7 +363,7 @@ type OpenedIdle = IdleConnection | { readonly error: string; readonly notAccepte
 
 /** Opens a narrowing socket at `at`, once the target has a socket free. */
 async function openLater(run: PhaseRun, at: number): Promise<OpenedIdle | null> {
-  if (!(await waitUntil(at, run.signal)) || !(await run.sockets.take(run.signal))) return null;
+  if (!(await waitUntil(run.clock, at, run.signal)) || !(await run.sockets.take(run.signal))) return null;
   return openIdle(run, true);
 }
 
@@ -385,7 +404,7 @@ async function holdAndSend(idle: IdleConnection, idleS: number, run: PhaseRun): 
   const due = new AbortController();
   // Stopped once the socket is done, so that no timer outlives it.
   const done = new AbortController();
-  void waitUntil(plannedAt, AbortSignal.any([run.signal, done.signal])).then((reached) => reached && due.abort());
+  void waitUntil(run.clock, plannedAt, AbortSignal.any([run.signal, done.signal])).then((reached) => reached && due.abort());
   try {
     return await holdUntilSent(idle, due.signal, run, undefined, plannedAt);
   } finally {
@@ -411,8 +430,8 @@ async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run: Phase
       const close = await connection.ended;
       return closed(close, idleSince, close.at);
     }
-    if (!send.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, now()), unprompted: false, closedWith: null, status: null };
-    if (plannedAt !== undefined) run.services.noteLateness(now() - plannedAt);
+    if (!send.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, run.clock.now()), unprompted: false, closedWith: null, status: null };
+    if (plannedAt !== undefined) run.services.noteLateness(run.clock.now() - plannedAt);
     const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
     // A request the server never answered on a connection it never spoke on is doubt, even when the deadline cut it.
     if (run.signal.aborted) return outcome.kind === 'closed' && neverAccepted(outcome.close) ? measurementOf(outcome, idleSince) : null;
@@ -446,28 +465,4 @@ function describe(outcome: RequestOutcome): string {
 
 function secondsSince(since: number, at: number): number {
   return Math.max(0, roundS((at - since) / 1000));
-}
-
-/** Resolves `true` at `at` (`performance.now()` ms), or `false` as soon as `signal` aborts. */
-export function waitUntil(at: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    let timer: NodeJS.Timeout;
-    // Timers run on the event loop's millisecond clock and may fire up to 1 ms early: re-arm.
-    const arm = () => {
-      const remaining = at - now();
-      if (remaining > 0) {
-        timer = setTimeout(arm, Math.ceil(remaining));
-        return;
-      }
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    arm();
-  });
 }

@@ -4,10 +4,9 @@
 import { lookup } from 'node:dns/promises';
 import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
-import { realClock } from './clock';
+import type { Clock } from './clock';
 import { advertisedKeepAliveS, keepsAlive } from './http-response';
-import { ConnectError, type Endpoint, type ResponseHead, type Wire, type WireConnection } from './wire/types';
-import { http1Wire } from './wire/http1';
+import { ConnectError, type Endpoint, type ResponseHead, type Wire, type WireConnection, type WireFactory } from './wire/types';
 import { SocketBudget } from './budget';
 import { runPhase, type IdleConnection, type PhaseSettings, type RunServices, type Stagger } from './phase';
 import { NO_KEEP_ALIVE_REASON, summarizePhase } from './phase-result';
@@ -33,6 +32,10 @@ export interface TargetRun {
   readonly signal: AbortSignal;
   readonly settings: PhaseSettings & { readonly segmentPauseMs: number };
   readonly services: RunServices;
+  /** The clock of the run: every moment of the target is read from and waited on it. */
+  readonly clock: Clock;
+  /** Makes the target's wire. */
+  readonly wireOf: WireFactory;
   readonly onSocket: (phase: PhaseName, record: SocketRecord) => void;
 }
 
@@ -53,14 +56,12 @@ const ANSWER_RESERVE_S = 0.5;
  * response, is the keep-alive phase's passive socket.
  */
 export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
-  const started = realClock.now();
+  const started = run.clock.now();
   const startedAt = new Date().toISOString();
   const stop = new AbortController();
   // Each held socket listens to it: up to the target's socket budget at once.
   setMaxListeners(0, stop.signal);
-  const timer = Number.isFinite(run.deadline)
-    ? setTimeout(() => stop.abort(new Error(cutShortReason(run, started, 'time budget'))), Math.max(0, run.deadline - started))
-    : undefined;
+  const cancelTimer = Number.isFinite(run.deadline) ? run.clock.schedule(run.deadline, () => stop.abort(new Error(cutShortReason(run, started, 'time budget')))) : () => undefined;
   const onAbort = () => stop.abort(new Error(cutShortReason(run, started, 'abort')));
   run.signal.addEventListener('abort', onAbort, { once: true });
   let socketsUsed = 0;
@@ -80,10 +81,10 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     },
   };
   try {
-    const wire = http1Wire(run.job.target, run.settings);
+    const wire = run.wireOf(run.job.target, run.settings);
     const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started - 2 * wire.sendSpreadMs) / 1000 - ANSWER_RESERVE_S));
     const endpoint = { ...(await resolveEndpoint(run.job.target)), proxyProtocol: run.job.target.proxyProtocol };
-    const sockets = new SocketBudget(run.maxSockets);
+    const sockets = new SocketBudget(run.maxSockets, run.clock);
     sockets.tryTake();
     const first = await firstRequest(endpoint, wire, run, stop.signal);
     void first.connection.ended.then(() => sockets.give());
@@ -104,13 +105,14 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     const checkEnd = new AbortController();
     const checking = oneAtATime(run, endpoint, wire, sockets, services, holding, AbortSignal.any([stop.signal, checkEnd.signal]));
     const staggered = staggeredPhase(run.phases.filter((phase) => phase !== 'keepAlive' || alive));
-    const stagger = staggered === undefined ? undefined : staggerOf(run, horizonS);
     // The staggered sockets are reserved first: a tick skipped for want of a socket leaves a
-    // sweep without a survivor. What they and the passive sockets leave goes to first-round
+    // sweep without a survivor (the youngest, skipped while the passive sockets and the other
+    // phase's active held the budget). What they and the passive sockets leave goes to first-round
     // actives, the rest waits for narrowing; but one active (at the load balancer's timeout)
-    // is kept whenever the budget has room for it: without it, a late request refused at the
+    // is kept for each other phase whenever the budget has room for it: without it, a late request refused at the
     // horizon (a timer that fires as the request goes out) is narrowed from 0 s, two horizons more.
     const spare = Math.max(0, run.maxSockets - run.phases.length);
+    const stagger = staggered === undefined ? undefined : staggerOf(run, horizonS, spare - Math.min(run.phases.length - 1, spare));
     const activesLeft = Math.max(Math.min(1, spare), spare - (stagger?.offsetsS.length ?? 0));
 
     // Keep-alive requests left unanswered while the pre-request phase held silent connections,
@@ -134,14 +136,15 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
           signal: stop.signal,
           settings: run.settings,
           services: phaseServices,
+          clock: run.clock,
           onSocket: (record) => {
             // The passive socket sends at the horizon with the others; one the server closed tells nothing of them.
-            if (phase === 'preRequest' && record.role === 'passive' && !record.unprompted) silentUntil = Math.min(silentUntil, realClock.now());
+            if (phase === 'preRequest' && record.role === 'passive' && !record.unprompted) silentUntil = Math.min(silentUntil, run.clock.now());
             // An unanswered request is recorded when the response timeout ends its wait: it was sent that long before.
-            if (phase === 'keepAlive' && unansweredRequest(record) && realClock.now() - run.settings.responseTimeoutMs < silentUntil) unansweredWhileSilent.add(record);
+            if (phase === 'keepAlive' && unansweredRequest(record) && run.clock.now() - run.settings.responseTimeoutMs < silentUntil) unansweredWhileSilent.add(record);
             run.onSocket(phase, record);
           },
-        }).finally(() => phase === 'preRequest' && (silentUntil = Math.min(silentUntil, realClock.now())));
+        }).finally(() => phase === 'preRequest' && (silentUntil = Math.min(silentUntil, run.clock.now())));
         const context = { ...phaseContext(run, horizonS, stop.signal), sweepToleranceS: sweepToleranceS(run.sweepStepS) };
         if (phase === 'preRequest') {
           checkEnd.abort();
@@ -160,7 +163,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
         : { code: 'socket-error', message: `${run.job.target.host}:${run.job.target.port}: ${(error as Error).message ?? String(error)}` };
     return result(run, run.horizonS, {}, started, { socketsUsed, peakSockets }, { startedAt, error: targetError });
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     run.signal.removeEventListener('abort', onAbort);
   }
 }
@@ -200,13 +203,14 @@ async function oneAtATime(
  * 18+ sends no `Server` header, a proxy in front of it may). The phase waits only while the
  * evidence needs it: not once its closes show a per-connection timer or a decided bracket.
  */
-function staggerOf(run: TargetRun, horizonS: number): Stagger {
+function staggerOf(run: TargetRun, horizonS: number, maxSockets: number): Stagger {
   return {
-    offsetsS: staggerOffsetsS(horizonS, run.job.loadBalancerIdleTimeoutS, run.sweepStepS),
+    offsetsS: staggerOffsetsS(horizonS, run.job.loadBalancerIdleTimeoutS, run.sweepStepS, maxSockets),
     // Its answer is the pass evidence of a server that never closes: it must reach the timeout plus the margin.
     firstTestS: run.job.loadBalancerIdleTimeoutS + Math.max(run.sweepStepS, run.marginS),
     awaitSweepS: roundS(horizonS * SWEEP_COVERAGE),
     toleranceS: sweepToleranceS(run.sweepStepS),
+    passS: run.job.loadBalancerIdleTimeoutS + run.marginS,
   };
 }
 
@@ -329,7 +333,7 @@ function phaseContext(run: TargetRun, horizonS: number, signal: AbortSignal) {
 }
 
 function cutShortReason(run: TargetRun, started: number, cause: 'time budget' | 'abort'): string {
-  const afterS = ((realClock.now() - started) / 1000).toFixed(1);
+  const afterS = ((run.clock.now() - started) / 1000).toFixed(1);
   const why = cause === 'abort' ? `the run was aborted` : `the time budget ran out`;
   return `${why} after ${afterS} s of probing (horizon ${run.horizonS} s)`;
 }
@@ -357,7 +361,7 @@ function result(
     verdict: error ? 'inconclusive' : worstVerdict(Object.values(phases).map((phase) => phase.verdict)),
     ...extra,
     ...(error ? { error } : {}),
-    elapsedS: roundS((realClock.now() - started) / 1000),
+    elapsedS: roundS((run.clock.now() - started) / 1000),
     ...sockets,
     marginS: run.marginS,
   };

@@ -7,7 +7,7 @@
  * unsolicited 408, GOAWAY) belong to the wire. A new protocol is one new module implementing
  * `Wire`; the phases, their timing and their verdicts stay as they are.
  */
-import type { ClosedWith, TargetErrorCode } from '../types';
+import type { ClosedWith, ProbeTarget, TargetErrorCode } from '../types';
 
 /** Where to connect: the target with its address already resolved. */
 export interface Endpoint {
@@ -146,3 +146,11 @@ export interface Wire {
    */
   open(endpoint: Endpoint, options: OpenOptions): Promise<WireConnection>;
 }
+
+/**
+ * Makes the wire a target is probed with.
+ *
+ * @example
+ * const wireOf: WireFactory = (target, options) => http1Wire(target, options);
+ */
+export type WireFactory = (target: ProbeTarget, options: { readonly segmentPauseMs: number }) => Wire;
