@@ -303,8 +303,13 @@ function youngestAtLeast(holdings: readonly Holding[], idleS: number): Holding |
   return old.length === 0 ? undefined : old.reduce((a, b) => (b.plannedIdleS < a.plannedIdleS ? b : a));
 }
 
-/** Time kept before the deadline for held sockets to be released and recorded. */
-const ANSWER_RESERVE_MS = 500;
+/**
+ * Time kept before the deadline for the last requests to be answered and held sockets to be
+ * released and recorded, in seconds: the horizon ends this long (beside the requests' own
+ * send spread) before the deadline, and no wait runs into it.
+ */
+export const ANSWER_RESERVE_S = 0.5;
+const ANSWER_RESERVE_MS = ANSWER_RESERVE_S * 1000;
 
 const UNSENT: Measurement = { outcome: 'unsent', idleS: null, unprompted: false, closedWith: null, status: null };
 

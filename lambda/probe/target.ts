@@ -8,7 +8,7 @@ import type { Clock } from './clock';
 import { advertisedKeepAliveS, keepsAlive } from './http-response';
 import { ConnectError, type Endpoint, type ResponseHead, type Wire, type WireConnection, type WireFactory } from './wire/types';
 import { SocketBudget } from './budget';
-import { runPhase, type IdleConnection, type PhaseSettings, type RunServices, type Stagger } from './phase';
+import { ANSWER_RESERVE_S, runPhase, type IdleConnection, type PhaseSettings, type RunServices, type Stagger } from './phase';
 import { NO_KEEP_ALIVE_REASON, summarizePhase } from './phase-result';
 import { printable } from '../shared/printable';
 import { neverAccepted } from './accept';
@@ -41,12 +41,6 @@ export interface TargetRun {
 
 /** An error message quotes a backend's bytes: one bounded line. */
 const ERROR_MAX_LENGTH = 300;
-
-/**
- * Time kept between the horizon and the deadline for the last requests to be answered, beside
- * the segment pauses of a keep-alive socket's two requests (its first, then the late one).
- */
-const ANSWER_RESERVE_S = 0.5;
 
 /**
  * Probes one target and returns the contract's result; never throws for a bad target.
