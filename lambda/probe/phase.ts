@@ -1,18 +1,21 @@
 /**
- * Runs one phase of one target on real sockets: a passive socket, staggered sockets (or a
- * first round of active sockets), and a chain of narrowing sockets once a lazy limit shows.
+ * Runs one phase of one target: a passive socket, staggered sockets and the sweeps they meet
+ * (or a first round of active sockets), and a chain of narrowing sockets once a lazy limit shows.
  *
  * The decisions (which idles, when to open, when the phase has its answer) come from
- * `plan.ts`, `phase-result.ts` and `sweep.ts`; this module only holds sockets, waits and records.
+ * `plan.ts`, `phase-result.ts` and `sweep.ts`; the socket primitives from `held-socket.ts`, the
+ * narrowing chain from `narrowing.ts`; every moment from the run's clock, every byte through
+ * its wire, so that the same logic runs on real sockets and in simulated time.
  */
 import { setMaxListeners } from 'node:events';
 import type { SocketBudget } from './budget';
 import { every, waitUntil, type CancelTimer, type Clock } from './clock';
-import { ConnectError, type Endpoint, type RequestOutcome, type ServerClose, type Wire, type WireConnection } from './wire/types';
-import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS, type Bracket } from './plan';
+import type { Endpoint, Wire, WireConnection } from './wire/types';
+import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, roundS } from './plan';
 import { currentBracket } from './phase-result';
 import { analyzeSweeps, spansOf } from './sweep';
-import { neverAccepted, notAcceptedRecord } from './accept';
+import { UNSENT, holdAndSend, holdUntilSent, openIdle, type OpenedIdle } from './held-socket';
+import { narrow } from './narrowing';
 import type { PhaseName, SocketRecord } from './types';
 
 /** A connection that is idle since a known moment. */
@@ -82,8 +85,6 @@ export interface PhaseRun {
   readonly clock: Clock;
   readonly onSocket: (record: SocketRecord) => void;
 }
-
-type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error' | 'notAccepted' | 'silent'>;
 
 /** A held socket and how the phase ends its wait. */
 interface Holding {
@@ -311,163 +312,3 @@ function youngestAtLeast(holdings: readonly Holding[], idleS: number): Holding |
 export const ANSWER_RESERVE_S = 0.5;
 const ANSWER_RESERVE_MS = ANSWER_RESERVE_S * 1000;
 
-const UNSENT: Measurement = { outcome: 'unsent', idleS: null, unprompted: false, closedWith: null, status: null };
-
-/**
- * Bisects a lazy bracket with sockets opened on `narrowingScheduleS`'s schedule, so that each
- * is ready, idle exactly as long as needed, when the previous answer comes.
- */
-async function narrow(
-  run: PhaseRun,
-  scheduleS: readonly number[],
-  records: SocketRecord[],
-  record: (entry: SocketRecord) => void,
-  origin: number,
-): Promise<void> {
-  // Each socket opens its planned gap after the one before: one that waited for a free socket
-  // delays the rest of the chain instead of leaving them all the same age.
-  let previous: Promise<OpenedIdle | null> = Promise.resolve(null);
-  let previousAt = run.clock.now();
-  const sockets = scheduleS.map((offsetS, index) => {
-    const gapMs = (offsetS - (index === 0 ? 0 : scheduleS[index - 1])) * 1000;
-    previous = previous.then(async () => {
-      const opened = await openLater(run, previousAt + gapMs);
-      previousAt = opened !== null && !('error' in opened) ? opened.idleSince : run.clock.now();
-      return opened;
-    });
-    return previous;
-  });
-  for (const [index, pending] of sockets.entries()) {
-    const idle = await pending;
-    if (idle === null || 'error' in idle) continue;
-    const testS = narrowingTestS(currentBracket(records, run.services.lagS()), idle, run);
-    if (testS === null) {
-      idle.connection.destroy();
-      continue;
-    }
-    const measured = await holdAndSend(idle, testS, run);
-    if (measured === null) break;
-    record({ role: 'active', round: index + 2, plannedIdleS: testS, openedS: roundS((idle.idleSince - origin) / 1000), ...measured });
-  }
-  // Sockets not used (aborted, or the bracket was narrow early) are closed, not leaked.
-  for (const pending of sockets) void pending.then((idle) => idle !== null && !('error' in idle) && idle.connection.destroy());
-}
-
-/**
- * The idle a narrowing socket should test now, or `null` when it is of no use: the bracket is
- * narrow enough, the socket is already older than the bracket, or its test would end after
- * the deadline.
- */
-function narrowingTestS(bracket: Bracket | null, idle: IdleConnection, run: PhaseRun): number | null {
-  if (bracket === null || !needsNarrowing(bracket, run.settings.precisionS)) return null;
-  const testS = roundS(Math.max(nextNarrowingIdleS(bracket), (run.clock.now() - idle.idleSince) / 1000));
-  return testS >= bracket.failedS || idle.idleSince + testS * 1000 > run.deadline ? null : testS;
-}
-
-type OpenedIdle = IdleConnection | { readonly error: string; readonly notAccepted?: true };
-
-/** Opens a narrowing socket at `at`, once the target has a socket free. */
-async function openLater(run: PhaseRun, at: number): Promise<OpenedIdle | null> {
-  if (!(await waitUntil(run.clock, at, run.signal)) || !(await run.sockets.take(run.signal))) return null;
-  return openIdle(run, true);
-}
-
-/**
- * Opens a connection and brings it to its idle start: connected (pre-request), or with a
- * first request answered (keep-alive). The socket counts against the target's budget until
- * it ends; `taken` when the caller already took it.
- */
-async function openIdle(run: PhaseRun, taken = false): Promise<OpenedIdle> {
-  if (!taken && !run.sockets.tryTake()) return { error: "no socket free in the target's budget" };
-  try {
-    const connection = await run.wire.open(run.endpoint, {
-      connectTimeoutMs: run.settings.connectTimeoutMs,
-      signal: run.signal,
-    });
-    void connection.ended.then(() => run.sockets.give());
-    run.services.track(connection);
-    if (run.phase === 'preRequest') return { connection, idleSince: connection.connectedAt };
-    const first = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
-    if (first.kind === 'response') return { connection, idleSince: first.answeredAt };
-    connection.destroy();
-    if (first.kind === 'closed' && neverAccepted(first.close)) return notAcceptedRecord(`the first request got no response (${describe(first)})`);
-    return { error: `the first request got no response (${describe(first)})` };
-  } catch (error) {
-    run.sockets.give();
-    // A connect that had not completed when the deadline came was not accepted in time either.
-    if (error instanceof ConnectError && (error.code === 'connect-timeout' || run.signal.aborted)) return notAcceptedRecord(error.message);
-    return { error: error instanceof ConnectError ? error.message : String(error) };
-  }
-}
-
-/**
- * Holds an idle connection until `idleS`, then sends the request; or records the server's
- * own close if it comes first. Returns `null` when the phase was aborted meanwhile.
- */
-async function holdAndSend(idle: IdleConnection, idleS: number, run: PhaseRun): Promise<Measurement | null> {
-  const plannedAt = idle.idleSince + idleS * 1000;
-  const due = new AbortController();
-  // Stopped once the socket is done, so that no timer outlives it.
-  const done = new AbortController();
-  void waitUntil(run.clock, plannedAt, AbortSignal.any([run.signal, done.signal])).then((reached) => reached && due.abort());
-  try {
-    return await holdUntilSent(idle, due.signal, run, undefined, plannedAt);
-  } finally {
-    done.abort();
-  }
-}
-
-/**
- * Holds an idle connection until `send` aborts, then sends the request; or records the
- * server's own close if it comes first, or releases it (`held`) when `release` aborts.
- * Returns `null` when the phase was aborted meanwhile.
- */
-async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run: PhaseRun, release?: AbortSignal, plannedAt?: number): Promise<Measurement | null> {
-  const { connection, idleSince } = idle;
-  try {
-    // Stop waiting as soon as the server closes, so that no listener outlives its socket.
-    const serverClosed = new AbortController();
-    void connection.ended.then(() => serverClosed.abort());
-    const signals = [run.signal, serverClosed.signal, send, ...(release ? [release] : [])];
-    if (!signals.some((s) => s.aborted)) await new Promise<void>((resolve) => AbortSignal.any(signals).addEventListener('abort', () => resolve(), { once: true }));
-    if (run.signal.aborted) return null;
-    if (serverClosed.signal.aborted) {
-      const close = await connection.ended;
-      return closed(close, idleSince, close.at);
-    }
-    if (!send.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, run.clock.now()), unprompted: false, closedWith: null, status: null };
-    if (plannedAt !== undefined) run.services.noteLateness(run.clock.now() - plannedAt);
-    const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
-    // A request the server never answered on a connection it never spoke on is doubt, even when the deadline cut it.
-    if (run.signal.aborted) return outcome.kind === 'closed' && neverAccepted(outcome.close) ? measurementOf(outcome, idleSince) : null;
-    return measurementOf(outcome, idleSince);
-  } finally {
-    connection.destroy();
-  }
-}
-
-function measurementOf(outcome: RequestOutcome, idleSince: number): Measurement {
-  switch (outcome.kind) {
-    case 'response':
-      return { outcome: 'response', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: null, status: outcome.head.status };
-    case 'closed':
-      if (neverAccepted(outcome.close)) return notAcceptedRecord(`no answer to a request on a fresh connection (${describe(outcome)})`);
-      return closed(outcome.close, idleSince, outcome.close.unprompted ? outcome.close.at : outcome.sentAt);
-    case 'invalid':
-      return { outcome: 'closed', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: 'http-other', status: null };
-  }
-}
-
-function closed(close: ServerClose, idleSince: number, at: number): Measurement {
-  return { outcome: 'closed', idleS: secondsSince(idleSince, at), unprompted: close.unprompted, closedWith: close.closedWith, status: close.status, ...(close.silent ? { silent: true } : {}) };
-}
-
-function describe(outcome: RequestOutcome): string {
-  if (outcome.kind === 'closed') return `closed with ${outcome.close.closedWith}`;
-  if (outcome.kind === 'invalid') return outcome.reason;
-  return `status ${outcome.head.status}`;
-}
-
-function secondsSince(since: number, at: number): number {
-  return Math.max(0, roundS((at - since) / 1000));
-}
