@@ -37,7 +37,7 @@ const ALB_MIN_FIELDS = ALB_FIELDS.indexOf('target_group_arn') + 1;
 export type AlbField = (typeof ALB_FIELDS)[number];
 
 /** An address as logged: `host:port`, IPv6 hosts with or without brackets. */
-export interface Endpoint {
+export interface LoggedAddress {
   readonly host: string;
   readonly port: number;
 }
@@ -51,7 +51,7 @@ interface CommonEntry {
   /** AWS's own identity of it, the value of the metrics' `LoadBalancer` dimension (`loadBalancerDimension`). */
   readonly dimension: string;
   /** The backend (Classic) or target (ALB) the request went to; `null` when logged as `-`. */
-  readonly target: Endpoint | null;
+  readonly target: LoggedAddress | null;
   /** Seconds; `-1` when the load balancer could not dispatch the request or got no answer. */
   readonly requestProcessingS: number;
   readonly targetProcessingS: number;
@@ -191,7 +191,7 @@ function digit(text: string, at: number): number {
 }
 
 /** `host:port`, `[v6]:port` or a bare IPv6 address followed by `:port`; `null` for `-`. */
-function endpoint(text: string, field: string): Endpoint | null {
+function endpoint(text: string, field: string): LoggedAddress | null {
   if (text === '-') return null;
   const colon = text.lastIndexOf(':');
   const port = Number(text.slice(colon + 1));

@@ -7,7 +7,7 @@
  * keeps an idle connection, so such a socket is never a limit: the phase stays
  * `inconclusive` with this reason rather than report a limit that is really a queue.
  */
-import type { ServerClose } from './connection';
+import type { ServerClose } from './wire/types';
 import type { SocketRecord, Verdict } from './types';
 
 /** The start of the reason of a phase with sockets the server never accepted. */

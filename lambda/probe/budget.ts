@@ -1,7 +1,7 @@
 /**
  * Sockets counted against a cap: a target's own budget, and the run's share of the open-socket cap.
  */
-import { now } from './connection';
+import { realClock, type Clock } from './clock';
 
 /**
  * A counting semaphore for sockets, granted in arrival order.
@@ -20,7 +20,10 @@ export class SocketBudget {
   private free: number;
   private readonly queue: Array<{ readonly count: number; readonly grant: (granted: boolean) => void }> = [];
 
-  public constructor(capacity: number) {
+  public constructor(
+    capacity: number,
+    private readonly clock: Clock = realClock,
+  ) {
     this.free = capacity;
   }
 
@@ -33,16 +36,16 @@ export class SocketBudget {
 
   /**
    * Resolves `true` once `count` sockets are taken, `false` if `signal` aborts or `deadline`
-   * (`performance.now()` ms) passes first.
+   * (clock ms) passes first.
    */
   public take(signal: AbortSignal, count = 1, deadline = Number.POSITIVE_INFINITY): Promise<boolean> {
-    if (signal.aborted || now() >= deadline) return Promise.resolve(false);
+    if (signal.aborted || this.clock.now() >= deadline) return Promise.resolve(false);
     if (this.tryTake(count)) return Promise.resolve(true);
     return new Promise((resolve) => {
       const entry = {
         count,
         grant: (granted: boolean) => {
-          clearTimeout(timer);
+          cancelTimer();
           signal.removeEventListener('abort', refuse);
           resolve(granted);
         },
@@ -51,7 +54,7 @@ export class SocketBudget {
         this.queue.splice(this.queue.indexOf(entry), 1);
         entry.grant(false);
       };
-      const timer = Number.isFinite(deadline) ? setTimeout(refuse, Math.min(deadline - now(), 2 ** 31 - 1)) : undefined;
+      const cancelTimer = Number.isFinite(deadline) ? this.clock.schedule(deadline, refuse) : () => undefined;
       signal.addEventListener('abort', refuse, { once: true });
       this.queue.push(entry);
     });

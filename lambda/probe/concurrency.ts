@@ -8,7 +8,7 @@
  * and is closed when the worker, freed at last, takes it and times it out in turn. The
  * limits and sweeps read from those sockets would be the queue's, not the server's.
  */
-import { ProbeConnection, ConnectError, type Endpoint } from './connection';
+import { ConnectError, type Endpoint, type Wire, type WireConnection } from './wire/types';
 import { neverAccepted, notAcceptedRecord, unacceptedCount, withAcceptDoubt } from './accept';
 import { summarizePhase, type PhaseContext } from './phase-result';
 import type { PhaseResult, SocketRecord } from './types';
@@ -19,13 +19,13 @@ export const ONE_AT_A_TIME_REASON = 'the server serves one connection at a time'
 /** What the check needs of the run. */
 export interface ConcurrencyCheckRun {
   readonly endpoint: Endpoint;
-  readonly segments: readonly string[];
+  readonly wire: Wire;
   readonly connectTimeoutMs: number;
   readonly responseTimeoutMs: number;
   /** Aborted when the check is no longer wanted (its phase ended, the target must stop): it then shows nothing. */
   readonly signal: AbortSignal;
   /** Called for the connection opened, so that the run counts and closes it. */
-  readonly track: (connection: ProbeConnection) => void;
+  readonly track: (connection: WireConnection) => void;
 }
 
 /**
@@ -36,17 +36,17 @@ export interface ConcurrencyCheckRun {
  * Why one segment, unlike the phases' requests: the check tests acceptance, not a lazy timer.
  *
  * @example
- * const unanswered = await checkConcurrency({ endpoint, segments, connectTimeoutMs: 5000, responseTimeoutMs: 10_000, signal, track });
+ * const unanswered = await checkConcurrency({ endpoint, wire, connectTimeoutMs: 5000, responseTimeoutMs: 10_000, signal, track });
  * if (unanswered !== null) console.log(unanswered.error); // '... (never accepted by the server)'
  */
 export async function checkConcurrency(run: ConcurrencyCheckRun): Promise<SocketRecord | null> {
-  let connection: ProbeConnection | undefined;
+  let connection: WireConnection | undefined;
   const stop = () => connection?.abandon();
   run.signal.addEventListener('abort', stop, { once: true });
   try {
-    connection = await ProbeConnection.open(run.endpoint, { connectTimeoutMs: run.connectTimeoutMs, signal: run.signal });
+    connection = await run.wire.open(run.endpoint, { connectTimeoutMs: run.connectTimeoutMs, signal: run.signal });
     run.track(connection);
-    const outcome = await connection.request([run.segments.join('')], 0, run.responseTimeoutMs);
+    const outcome = await connection.send({ timeoutMs: run.responseTimeoutMs, whole: true });
     if (run.signal.aborted || outcome.kind !== 'closed' || !neverAccepted(outcome.close)) return null;
     return unansweredRecord(`while the probe's other connections were open and idle, a request on a new connection got no byte within ${run.responseTimeoutMs} ms`);
   } catch (error) {

@@ -5,7 +5,9 @@ import { setMaxListeners } from 'node:events';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import { SocketBudget } from './budget';
-import { now, type ProbeConnection } from './connection';
+import { realClock, type Clock } from './clock';
+import { http1Wire } from './wire/http1';
+import type { WireConnection, WireFactory } from './wire/types';
 import { defaultHorizonS, defaultSweepStepS, roundS } from './plan';
 import { probeTarget, unstartedResult } from './target';
 import { PHASE_NAMES, type PhaseName, type ProbeJob, type ProbeOptions, type ProbeResult } from './types';
@@ -38,6 +40,20 @@ export interface ProbeRunStats {
   readonly elapsedS: number;
 }
 
+/**
+ * What a run reads time from and speaks to its targets with.
+ *
+ * Why apart from `ProbeOptions`: production always runs on the event loop's clock and real
+ * sockets; unit tests run the same engine on a simulated clock and simulated servers.
+ */
+export interface ProbeIo {
+  readonly clock: Clock;
+  readonly wireOf: WireFactory;
+}
+
+/** Real time and real sockets, HTTP/1.1. */
+const REAL_IO: ProbeIo = { clock: realClock, wireOf: http1Wire };
+
 export interface ProbeRun {
   /** One result per job, in job order. */
   readonly results: ProbeResult[];
@@ -61,21 +77,21 @@ export async function probeTargets(jobs: readonly ProbeJob[], options: ProbeOpti
   return (await runProbe(jobs, options)).results;
 }
 
-/** `probeTargets` with the run's figures. */
-export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions = {}): Promise<ProbeRun> {
+/** `probeTargets` with the run's figures; `io` for runs on another clock or wire. */
+export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions = {}, io: ProbeIo = REAL_IO): Promise<ProbeRun> {
   const settings = withDefaults(defaults, options);
-  const started = now();
+  const started = io.clock.now();
   const deadline = started + settings.timeBudgetMs;
   const signal = linkedSignal(options.signal);
   const perTarget = Math.max(1, Math.min(settings.maxSocketsPerTarget, settings.maxOpenSockets));
   // The open-socket cap, shared whole budget by whole budget in arrival order.
-  const slots = new SocketBudget(settings.maxOpenSockets);
-  const open = new Set<ProbeConnection>();
+  const slots = new SocketBudget(settings.maxOpenSockets, io.clock);
+  const open = new Set<WireConnection>();
   let socketsOpened = 0;
   let peakOpenSockets = 0;
   let maxTimerLatenessMs = 0;
   const services = {
-    track: (connection: ProbeConnection) => {
+    track: (connection: WireConnection) => {
       socketsOpened++;
       open.add(connection);
       peakOpenSockets = Math.max(peakOpenSockets, open.size);
@@ -112,6 +128,8 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
               signal,
               settings,
               services,
+              clock: io.clock,
+              wireOf: io.wireOf,
               onSocket: (phase, socket) => options.onEvent?.({ type: 'socket', target: job.target, phase, socket }),
             }),
           );
@@ -126,7 +144,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
         socketsOpened,
         peakOpenSockets,
         maxTimerLatenessMs: roundS(maxTimerLatenessMs),
-        elapsedS: roundS((now() - started) / 1000),
+        elapsedS: roundS((io.clock.now() - started) / 1000),
       },
     };
   } finally {

@@ -9,14 +9,7 @@
  * `READER_LIMITS.maxResponseBytes` bytes. Every `push` does work proportional to its chunk.
  */
 import { HTTPParser } from 'http-parser-js';
-
-/** A response whose head has been read. */
-export interface ResponseHead {
-  readonly status: number;
-  /** Header names in lower case; repeated headers are joined with `, `. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly httpVersion: string;
-}
+import type { ResponseHead } from './wire/types';
 
 export type ReadState =
   | { readonly kind: 'incomplete'; readonly head: ResponseHead | null }

@@ -1,30 +1,34 @@
 /**
- * Runs one phase of one target on real sockets: a passive socket, staggered sockets (or a
- * first round of active sockets), and a chain of narrowing sockets once a lazy limit shows.
+ * Runs one phase of one target: a passive socket, staggered sockets and the sweeps they meet
+ * (or a first round of active sockets), and a chain of narrowing sockets once a lazy limit shows.
  *
  * The decisions (which idles, when to open, when the phase has its answer) come from
- * `plan.ts`, `phase-result.ts` and `sweep.ts`; this module only holds sockets, waits and records.
+ * `plan.ts`, `phase-result.ts` and `sweep.ts`; the socket primitives from `held-socket.ts`, the
+ * narrowing chain from `narrowing.ts`; every moment from the run's clock, every byte through
+ * its wire, so that the same logic runs on real sockets and in simulated time.
  */
 import { setMaxListeners } from 'node:events';
 import type { SocketBudget } from './budget';
-import { ConnectError, ProbeConnection, now, type Endpoint, type RequestOutcome, type ServerClose } from './connection';
-import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, nextNarrowingIdleS, roundS, type Bracket } from './plan';
+import { every, waitUntil, type CancelTimer, type Clock } from './clock';
+import type { Endpoint, Wire, WireConnection } from './wire/types';
+import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, roundS } from './plan';
 import { currentBracket } from './phase-result';
 import { analyzeSweeps, spansOf } from './sweep';
-import { neverAccepted, notAcceptedRecord } from './accept';
+import { UNSENT, holdAndSend, holdUntilSent, openIdle, type OpenedIdle } from './held-socket';
+import { narrow } from './narrowing';
 import type { PhaseName, SocketRecord } from './types';
 
 /** A connection that is idle since a known moment. */
 export interface IdleConnection {
-  readonly connection: ProbeConnection;
-  /** `performance.now()` ms: connect (pre-request) or the end of the first response (keep-alive). */
+  readonly connection: WireConnection;
+  /** clock ms: connect (pre-request) or the end of the first response (keep-alive). */
   readonly idleSince: number;
 }
 
 /** The run-wide services a phase uses: socket accounting and timing. */
 export interface RunServices {
   /** Called for every connection opened, so that the run can close all of them. */
-  track(connection: ProbeConnection): void;
+  track(connection: WireConnection): void;
   /** The longest the event loop has been late so far, in seconds. */
   lagS(): number;
   /** Records how late a planned send went out, in milliseconds. */
@@ -34,7 +38,6 @@ export interface RunServices {
 export interface PhaseSettings {
   readonly connectTimeoutMs: number;
   readonly responseTimeoutMs: number;
-  readonly segmentPauseMs: number;
   readonly precisionS: number;
 }
 
@@ -54,13 +57,16 @@ export interface Stagger {
   readonly awaitSweepS: number;
   /** Closes within this many seconds of each other are one sweep. */
   readonly toleranceS: number;
+  /** The idle a pass needs seen to survive a sweep: the load balancer's timeout plus the margin. */
+  readonly passS: number;
 }
 
 /** Everything one phase run needs. */
 export interface PhaseRun {
   readonly phase: PhaseName;
   readonly endpoint: Endpoint;
-  readonly segments: readonly string[];
+  /** The protocol the phase's connections speak. */
+  readonly wire: Wire;
   readonly horizonS: number;
   /** Planned idles of the first round of active sockets. */
   readonly roundOneS: readonly number[];
@@ -69,16 +75,16 @@ export interface PhaseRun {
   readonly passive?: IdleConnection;
   /** The target's sockets open at once. */
   readonly sockets: SocketBudget;
-  /** `performance.now()` ms after which no socket is opened or held. */
+  /** clock ms after which no socket is opened or held. */
   readonly deadline: number;
   /** Aborted when the target must stop (deadline, run aborted). */
   readonly signal: AbortSignal;
   readonly settings: PhaseSettings;
   readonly services: RunServices;
+  /** The clock every moment of the phase is read from and waited on. */
+  readonly clock: Clock;
   readonly onSocket: (record: SocketRecord) => void;
 }
-
-type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error' | 'notAccepted' | 'silent'>;
 
 /** A held socket and how the phase ends its wait. */
 interface Holding {
@@ -104,11 +110,11 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
   // Every held socket listens to it: up to the target's socket budget at once.
   setMaxListeners(0, settled.signal);
   const phaseSignal = AbortSignal.any([run.signal, settled.signal]);
-  let origin = now();
+  let origin = run.clock.now();
   let narrowing = false;
   let narrowingHeld = false;
   // After the first close, the closes still to come (or not) tell sweeps from timers: look again often.
-  let sweepWatch: NodeJS.Timeout | undefined;
+  let sweepWatch: CancelTimer | undefined;
 
   const openedS = (idleSince: number) => roundS((idleSince - origin) / 1000);
   const maybeNarrow = (): void => {
@@ -123,36 +129,50 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
   let watchingNextSweep = false;
   const checkSweeps = (): void => {
     if (run.stagger === undefined || settled.signal.aborted) return;
-    const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: openedS(now()), closedByServer: false }));
+    // A held socket counts as a sweep's survivor once it has outlived it by twice the tolerance:
+    // released at once, its record (rounded to the millisecond) could show it idle only to the
+    // tolerance's edge, no survivor by `analyzeSweeps`' rule, and the bracket it gave was lost.
+    const heldUntilS = openedS(run.clock.now()) - run.stagger.toleranceS;
+    const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
     const analysis = analyzeSweeps([...spansOf(records), ...open], run.stagger.toleranceS);
     if (analysis.kind === 'per-connection') return settled.abort();
     if (analysis.kind !== 'periodic' || analysis.survivedS === null || watchingNextSweep) return;
-    if (analysis.sweepsSeen > 1 || analysis.firstSweepS >= run.horizonS) return settled.abort();
+    // The held sockets are kept until they have outlived the latest sweep by twice the
+    // tolerance, so that their records show them as its survivors (released as it came, the
+    // youngest socket's survival of a second sweep, the pass evidence, was lost).
+    if (run.clock.now() - lastUnpromptedCloseAt < 2 * run.stagger.toleranceS * 1000) return;
+    if (analysis.sweepsSeen > 1) return settled.abort();
+    if (analysis.firstSweepS >= run.horizonS) {
+      // A bracket across the pass line (a sweep just past the horizon met no socket between the
+      // two) is decided by the next sweep, within the wait: the held sockets are older by then.
+      const straddles = analysis.survivedS < run.stagger.passS && analysis.failedS > run.stagger.passS;
+      return straddles ? undefined : settled.abort();
+    }
     // The bracket is known before the horizon: the oldest survivor alone waits for the next
     // sweep, which shows the interval (it comes within one interval of the first).
     watchingNextSweep = true;
     const [oldest, ...others] = [...holdings].sort((a, b) => a.idle.idleSince - b.idle.idleSince);
     others.forEach((h) => h.release.abort());
     const until = Math.min(origin + (analysis.firstSweepS + run.horizonS * SWEEP_COVERAGE) * 1000, run.deadline - ANSWER_RESERVE_MS);
-    void waitUntil(until, phaseSignal).then(() => settled.abort());
+    void waitUntil(run.clock, until, phaseSignal).then(() => settled.abort());
     if (oldest === undefined) settled.abort();
   };
   settled.signal.addEventListener(
     'abort',
     () => {
-      clearInterval(sweepWatch);
+      sweepWatch?.();
       holdings.forEach((h) => h.release.abort());
     },
     { once: true },
   );
-  // When the server last closed a socket by itself (`performance.now()` ms).
+  // When the server last closed a socket by itself (clock ms).
   let lastUnpromptedCloseAt = Number.NEGATIVE_INFINITY;
   const record = (entry: SocketRecord): void => {
-    if (entry.outcome === 'closed' && entry.unprompted) lastUnpromptedCloseAt = now();
+    if (entry.outcome === 'closed' && entry.unprompted) lastUnpromptedCloseAt = run.clock.now();
     records.push(entry);
     run.onSocket(entry);
     if (entry.outcome === 'closed' && entry.unprompted && run.stagger !== undefined) {
-      sweepWatch ??= setInterval(checkSweeps, Math.max(10, run.stagger.toleranceS * 1000));
+      sweepWatch ??= every(run.clock, Math.max(10, run.stagger.toleranceS * 1000), checkSweeps);
       checkSweeps();
       if (watchingNextSweep && holdings.size === 0) settled.abort();
     }
@@ -196,7 +216,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
       done = batch;
     }
   } finally {
-    clearInterval(sweepWatch);
+    sweepWatch?.();
   }
   return records;
 
@@ -218,7 +238,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     const opening = (async () => {
       const opened: Promise<void>[] = [];
       for (const offsetS of stagger.offsetsS) {
-        if (!(await waitUntil(origin + offsetS * 1000, stopOpening))) break;
+        if (!(await waitUntil(phaseRun.clock, origin + offsetS * 1000, stopOpening))) break;
         if (!phaseRun.sockets.tryTake()) continue;
         // Not awaited: a slow connect must not delay the next socket's tick.
         opened.push(
@@ -234,7 +254,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
       await Promise.all(opened);
     })();
     tasks.push(opening);
-    if (!(await waitUntil(origin + phaseRun.horizonS * 1000, phaseSignal))) return;
+    if (!(await waitUntil(phaseRun.clock, origin + phaseRun.horizonS * 1000, phaseSignal))) return;
     firstClose.abort();
     await opening;
     // The bracket is known; the survivor waiting for the next sweep is not disturbed.
@@ -250,20 +270,23 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     // Its answer comes within a round trip, and decides whether the others wait on.
     const firstTest = youngestAtLeast([...holdings], Math.min(stagger.firstTestS, phaseRun.horizonS));
     await Promise.all(sendAll((h) => h === firstTest));
+    // Closes that had shown a per-connection timer or a bracket would have settled the phase:
+    // any close seen by now is undecided (one close alone is a timer or a sweep), so it is no
+    // reason to stop waiting (a sweep at 62 s that closed only the passive socket read as a
+    // 62 s timer, a false pass of a 60 s threshold).
     const lazy = records.some((r) => r.outcome === 'closed' && !r.unprompted);
-    const closed = records.some((r) => r.outcome === 'closed' && r.unprompted);
     // Never up to the deadline: the wait ends as a measurement, not as a phase cut short; and
     // early enough for the passive socket's two-segment request to be answered within it.
-    const awaitUntil = Math.min(origin + (phaseRun.horizonS + stagger.awaitSweepS) * 1000 - 2 * phaseRun.settings.segmentPauseMs, phaseRun.deadline - ANSWER_RESERVE_MS);
-    if (!lazy && !closed && awaitUntil > now()) {
+    const awaitUntil = Math.min(origin + (phaseRun.horizonS + stagger.awaitSweepS) * 1000 - 2 * phaseRun.wire.sendSpreadMs, phaseRun.deadline - ANSWER_RESERVE_MS);
+    if (!lazy && awaitUntil > phaseRun.clock.now()) {
       // A server that may sweep is given one sweep interval past the horizon to show it; the
       // passive socket, still open if no sweep came, then sends its request: a survival past
       // the horizon (what a pass vouches for) or a lazy limit past the first test.
-      await waitUntil(awaitUntil, phaseSignal);
+      await waitUntil(phaseRun.clock, awaitUntil, phaseSignal);
       // A sweep just before the wait ended has not yet shown which held sockets outlived it:
       // they are held past it by twice the tolerance, so that the younger ones count as its
       // survivors (released at once, a sweep 9 ms before the end left no survivor: inconclusive).
-      await waitUntil(Math.min(lastUnpromptedCloseAt + 2 * stagger.toleranceS * 1000, phaseRun.deadline - ANSWER_RESERVE_MS), phaseSignal);
+      await waitUntil(phaseRun.clock, Math.min(lastUnpromptedCloseAt + 2 * stagger.toleranceS * 1000, phaseRun.deadline - ANSWER_RESERVE_MS), phaseSignal);
       await Promise.all(sendAll((h) => h.plannedIdleS >= phaseRun.horizonS - 1e-9));
       settled.abort();
     } else {
@@ -281,190 +304,11 @@ function youngestAtLeast(holdings: readonly Holding[], idleS: number): Holding |
   return old.length === 0 ? undefined : old.reduce((a, b) => (b.plannedIdleS < a.plannedIdleS ? b : a));
 }
 
-/** Time kept before the deadline for held sockets to be released and recorded. */
-const ANSWER_RESERVE_MS = 500;
-
-const UNSENT: Measurement = { outcome: 'unsent', idleS: null, unprompted: false, closedWith: null, status: null };
-
 /**
- * Bisects a lazy bracket with sockets opened on `narrowingScheduleS`'s schedule, so that each
- * is ready, idle exactly as long as needed, when the previous answer comes.
+ * Time kept before the deadline for the last requests to be answered and held sockets to be
+ * released and recorded, in seconds: the horizon ends this long (beside the requests' own
+ * send spread) before the deadline, and no wait runs into it.
  */
-async function narrow(
-  run: PhaseRun,
-  scheduleS: readonly number[],
-  records: SocketRecord[],
-  record: (entry: SocketRecord) => void,
-  origin: number,
-): Promise<void> {
-  // Each socket opens its planned gap after the one before: one that waited for a free socket
-  // delays the rest of the chain instead of leaving them all the same age.
-  let previous: Promise<OpenedIdle | null> = Promise.resolve(null);
-  let previousAt = now();
-  const sockets = scheduleS.map((offsetS, index) => {
-    const gapMs = (offsetS - (index === 0 ? 0 : scheduleS[index - 1])) * 1000;
-    previous = previous.then(async () => {
-      const opened = await openLater(run, previousAt + gapMs);
-      previousAt = opened !== null && !('error' in opened) ? opened.idleSince : now();
-      return opened;
-    });
-    return previous;
-  });
-  for (const [index, pending] of sockets.entries()) {
-    const idle = await pending;
-    if (idle === null || 'error' in idle) continue;
-    const testS = narrowingTestS(currentBracket(records, run.services.lagS()), idle, run);
-    if (testS === null) {
-      idle.connection.destroy();
-      continue;
-    }
-    const measured = await holdAndSend(idle, testS, run);
-    if (measured === null) break;
-    record({ role: 'active', round: index + 2, plannedIdleS: testS, openedS: roundS((idle.idleSince - origin) / 1000), ...measured });
-  }
-  // Sockets not used (aborted, or the bracket was narrow early) are closed, not leaked.
-  for (const pending of sockets) void pending.then((idle) => idle !== null && !('error' in idle) && idle.connection.destroy());
-}
+export const ANSWER_RESERVE_S = 0.5;
+const ANSWER_RESERVE_MS = ANSWER_RESERVE_S * 1000;
 
-/**
- * The idle a narrowing socket should test now, or `null` when it is of no use: the bracket is
- * narrow enough, the socket is already older than the bracket, or its test would end after
- * the deadline.
- */
-function narrowingTestS(bracket: Bracket | null, idle: IdleConnection, run: PhaseRun): number | null {
-  if (bracket === null || !needsNarrowing(bracket, run.settings.precisionS)) return null;
-  const testS = roundS(Math.max(nextNarrowingIdleS(bracket), (now() - idle.idleSince) / 1000));
-  return testS >= bracket.failedS || idle.idleSince + testS * 1000 > run.deadline ? null : testS;
-}
-
-type OpenedIdle = IdleConnection | { readonly error: string; readonly notAccepted?: true };
-
-/** Opens a narrowing socket at `at`, once the target has a socket free. */
-async function openLater(run: PhaseRun, at: number): Promise<OpenedIdle | null> {
-  if (!(await waitUntil(at, run.signal)) || !(await run.sockets.take(run.signal))) return null;
-  return openIdle(run, true);
-}
-
-/**
- * Opens a connection and brings it to its idle start: connected (pre-request), or with a
- * first request answered (keep-alive). The socket counts against the target's budget until
- * it ends; `taken` when the caller already took it.
- */
-async function openIdle(run: PhaseRun, taken = false): Promise<OpenedIdle> {
-  if (!taken && !run.sockets.tryTake()) return { error: "no socket free in the target's budget" };
-  try {
-    const connection = await ProbeConnection.open(run.endpoint, {
-      connectTimeoutMs: run.settings.connectTimeoutMs,
-      signal: run.signal,
-    });
-    void connection.ended.then(() => run.sockets.give());
-    run.services.track(connection);
-    if (run.phase === 'preRequest') return { connection, idleSince: connection.connectedAt };
-    const first = await connection.request(run.segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
-    if (first.kind === 'response') return { connection, idleSince: first.answeredAt };
-    connection.destroy();
-    if (first.kind === 'closed' && neverAccepted(first.close)) return notAcceptedRecord(`the first request got no response (${describe(first)})`);
-    return { error: `the first request got no response (${describe(first)})` };
-  } catch (error) {
-    run.sockets.give();
-    // A connect that had not completed when the deadline came was not accepted in time either.
-    if (error instanceof ConnectError && (error.code === 'connect-timeout' || run.signal.aborted)) return notAcceptedRecord(error.message);
-    return { error: error instanceof ConnectError ? error.message : String(error) };
-  }
-}
-
-/**
- * Holds an idle connection until `idleS`, then sends the request; or records the server's
- * own close if it comes first. Returns `null` when the phase was aborted meanwhile.
- */
-async function holdAndSend(idle: IdleConnection, idleS: number, run: PhaseRun): Promise<Measurement | null> {
-  const plannedAt = idle.idleSince + idleS * 1000;
-  const due = new AbortController();
-  // Stopped once the socket is done, so that no timer outlives it.
-  const done = new AbortController();
-  void waitUntil(plannedAt, AbortSignal.any([run.signal, done.signal])).then((reached) => reached && due.abort());
-  try {
-    return await holdUntilSent(idle, due.signal, run, undefined, plannedAt);
-  } finally {
-    done.abort();
-  }
-}
-
-/**
- * Holds an idle connection until `send` aborts, then sends the request; or records the
- * server's own close if it comes first, or releases it (`held`) when `release` aborts.
- * Returns `null` when the phase was aborted meanwhile.
- */
-async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run: PhaseRun, release?: AbortSignal, plannedAt?: number): Promise<Measurement | null> {
-  const { connection, idleSince } = idle;
-  try {
-    // Stop waiting as soon as the server closes, so that no listener outlives its socket.
-    const serverClosed = new AbortController();
-    void connection.ended.then(() => serverClosed.abort());
-    const signals = [run.signal, serverClosed.signal, send, ...(release ? [release] : [])];
-    if (!signals.some((s) => s.aborted)) await new Promise<void>((resolve) => AbortSignal.any(signals).addEventListener('abort', () => resolve(), { once: true }));
-    if (run.signal.aborted) return null;
-    if (serverClosed.signal.aborted) {
-      const close = await connection.ended;
-      return closed(close, idleSince, close.at);
-    }
-    if (!send.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, now()), unprompted: false, closedWith: null, status: null };
-    if (plannedAt !== undefined) run.services.noteLateness(now() - plannedAt);
-    const outcome = await connection.request(run.segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
-    // A request the server never answered on a connection it never spoke on is doubt, even when the deadline cut it.
-    if (run.signal.aborted) return outcome.kind === 'closed' && neverAccepted(outcome.close) ? measurementOf(outcome, idleSince) : null;
-    return measurementOf(outcome, idleSince);
-  } finally {
-    connection.destroy();
-  }
-}
-
-function measurementOf(outcome: RequestOutcome, idleSince: number): Measurement {
-  switch (outcome.kind) {
-    case 'response':
-      return { outcome: 'response', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: null, status: outcome.head.status };
-    case 'closed':
-      if (neverAccepted(outcome.close)) return notAcceptedRecord(`no answer to a request on a fresh connection (${describe(outcome)})`);
-      return closed(outcome.close, idleSince, outcome.close.unprompted ? outcome.close.at : outcome.sentAt);
-    case 'invalid':
-      return { outcome: 'closed', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: 'http-other', status: null };
-  }
-}
-
-function closed(close: ServerClose, idleSince: number, at: number): Measurement {
-  return { outcome: 'closed', idleS: secondsSince(idleSince, at), unprompted: close.unprompted, closedWith: close.closedWith, status: close.status, ...(close.silent ? { silent: true } : {}) };
-}
-
-function describe(outcome: RequestOutcome): string {
-  if (outcome.kind === 'closed') return `closed with ${outcome.close.closedWith}`;
-  if (outcome.kind === 'invalid') return outcome.reason;
-  return `status ${outcome.head.status}`;
-}
-
-function secondsSince(since: number, at: number): number {
-  return Math.max(0, roundS((at - since) / 1000));
-}
-
-/** Resolves `true` at `at` (`performance.now()` ms), or `false` as soon as `signal` aborts. */
-export function waitUntil(at: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    let timer: NodeJS.Timeout;
-    // Timers run on the event loop's millisecond clock and may fire up to 1 ms early: re-arm.
-    const arm = () => {
-      const remaining = at - now();
-      if (remaining > 0) {
-        timer = setTimeout(arm, Math.ceil(remaining));
-        return;
-      }
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    arm();
-  });
-}

@@ -83,17 +83,28 @@ export function roundOneActives(phase: PhaseName, staggered: boolean): number {
  * point; shortened by `1 / n` s, the n sockets sit at n different moments, so the earliest
  * close the server can give is seen in every run, to within `1 / n` s.
  *
+ * Why at most `maxCount`, further apart when fewer: the sockets are reserved before the other
+ * phases take theirs; one tick skipped for want of a socket left the youngest ages untried,
+ * and a sweep past the threshold then had no survivor (`inconclusive` for a server that passes).
+ *
  * @example
  * staggerOffsetsS(66, 60, 2); // [2.125, 4.063, 6, 7.938, ..., 31.188]: 16 sub-second moments, 6 s among them
+ * staggerOffsetsS(66, 60, 2, 13); // 13 sockets over the same 33 s, about 2.5 s apart
  */
-export function staggerOffsetsS(horizonS: number, loadBalancerIdleTimeoutS: number, stepS: number): number[] {
+export function staggerOffsetsS(horizonS: number, loadBalancerIdleTimeoutS: number, stepS: number, maxCount = Number.POSITIVE_INFINITY): number[] {
   const untilS = horizonS * SWEEP_COVERAGE;
-  const count = Math.floor(untilS / stepS + 1e-9);
+  const wanted = Math.floor(untilS / stepS + 1e-9);
+  const count = Math.min(wanted, Math.max(0, Math.floor(maxCount)));
   if (count <= 0) return [];
-  const step = stepS >= 1 && count > 1 ? stepS - 1 / count : stepS;
+  // Whole-second steps widen to keep the span (a sweep interval); sub-second steps keep their
+  // spacing, which a coarse clock's sub-second moments need, and drop the youngest sockets.
+  const spanStepS = count < wanted && stepS >= 1 ? untilS / count : stepS;
+  const step = spanStepS >= 1 && count > 1 ? spanStepS - 1 / count : spanStepS;
   const first = positiveModulo(horizonS - loadBalancerIdleTimeoutS, step);
   const offsets: number[] = [];
-  for (let offset = first < step / 2 ? first + step : first; offset <= untilS + 1e-9 && offsets.length < count; offset += step) offsets.push(roundS(offset));
+  // Widened, all of them are placed, the last up to one step past the coverage.
+  const lastS = spanStepS > stepS ? Number.POSITIVE_INFINITY : untilS + 1e-9;
+  for (let offset = first < step / 2 ? first + step : first; offset <= lastS && offsets.length < count; offset += step) offsets.push(roundS(offset));
   return offsets;
 }
 

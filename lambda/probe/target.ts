@@ -4,16 +4,16 @@
 import { lookup } from 'node:dns/promises';
 import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
-import { ConnectError, ProbeConnection, now, type Endpoint } from './connection';
-import { advertisedKeepAliveS, keepsAlive, type ResponseHead } from './http-response';
+import type { Clock } from './clock';
+import { advertisedKeepAliveS, keepsAlive } from './http-response';
+import { ConnectError, type Endpoint, type ResponseHead, type Wire, type WireConnection, type WireFactory } from './wire/types';
 import { SocketBudget } from './budget';
-import { runPhase, type IdleConnection, type PhaseSettings, type RunServices, type Stagger } from './phase';
+import { ANSWER_RESERVE_S, runPhase, type IdleConnection, type PhaseSettings, type RunServices, type Stagger } from './phase';
 import { NO_KEEP_ALIVE_REASON, summarizePhase } from './phase-result';
 import { printable } from '../shared/printable';
 import { neverAccepted } from './accept';
 import { checkConcurrency, summarizeOneAtATime, summarizeUnanswered, unansweredRequest } from './concurrency';
 import { SWEEP_COVERAGE, roundOneActives, roundOneDelaysS, roundS, staggerOffsetsS, staggeredPhase } from './plan';
-import { requestSegments } from './request';
 import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ProbeTarget, ServerHints, SocketRecord, TargetError, Verdict } from './types';
 
 /** What the engine gives each target. */
@@ -30,19 +30,17 @@ export interface TargetRun {
   readonly deadline: number;
   /** Aborted when the whole run stops; says why in `signal.reason`. */
   readonly signal: AbortSignal;
-  readonly settings: PhaseSettings;
+  readonly settings: PhaseSettings & { readonly segmentPauseMs: number };
   readonly services: RunServices;
+  /** The clock of the run: every moment of the target is read from and waited on it. */
+  readonly clock: Clock;
+  /** Makes the target's wire. */
+  readonly wireOf: WireFactory;
   readonly onSocket: (phase: PhaseName, record: SocketRecord) => void;
 }
 
 /** An error message quotes a backend's bytes: one bounded line. */
 const ERROR_MAX_LENGTH = 300;
-
-/**
- * Time kept between the horizon and the deadline for the last requests to be answered, beside
- * the segment pauses of a keep-alive socket's two requests (its first, then the late one).
- */
-const ANSWER_RESERVE_S = 0.5;
 
 /**
  * Probes one target and returns the contract's result; never throws for a bad target.
@@ -52,20 +50,18 @@ const ANSWER_RESERVE_S = 0.5;
  * response, is the keep-alive phase's passive socket.
  */
 export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
-  const started = now();
+  const started = run.clock.now();
   const startedAt = new Date().toISOString();
   const stop = new AbortController();
   // Each held socket listens to it: up to the target's socket budget at once.
   setMaxListeners(0, stop.signal);
-  const timer = Number.isFinite(run.deadline)
-    ? setTimeout(() => stop.abort(new Error(cutShortReason(run, started, 'time budget'))), Math.max(0, run.deadline - started))
-    : undefined;
+  const cancelTimer = Number.isFinite(run.deadline) ? run.clock.schedule(run.deadline, () => stop.abort(new Error(cutShortReason(run, started, 'time budget')))) : () => undefined;
   const onAbort = () => stop.abort(new Error(cutShortReason(run, started, 'abort')));
   run.signal.addEventListener('abort', onAbort, { once: true });
   let socketsUsed = 0;
   let openNow = 0;
   let peakSockets = 0;
-  const connections = new Set<ProbeConnection>();
+  const connections = new Set<WireConnection>();
   // At the deadline every socket of the target goes: no request may wait out its response timeout past the budget.
   stop.signal.addEventListener('abort', () => connections.forEach((connection) => connection.abandon()), { once: true });
   const services: RunServices = {
@@ -79,12 +75,12 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     },
   };
   try {
-    const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started - 2 * run.settings.segmentPauseMs) / 1000 - ANSWER_RESERVE_S));
-    const segments = requestSegments(run.job.target);
+    const wire = run.wireOf(run.job.target, run.settings);
+    const horizonS = roundS(Math.min(run.horizonS, (run.deadline - started - 2 * wire.sendSpreadMs) / 1000 - ANSWER_RESERVE_S));
     const endpoint = { ...(await resolveEndpoint(run.job.target)), proxyProtocol: run.job.target.proxyProtocol };
-    const sockets = new SocketBudget(run.maxSockets);
+    const sockets = new SocketBudget(run.maxSockets, run.clock);
     sockets.tryTake();
-    const first = await firstRequest(endpoint, segments, run, stop.signal);
+    const first = await firstRequest(endpoint, wire, run, stop.signal);
     void first.connection.ended.then(() => sockets.give());
     services.track(first.connection);
     const alive = keepsAlive(first.head);
@@ -101,15 +97,16 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
       },
     };
     const checkEnd = new AbortController();
-    const checking = oneAtATime(run, endpoint, segments, sockets, services, holding, AbortSignal.any([stop.signal, checkEnd.signal]));
+    const checking = oneAtATime(run, endpoint, wire, sockets, services, holding, AbortSignal.any([stop.signal, checkEnd.signal]));
     const staggered = staggeredPhase(run.phases.filter((phase) => phase !== 'keepAlive' || alive));
-    const stagger = staggered === undefined ? undefined : staggerOf(run, horizonS);
     // The staggered sockets are reserved first: a tick skipped for want of a socket leaves a
-    // sweep without a survivor. What they and the passive sockets leave goes to first-round
+    // sweep without a survivor (the youngest, skipped while the passive sockets and the other
+    // phase's active held the budget). What they and the passive sockets leave goes to first-round
     // actives, the rest waits for narrowing; but one active (at the load balancer's timeout)
-    // is kept whenever the budget has room for it: without it, a late request refused at the
+    // is kept for each other phase whenever the budget has room for it: without it, a late request refused at the
     // horizon (a timer that fires as the request goes out) is narrowed from 0 s, two horizons more.
     const spare = Math.max(0, run.maxSockets - run.phases.length);
+    const stagger = staggered === undefined ? undefined : staggerOf(run, horizonS, spare - Math.min(run.phases.length - 1, spare));
     const activesLeft = Math.max(Math.min(1, spare), spare - (stagger?.offsetsS.length ?? 0));
 
     // Keep-alive requests left unanswered while the pre-request phase held silent connections,
@@ -123,7 +120,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
         const records = await runPhase({
           phase,
           endpoint,
-          segments,
+          wire,
           horizonS,
           roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS),
           ...(phase === staggered ? { stagger } : {}),
@@ -133,14 +130,15 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
           signal: stop.signal,
           settings: run.settings,
           services: phaseServices,
+          clock: run.clock,
           onSocket: (record) => {
             // The passive socket sends at the horizon with the others; one the server closed tells nothing of them.
-            if (phase === 'preRequest' && record.role === 'passive' && !record.unprompted) silentUntil = Math.min(silentUntil, now());
+            if (phase === 'preRequest' && record.role === 'passive' && !record.unprompted) silentUntil = Math.min(silentUntil, run.clock.now());
             // An unanswered request is recorded when the response timeout ends its wait: it was sent that long before.
-            if (phase === 'keepAlive' && unansweredRequest(record) && now() - run.settings.responseTimeoutMs < silentUntil) unansweredWhileSilent.add(record);
+            if (phase === 'keepAlive' && unansweredRequest(record) && run.clock.now() - run.settings.responseTimeoutMs < silentUntil) unansweredWhileSilent.add(record);
             run.onSocket(phase, record);
           },
-        }).finally(() => phase === 'preRequest' && (silentUntil = Math.min(silentUntil, now())));
+        }).finally(() => phase === 'preRequest' && (silentUntil = Math.min(silentUntil, run.clock.now())));
         const context = { ...phaseContext(run, horizonS, stop.signal), sweepToleranceS: sweepToleranceS(run.sweepStepS) };
         if (phase === 'preRequest') {
           checkEnd.abort();
@@ -159,7 +157,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
         : { code: 'socket-error', message: `${run.job.target.host}:${run.job.target.port}: ${(error as Error).message ?? String(error)}` };
     return result(run, run.horizonS, {}, started, { socketsUsed, peakSockets }, { startedAt, error: targetError });
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     run.signal.removeEventListener('abort', onAbort);
   }
 }
@@ -175,7 +173,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
 async function oneAtATime(
   run: TargetRun,
   endpoint: Endpoint,
-  segments: readonly string[],
+  wire: Wire,
   sockets: SocketBudget,
   services: RunServices,
   holding: Promise<void>,
@@ -185,7 +183,7 @@ async function oneAtATime(
   await Promise.race([holding, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
   if (signal.aborted || !sockets.tryTake()) return null;
   try {
-    return await checkConcurrency({ endpoint, segments, connectTimeoutMs: run.settings.connectTimeoutMs, responseTimeoutMs: run.settings.responseTimeoutMs, signal, track: services.track });
+    return await checkConcurrency({ endpoint, wire, connectTimeoutMs: run.settings.connectTimeoutMs, responseTimeoutMs: run.settings.responseTimeoutMs, signal, track: services.track });
   } finally {
     sockets.give();
   }
@@ -199,13 +197,14 @@ async function oneAtATime(
  * 18+ sends no `Server` header, a proxy in front of it may). The phase waits only while the
  * evidence needs it: not once its closes show a per-connection timer or a decided bracket.
  */
-function staggerOf(run: TargetRun, horizonS: number): Stagger {
+function staggerOf(run: TargetRun, horizonS: number, maxSockets: number): Stagger {
   return {
-    offsetsS: staggerOffsetsS(horizonS, run.job.loadBalancerIdleTimeoutS, run.sweepStepS),
+    offsetsS: staggerOffsetsS(horizonS, run.job.loadBalancerIdleTimeoutS, run.sweepStepS, maxSockets),
     // Its answer is the pass evidence of a server that never closes: it must reach the timeout plus the margin.
     firstTestS: run.job.loadBalancerIdleTimeoutS + Math.max(run.sweepStepS, run.marginS),
     awaitSweepS: roundS(horizonS * SWEEP_COVERAGE),
     toleranceS: sweepToleranceS(run.sweepStepS),
+    passS: run.job.loadBalancerIdleTimeoutS + run.marginS,
   };
 }
 
@@ -257,15 +256,15 @@ async function resolveEndpoint({ host, port, tls }: ProbeTarget): Promise<Endpoi
 
 async function firstRequest(
   endpoint: Endpoint,
-  segments: readonly string[],
+  wire: Wire,
   run: TargetRun,
   signal: AbortSignal,
 ): Promise<IdleConnection & { head: ResponseHead }> {
   const name = `${endpoint.address}:${endpoint.port}`;
-  const connection = await ProbeConnection.open(endpoint, { connectTimeoutMs: run.settings.connectTimeoutMs, signal });
+  const connection = await wire.open(endpoint, { connectTimeoutMs: run.settings.connectTimeoutMs, signal });
   const cut = () => connection.abandon();
   signal.addEventListener('abort', cut, { once: true });
-  const outcome = await connection.request(segments, run.settings.segmentPauseMs, run.settings.responseTimeoutMs);
+  const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
   signal.removeEventListener('abort', cut);
   if (outcome.kind === 'response') return { connection, idleSince: outcome.answeredAt, head: outcome.head };
   connection.destroy();
@@ -328,7 +327,7 @@ function phaseContext(run: TargetRun, horizonS: number, signal: AbortSignal) {
 }
 
 function cutShortReason(run: TargetRun, started: number, cause: 'time budget' | 'abort'): string {
-  const afterS = ((now() - started) / 1000).toFixed(1);
+  const afterS = ((run.clock.now() - started) / 1000).toFixed(1);
   const why = cause === 'abort' ? `the run was aborted` : `the time budget ran out`;
   return `${why} after ${afterS} s of probing (horizon ${run.horizonS} s)`;
 }
@@ -356,7 +355,7 @@ function result(
     verdict: error ? 'inconclusive' : worstVerdict(Object.values(phases).map((phase) => phase.verdict)),
     ...extra,
     ...(error ? { error } : {}),
-    elapsedS: roundS((now() - started) / 1000),
+    elapsedS: roundS((run.clock.now() - started) / 1000),
     ...sockets,
     marginS: run.marginS,
   };

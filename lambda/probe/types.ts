@@ -92,7 +92,10 @@ export interface PhaseResult {
   readonly limitS: number | null;
   /** The longest idle seen to survive. */
   readonly survivedS: number | null;
-  /** The shortest idle seen to fail, `null` when nothing failed. */
+  /**
+   * The shortest idle seen to fail, `null` when nothing failed: always `limitS`.
+   * @deprecated kept for readers of the contract; read `limitS`.
+   */
   readonly failedS: number | null;
   readonly enforcement: Enforcement;
   /**

@@ -36,9 +36,9 @@ export function probePicture(phase: PhaseResult, loadBalancerIdleTimeoutS: numbe
   const bottom = height - AXIS + 6;
   const parts: string[] = [];
 
-  if (phase.failedS !== null) {
+  if (phase.limitS !== null) {
     const from = x(phase.survivedS ?? 0);
-    parts.push(`<rect x="${from.toFixed(1)}" y="${TOP - 6}" width="${Math.max(1, x(phase.failedS) - from).toFixed(1)}" height="${bottom - TOP + 6}" fill="#d62728" fill-opacity="0.12"><title>bracket ${fmt(phase.survivedS ?? 0)} .. ${fmt(phase.failedS)} s</title></rect>`);
+    parts.push(`<rect x="${from.toFixed(1)}" y="${TOP - 6}" width="${Math.max(1, x(phase.limitS) - from).toFixed(1)}" height="${bottom - TOP + 6}" fill="#d62728" fill-opacity="0.12"><title>bracket ${fmt(phase.survivedS ?? 0)} .. ${fmt(phase.limitS)} s</title></rect>`);
   }
   sockets.forEach((socket, row) => parts.push(socketRow(socket, TOP + row * ROW + ROW / 2, x)));
   const lines: MarkedLine[] = [{ atX: x(loadBalancerIdleTimeoutS), color: '#1f77b4', dash: '6 4', label: `load balancer idle timeout ${fmt(loadBalancerIdleTimeoutS)} s` }];

@@ -60,7 +60,7 @@ const fmt2 = (seconds: number) => seconds.toFixed(2);
 function phaseRow(result: ProbeResult, phase: PhaseName, measured: PhaseResult): string[] {
   const seconds = (value: number | null) => (value === null ? '-' : `${fmt2(value)} s`);
   const bracket =
-    measured.failedS !== null ? `${measured.survivedS === null ? '?' : fmt2(measured.survivedS)} .. ${fmt2(measured.failedS)} s` : measured.survivedS !== null ? `> ${fmt2(measured.survivedS)} s` : '-';
+    measured.limitS !== null ? `${measured.survivedS === null ? '?' : fmt2(measured.survivedS)} .. ${fmt2(measured.limitS)} s` : measured.survivedS !== null ? `> ${fmt2(measured.survivedS)} s` : '-';
   const cells = [
     phase,
     measured.verdict.toUpperCase(),

@@ -75,7 +75,7 @@ function withEvidence(result: ProbeResult): ProbeResult {
  */
 function droppingOrder(result: ProbeResult): Array<{ phase: PhaseName; socket: SocketRecord }> {
   const weight = (phase: PhaseResult, socket: SocketRecord): number => {
-    if (socket.idleS !== null && (socket.idleS === phase.survivedS || socket.idleS === phase.failedS)) return 2;
+    if (socket.idleS !== null && (socket.idleS === phase.survivedS || socket.idleS === phase.limitS)) return 2;
     return socket.outcome === 'unsent' || socket.outcome === 'held' ? 0 : 1;
   };
   return Object.entries(result.phases)

@@ -10,8 +10,12 @@ import { defaultHorizonS, roundOneActives, roundOneDelaysS, roundS, staggeredPha
 import { PHASE_NAMES } from '../probe/types';
 import { PROBE_RESERVE_S, STEP_MINUTES } from './limits';
 
-/** How a backend enforces its idle limit: the routing must hold for each, unknown until measured. */
-export type Enforcement = 'eager' | 'sweep' | 'lazy';
+/**
+ * The kinds of backend whose probe takes longest, each its own way (unknown until measured):
+ * the routing must hold for each. Not the contract's `Enforcement` (`eager`, `lazy`, `none`): a
+ * sweep is eager enforcement there, with `sweepS`.
+ */
+export type WorstCaseKind = 'eager' | 'sweep' | 'lazy';
 
 /** Where a backend is probed. */
 export type Route = 'lambda' | 'long';
@@ -49,7 +53,7 @@ export const lambdaProbeS = (lambdaTimeoutS = LAMBDA_TIMEOUT_S) => (lambdaTimeou
  * @example
  * worstCaseS(60, 'eager'); // 91 (66 s horizon, 10 s answer, 15 s start)
  */
-export function worstCaseS(loadBalancerIdleTimeoutS: number, enforcement: Enforcement): number {
+export function worstCaseS(loadBalancerIdleTimeoutS: number, enforcement: WorstCaseKind): number {
   const horizonS = defaultHorizonS(loadBalancerIdleTimeoutS);
   const { startS, answerS } = WORST_CASE;
   if (enforcement === 'eager') return roundS(startS + horizonS + answerS);

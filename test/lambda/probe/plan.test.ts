@@ -54,6 +54,26 @@ describe('staggerOffsetsS', () => {
     expect(offsets).toContain(1);
     expect(offsets[offsets.length - 1]).toBeLessThanOrEqual(2);
   });
+
+  it('spans the same half horizon with fewer sockets when the budget reserves fewer, one of them still at the timeout', () => {
+    // Act: 13 sockets, what 16 leave beside two passive sockets and the keep-alive phase's active
+    const offsets = staggerOffsetsS(66, 60, 2, 13);
+
+    // Assess: with the passive socket at 0 s, a 30 s sweep interval is still spanned, at 13 different moments of the second
+    expect(offsets).toHaveLength(13);
+    expect(offsets).toContain(6);
+    expect(offsets[offsets.length - 1]).toBeGreaterThanOrEqual(30);
+    expect(new Set(offsets.map((offset) => Math.round((offset % 1) * 1000))).size).toBe(13);
+  });
+
+  it('keeps a sub-second step and drops the youngest sockets when the budget reserves fewer', () => {
+    // Act
+    const offsets = staggerOffsetsS(4, 3, 0.1, 7);
+
+    // Assess
+    expect(offsets).toHaveLength(7);
+    expect(Math.max(...offsets.slice(1).map((offset, i) => offset - offsets[i]))).toBeLessThanOrEqual(0.1 + 1e-9);
+  });
 });
 
 describe('roundOneActives and staggeredPhase', () => {

@@ -5,6 +5,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runProbe, type ProbeResult } from '../../../lambda/probe';
 import { coarseClockServer, lazyBothServer, sweepingServer, type LoopbackServer } from '../../support/loopback';
+import { seededRandom, testSeed } from '../../support/simulated-time';
+
+/** Replays a failing run: `SWEEP_SEED=1234 npx jest sweeps.integration`. */
+const SEED = testSeed('SWEEP_SEED');
 
 const LB_S = 3;
 const OPTIONS = { marginS: 0.2, precisionS: 0.1, sweepPrecisionS: 0.1 };
@@ -20,15 +24,18 @@ describe('a Node.js server that checks headersTimeout in periodic sweeps', () =>
   });
 
   /**
-   * Probes `runs` servers at once, each started at a random offset before its probe, so that
-   * every run meets the sweeps at another phase.
+   * Probes `runs` servers at once, each started at a seeded random offset before its probe, so
+   * that every run meets the sweeps at another phase.
    */
   async function probeAtRandomPhases(runs: number, intervalMs: number): Promise<ProbeResult[]> {
+    const random = seededRandom(SEED);
+    const delaysMs = Array.from({ length: runs }, () => random() * intervalMs);
+    console.log(`seed ${SEED} (SWEEP_SEED=${SEED} replays it): probes started ${delaysMs.map((ms) => ms.toFixed(0)).join(', ')} ms after their servers`);
     return Promise.all(
-      Array.from({ length: runs }, async () => {
+      delaysMs.map(async (delayMs) => {
         const server = await sweepingServer(2000, intervalMs);
         servers.push(server);
-        await sleep(Math.random() * intervalMs);
+        await sleep(delayMs);
         const { results } = await runProbe([job(server.port)], OPTIONS);
         return results[0];
       }),
@@ -55,19 +62,6 @@ describe('a Node.js server that checks headersTimeout in periodic sweeps', () =>
   }, 30_000);
 });
 
-/** A small seeded generator (mulberry32), so that a run's random offsets can be replayed from its printed seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-/** Replays a failing run: `SWEEP_SEED=1234 npx jest sweeps.integration`. */
-const SEED = Number(process.env.SWEEP_SEED ?? Date.now() % 2 ** 31);
 const MARGIN_OPTIONS = { ...OPTIONS, marginS: 0.5 };
 
 describe('servers behind a 3 s load balancer with a 0.5 s margin, 20 runs each at random sub-second phases', () => {

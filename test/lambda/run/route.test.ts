@@ -1,7 +1,7 @@
 import { FAILURE_MAX_BYTES, inlineStateBound, LONG_RUN_TIMEOUT_MINUTES, longProbeTime } from '../../../lambda/run/limits';
-import { lambdaProbeS, routeOf, splitByRoute, worstCaseAnyS, worstCaseS, type Enforcement } from '../../../lambda/run/route';
+import { lambdaProbeS, routeOf, splitByRoute, worstCaseAnyS, worstCaseS, type WorstCaseKind } from '../../../lambda/run/route';
 
-const KINDS: readonly Enforcement[] = ['eager', 'sweep', 'lazy'];
+const KINDS: readonly WorstCaseKind[] = ['eager', 'sweep', 'lazy'];
 
 describe('routeOf', () => {
   it('sends a load balancer to Lambda when every kind of backend fits 801 s, the probe function\'s 890 s less 10 %', () => {

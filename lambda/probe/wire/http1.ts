@@ -1,5 +1,6 @@
 /**
- * One probe connection: raw TCP (or TLS) with a millisecond record of what the server does.
+ * The HTTP/1.1 wire: raw TCP (or TLS with ALPN `http/1.1`) with a millisecond record of what
+ * the server does.
  *
  * Why raw sockets: the probe must choose when each byte leaves (idle, then a request in two
  * segments) and must tell a FIN from an RST from an unsolicited 408. An HTTP client library
@@ -8,58 +9,28 @@
 import { Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { performance } from 'node:perf_hooks';
-import { ResponseReader, type ResponseHead } from './http-response';
-import { closedWithOf, type SocketEnd } from './classify';
-import type { ClosedWith, TargetErrorCode } from './types';
+import { realClock } from '../clock';
+import { ResponseReader } from '../http-response';
+import { closedWithOf, type SocketEnd } from '../classify';
+import { requestSegments } from '../request';
+import type { ProbeTarget } from '../types';
+import { ConnectError, type Endpoint, type OpenOptions, type RequestOutcome, type ResponseHead, type SendOptions, type ServerClose, type Wire, type WireConnection } from './types';
 
-/** Where to connect: the target with its address already resolved. */
-export interface Endpoint {
-  readonly address: string;
-  readonly port: number;
-  readonly tls: boolean;
-  /** SNI name; only for host names, never for IP addresses. */
-  readonly servername?: string;
-  /** Prefix the first request with a PROXY protocol v1 header. */
-  readonly proxyProtocol?: boolean;
-}
-
-/** How the server ended a connection. */
-export interface ServerClose {
-  /** When the server acted: its first unsolicited byte, or the FIN/RST. */
-  readonly at: number;
-  readonly closedWith: ClosedWith;
-  /** Status of a response the server sent before closing, if any. */
-  readonly status: number | null;
-  /** `true` when no request was outstanding: the server acted on its own. */
-  readonly unprompted: boolean;
-  /**
-   * `true` when the server never sent a byte on this connection: a request that then timed
-   * out may have sat in a full accept queue, never seen by the server.
-   */
-  readonly silent: boolean;
-}
-
-/** What a request got. Times are `performance.now()` milliseconds. */
-export type RequestOutcome =
-  | { readonly kind: 'response'; readonly sentAt: number; readonly answeredAt: number; readonly head: ResponseHead }
-  | { readonly kind: 'closed'; readonly sentAt: number; readonly close: ServerClose }
-  | { readonly kind: 'invalid'; readonly sentAt: number; readonly firstBytes: string; readonly reason: string; readonly speaksHttp: boolean };
-
-/** A connection that could not be made, with the engine's error code. */
-export class ConnectError extends Error {
-  public constructor(
-    public readonly code: TargetErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ConnectError';
-  }
-}
-
-export interface ConnectOptions {
-  readonly connectTimeoutMs: number;
-  readonly signal?: AbortSignal;
+/**
+ * The HTTP/1.1 wire of a target: its request (`requestSegments`) sent in two segments
+ * `segmentPauseMs` apart.
+ *
+ * @example
+ * const wire = http1Wire({ host: '10.0.1.7', port: 30080, tls: false, path: '/health' }, { segmentPauseMs: 250 });
+ * const connection = await wire.open({ address: '10.0.1.7', port: 30080, tls: false }, { connectTimeoutMs: 5000 });
+ */
+export function http1Wire(target: ProbeTarget, options: { readonly segmentPauseMs: number }): Wire {
+  const segments = requestSegments(target);
+  return {
+    protocol: 'http/1.1',
+    sendSpreadMs: options.segmentPauseMs * (segments.length - 1),
+    open: (endpoint, openOptions) => Http1Connection.open(endpoint, segments, options.segmentPauseMs, openOptions),
+  };
 }
 
 interface PendingRequest {
@@ -67,18 +38,10 @@ interface PendingRequest {
   readonly resolve: (outcome: RequestOutcome) => void;
 }
 
-/** Wall-clock source: monotonic milliseconds. */
-export const now = (): number => performance.now();
+const now = realClock.now;
 
-/**
- * A connected socket that reports requests' outcomes and the server's own close.
- *
- * @example
- * const connection = await ProbeConnection.open(endpoint, { connectTimeoutMs: 5000 });
- * const outcome = await connection.request(['GET / HTTP/1.1\r\n', 'Host: a\r\n\r\n'], 25, 10_000);
- * connection.destroy();
- */
-export class ProbeConnection {
+/** A connected socket that reports requests' outcomes and the server's own close. */
+class Http1Connection implements WireConnection {
   /** When the TCP connection was established: the server's accept, where its timers start. */
   public connectedAt = 0;
   /** Resolves when the server ends the connection (never rejects). */
@@ -95,6 +58,8 @@ export class ProbeConnection {
   private constructor(
     private readonly socket: Socket,
     endpoint: Endpoint,
+    private readonly segments: readonly string[],
+    private readonly segmentPauseMs: number,
   ) {
     this.proxyHeaderDue = endpoint.proxyProtocol === true;
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
@@ -109,7 +74,7 @@ export class ProbeConnection {
    *
    * @throws ConnectError with a one-line message naming the endpoint and the cause
    */
-  public static async open(endpoint: Endpoint, options: ConnectOptions): Promise<ProbeConnection> {
+  public static async open(endpoint: Endpoint, segments: readonly string[], segmentPauseMs: number, options: OpenOptions): Promise<Http1Connection> {
     const socket = endpoint.tls
       ? tlsConnect({
           host: endpoint.address,
@@ -120,7 +85,7 @@ export class ProbeConnection {
         })
       : tcpConnect({ host: endpoint.address, port: endpoint.port });
     socket.setNoDelay(true);
-    const connection = new ProbeConnection(socket, endpoint);
+    const connection = new Http1Connection(socket, endpoint, segments, segmentPauseMs);
     try {
       await connection.handshake(endpoint, options);
       return connection;
@@ -136,12 +101,15 @@ export class ProbeConnection {
   }
 
   /**
-   * Sends a request in the given segments, `pauseMs` apart, and waits for its outcome.
+   * Sends the request in its segments, `segmentPauseMs` apart (`whole`: in one write), and
+   * waits for its outcome.
    *
    * Why segments: servers of the Node.js 8.14 era check their header timeout only on a chunk
    * that leaves the headers incomplete; a one-segment request never meets that check.
    */
-  public async request(segments: readonly string[], pauseMs: number, timeoutMs: number): Promise<RequestOutcome> {
+  public async send({ timeoutMs, whole = false }: SendOptions): Promise<RequestOutcome> {
+    const segments = whole ? [this.segments.join('')] : this.segments;
+    const pauseMs = whole ? 0 : this.segmentPauseMs;
     if (this.closing) {
       // A server that started an unsolicited answer may never finish it, nor close: wait no longer than for a response.
       const timer = setTimeout(() => this.onClosed('timeout'), timeoutMs);
@@ -186,7 +154,7 @@ export class ProbeConnection {
     this.socket.destroy();
   }
 
-  private async handshake(endpoint: Endpoint, options: ConnectOptions): Promise<void> {
+  private async handshake(endpoint: Endpoint, options: OpenOptions): Promise<void> {
     const name = `${endpoint.address}:${endpoint.port}`;
     const ready = endpoint.tls ? 'secureConnect' : 'connect';
     this.socket.once('connect', () => (this.connectedAt = now()));
@@ -280,7 +248,7 @@ function connectError(name: string, tls: boolean, tcpConnected: boolean, error: 
  * @example
  * // 'PROXY TCP4 10.0.0.9 10.0.1.7 51234 30080\r\n'
  */
-export function proxyHeaderOf(socket: Socket): string {
+function proxyHeaderOf(socket: Socket): string {
   const family = socket.remoteFamily === 'IPv6' ? 'TCP6' : 'TCP4';
   return `PROXY ${family} ${socket.localAddress} ${socket.remoteAddress} ${socket.localPort} ${socket.remotePort}\r\n`;
 }

@@ -1,0 +1,79 @@
+/**
+ * Time as the probe sees it: a monotonic millisecond clock and timers on it.
+ *
+ * Why injected: every decision of a phase (when to open, send, release, stop) is a moment on
+ * this clock. Production runs it on `performance.now()` and the event loop's timers; unit
+ * tests run the same logic on a simulated clock, a minute of probing in milliseconds.
+ */
+import { performance } from 'node:perf_hooks';
+
+/** A cancellable timer: calling it cancels the callback if it has not run. */
+export type CancelTimer = () => void;
+
+/**
+ * A monotonic clock in milliseconds, with timers on it.
+ *
+ * @example
+ * const cancel = clock.schedule(clock.now() + 1000, () => console.log('a second later'));
+ */
+export interface Clock {
+  /** Milliseconds on a monotonic axis (only differences mean anything). */
+  now(): number;
+  /** Runs `callback` once the clock reaches `at` (at once, in a later task, if it already has). */
+  schedule(at: number, callback: () => void): CancelTimer;
+}
+
+/**
+ * The event loop's clock: `performance.now()` and `setTimeout`.
+ *
+ * Why re-armed: timers run on the event loop's millisecond clock and may fire up to 1 ms
+ * before `performance.now()` reaches the moment asked for.
+ */
+export const realClock: Clock = {
+  now: () => performance.now(),
+  schedule(at, callback) {
+    let timer: NodeJS.Timeout;
+    const arm = () => {
+      const remaining = at - performance.now();
+      if (remaining > 0) timer = setTimeout(arm, Math.min(Math.ceil(remaining), 2 ** 31 - 1));
+      else callback();
+    };
+    timer = setTimeout(arm, Math.min(Math.max(0, Math.ceil(at - performance.now())), 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  },
+};
+
+/** Resolves `true` once `clock` reaches `at`, or `false` as soon as `signal` aborts. */
+export function waitUntil(clock: Clock, at: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  if (clock.now() >= at) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      cancel();
+      resolve(false);
+    };
+    const cancel = clock.schedule(at, () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `callback` every `periodMs` until cancelled.
+ *
+ * @example
+ * const stop = every(clock, 50, checkSweeps);
+ */
+export function every(clock: Clock, periodMs: number, callback: () => void): CancelTimer {
+  let cancel: CancelTimer;
+  const tick = (at: number) => {
+    cancel = clock.schedule(at, () => {
+      tick(at + periodMs);
+      callback();
+    });
+  };
+  tick(clock.now() + periodMs);
+  return () => cancel();
+}

@@ -1,0 +1,122 @@
+/**
+ * Held sockets: a phase's connection opened to its idle start, held, then sent its request (or
+ * released, or closed by the server), and what that measured.
+ *
+ * Why apart from the phase: these are the socket primitives every job of a phase (the passive
+ * socket, the staggered ones, the narrowing chain) shares; the phase only decides when.
+ */
+import { waitUntil } from './clock';
+import { ConnectError, type RequestOutcome, type ServerClose } from './wire/types';
+import { roundS } from './plan';
+import { neverAccepted, notAcceptedRecord } from './accept';
+import type { IdleConnection, PhaseRun } from './phase';
+import type { SocketRecord } from './types';
+
+/** What one socket measured: its record without the fields the phase knows (role, round, plan). */
+export type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error' | 'notAccepted' | 'silent'>;
+
+/** The measurement of a socket that measured nothing. */
+export const UNSENT: Measurement = { outcome: 'unsent', idleS: null, unprompted: false, closedWith: null, status: null };
+
+/** A connection at its idle start, or why none could be opened. */
+export type OpenedIdle = IdleConnection | { readonly error: string; readonly notAccepted?: true };
+
+/**
+ * Opens a connection and brings it to its idle start: connected (pre-request), or with a
+ * first request answered (keep-alive). The socket counts against the target's budget until
+ * it ends; `taken` when the caller already took it.
+ */
+export async function openIdle(run: PhaseRun, taken = false): Promise<OpenedIdle> {
+  if (!taken && !run.sockets.tryTake()) return { error: "no socket free in the target's budget" };
+  try {
+    const connection = await run.wire.open(run.endpoint, {
+      connectTimeoutMs: run.settings.connectTimeoutMs,
+      signal: run.signal,
+    });
+    void connection.ended.then(() => run.sockets.give());
+    run.services.track(connection);
+    if (run.phase === 'preRequest') return { connection, idleSince: connection.connectedAt };
+    const first = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
+    if (first.kind === 'response') return { connection, idleSince: first.answeredAt };
+    connection.destroy();
+    if (first.kind === 'closed' && neverAccepted(first.close)) return notAcceptedRecord(`the first request got no response (${describe(first)})`);
+    return { error: `the first request got no response (${describe(first)})` };
+  } catch (error) {
+    run.sockets.give();
+    // A connect that had not completed when the deadline came was not accepted in time either.
+    if (error instanceof ConnectError && (error.code === 'connect-timeout' || run.signal.aborted)) return notAcceptedRecord(error.message);
+    return { error: error instanceof ConnectError ? error.message : String(error) };
+  }
+}
+
+/**
+ * Holds an idle connection until `idleS`, then sends the request; or records the server's
+ * own close if it comes first. Returns `null` when the phase was aborted meanwhile.
+ */
+export async function holdAndSend(idle: IdleConnection, idleS: number, run: PhaseRun): Promise<Measurement | null> {
+  const plannedAt = idle.idleSince + idleS * 1000;
+  const due = new AbortController();
+  // Stopped once the socket is done, so that no timer outlives it.
+  const done = new AbortController();
+  void waitUntil(run.clock, plannedAt, AbortSignal.any([run.signal, done.signal])).then((reached) => reached && due.abort());
+  try {
+    return await holdUntilSent(idle, due.signal, run, undefined, plannedAt);
+  } finally {
+    done.abort();
+  }
+}
+
+/**
+ * Holds an idle connection until `send` aborts, then sends the request; or records the
+ * server's own close if it comes first, or releases it (`held`) when `release` aborts.
+ * Returns `null` when the phase was aborted meanwhile.
+ */
+export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run: PhaseRun, release?: AbortSignal, plannedAt?: number): Promise<Measurement | null> {
+  const { connection, idleSince } = idle;
+  try {
+    // Stop waiting as soon as the server closes, so that no listener outlives its socket.
+    const serverClosed = new AbortController();
+    void connection.ended.then(() => serverClosed.abort());
+    const signals = [run.signal, serverClosed.signal, send, ...(release ? [release] : [])];
+    if (!signals.some((s) => s.aborted)) await new Promise<void>((resolve) => AbortSignal.any(signals).addEventListener('abort', () => resolve(), { once: true }));
+    if (run.signal.aborted) return null;
+    if (serverClosed.signal.aborted) {
+      const close = await connection.ended;
+      return closed(close, idleSince, close.at);
+    }
+    if (!send.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, run.clock.now()), unprompted: false, closedWith: null, status: null };
+    if (plannedAt !== undefined) run.services.noteLateness(run.clock.now() - plannedAt);
+    const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
+    // A request the server never answered on a connection it never spoke on is doubt, even when the deadline cut it.
+    if (run.signal.aborted) return outcome.kind === 'closed' && neverAccepted(outcome.close) ? measurementOf(outcome, idleSince) : null;
+    return measurementOf(outcome, idleSince);
+  } finally {
+    connection.destroy();
+  }
+}
+
+function measurementOf(outcome: RequestOutcome, idleSince: number): Measurement {
+  switch (outcome.kind) {
+    case 'response':
+      return { outcome: 'response', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: null, status: outcome.head.status };
+    case 'closed':
+      if (neverAccepted(outcome.close)) return notAcceptedRecord(`no answer to a request on a fresh connection (${describe(outcome)})`);
+      return closed(outcome.close, idleSince, outcome.close.unprompted ? outcome.close.at : outcome.sentAt);
+    case 'invalid':
+      return { outcome: 'closed', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: 'http-other', status: null };
+  }
+}
+
+function closed(close: ServerClose, idleSince: number, at: number): Measurement {
+  return { outcome: 'closed', idleS: secondsSince(idleSince, at), unprompted: close.unprompted, closedWith: close.closedWith, status: close.status, ...(close.silent ? { silent: true } : {}) };
+}
+
+function describe(outcome: RequestOutcome): string {
+  if (outcome.kind === 'closed') return `closed with ${outcome.close.closedWith}`;
+  if (outcome.kind === 'invalid') return outcome.reason;
+  return `status ${outcome.head.status}`;
+}
+
+export function secondsSince(since: number, at: number): number {
+  return Math.max(0, roundS((at - since) / 1000));
+}

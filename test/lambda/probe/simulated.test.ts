@@ -1,0 +1,172 @@
+/**
+ * The probe engine in simulated time: the same phases, plans and verdicts as on real sockets,
+ * against simulated backends (test/support/simulated-server.ts), a minute of probing in
+ * milliseconds. Random phases are seeded: a failure names its seed, and `SIM_SEED=<seed>`
+ * replays it.
+ */
+import { runProbe, type ProbeOptions, type ProbeResult } from '../../../lambda/probe';
+import { SimulatedClock, seededRandom, testSeed } from '../../support/simulated-time';
+import { simulatedServer, type SimulatedServerOptions } from '../../support/simulated-server';
+
+const SEED = testSeed('SIM_SEED');
+/**
+ * The widest a sweep bracket gets behind a 60 s load balancer: two steps of the stagger (13
+ * sockets over half of the 66 s horizon), where the socket between them made the first test at
+ * the horizon.
+ */
+const BRACKET_60_S = 2 * (33 / 13);
+const job = (loadBalancerIdleTimeoutS: number) => ({ target: { host: '127.0.0.1', port: 8080, tls: false, path: '/' }, loadBalancerIdleTimeoutS });
+
+/** Probes one simulated server started `phaseMs` into its periodic checks. */
+async function probeSimulated(server: SimulatedServerOptions, loadBalancerIdleTimeoutS: number, options: ProbeOptions = {}): Promise<ProbeResult> {
+  const clock = new SimulatedClock();
+  const backend = simulatedServer(clock, server);
+  const { results } = await clock.run(runProbe([job(loadBalancerIdleTimeoutS)], options, { clock, wireOf: backend.wireOf }));
+  return results[0];
+}
+
+/**
+ * Runs `check` on `runs` probes of the server, each started at a seeded random moment of its
+ * periodic checks (`periodMs`); a failure says which seed and phase.
+ */
+async function atRandomPhases(runs: number, periodMs: number, probe: (phaseMs: number) => Promise<ProbeResult>, check: (result: ProbeResult) => void): Promise<ProbeResult[]> {
+  const random = seededRandom(SEED);
+  const results: ProbeResult[] = [];
+  for (let run = 0; run < runs; run++) {
+    const phaseMs = Math.round(random() * periodMs);
+    const result = await probe(phaseMs);
+    try {
+      check(result);
+    } catch (error) {
+      throw new Error(`SIM_SEED=${SEED} replays this: run ${run + 1} of ${runs}, checks ${phaseMs} ms into their period\n${(error as Error).message}`);
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+const NODE_22_DEFAULTS = (phaseMs: number): SimulatedServerOptions => ({
+  preRequest: { kind: 'sweep', thresholdMs: 60_000, intervalMs: 30_000 },
+  keepAlive: { kind: 'timer', afterMs: 5000 },
+  phaseMs,
+});
+
+describe('a server that sweeps idle connections periodically, behind 60 s', () => {
+  it('fails Node.js 22 defaults (headersTimeout 60 s checked every 30 s) at every sweep phase, limit within [59.5, 60 + two steps]', async () => {
+    // Act & Assess
+    await atRandomPhases(
+      24,
+      30_000,
+      (phaseMs) => probeSimulated(NODE_22_DEFAULTS(phaseMs), 60),
+      (result) => {
+        expect(result.phases.preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'http-408', verdict: 'fail' });
+        expect(result.phases.preRequest!.limitS!).toBeGreaterThanOrEqual(59.5);
+        expect(result.phases.preRequest!.limitS!).toBeLessThanOrEqual(60 + BRACKET_60_S);
+        expect(result.peakSockets).toBeLessThanOrEqual(16);
+      },
+    );
+  });
+
+  it('passes both phases of Node.js 20 with keepAliveTimeout 65000 and headersTimeout 66000 at every sweep phase, never inconclusive', async () => {
+    // Act & Assess: a connection idle past 61 s is seen to survive a check
+    await atRandomPhases(
+      24,
+      30_000,
+      (phaseMs) => probeSimulated({ preRequest: { kind: 'sweep', thresholdMs: 66_000, intervalMs: 30_000 }, keepAlive: { kind: 'timer', afterMs: 65_000 }, phaseMs }, 60),
+      (result) => {
+        expect(result.phases.preRequest).toMatchObject({ enforcement: 'eager', verdict: 'pass' });
+        expect(result.phases.preRequest!.survivedS!).toBeGreaterThanOrEqual(61);
+        expect(result.phases.keepAlive).toMatchObject({ verdict: 'pass' });
+        expect(result.peakSockets).toBeLessThanOrEqual(16);
+      },
+    );
+  });
+
+  it.each([60_000, 60_500, 61_000])('fails a %i ms threshold (at or below the timeout plus the 1 s margin) at every sweep phase, bracketed', async (thresholdMs) => {
+    // Act & Assess
+    await atRandomPhases(
+      16,
+      30_000,
+      (phaseMs) => probeSimulated({ preRequest: { kind: 'sweep', thresholdMs, intervalMs: 30_000 }, keepAlive: { kind: 'timer', afterMs: 5000 }, phaseMs }, 60),
+      (result) => {
+        const preRequest = result.phases.preRequest!;
+        expect(preRequest).toMatchObject({ enforcement: 'eager', verdict: 'fail' });
+        expect(preRequest.limitS!).toBeGreaterThanOrEqual(thresholdMs / 1000);
+        expect(preRequest.limitS!).toBeLessThanOrEqual(thresholdMs / 1000 + BRACKET_60_S);
+      },
+    );
+  });
+});
+
+describe('a server with a coarse clock (idle counted in whole seconds)', () => {
+  it.each([
+    { lbS: 3, ticks: 4, marginS: 0.5, options: { precisionS: 0.1, sweepPrecisionS: 0.1 } },
+  ])('behind $lbS s, closing at the $ticks th tick: the earliest close (within 0.1 s) and the same verdict in every run', async ({ lbS, ticks, marginS, options }) => {
+    // Act: the earliest close the server can give is `ticks - 1` seconds (accepted just before a tick)
+    const results = await atRandomPhases(
+      20,
+      1000,
+      (phaseMs) => probeSimulated({ preRequest: { kind: 'coarse', ticks, tickMs: 1000 }, keepAlive: { kind: 'coarse', ticks, tickMs: 1000 }, phaseMs }, lbS, { ...options, marginS }),
+      (result) => {
+        const preRequest = result.phases.preRequest!;
+        expect(preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'fin' });
+        expect(preRequest.limitS!).toBeGreaterThanOrEqual(ticks - 1);
+        expect(preRequest.limitS!).toBeLessThanOrEqual(ticks - 1 + 0.1);
+      },
+    );
+
+    // Assess
+    expect(new Set(results.map((result) => result.phases.preRequest!.verdict))).toEqual(new Set(['fail']));
+  });
+});
+
+describe('a lazy server (closes only when a request comes too late)', () => {
+  it('narrows both phases to the precision and fails them as lazy', async () => {
+    // Act
+    const result = await probeSimulated({ preRequest: { kind: 'lazy', afterMs: 40_000 }, keepAlive: { kind: 'lazy', afterMs: 30_000 } }, 60);
+
+    // Assess
+    for (const [phase, limitS] of [[result.phases.preRequest!, 40], [result.phases.keepAlive!, 30]] as const) {
+      expect(phase).toMatchObject({ enforcement: 'lazy', verdict: 'fail', sweepS: null });
+      expect(phase.survivedS!).toBeLessThanOrEqual(limitS);
+      expect(phase.failedS!).toBeGreaterThan(limitS);
+      expect(phase.failedS! - phase.survivedS!).toBeLessThanOrEqual(0.5);
+    }
+    expect(result.peakSockets).toBeLessThanOrEqual(16);
+  });
+});
+
+describe('a server with per-connection timers', () => {
+  it('measures an eager keep-alive timer (Node.js 5 s keepAliveTimeout) as eager, no sweep', async () => {
+    // Act
+    const result = await probeSimulated({ preRequest: { kind: 'never' }, keepAlive: { kind: 'timer', afterMs: 5000 } }, 60);
+
+    // Assess
+    expect(result.phases.keepAlive).toMatchObject({ enforcement: 'eager', closedWith: 'fin', sweepS: null, verdict: 'fail' });
+    expect(result.phases.keepAlive!.limitS!).toBeCloseTo(5, 2);
+  });
+
+  it('never waits past the horizon once the closes show a per-connection timer', async () => {
+    // Act: a 40 s pre-request timer, which the staggered sockets show as their own timers
+    const result = await probeSimulated({ preRequest: { kind: 'timer', afterMs: 40_000 }, keepAlive: { kind: 'timer', afterMs: 5000 } }, 60);
+
+    // Assess
+    expect(result.phases.preRequest).toMatchObject({ enforcement: 'eager', sweepS: null, verdict: 'fail' });
+    expect(result.phases.preRequest!.limitS!).toBeCloseTo(40, 2);
+    expect(result.elapsedS).toBeLessThanOrEqual(result.horizonS + 1);
+  });
+});
+
+describe('a server that never closes an idle connection', () => {
+  it('passes both phases with the horizon as headroom, after one sweep interval past the horizon', async () => {
+    // Act
+    const result = await probeSimulated({ preRequest: { kind: 'never' }, keepAlive: { kind: 'never' } }, 60);
+
+    // Assess
+    expect(result.phases.preRequest).toMatchObject({ enforcement: 'none', limitS: null, verdict: 'pass', headroomS: 6 });
+    expect(result.phases.keepAlive).toMatchObject({ enforcement: 'none', limitS: null, verdict: 'pass', headroomS: 6 });
+    // A sweep past the horizon is waited for: one that closed nothing by then may still sweep (Node.js 22 defaults would, at 60 s every 30 s)
+    expect(result.elapsedS).toBeGreaterThan(result.horizonS);
+    expect(result.elapsedS).toBeLessThanOrEqual(result.horizonS * 1.5 + 1);
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * Simulated backends for the probe engine's unit tests: a server's idle rules, played on a
+ * `SimulatedClock` through the engine's `Wire` interface (lambda/probe/wire/types.ts).
+ *
+ * Why a model of the server, not of our code: the engine, its phases and its wire interface
+ * run unchanged; only the far end of the connection is simulated, with the rules real servers
+ * follow (a per-connection timer, periodic sweeps, a whole-second clock, a lazy check on the
+ * next request), so that a minute of probing takes milliseconds and every moment is exact.
+ */
+import { waitUntil, type CancelTimer } from '../../lambda/probe/clock';
+import { ConnectError, type RequestOutcome, type SendOptions, type ServerClose, type Wire, type WireConnection, type WireFactory } from '../../lambda/probe/wire/types';
+import type { ClosedWith } from '../../lambda/probe/types';
+import type { SimulatedClock } from './simulated-time';
+
+/** How a server treats a connection while it idles (before its first request, or between requests). */
+export type IdleRule =
+  /** Keeps it open forever. */
+  | { readonly kind: 'never' }
+  /** Closes it on its own timer, `afterMs` after its idle began. */
+  | { readonly kind: 'timer'; readonly afterMs: number; readonly closedWith?: ClosedWith }
+  /** Closes it at a periodic check (every `intervalMs`) once it has idled `thresholdMs` (Node.js 18+ `headersTimeout`). */
+  | { readonly kind: 'sweep'; readonly thresholdMs: number; readonly intervalMs: number; readonly closedWith?: ClosedWith }
+  /** Counts idle in whole ticks of `tickMs` and closes it at the tick that reaches `ticks`. */
+  | { readonly kind: 'coarse'; readonly ticks: number; readonly tickMs: number }
+  /** Closes it only when a request comes after more than `afterMs` of idle (Node.js 8.14 to 12.18). */
+  | { readonly kind: 'lazy'; readonly afterMs: number };
+
+export interface SimulatedServerOptions {
+  readonly preRequest: IdleRule;
+  readonly keepAlive: IdleRule;
+  /** Where the server's periodic checks (sweeps, ticks) fall: this long after it started, then every period. */
+  readonly phaseMs?: number;
+  /** Round trip between the probe and the server. @default 1 */
+  readonly rttMs?: number;
+}
+
+/** A simulated backend: its wire for the engine, and what it did. */
+export interface SimulatedServer {
+  readonly wireOf: WireFactory;
+  /** Connections accepted. */
+  accepted(): number;
+}
+
+const STATUS_OF: Partial<Record<ClosedWith, number>> = { 'http-408': 408 };
+
+/**
+ * Starts a simulated backend on `clock`, now.
+ *
+ * @example
+ * const server = simulatedServer(clock, { preRequest: { kind: 'sweep', thresholdMs: 60_000, intervalMs: 30_000 }, keepAlive: { kind: 'timer', afterMs: 5000 } });
+ * await clock.run(runProbe([job], options, { clock, wireOf: server.wireOf }));
+ */
+export function simulatedServer(clock: SimulatedClock, options: SimulatedServerOptions): SimulatedServer {
+  const rttMs = options.rttMs ?? 1;
+  const open = new Set<SimulatedConnection>();
+  const startedAt = clock.now();
+  let accepted = 0;
+  /** Ticks each periodic rule has made so far. */
+  const ticksOf = new Map<IdleRule, number>();
+
+  // Periodic rules run on the server's own schedule, whatever the connections do.
+  for (const rule of new Set([options.preRequest, options.keepAlive])) {
+    const periodMs = rule.kind === 'sweep' ? rule.intervalMs : rule.kind === 'coarse' ? rule.tickMs : 0;
+    if (periodMs <= 0) continue;
+    const check = (at: number) =>
+      clock.schedule(at, () => {
+        const tick = (ticksOf.get(rule) ?? 0) + 1;
+        ticksOf.set(rule, tick);
+        for (const connection of open) if (connection.rule() === rule) connection.periodicCheck(rule, tick);
+        check(at + periodMs);
+      });
+    check(startedAt + ((options.phaseMs ?? 0) % periodMs || periodMs));
+  }
+
+  class SimulatedConnection implements WireConnection {
+    public connectedAt = clock.now();
+    public readonly ended: Promise<ServerClose>;
+    private resolveEnded!: (close: ServerClose) => void;
+    private close: ServerClose | null = null;
+    private pending: { readonly sentAt: number; readonly resolve: (outcome: RequestOutcome) => void } | null = null;
+    private served = 0;
+    /** When the current idle began; `null` while a request is in flight. */
+    private idleSince: number | null = clock.now();
+    private idleTick = 0;
+    private cancelTimer: CancelTimer = () => undefined;
+
+    public constructor(private readonly sendSpreadMs: number) {
+      this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+      this.startIdle();
+    }
+
+    public get closing(): boolean {
+      return this.close !== null;
+    }
+
+    public rule(): IdleRule {
+      return this.served === 0 ? options.preRequest : options.keepAlive;
+    }
+
+    public periodicCheck(rule: IdleRule, tick: number): void {
+      if (this.idleSince === null || this.close !== null) return;
+      if (rule.kind === 'sweep' && clock.now() - this.idleSince >= rule.thresholdMs) this.end(rule.closedWith ?? 'http-408', true);
+      if (rule.kind === 'coarse' && tick - this.idleTick >= rule.ticks) this.end('fin', true);
+    }
+
+    public send(_options: SendOptions): Promise<RequestOutcome> {
+      if (this.close !== null) return Promise.resolve({ kind: 'closed', sentAt: this.close.at, close: this.close });
+      const sentAt = clock.now();
+      const outcome = new Promise<RequestOutcome>((resolve) => (this.pending = { sentAt, resolve }));
+      const rule = this.rule();
+      const idleS = this.idleSince === null ? 0 : sentAt - this.idleSince;
+      this.idleSince = null;
+      this.cancelTimer();
+      if (rule.kind === 'lazy' && idleS > rule.afterMs) {
+        // The server reads the first segment, finds the connection too old and closes it.
+        clock.schedule(sentAt + rttMs / 2, () => this.end('fin', false));
+      } else {
+        clock.schedule(sentAt + this.sendSpreadMs + rttMs, () => {
+          if (this.close !== null || this.pending === null) return;
+          const { resolve } = this.pending;
+          this.pending = null;
+          this.served++;
+          resolve({ kind: 'response', sentAt, answeredAt: clock.now(), head: { status: 200, headers: { 'content-length': '2' }, httpVersion: '1.1' } });
+          this.startIdle();
+        });
+      }
+      return outcome;
+    }
+
+    public destroy(): void {
+      if (this.close !== null) return;
+      // As a socket's `close` event: in a later task, as the FIN of whoever closed first.
+      const at = clock.now();
+      this.cancelTimer();
+      open.delete(this);
+      clock.schedule(at, () => this.end('fin', this.pending === null, at));
+    }
+
+    public abandon(): void {
+      this.end('timeout', this.pending === null);
+    }
+
+    private startIdle(): void {
+      this.idleSince = clock.now();
+      this.idleTick = ticksOf.get(this.rule()) ?? 0;
+      const rule = this.rule();
+      if (rule.kind === 'timer') this.cancelTimer = clock.schedule(this.idleSince + rule.afterMs, () => this.end(rule.closedWith ?? 'fin', true));
+    }
+
+    private end(closedWith: ClosedWith, unprompted: boolean, at = clock.now()): void {
+      if (this.close !== null) return;
+      this.cancelTimer();
+      open.delete(this);
+      const status = STATUS_OF[closedWith] ?? null;
+      this.close = { at, closedWith, status, unprompted, silent: this.served === 0 && status === null };
+      this.pending?.resolve({ kind: 'closed', sentAt: this.pending.sentAt, close: this.close });
+      this.pending = null;
+      this.resolveEnded(this.close);
+    }
+  }
+
+  const wireOf: WireFactory = (_target, { segmentPauseMs }) => {
+    const wire: Wire = {
+      protocol: 'simulated',
+      sendSpreadMs: segmentPauseMs,
+      async open(endpoint, { signal }) {
+        if (!(await waitUntil(clock, clock.now() + rttMs, signal ?? new AbortController().signal))) {
+          throw new ConnectError('socket-error', `${endpoint.address}:${endpoint.port}: aborted while connecting`);
+        }
+        accepted++;
+        const connection = new SimulatedConnection(segmentPauseMs);
+        open.add(connection);
+        return connection;
+      },
+    };
+    return wire;
+  };
+  return { wireOf, accepted: () => accepted };
+}
