@@ -23,9 +23,8 @@ module.exports = {
     // Anything that takes real seconds: the probe engine and the commands against loopback
     // backends with second-scale limits, CDK templates (the construct deploys the prebuilt
     // Lambda bundles) with cfn-lint and asl-validator, moto's AWS emulator, Chromium, the
-    // packed package installed with --omit=dev. The package is built first.
-    project('integration', ['<rootDir>/test/**/*.integration.test.ts'], {
-      globalSetup: '<rootDir>/test/support/global-build-package.ts',
-    }),
+    // packed package installed with --omit=dev. The tests that need `dist/` build the package
+    // first, once for all workers (test/support/built-package.ts).
+    project('integration', ['<rootDir>/test/**/*.integration.test.ts']),
   ],
 };
