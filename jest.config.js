@@ -1,4 +1,6 @@
 /** @type {import('jest').Config} */
+const { availableParallelism } = require('node:os');
+
 const transform = { '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] };
 
 const project = (displayName, testMatch, extra = {}) => ({
@@ -27,4 +29,9 @@ module.exports = {
     // first, once for all workers (test/support/built-package.ts).
     project('integration', ['<rootDir>/test/**/*.integration.test.ts']),
   ],
+  // Twice the cores: most of the compat and integration time is waiting on real timeouts (a
+  // server's idle limit, a process, moto), which workers spend side by side; jest's default
+  // (cores - 1, so one on two cores) ran those waits one after another. Every test listens on
+  // port 0 or its own moto, so files in parallel never collide.
+  maxWorkers: Math.max(2, availableParallelism() * 2),
 };
