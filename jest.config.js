@@ -3,12 +3,8 @@ const { availableParallelism } = require('node:os');
 
 const transform = { '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] };
 
-/**
- * The default bound of a test or hook in the projects that wait on real time. Their files run
- * side by side (see maxWorkers), so starting moto, a process or Chromium, or stopping them,
- * takes seconds more than alone: a bound, never a measurement (jest's default is 5 s).
- */
-const REAL_TIME_TEST_TIMEOUT_MS = 60_000;
+/** The projects that wait on real time: 60 s for a test or hook by default. */
+const REAL_TIME = { setupFilesAfterEnv: ['<rootDir>/test/support/real-time-bound.ts'] };
 
 const project = (displayName, testMatch, extra = {}) => ({
   displayName,
@@ -28,13 +24,13 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', '\\.(compat|integration)\\.test\\.ts$'],
     }),
     // Real server binaries (old Node.js, nginx) held for a real load balancer timeout.
-    project('compat', ['<rootDir>/test/**/*.compat.test.ts'], { testTimeout: REAL_TIME_TEST_TIMEOUT_MS }),
+    project('compat', ['<rootDir>/test/**/*.compat.test.ts'], REAL_TIME),
     // Anything that takes real seconds: the probe engine and the commands against loopback
     // backends with second-scale limits, CDK templates (the construct deploys the prebuilt
     // Lambda bundles) with cfn-lint and asl-validator, moto's AWS emulator, Chromium, the
     // packed package installed with --omit=dev. The tests that need `dist/` build the package
     // first, once for all workers (test/support/built-package.ts).
-    project('integration', ['<rootDir>/test/**/*.integration.test.ts'], { testTimeout: REAL_TIME_TEST_TIMEOUT_MS }),
+    project('integration', ['<rootDir>/test/**/*.integration.test.ts'], REAL_TIME),
   ],
   // Twice the cores: most of the compat and integration time is waiting on real timeouts (a
   // server's idle limit, a process, moto), which workers spend side by side; jest's default
