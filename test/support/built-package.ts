@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CACHE } from './cache';
+import { reportFirstUse } from './first-use';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -103,7 +104,7 @@ export function ensureBuilt(): string {
       throw new Error(`the package build failed: ${output.at(-1) || (error as Error).message}`);
     }
     writeFileSync(DIGEST_FILE, digest);
-    process.stderr.write(`idle-canary tests: built the package in dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    reportFirstUse('built the package in dist/', started);
     return digest;
   } finally {
     rmSync(LOCK_DIR, { recursive: true, force: true });
