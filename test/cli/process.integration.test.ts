@@ -7,7 +7,10 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { ProbeResult } from '../../lambda/probe';
 import { runIn, USER_ENV } from '../package/run';
+import { ensureBuilt } from '../support/built-package';
 import { httpServer, type LoopbackServer } from '../support/loopback';
+
+ensureBuilt();
 
 const BIN = join(__dirname, '..', '..', 'dist', 'bin', 'idle-canary.js');
 

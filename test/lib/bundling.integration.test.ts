@@ -15,7 +15,7 @@ import { STACK, synth } from './synth';
 
 describe('the bundled Lambda code', () => {
   // A real synth, as `cdk deploy` does it, with every optional function: its assets are the
-  // bundles `npm run build` wrote (here jest's global setup)
+  // bundles `npm run build` wrote (here `ensureBuilt`, which test/lib/synth.ts runs)
   let built: ReturnType<typeof synth>;
   beforeAll(() => {
     built = synth({ ...STACK, accessLogBuckets: [{ bucketName: 'corp-elb-logs' }] });

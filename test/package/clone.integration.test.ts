@@ -7,7 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureBuilt } from '../support/built-package';
 import { runIn } from './run';
+
+ensureBuilt();
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -3,7 +3,7 @@
  * repository with `--omit=dev`, every command run from there, and a CDK app of the user's own
  * that synthesizes `new IdleCanary(...)` from it.
  *
- * jest's global setup of this project has run `npm run build` (see jest.config.js).
+ * The package is built first (`ensureBuilt`, once for all the tests that need `dist/`).
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,11 @@ import { join } from 'node:path';
 import { DEMO_BACKENDS, startBackend, type RunningBackend } from '../../cli/demo/backends';
 import type { ProbeResult } from '../../lambda/probe';
 import { CLASSIC } from '../lambda/access-logs/lines';
+import { ensureBuilt } from '../support/built-package';
 import { measureKeepAliveCloseS } from '../support/loopback';
 import { USER_ENV, runIn } from './run';
+
+ensureBuilt();
 
 const ROOT = join(__dirname, '..', '..');
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };

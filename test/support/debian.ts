@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { reportFirstUse } from './first-use';
 import { lastLine } from './last-line';
 
 const run = promisify(execFile);
@@ -44,6 +45,7 @@ const APT_LOCK = join(tmpdir(), 'idle-canary-apt.lock');
  */
 export async function ensureDebianPackage(binary: string, pkg: string): Promise<string> {
   if (existsSync(binary)) return binary;
+  const started = Date.now();
   const script = `test -e '${binary}' || { apt-get update -qq && apt-get -o DPkg::Lock::Timeout=${DPKG_LOCK_WAIT_S} install -y -qq --no-install-recommends '${pkg}'; }`;
   const failed = (why: string) => new Error(`${binary} is missing and installing Debian's ${pkg} with apt-get ${why}`);
   try {
@@ -54,5 +56,6 @@ export async function ensureDebianPackage(binary: string, pkg: string): Promise<
     throw failed(`failed (exit ${code}): ${lastLine(stderr)}`);
   }
   if (!existsSync(binary)) throw failed('did not give it');
+  reportFirstUse(`installed Debian's ${pkg} with apt-get`, started);
   return binary;
 }

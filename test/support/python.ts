@@ -5,6 +5,7 @@
  * nothing installed beforehand, as the Debian packages of `debian.ts` do.
  */
 import { spawnSync } from 'node:child_process';
+import { reportFirstUse } from './first-use';
 import { lastLine } from './last-line';
 
 /** How long `command --help` may take to show the command runs (cfn-lint's takes about 2 s). */
@@ -31,12 +32,14 @@ const ready = new Set<string>();
  */
 export function ensurePythonCommand(command: string, pkg: string): string {
   if (!ready.has(command) && !runs(command)) {
+    const started = Date.now();
     const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', pkg], { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS });
     const failed = (why: string) => new Error(`${command} is missing and \`python3 -m pip install ${pkg}\` ${why}`);
     if ((pip.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') throw failed(`took more than ${INSTALL_TIMEOUT_MS / 1000} s: stopped`);
     if (pip.error !== undefined) throw failed(`could not run: ${pip.error.message}`);
     if (pip.status !== 0) throw failed(`failed (exit ${pip.status}): ${lastLine(pip.stderr)}`);
     if (!runs(command)) throw new Error(`pip installed ${pkg}, but \`${command} --help\` still does not run: is pip's script folder on PATH?`);
+    reportFirstUse(`installed ${pkg} with pip`, started);
   }
   ready.add(command);
   return command;

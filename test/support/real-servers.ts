@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDebianPackage } from './debian';
 import { CACHE } from './cache';
+import { reportFirstUse } from './first-use';
 import { lastLine } from './last-line';
 import { closedPort } from './loopback';
 
@@ -41,6 +42,7 @@ export async function ensureNodeBinary(version: string): Promise<string> {
   const dir = join(CACHE, 'node', version);
   const binary = join(dir, 'bin', 'node');
   if (existsSync(binary)) return binary;
+  const started = Date.now();
   await mkdir(join(CACHE, 'node'), { recursive: true });
   const work = await mkdtemp(join(CACHE, 'node', `.${version}-`));
   try {
@@ -53,6 +55,7 @@ export async function ensureNodeBinary(version: string): Promise<string> {
     await rename(join(work, 'package'), dir).catch((error: NodeJS.ErrnoException) => {
       if (!existsSync(binary)) throw error;
     });
+    reportFirstUse(`installed Node.js ${version} from the npm registry into .cache/node/`, started);
     return binary;
   } finally {
     await rm(work, { recursive: true, force: true });
