@@ -137,7 +137,8 @@ export class IdleCanaryGate extends Construct {
     conclude.addRetry({ errors: [...LAMBDA_TRANSIENT_ERRORS, 'States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
     const probe = new tasks.LambdaInvoke(this, 'ProbeReplacementTasks', {
       lambdaFunction: this.probeFunction,
-      payload: sfn.TaskInput.fromJsonPathAt('$.shard'),
+      // The shard alone goes to the probe function; its result joins the run's state.
+      inputPath: '$.shard',
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       resultPath: '$.probed',

@@ -70,7 +70,8 @@ function answer(verdict: Verdict, lines: readonly string[], subject: GateSubject
       : onInconclusive === 'fail'
         ? " The gate fails a deployment it cannot judge (onInconclusive: 'fail'): fix what kept it from probing, or set onInconclusive: 'continue' to let such deployments proceed."
         : " The gate lets a deployment it cannot judge proceed (onInconclusive: 'continue'): these tasks take traffic unchecked."
-  const reason = printable(`idle-canary gate ${hookStatus}: ${what}. ${lines.join(' | ')}.${setting}`, MAX_REASON_CHARS);
+  const body = lines.join(' | ');
+  const reason = printable(`idle-canary gate ${hookStatus}: ${what}. ${body}${body.endsWith('.') ? '' : '.'}${setting}`, MAX_REASON_CHARS);
   return { verdict, hookStatus, reason, loadBalancers };
 }
 
