@@ -21,7 +21,7 @@ export function ciRecipe(): string {
 }
 
 /** A CI job's working directory: a project with the built package installed. */
-export function ciProject(): { dir: string; remove: () => void } {
+function ciProject(): { dir: string; remove: () => void } {
   const bin = join(ROOT, 'dist', 'bin', 'idle-canary.js');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`);
   const dir = mkdtempSync(join(tmpdir(), 'idle-canary-ci-'));
@@ -33,7 +33,7 @@ export function ciProject(): { dir: string; remove: () => void } {
 }
 
 /** Runs the recipe in `dir` with the job's variables; its exit code, its output (the last 4 KB) and the JSON it kept. */
-export async function runCiRecipe(dir: string, env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; output: string; result: unknown }> {
+async function runCiRecipe(dir: string, env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; output: string; result: unknown }> {
   const child = spawn('bash', ['-c', ciRecipe()], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4096));
@@ -45,6 +45,16 @@ export async function runCiRecipe(dir: string, env: Record<string, string>, time
     child.on('exit', resolve);
   }).finally(() => clearTimeout(timer));
   return { code, output, result: JSON.parse(readFileSync(join(dir, 'idle-canary.json'), 'utf8')) };
+}
+
+/** Runs the recipe once per job, all at once, each in a project of its own; their outcomes in order. */
+export async function runCiJobs(jobs: ReadonlyArray<Record<string, string>>, timeoutMs: number) {
+  const projects = jobs.map(() => ciProject());
+  try {
+    return await Promise.all(jobs.map((env, i) => runCiRecipe(projects[i].dir, env, timeoutMs)));
+  } finally {
+    for (const project of projects) project.remove();
+  }
 }
 
 /** A Node.js HTTP server on loopback, with `configure` applied (none: Node.js's defaults), answering every request. */

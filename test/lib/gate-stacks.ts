@@ -10,6 +10,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IdleCanaryGate, type IdleCanaryGateProps } from '../../lib/gate';
+import { nagFindings } from '../support/nag-findings';
 import { STACK, importedVpcs } from './synth';
 
 const ENV = { account: STACK.account, region: STACK.region };
@@ -24,16 +25,7 @@ export function gateStack(props: Partial<IdleCanaryGateProps> = {}, change: (gat
   const gate = new IdleCanaryGate(stack, 'Gate', { ...vpc, backendPorts: [8080], backendSecurityGroups: [serviceGroup], addIngress: true, topic, ...props });
   change(gate);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const printed: string[] = [];
-  const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args.join(' ')));
-  try {
-    app.synth();
-  } catch (error) {
-    printed.push(String(error));
-  } finally {
-    spy.mockRestore();
-  }
-  const findings = [...new Set(printed.join('\n').match(/AwsSolutions-[A-Z0-9]+\[[^\n]*\]|AwsSolutions-[A-Z0-9]+:[^\n]*/g))];
+  const findings = nagFindings(app);
   // A synth with findings throws again: the template is read only when there are none.
   return { app, stack, gate, topic, findings, get template() { return Template.fromStack(stack); } };
 }
