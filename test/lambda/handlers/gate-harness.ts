@@ -10,13 +10,15 @@ import '../../support/with-resolvers';
 import { CodeDeployClient, GetDeploymentTargetCommand, ListDeploymentTargetsCommand, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServiceRevisionsCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeLoadBalancerAttributesCommand, DescribeTagsCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { join } from 'node:path';
 import { HANDLERS_DIR, type HandlerName } from '../../../lib/handlers';
+import { longProbeTask } from '../../../lambda/handlers/long-probe';
+import { inMemoryBucket } from '../../support/in-memory-bucket';
 import { lambdaContext } from '../../support/lambda-context';
 import { stateMachineDefinition } from '../../lib/synth';
 import { gateStack } from '../../lib/gate-stacks';
@@ -58,19 +60,21 @@ export const ecsEvent = (s: Service) => ({
  * gate.services.set('web', { name: 'web', tasks: [backend] });
  * const { first, last } = await gate.ecsCalls(gate.services.get('web')!);
  */
-export function startGateHarness(idleTimeoutS: number) {
+export function startGateHarness(idleTimeoutS: number, options: { readonly longTimeouts?: boolean } = {}) {
   const saved = { ...process.env };
   const mocks = {
     ecs: mockClient(ECSClient),
     elb: mockClient(ElasticLoadBalancingV2Client),
     codeDeploy: mockClient(CodeDeployClient),
     sfn: mockClient(SFNClient),
-    s3: mockClient(S3Client),
+    // A bucket as a map: what the hook writes (a long plan), the long probe and conclude read.
+    s3: inMemoryBucket().s3,
     sns: mockClient(SNSClient),
   };
   const services = new Map<string, Service>();
   const executions = new Map<string, { promise: Promise<Json | Error>; done?: Json | Error; input: string }>();
-  const definition = stateMachineDefinition(gateStack().template);
+  // Without the long probe task's TimeoutSecondsPath, which aws-local-stepfunctions resolves against the task's Parameters.
+  const definition = JSON.parse(JSON.stringify(stateMachineDefinition(gateStack({ longTimeouts: options.longTimeouts === true }).template)).replace(/,"TimeoutSecondsPath":"\$\.timeoutS"/g, '')) as unknown;
 
   /** Invokes the bundled hook handler as ECS or CodeDeploy does. */
   const hook = (event: unknown) => bundled('gate-hook')(event, lambdaContext(60_000)) as Promise<Record<string, unknown>>;
@@ -85,7 +89,9 @@ export function startGateHarness(idleTimeoutS: number) {
     IDLE_CANARY_REPORT_PREFIX: 'idle-canary/',
     IDLE_CANARY_TOPIC_ARN: `arn:aws:sns:eu-west-1:${ACCOUNT}:alarms`,
     IDLE_CANARY_GATE_STATE_MACHINE_ARN: MACHINE_ARN,
-    IDLE_CANARY_PROBE_TIMEOUT_S: '900',
+    // With the long probe, a probe function that holds 5 s: every load balancer timeout goes to Fargate.
+    IDLE_CANARY_PROBE_TIMEOUT_S: options.longTimeouts === true ? '5' : '900',
+    IDLE_CANARY_GATE_LONG_TIMEOUTS: options.longTimeouts === true ? 'on' : '',
     IDLE_CANARY_MARGIN_S: '1',
   });
   mocks.ecs.on(DescribeServiceRevisionsCommand).callsFake(({ serviceRevisionArns }: { serviceRevisionArns: string[] }) => {
@@ -107,7 +113,6 @@ export function startGateHarness(idleTimeoutS: number) {
   }));
   mocks.elb.on(DescribeTagsCommand).resolves({ TagDescriptions: [{ ResourceArn: ALB_ARN, Tags: [{ Key: 'team', Value: 'shop' }] }] });
   mocks.elb.on(DescribeLoadBalancerAttributesCommand).resolves({ Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: String(idleTimeoutS) }] });
-  mocks.s3.on(PutObjectCommand).resolves({});
   mocks.sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
 
   // Step Functions: StartExecution runs the synthesized definition locally, its tasks the bundled handlers
@@ -119,6 +124,12 @@ export function startGateHarness(idleTimeoutS: number) {
         taskResourceLocalHandlers: {
           ProbeReplacementTasks: async (shard: Json) => (await bundled('probe')(shard, lambdaContext(900_000))) as Json,
           ConcludeGate: async (state: Json) => (await bundled('gate-conclude')(state, lambdaContext(60_000))) as Json,
+          // The long probe task's own code, with the container overrides the state passes.
+          'Long probe vpc-0a1b2c3d4e5f60718': async (task: Json) => {
+            const overrides = (task as { Overrides: { ContainerOverrides: Array<{ Environment: Array<{ Name: string; Value: string }> }> } }).Overrides.ContainerOverrides[0].Environment;
+            await longProbeTask({ ...process.env, ...Object.fromEntries(overrides.map((o) => [o.Name, o.Value])) }, { s3: new S3Client({}) });
+            return { StopCode: 'EssentialContainerExited' };
+          },
         },
       },
     });
