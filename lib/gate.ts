@@ -7,7 +7,7 @@
  * longer than a hook may take to answer; the hook starts the run and answers `IN_PROGRESS`
  * (ECS calls it again) or nothing (CodeDeploy waits for `PutLifecycleEventHookExecutionStatus`).
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -119,6 +119,9 @@ export class IdleCanaryGate extends Construct {
     });
     this.grantHook(this.hookFunction);
     this.grantConclude(this.concludeFunction, props.topic);
+    // What an appspec names, and where a person looks for a gate run.
+    new CfnOutput(this, 'HookFunctionName', { value: this.hookFunction.functionName, description: 'idle-canary gate: the hook function (ECS lifecycle hooks, CodeDeploy appspec Hooks)' });
+    new CfnOutput(this, 'GateStateMachineArn', { value: this.stateMachine.stateMachineArn, description: 'idle-canary gate: the gate runs, one per deployment hook' });
   }
 
   /**

@@ -7,6 +7,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { logicalIdOf, roleStatements, stateMachineDefinition } from './synth';
 import { gateStack, sampleServiceStack } from './gate-stacks';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- asl-validator has no types
+const aslValidator = require('asl-validator') as (definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errorsText: (separator?: string) => string };
+
 const PARTITION = { Ref: 'AWS::Partition' };
 const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
 
@@ -19,6 +22,14 @@ describe('the deployment gate', () => {
     // Assess
     expect(plain.findings).toEqual([]);
     expect(long.findings).toEqual([]);
+  });
+
+  it('holds a gate run definition that asl-validator accepts, with and without the long probe', () => {
+    // Act
+    const results = [gateStack(), gateStack({ longTimeouts: true })].map(({ template }) => aslValidator(stateMachineDefinition(template), { checkPaths: true, checkArn: false }));
+
+    // Assess: references are placeholders here, so only paths are checked
+    for (const result of results) expect(result.isValid ? '' : result.errorsText('\n')).toBe('');
   });
 
   it('reports a wildcard nobody acknowledged on the hook, so a clean synth means something', () => {
@@ -107,6 +118,7 @@ describe('the deployment gate', () => {
       Environment: { Variables: Match.objectLike({ IDLE_CANARY_GATE_ON_INCONCLUSIVE: 'continue', IDLE_CANARY_MARGIN_S: '1' }) },
     });
     expect(roleStatements(template, gate.probeFunction.role)).toEqual([]);
+    expect(Object.values(template.findOutputs('*')).map((o) => o.Description)).toEqual(expect.arrayContaining([expect.stringMatching(/^idle-canary gate: the hook function/), expect.stringMatching(/^idle-canary gate: the gate runs/)]));
     template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^idle-canary probe for vpc-'), VpcConfig: Match.anyValue() });
   });
 
