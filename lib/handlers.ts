@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { packageRoot } from './package-root';
 
 /** Each is `lambda/handlers/NAME.ts`, bundled to `dist/handlers/NAME/index.js`. */
-export const HANDLER_NAMES = ['discover', 'probe', 'publish', 'digest', 'access-logs'] as const;
+export const HANDLER_NAMES = ['discover', 'probe', 'publish', 'digest', 'access-logs', 'gate-hook', 'gate-conclude'] as const;
 
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 

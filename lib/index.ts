@@ -17,6 +17,8 @@
  * });
  */
 export { IdleCanary } from './idle-canary';
+export { DEFAULT_GATE_STAGES, IdleCanaryGate, type IdleCanaryGateProps } from './gate';
+export type { OnInconclusive } from '../lambda/gate/types';
 export { defaults, type AccessLogBucketConfig, type IdleCanaryProps, type LongTimeoutsConfig, type VpcConfig, type VpcIdsConfig } from './props';
 // The parts IdleCanary composes, for an app that wants one of them on its own or to extend one.
 export { AccessLogCounter, type AccessLogCounterProps, type AccessLogSource } from './access-log-counter';

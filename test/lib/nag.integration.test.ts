@@ -3,23 +3,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildApp } from '../../lib/app';
 import type { IdleCanaryStack } from '../../lib/idle-canary-stack';
 import { ALL_OBJECTS, CHILD_EXECUTIONS, FUNCTION_VERSIONS, objectsOfBuckets, objectsUnder } from '../../lib/nag';
+import { nagFindings } from '../support/nag-findings';
 import { STACK } from './synth';
 
 /** Synthesizes the app after `change`, and returns the distinct cdk-nag findings it reported (none when it passed). */
 function findingsAfter(change: (stack: IdleCanaryStack) => void): string[] {
   const app = buildApp(new App({ context: { 'idle-canary': { stacks: [STACK] } } }));
   change(app.node.children[0] as IdleCanaryStack);
-  // The report is printed, or carried by the error, depending on how the console is set up.
-  const printed: string[] = [];
-  const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args.join(' ')));
-  try {
-    app.synth();
-  } catch (error) {
-    printed.push(String(error));
-  } finally {
-    spy.mockRestore();
-  }
-  return [...new Set(printed.join('\n').match(/AwsSolutions-[A-Z0-9]+\[[^\n]*\]/g))];
+  return nagFindings(app);
 }
 
 describe('cdk-nag acknowledgements', () => {
