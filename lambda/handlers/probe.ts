@@ -21,7 +21,7 @@ const target = check.fields(
   ['proxyProtocol', 'hostHeader'],
 );
 const item = check.fields({ key: check.string, job: check.fields({ target, loadBalancerIdleTimeoutS: check.number(1, 4000) }), loadBalancers: check.array(check.string) });
-const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(item) });
+const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(item) }, ['vpcId']);
 const batch = check.fields({ Items: check.array(item), BatchInput: check.fields({ runId: check.string, vpcId: check.string }) });
 
 /** A shard from the inline Map, a batch from a Distributed Map, or a long probe's plan, as a shard (validated). */

@@ -21,7 +21,7 @@ import { earlierRunningExecution, type ThisExecution } from './guard';
 import { backendsPerRun, inlineStateBound, longProbeTime, PROBE_WAVES, STATE_BUDGET_BYTES } from './limits';
 import { discoverRun } from './pipeline';
 import { splitByRoute, worstCaseAnyS } from './route';
-import { groupByVpc, targetsPerInvocation, toShards } from './shards';
+import { groupByVpc, sortedByVpc, targetsPerInvocation, toShards } from './shards';
 import { longKeys, writeDiscovery, writeLongPlans, writePlans } from './store';
 import type { DiscoverOutput, InlineRun, LongProbe } from './types';
 
@@ -115,7 +115,12 @@ async function planLongProbes(
   sockets: { maxOpenSockets: number; maxSocketsPerTarget: number },
 ): Promise<LongProbe[]> {
   const perTask = targetsPerInvocation(sockets);
-  const probes = [...groupByVpc(discovery, items).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([vpcId, vpcItems]) => {
+  const groups = sortedByVpc(groupByVpc(discovery, items));
+  // The long probe runs in a VPC: items outside any VPC get no result, and are judged probe errors.
+  const outside = groups.find(([vpcId]) => vpcId === undefined)?.[1] ?? [];
+  if (outside.length > 0) logger.warn('long probe not planned', { backends: outside.length, reason: 'backends probed from outside any VPC have no long probe task' });
+  const inVpcs = groups.filter((group): group is [string, ProbePlanItem[]] => group[0] !== undefined);
+  const probes = inVpcs.map(([vpcId, vpcItems]) => {
     const probed = vpcItems.slice(0, perTask);
     const worstS = Math.max(...probed.map((item) => worstCaseAnyS(item.job.loadBalancerIdleTimeoutS)));
     const probe: LongProbe = { vpcId, ...longKeys(run.prefix, run.runId, vpcId), items: probed.length, deferred: vpcItems.length - probed.length, ...longProbeTime(worstS, run.runStartedMs, Date.now()) };

@@ -74,7 +74,7 @@ export interface PublishSummary {
   readonly failing: readonly string[];
   readonly failingCount: number;
   /** Failed shards: the first `SUMMARY_LIST_MAX`, each error cut to `SUMMARY_ERROR_MAX` characters, and how many there are. */
-  readonly shardFailures: ReadonlyArray<{ readonly shardId: number; readonly vpcId: string; readonly error: string }>;
+  readonly shardFailures: ReadonlyArray<{ readonly shardId: number; readonly vpcId?: string; readonly error: string }>;
   readonly shardFailureCount: number;
   readonly metricsPublished: number;
   readonly metricsFailed: number;
@@ -147,7 +147,7 @@ export async function publishRun(run: PublishInput, settings: PublishSettings, d
     }
   }
 
-  const shardFailures = shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, vpcId: f.vpcId, error: shorten(`${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}`) }));
+  const shardFailures = shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, ...(f.vpcId !== undefined ? { vpcId: f.vpcId } : {}), error: shorten(`${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}`) }));
   const failing = verdicts.filter((v) => v.verdict === 'fail').map((v) => v.name);
   const summary: PublishSummary = {
     runId: run.runId,
