@@ -90,6 +90,8 @@ export class RunStateMachine extends Construct {
         payload: sfn.TaskInput.fromObject({
           runId: sfn.JsonPath.stringAt('$$.Execution.Name'),
           execution: { stateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'), executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
+          // The execution's input: a `selection` in it is what this run probes (a deployment hook's, an operator's).
+          input: sfn.JsonPath.objectAt('$$.Execution.Input'),
         }),
         payloadResponseOnly: true,
         retryOnServiceExceptions: false,

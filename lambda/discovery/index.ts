@@ -10,7 +10,7 @@ import { diagnoseReachability } from './diagnose';
 import { instanceAddresses, type InstanceAddress } from './ec2';
 import { TokenBucket, defaults as pacing } from './pace';
 import type { FoundLoadBalancer } from './found';
-import { defaults as samplingDefaults, runNumberAt, sampleBackends } from './sample';
+import { defaults as samplingDefaults, rotationAt, sampleBackends } from './sample';
 import type { ProbeSource } from './reachability';
 import type { Selection } from './select';
 import { DEFAULT_SOURCES, type DiscoveryClients, type DiscoverySource } from './source';
@@ -40,8 +40,8 @@ export interface DiscoverOptions extends Selection {
   readonly sources?: readonly DiscoverySource[];
   /** @default 2 */
   readonly maxBackendsPerPort?: number;
-  /** Picks which backends this run samples. @default the index of the current 15-minute period */
-  readonly runNumber?: number;
+  /** The rotation, which picks the backends this run samples. @default the index of the current 15-minute period */
+  readonly rotation?: number;
   /** @default 4 */
   readonly concurrency?: number;
   /** Calls per second per ELB API family, below the account's refill rate. @default 8 */
@@ -87,8 +87,8 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
   } catch (error) {
     ips = error as Error;
   }
-  const runNumber = options.runNumber ?? runNumberAt(new Date(), settings.periodMinutes);
-  const plans = found.map((lb) => toPlan(lb, ips, settings.maxBackendsPerPort, runNumber));
+  const rotation = options.rotation ?? rotationAt(new Date(), settings.periodMinutes);
+  const plans = found.map((lb) => toPlan(lb, ips, settings.maxBackendsPerPort, rotation));
   return {
     region: options.region,
     loadBalancers: options.probeSources?.length ? await diagnoseReachability(clients.ec2, plans, ips instanceof Map ? ips : new Map(), options.probeSources) : plans,
@@ -108,7 +108,7 @@ export function createClients(region: string, profile?: string): DiscoveryClient
 }
 
 /** Resolves addresses and samples the backends of one load balancer. */
-function toPlan(lb: FoundLoadBalancer, ips: Map<string, InstanceAddress> | Error, perPort: number, runNumber: number): LoadBalancerPlan {
+function toPlan(lb: FoundLoadBalancer, ips: Map<string, InstanceAddress> | Error, perPort: number, rotation: number): LoadBalancerPlan {
   const needsIps = lb.backends.some((b) => b.instanceId !== undefined);
   const lookupError = ips instanceof Error && needsIps ? ips.message : undefined;
   const resolved: PlannedBackend[] = [];
@@ -127,7 +127,7 @@ function toPlan(lb: FoundLoadBalancer, ips: Map<string, InstanceAddress> | Error
       ...(backend.targetGroup ? { targetGroup: backend.targetGroup } : {}),
     });
   }
-  const { chosen, notSampled } = sampleBackends(resolved, perPort, runNumber);
+  const { chosen, notSampled } = sampleBackends(resolved, perPort, rotation);
   const error = lb.error ?? lookupError;
   return {
     name: lb.name,

@@ -6,7 +6,6 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { PROBE_RESERVE_S } from '../run/limits';
 import { probeShard } from '../run/probe-shard';
-import { REQUEST_FIELDS, type RequestField } from '../probe/request';
 import type { ProbeBatch, Shard, ShardResult } from '../run/types';
 import { settingFromEnv } from './config';
 import { logger } from '../shared/logger';
@@ -14,10 +13,8 @@ import { validator } from './validate';
 
 const check = validator('probe');
 
-/** The target's request fields by the rules every front door shares: never a CR or LF. */
-const requestField = (field: RequestField) => check.matching(REQUEST_FIELDS[field].pattern, REQUEST_FIELDS[field].expected);
 const target = check.fields(
-  { host: requestField('host'), port: check.integer(1, 65535), tls: check.boolean, path: requestField('path'), proxyProtocol: check.boolean, hostHeader: requestField('hostHeader') },
+  { host: check.requestField('host'), port: check.integer(1, 65535), tls: check.boolean, path: check.requestField('path'), proxyProtocol: check.boolean, hostHeader: check.requestField('hostHeader') },
   ['proxyProtocol', 'hostHeader'],
 );
 const item = check.fields({ key: check.string, job: check.fields({ target, loadBalancerIdleTimeoutS: check.number(1, 4000) }), loadBalancers: check.array(check.string) });

@@ -4,6 +4,7 @@
  */
 import type { ProbePlanItem } from '../discovery/types';
 import type { ProbeResult } from '../probe/types';
+import type { RunSelection } from './selection';
 
 /** A batch of probe jobs for one VPC's probe function (or, without `vpcId`, the probe function outside any VPC). */
 export interface Shard {
@@ -30,6 +31,8 @@ export interface InlineRun {
   readonly shards: readonly Shard[];
   /** Long-horizon probes on ECS Fargate, one per VPC that has such backends; set when the stack has `longTimeouts`. */
   readonly long?: readonly LongProbe[];
+  /** What the run request asked to probe; absent for a run of the configured selection. */
+  readonly selection?: RunSelection;
 }
 
 /**
@@ -76,6 +79,8 @@ export interface DistributedRun {
   readonly plans: ReadonlyArray<{ readonly vpcId?: string; readonly key: string; readonly items: number; readonly deferred: number }>;
   /** As in `InlineRun`. */
   readonly long?: readonly LongProbe[];
+  /** As in `InlineRun`. */
+  readonly selection?: RunSelection;
 }
 
 /** What a Distributed Map batch gives the probe function: items, and the batch's common input. */

@@ -52,7 +52,7 @@ describe('discover', () => {
     const { clients } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     const byName = Object.fromEntries(discovery.loadBalancers.map((lb) => [lb.name, lb]));
@@ -78,7 +78,7 @@ describe('discover', () => {
     const { clients } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     const byName = Object.fromEntries(discovery.loadBalancers.map((lb) => [lb.name, lb]));
@@ -96,7 +96,7 @@ describe('discover', () => {
     const { clients } = mockAccount({ ...account, instances: [{ id: 'i-0a', ip: '10.0.1.10' }] });
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     const byName = Object.fromEntries(discovery.loadBalancers.map((lb) => [lb.name, lb]));
@@ -120,7 +120,7 @@ describe('discover', () => {
     const { clients } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     const byName = Object.fromEntries(discovery.loadBalancers.map((lb) => [lb.name, lb]));
@@ -135,7 +135,7 @@ describe('discover', () => {
     const { clients } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     expect(discovery.notCovered).toEqual([
@@ -149,7 +149,7 @@ describe('discover', () => {
     const { clients, elb, elbv2, ec2 } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     const sent = elb.calls().length + elbv2.calls().length + ec2.calls().length;
@@ -163,7 +163,7 @@ describe('discover', () => {
     const { clients, elb } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0, names: ['k8s-*', 'api'] });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0, names: ['k8s-*', 'api'] });
 
     // Assess
     expect(discovery.loadBalancers.map((lb) => lb.name).sort()).toEqual(['api', 'k8s-web']);
@@ -182,7 +182,7 @@ describe('discover', () => {
     const { clients } = mockAccount(shared);
 
     // Act
-    const plan = toProbePlan((await discover({ region: 'eu-west-1', clients, runNumber: 0 })).loadBalancers);
+    const plan = toProbePlan((await discover({ region: 'eu-west-1', clients, rotation: 0 })).loadBalancers);
 
     // Assess
     expect(plan).toEqual([
