@@ -149,14 +149,15 @@ function invokeProbe(scope: Construct, id: string, probe: lambda.IFunction): sfn
 /** Small runs: a Map over the shards in the state, each routed to its VPC's probe function. */
 function inlineProbes(scope: Construct, props: RunStateMachineProps): sfn.Map {
   const shardFailed = new sfn.Pass(scope, 'ShardFailed', { parameters: { 'shardId.$': '$.shardId', 'vpcId.$': '$.vpcId', 'error.$': '$.error' } });
-  // First: a shard without a VPC (a comparison on its missing `vpcId` would fail the whole run).
+  // First: a shard without a VPC (a comparison on its missing `vpcId` would fail the whole run). As
+  // Not(IsPresent) rather than IsPresent false, which aws-local-stepfunctions 3.0 never matches.
   const outside = props.probeOutsideVpc
     ? invokeProbe(scope, 'Probe outside any VPC', props.probeOutsideVpc).addCatch(new sfn.Pass(scope, 'ShardFailedOutsideVpc', { parameters: { 'shardId.$': '$.shardId', 'error.$': '$.error' } }), {
         errors: ['States.ALL'],
         resultPath: '$.error',
       })
     : new sfn.Pass(scope, 'NoProbeOutsideVpc', { parameters: { 'shardId.$': '$.shardId', error: { Error: 'NoProbeFunction', Cause: 'no probe function is deployed outside a VPC' } } });
-  const route = new sfn.Choice(scope, 'RouteToVpc').when(sfn.Condition.isNotPresent('$.vpcId'), outside);
+  const route = new sfn.Choice(scope, 'RouteToVpc').when(sfn.Condition.not(sfn.Condition.isPresent('$.vpcId')), outside);
   for (const [vpcId, probe] of Object.entries(props.probes)) {
     const invoke = invokeProbe(scope, `Probe ${vpcId}`, probe);
     invoke.addCatch(shardFailed, { errors: ['States.ALL'], resultPath: '$.error' });

@@ -40,7 +40,8 @@ const event = check.fields(
     source: check.string,
     execution: check.fields({ stateMachineArn: check.string, executionArn: check.string, startTime: check.string }),
     // The execution's input, as whoever started it wrote it: a schedule, a rule, an operator, a deployment hook.
-    input: check.fields({ source: check.string, selection }, ['source', 'selection'], true),
+    // Comment: a note, ignored (the Step Functions console's default input has one).
+    input: check.fields({ source: check.string, selection, Comment: check.string }, ['source', 'selection', 'Comment'], true),
   },
   ['runId', 'source', 'execution', 'input'],
 );

@@ -391,6 +391,29 @@ describe('the synthesized state machine, executed', () => {
     });
   });
 
+  describe('a run of targets, one of them outside any VPC', () => {
+    it('probes the one in the VPC and records the other shard as failed, with the reason, without failing the run', async () => {
+      // Prepare: the passing backend in the stack's VPC, and an address to probe from outside any VPC (no such probe is deployed)
+      const targets: Json[] = [
+        { host: '127.0.0.1', port: backends.passing.port, idleTimeoutS: 2, vpcId, name: 'green' },
+        { host: '127.0.0.1', port: backends.fixed.port, idleTimeoutS: 2, name: 'public' },
+      ];
+
+      // Act
+      const execution = await execute('run-targets', 900, { source: 'operator', selection: { targets } });
+      const report = await readReport((execution.output as { report: string }).report);
+
+      // Assess
+      expect(execution.error).toBeUndefined();
+      expect(execution.states.map((s) => s.name)).toEqual(expect.arrayContaining([`Probe ${vpcId}`, 'NoProbeOutsideVpc', 'PublishResults']));
+      expect(report.loadBalancers.map((lb) => [lb.name, lb.type, lb.vpcId, lb.verdict, lb.probeErrors])).toEqual([
+        ['green', 'probe', vpcId, 'pass', 0],
+        ['public', 'probe', '-', 'inconclusive', 1],
+      ]);
+      expect(execution.output).toMatchObject({ runId: 'run-targets', selection: '2 target(s)', shardFailureCount: 1, shardFailures: [{ shardId: 1, error: 'NoProbeFunction: no probe function is deployed outside a VPC' }], metricsPublished: 0 });
+    }, 120_000);
+  });
+
   describe('a run with one long probe, after the ALB was fixed', () => {
     let execution: Execution;
     let report: ScanReportJson;

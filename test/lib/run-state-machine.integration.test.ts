@@ -10,7 +10,7 @@ describe('RunStateMachine', () => {
     // Prepare
     const definition = stateMachineDefinition(template);
     const map = definition.States.ProbeShards as { MaxConcurrency: number; ItemsPath: string; ResultPath: string; ItemProcessor: { StartAt: string; States: Record<string, Record<string, unknown>> }; Next: string };
-    const route = map.ItemProcessor.States.RouteToVpc as { Choices: Array<{ Variable: string; StringEquals?: string; IsPresent?: boolean; Next: string }>; Default: string };
+    const route = map.ItemProcessor.States.RouteToVpc as { Choices: Array<{ Variable?: string; StringEquals?: string; Not?: { Variable: string; IsPresent: boolean }; Next: string }>; Default: string };
 
     // Assess
     expect(definition.StartAt).toBe('DiscoverLoadBalancers');
@@ -27,9 +27,9 @@ describe('RunStateMachine', () => {
     });
     expect(definition.States.SkippedAnotherRunInProgress).toMatchObject({ Type: 'Succeed' });
     expect(map).toMatchObject({ MaxConcurrency: 4, ItemsPath: '$.shards', ResultPath: '$.shardResults', Next: 'PublishResults' });
-    expect(route.Choices.map((c) => [c.Variable, c.StringEquals ?? `present: ${c.IsPresent}`, c.Next])).toEqual([
+    expect(route.Choices.map((c) => (c.Not ? [`not ${c.Not.Variable}`, `present: ${c.Not.IsPresent}`, c.Next] : [c.Variable, c.StringEquals, c.Next]))).toEqual([
       // A shard outside any VPC first: comparing its missing vpcId would fail the run
-      ['$.vpcId', 'present: false', 'NoProbeOutsideVpc'],
+      ['not $.vpcId', 'present: true', 'NoProbeOutsideVpc'],
       ['$.vpcId', VPC.vpcId, `Probe ${VPC.vpcId}`],
       ['$.vpcId', SECOND_VPC.vpcId, `Probe ${SECOND_VPC.vpcId}`],
     ]);
