@@ -1,5 +1,6 @@
 import { DescribeInstanceHealthCommand, DescribeLoadBalancersCommand as ClassicList } from '@aws-sdk/client-elastic-load-balancing';
-import { createClients, discover, toProbePlan } from '../../../lambda/discovery';
+import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CLASSIC_SOURCE, createClients, discover, toProbePlan } from '../../../lambda/discovery';
 import { mockAccount, type AccountSpec } from './fixtures';
 
 const account: AccountSpec = {
@@ -156,6 +157,38 @@ describe('discover', () => {
     expect(discovery.apiCalls).toBe(sent);
     expect(ec2.calls()).toHaveLength(1);
     expect(elb.commandCalls(ClassicList)).toHaveLength(3);
+  });
+
+  it('reads only the sources it is given: Classic ELBs alone make no v2 call', async () => {
+    // Prepare
+    const { clients, elbv2 } = mockAccount(account);
+
+    // Act
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0, sources: [CLASSIC_SOURCE] });
+
+    // Assess
+    expect(discovery.loadBalancers.map((lb) => lb.type)).toEqual(expect.arrayContaining(['classic']));
+    expect(discovery.loadBalancers.every((lb) => lb.type === 'classic')).toBe(true);
+    expect(discovery.notCovered).toEqual([]);
+    expect(elbv2.calls()).toHaveLength(0);
+  });
+
+  it('selects the ALBs that forward to a target group, with only its targets, and leaves the others and every Classic ELB out', async () => {
+    // Prepare
+    const { clients } = mockAccount(account);
+    const arn = (await clients.elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups!.find((g) => g.TargetGroupName === 'api-ecs')!.TargetGroupArn!;
+
+    // Act
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0, targetGroupArns: [arn] });
+
+    // Assess
+    expect(discovery.loadBalancers.map((lb) => [lb.name, lb.backends.map((b) => `${b.targetGroup} ${b.id}`), lb.skipped.map((s) => s.what)])).toEqual([
+      ['api', ['api-ecs 10.0.4.20:8080'], ['target 10.0.4.21:8080 in target group api-ecs']],
+    ]);
+    expect(Object.fromEntries(discovery.excluded.map((lb) => [`${lb.type} ${lb.name}`, lb.reason]))).toMatchObject({
+      'classic k8s-web': 'has no target groups, and the selection names target groups',
+      'application admin': `does not forward to the selected target group (${arn})`,
+    });
   });
 
   it('selects by VPC, name pattern and tag before describing anything', async () => {
