@@ -78,6 +78,7 @@ export async function planRun(request: RunRequest, settings: PlanSettings, deps:
     }
   }
   const { bucket, prefix, sockets, maxConcurrency } = settings;
+  const selected = selection && describeSelection(selection);
   const { discovery, plan } = await discoverRun(discoverOptionsFor(selection, { ...settings.selection, rotation: rotationAt(startedAt, settings.periodMinutes) }));
   const discoveryKey = await writeDiscovery(deps.s3, bucket, prefix, runId, discovery);
   // Without the long path, every backend goes to the probe functions, which report a horizon that does not fit as inconclusive.
@@ -91,18 +92,18 @@ export async function planRun(request: RunRequest, settings: PlanSettings, deps:
     discoveryKey,
     shards: toShards(runId, discovery, routes.lambda, sockets),
     ...(long ? { long } : {}),
-    ...(selection ? { selection } : {}),
+    ...(selected !== undefined ? { selection: selected } : {}),
   };
   const stateBound = inlineStateBound(inline);
   // Backends their security groups keep the probe out of are not planned; the publish step's log and the report name the rule to add.
   const blocked = discovery.loadBalancers.reduce((sum, lb) => sum + lb.backends.filter(isBlocked).length, 0);
-  const summary = { runId, ...(selection ? { selection: describeSelection(selection) } : {}), loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, blocked, apiCalls: discovery.apiCalls, ...(long ? { long } : {}) };
+  const summary = { runId, ...(selected !== undefined ? { selection: selected } : {}), loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, blocked, apiCalls: discovery.apiCalls, ...(long ? { long } : {}) };
   if (routes.lambda.length <= settings.inlineMaxBackends && stateBound <= STATE_BUDGET_BYTES && inline.shards.length <= PROBE_WAVES * maxConcurrency) {
     logger.info('discovered', { ...summary, mode: 'inline', shards: inline.shards.length, stateBound, withErrors: discovery.loadBalancers.filter((lb) => lb.error !== undefined).map((lb) => lb.name) });
     return inline;
   }
   const planned = await writePlans(deps.s3, bucket, prefix, { runId, startedAt: inline.startedAt, discoveryKey }, groupByVpc(discovery, routes.lambda, settings.selection.vpcIds), backendsPerRun(maxConcurrency, targetsPerInvocation(sockets)));
-  const run: DistributedRun = { ...planned, ...(long ? { long } : {}), ...(selection ? { selection } : {}) };
+  const run: DistributedRun = { ...planned, ...(long ? { long } : {}), ...(selected !== undefined ? { selection: selected } : {}) };
   const deferred = run.plans.reduce((sum, p) => sum + p.deferred, 0);
   (deferred > 0 ? logger.warn.bind(logger) : logger.info.bind(logger))('discovered', {
     ...summary,

@@ -13,7 +13,6 @@ import { readLatest, reportLinks, writeReports } from '../report/store';
 import { logger } from '../shared/logger';
 import { unreachableBackends } from '../judge/unreachable';
 import { concludeRun } from './pipeline';
-import { describeSelection } from './selection';
 import { readDiscovery, readDistributedResults, readLongResults } from './store';
 import type { PublishInput, ShardFailure, ShardResult } from './types';
 
@@ -159,7 +158,7 @@ export async function publishRun(run: PublishInput, settings: PublishSettings, d
   const failing = verdicts.filter((v) => v.verdict === 'fail').map((v) => v.name);
   const summary: PublishSummary = {
     runId: run.runId,
-    ...(run.selection ? { selection: describeSelection(run.selection) } : {}),
+    ...(run.selection !== undefined ? { selection: run.selection } : {}),
     verdict: report.verdict,
     loadBalancers: verdicts.length,
     failing: failing.slice(0, SUMMARY_LIST_MAX),

@@ -4,7 +4,6 @@
  */
 import type { ProbePlanItem } from '../discovery/types';
 import type { ProbeResult } from '../probe/types';
-import type { RunSelection } from './selection';
 
 /** A batch of probe jobs for one VPC's probe function (or, without `vpcId`, the probe function outside any VPC). */
 export interface Shard {
@@ -31,8 +30,11 @@ export interface InlineRun {
   readonly shards: readonly Shard[];
   /** Long-horizon probes on ECS Fargate, one per VPC that has such backends; set when the stack has `longTimeouts`. */
   readonly long?: readonly LongProbe[];
-  /** What the run request asked to probe; absent for a run of the configured selection. */
-  readonly selection?: RunSelection;
+  /**
+   * What the run request asked to probe, in words (`describeSelection`); absent for a run of the
+   * configured selection. Words, not the request: a few hundred bytes in the state whatever it named.
+   */
+  readonly selection?: string;
 }
 
 /**
@@ -80,7 +82,7 @@ export interface DistributedRun {
   /** As in `InlineRun`. */
   readonly long?: readonly LongProbe[];
   /** As in `InlineRun`. */
-  readonly selection?: RunSelection;
+  readonly selection?: string;
 }
 
 /** What a Distributed Map batch gives the probe function: items, and the batch's common input. */

@@ -374,7 +374,7 @@ describe('the synthesized state machine, executed', () => {
     it('probes the ALB that forwards to the group, its targets only, and leaves the Classic ELB out with the reason', () => {
       // Assess
       console.log(`run-target-group: discover returned ${JSON.stringify(execution.discovered).slice(0, 400)}...; publish ${JSON.stringify(execution.output)}`);
-      expect(execution.discovered).toMatchObject({ mode: 'inline', selection: { targetGroup: albGroupArn }, shards: [{ vpcId, items: [{ loadBalancers: [NAME] }] }] });
+      expect(execution.discovered).toMatchObject({ mode: 'inline', selection: `target group ${albGroupArn}`, shards: [{ vpcId, items: [{ loadBalancers: [NAME] }] }] });
       expect(report.loadBalancers.map((lb) => [lb.name, lb.type, lb.verdict, lb.backends.map((b) => b.targetGroup)])).toEqual([[NAME, 'application', 'fail', ['web-tg']]]);
       expect(report.excluded).toEqual([{ name: NAME, type: 'classic', reason: 'has no target groups, and the selection names target groups' }]);
       expect(execution.output).toMatchObject({ runId: 'run-target-group', selection: `target group ${albGroupArn}`, verdict: 'fail', loadBalancers: 1, failing: [NAME], shardFailureCount: 0 });

@@ -116,7 +116,7 @@ describe('the selection settings, from cdk.json to what a run probes (moto)', ()
       // Assess
       expect(probed).toEqual(['blog', 'shop-web']);
       expect(excluded).toEqual({ 'shop-api': `not among the selected names (shop-web, ${arns.blog.alb})` });
-      expect(run.selection).toEqual({ loadBalancers: ['shop-web', arns.blog.alb] });
+      expect(run.selection).toBe(`load balancers shop-web, ${arns.blog.alb}`);
     }, 60_000);
 
     it('probes the targets of the target group it names, behind the load balancer that forwards to it', async () => {
