@@ -95,7 +95,7 @@ export class LongProbe extends Construct {
     for (const { index, vpcId, vpc, subnets, securityGroup } of this.placements) {
       const awsAccess = new ec2.SecurityGroup(this, `LongProbeAwsAccess${index}`, { vpc, allowAllOutbound: false, description: `idle-canary long probe: HTTPS to ECR, S3 and CloudWatch Logs from ${vpcId}` });
       awsAccess.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'ECR, S3 and CloudWatch Logs (NAT gateway or VPC endpoints)');
-      const run = new tasks.EcsRunTask(this, `Long probe ${vpcId}`, {
+      const task = new tasks.EcsRunTask(this, `Long probe ${vpcId}`, {
         cluster: this.cluster,
         taskDefinition: this.taskDefinition,
         launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
@@ -117,8 +117,8 @@ export class LongProbe extends Construct {
         // The task's description is large and of no use to publish, which reads the result from S3.
         resultPath: sfn.JsonPath.DISCARD,
       });
-      run.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
-      route.when(sfn.Condition.stringEquals('$.vpcId', vpcId), run);
+      task.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+      route.when(sfn.Condition.stringEquals('$.vpcId', vpcId), task);
     }
     route.otherwise(new sfn.Pass(this, 'NoLongProbeForVpc', { parameters: { 'vpcId.$': '$.vpcId', error: { Error: 'NoLongProbe', Cause: 'no long probe is deployed in this VPC' } } }));
     const map = new sfn.Map(this, 'LongProbes', { itemsPath: '$.long', resultPath: '$.longResults', maxConcurrency: this.placements.length });

@@ -35,6 +35,12 @@ export interface RunStateMachineProps extends ReportsPartProps {
   readonly publish: lambda.IFunction;
   /** Probe functions by VPC id. */
   readonly probes: Readonly<Record<string, lambda.IFunction>>;
+  /**
+   * The probe function without VPC configuration, for shards probed from outside any VPC (they
+   * carry no `vpcId`).
+   * @default none: such a shard is recorded as failed (`NoProbeOutsideVpc`), its backends judged probe errors
+   */
+  readonly probeOutsideVpc?: lambda.IFunction;
   /** Probe shards (inline) or batches (Distributed Map) run at once. */
   readonly maxConcurrency: number;
   /** Share of a Distributed Map's batches that may fail before the map fails. */
@@ -84,6 +90,8 @@ export class RunStateMachine extends Construct {
         payload: sfn.TaskInput.fromObject({
           runId: sfn.JsonPath.stringAt('$$.Execution.Name'),
           execution: { stateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'), executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'), startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
+          // The execution's input: a `selection` in it is what this run probes (a deployment hook's, an operator's).
+          input: sfn.JsonPath.objectAt('$$.Execution.Input'),
         }),
         payloadResponseOnly: true,
         retryOnServiceExceptions: false,
@@ -141,7 +149,15 @@ function invokeProbe(scope: Construct, id: string, probe: lambda.IFunction): sfn
 /** Small runs: a Map over the shards in the state, each routed to its VPC's probe function. */
 function inlineProbes(scope: Construct, props: RunStateMachineProps): sfn.Map {
   const shardFailed = new sfn.Pass(scope, 'ShardFailed', { parameters: { 'shardId.$': '$.shardId', 'vpcId.$': '$.vpcId', 'error.$': '$.error' } });
-  const route = new sfn.Choice(scope, 'RouteToVpc');
+  // First: a shard without a VPC (a comparison on its missing `vpcId` would fail the whole run). As
+  // Not(IsPresent) rather than IsPresent false, which aws-local-stepfunctions 3.0 never matches.
+  const outside = props.probeOutsideVpc
+    ? invokeProbe(scope, 'Probe outside any VPC', props.probeOutsideVpc).addCatch(new sfn.Pass(scope, 'ShardFailedOutsideVpc', { parameters: { 'shardId.$': '$.shardId', 'error.$': '$.error' } }), {
+        errors: ['States.ALL'],
+        resultPath: '$.error',
+      })
+    : new sfn.Pass(scope, 'NoProbeOutsideVpc', { parameters: { 'shardId.$': '$.shardId', error: { Error: 'NoProbeFunction', Cause: 'no probe function is deployed outside a VPC' } } });
+  const route = new sfn.Choice(scope, 'RouteToVpc').when(sfn.Condition.not(sfn.Condition.isPresent('$.vpcId')), outside);
   for (const [vpcId, probe] of Object.entries(props.probes)) {
     const invoke = invokeProbe(scope, `Probe ${vpcId}`, probe);
     invoke.addCatch(shardFailed, { errors: ['States.ALL'], resultPath: '$.error' });

@@ -43,7 +43,7 @@ export async function findApplication(
     .map((lb) => ({ name: lb.LoadBalancerName!, type: lb.Type ?? 'unknown', reason: NOT_COVERED[lb.Type ?? ''] ?? `type ${lb.Type} is not covered` }));
   const listed = all
     .filter((lb) => lb.Type === 'application')
-    .map((lb) => ({ item: lb, name: lb.LoadBalancerName!, vpcId: lb.VpcId ?? '', tagKey: lb.LoadBalancerArn! }));
+    .map((lb) => ({ item: lb, name: lb.LoadBalancerName!, vpcId: lb.VpcId ?? '', arn: lb.LoadBalancerArn!, tagKey: lb.LoadBalancerArn! }));
   const { selected, excluded } = await selectListed(listed, selection, 'application', (arns) =>
     tagsInBatches(arns, TAG_BATCH, async (batch) => {
       const output = await call('DescribeTags (v2)', client.send(new DescribeTagsCommand({ ResourceArns: batch })));
@@ -51,8 +51,29 @@ export async function findApplication(
     }),
   );
   const groups = selected.length > 0 ? await groupsByLoadBalancer(client).catch((error: Error) => error) : new Map<string, TargetGroup[]>();
-  const found = await mapLimit(selected, concurrency, ({ item, tags }) => describeAlb(client, item, tags, groups));
-  return { found, excluded, notCovered };
+  const chosen = selection.targetGroupArns?.length ? byTargetGroups(selected, groups, selection.targetGroupArns) : { selected, excluded: [], groups };
+  const found = await mapLimit(chosen.selected, concurrency, ({ item, tags }) => describeAlb(client, item, tags, chosen.groups));
+  return { found, excluded: [...excluded, ...chosen.excluded], notCovered };
+}
+
+/**
+ * With target groups selected: the load balancers that forward to one of them, each with only
+ * the selected groups; the others are excluded with the reason.
+ */
+function byTargetGroups<T extends { item: LoadBalancer }>(
+  selected: readonly T[],
+  groups: Map<string, TargetGroup[]> | Error,
+  targetGroupArns: readonly string[],
+): { selected: T[]; excluded: NotCovered[]; groups: Map<string, TargetGroup[]> | Error } {
+  // Without the listing, which load balancer forwards to the group is unknown: each is kept and reported with the error.
+  if (groups instanceof Error) return { selected: [...selected], excluded: [], groups };
+  const kept = new Map([...groups].map(([arn, list]) => [arn, list.filter((g) => targetGroupArns.includes(g.TargetGroupArn!))] as const));
+  const forwards = (entry: T) => (kept.get(entry.item.LoadBalancerArn!) ?? []).length > 0;
+  return {
+    selected: selected.filter(forwards),
+    excluded: selected.filter((entry) => !forwards(entry)).map((entry) => ({ name: entry.item.LoadBalancerName!, type: 'application', reason: `does not forward to the selected target group (${targetGroupArns.join(', ')})` })),
+    groups: kept,
+  };
 }
 
 /**

@@ -69,6 +69,7 @@ export function classicPorts(
 export async function findClassic(client: ElasticLoadBalancingClient, selection: Selection, concurrency: number): Promise<{ found: FoundLoadBalancer[]; excluded: NotCovered[] }> {
   const all = await allPages('DescribeLoadBalancers (Classic)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancerDescriptions);
   const listed = all.map((lb) => ({ item: lb, name: lb.LoadBalancerName!, vpcId: lb.VPCId ?? 'EC2-Classic', tagKey: lb.LoadBalancerName! }));
+  if (selection.targetGroupArns?.length) return { found: [], excluded: listed.map((lb) => ({ name: lb.name, type: 'classic', reason: 'has no target groups, and the selection names target groups' })) };
   const { selected, excluded } = await selectListed(listed, selection, 'classic', (names) =>
     tagsInBatches(names, TAG_BATCH, async (batch) => {
       const output = await call('DescribeTags (Classic)', client.send(new DescribeTagsCommand({ LoadBalancerNames: batch })));

@@ -23,11 +23,13 @@ export async function diagnoseReachability(
   instances: ReadonlyMap<string, InstanceAddress>,
   sources: readonly ProbeSource[],
 ): Promise<LoadBalancerPlan[]> {
-  const sourceOf = (vpcId: string) => sources.find((s) => s.vpcId === vpcId) ?? sources.find((s) => s.vpcId === undefined);
-  const diagnosed = plans.filter((plan) => sourceOf(plan.vpcId) !== undefined);
+  // Security groups belong to a VPC: a front probed from outside any VPC is not diagnosed.
+  const sourceOf = (vpcId: string | undefined) => (vpcId === undefined ? undefined : (sources.find((s) => s.vpcId === vpcId) ?? sources.find((s) => s.vpcId === undefined)));
+  const isDiagnosed = (plan: LoadBalancerPlan): plan is InVpc => sourceOf(plan.vpcId) !== undefined;
+  const diagnosed = plans.filter(isDiagnosed);
   const ipTargets = diagnosed.flatMap((plan) => plan.backends.filter((b) => b.instanceId === undefined).map((b) => ({ vpcId: plan.vpcId, ip: b.target.host })));
   const interfaces = await settle(() => (ipTargets.length > 0 ? interfaceGroups(ec2, ipTargets) : Promise.resolve(new Map<string, readonly string[]>())));
-  const groupsOf = (plan: LoadBalancerPlan, backend: PlannedBackend): readonly string[] | Error | undefined => {
+  const groupsOf = (plan: InVpc, backend: PlannedBackend): readonly string[] | Error | undefined => {
     if (backend.instanceId !== undefined) return instances.get(backend.instanceId)?.securityGroupIds;
     return interfaces instanceof Error ? interfaces : interfaces.get(addressKey(plan.vpcId, backend.target.host));
   };
@@ -37,11 +39,14 @@ export async function diagnoseReachability(
   }));
   const rules = await settle(() => (groupIds.length > 0 ? securityGroupRules(ec2, groupIds) : Promise.resolve(new Map<string, SecurityGroupRules>())));
   return plans.map((plan) => {
-    const source = sourceOf(plan.vpcId);
-    if (source === undefined) return plan;
+    if (!isDiagnosed(plan)) return plan;
+    const source = sourceOf(plan.vpcId)!;
     return { ...plan, backends: plan.backends.map((backend) => ({ ...backend, reachability: judge(backend, groupsOf(plan, backend), rules, source) })) };
   });
 }
+
+/** A front probed from inside a VPC. */
+type InVpc = LoadBalancerPlan & { readonly vpcId: string };
 
 function judge(backend: PlannedBackend, groups: readonly string[] | Error | undefined, rules: Map<string, SecurityGroupRules> | Error, source: ProbeSource): Reachability {
   const { host, port } = backend.target;

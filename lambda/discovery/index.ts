@@ -5,22 +5,22 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { withDefaults } from '../shared/defaults';
-import { findApplication } from './alb';
 import { clientConfig, meteredClient, type CallCounter } from './aws';
-import { findClassic } from './classic';
 import { diagnoseReachability } from './diagnose';
 import { instanceAddresses, type InstanceAddress } from './ec2';
 import { TokenBucket, defaults as pacing } from './pace';
 import type { FoundLoadBalancer } from './found';
-import { defaults as samplingDefaults, runNumberAt, sampleBackends } from './sample';
+import { defaults as samplingDefaults, rotationAt, sampleBackends } from './sample';
 import type { ProbeSource } from './reachability';
 import type { Selection } from './select';
+import { DEFAULT_SOURCES, type DiscoveryClients, type DiscoverySource } from './source';
 import type { Discovery, LoadBalancerPlan, PlannedBackend } from './types';
 import { DEFAULTS } from '../shared/settings';
 
 export { toProbePlan, planKeyOf } from './plan';
 export { TAGS, type Selection } from './select';
 export type { ProbeSource, Reachability } from './reachability';
+export { APPLICATION_SOURCE, CLASSIC_SOURCE, DEFAULT_SOURCES, type DiscoveryClients, type DiscoverySource, type SourceFindings } from './source';
 export * from './types';
 
 /** Defaults of discovery, merged once. */
@@ -34,20 +34,15 @@ export const defaults = {
   callsPerSecond: pacing.callsPerSecond,
 } as const;
 
-/** The AWS clients discovery uses; created for the region when not given. */
-export interface DiscoveryClients {
-  readonly elb: ElasticLoadBalancingClient;
-  readonly elbv2: ElasticLoadBalancingV2Client;
-  readonly ec2: EC2Client;
-}
-
 export interface DiscoverOptions extends Selection {
   readonly region: string;
   readonly clients?: DiscoveryClients;
+  /** The kinds of front to read. @default DEFAULT_SOURCES: Classic ELBs and ALBs */
+  readonly sources?: readonly DiscoverySource[];
   /** @default 2 */
   readonly maxBackendsPerPort?: number;
-  /** Picks which backends this run samples. @default the index of the current 15-minute period */
-  readonly runNumber?: number;
+  /** The rotation, which picks the backends this run samples. @default the index of the current 15-minute period */
+  readonly rotation?: number;
   /** @default 4 */
   readonly concurrency?: number;
   /** Calls per second per ELB API family, below the account's refill rate. @default 8 */
@@ -61,7 +56,8 @@ export interface DiscoverOptions extends Selection {
 }
 
 /**
- * Reads every Classic and Application Load Balancer of a region and plans what to probe.
+ * Reads every front of a region that the sources find (Classic and Application Load Balancers
+ * by default) and plans what to probe.
  *
  * Why one pass: the Describe APIs share an account-wide token bucket, so a run discovers once,
  * batches tags and instance lookups, and reports the calls it made. A failing call marks its
@@ -83,11 +79,8 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
     ec2: meteredClient(given.ec2, counter, bucket(2.5)),
   };
 
-  const [classic, application] = await Promise.all([
-    findClassic(clients.elb, options, settings.concurrency),
-    findApplication(clients.elbv2, options, settings.concurrency),
-  ]);
-  const found = [...classic.found, ...application.found];
+  const findings = await Promise.all((options.sources ?? DEFAULT_SOURCES).map((source) => source.find(clients, options, settings.concurrency)));
+  const found = findings.flatMap((f) => f.found);
   const instanceIds = found.flatMap((lb) => lb.backends.flatMap((b) => (b.instanceId ? [b.instanceId] : [])));
   let ips: Map<string, InstanceAddress> | Error;
   try {
@@ -95,13 +88,13 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
   } catch (error) {
     ips = error as Error;
   }
-  const runNumber = options.runNumber ?? runNumberAt(new Date(), settings.periodMinutes);
-  const plans = found.map((lb) => toPlan(lb, ips, settings.maxBackendsPerPort, runNumber));
+  const rotation = options.rotation ?? rotationAt(new Date(), settings.periodMinutes);
+  const plans = found.map((lb) => toPlan(lb, ips, settings.maxBackendsPerPort, rotation));
   return {
     region: options.region,
     loadBalancers: options.probeSources?.length ? await diagnoseReachability(clients.ec2, plans, ips instanceof Map ? ips : new Map(), options.probeSources) : plans,
-    notCovered: application.notCovered,
-    excluded: [...classic.excluded, ...application.excluded],
+    notCovered: findings.flatMap((f) => f.notCovered),
+    excluded: findings.flatMap((f) => f.excluded),
     apiCalls: counter.count,
   };
 }
@@ -116,7 +109,7 @@ export function createClients(region: string, profile?: string): DiscoveryClient
 }
 
 /** Resolves addresses and samples the backends of one load balancer. */
-function toPlan(lb: FoundLoadBalancer, ips: Map<string, InstanceAddress> | Error, perPort: number, runNumber: number): LoadBalancerPlan {
+function toPlan(lb: FoundLoadBalancer, ips: Map<string, InstanceAddress> | Error, perPort: number, rotation: number): LoadBalancerPlan {
   const needsIps = lb.backends.some((b) => b.instanceId !== undefined);
   const lookupError = ips instanceof Error && needsIps ? ips.message : undefined;
   const resolved: PlannedBackend[] = [];
@@ -135,13 +128,13 @@ function toPlan(lb: FoundLoadBalancer, ips: Map<string, InstanceAddress> | Error
       ...(backend.targetGroup ? { targetGroup: backend.targetGroup } : {}),
     });
   }
-  const { chosen, notSampled } = sampleBackends(resolved, perPort, runNumber);
+  const { chosen, notSampled } = sampleBackends(resolved, perPort, rotation);
   const error = lb.error ?? lookupError;
   return {
     name: lb.name,
     type: lb.type,
     ...(lb.arn ? { arn: lb.arn } : {}),
-    vpcId: lb.vpcId,
+    ...(lb.vpcId !== undefined ? { vpcId: lb.vpcId } : {}),
     idleTimeoutS: lb.idleTimeoutS,
     ...(lb.marginS !== undefined ? { marginS: lb.marginS } : {}),
     backends: chosen,

@@ -15,13 +15,13 @@ export const defaults = {
  *
  * Why rotate: a fleet of 40 nodes probed two at a time is covered in 20 runs (5 hours at the
  * default schedule), while each run stays cheap; a deterministic rotation (sorted by id,
- * offset by the run number) needs no state.
+ * offset by the rotation) needs no state.
  *
  * @example
  * sampleBackends([{ id: 'i-1:80', target: { port: 80 } }, { id: 'i-2:80', target: { port: 80 } }, { id: 'i-3:80', target: { port: 80 } }], 2, 1);
  * // { chosen: [i-3:80, i-1:80], notSampled: 1 }
  */
-export function sampleBackends<T extends { readonly id: string; readonly target: { readonly port: number } }>(backends: readonly T[], perPort: number, runNumber: number): { chosen: T[]; notSampled: number } {
+export function sampleBackends<T extends { readonly id: string; readonly target: { readonly port: number } }>(backends: readonly T[], perPort: number, rotation: number): { chosen: T[]; notSampled: number } {
   const byPort = new Map<number, T[]>();
   for (const backend of backends) addToGroup(byPort, backend.target.port, backend);
   const chosen = [...byPort.keys()]
@@ -29,13 +29,16 @@ export function sampleBackends<T extends { readonly id: string; readonly target:
     .flatMap((port) => {
       const sorted = [...new Map(byPort.get(port)!.map((b) => [b.id, b])).values()].sort((a, b) => a.id.localeCompare(b.id));
       if (sorted.length <= perPort) return sorted;
-      const start = (runNumber * perPort) % sorted.length;
+      const start = (rotation * perPort) % sorted.length;
       return Array.from({ length: perPort }, (_, i) => sorted[(start + i) % sorted.length]);
     });
   return { chosen, notSampled: new Set(backends.map((b) => b.id)).size - chosen.length };
 }
 
-/** The run number of a scheduled run: the index of the schedule period it starts in. */
-export function runNumberAt(time: Date, periodMinutes: number): number {
+/**
+ * The rotation of a scheduled run: the index of the schedule period it starts in, which picks
+ * the backends it samples. (A "run" is one execution of the monitor; this is its place in the rotation.)
+ */
+export function rotationAt(time: Date, periodMinutes: number): number {
   return Math.floor(time.getTime() / (periodMinutes * 60_000));
 }

@@ -17,26 +17,28 @@ export const TAGS = {
 export interface Selection {
   /** Only these VPCs. */
   readonly vpcIds?: readonly string[];
-  /** Only these names; `*` matches any characters. */
+  /** Only these names (`*` matches any characters) or ARNs (an ALB's, or a Classic ELB's `...:loadbalancer/NAME`). */
   readonly names?: readonly string[];
   /** Only load balancers carrying every one of these tags, as `key=value` (or `key` for any value). */
   readonly tags?: readonly string[];
+  /** Only the load balancers that forward to these target groups (by ARN), and only these groups' targets. */
+  readonly targetGroupArns?: readonly string[];
 }
 
 /** A load balancer as far as selection needs to know it. */
 export interface Candidate {
   readonly name: string;
   readonly vpcId: string;
+  /** An ALB's ARN; Classic ELBs have none in their API. */
+  readonly arn?: string;
 }
 
 /** Tags of one load balancer, or why they could not be read. */
 export type TagsOrError = Readonly<Record<string, string>> | Error;
 
 /** A listed load balancer as selection sees it. */
-export interface Listed<T> {
+export interface Listed<T> extends Candidate {
   readonly item: T;
-  readonly name: string;
-  readonly vpcId: string;
   /** What its tags are keyed by: the name (Classic) or the ARN (v2). */
   readonly tagKey: string;
 }
@@ -77,7 +79,7 @@ export async function selectListed<T>(
  */
 export function excludedByPlace(candidate: Candidate, selection: Selection): string | null {
   if (selection.vpcIds?.length && !selection.vpcIds.includes(candidate.vpcId)) return `not in the selected VPCs (${selection.vpcIds.join(', ')})`;
-  if (selection.names?.length && !selection.names.some((pattern) => globMatches(pattern, candidate.name))) return `not among the selected names (${selection.names.join(', ')})`;
+  if (selection.names?.length && !selection.names.some((pattern) => namedBy(pattern, candidate))) return `not among the selected names (${selection.names.join(', ')})`;
   return null;
 }
 
@@ -109,6 +111,16 @@ export function tagOverrides(tags: Readonly<Record<string, string>>): { readonly
     throw new Error(`tag ${TAGS.margin}="${margin}": expected ${expected}`);
   }
   return { ...(path !== undefined ? { path } : {}), ...(marginS !== undefined ? { marginS } : {}) };
+}
+
+/**
+ * Whether a selected name or ARN names the load balancer: an ALB's ARN exactly, a Classic ELB's
+ * ARN (`arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/NAME`) by its name.
+ */
+function namedBy(pattern: string, candidate: Candidate): boolean {
+  if (!pattern.startsWith('arn:')) return globMatches(pattern, candidate.name);
+  if (candidate.arn !== undefined) return pattern === candidate.arn;
+  return /:loadbalancer\/([^/]+)$/.exec(pattern)?.[1] === candidate.name;
 }
 
 function globMatches(pattern: string, name: string): boolean {

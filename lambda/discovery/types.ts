@@ -5,7 +5,11 @@
 import type { ProbeJob, ProbeTarget } from '../probe/types';
 import type { Reachability } from './reachability';
 
-export type LoadBalancerType = 'classic' | 'application';
+/** `probe`: targets a run request named, judged against the idle timeout it gave (no AWS lookup). */
+export type LoadBalancerType = 'classic' | 'application' | 'probe';
+
+/** How reports and verdicts show the VPC of a front probed from outside any VPC, as they show a target probed by hand. */
+export const OUTSIDE_ANY_VPC = '-';
 
 /** A backend a load balancer sends traffic to, as the probe must reach it. */
 export interface PlannedBackend {
@@ -28,13 +32,20 @@ export interface Skipped {
   readonly reason: string;
 }
 
-/** One load balancer, ready to probe. */
+/**
+ * One front, ready to probe: something that pools connections to its backends (a load balancer
+ * today), with its idle timeout, its backends and where they can be probed from.
+ */
 export interface LoadBalancerPlan {
   readonly name: string;
   readonly type: LoadBalancerType;
   /** ARN for ALBs; Classic ELBs have none. */
   readonly arn?: string;
-  readonly vpcId: string;
+  /**
+   * Where its backends are probed from: the VPC whose probe function reaches them; absent when
+   * they are probed from outside any VPC (a probe function without VPC configuration).
+   */
+  readonly vpcId?: string;
   /** The idle timeout in seconds; `null` when it could not be read (then `error` says why). */
   readonly idleTimeoutS: number | null;
   /** Headroom below which a phase fails, from the `idle-canary:margin` tag. */

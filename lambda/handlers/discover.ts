@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { planRun, type DiscoverDependencies, type PlanSettings, type RunRequest } from '../run/discover-step';
+import { RUN_SELECTION, VPC_ID, type RunSelection } from '../run/selection';
 import { LAMBDA_TIMEOUT_S } from '../run/route';
 import type { DiscoverOutput } from '../run/types';
 import { logger } from '../shared/logger';
@@ -13,21 +14,57 @@ import { ENV, envList, envProbeSources, envString, settingFromEnv } from './conf
 import { validator } from './validate';
 
 const check = validator('discover');
-const event = check.fields(
-  { runId: check.string, source: check.string, execution: check.fields({ stateMachineArn: check.string, executionArn: check.string, startTime: check.string }) },
-  ['runId', 'source', 'execution'],
+const { loadBalancer, targetGroup, frontName, idleTimeoutS, maxLoadBalancers, maxTargets } = RUN_SELECTION;
+const selectedTarget = check.fields(
+  {
+    host: check.requestField('host'),
+    port: check.integer(1, 65535),
+    tls: check.boolean,
+    path: check.requestField('path'),
+    idleTimeoutS: check.number(idleTimeoutS.min, idleTimeoutS.max),
+    vpcId: check.matching(VPC_ID.pattern, VPC_ID.expected),
+    name: check.matching(frontName.pattern, frontName.expected),
+  },
+  ['tls', 'path', 'vpcId', 'name'],
+  true,
 );
+const selection = check.oneOf({
+  loadBalancers: check.array(check.matching(loadBalancer.pattern, loadBalancer.expected), maxLoadBalancers),
+  targetGroup: check.matching(targetGroup.pattern, targetGroup.expected),
+  targets: check.array(selectedTarget, maxTargets),
+});
+const event = check.fields(
+  {
+    runId: check.string,
+    source: check.string,
+    execution: check.fields({ stateMachineArn: check.string, executionArn: check.string, startTime: check.string }),
+    // The execution's input, as whoever started it wrote it: a schedule, a rule, an operator, a deployment hook.
+    // Comment: a note, ignored (the Step Functions console's default input has one).
+    input: check.fields({ source: check.string, selection, Comment: check.string }, ['source', 'selection', 'Comment'], true),
+  },
+  ['runId', 'source', 'execution', 'input'],
+);
+
+/** The discover step's event, as the state machine sends it. */
+interface DiscoverEvent extends Omit<RunRequest, 'selection'> {
+  /** The execution's input: its `selection`, when given, is what this run probes. */
+  readonly input?: { readonly source?: string; readonly selection?: RunSelection };
+}
 
 /**
  * Discovers and plans a run (see `planRun`). The event may carry `runId` (the execution name),
- * `source`, and `execution` (the state machine's and this execution's ARNs and start time).
+ * `source`, `execution` (the state machine's and this execution's ARNs and start time) and
+ * `input` (the execution's input), whose `selection` names what to probe instead of the
+ * configured selection; it is checked, bounded, as input from outside.
  *
  * @example
  * await discoverStep({ runId: 'scheduled-2026-11-24T10-15' });
+ * await discoverStep({ runId: 'deploy-42', input: { selection: { targetGroup: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-green/0123456789abcdef' } } });
  */
 export async function discoverStep(input: unknown, env: NodeJS.ProcessEnv = process.env, deps: DiscoverDependencies = defaultDependencies()): Promise<DiscoverOutput> {
   event(input, '');
-  return planRun(input as RunRequest, planSettings(env), deps);
+  const { input: executionInput, ...request } = input as DiscoverEvent;
+  return planRun({ ...request, ...(executionInput?.selection ? { selection: executionInput.selection } : {}) }, planSettings(env), deps);
 }
 
 /** The run's settings from the function's variables, each checked. */

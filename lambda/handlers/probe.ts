@@ -6,7 +6,6 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { PROBE_RESERVE_S } from '../run/limits';
 import { probeShard } from '../run/probe-shard';
-import { REQUEST_FIELDS, type RequestField } from '../probe/request';
 import type { ProbeBatch, Shard, ShardResult } from '../run/types';
 import { settingFromEnv } from './config';
 import { PORT_RANGE, RANGES } from '../shared/settings';
@@ -15,14 +14,12 @@ import { validator } from './validate';
 
 const check = validator('probe');
 
-/** The target's request fields by the rules every front door shares: never a CR or LF. */
-const requestField = (field: RequestField) => check.matching(REQUEST_FIELDS[field].pattern, REQUEST_FIELDS[field].expected);
 const target = check.fields(
-  { host: requestField('host'), port: check.integer(PORT_RANGE.min, PORT_RANGE.max), tls: check.boolean, path: requestField('path'), proxyProtocol: check.boolean, hostHeader: requestField('hostHeader') },
+  { host: check.requestField('host'), port: check.integer(PORT_RANGE.min, PORT_RANGE.max), tls: check.boolean, path: check.requestField('path'), proxyProtocol: check.boolean, hostHeader: check.requestField('hostHeader') },
   ['proxyProtocol', 'hostHeader'],
 );
 const item = check.fields({ key: check.string, job: check.fields({ target, loadBalancerIdleTimeoutS: check.number(RANGES.loadBalancerIdleTimeoutS.min, RANGES.loadBalancerIdleTimeoutS.max) }), loadBalancers: check.array(check.string) });
-const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(item) });
+const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(item) }, ['vpcId']);
 const batch = check.fields({ Items: check.array(item), BatchInput: check.fields({ runId: check.string, vpcId: check.string }) });
 
 /** A shard from the inline Map, a batch from a Distributed Map, or a long probe's plan, as a shard (validated). */

@@ -17,14 +17,14 @@ const inline = check.fields({
   runId: check.string,
   startedAt: check.string,
   discoveryKey: check.string,
-  shards: check.array(check.fields({ shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(check.object) })),
+  shards: check.array(check.fields({ shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(check.object) }, ['vpcId'])),
   shardResults: check.array(check.object),
 });
 const distributed = check.fields({
   runId: check.string,
   startedAt: check.string,
   discoveryKey: check.string,
-  plans: check.array(check.fields({ vpcId: check.string, key: check.string })),
+  plans: check.array(check.fields({ vpcId: check.string, key: check.string }, ['vpcId'])),
   vpcResults: check.array(check.fields({ vpcId: check.string })),
 });
 

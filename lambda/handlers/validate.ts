@@ -4,6 +4,7 @@
  * Why by hand: the events are small and internal; a clear "field X must be Y, got Z" is what
  * an operator reading a failed execution needs, without a schema library in every bundle.
  */
+import { REQUEST_FIELDS, type RequestField } from '../probe/request';
 import { describeValue } from '../shared/printable';
 
 /** A malformed event: the state machine (or a person) sent something the handler cannot use. */
@@ -28,16 +29,30 @@ export function validator(handler: string) {
   const number = (min: number, max: number): Check => (value, field) => void (typeof value === 'number' && value >= min && value <= max ? value : fail(field, `a number from ${min} to ${max}`, value));
   const boolean: Check = (value, field) => void (typeof value === 'boolean' ? value : fail(field, 'true or false', value));
   const matching = (pattern: RegExp, expected: string): Check => (value, field) => void (typeof value === 'string' && pattern.test(value) ? value : fail(field, expected, value));
-  const array = (item: Check): Check => (value, field) => {
-    if (!Array.isArray(value)) fail(field, 'an array', value);
+  /** An array; with `maxItems`, of 1 to that many entries (an event from outside is bounded). */
+  const array = (item: Check, maxItems?: number): Check => (value, field) => {
+    if (maxItems === undefined && !Array.isArray(value)) fail(field, 'an array', value);
+    if (maxItems !== undefined && !(Array.isArray(value) && value.length >= 1 && value.length <= maxItems)) fail(field, `an array of 1 to ${maxItems} entries`, value);
     (value as unknown[]).forEach((entry, i) => item(entry, `${field}[${i}]`));
   };
-  const fields = (shape: Record<string, Check>, optional: readonly string[] = []): Check => (value, field) => {
+  /** An object of these fields; with `closed`, no other field (a misspelt option is an error, not ignored). */
+  const fields = (shape: Record<string, Check>, optional: readonly string[] = [], closed = false): Check => (value, field) => {
     const record = object(value, field);
+    const unknown = closed ? Object.keys(record).find((name) => !(name in shape)) : undefined;
+    if (unknown !== undefined) fail(field === '' ? unknown : `${field}.${unknown}`, `absent: accepted fields are ${Object.keys(shape).join(', ')}`, record[unknown]);
     for (const [name, check] of Object.entries(shape)) {
       if (record[name] === undefined && optional.includes(name)) continue;
       check(record[name], field === '' ? name : `${field}.${name}`);
     }
   };
-  return { fail, object, string, integer, number, boolean, matching, array, fields };
+  /** Exactly one of these fields, each checked by its own check. */
+  const oneOf = (shape: Record<string, Check>): Check => (value, field) => {
+    const record = object(value, field);
+    const given = Object.keys(record);
+    if (given.length !== 1 || !(given[0] in shape)) fail(field, `an object with exactly one of ${Object.keys(shape).join(', ')}`, value);
+    shape[given[0]](record[given[0]], `${field}.${given[0]}`);
+  };
+  /** A target's field that reaches the request, by the rules every front door shares: never a CR or LF. */
+  const requestField = (name: RequestField): Check => matching(REQUEST_FIELDS[name].pattern, REQUEST_FIELDS[name].expected);
+  return { fail, object, string, integer, number, boolean, matching, array, fields, oneOf, requestField };
 }

@@ -9,7 +9,7 @@ import { headroomS, probeHeadroomS } from '../probe/headroom';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import type { Reachability } from '../discovery/reachability';
-import type { Discovery, LoadBalancerPlan, LoadBalancerType, PlannedBackend, ProbePlanItem, Skipped } from '../discovery/types';
+import { OUTSIDE_ANY_VPC, type Discovery, type LoadBalancerPlan, type LoadBalancerType, type PlannedBackend, type ProbePlanItem, type Skipped } from '../discovery/types';
 import { phaseEvidence, phaseVerdict, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Standard, type Verdict } from '../probe';
 
 /** Defaults of the judge, merged once. */
@@ -57,9 +57,10 @@ export interface PhaseVerdict {
 export interface LoadBalancerVerdict {
   readonly name: string;
   /** `probe` for targets probed by hand, judged against the given idle timeout. */
-  readonly type: LoadBalancerType | 'probe';
+  readonly type: LoadBalancerType;
   /** An ALB's ARN: with the type, what its metrics' `LoadBalancer` dimension is made of. */
   readonly arn?: string;
+  /** Its VPC; `OUTSIDE_ANY_VPC` (`-`) for a front probed from outside any VPC and for targets probed by hand. */
   readonly vpcId: string;
   /** `null` when discovery could not read it (then `error` says why). */
   readonly idleTimeoutS: number | null;
@@ -188,7 +189,7 @@ function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (bac
     name: lb.name,
     type: lb.type,
     ...(lb.arn !== undefined ? { arn: lb.arn } : {}),
-    vpcId: lb.vpcId,
+    vpcId: lb.vpcId ?? OUTSIDE_ANY_VPC,
     idleTimeoutS: lb.idleTimeoutS,
     marginS,
     phases,

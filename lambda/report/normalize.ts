@@ -2,6 +2,7 @@
  * Any saved run as a run report: `scan --json`, `probe --json` (one result or several), or the
  * bucket's `runs/*.json`.
  */
+import { OUTSIDE_ANY_VPC } from '../discovery/types';
 import { defaults as judgeDefaults, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import { worstVerdict, type PhaseName, type ProbeResult } from '../probe';
 import { probeBoundS } from '../probe/headroom';
@@ -92,7 +93,7 @@ function fromProbe(result: ProbeResult): LoadBalancerVerdict {
   return {
     name: id,
     type: 'probe',
-    vpcId: '-',
+    vpcId: OUTSIDE_ANY_VPC,
     idleTimeoutS: result.loadBalancerIdleTimeoutS,
     // Results saved before the margin was recorded were judged with the default.
     marginS: result.marginS ?? judgeDefaults.marginS,

@@ -46,12 +46,22 @@ export async function readLatest(s3: S3Client, bucket: string, prefix: string): 
 }
 
 /**
- * Writes the run's JSON, Markdown and HTML, then `latest.json`, `latest.md` and `latest.html`.
+ * Writes the run's JSON, Markdown and HTML, then (unless `latest` is false: a run of a
+ * selection, which is no view of the whole scope) `latest.json`, `latest.md` and `latest.html`.
  *
  * Why `latest.json` last: it is what the next run compares with, so it only moves once this
  * run's own reports are safely written.
  */
-export async function writeReports(s3: S3Client, bucket: string, prefix: string, runId: string, report: ScanReport, changes: readonly Change[], place: LinkPlace = {}): Promise<StoredReport> {
+export async function writeReports(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  runId: string,
+  report: ScanReport,
+  changes: readonly Change[],
+  place: LinkPlace = {},
+  { latest = true }: { readonly latest?: boolean } = {},
+): Promise<StoredReport> {
   const base = `${prefix}runs/${runId}`;
   const links = reportLinks(bucket, prefix, runId, report, place);
   const bodies = {
@@ -61,6 +71,7 @@ export async function writeReports(s3: S3Client, bucket: string, prefix: string,
   };
   const put = (key: string, { body, type }: { body: string; type: string }) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: type }));
   await Promise.all([put(`${base}.json`, bodies.json), put(`${base}.md`, bodies.markdown), put(`${base}.html`, bodies.html)]);
+  if (!latest) return { json: `${base}.json`, markdown: `${base}.md`, html: `${base}.html`, links };
   await Promise.all([put(`${prefix}latest.md`, bodies.markdown), put(`${prefix}latest.html`, bodies.html)]);
   await put(`${prefix}latest.json`, bodies.json);
   return { json: `${base}.json`, markdown: `${base}.md`, html: `${base}.html`, links };

@@ -15,15 +15,16 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Discovery, DiscoverOptions, ProbePlanItem } from '../discovery';
 import { isBlocked } from '../discovery/plan';
-import { runNumberAt } from '../discovery/sample';
+import { rotationAt } from '../discovery/sample';
 import { logger } from '../shared/logger';
 import { earlierRunningExecution, type ThisExecution } from './guard';
 import { backendsPerRun, inlineStateBound, longProbeTime, PROBE_WAVES, STATE_BUDGET_BYTES } from './limits';
 import { discoverRun } from './pipeline';
 import { splitByRoute, worstCaseAnyS } from './route';
-import { groupByVpc, targetsPerInvocation, toShards } from './shards';
+import { groupByVpc, sortedByVpc, targetsPerInvocation, toShards } from './shards';
 import { longKeys, writeDiscovery, writeLongPlans, writePlans } from './store';
-import type { DiscoverOutput, InlineRun, LongProbe } from './types';
+import { describeSelection, discoverOptionsFor, type RunSelection } from './selection';
+import type { DiscoverOutput, DistributedRun, InlineRun, LongProbe } from './types';
 
 export interface DiscoverDependencies {
   readonly s3: S3Client;
@@ -36,12 +37,14 @@ export interface RunRequest {
   readonly runId?: string;
   /** The state machine's and this execution's ARNs and start time: an earlier running execution skips this run. */
   readonly execution?: ThisExecution;
+  /** What to probe this run, instead of the configured selection (`settings.selection`). */
+  readonly selection?: RunSelection;
 }
 
 /** How a deployed run is planned (the handler reads them from its variables). */
 export interface PlanSettings {
   /** Where to look, and how many backends per port to sample. */
-  readonly selection: Omit<DiscoverOptions, 'runNumber' | 'clients'>;
+  readonly selection: Omit<DiscoverOptions, 'rotation' | 'clients'>;
   readonly periodMinutes: number;
   readonly bucket: string;
   readonly prefix: string;
@@ -63,7 +66,7 @@ export interface PlanSettings {
  * await planRun({ runId: 'scheduled-2026-11-24T10-15' }, settings, { s3, sfn });
  */
 export async function planRun(request: RunRequest, settings: PlanSettings, deps: DiscoverDependencies): Promise<DiscoverOutput> {
-  const { runId: givenRunId, execution } = request;
+  const { runId: givenRunId, execution, selection } = request;
   const startedAt = new Date();
   const runId = givenRunId ?? `run-${startedAt.toISOString()}`;
   if (execution !== undefined) {
@@ -75,23 +78,32 @@ export async function planRun(request: RunRequest, settings: PlanSettings, deps:
     }
   }
   const { bucket, prefix, sockets, maxConcurrency } = settings;
-  const { discovery, plan } = await discoverRun({ ...settings.selection, runNumber: runNumberAt(startedAt, settings.periodMinutes) });
+  const selected = selection && describeSelection(selection);
+  const { discovery, plan } = await discoverRun(discoverOptionsFor(selection, { ...settings.selection, rotation: rotationAt(startedAt, settings.periodMinutes) }));
   const discoveryKey = await writeDiscovery(deps.s3, bucket, prefix, runId, discovery);
   // Without the long path, every backend goes to the probe functions, which report a horizon that does not fit as inconclusive.
   const { probeTimeoutS } = settings;
   const routes = probeTimeoutS === undefined ? { lambda: plan, long: [] } : splitByRoute(plan, probeTimeoutS);
   const long = probeTimeoutS !== undefined ? await planLongProbes(deps, { bucket, prefix, runId, runStartedMs: execution ? Date.parse(execution.startTime) : startedAt.getTime() }, discovery, routes.long, sockets) : undefined;
-  const inline: InlineRun = { mode: 'inline', runId, startedAt: startedAt.toISOString(), discoveryKey, shards: toShards(runId, discovery, routes.lambda, sockets), ...(long ? { long } : {}) };
+  const inline: InlineRun = {
+    mode: 'inline',
+    runId,
+    startedAt: startedAt.toISOString(),
+    discoveryKey,
+    shards: toShards(runId, discovery, routes.lambda, sockets),
+    ...(long ? { long } : {}),
+    ...(selected !== undefined ? { selection: selected } : {}),
+  };
   const stateBound = inlineStateBound(inline);
   // Backends their security groups keep the probe out of are not planned; the publish step's log and the report name the rule to add.
   const blocked = discovery.loadBalancers.reduce((sum, lb) => sum + lb.backends.filter(isBlocked).length, 0);
-  const summary = { runId, loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, blocked, apiCalls: discovery.apiCalls, ...(long ? { long } : {}) };
+  const summary = { runId, ...(selected !== undefined ? { selection: selected } : {}), loadBalancers: discovery.loadBalancers.length, excluded: discovery.excluded.length, backends: plan.length, blocked, apiCalls: discovery.apiCalls, ...(long ? { long } : {}) };
   if (routes.lambda.length <= settings.inlineMaxBackends && stateBound <= STATE_BUDGET_BYTES && inline.shards.length <= PROBE_WAVES * maxConcurrency) {
     logger.info('discovered', { ...summary, mode: 'inline', shards: inline.shards.length, stateBound, withErrors: discovery.loadBalancers.filter((lb) => lb.error !== undefined).map((lb) => lb.name) });
     return inline;
   }
   const planned = await writePlans(deps.s3, bucket, prefix, { runId, startedAt: inline.startedAt, discoveryKey }, groupByVpc(discovery, routes.lambda, settings.selection.vpcIds), backendsPerRun(maxConcurrency, targetsPerInvocation(sockets)));
-  const run = long ? { ...planned, long } : planned;
+  const run: DistributedRun = { ...planned, ...(long ? { long } : {}), ...(selected !== undefined ? { selection: selected } : {}) };
   const deferred = run.plans.reduce((sum, p) => sum + p.deferred, 0);
   (deferred > 0 ? logger.warn.bind(logger) : logger.info.bind(logger))('discovered', {
     ...summary,
@@ -115,7 +127,12 @@ async function planLongProbes(
   sockets: { maxOpenSockets: number; maxSocketsPerTarget: number },
 ): Promise<LongProbe[]> {
   const perTask = targetsPerInvocation(sockets);
-  const probes = [...groupByVpc(discovery, items).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([vpcId, vpcItems]) => {
+  const groups = sortedByVpc(groupByVpc(discovery, items));
+  // The long probe runs in a VPC: items outside any VPC get no result, and are judged probe errors.
+  const outside = groups.find(([vpcId]) => vpcId === undefined)?.[1] ?? [];
+  if (outside.length > 0) logger.warn('long probe not planned', { backends: outside.length, reason: 'backends probed from outside any VPC have no long probe task' });
+  const inVpcs = groups.filter((group): group is [string, ProbePlanItem[]] => group[0] !== undefined);
+  const probes = inVpcs.map(([vpcId, vpcItems]) => {
     const probed = vpcItems.slice(0, perTask);
     const worstS = Math.max(...probed.map((item) => worstCaseAnyS(item.job.loadBalancerIdleTimeoutS)));
     const probe: LongProbe = { vpcId, ...longKeys(run.prefix, run.runId, vpcId), items: probed.length, deferred: vpcItems.length - probed.length, ...longProbeTime(worstS, run.runStartedMs, Date.now()) };

@@ -68,13 +68,15 @@ const shorten = (text: string) => (text.length > SUMMARY_ERROR_MAX ? `${text.sli
 /** What publish returns to the state machine: enough to read the outcome of a run at a glance. */
 export interface PublishSummary {
   readonly runId: string;
+  /** What the run request asked to probe, in a few words; absent for a run of the configured selection. */
+  readonly selection?: string;
   readonly verdict: string;
   readonly loadBalancers: number;
   /** Failing load balancers: the first `SUMMARY_LIST_MAX` names, and how many there are. */
   readonly failing: readonly string[];
   readonly failingCount: number;
   /** Failed shards: the first `SUMMARY_LIST_MAX`, each error cut to `SUMMARY_ERROR_MAX` characters, and how many there are. */
-  readonly shardFailures: ReadonlyArray<{ readonly shardId: number; readonly vpcId: string; readonly error: string }>;
+  readonly shardFailures: ReadonlyArray<{ readonly shardId: number; readonly vpcId?: string; readonly error: string }>;
   readonly shardFailureCount: number;
   readonly metricsPublished: number;
   readonly metricsFailed: number;
@@ -105,6 +107,9 @@ export async function publishRun(run: PublishInput, settings: PublishSettings, d
   const { bucket, prefix, namespace } = settings;
   const { discovery, plan, shardResults } = await runOf(run, deps.s3, bucket);
   const resultByKey = new Map<string, ProbeResult>(shardResults.filter(isResult).flatMap((r) => r.results.map((x) => [x.key, x.result] as const)));
+  // A run of a selection sees part of the scope: its fleet counts would move the stack's alarms, and its
+  // report is no baseline for the next run. It publishes no metric and leaves latest.* as they are.
+  const selected = run.selection !== undefined;
   const { verdicts, metrics, report } = await concludeRun(
     discovery,
     plan,
@@ -112,7 +117,7 @@ export async function publishRun(run: PublishInput, settings: PublishSettings, d
     {
       startedAt: new Date(run.startedAt),
       marginS: settings.marginS,
-      cloudWatch: deps.cloudWatch,
+      ...(selected ? {} : { cloudWatch: deps.cloudWatch }),
       namespace,
       // The deployed run is the one whose heartbeat the stack's alarm watches.
       heartbeat: true,
@@ -121,16 +126,18 @@ export async function publishRun(run: PublishInput, settings: PublishSettings, d
     },
   );
 
-  const previous = await readLatest(deps.s3, bucket, prefix).catch((error: Error) => {
-    logger.error('previous run not read: no change detection this run', { error });
-    return null;
-  });
-  const changes = compareRuns(previous, report);
+  const previous = selected
+    ? null
+    : await readLatest(deps.s3, bucket, prefix).catch((error: Error) => {
+        logger.error('previous run not read: no change detection this run', { error });
+        return null;
+      });
+  const changes = selected ? [] : compareRuns(previous, report);
   const place = {
     ...(settings.stateMachineArn ? { execution: { stateMachineArn: settings.stateMachineArn, runId: run.runId } } : {}),
     ...(settings.dashboardName ? { dashboardName: settings.dashboardName } : {}),
   };
-  const stored = await writeReports(deps.s3, bucket, prefix, run.runId, report, changes, place).catch((error: Error) => {
+  const stored = await writeReports(deps.s3, bucket, prefix, run.runId, report, changes, place, { latest: !selected }).catch((error: Error) => {
     logger.error('run reports not written', { error });
     return null;
   });
@@ -147,23 +154,24 @@ export async function publishRun(run: PublishInput, settings: PublishSettings, d
     }
   }
 
-  const shardFailures = shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, vpcId: f.vpcId, error: shorten(`${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}`) }));
+  const shardFailures = shardResults.filter((r): r is ShardFailure => !isResult(r)).map((f) => ({ shardId: f.shardId, ...(f.vpcId !== undefined ? { vpcId: f.vpcId } : {}), error: shorten(`${f.error.Error}${f.error.Cause ? `: ${f.error.Cause}` : ''}`) }));
   const failing = verdicts.filter((v) => v.verdict === 'fail').map((v) => v.name);
   const summary: PublishSummary = {
     runId: run.runId,
+    ...(run.selection !== undefined ? { selection: run.selection } : {}),
     verdict: report.verdict,
     loadBalancers: verdicts.length,
     failing: failing.slice(0, SUMMARY_LIST_MAX),
     failingCount: failing.length,
     shardFailures: shardFailures.slice(0, SUMMARY_LIST_MAX),
     shardFailureCount: shardFailures.length,
-    metricsPublished: metrics.published,
-    metricsFailed: metrics.failed.reduce((sum, f) => sum + f.datums, 0),
+    metricsPublished: metrics?.published ?? 0,
+    metricsFailed: metrics?.failed.reduce((sum, f) => sum + f.datums, 0) ?? 0,
     report: stored?.json ?? null,
     changes: changes.length,
     notified,
   };
-  (summary.metricsFailed > 0 || shardFailures.length > 0 ? logger.error.bind(logger) : logger.info.bind(logger))('published', { ...summary, metricErrors: metrics.failed });
+  (summary.metricsFailed > 0 || shardFailures.length > 0 ? logger.error.bind(logger) : logger.info.bind(logger))('published', { ...summary, metricErrors: metrics?.failed ?? [] });
   const unreachable = unreachableBackends(verdicts);
   if (unreachable.length > 0) logger.warn('backends the probe did not reach', { runId: run.runId, count: unreachable.length, backends: unreachable.slice(0, SUMMARY_LIST_MAX) });
   return summary;

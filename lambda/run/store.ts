@@ -61,7 +61,7 @@ export async function readDiscovery(s3: S3Client, bucket: string, key: string): 
 
 /**
  * Writes, for every configured VPC (empty when it has no backend this run, so that its map
- * reads an empty list rather than fails), the plan items of that VPC its map probes: at most
+ * reads an empty list rather than fails) and for the items outside any VPC, the plan items its map probes: at most
  * `perVpc`; the rest are deferred, and counted as probe errors by publish.
  */
 export async function writePlans(
@@ -69,14 +69,25 @@ export async function writePlans(
   bucket: string,
   prefix: string,
   run: { runId: string; startedAt: string; discoveryKey: string },
-  itemsByVpc: ReadonlyMap<string, readonly ProbePlanItem[]>,
+  itemsByVpc: ReadonlyMap<string | undefined, readonly ProbePlanItem[]>,
   perVpc = Number.POSITIVE_INFINITY,
 ): Promise<DistributedRun> {
   const base = planPrefix(prefix, run.runId);
-  const plans = [...itemsByVpc.entries()].map(([vpcId, items]) => ({ vpcId, key: `${base}${vpcId}.json`, items: Math.min(items.length, perVpc), deferred: Math.max(0, items.length - perVpc) }));
-  await Promise.all(plans.map((plan) => putJson(s3, bucket, plan.key, itemsByVpc.get(plan.vpcId)!.slice(0, plan.items))));
+  const written = [...itemsByVpc.entries()].map(([vpcId, items]) => ({
+    plan: { ...(vpcId !== undefined ? { vpcId } : {}), key: `${base}${vpcId ?? OUTSIDE_VPC_PLAN}.json`, items: Math.min(items.length, perVpc), deferred: Math.max(0, items.length - perVpc) },
+    items,
+  }));
+  await Promise.all(written.map(({ plan, items }) => putJson(s3, bucket, plan.key, items.slice(0, plan.items))));
+  const plans = written.map(({ plan }) => plan);
   return { mode: 'distributed', runId: run.runId, startedAt: run.startedAt, discoveryKey: run.discoveryKey, plans };
 }
+
+/**
+ * The plan file name of the items probed from outside any VPC. No Distributed Map reads it yet
+ * (the construct deploys no probe outside a VPC): its items get no result and are judged probe
+ * errors, never a pass.
+ */
+export const OUTSIDE_VPC_PLAN = 'outside-vpc';
 
 interface Manifest {
   readonly ResultFiles: Readonly<Record<'SUCCEEDED' | 'FAILED' | 'PENDING', ReadonlyArray<{ readonly Key: string }>>>;

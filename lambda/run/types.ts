@@ -5,11 +5,12 @@
 import type { ProbePlanItem } from '../discovery/types';
 import type { ProbeResult } from '../probe/types';
 
-/** A batch of probe jobs for one VPC's probe function. */
+/** A batch of probe jobs for one VPC's probe function (or, without `vpcId`, the probe function outside any VPC). */
 export interface Shard {
   readonly runId: string;
   readonly shardId: number;
-  readonly vpcId: string;
+  /** The VPC its probe function runs in; absent: probed from outside any VPC. */
+  readonly vpcId?: string;
   readonly items: readonly ProbePlanItem[];
 }
 
@@ -29,6 +30,11 @@ export interface InlineRun {
   readonly shards: readonly Shard[];
   /** Long-horizon probes on ECS Fargate, one per VPC that has such backends; set when the stack has `longTimeouts`. */
   readonly long?: readonly LongProbe[];
+  /**
+   * What the run request asked to probe, in words (`describeSelection`); absent for a run of the
+   * configured selection. Words, not the request: a few hundred bytes in the state whatever it named.
+   */
+  readonly selection?: string;
 }
 
 /**
@@ -72,9 +78,11 @@ export interface DistributedRun {
    * Distributed Map; `deferred` items did not fit the run's time and are left unprobed
    * (publish counts them as probe errors).
    */
-  readonly plans: ReadonlyArray<{ readonly vpcId: string; readonly key: string; readonly items: number; readonly deferred: number }>;
+  readonly plans: ReadonlyArray<{ readonly vpcId?: string; readonly key: string; readonly items: number; readonly deferred: number }>;
   /** As in `InlineRun`. */
   readonly long?: readonly LongProbe[];
+  /** As in `InlineRun`. */
+  readonly selection?: string;
 }
 
 /** What a Distributed Map batch gives the probe function: items, and the batch's common input. */
@@ -95,14 +103,16 @@ export interface VpcResults {
 export interface ShardResult {
   readonly runId: string;
   readonly shardId: number;
-  readonly vpcId: string;
+  /** As the shard's. */
+  readonly vpcId?: string;
   readonly results: ReadonlyArray<{ readonly key: string; readonly result: ProbeResult }>;
 }
 
 /** What a Map catch leaves for a shard whose probe failed or timed out. */
 export interface ShardFailure {
   readonly shardId: number;
-  readonly vpcId: string;
+  /** As the shard's. */
+  readonly vpcId?: string;
   readonly error: { readonly Error: string; readonly Cause?: string };
 }
 

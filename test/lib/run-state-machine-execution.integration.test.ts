@@ -133,8 +133,8 @@ describe('the synthesized state machine, executed', () => {
   let alarmExpression: string;
   let definition: ReturnType<typeof stateMachineDefinition>;
 
-  /** Runs the definition once, as the schedule starts it, and records every state it went through. */
-  async function execute(name: string, probeTimeoutS: number): Promise<Execution> {
+  /** Runs the definition once, as the schedule (or, with an input, an operator) starts it, and records every state it went through. */
+  async function execute(name: string, probeTimeoutS: number, input: Record<string, Json> = {}): Promise<Execution> {
     process.env.IDLE_CANARY_PROBE_TIMEOUT_S = String(probeTimeoutS);
     const invoke = (handler: HandlerName, timeoutS: number) => {
       const run = bundledHandler(handler);
@@ -142,10 +142,10 @@ describe('the synthesized state machine, executed', () => {
     };
     const startTime = new Date().toISOString();
     const execution = machine.run(
-      {},
+      input,
       {
         context: {
-          Execution: { Id: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`, Name: name, StartTime: startTime, Input: {} },
+          Execution: { Id: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`, Name: name, StartTime: startTime, Input: input },
           StateMachine: { Id: stateMachineArn, Name: 'IdleCanaryRun' },
         },
         overrides: {
@@ -358,6 +358,60 @@ describe('the synthesized state machine, executed', () => {
       console.log(`alarm query ${alarmExpression}: contributors ${JSON.stringify(contributors)}`);
       expect(contributors).toEqual({ [albSeries]: 1, [NAME]: 0 });
     });
+  });
+
+  describe('a run of one target group, asked for in the execution input', () => {
+    let execution: Execution;
+    let report: ScanReportJson;
+
+    beforeAll(async () => {
+      // Act: as `aws stepfunctions start-execution --input '{"selection":{"targetGroup":"..."}}'` starts it
+      execution = await execute('run-target-group', 900, { selection: { targetGroup: albGroupArn } });
+      expect(execution.error).toBeUndefined();
+      report = await readReport((execution.output as { report: string }).report);
+    }, 120_000);
+
+    it('probes the ALB that forwards to the group, its targets only, and leaves the Classic ELB out with the reason', () => {
+      // Assess
+      console.log(`run-target-group: discover returned ${JSON.stringify(execution.discovered).slice(0, 400)}...; publish ${JSON.stringify(execution.output)}`);
+      expect(execution.discovered).toMatchObject({ mode: 'inline', selection: `target group ${albGroupArn}`, shards: [{ vpcId, items: [{ loadBalancers: [NAME] }] }] });
+      expect(report.loadBalancers.map((lb) => [lb.name, lb.type, lb.verdict, lb.backends.map((b) => b.targetGroup)])).toEqual([[NAME, 'application', 'fail', ['web-tg']]]);
+      expect(report.excluded).toEqual([{ name: NAME, type: 'classic', reason: 'has no target groups, and the selection names target groups' }]);
+      expect(execution.output).toMatchObject({ runId: 'run-target-group', selection: `target group ${albGroupArn}`, verdict: 'fail', loadBalancers: 1, failing: [NAME], shardFailureCount: 0 });
+    });
+
+    it('moves no alarm and no baseline: no metric published, latest.json still the last run of the whole scope', async () => {
+      // Act
+      const latest = await readReport('idle-canary/latest.json');
+
+      // Assess
+      expect(execution.output).toMatchObject({ metricsPublished: 0, changes: 0, notified: false });
+      expect(latest.startedAt).not.toBe(report.startedAt);
+      expect(latest.loadBalancers.map((lb) => lb.type)).toEqual(['classic', 'application']);
+    });
+  });
+
+  describe('a run of targets, one of them outside any VPC', () => {
+    it('probes the one in the VPC and records the other shard as failed, with the reason, without failing the run', async () => {
+      // Prepare: the passing backend in the stack's VPC, and an address to probe from outside any VPC (no such probe is deployed)
+      const targets: Json[] = [
+        { host: '127.0.0.1', port: backends.passing.port, idleTimeoutS: 2, vpcId, name: 'green' },
+        { host: '127.0.0.1', port: backends.fixed.port, idleTimeoutS: 2, name: 'public' },
+      ];
+
+      // Act
+      const execution = await execute('run-targets', 900, { source: 'operator', selection: { targets } });
+      const report = await readReport((execution.output as { report: string }).report);
+
+      // Assess
+      expect(execution.error).toBeUndefined();
+      expect(execution.states.map((s) => s.name)).toEqual(expect.arrayContaining([`Probe ${vpcId}`, 'NoProbeOutsideVpc', 'PublishResults']));
+      expect(report.loadBalancers.map((lb) => [lb.name, lb.type, lb.vpcId, lb.verdict, lb.probeErrors])).toEqual([
+        ['green', 'probe', vpcId, 'pass', 0],
+        ['public', 'probe', '-', 'inconclusive', 1],
+      ]);
+      expect(execution.output).toMatchObject({ runId: 'run-targets', selection: '2 target(s)', shardFailureCount: 1, shardFailures: [{ shardId: 1, error: 'NoProbeFunction: no probe function is deployed outside a VPC' }], metricsPublished: 0 });
+    }, 120_000);
   });
 
   describe('a run with one long probe, after the ALB was fixed', () => {

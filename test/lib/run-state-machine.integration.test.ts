@@ -10,13 +10,13 @@ describe('RunStateMachine', () => {
     // Prepare
     const definition = stateMachineDefinition(template);
     const map = definition.States.ProbeShards as { MaxConcurrency: number; ItemsPath: string; ResultPath: string; ItemProcessor: { StartAt: string; States: Record<string, Record<string, unknown>> }; Next: string };
-    const route = map.ItemProcessor.States.RouteToVpc as { Choices: Array<{ Variable: string; StringEquals: string; Next: string }>; Default: string };
+    const route = map.ItemProcessor.States.RouteToVpc as { Choices: Array<{ Variable?: string; StringEquals?: string; Not?: { Variable: string; IsPresent: boolean }; Next: string }>; Default: string };
 
     // Assess
     expect(definition.StartAt).toBe('DiscoverLoadBalancers');
     expect(definition.States.DiscoverLoadBalancers).toMatchObject({
       Next: 'InlineOrDistributed',
-      Parameters: { 'runId.$': '$$.Execution.Name', execution: { 'stateMachineArn.$': '$$.StateMachine.Id', 'executionArn.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' } },
+      Parameters: { 'runId.$': '$$.Execution.Name', execution: { 'stateMachineArn.$': '$$.StateMachine.Id', 'executionArn.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' }, 'input.$': '$$.Execution.Input' },
     });
     expect(definition.States.InlineOrDistributed).toMatchObject({
       Choices: [
@@ -27,11 +27,14 @@ describe('RunStateMachine', () => {
     });
     expect(definition.States.SkippedAnotherRunInProgress).toMatchObject({ Type: 'Succeed' });
     expect(map).toMatchObject({ MaxConcurrency: 4, ItemsPath: '$.shards', ResultPath: '$.shardResults', Next: 'PublishResults' });
-    expect(route.Choices.map((c) => [c.Variable, c.StringEquals, c.Next])).toEqual([
+    expect(route.Choices.map((c) => (c.Not ? [`not ${c.Not.Variable}`, `present: ${c.Not.IsPresent}`, c.Next] : [c.Variable, c.StringEquals, c.Next]))).toEqual([
+      // A shard outside any VPC first: comparing its missing vpcId would fail the run
+      ['not $.vpcId', 'present: true', 'NoProbeOutsideVpc'],
       ['$.vpcId', VPC.vpcId, `Probe ${VPC.vpcId}`],
       ['$.vpcId', SECOND_VPC.vpcId, `Probe ${SECOND_VPC.vpcId}`],
     ]);
     expect(route.Default).toBe('NoProbeForVpc');
+    expect(map.ItemProcessor.States.NoProbeOutsideVpc).toMatchObject({ Type: 'Pass', Parameters: { 'shardId.$': '$.shardId', error: { Error: 'NoProbeFunction' } } });
     const probe = map.ItemProcessor.States[`Probe ${VPC.vpcId}`];
     expect(probe.Retry).toEqual([
       {

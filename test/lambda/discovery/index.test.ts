@@ -1,5 +1,6 @@
 import { DescribeInstanceHealthCommand, DescribeLoadBalancersCommand as ClassicList } from '@aws-sdk/client-elastic-load-balancing';
-import { createClients, discover, toProbePlan } from '../../../lambda/discovery';
+import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CLASSIC_SOURCE, createClients, discover, toProbePlan } from '../../../lambda/discovery';
 import { mockAccount, type AccountSpec } from './fixtures';
 
 const account: AccountSpec = {
@@ -52,7 +53,7 @@ describe('discover', () => {
     const { clients } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     const byName = Object.fromEntries(discovery.loadBalancers.map((lb) => [lb.name, lb]));
@@ -78,7 +79,7 @@ describe('discover', () => {
     const { clients } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     const byName = Object.fromEntries(discovery.loadBalancers.map((lb) => [lb.name, lb]));
@@ -96,7 +97,7 @@ describe('discover', () => {
     const { clients } = mockAccount({ ...account, instances: [{ id: 'i-0a', ip: '10.0.1.10' }] });
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     const byName = Object.fromEntries(discovery.loadBalancers.map((lb) => [lb.name, lb]));
@@ -120,7 +121,7 @@ describe('discover', () => {
     const { clients } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     const byName = Object.fromEntries(discovery.loadBalancers.map((lb) => [lb.name, lb]));
@@ -135,7 +136,7 @@ describe('discover', () => {
     const { clients } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     expect(discovery.notCovered).toEqual([
@@ -149,7 +150,7 @@ describe('discover', () => {
     const { clients, elb, elbv2, ec2 } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
 
     // Assess
     const sent = elb.calls().length + elbv2.calls().length + ec2.calls().length;
@@ -158,12 +159,44 @@ describe('discover', () => {
     expect(elb.commandCalls(ClassicList)).toHaveLength(3);
   });
 
+  it('reads only the sources it is given: Classic ELBs alone make no v2 call', async () => {
+    // Prepare
+    const { clients, elbv2 } = mockAccount(account);
+
+    // Act
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0, sources: [CLASSIC_SOURCE] });
+
+    // Assess
+    expect(discovery.loadBalancers.map((lb) => lb.type)).toEqual(expect.arrayContaining(['classic']));
+    expect(discovery.loadBalancers.every((lb) => lb.type === 'classic')).toBe(true);
+    expect(discovery.notCovered).toEqual([]);
+    expect(elbv2.calls()).toHaveLength(0);
+  });
+
+  it('selects the ALBs that forward to a target group, with only its targets, and leaves the others and every Classic ELB out', async () => {
+    // Prepare
+    const { clients } = mockAccount(account);
+    const arn = (await clients.elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups!.find((g) => g.TargetGroupName === 'api-ecs')!.TargetGroupArn!;
+
+    // Act
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0, targetGroupArns: [arn] });
+
+    // Assess
+    expect(discovery.loadBalancers.map((lb) => [lb.name, lb.backends.map((b) => `${b.targetGroup} ${b.id}`), lb.skipped.map((s) => s.what)])).toEqual([
+      ['api', ['api-ecs 10.0.4.20:8080'], ['target 10.0.4.21:8080 in target group api-ecs']],
+    ]);
+    expect(Object.fromEntries(discovery.excluded.map((lb) => [`${lb.type} ${lb.name}`, lb.reason]))).toMatchObject({
+      'classic k8s-web': 'has no target groups, and the selection names target groups',
+      'application admin': `does not forward to the selected target group (${arn})`,
+    });
+  });
+
   it('selects by VPC, name pattern and tag before describing anything', async () => {
     // Prepare
     const { clients, elb } = mockAccount(account);
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0, names: ['k8s-*', 'api'] });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0, names: ['k8s-*', 'api'] });
 
     // Assess
     expect(discovery.loadBalancers.map((lb) => lb.name).sort()).toEqual(['api', 'k8s-web']);
@@ -182,7 +215,7 @@ describe('discover', () => {
     const { clients } = mockAccount(shared);
 
     // Act
-    const plan = toProbePlan((await discover({ region: 'eu-west-1', clients, runNumber: 0 })).loadBalancers);
+    const plan = toProbePlan((await discover({ region: 'eu-west-1', clients, rotation: 0 })).loadBalancers);
 
     // Assess
     expect(plan).toEqual([

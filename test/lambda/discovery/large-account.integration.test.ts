@@ -30,7 +30,7 @@ describe('discovery of a large account', () => {
     const { clients } = mockAccount({ classic, alb: albs, pageSize: 400 });
 
     // Act
-    const discovery = await discover({ region: 'eu-west-1', clients, runNumber: 0, callsPerSecond: 1e6 });
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0, callsPerSecond: 1e6 });
 
     // Assess: per family, listing pages + tag batches of 20 + the per-load-balancer calls
     const classicCalls = Math.ceil(CLASSIC / 400) + Math.ceil(CLASSIC / 20) + 2 * CLASSIC;

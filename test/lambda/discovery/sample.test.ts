@@ -1,4 +1,4 @@
-import { runNumberAt, sampleBackends } from '../../../lambda/discovery/sample';
+import { rotationAt, sampleBackends } from '../../../lambda/discovery/sample';
 
 const backends = ['i-5', 'i-1', 'i-3', 'i-2', 'i-4'].map((id) => ({ id: `${id}:30080`, target: { port: 30080 } }));
 
@@ -22,7 +22,7 @@ describe('sampleBackends', () => {
 
   it('numbers runs by schedule period', () => {
     // Act & Assess
-    expect(runNumberAt(new Date('2026-11-24T10:14:59Z'), 15)).toBe(runNumberAt(new Date('2026-11-24T10:00:00Z'), 15));
-    expect(runNumberAt(new Date('2026-11-24T10:15:00Z'), 15)).toBe(runNumberAt(new Date('2026-11-24T10:00:00Z'), 15) + 1);
+    expect(rotationAt(new Date('2026-11-24T10:14:59Z'), 15)).toBe(rotationAt(new Date('2026-11-24T10:00:00Z'), 15));
+    expect(rotationAt(new Date('2026-11-24T10:15:00Z'), 15)).toBe(rotationAt(new Date('2026-11-24T10:00:00Z'), 15) + 1);
   });
 });

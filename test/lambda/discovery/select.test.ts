@@ -9,6 +9,18 @@ describe('selection', () => {
     expect(excludedByPlace({ name: 'k8sXweb', vpcId: 'vpc-1' }, { names: ['k8s.web'] })).toBe('not among the selected names (k8s.web)');
   });
 
+  it("keeps a load balancer named by its ARN: an ALB's exactly, a Classic ELB's by the name it ends with", () => {
+    // Prepare
+    const alb = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/0123456789abcdef';
+    const classic = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/web';
+
+    // Act & Assess
+    expect(excludedByPlace({ name: 'web', vpcId: 'vpc-1', arn: alb }, { names: [alb] })).toBeNull();
+    expect(excludedByPlace({ name: 'web', vpcId: 'vpc-1', arn: `${alb.slice(0, -1)}0` }, { names: [alb] })).toBe(`not among the selected names (${alb})`);
+    expect(excludedByPlace({ name: 'web', vpcId: 'vpc-1' }, { names: [classic] })).toBeNull();
+    expect(excludedByPlace({ name: 'web', vpcId: 'vpc-1' }, { names: [alb] })).toBe(`not among the selected names (${alb})`);
+  });
+
   it('opts out by the skip tag unless it says false, and selects by tag key or key=value', () => {
     // Act & Assess
     expect(excludedByTags({ 'idle-canary:skip': '' }, {})).toBe('opted out by the tag idle-canary:skip=');

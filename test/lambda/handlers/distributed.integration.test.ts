@@ -50,7 +50,7 @@ describe('a large run through S3 and Distributed Maps', () => {
       objects.set(`${prefix}/SUCCEEDED_0.json`, JSON.stringify(children.filter((c) => c.Status === 'SUCCEEDED')));
       objects.set(`${prefix}/FAILED_0.json`, JSON.stringify(children.filter((c) => c.Status === 'FAILED')));
       objects.set(`${prefix}/manifest.json`, JSON.stringify({ DestinationBucket: BUCKET, ResultFiles: { SUCCEEDED: [{ Key: `${prefix}/SUCCEEDED_0.json` }], FAILED: [{ Key: `${prefix}/FAILED_0.json` }], PENDING: [] } }));
-      vpcResults.push({ vpcId: plan.vpcId, manifest: { Bucket: BUCKET, Key: `${prefix}/manifest.json` } });
+      vpcResults.push({ vpcId: plan.vpcId!, manifest: { Bucket: BUCKET, Key: `${prefix}/manifest.json` } });
     }
 
     // Act 3: publish reads it all back

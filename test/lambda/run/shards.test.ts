@@ -2,10 +2,10 @@ import type { Discovery, LoadBalancerPlan, ProbePlanItem } from '../../../lambda
 import { groupByVpc, toShards } from '../../../lambda/run/shards';
 
 const target = (i: number) => ({ host: `10.0.0.${i}`, port: 80, tls: false, path: '/' });
-const lb = (name: string, vpcId: string, hosts: readonly number[], type: LoadBalancerPlan['type'] = 'classic'): LoadBalancerPlan => ({
+const lb = (name: string, vpcId: string | undefined, hosts: readonly number[], type: LoadBalancerPlan['type'] = 'classic'): LoadBalancerPlan => ({
   name,
   type,
-  vpcId,
+  ...(vpcId !== undefined ? { vpcId } : {}),
   idleTimeoutS: 60,
   backends: hosts.map((i) => ({ id: `10.0.0.${i}:80`, target: target(i), proxyProtocol: false })),
   backendsNotSampled: 0,
@@ -36,6 +36,20 @@ describe('toShards', () => {
     ]);
   });
 
+  it('gives the backends of a front probed from outside any VPC shards without a VPC, after the VPCs', () => {
+    // Prepare: a front outside any VPC beside one in vpc-a
+    const mixed: Discovery = { ...discovery, loadBalancers: [lb('public', undefined, [7, 8]), lb('b', 'vpc-a', [200])] };
+
+    // Act
+    const shards = toShards('run-1', mixed, [item(7, 'public'), item(200, 'b'), item(8, 'public')]);
+
+    // Assess
+    expect(shards.map((s) => ['vpcId' in s ? s.vpcId : 'none', s.items.map((i) => i.job.target.host)])).toEqual([
+      ['vpc-a', ['10.0.0.200']],
+      ['none', ['10.0.0.7', '10.0.0.8']],
+    ]);
+  });
+
   it('sizes shards by the socket budget it is given', () => {
     // Act & Assess
     expect(toShards('run-1', discovery, Array.from({ length: 10 }, (_, i) => item(i, 'a')), { maxOpenSockets: 64, maxSocketsPerTarget: 16 }).map((s) => s.items.length)).toEqual([4, 4, 2]);
@@ -49,6 +63,14 @@ describe('groupByVpc', () => {
 
     // Assess
     expect([...groups.entries()].map(([vpc, items]) => [vpc, items.length])).toEqual([['vpc-a', 0], ['vpc-b', 1], ['vpc-c', 0]]);
+  });
+
+  it('keeps a backend no front names apart, as unknown, so that its shard fails with the reason rather than probes it anywhere', () => {
+    // Act
+    const groups = groupByVpc(discovery, [item(99, 'gone')]);
+
+    // Assess
+    expect([...groups.keys()]).toEqual(['unknown']);
   });
 
   it('puts the backends of a Classic ELB and an ALB of one name in their own VPCs', () => {
