@@ -50,6 +50,8 @@ export async function planGate(subject: GateSubject, clients: GateClients, optio
   }
   const items = toProbePlan(loadBalancers);
   const vpcId = loadBalancers[0].vpcId;
+  // The gate's probe runs in the service's VPC; a front found outside any VPC cannot be probed from it.
+  if (vpcId === undefined) return { ...base, mode: 'none', loadBalancers, problem: 'the replacement tasks are outside any VPC, where the gate has no probe' };
   const longestS = Math.max(...items.map((item) => item.job.loadBalancerIdleTimeoutS));
   if (options.long !== undefined && routeOf(longestS, options.probeTimeoutS) === 'long') {
     const { s3, bucket, prefix } = options.long;

@@ -11,9 +11,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { answerHook, type EcsHookResponse, type CodeDeployHookResponse, type HookDependencies, type HookSettings } from '../gate/hook';
 import { GATE_ENV, onInconclusiveFromEnv } from '../gate/settings';
-import { RANGES } from '../shared/settings';
+import { LAMBDA_TIMEOUT_S } from '../run/route';
 import { logger } from '../shared/logger';
-import { ENV, envString, getNumberFromEnv } from './config';
+import { ENV, envString, settingFromEnv } from './config';
 
 /**
  * The hook's settings from its variables.
@@ -24,7 +24,7 @@ export function hookSettingsFromEnv(env: NodeJS.ProcessEnv, s3: () => S3Client):
   return {
     stateMachineArn: envString(env, GATE_ENV.stateMachineArn),
     onInconclusive: onInconclusiveFromEnv(env),
-    probeTimeoutS: getNumberFromEnv(env, { key: ENV.probeTimeoutS, ...RANGES.lambdaTimeoutS }),
+    probeTimeoutS: settingFromEnv(env, 'probeTimeoutS', LAMBDA_TIMEOUT_S),
     ...(env[GATE_ENV.longTimeouts] === 'on' ? { long: { s3: s3(), bucket: envString(env, ENV.bucket), prefix: env[ENV.reportPrefix] ?? '' } } : {}),
   };
 }
