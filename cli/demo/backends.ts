@@ -24,6 +24,12 @@ export interface BackendSpec {
    * more than this long after accept, the socket is destroyed (lazy: nothing happens while idle).
    */
   readonly lazyHeadersTimeoutMs?: number;
+  /**
+   * A per-connection timer before the first request, ms: a connection silent this long after
+   * accept is closed with a FIN, on its own timer (no periodic check). Unset: only
+   * `headersTimeout`, checked every `connectionsCheckingIntervalMs`.
+   */
+  readonly preRequestTimeoutMs?: number;
 }
 
 export interface RunningBackend {
@@ -94,6 +100,7 @@ export async function startBackend(spec: BackendSpec): Promise<RunningBackend> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     if (spec.lazyHeadersTimeoutMs !== undefined) enforceLazily(socket, spec.lazyHeadersTimeoutMs);
+    if (spec.preRequestTimeoutMs !== undefined) closeIfSilent(socket, spec.preRequestTimeoutMs);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -129,4 +136,15 @@ function enforceLazily(socket: Socket, limitMs: number): void {
     }
   };
   socket.prependListener('data', check);
+}
+
+/**
+ * Closes a connection whose first byte has not come `limitMs` after accept, on a timer of its
+ * own: the per-connection enforcement of nginx's `client_header_timeout` or Go's
+ * `ReadHeaderTimeout`, where Node.js checks `headersTimeout` in periodic sweeps.
+ */
+function closeIfSilent(socket: Socket, limitMs: number): void {
+  const timer = setTimeout(() => socket.destroy(), limitMs);
+  socket.once('data', () => clearTimeout(timer));
+  socket.once('close', () => clearTimeout(timer));
 }

@@ -111,26 +111,33 @@ export function unansweredRequest(record: SocketRecord): boolean {
 
 /**
  * A phase some of whose requests went unanswered while the probe's pre-request sockets held
- * silent connections: those requests measured the server's workers, not an idle limit.
+ * silent connections: those requests measured the server's workers, not an idle limit, and
+ * the phase is judged on its other sockets.
  *
  * Why: a server whose workers are threads that each wait for a connection's request (gunicorn
  * `--threads 4`) has every thread held by the probe's silent connections; a request on a
  * keep-alive connection then waits for a free thread, unanswered, however long the server
- * would keep the connection. Such a request is no limit: it is doubt, like a connection the
- * server never accepted, and a phase that would have passed is `inconclusive` with this
- * reason (a load balancer that opens connections early can starve the server the same way).
+ * would keep the connection. Such a request is neither a limit nor doubt: the connection was
+ * still open when it went out (a close would have shown), and the server never read it, so it
+ * says nothing of the idle limit either way. The other sockets decide by the usual rules (the
+ * server's own close past the timeout plus the margin passes, as gunicorn's at its
+ * `--keep-alive 65`); when they cannot, the phase is `inconclusive` with this reason.
  *
  * @example
- * summarizeUnanswered(records, new Set([timedOut]), context); // { verdict: 'inconclusive', reason: 'requests on idle connections got neither ...' }
+ * summarizeUnanswered(records, new Set([timedOut]), context); // { limitS: 65.329, verdict: 'pass', ... }
  */
 export function summarizeUnanswered(records: readonly SocketRecord[], unanswered: ReadonlySet<SocketRecord>, context: PhaseContext): PhaseResult {
-  const discounted = records.map((record) =>
-    unanswered.has(record) ? { ...record, ...notAcceptedRecord(`no answer and no close within the response timeout after ${record.idleS} s idle, while the probe held silent connections`) } : record,
-  );
+  const discounted = records.map((record) => (unanswered.has(record) ? { ...record, ...waitedRecord(record.idleS) } : record));
   const judged = summarizePhase(discounted, context);
   if (judged.verdict !== 'inconclusive' || context.cutShort !== undefined) return judged;
   return {
     ...judged,
-    reason: `${UNANSWERED_REASON} (${unanswered.size} of ${records.length}): the server's workers may all have been held by those connections, so the wait measured them, not an idle limit`,
+    reason: `${UNANSWERED_REASON} (${unanswered.size} of ${records.length}), and the other sockets did not decide: the server's workers may all have been held by those connections, so the wait measured them, not an idle limit`,
   };
+}
+
+/** The record fields of a request that waited for a worker: it measured nothing. */
+function waitedRecord(idleS: number | null): Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error'> {
+  const why = `sent after ${idleS} s idle, it got no answer and no close within the response timeout while the probe held silent connections, which may have held every worker of the server, so it measured nothing`;
+  return { outcome: 'unsent', idleS: null, unprompted: false, closedWith: null, status: null, error: why };
 }

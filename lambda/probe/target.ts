@@ -113,6 +113,9 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     // until `silentUntil` (`performance.now()` ms): when its sockets stopped idling.
     const unansweredWhileSilent = new Set<SocketRecord>();
     let silentUntil = run.phases.includes('preRequest') ? Number.POSITIVE_INFINITY : 0;
+    let preRequestEnded = (): void => undefined;
+    const silenceOver = new Promise<void>((resolve) => (preRequestEnded = resolve));
+    if (!run.phases.includes('preRequest')) preRequestEnded();
     const phaseResults = await Promise.all(
       run.phases.map(async (phase): Promise<[PhaseName, PhaseResult]> => {
         if (phase === 'keepAlive' && !alive) return [phase, noKeepAlive()];
@@ -138,14 +141,26 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
             if (phase === 'keepAlive' && unansweredRequest(record) && run.clock.now() - run.settings.responseTimeoutMs < silentUntil) unansweredWhileSilent.add(record);
             run.onSocket(phase, record);
           },
-        }).finally(() => phase === 'preRequest' && (silentUntil = Math.min(silentUntil, run.clock.now())));
+        }).finally(() => {
+          if (phase !== 'preRequest') return;
+          silentUntil = Math.min(silentUntil, run.clock.now());
+          preRequestEnded();
+        });
         const context = { ...phaseContext(run, horizonS, stop.signal), sweepToleranceS: sweepToleranceS(run.sweepStepS) };
         if (phase === 'preRequest') {
           checkEnd.abort();
           const unanswered = await checking;
           if (unanswered !== null) return [phase, summarizeOneAtATime(records, unanswered, context, alive)];
         }
-        if (unansweredWhileSilent.size > 0) return [phase, summarizeUnanswered(records, unansweredWhileSilent, context)];
+        if (phase === 'keepAlive' && unansweredWhileSilent.size > 0) {
+          const judged = summarizeUnanswered(records, unansweredWhileSilent, context);
+          if (judged.verdict !== 'inconclusive' || judged.evidence?.cutShort !== undefined) return [phase, judged];
+          // Measured again once the silent connections are gone, on the same time axis.
+          await silenceOver;
+          const again = await retestKeepAlive({ run, endpoint, wire, horizonS, sockets, services: phaseServices, signal: stop.signal, originS: first.idleSince / 1000 });
+          const retested = { ...phaseContext(run, horizonS, stop.signal), sweepToleranceS: context.sweepToleranceS };
+          return [phase, again.length === 0 ? judged : summarizeUnanswered([...records, ...again], unansweredWhileSilent, retested)];
+        }
         return [phase, summarizePhase(records, context)];
       }),
     );
@@ -160,6 +175,65 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     cancelTimer();
     run.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** What a keep-alive retest needs of its target's run. */
+interface Retest {
+  readonly run: TargetRun;
+  readonly endpoint: Endpoint;
+  readonly wire: Wire;
+  readonly horizonS: number;
+  readonly sockets: SocketBudget;
+  readonly services: RunServices;
+  readonly signal: AbortSignal;
+  /** The keep-alive phase's time axis (its passive socket's idle start), `performance.now()` s. */
+  readonly originS: number;
+}
+
+/**
+ * Measures the keep-alive phase again once the pre-request phase has released its silent
+ * connections: a passive socket held to the horizon and an active one at the load balancer's
+ * timeout, their records on the first measurement's time axis. None when the deadline leaves
+ * no room for a horizon.
+ *
+ * Why: a server whose threads each wait for a connection's request (gunicorn `--threads 4`)
+ * had them all held by the probe's silent connections, so the phase's requests went
+ * unanswered and measured nothing; with a keepalive past the horizon no close of its own
+ * decides either (`--keep-alive 100`: `inconclusive`). The same sockets with the threads free
+ * measure the server as a load balancer's reused connections meet it.
+ */
+async function retestKeepAlive(retest: Retest): Promise<SocketRecord[]> {
+  const { run, horizonS } = retest;
+  const needMs = (horizonS + ANSWER_RESERVE_S) * 1000 + 2 * retest.wire.sendSpreadMs + run.settings.responseTimeoutMs;
+  if (retest.signal.aborted || run.clock.now() + needMs > run.deadline || !retest.sockets.tryTake()) return [];
+  let passive: IdleConnection;
+  try {
+    passive = await firstRequest(retest.endpoint, retest.wire, run, retest.signal);
+  } catch {
+    retest.sockets.give();
+    return [];
+  }
+  void passive.connection.ended.then(() => retest.sockets.give());
+  retest.services.track(passive.connection);
+  const shiftS = passive.idleSince / 1000 - retest.originS;
+  const records = await runPhase({
+    phase: 'keepAlive',
+    endpoint: retest.endpoint,
+    wire: retest.wire,
+    horizonS,
+    roundOneS: roundOneDelaysS(1, run.job.loadBalancerIdleTimeoutS, horizonS),
+    passive,
+    sockets: retest.sockets,
+    deadline: run.deadline,
+    signal: retest.signal,
+    settings: run.settings,
+    services: retest.services,
+    clock: run.clock,
+    onSocket: () => undefined,
+  });
+  const shifted = records.map((record) => (record.openedS === undefined ? record : { ...record, openedS: roundS(record.openedS + shiftS) }));
+  shifted.forEach((record) => run.onSocket('keepAlive', record));
+  return shifted;
 }
 
 /**

@@ -55,4 +55,28 @@ describe('startBackend', () => {
     // Assess
     expect(reply.startsWith('HTTP/1.1 408')).toBe(true);
   });
+
+  it('closes a silent connection on its own timer before the first request, and answers a request that comes before it', async () => {
+    // Prepare
+    const backend = await startBackend({ ...base, preRequestTimeoutMs: 300 });
+    running.push(backend);
+    const silentFor = () =>
+      new Promise<number>((resolve) => {
+        const socket = net.connect(backend.port, backend.host);
+        let connectedAt = 0;
+        socket.on('connect', () => (connectedAt = performance.now()));
+        socket.on('close', () => resolve(performance.now() - connectedAt));
+        socket.on('error', () => undefined);
+      });
+
+    // Act: two silent connections opened 100 ms apart close at the same idle (a sweep would close them together)
+    const [first, second, talking] = await Promise.all([silentFor(), new Promise<number>((resolve) => setTimeout(() => void silentFor().then(resolve), 100)), lateRequest(backend, 100, 1)]);
+
+    // Assess
+    for (const idleMs of [first, second]) {
+      expect(idleMs).toBeGreaterThanOrEqual(290);
+      expect(idleMs).toBeLessThan(600);
+    }
+    expect(talking).toBe('answered');
+  });
 });

@@ -58,13 +58,35 @@ describe('summarizeOneAtATime', () => {
 describe('summarizeUnanswered', () => {
   const timedOut: SocketRecord = { role: 'active', round: 1, plannedIdleS: 33.3, openedS: 0.27, outcome: 'closed', idleS: 33.334, unprompted: false, closedWith: 'timeout', status: null };
 
-  it('reads no limit from a request that waited for a worker, and doubts the pass the other sockets show', () => {
+  it('reads no limit from a request that waited for a worker, and passes on a longer idle the server answered', () => {
     // Act
     const result = summarizeUnanswered([answered('passive', 66), timedOut], new Set([timedOut]), context);
 
     // Assess
+    expect(result).toMatchObject({ limitS: null, survivedS: 66, verdict: 'pass', evidence: { socketsUnaccepted: 0 } });
+    expect(result.sockets[1]).toMatchObject({ outcome: 'unsent', idleS: null, error: expect.stringMatching(/^sent after 33.334 s idle, it got no answer/) });
+  });
+
+  it("passes on the server's own close past the timeout plus the margin: gunicorn --threads 4 --keep-alive 65, its threads held by silent connections", () => {
+    // Prepare: what the run recorded, the passive keep-alive connection closed by the worker's loop at 65.3 s
+    const keepAliveClose: SocketRecord = { ...silentClose('passive', 0, 65.329), silent: undefined };
+    const waited: SocketRecord = { ...timedOut, plannedIdleS: 60, idleS: 60.028 };
+
+    // Act
+    const result = summarizeUnanswered([keepAliveClose, waited, answered('active', 59.099)], new Set([waited]), context);
+
+    // Assess
+    expect(result).toMatchObject({ limitS: 65.329, enforcement: 'eager', closedWith: 'fin', verdict: 'pass' });
+    expect(result.reason).toBeUndefined();
+  });
+
+  it('is inconclusive, saying why, when the other sockets do not decide', () => {
+    // Act
+    const result = summarizeUnanswered([answered('active', 30), timedOut], new Set([timedOut]), context);
+
+    // Assess
     expect(result).toMatchObject({ limitS: null, verdict: 'inconclusive' });
-    expect(result.reason).toMatch(new RegExp(`^${UNANSWERED_REASON} \\(1 of 2\\)`));
+    expect(result.reason).toMatch(new RegExp(`^${UNANSWERED_REASON} \\(1 of 2\\), and the other sockets did not decide`));
   });
 
   it('keeps a fail shown by a close of the server', () => {
