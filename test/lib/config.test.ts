@@ -1,7 +1,7 @@
 import { parseConfig, STACK_KEYS } from '../../lib/config';
 import { hasControlCharacters } from '../../lambda/shared/printable';
 import { periodOf } from '../../lib/schedule';
-import { STACK, VPC } from './synth';
+import { STACK, VPC } from './stacks';
 
 describe('parseConfig', () => {
   it('shows a bad value and an unknown key escaped and cut, the error on one line', () => {

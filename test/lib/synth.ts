@@ -13,18 +13,12 @@ import { vpcsFromIds } from '../../lib/config';
 import type { IdleCanaryStack } from '../../lib/idle-canary-stack';
 import { ensureBuilt } from '../support/built-package';
 import { CACHE } from '../support/cache';
+import { STACK, VPC } from './stacks';
 
 // Every template test imports this module: the construct deploys the Lambda bundles of `dist/`.
 const BUILT = ensureBuilt();
 
-export const VPC = {
-  vpcId: 'vpc-0a1b2c3d4e5f60718',
-  subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b2c3d4e5f6071829'],
-  cidr: '10.0.0.0/16',
-  backendPorts: [80, '30000-32767'],
-};
-
-export const STACK = { account: '123456789012', region: 'eu-west-1', vpcs: [VPC], alarmEmails: ['oncall@example.com'] };
+export { STACK, VPC } from './stacks';
 
 /** `VPC` as the construct takes it, imported under a scope of its own in `scope` (so a second monitor's imports never clash). */
 export function importedVpcs(scope: IConstruct, id = 'ImportedVpcs') {
