@@ -17,7 +17,8 @@ import { allPages, call, mapLimit, settledOrThrow, tagsInBatches } from './aws';
 import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
 import { selectListed, tagOverrides, type Selection, type TagsOrError } from './select';
 import type { NotCovered, Skipped } from './types';
-import { DEFAULTS } from '../shared/settings';
+import { printable } from '../shared/printable';
+import { DEFAULTS, RANGES } from '../shared/settings';
 
 /** `DescribeTags` takes up to 20 ARNs. */
 const TAG_BATCH = 20;
@@ -102,12 +103,12 @@ async function describeAlb(client: ElasticLoadBalancingV2Client, lb: LoadBalance
         call('DescribeLoadBalancerAttributes', client.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }))),
         Promise.all(groups.map((group) => groupBackends(client, group, overrides.path))),
       ] as const,
-      (settled) => (idleTimeoutS = idleTimeoutOf(settled[0])),
+      (settled) => (idleTimeoutS = albIdleTimeoutS(settled[0])),
     );
     if (groupsOf instanceof Error) throw groupsOf;
     return {
       ...base,
-      idleTimeoutS: idleTimeoutOf(attributes) ?? DEFAULTS.loadBalancerIdleTimeoutS,
+      idleTimeoutS: albIdleTimeoutS(attributes) ?? DEFAULTS.loadBalancerIdleTimeoutS,
       ...(overrides.marginS !== undefined ? { marginS: overrides.marginS } : {}),
       backends: perGroup.flatMap((g) => g.backends),
       skipped: perGroup.flatMap((g) => g.skipped),
@@ -117,9 +118,23 @@ async function describeAlb(client: ElasticLoadBalancingV2Client, lb: LoadBalance
   }
 }
 
-function idleTimeoutOf(attributes: { Attributes?: Array<{ Key?: string; Value?: string }> } | undefined): number | null {
-  const value = attributes?.Attributes?.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value;
-  return value === undefined ? null : Number(value);
+/**
+ * An ALB's idle timeout from its attributes, `null` when the attribute is absent.
+ *
+ * Why checked: the value is judged against and published; an answer that is no timeout is the
+ * load balancer's error, not a number to probe with.
+ *
+ * @throws Error naming the value and what is accepted
+ * @example
+ * albIdleTimeoutS({ Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '60' }] }); // 60
+ */
+export function albIdleTimeoutS(attributes: { readonly Attributes?: ReadonlyArray<{ Key?: string; Value?: string }> } | undefined): number | null {
+  const raw = attributes?.Attributes?.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value;
+  if (raw === undefined) return null;
+  const value = Number(raw);
+  const { min, max } = RANGES.loadBalancerIdleTimeoutS;
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`idle_timeout.timeout_seconds=${printable(raw, 20)}: expected a whole number from ${min} to ${max}`);
+  return value;
 }
 
 /**

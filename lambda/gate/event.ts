@@ -14,10 +14,9 @@ import { ECS_LIFECYCLE_STAGES, type EcsLifecycleStage, type GateSubject } from '
 const HANDLER = 'gate hook';
 
 /** What AWS issues, and no more: partitions, regions, accounts, names and ids. */
-export const ARN_PATTERNS = {
+const ARN_PATTERNS = {
   service: /^arn:aws[a-z-]{0,20}:ecs:[a-z0-9-]{1,30}:\d{12}:service\/[A-Za-z0-9_-]{1,255}\/[A-Za-z0-9_-]{1,255}$/,
   serviceRevision: /^arn:aws[a-z-]{0,20}:ecs:[a-z0-9-]{1,30}:\d{12}:service-revision\/[A-Za-z0-9_-]{1,255}\/[A-Za-z0-9_-]{1,255}\/\d{1,40}$/,
-  targetGroup: /^arn:aws[a-z-]{0,20}:elasticloadbalancing:[a-z0-9-]{1,30}:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{1,32}$/,
 } as const;
 
 /** A CodeDeploy deployment id (`d-` and nine characters) and a hook execution id (opaque, base64-like). */

@@ -17,13 +17,14 @@ import {
   type ElasticLoadBalancingV2Client,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { albIdleTimeoutS } from '../discovery/alb';
 import { call } from '../discovery/aws';
 import { tagOverrides } from '../discovery/select';
 import type { LoadBalancerPlan, PlannedBackend, Skipped } from '../discovery/types';
 import { isValidRequestField } from '../probe/request';
 import { printable } from '../shared/printable';
-import { ARN_PATTERNS } from './event';
-import { ALB_IDLE_TIMEOUT_S, MAX_GATE_TARGETS } from './settings';
+import { DEFAULTS, PATTERNS } from '../shared/settings';
+import { MAX_GATE_TARGETS } from './settings';
 import type { GateSubject } from './types';
 
 /** The AWS clients the gate's discovery calls. */
@@ -80,7 +81,7 @@ async function alternateGroupArn(revisionArn: string, ecs: ECSClient): Promise<s
   const revision = output.serviceRevisions?.[0];
   if (revision === undefined) throw new NothingToProbe(`the service revision ${revisionArn} was not found (${printable(output.failures?.[0]?.reason ?? 'no reason given', 200)})`);
   const arns = (revision.loadBalancers ?? []).map((lb) => lb.advancedConfiguration?.alternateTargetGroupArn).filter((arn): arn is string => typeof arn === 'string');
-  const arn = arns.find((a) => ARN_PATTERNS.targetGroup.test(a));
+  const arn = arns.find((a) => PATTERNS.targetGroupArn.pattern.test(a));
   if (arn === undefined) {
     throw new NothingToProbe(`the service revision ${revisionArn} has no load balancer with an alternate target group: attach the gate to a service with deploymentStrategy BLUE_GREEN and an alternate target group`);
   }
@@ -124,7 +125,7 @@ async function loadBalancersOf(elb: ElasticLoadBalancingV2Client, group: TargetG
       type: 'application',
       arn,
       vpcId: group.VpcId ?? '',
-      idleTimeoutS: idleTimeoutOf(attributes[i].Attributes, arn),
+      idleTimeoutS: idleTimeoutOf(attributes[i], arn),
       ...(overrides.marginS !== undefined ? { marginS: overrides.marginS } : {}),
       backends: overrides.path === undefined ? backends : backends.map((b) => ({ ...b, target: { ...b.target, path: overrides.path! } })),
       backendsNotSampled: notSampled,
@@ -150,12 +151,11 @@ function tasksOf(group: TargetGroup, descriptions: ReadonlyArray<{ Target?: { Id
   return { backends: backends.slice(0, MAX_GATE_TARGETS), skipped, notSampled: Math.max(0, backends.length - MAX_GATE_TARGETS) };
 }
 
-function idleTimeoutOf(attributes: ReadonlyArray<{ Key?: string; Value?: string }> | undefined, arn: string): number {
-  const raw = attributes?.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value;
-  // ALB's default when the attribute is not returned.
-  if (raw === undefined) return 60;
-  const value = Number(raw);
-  const { min, max } = ALB_IDLE_TIMEOUT_S;
-  if (!Number.isInteger(value) || value < min || value > max) throw new NothingToProbe(`the load balancer ${arn} answered idle_timeout.timeout_seconds=${printable(raw, 20)}: expected a whole number from ${min} to ${max}`);
-  return value;
+/** The load balancer's idle timeout (ALB's default when not returned); one that is no timeout leaves nothing to judge against. */
+function idleTimeoutOf(attributes: Parameters<typeof albIdleTimeoutS>[0], arn: string): number {
+  try {
+    return albIdleTimeoutS(attributes) ?? DEFAULTS.loadBalancerIdleTimeoutS;
+  } catch (error) {
+    throw new NothingToProbe(`the load balancer ${arn} answered ${(error as Error).message}`);
+  }
 }

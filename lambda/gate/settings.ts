@@ -23,9 +23,6 @@ export const CALL_BACK_DELAY_S = 30;
 /** Replacement tasks probed per gate run: one probe invocation's socket budget holds them; all run the same image. */
 export const MAX_GATE_TARGETS = 50;
 
-/** An ALB's idle timeout, as its API accepts it (`idle_timeout.timeout_seconds`). */
-export const ALB_IDLE_TIMEOUT_S = { min: 1, max: 4000 } as const;
-
 /** Bytes of a hook event the gate reads: its events are well under 10 KiB. */
 export const MAX_EVENT_BYTES = 64 * 1024;
 

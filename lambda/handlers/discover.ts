@@ -6,7 +6,8 @@ import middy from '@middy/core';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { planRun, type DiscoverDependencies, type PlanSettings, type RunRequest } from '../run/discover-step';
-import { RUN_SELECTION, VPC_ID, type RunSelection } from '../run/selection';
+import { RUN_SELECTION, type RunSelection } from '../run/selection';
+import { PATTERNS, PORT_RANGE, RANGES } from '../shared/settings';
 import { LAMBDA_TIMEOUT_S } from '../run/route';
 import type { DiscoverOutput } from '../run/types';
 import { logger } from '../shared/logger';
@@ -14,15 +15,16 @@ import { ENV, envList, envProbeSources, envString, settingFromEnv } from './conf
 import { validator } from './validate';
 
 const check = validator('discover');
-const { loadBalancer, targetGroup, frontName, idleTimeoutS, maxLoadBalancers, maxTargets } = RUN_SELECTION;
+const { loadBalancer, frontName, maxLoadBalancers, maxTargets } = RUN_SELECTION;
+const { vpcId, targetGroupArn } = PATTERNS;
 const selectedTarget = check.fields(
   {
     host: check.requestField('host'),
-    port: check.integer(1, 65535),
+    port: check.integer(PORT_RANGE.min, PORT_RANGE.max),
     tls: check.boolean,
     path: check.requestField('path'),
-    idleTimeoutS: check.number(idleTimeoutS.min, idleTimeoutS.max),
-    vpcId: check.matching(VPC_ID.pattern, VPC_ID.expected),
+    idleTimeoutS: check.number(RANGES.loadBalancerIdleTimeoutS.min, RANGES.loadBalancerIdleTimeoutS.max),
+    vpcId: check.matching(vpcId.pattern, vpcId.expected),
     name: check.matching(frontName.pattern, frontName.expected),
   },
   ['tls', 'path', 'vpcId', 'name'],
@@ -30,7 +32,7 @@ const selectedTarget = check.fields(
 );
 const selection = check.oneOf({
   loadBalancers: check.array(check.matching(loadBalancer.pattern, loadBalancer.expected), maxLoadBalancers),
-  targetGroup: check.matching(targetGroup.pattern, targetGroup.expected),
+  targetGroup: check.matching(targetGroupArn.pattern, targetGroupArn.expected),
   targets: check.array(selectedTarget, maxTargets),
 });
 const event = check.fields(

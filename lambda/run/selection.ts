@@ -39,9 +39,6 @@ export interface SelectedTarget {
  */
 export type RunSelection = { readonly loadBalancers: readonly string[] } | { readonly targetGroup: string } | { readonly targets: readonly SelectedTarget[] };
 
-/** A VPC id, as EC2 writes it. */
-export const VPC_ID = { pattern: /^vpc-[0-9a-f]{8,17}$/, expected: 'a VPC id like vpc-0a1b2c3d' } as const;
-
 /** The bounds and patterns a run request's selection is checked against (it comes from outside: an operator, a hook). */
 export const RUN_SELECTION = {
   maxLoadBalancers: 20,
@@ -51,13 +48,7 @@ export const RUN_SELECTION = {
     pattern: /^(?:[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]{1,32}:\d{12}:loadbalancer\/(?:app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{1,32}|[A-Za-z0-9-]{1,32}))$/,
     expected: 'a load balancer name (1 to 32 letters, digits, hyphens) or its ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID, or .../loadbalancer/NAME for a Classic ELB)',
   },
-  targetGroup: {
-    pattern: /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]{1,32}:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{1,32}$/,
-    expected: 'a target group ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID)',
-  },
   frontName: { pattern: /^[\x21-\x7e]{1,128}$/, expected: 'up to 128 visible ASCII characters' },
-  /** The longest idle timeout of a front: an ALB's 4,000 s. */
-  idleTimeoutS: { min: 1, max: 4000 },
 } as const;
 
 /**

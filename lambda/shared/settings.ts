@@ -101,6 +101,11 @@ export const PATTERNS = {
   vpcId: { pattern: awsId('vpc'), expected: 'a VPC id like vpc-0a1b2c3d' },
   subnetId: { pattern: awsId('subnet'), expected: 'a subnet id like subnet-0a1b2c3d' },
   securityGroupId: { pattern: awsId('sg'), expected: 'a security group id like sg-0a1b2c3d' },
+  /** A run request's target group and a hook's alternate target group alike. */
+  targetGroupArn: {
+    pattern: /^arn:aws[a-z-]{0,20}:elasticloadbalancing:[a-z0-9-]{1,32}:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{1,32}$/,
+    expected: 'a target group ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID)',
+  },
 } as const;
 
 /**
