@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import ts from 'typescript';
 
-/** The props of IdleCanary and of each construct it composes, and the configs they take. */
+/** The props of IdleCanary, of each construct it composes and of the gate, and the configs they take. */
 const PROPS = [
   'AccessLogBucketConfig',
   'AccessLogCounterProps',
   'AccessLogSource',
   'CanaryAlarmsProps',
   'CanaryDashboardProps',
+  'IdleCanaryGateProps',
   'IdleCanaryProps',
   'LoggingPartProps',
   'LongProbeProps',

@@ -55,7 +55,7 @@ describe('the packed package, installed with --omit=dev in an empty directory', 
     // Assess
     expect(existsSync(join(pkg, 'dist', 'bin', 'idle-canary.js'))).toBe(true);
     expect(existsSync(join(pkg, 'dist', 'lib', 'index.d.ts'))).toBe(true);
-    expect(readdirSync(join(pkg, 'dist', 'handlers')).sort()).toEqual(['access-logs', 'digest', 'discover', 'long-probe', 'probe', 'publish']);
+    expect(readdirSync(join(pkg, 'dist', 'handlers')).sort()).toEqual(['access-logs', 'digest', 'discover', 'gate-conclude', 'gate-hook', 'long-probe', 'probe', 'publish']);
     // The long probe's image context, which CDK builds at deploy time with longTimeouts.
     expect(readdirSync(join(pkg, 'dist', 'handlers', 'long-probe')).sort()).toEqual(['Dockerfile', 'index.js', 'index.js.map']);
     expect(existsSync(join(pkg, 'docs', 'CONTRACTS.md'))).toBe(true);
