@@ -17,8 +17,8 @@ export const STATE_BUDGET_BYTES = 240_000;
 /**
  * The most one probe result may take in the state, as JSON, with its plan key.
  *
- * Why 4,096: a Distributed Map batch of 56 targets returns 56 results in one child output,
- * which must stay under the limit too (56 x 4,096 = 229,376 bytes).
+ * Why 4,096: a Distributed Map batch of 47 targets returns 47 results in one child output,
+ * which must stay under the limit too (47 x 4,096 = 192,512 bytes).
  */
 export const RESULT_MAX_BYTES = 4_096;
 

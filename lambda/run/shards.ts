@@ -60,7 +60,7 @@ export function sortedByVpc<T>(groups: ReadonlyMap<string | undefined, T>): Arra
  * invocation should hold as many targets as its descriptors allow.
  *
  * @example
- * toShards('run-1', discovery, plan); // [{ runId: 'run-1', shardId: 0, vpcId: 'vpc-0a1', items: [...56 items] }, ...]
+ * toShards('run-1', discovery, plan); // [{ runId: 'run-1', shardId: 0, vpcId: 'vpc-0a1', items: [...47 items] }, ...]
  */
 export function toShards(runId: string, discovery: Discovery, plan: readonly ProbePlanItem[], options: SocketLimits = {}): Shard[] {
   const perShard = targetsPerInvocation(options);

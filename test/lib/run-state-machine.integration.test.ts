@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { TARGETS_PER_INVOCATION } from '../../lib/probe-settings';
 import type { RunStateMachine } from '../../lib/run-state-machine';
 import { STACK, VPC, roleStatements, stateMachineDefinition, synth } from './synth';
 
@@ -66,7 +67,7 @@ describe('RunStateMachine', () => {
       ToleratedFailurePercentage: 100,
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: `Probe batch ${VPC.vpcId}` },
       ItemReader: { ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': `States.Format('idle-canary/plans/{}/${VPC.vpcId}.json', $.runId)` } },
-      ItemBatcher: { MaxItemsPerBatch: 56, MaxInputBytesPerBatch: 240_000, BatchInput: { 'runId.$': '$.runId', vpcId: VPC.vpcId } },
+      ItemBatcher: { MaxItemsPerBatch: TARGETS_PER_INVOCATION, MaxInputBytesPerBatch: 240_000, BatchInput: { 'runId.$': '$.runId', vpcId: VPC.vpcId } },
       ResultWriter: { Parameters: { Prefix: 'idle-canary/results' } },
       ResultSelector: { vpcId: VPC.vpcId, 'manifest.$': '$.ResultWriterDetails' },
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: `Map failed ${VPC.vpcId}` }],

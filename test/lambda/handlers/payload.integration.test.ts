@@ -13,6 +13,7 @@ import type { ProbePlanItem } from '../../../lambda/discovery';
 import { handler as discover } from '../../../lambda/handlers/discover';
 import { handler as probe } from '../../../lambda/handlers/probe';
 import { handler as publish } from '../../../lambda/handlers/publish';
+import { targetsPerInvocation } from '../../../lambda/run/shards';
 import { FAILURE_MAX_BYTES, inlineStateBound, jsonBytes, RESULT_MAX_BYTES, STATE_LIMIT_BYTES } from '../../../lambda/run/limits';
 import type { DiscoverOutput, DistributedRun, InlineRun, ShardFailure, ShardResult, VpcResults } from '../../../lambda/run/types';
 import { inMemoryBucket } from '../../support/in-memory-bucket';
@@ -145,9 +146,9 @@ describe('state sizes in the worst cases', () => {
     expect(run.mode).toBe('distributed');
     const distributed = run as DistributedRun;
 
-    // Act: the Distributed Map's batches of 56, probed for real
+    // Act: the Distributed Map's batches (one invocation's targets), probed for real
     const items = JSON.parse(bucket.objects.get(distributed.plans[0].key)!) as ProbePlanItem[];
-    const batches = [items.slice(0, 56), items.slice(56)];
+    const batches = [items.slice(0, targetsPerInvocation()), items.slice(targetsPerInvocation())];
     const outputs = await Promise.all(batches.map((Items) => probe({ Items, BatchInput: { runId: run.runId, vpcId: VPC } }, lambdaContext(25_000)) as Promise<ShardResult>));
     batches.forEach((Items, i) => {
       states.add(`Probe batch ${i} input (${Items.length} items)`, { Items, BatchInput: { runId: run.runId, vpcId: VPC } });

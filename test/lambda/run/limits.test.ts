@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler as discover } from '../../../lambda/handlers/discover';
 import type { ProbeResult, SocketRecord } from '../../../lambda/probe';
 import { backendsPerRun, compactResult, jsonBytes, PROBE_WAVES, RESULT_MAX_BYTES } from '../../../lambda/run/limits';
+import { targetsPerInvocation } from '../../../lambda/run/shards';
 import type { DistributedRun } from '../../../lambda/run/types';
 import { inMemoryBucket } from '../../support/in-memory-bucket';
 import { lambdaContext } from '../../support/lambda-context';
@@ -84,8 +85,8 @@ describe('a run bounded to the time it has', () => {
 
     // Assess
     process.env = saved;
-    const perRun = backendsPerRun(1, 56);
-    expect(perRun).toBe(PROBE_WAVES * 56);
+    const perRun = backendsPerRun(1, targetsPerInvocation());
+    expect(perRun).toBe(PROBE_WAVES * targetsPerInvocation());
     expect(run.plans).toEqual([{ vpcId: 'vpc-0a1', key: 'plans/big/vpc-0a1.json', items: perRun, deferred: 200 - perRun }]);
     expect(JSON.parse(objects.get('plans/big/vpc-0a1.json')!)).toHaveLength(perRun);
     [account.elb, account.elbv2, account.ec2, sfn, s3].forEach((mock) => mock.restore());
