@@ -137,10 +137,8 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     const analysis = analyzeSweeps([...spansOf(records), ...open], run.stagger.toleranceS);
     if (analysis.kind === 'per-connection') return settled.abort();
     if (analysis.kind !== 'periodic' || analysis.survivedS === null || watchingNextSweep) return;
-    // The held sockets are kept until they have outlived the latest sweep by twice the
-    // tolerance, so that their records show them as its survivors (released as it came, the
-    // youngest socket's survival of a second sweep, the pass evidence, was lost).
-    if (run.clock.now() - lastUnpromptedCloseAt < 2 * run.stagger.toleranceS * 1000) return;
+    // Released as it came, the youngest socket's survival of a second sweep (the pass evidence) was lost.
+    if (run.clock.now() < survivorsShownAt(run.stagger)) return;
     if (analysis.sweepsSeen > 1) return settled.abort();
     if (analysis.firstSweepS >= run.horizonS) {
       // A bracket across the pass line (a sweep just past the horizon met no socket between the
@@ -167,6 +165,12 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
   );
   // When the server last closed a socket by itself (clock ms).
   let lastUnpromptedCloseAt = Number.NEGATIVE_INFINITY;
+  /**
+   * When the held sockets have outlived the latest sweep by twice the tolerance, so that their
+   * records show them as its survivors (`analyzeSweeps` counts a socket that outlived a sweep by
+   * the tolerance; one released at once could show it only to the tolerance's edge, rounded).
+   */
+  const survivorsShownAt = (stagger: Stagger): number => lastUnpromptedCloseAt + 2 * stagger.toleranceS * 1000;
   const record = (entry: SocketRecord): void => {
     if (entry.outcome === 'closed' && entry.unprompted) lastUnpromptedCloseAt = run.clock.now();
     records.push(entry);
@@ -283,10 +287,9 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
       // passive socket, still open if no sweep came, then sends its request: a survival past
       // the horizon (what a pass vouches for) or a lazy limit past the first test.
       await waitUntil(phaseRun.clock, awaitUntil, phaseSignal);
-      // A sweep just before the wait ended has not yet shown which held sockets outlived it:
-      // they are held past it by twice the tolerance, so that the younger ones count as its
-      // survivors (released at once, a sweep 9 ms before the end left no survivor: inconclusive).
-      await waitUntil(phaseRun.clock, Math.min(lastUnpromptedCloseAt + 2 * stagger.toleranceS * 1000, phaseRun.deadline - ANSWER_RESERVE_MS), phaseSignal);
+      // A sweep just before the wait ended has not yet shown which held sockets outlived it
+      // (released at once, a sweep 9 ms before the end left no survivor: inconclusive).
+      await waitUntil(phaseRun.clock, Math.min(survivorsShownAt(stagger), phaseRun.deadline - ANSWER_RESERVE_MS), phaseSignal);
       await Promise.all(sendAll((h) => h.plannedIdleS >= phaseRun.horizonS - 1e-9));
       settled.abort();
     } else {
