@@ -26,7 +26,7 @@ export interface TargetRun {
   readonly marginS: number;
   /** Stagger of the sockets that bracket a periodic threshold, in seconds. */
   readonly sweepStepS: number;
-  /** `performance.now()` ms by which every socket of the target is closed. */
+  /** Clock ms by which every socket of the target is closed. */
   readonly deadline: number;
   /** Aborted when the whole run stops; says why in `signal.reason`. */
   readonly signal: AbortSignal;
@@ -80,9 +80,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     const endpoint = { ...(await resolveEndpoint(run.job.target)), proxyProtocol: run.job.target.proxyProtocol };
     const sockets = new SocketBudget(run.maxSockets, run.clock);
     sockets.tryTake();
-    const first = await firstRequest(endpoint, wire, run, stop.signal);
-    void first.connection.ended.then(() => sockets.give());
-    services.track(first.connection);
+    const first = await heldFirstRequest(endpoint, wire, run, sockets, services, stop.signal);
     const alive = keepsAlive(first.head);
     // Only the keep-alive phase uses the first connection: otherwise its descriptor is freed now.
     if (!run.phases.includes('keepAlive') || !alive) first.connection.destroy();
@@ -110,7 +108,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     const activesLeft = Math.max(Math.min(1, spare), spare - (stagger?.offsetsS.length ?? 0));
 
     // Keep-alive requests left unanswered while the pre-request phase held silent connections,
-    // until `silentUntil` (`performance.now()` ms): when its sockets stopped idling.
+    // until `silentUntil` (clock ms): when its sockets stopped idling.
     const unansweredWhileSilent = new Set<SocketRecord>();
     let silentUntil = run.phases.includes('preRequest') ? Number.POSITIVE_INFINITY : 0;
     let preRequestEnded = (): void => undefined;
@@ -186,7 +184,7 @@ interface Retest {
   readonly sockets: SocketBudget;
   readonly services: RunServices;
   readonly signal: AbortSignal;
-  /** The keep-alive phase's time axis (its passive socket's idle start), `performance.now()` s. */
+  /** The keep-alive phase's time axis (its passive socket's idle start), clock s. */
   readonly originS: number;
 }
 
@@ -208,13 +206,10 @@ async function retestKeepAlive(retest: Retest): Promise<SocketRecord[]> {
   if (retest.signal.aborted || run.clock.now() + needMs > run.deadline || !retest.sockets.tryTake()) return [];
   let passive: IdleConnection;
   try {
-    passive = await firstRequest(retest.endpoint, retest.wire, run, retest.signal);
+    passive = await heldFirstRequest(retest.endpoint, retest.wire, run, retest.sockets, retest.services, retest.signal);
   } catch {
-    retest.sockets.give();
     return [];
   }
-  void passive.connection.ended.then(() => retest.sockets.give());
-  retest.services.track(passive.connection);
   const shiftS = passive.idleSince / 1000 - retest.originS;
   const records = await runPhase({
     phase: 'keepAlive',
@@ -326,6 +321,23 @@ async function resolveEndpoint({ host, port, tls }: ProbeTarget): Promise<Endpoi
   } catch (error) {
     throw new ConnectError('dns', `${host}:${port}: DNS lookup failed (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
+}
+
+/**
+ * `firstRequest` on a socket already taken from the target's budget: given back when the
+ * connection ends (or failed to open), and tracked by the run, which closes it at the end.
+ */
+async function heldFirstRequest(endpoint: Endpoint, wire: Wire, run: TargetRun, sockets: SocketBudget, services: RunServices, signal: AbortSignal): Promise<IdleConnection & { head: ResponseHead }> {
+  let first: IdleConnection & { head: ResponseHead };
+  try {
+    first = await firstRequest(endpoint, wire, run, signal);
+  } catch (error) {
+    sockets.give();
+    throw error;
+  }
+  void first.connection.ended.then(() => sockets.give());
+  services.track(first.connection);
+  return first;
 }
 
 async function firstRequest(
