@@ -113,6 +113,10 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
   let origin = run.clock.now();
   let narrowing = false;
   let narrowingHeld = false;
+  // The bracket's width when the last narrowing chain started: a chain that ends short of the
+  // precision (its later sockets aged past the bracket while the answers took their send
+  // spread) is followed by another, as long as each leaves the bracket narrower.
+  let chainStartWidthS = Number.POSITIVE_INFINITY;
   // After the first close, the closes still to come (or not) tell sweeps from timers: look again often.
   let sweepWatch: CancelTimer | undefined;
 
@@ -121,10 +125,18 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     if (narrowing || narrowingHeld || run.signal.aborted) return;
     const bracket = currentBracket(records, run.services.lagS());
     if (bracket === null || !needsNarrowing(bracket, run.settings.precisionS)) return;
-    const schedule = narrowingScheduleS(bracket.failedS - bracket.survivedS, run.settings.precisionS, Number.POSITIVE_INFINITY);
+    const widthS = bracket.failedS - bracket.survivedS;
+    if (widthS >= chainStartWidthS) return;
+    const schedule = narrowingScheduleS(widthS, run.settings.precisionS, Number.POSITIVE_INFINITY);
     if (schedule.length === 0) return;
     narrowing = true;
-    tasks.push(narrow(run, schedule, records, record, origin).finally(() => (narrowing = false)));
+    chainStartWidthS = widthS;
+    tasks.push(
+      narrow(run, schedule, records, record, origin).finally(() => {
+        narrowing = false;
+        maybeNarrow();
+      }),
+    );
   };
   let watchingNextSweep = false;
   const checkSweeps = (): void => {
