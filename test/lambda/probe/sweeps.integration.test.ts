@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runProbe, type ProbeResult } from '../../../lambda/probe';
+import { DEFAULTS } from '../../../lambda/shared/settings';
 import { coarseClockServer, lazyBothServer, sweepingServer, type LoopbackServer } from '../../support/loopback';
 import { seededRandom, testSeed } from '../../support/simulated-time';
 
@@ -57,7 +58,7 @@ describe('a Node.js server that checks headersTimeout in periodic sweeps', () =>
       expect(preRequest.sweepS!).toBeGreaterThan(0);
       // Observed (two sweeps seen): the interval, give or take the lateness of 40 timers on one loop; a bound is below it
       expect(preRequest.sweepS!).toBeLessThanOrEqual(intervalMs / 1000 + ((preRequest.sweepsSeen ?? 1) > 1 ? 0.1 : 0.05));
-      expect(result.peakSockets).toBeLessThanOrEqual(16);
+      expect(result.peakSockets).toBeLessThanOrEqual(DEFAULTS.maxSocketsPerTarget);
     }
   }, 30_000);
 });
@@ -112,7 +113,7 @@ describe('servers behind a 3 s load balancer with a 0.5 s margin, 20 runs each a
       expect(preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'http-408', verdict: 'pass' });
       expect(preRequest.survivedS!).toBeGreaterThanOrEqual(3.5);
       expect(preRequest.limitS!).toBeGreaterThan(4.5 - 0.05);
-      expect(result.peakSockets).toBeLessThanOrEqual(16);
+      expect(result.peakSockets).toBeLessThanOrEqual(DEFAULTS.maxSocketsPerTarget);
     }
   }, 30_000);
 });
@@ -121,7 +122,7 @@ describe('a server lazy in both phases', () => {
   let server: LoopbackServer;
   afterEach(() => server.close());
 
-  it('narrows both brackets to the precision within the budget of 16 sockets at once', async () => {
+  it("narrows both brackets to the precision within the target's socket budget", async () => {
     // Prepare
     server = await lazyBothServer(1500, 2200);
 
@@ -136,6 +137,6 @@ describe('a server lazy in both phases', () => {
       expect(phase.failedS!).toBeGreaterThan(limitS);
       expect(phase.failedS! - phase.survivedS!).toBeLessThanOrEqual(0.1 + 0.01);
     }
-    expect(results[0].peakSockets).toBeLessThanOrEqual(16);
+    expect(results[0].peakSockets).toBeLessThanOrEqual(DEFAULTS.maxSocketsPerTarget);
   }, 30_000);
 });
