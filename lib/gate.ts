@@ -19,7 +19,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/handlers/config';
 import { GATE_ENV, GATE_REPORTS } from '../lambda/gate/settings';
-import type { OnInconclusive } from '../lambda/gate/types';
+import { DEFAULT_ON_INCONCLUSIVE, ON_INCONCLUSIVE, type OnInconclusive } from '../lambda/gate/types';
 import { LONG_RUN_TIMEOUT_MINUTES, PROBE_TASK_MINUTES } from '../lambda/run/limits';
 import { functionFactory } from './canary-function';
 import { LongProbe } from './long-probe';
@@ -27,7 +27,7 @@ import { acknowledge, acknowledgeWildcards, FUNCTION_VERSIONS, objectsUnder, TAS
 import { logRetentionOf, type LoggingPartProps } from './part-props';
 import { ProbeFunctions } from './probe-functions';
 import { PROBE_TIMEOUT } from './probe-settings';
-import { defaults, secondsOf, type VpcConfig } from './props';
+import { checkProps, defaults, secondsOf, type VpcConfig } from './props';
 import { REPORT_KEYS, REPORT_PREFIX, reportsBucket } from './reports';
 import { LAMBDA_TRANSIENT_ERRORS } from './run-state-machine';
 
@@ -92,6 +92,11 @@ export class IdleCanaryGate extends Construct {
 
   public constructor(scope: Construct, id: string, props: IdleCanaryGateProps) {
     super(scope, id);
+    // Refused here, as the monitor's props are: a bad value would fail every hook at run time, so every deployment.
+    checkProps({ margin: props.margin });
+    if (props.onInconclusive !== undefined && !ON_INCONCLUSIVE.includes(props.onInconclusive)) {
+      throw new Error(`onInconclusive: expected ${ON_INCONCLUSIVE.map((v) => `'${v}'`).join(' or ')}, got ${JSON.stringify(props.onInconclusive)}`);
+    }
     const marginS = secondsOf(props.margin ?? defaults.margin);
     const logRetention = logRetentionOf(props);
     this.bucket = props.bucket ?? reportsBucket(this, { retention: defaults.reportRetention });
@@ -100,7 +105,7 @@ export class IdleCanaryGate extends Construct {
     if (props.longTimeouts === true) this.longProbe = new LongProbe(this, 'LongProbe', { bucket: this.bucket, placements: probes.placements, marginS, logRetention });
 
     const functions = functionFactory(this, logRetention);
-    const shared = { [ENV.bucket]: this.bucket.bucketName, [ENV.reportPrefix]: REPORT_PREFIX, [GATE_ENV.onInconclusive]: props.onInconclusive ?? 'fail' };
+    const shared = { [ENV.bucket]: this.bucket.bucketName, [ENV.reportPrefix]: REPORT_PREFIX, [GATE_ENV.onInconclusive]: props.onInconclusive ?? DEFAULT_ON_INCONCLUSIVE };
     this.concludeFunction = functions('Conclude', 'gate-conclude', {
       description: 'idle-canary gate: judges the replacement tasks, writes the report, notifies, answers CodeDeploy',
       timeout: STEP_TIMEOUT,

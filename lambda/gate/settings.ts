@@ -5,7 +5,8 @@
  * Why one module: the hook function, the conclude function and the construct must agree on
  * each name and bound; typed twice, they drift.
  */
-import { ON_INCONCLUSIVE, type OnInconclusive } from './types';
+import { printable } from '../shared/printable';
+import { DEFAULT_ON_INCONCLUSIVE, ON_INCONCLUSIVE, type OnInconclusive } from './types';
 
 /** Variables of the gate's functions (beside the shared `IDLE_CANARY_BUCKET`, `..._TOPIC_ARN`, `..._MARGIN_S`). */
 export const GATE_ENV = {
@@ -41,7 +42,7 @@ export const GATE_REPORTS = 'gates/';
  */
 export function onInconclusiveFromEnv(env: NodeJS.ProcessEnv): OnInconclusive {
   const raw = env[GATE_ENV.onInconclusive];
-  if (raw === undefined || raw === '') return 'fail';
-  if (!(ON_INCONCLUSIVE as readonly string[]).includes(raw)) throw new Error(`environment variable ${GATE_ENV.onInconclusive}="${raw}": expected ${ON_INCONCLUSIVE.join(' or ')}`);
+  if (raw === undefined || raw === '') return DEFAULT_ON_INCONCLUSIVE;
+  if (!(ON_INCONCLUSIVE as readonly string[]).includes(raw)) throw new Error(`environment variable ${GATE_ENV.onInconclusive}="${printable(raw, 80)}": expected ${ON_INCONCLUSIVE.join(' or ')}`);
   return raw as OnInconclusive;
 }

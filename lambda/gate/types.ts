@@ -48,6 +48,9 @@ export type OnInconclusive = 'fail' | 'continue';
 
 export const ON_INCONCLUSIVE: readonly OnInconclusive[] = ['fail', 'continue'];
 
+/** What an inconclusive gate answers unless configured: a deployment the gate cannot judge does not go ahead. */
+export const DEFAULT_ON_INCONCLUSIVE: OnInconclusive = 'fail';
+
 /**
  * One gate run, the gate state machine's input: the replacement tasks found and how they are
  * probed (`lambda`: the probe function in the VPC; `long`: the Fargate long probe; `none`:

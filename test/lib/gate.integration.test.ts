@@ -2,7 +2,9 @@
  * The deployment gate's template: its hook and conclude functions, their roles' exact
  * statements, the gate state machine, cdk-nag, and a sample ECS blue/green service wired to it.
  */
+import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import type { OnInconclusive } from '../../lambda/gate/types';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { logicalIdOf, roleStatements, stateMachineDefinition } from './synth';
 import { gateStack, sampleServiceStack } from './gate-stacks';
@@ -30,6 +32,12 @@ describe('the deployment gate', () => {
 
     // Assess: references are placeholders here, so only paths are checked
     for (const result of results) expect(result.isValid ? '' : result.errorsText('\n')).toBe('');
+  });
+
+  it('refuses a margin out of range and an unknown onInconclusive at synth, in one line naming the value', () => {
+    // Act & Assess: as the monitor's props are, not at the first hook (which would fail every deployment)
+    expect(() => gateStack({ margin: Duration.minutes(11) })).toThrow(/^margin: expected a number of seconds from 0 to 600, got 11 minutes$/);
+    expect(() => gateStack({ onInconclusive: 'maybe' as OnInconclusive })).toThrow(/^onInconclusive: expected 'fail' or 'continue', got "maybe"$/);
   });
 
   it('reports a wildcard nobody acknowledged on the hook, so a clean synth means something', () => {
