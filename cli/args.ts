@@ -9,7 +9,7 @@ import { PHASE_NAMES, defaultHorizonS, type PhaseName, type ProbeJob, type Probe
 import { parseTargetSpec } from './target-spec';
 import { REQUEST_FIELDS, isValidRequestField, type RequestField } from '../lambda/probe/request';
 import { printable } from '../lambda/shared/printable';
-import { DEFAULTS, PATTERNS, SETTINGS, settingIssue, type NumberSettingName } from '../lambda/shared/settings';
+import { DEFAULTS, PATTERNS, SETTINGS, numberFromText, settingIssue, type NumberSettingName } from '../lambda/shared/settings';
 import { metricSetIssue, type MetricSet } from '../lambda/metrics/names';
 
 /** What `probe` runs: jobs, engine options, output mode. */
@@ -198,10 +198,9 @@ type FlagNumberName = { [K in NumberSettingName]: (typeof SETTINGS)[K] extends {
 /** A number flag's value, checked by its setting's row (`SETTINGS`); `undefined` when not given. */
 function flagNumber(name: FlagNumberName, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  const value = raw.trim() === '' ? NaN : Number(raw);
-  const expected = settingIssue(name, value);
-  if (expected !== undefined) throw new UsageError(`${SETTINGS[name].flag} "${printable(raw, 80)}": expected ${expected}`);
-  return value;
+  const parsed = numberFromText(name, raw);
+  if ('expected' in parsed) throw new UsageError(`${SETTINGS[name].flag} "${printable(raw, 80)}": expected ${parsed.expected}`);
+  return parsed.value;
 }
 
 function phases(raw: string | undefined): PhaseName[] | undefined {

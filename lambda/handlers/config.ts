@@ -6,7 +6,7 @@ import { DEFAULT_METRIC_SET, metricSetIssue, type MetricSet } from '../metrics/n
 import type { ProbeSource } from '../discovery/reachability';
 import { addToGroup } from '../shared/group';
 import { printable } from '../shared/printable';
-import { PATTERNS, SETTINGS, settingIssue, type NumberSetting, type NumberSettingName, type SettingName } from '../shared/settings';
+import { PATTERNS, SETTINGS, numberFromText, type NumberSetting, type NumberSettingName, type SettingName } from '../shared/settings';
 
 /** A comma-separated list; empty when unset. */
 export function envList(env: NodeJS.ProcessEnv, name: string): string[] {
@@ -48,10 +48,9 @@ export function settingFromEnv(env: NodeJS.ProcessEnv, name: EnvNumberName, defa
     if (defaultValue === undefined) throw new Error(`environment variable ${key} is not set`);
     return defaultValue;
   }
-  const value = raw.trim() === '' ? NaN : Number(raw);
-  const expected = settingIssue(name, value);
-  if (expected !== undefined) throw new Error(`environment variable ${key}="${printable(raw, 80)}": expected ${expected}`);
-  return value;
+  const parsed = numberFromText(name, raw);
+  if ('expected' in parsed) throw new Error(`environment variable ${key}="${printable(raw, 80)}": expected ${parsed.expected}`);
+  return parsed.value;
 }
 
 /**

@@ -229,6 +229,20 @@ export function acceptedNumber(name: NumberSettingName): string {
 }
 
 /**
+ * A number setting written as text (a flag's value, a variable's): the number, or what the
+ * setting accepts. Blank text is no number (`Number('')` would be 0).
+ *
+ * @example
+ * numberFromText('marginS', '2'); // { value: 2 }
+ * numberFromText('marginS', ' '); // { expected: 'a number of seconds from 0 to 600' }
+ */
+export function numberFromText(name: NumberSettingName, raw: string): { readonly value: number } | { readonly expected: string } {
+  const value = raw.trim() === '' ? NaN : Number(raw);
+  const expected = settingIssue(name, value);
+  return expected === undefined ? { value } : { expected };
+}
+
+/**
  * What a setting accepts, when `value` is not that; `undefined` when it is. Lists are checked
  * item by item (`value` is one item).
  *
