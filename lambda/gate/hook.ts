@@ -8,6 +8,7 @@ import { logger } from '../shared/logger';
 import { printable } from '../shared/printable';
 import { runNameOf, subjectOf } from './event';
 import type { GateClients } from './find';
+import { hookStatusOf, inconclusiveSetting } from './answer';
 import { planGate, type LongPlanTarget } from './plan';
 import { CALL_BACK_DELAY_S, MAX_REASON_CHARS } from './settings';
 import type { GateOutcome, GateSubject, HookStatus, OnInconclusive } from './types';
@@ -70,10 +71,9 @@ export async function answerHook(event: unknown, settings: HookSettings, deps: H
 
 /** A run that broke: inconclusive, answered as the setting says, with the reason. */
 function brokenRun(reason: string, runId: string, onInconclusive: OnInconclusive): EcsHookResponse {
-  const hookStatus: HookStatus = onInconclusive === 'continue' ? 'SUCCEEDED' : 'FAILED';
-  const setting = onInconclusive === 'continue' ? " The gate lets what it cannot judge proceed (onInconclusive: 'continue')." : " The gate fails what it cannot judge (onInconclusive: 'fail').";
+  const hookStatus = hookStatusOf('inconclusive', onInconclusive);
   logger.error('gate run broke', { runId, reason, hookStatus });
-  return { hookStatus, hookDetails: { runId, verdict: 'inconclusive', reason: printable(reason + setting, MAX_REASON_CHARS) } };
+  return { hookStatus, hookDetails: { runId, verdict: 'inconclusive', reason: printable(`${reason} ${inconclusiveSetting(onInconclusive)}`, MAX_REASON_CHARS) } };
 }
 
 async function describe(sfn: SFNClient, executionArn: string) {

@@ -12,6 +12,7 @@ import { adviseTarget } from '../report/advice';
 import type { ShardFailure, ShardResult } from '../run/types';
 import { printable } from '../shared/printable';
 import { MAX_REASON_CHARS } from './settings';
+import { hookStatusOf, inconclusiveSetting } from './answer';
 import type { GateRun, GateSubject, HookStatus, OnInconclusive } from './types';
 
 /** Backends whose advice the reason spells out; the report holds every one. */
@@ -62,14 +63,9 @@ export function judgeGate(run: GateRun, probed: ShardResult | ShardFailure | und
 }
 
 function answer(verdict: Verdict, lines: readonly string[], subject: GateSubject, onInconclusive: OnInconclusive, loadBalancers: readonly LoadBalancerVerdict[]): GateJudgement {
-  const hookStatus: HookStatus = verdict === 'pass' || (verdict === 'inconclusive' && onInconclusive === 'continue') ? 'SUCCEEDED' : 'FAILED';
+  const hookStatus = hookStatusOf(verdict, onInconclusive);
   const what = `${subjectName(subject)}: ${verdictWords(verdict)}`;
-  const setting =
-    verdict !== 'inconclusive'
-      ? ''
-      : onInconclusive === 'fail'
-        ? " The gate fails a deployment it cannot judge (onInconclusive: 'fail'): fix what kept it from probing, or set onInconclusive: 'continue' to let such deployments proceed."
-        : " The gate lets a deployment it cannot judge proceed (onInconclusive: 'continue'): these tasks take traffic unchecked."
+  const setting = verdict === 'inconclusive' ? ` ${inconclusiveSetting(onInconclusive)}` : '';
   const body = lines.join(' | ');
   const reason = printable(`idle-canary gate ${hookStatus}: ${what}. ${body}${body.endsWith('.') ? '' : '.'}${setting}`, MAX_REASON_CHARS);
   return { verdict, hookStatus, reason, loadBalancers };
