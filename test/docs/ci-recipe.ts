@@ -4,11 +4,12 @@
  * job's checkout has it (`node_modules/.bin/idle-canary` of the built package).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/package-root';
+import { ensureBuilt } from '../support/built-package';
 
 const ROOT = packageRoot();
 
@@ -20,10 +21,9 @@ export function ciRecipe(): string {
   return match[1];
 }
 
-/** A CI job's working directory: a project with the built package installed. */
+/** A CI job's working directory: a project with the built package installed (built first when its sources changed). */
 function ciProject(): { dir: string; remove: () => void } {
-  const bin = join(ROOT, 'dist', 'bin', 'idle-canary.js');
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`);
+  ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'idle-canary-ci-'));
   mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
   symlinkSync(ROOT, join(dir, 'node_modules', 'idle-canary'));
