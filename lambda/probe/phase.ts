@@ -305,8 +305,14 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
       await Promise.all(sendAll((h) => h.plannedIdleS >= phaseRun.horizonS - 1e-9));
       settled.abort();
     } else {
+      // A close the first test's wait let through (a server's own close, recorded as its
+      // response timeout ended) may still settle the phase once its survivors show: that comes
+      // first. Sent at once instead, the held sockets of a server that never finishes its
+      // unsolicited answers each waited out a response timeout, and the budget cut them unrecorded.
+      await waitUntil(phaseRun.clock, Math.min(survivorsShownAt(stagger), phaseRun.deadline - ANSWER_RESERVE_MS), phaseSignal);
+      checkSweeps();
       // Narrowing starts from the bracket all of them give, not from the first answers'.
-      await Promise.all(sendAll(() => true));
+      if (!settled.signal.aborted && !watchingNextSweep) await Promise.all(sendAll(() => true));
     }
     narrowingHeld = false;
     maybeNarrow();
