@@ -29,7 +29,17 @@ export interface ProbeTarget {
    * @default false
    */
   readonly proxyProtocol?: boolean;
+  /**
+   * The HTTP version a load balancer speaks to this backend, as an ALB target group's
+   * `ProtocolVersion` names it: `HTTP2` and `GRPC` are probed over HTTP/2 (TLS with ALPN `h2`
+   * when `tls`, else cleartext with prior knowledge), `GRPC` with a gRPC request.
+   * @default 'HTTP1'
+   */
+  readonly protocolVersion?: ProtocolVersion;
 }
+
+/** An ALB target group's `ProtocolVersion`: the HTTP version its targets are spoken to in. */
+export type ProtocolVersion = 'HTTP1' | 'HTTP2' | 'GRPC';
 
 /** How the server enforced the idle limit. */
 export type Enforcement = 'eager' | 'lazy' | 'none';
