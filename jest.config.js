@@ -52,11 +52,15 @@ module.exports = {
     // The integration files whose tolerances are tens of milliseconds (TIMING): run apart.
     project('timing', { testRegex: TIMING }, REAL_TIME),
   ],
-  // Three times the cores: most of the compat and integration time is waiting on real timeouts
+  // The compat files, then the packaging files, then the rest: the longest start first even on a
+  // fresh clone, where jest has no timings of its own (test/support/sequencer.js).
+  testSequencer: '<rootDir>/test/support/sequencer.js',
+  // Five times the cores: most of the compat and integration time is waiting on real timeouts
   // (a server's idle limit, a process, moto), which workers spend side by side; jest's default
-  // (cores - 1, so one on two cores) ran those waits one after another. Six on two cores start
-  // the three compat files (two to three minutes of waiting each) at once: a fresh clone's jest
-  // took 234 s, against 323 s with four. Every test listens on port 0 or a free port it asks
-  // for, and has its own moto, so files in parallel never collide.
-  maxWorkers: Math.max(2, availableParallelism() * 3),
+  // (cores - 1, so one on two cores) ran those waits one after another. The five compat files
+  // and the packaging file start first and hold their workers for two to three minutes, the
+  // compat ones using little CPU: with six workers hardly anything else ran meanwhile; ten on two
+  // cores leave three or four for the other files, and nine once the compat waits end. Every test listens on
+  // port 0 or a free port it asks for, and has its own moto, so files in parallel never collide.
+  maxWorkers: Math.max(2, availableParallelism() * 5),
 };
