@@ -10,8 +10,8 @@ const REAL_TIME = { setupFilesAfterEnv: ['<rootDir>/test/support/real-time-bound
  * Integration files that measure time against in-process servers with tolerances of tens of
  * milliseconds (sweep brackets, coarse clocks, time budgets, a horizon cut to the time left).
  * Beside five other workers on two cores the event loop ran 10 to 180 ms late and they failed
- * (0.276 s brackets against 0.15, 15.014 s against 15); `npm test` runs them after the others,
- * two at a time, as one worker once ran them all.
+ * (0.276 s brackets against 0.15, 15.014 s against 15); `npm test` runs them beside the others,
+ * two at a time, at a higher CPU priority than theirs (scripts/test.ts).
  */
 const TIMING = [
   '/test/lambda/probe/[^/]+\\.integration\\.test\\.ts$',
@@ -55,12 +55,14 @@ module.exports = {
   // The compat files, then the packaging files, then the rest: the longest start first even on a
   // fresh clone, where jest has no timings of its own (test/support/sequencer.js).
   testSequencer: '<rootDir>/test/support/sequencer.js',
-  // Five times the cores: most of the compat and integration time is waiting on real timeouts
+  // Four times the cores: most of the compat and integration time is waiting on real timeouts
   // (a server's idle limit, a process, moto), which workers spend side by side; jest's default
   // (cores - 1, so one on two cores) ran those waits one after another. The five compat files
-  // and the packaging file start first and hold their workers for two to three minutes, the
-  // compat ones using little CPU: with six workers hardly anything else ran meanwhile; ten on two
-  // cores leave three or four for the other files, and nine once the compat waits end. Every test listens on
-  // port 0 or a free port it asks for, and has its own moto, so files in parallel never collide.
-  maxWorkers: Math.max(2, availableParallelism() * 5),
+  // and the two packaging files start first and hold their workers for one to three minutes, the
+  // compat ones using little CPU, the packaging ones about a core (npm installs, tsc, synths):
+  // eight on two cores keep both cores busy meanwhile, and run seven files at once when the
+  // compat waits end (ten, beside other work, reached a load average of 20 and hooks ran past
+  // their bounds). Every test listens on port 0 or a free port it asks for, and has its own moto,
+  // so files in parallel never collide.
+  maxWorkers: Math.max(2, availableParallelism() * 4),
 };
