@@ -148,7 +148,10 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
     const analysis = analyzeSweeps([...spansOf(records), ...open], run.stagger.toleranceS);
     if (analysis.kind === 'per-connection') return settled.abort();
-    if (analysis.kind !== 'periodic' || analysis.survivedS === null || watchingNextSweep) return;
+    if (analysis.kind !== 'periodic' || analysis.survivedS === null) return;
+    // The survivor that waited for the next sweep has shown it: nothing else is held. Left to
+    // the wait's end, a coarse clock's phase (ticks a second apart) ran half a horizon longer.
+    if (watchingNextSweep) return analysis.sweepsSeen > 1 ? settled.abort() : undefined;
     // Released as it came, the youngest socket's survival of a second sweep (the pass evidence) was lost.
     if (run.clock.now() < survivorsShownAt(run.stagger)) return;
     if (analysis.sweepsSeen > 1) return settled.abort();
