@@ -13,7 +13,7 @@ import { every, waitUntil, type CancelTimer, type Clock } from './clock';
 import type { Endpoint, Wire, WireConnection } from './wire/types';
 import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, roundS } from './plan';
 import { currentBracket } from './phase-result';
-import { analyzeSweeps, spansOf } from './sweep';
+import { analyzeSweeps, dependsOnConnectMoment, spansOf } from './sweep';
 import { UNSENT, holdAndSend, holdUntilSent, openIdle, type OpenedIdle } from './held-socket';
 import { narrow } from './narrowing';
 import type { PhaseName, SocketRecord } from './types';
@@ -147,6 +147,13 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     const heldUntilS = openedS(run.clock.now()) - run.stagger.toleranceS;
     const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
     const analysis = analyzeSweeps([...spansOf(records), ...open], run.stagger.toleranceS);
+    // Not once a sweep's bracket is known and its oldest survivor alone waits for the next one.
+    if (!watchingNextSweep && dependsOnConnectMoment(spansOf(records), run.stagger.toleranceS, Math.max(2 * run.services.lagS(), CLOSE_NOISE_S))) {
+      // Every held socket is kept until the server closes it: settled at the first closes, a
+      // 60 s coarse clock read 59.15 to 59.87 s, not its earliest close (59 s).
+      if ([...holdings].every((h) => h.idle.connection.closing)) settled.abort();
+      return;
+    }
     if (analysis.kind === 'per-connection') return settled.abort();
     if (analysis.kind !== 'periodic' || analysis.survivedS === null) return;
     // The survivor that waited for the next sweep has shown it: nothing else is held. Left to
@@ -335,4 +342,11 @@ function youngestAtLeast(holdings: readonly Holding[], idleS: number): Holding |
  */
 export const ANSWER_RESERVE_S = 0.5;
 const ANSWER_RESERVE_MS = ANSWER_RESERVE_S * 1000;
+
+/**
+ * How far apart, in seconds, the idles of one per-connection timer's closes may be seen, as
+ * timers and the event loop blur them: closes further apart come from a coarse clock (at 60 s,
+ * the staggered sockets' moments are a 16th of a second apart).
+ */
+const CLOSE_NOISE_S = 0.03;
 

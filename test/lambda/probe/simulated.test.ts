@@ -6,7 +6,7 @@
  */
 import { runProbe, type ProbeOptions, type ProbeResult } from '../../../lambda/probe';
 import { DEFAULTS } from '../../../lambda/shared/settings';
-import { defaultSweepStepS, staggerOffsetsS } from '../../../lambda/probe/plan';
+import { SWEEP_COVERAGE, defaultSweepStepS, staggerOffsetsS } from '../../../lambda/probe/plan';
 import { SimulatedClock, seededRandom, testSeed } from '../../support/simulated-time';
 import { simulatedServer, type SimulatedServerOptions } from '../../support/simulated-server';
 
@@ -108,6 +108,8 @@ describe('a server that sweeps idle connections periodically, behind 60 s', () =
 describe('a server with a coarse clock (idle counted in whole seconds)', () => {
   it.each([
     { lbS: 3, ticks: 4, marginS: 0.5, options: { precisionS: 0.1, sweepPrecisionS: 0.1 } },
+    // Its sockets a step (1.9375 s) apart, each closed alone at a tick: every one is held until it closes
+    { lbS: 60, ticks: 60, marginS: 1, options: {} },
   ])('behind $lbS s, closing at the $ticks th tick: the earliest close (within 0.1 s) and the same verdict in every run', async ({ lbS, ticks, marginS, options }) => {
     // Act: the earliest close the server can give is `ticks - 1` seconds (accepted just before a tick)
     const results = await atRandomPhases(
@@ -119,6 +121,8 @@ describe('a server with a coarse clock (idle counted in whole seconds)', () => {
         expect(preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'fin' });
         expect(preRequest.limitS!).toBeGreaterThanOrEqual(ticks - 1);
         expect(preRequest.limitS!).toBeLessThanOrEqual(ticks - 1 + 0.1);
+        // Held past the horizon no longer than a sweep is awaited
+        expect(result.elapsedS).toBeLessThanOrEqual(result.horizonS * (1 + SWEEP_COVERAGE) + 1);
       },
     );
 
