@@ -7,15 +7,15 @@
  * narrowing chain from `narrowing.ts`; every moment from the run's clock, every byte through
  * its wire, so that the same logic runs on real sockets and in simulated time.
  */
-import { setMaxListeners } from 'node:events';
 import type { SocketBudget } from './budget';
 import { every, waitUntil, type CancelTimer, type Clock } from './clock';
 import type { Endpoint, Wire, WireConnection } from './wire/types';
 import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, roundS } from './plan';
 import { currentBracket } from './phase-result';
-import { analyzeSweeps, spansOf } from './sweep';
+import { analyzeSweeps, dependsOnConnectMoment, spansOf } from './sweep';
 import { UNSENT, holdAndSend, holdUntilSent, openIdle, type OpenedIdle } from './held-socket';
 import { narrow } from './narrowing';
+import { newPhaseState, type Holding, type PhaseState } from './phase-state';
 import type { PhaseName, SocketRecord } from './types';
 
 /** A connection that is idle since a known moment. */
@@ -86,59 +86,36 @@ export interface PhaseRun {
   readonly onSocket: (record: SocketRecord) => void;
 }
 
-/** A held socket and how the phase ends its wait. */
-interface Holding {
-  readonly idle: IdleConnection;
-  readonly plannedIdleS: number;
-  /** Aborted: send the request now. */
-  readonly send: AbortController;
-  /** Aborted: release the socket unused. */
-  readonly release: AbortController;
-  /** Resolves once the socket's outcome is recorded. */
-  finished?: Promise<void>;
-}
-
 /**
  * Runs a phase to its end (or until aborted) and returns every socket's record.
+ *
+ * `state` is what its jobs read and update (phase-state.ts): a test may pass its own to read it.
  */
-export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
-  const records: SocketRecord[] = [];
+export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(run.clock.now())): Promise<SocketRecord[]> {
+  const { records, holdings, settled } = state;
   const tasks: Promise<void>[] = [];
-  const holdings = new Set<Holding>();
-  // Aborted once the phase has its answer: held sockets are released, no more are opened.
-  const settled = new AbortController();
-  // Every held socket listens to it: up to the target's socket budget at once.
-  setMaxListeners(0, settled.signal);
   const phaseSignal = AbortSignal.any([run.signal, settled.signal]);
-  let origin = run.clock.now();
-  let narrowing = false;
-  let narrowingHeld = false;
-  // The bracket's width when the last narrowing chain started: a chain that ends short of the
-  // precision (its later sockets aged past the bracket while the answers took their send
-  // spread) is followed by another, as long as each leaves the bracket narrower.
-  let chainStartWidthS = Number.POSITIVE_INFINITY;
   // After the first close, the closes still to come (or not) tell sweeps from timers: look again often.
   let sweepWatch: CancelTimer | undefined;
 
-  const openedS = (idleSince: number) => roundS((idleSince - origin) / 1000);
+  const openedS = (idleSince: number) => roundS((idleSince - state.origin) / 1000);
   const maybeNarrow = (): void => {
-    if (narrowing || narrowingHeld || run.signal.aborted) return;
+    if (state.narrowing || state.narrowingHeld || run.signal.aborted) return;
     const bracket = currentBracket(records, run.services.lagS());
     if (bracket === null || !needsNarrowing(bracket, run.settings.precisionS)) return;
     const widthS = bracket.failedS - bracket.survivedS;
-    if (widthS >= chainStartWidthS) return;
+    if (widthS >= state.chainStartWidthS) return;
     const schedule = narrowingScheduleS(widthS, run.settings.precisionS, Number.POSITIVE_INFINITY);
     if (schedule.length === 0) return;
-    narrowing = true;
-    chainStartWidthS = widthS;
+    state.narrowing = true;
+    state.chainStartWidthS = widthS;
     tasks.push(
-      narrow(run, schedule, records, record, origin).finally(() => {
-        narrowing = false;
+      narrow(run, schedule, records, record, state.origin).finally(() => {
+        state.narrowing = false;
         maybeNarrow();
       }),
     );
   };
-  let watchingNextSweep = false;
   const checkSweeps = (): void => {
     if (run.stagger === undefined || settled.signal.aborted) return;
     // A held socket counts as a sweep's survivor once it has outlived it by twice the tolerance:
@@ -147,8 +124,18 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     const heldUntilS = openedS(run.clock.now()) - run.stagger.toleranceS;
     const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
     const analysis = analyzeSweeps([...spansOf(records), ...open], run.stagger.toleranceS);
+    // Not once a sweep's bracket is known and its oldest survivor alone waits for the next one.
+    if (!state.watchingNextSweep && dependsOnConnectMoment(spansOf(records), run.stagger.toleranceS, Math.max(2 * run.services.lagS(), CLOSE_NOISE_S))) {
+      // Every held socket is kept until the server closes it: settled at the first closes, a
+      // 60 s coarse clock read 59.15 to 59.87 s, not its earliest close (59 s).
+      if ([...holdings].every((h) => h.idle.connection.closing)) settled.abort();
+      return;
+    }
     if (analysis.kind === 'per-connection') return settled.abort();
-    if (analysis.kind !== 'periodic' || analysis.survivedS === null || watchingNextSweep) return;
+    if (analysis.kind !== 'periodic' || analysis.survivedS === null) return;
+    // The survivor that waited for the next sweep has shown it: nothing else is held. Left to
+    // the wait's end, a coarse clock's phase (ticks a second apart) ran half a horizon longer.
+    if (state.watchingNextSweep) return analysis.sweepsSeen > 1 ? settled.abort() : undefined;
     // Released as it came, the youngest socket's survival of a second sweep (the pass evidence) was lost.
     if (run.clock.now() < survivorsShownAt(run.stagger)) return;
     if (analysis.sweepsSeen > 1) return settled.abort();
@@ -160,10 +147,10 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     }
     // The bracket is known before the horizon: the oldest survivor alone waits for the next
     // sweep, which shows the interval (it comes within one interval of the first).
-    watchingNextSweep = true;
+    state.watchingNextSweep = true;
     const [oldest, ...others] = [...holdings].sort((a, b) => a.idle.idleSince - b.idle.idleSince);
     others.forEach((h) => h.release.abort());
-    const until = Math.min(origin + (analysis.firstSweepS + run.horizonS * SWEEP_COVERAGE) * 1000, run.deadline - ANSWER_RESERVE_MS);
+    const until = Math.min(state.origin + (analysis.firstSweepS + run.horizonS * SWEEP_COVERAGE) * 1000, run.deadline - ANSWER_RESERVE_MS);
     void waitUntil(run.clock, until, phaseSignal).then(() => settled.abort());
     if (oldest === undefined) settled.abort();
   };
@@ -175,22 +162,20 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     },
     { once: true },
   );
-  // When the server last closed a socket by itself (clock ms).
-  let lastUnpromptedCloseAt = Number.NEGATIVE_INFINITY;
   /**
    * When the held sockets have outlived the latest sweep by twice the tolerance, so that their
    * records show them as its survivors (`analyzeSweeps` counts a socket that outlived a sweep by
    * the tolerance; one released at once could show it only to the tolerance's edge, rounded).
    */
-  const survivorsShownAt = (stagger: Stagger): number => lastUnpromptedCloseAt + 2 * stagger.toleranceS * 1000;
+  const survivorsShownAt = (stagger: Stagger): number => state.lastUnpromptedCloseAt + 2 * stagger.toleranceS * 1000;
   const record = (entry: SocketRecord): void => {
-    if (entry.outcome === 'closed' && entry.unprompted) lastUnpromptedCloseAt = run.clock.now();
+    if (entry.outcome === 'closed' && entry.unprompted) state.lastUnpromptedCloseAt = run.clock.now();
     records.push(entry);
     run.onSocket(entry);
     if (entry.outcome === 'closed' && entry.unprompted && run.stagger !== undefined) {
       sweepWatch ??= every(run.clock, Math.max(10, run.stagger.toleranceS * 1000), checkSweeps);
       checkSweeps();
-      if (watchingNextSweep && holdings.size === 0) settled.abort();
+      if (state.watchingNextSweep && holdings.size === 0) settled.abort();
     }
     maybeNarrow();
   };
@@ -214,7 +199,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
   if ('error' in passive) {
     record({ role: 'passive', round: 1, plannedIdleS: run.horizonS, ...UNSENT, error: passive.error });
   } else {
-    origin = passive.idleSince;
+    state.origin = passive.idleSince;
     if (run.stagger === undefined) {
       tasks.push(fixed(passive, 'passive', run.horizonS));
     } else {
@@ -254,7 +239,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     const opening = (async () => {
       const opened: Promise<void>[] = [];
       for (const offsetS of stagger.offsetsS) {
-        if (!(await waitUntil(phaseRun.clock, origin + offsetS * 1000, stopOpening))) break;
+        if (!(await waitUntil(phaseRun.clock, state.origin + offsetS * 1000, stopOpening))) break;
         if (!phaseRun.sockets.tryTake()) continue;
         // Not awaited: a slow connect must not delay the next socket's tick.
         opened.push(
@@ -270,14 +255,14 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
       await Promise.all(opened);
     })();
     tasks.push(opening);
-    if (!(await waitUntil(phaseRun.clock, origin + phaseRun.horizonS * 1000, phaseSignal))) return;
+    if (!(await waitUntil(phaseRun.clock, state.origin + phaseRun.horizonS * 1000, phaseSignal))) return;
     firstClose.abort();
     await opening;
     // The bracket is known; the survivor waiting for the next sweep is not disturbed.
-    if (watchingNextSweep) return;
+    if (state.watchingNextSweep) return;
 
     // At the horizon: the sockets idle longest send first; a lazy server shows by refusing them.
-    narrowingHeld = true;
+    state.narrowingHeld = true;
     const sendAll = (which: (h: Holding) => boolean) =>
       [...holdings].filter(which).map((h) => {
         h.send.abort();
@@ -293,7 +278,7 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
     const lazy = records.some((r) => r.outcome === 'closed' && !r.unprompted);
     // Never up to the deadline: the wait ends as a measurement, not as a phase cut short; and
     // early enough for the passive socket's two-segment request to be answered within it.
-    const awaitUntil = Math.min(origin + (phaseRun.horizonS + stagger.awaitSweepS) * 1000 - 2 * phaseRun.wire.sendSpreadMs, phaseRun.deadline - ANSWER_RESERVE_MS);
+    const awaitUntil = Math.min(state.origin + (phaseRun.horizonS + stagger.awaitSweepS) * 1000 - 2 * phaseRun.wire.sendSpreadMs, phaseRun.deadline - ANSWER_RESERVE_MS);
     if (!lazy && awaitUntil > phaseRun.clock.now()) {
       // A server that may sweep is given one sweep interval past the horizon to show it; the
       // passive socket, still open if no sweep came, then sends its request: a survival past
@@ -312,9 +297,9 @@ export async function runPhase(run: PhaseRun): Promise<SocketRecord[]> {
       await waitUntil(phaseRun.clock, Math.min(survivorsShownAt(stagger), phaseRun.deadline - ANSWER_RESERVE_MS), phaseSignal);
       checkSweeps();
       // Narrowing starts from the bracket all of them give, not from the first answers'.
-      if (!settled.signal.aborted && !watchingNextSweep) await Promise.all(sendAll(() => true));
+      if (!settled.signal.aborted && !state.watchingNextSweep) await Promise.all(sendAll(() => true));
     }
-    narrowingHeld = false;
+    state.narrowingHeld = false;
     maybeNarrow();
   }
 }
@@ -332,4 +317,11 @@ function youngestAtLeast(holdings: readonly Holding[], idleS: number): Holding |
  */
 export const ANSWER_RESERVE_S = 0.5;
 const ANSWER_RESERVE_MS = ANSWER_RESERVE_S * 1000;
+
+/**
+ * How far apart, in seconds, the idles of one per-connection timer's closes may be seen, as
+ * timers and the event loop blur them: closes further apart come from a coarse clock (at 60 s,
+ * the staggered sockets' moments are a 16th of a second apart).
+ */
+const CLOSE_NOISE_S = 0.03;
 

@@ -71,10 +71,17 @@ export function roundOneActives(phase: PhaseName, staggered: boolean): number {
 /**
  * When staggered sockets connect, in seconds after the passive socket: about `stepS` apart up
  * to `SWEEP_COVERAGE` of the horizon, aligned so
- * that one of them has idled exactly the load balancer's timeout at the horizon.
+ * that one of them has idled exactly the load balancer's timeout at the horizon, unless that
+ * puts the first more than a step after the passive socket.
  *
  * Why aligned: at the horizon they send their requests, so the same sockets that bracket a
  * sweep's threshold also test lazy limits, the load balancer's timeout among them.
+ *
+ * Why never more than a step after the passive socket: a sweep that falls between the two
+ * closes the passive socket alone, and the threshold is known only to within their gap. A
+ * shortened step cannot keep both (aligned, the first came 2.125 s after the passive socket
+ * behind 60 s, and a 60 s threshold read up to 62.125 s); the sockets then start one step
+ * after it, and the one nearest the timeout idles a fraction of a second past it.
  *
  * Why a whole-second step is shortened by a fraction of a second: a server with a coarse
  * clock (idle counted in whole seconds, timers checked once a second) closes a connection
@@ -88,7 +95,8 @@ export function roundOneActives(phase: PhaseName, staggered: boolean): number {
  * and a sweep past the threshold then had no survivor (`inconclusive` for a server that passes).
  *
  * @example
- * staggerOffsetsS(66, 60, 2); // [2.125, 4.063, 6, 7.938, ..., 31.188]: 16 sub-second moments, 6 s among them
+ * staggerOffsetsS(66, 60, 2); // [1.938, 3.875, 5.813, 7.75, ..., 31]: 16 sub-second moments, none more than 1.938 s apart
+ * staggerOffsetsS(4, 3, 0.3); // [0.4, 0.7, 1, 1.3, 1.6, 1.9]: aligned, 1 s among them
  * staggerOffsetsS(66, 60, 2, 13); // 13 sockets over the same 33 s, about 2.5 s apart
  */
 export function staggerOffsetsS(horizonS: number, loadBalancerIdleTimeoutS: number, stepS: number, maxCount = Number.POSITIVE_INFINITY): number[] {
@@ -100,11 +108,16 @@ export function staggerOffsetsS(horizonS: number, loadBalancerIdleTimeoutS: numb
   // spacing, which a coarse clock's sub-second moments need, and drop the youngest sockets.
   const spanStepS = count < wanted && stepS >= 1 ? untilS / count : stepS;
   const step = spanStepS >= 1 && count > 1 ? spanStepS - 1 / count : spanStepS;
-  const first = positiveModulo(horizonS - loadBalancerIdleTimeoutS, step);
+  const aligned = positiveModulo(horizonS - loadBalancerIdleTimeoutS, step);
+  const alignedFirst = aligned < step / 2 ? aligned + step : aligned;
+  // A shortened step cannot keep both: aligned, its first socket came more than a step after
+  // the passive one (2.125 s behind 60 s), the widest gap of all, and a sweep falling in it
+  // read a 60 s threshold as up to 62.125 s.
+  const first = spanStepS === stepS && step < stepS && alignedFirst > stepS ? step : alignedFirst;
   const offsets: number[] = [];
   // Widened, all of them are placed, the last up to one step past the coverage.
   const lastS = spanStepS > stepS ? Number.POSITIVE_INFINITY : untilS + 1e-9;
-  for (let offset = first < step / 2 ? first + step : first; offset <= lastS && offsets.length < count; offset += step) offsets.push(roundS(offset));
+  for (let offset = first; offset <= lastS && offsets.length < count; offset += step) offsets.push(roundS(offset));
   return offsets;
 }
 

@@ -72,6 +72,35 @@ export function analyzeSweeps(spans: readonly IdleSpan[], toleranceS: number): S
   return { kind: sameAgeApart ? 'per-connection' : 'undecided' };
 }
 
+/** The tick of a coarse clock: idle counted in whole seconds, or timers checked once a second. */
+export const COARSE_TICK_S = 1;
+
+/**
+ * Whether the server's closes so far show a limit that depends on the moment each connection
+ * was opened (a coarse clock): each came alone, at its own instant, from sockets opened at
+ * least half a tick apart, and their idles differ by more than `noiseS` (what timers and the event
+ * loop blur) but by no more than one tick.
+ *
+ * Why: a per-connection timer closes every connection at the same idle, and a sweep closes
+ * several at once; a coarse clock closes one connection per tick (the sockets are opened
+ * further apart than a tick) at an idle anywhere in the tick before its limit, by the
+ * sub-second moment it connected. Its earliest close, the idle a load balancer's connection
+ * may meet, shows only once the sockets opened at the other moments have closed too.
+ *
+ * @example
+ * // Closed at 59.447 and 59.508 s of idle, 2 s apart: the idle depends on the connect.
+ * dependsOnConnectMoment(spans, 0.5, 0.03); // true
+ */
+export function dependsOnConnectMoment(spans: readonly IdleSpan[], toleranceS: number, noiseS: number): boolean {
+  const closes = spans.filter((s) => s.closedByServer).sort((a, b) => a.endS - b.endS);
+  if (closes.length < 2 || clusters(closes, toleranceS).some((members) => members.length > 1)) return false;
+  // Sockets opened much closer than a tick share its closes: those a sweep's analysis reads.
+  const opened = closes.map((s) => s.openedS).sort((a, b) => a - b);
+  if (opened.some((openedS, i) => i > 0 && openedS - opened[i - 1] < COARSE_TICK_S / 2)) return false;
+  const ageSpreadS = spread(closes.map((s) => s.endS - s.openedS));
+  return ageSpreadS > noiseS && ageSpreadS <= COARSE_TICK_S + noiseS;
+}
+
 /**
  * The idle spans of a phase's socket records.
  *

@@ -269,8 +269,9 @@ async function oneAtATime(
 function staggerOf(run: TargetRun, horizonS: number, maxSockets: number): Stagger {
   return {
     offsetsS: staggerOffsetsS(horizonS, run.job.loadBalancerIdleTimeoutS, run.sweepStepS, maxSockets),
-    // Its answer is the pass evidence of a server that never closes: it must reach the timeout plus the margin.
-    firstTestS: run.job.loadBalancerIdleTimeoutS + Math.max(run.sweepStepS, run.marginS),
+    // Its answer is the pass evidence of a server that never closes: it must reach the timeout plus
+    // the margin, by a step, so that the sweep its request leaves unseen is one above the pass line.
+    firstTestS: run.job.loadBalancerIdleTimeoutS + run.marginS + run.sweepStepS,
     awaitSweepS: roundS(horizonS * SWEEP_COVERAGE),
     toleranceS: sweepToleranceS(run.sweepStepS),
     passS: run.job.loadBalancerIdleTimeoutS + run.marginS,

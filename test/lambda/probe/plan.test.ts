@@ -23,16 +23,18 @@ describe('defaultHorizonS', () => {
 });
 
 describe('staggerOffsetsS', () => {
-  it('connects sockets at most one step apart over half the horizon, one of them idle exactly the load balancer timeout at the horizon', () => {
+  it('connects sockets at most one step apart over half the horizon, the first one step after the passive socket, one of them idle just past the load balancer timeout at the horizon', () => {
     // Act
     const offsets = staggerOffsetsS(66, 60, 2);
 
-    // Assess: 16 sockets; the socket at 6 s has idled 60 s at the 66 s horizon
+    // Assess: 16 sockets, none more than a step after the one before, the passive socket (0 s) included
     expect(offsets).toHaveLength(16);
-    expect(offsets).toContain(66 - 60);
-    const gaps = offsets.slice(1).map((offset, i) => offset - offsets[i]);
+    const gaps = [0, ...offsets].slice(1).map((offset, i) => offset - [0, ...offsets][i]);
     expect(Math.max(...gaps)).toBeLessThanOrEqual(2);
+    expect(offsets[offsets.length - 1]).toBeGreaterThan(30);
     expect(offsets[offsets.length - 1]).toBeLessThanOrEqual(33);
+    // The socket at 5.813 s has idled 60.187 s at the 66 s horizon
+    expect(offsets.some((offset) => 66 - offset >= 60 && 66 - offset < 60.25)).toBe(true);
   });
 
   it('spreads a whole-second stagger over the moments of a second, so that a coarse clock is met at its worst', () => {

@@ -1,4 +1,4 @@
-import { analyzeSweeps, spansOf, type IdleSpan } from '../../../lambda/probe/sweep';
+import { analyzeSweeps, dependsOnConnectMoment, spansOf, type IdleSpan } from '../../../lambda/probe/sweep';
 
 /** Sockets opened `stepS` apart from 0, closed by sweeps at `sweepsS` when older than `thresholdS`, else idle until `untilS`. */
 function staggered(count: number, stepS: number, thresholdS: number, sweepsS: readonly number[], untilS: number): IdleSpan[] {
@@ -77,5 +77,38 @@ describe('analyzeSweeps', () => {
       { openedS: 0, endS: 75, closedByServer: true },
       { openedS: 2, endS: 75, closedByServer: false },
     ]);
+  });
+});
+
+describe('dependsOnConnectMoment', () => {
+  /** Sockets opened `stepS` apart from 0, each closed `closeS(openedS)` after it opened. */
+  const closedAfter = (count: number, stepS: number, closeS: (openedS: number) => number): IdleSpan[] =>
+    Array.from({ length: count }, (_, i) => ({ openedS: i * stepS, endS: i * stepS + closeS(i * stepS), closedByServer: true }));
+
+  it('tells a coarse clock (each close alone, at an idle within one tick that depends on the connect) from a per-connection timer', () => {
+    // Prepare: idle counted in whole seconds from ticks at 0.3 s past each second, closed at the 60th tick
+    const coarse = closedAfter(3, 1.9375, (openedS) => 60 - ((openedS - 0.3 + 10) % 1));
+    const timer = closedAfter(3, 1.9375, () => 60);
+
+    // Act & Assess
+    expect(dependsOnConnectMoment(coarse, 0.5, 0.03)).toBe(true);
+    expect(dependsOnConnectMoment(timer, 0.5, 0.03)).toBe(false);
+  });
+
+  it('never reads a sweep (several closes at once), timer noise or a single close as a coarse clock', () => {
+    // Prepare
+    const sweep = [
+      { openedS: 0, endS: 61, closedByServer: true },
+      { openedS: 0.5, endS: 61, closedByServer: true },
+      { openedS: 2, endS: 70, closedByServer: false },
+    ];
+    const noisy = closedAfter(3, 2, (openedS) => 60 + openedS / 200);
+
+    // Act & Assess
+    expect(dependsOnConnectMoment(sweep, 0.05, 0.03)).toBe(false);
+    expect(dependsOnConnectMoment(noisy, 0.5, 0.03)).toBe(false);
+    expect(dependsOnConnectMoment(closedAfter(1, 2, () => 59.4), 0.5, 0.03)).toBe(false);
+    // Sockets a tenth of a second apart share a whole-second clock's ticks: a sweep's analysis reads them
+    expect(dependsOnConnectMoment(closedAfter(3, 0.1, (openedS) => 3 + openedS), 0.025, 0.03)).toBe(false);
   });
 });
