@@ -93,6 +93,26 @@ describe('probePublicOrigins', () => {
     expect(outsideRoute(plain).next).toBe('NoProbeOutsideVpc');
   });
 
+  it("probes a large run's plan outside any VPC with a Distributed Map of its own, whose batches and result carry no vpcId", () => {
+    // Prepare
+    const branches = (definition: ReturnType<typeof stateMachineDefinition>) => (definition.States.ProbeVpcs as { Branches: Array<{ StartAt: string; States: Record<string, Record<string, unknown>> }> }).Branches;
+    const [inVpc, outside] = branches(stateMachineDefinition(publicOrigins.template));
+
+    // Assess
+    expect([inVpc.StartAt, outside.StartAt]).toEqual([`Distributed ${STACK.vpcs[0].vpcId}`, 'Distributed outside any VPC']);
+    expect(outside.States['Distributed outside any VPC']).toMatchObject({
+      Type: 'Map',
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'Probe batch outside any VPC' },
+      ItemReader: { Parameters: { 'Key.$': "States.Format('idle-canary/plans/{}/outside-vpc.json', $.runId)" } },
+      ItemBatcher: { BatchInput: { 'runId.$': '$.runId' } },
+      ResultSelector: { 'manifest.$': '$.ResultWriterDetails' },
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Map failed outside any VPC' }],
+    });
+    expect(JSON.stringify(outside)).not.toContain('vpcId');
+    expect(outside.States['Map failed outside any VPC']).toMatchObject({ Type: 'Pass', Parameters: { 'error.$': '$.error' } });
+    expect(branches(stateMachineDefinition(cloudFront.template))).toHaveLength(1);
+  });
+
   it('tells discover to plan public origins for it', () => {
     // Assess
     expect(discoverVariables(publicOrigins)).toMatchObject({ [SETTINGS.cloudFront.env]: 'true', [SETTINGS.probePublicOrigins.env]: 'true' });
