@@ -7,7 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { DURATION_PROPS, EMAILS_WITH_TOPIC, type IdleCanaryProps, type VpcConfig, type VpcIdsConfig } from './props';
+import { DURATION_PROPS, EMAILS_WITH_TOPIC, PUBLIC_ORIGINS_NEED_CLOUDFRONT, type IdleCanaryProps, type VpcConfig, type VpcIdsConfig } from './props';
 import { DEFAULT_SCHEDULE, PeriodError, periodOf, SCHEDULE_EXPRESSION } from './schedule';
 import { metricSetIssue } from '../lambda/metrics/names';
 import { describeValue, printable } from '../lambda/shared/printable';
@@ -173,6 +173,7 @@ function parseStack(value: unknown, key: string, issue: Issue): StackConfig {
   const s = parseEntry(value, key, STACK_SETTINGS, issue);
   checkPeriod(s, key, issue);
   if (s.topicArn !== undefined && s.alarmEmails !== undefined) issue(`${key}.alarmEmails`, EMAILS_WITH_TOPIC, s.alarmEmails);
+  if (s.probePublicOrigins === true && s.cloudFront !== true) issue(`${key}.probePublicOrigins`, PUBLIC_ORIGINS_NEED_CLOUDFRONT, s.probePublicOrigins);
   return s as unknown as StackConfig;
 }
 

@@ -241,3 +241,38 @@ export function longProbeCost(loadBalancerIdleTimeoutS: number, assumptions = LO
     usdPerMonth: both((s) => cents(runs * usd(s))),
   };
 }
+
+/** What the public origins model assumes: the probe outside any VPC, sized as the VPCs' probe functions. */
+export const PUBLIC_ORIGIN_ASSUMPTIONS = {
+  periodMinutes: ASSUMPTIONS.periodMinutes,
+  targetsPerInvocation: TARGETS_PER_INVOCATION,
+  memoryGb: ASSUMPTIONS.memoryGb,
+} as const;
+
+/** What `probePublicOrigins` adds for public custom origins behind one CloudFront keep-alive, per month. */
+export interface PublicOriginsCost {
+  readonly origins: number;
+  readonly keepAliveS: number;
+  /** Invocations of the probe outside any VPC per run: one per `targetsPerInvocation` origins. */
+  readonly invocationsPerRun: number;
+  /** Lambda and Step Functions, with eager or healthy origins (one horizon), and at most (a lazy limit narrowed). */
+  readonly usdPerMonth: { readonly typical: number; readonly worst: number };
+}
+
+/**
+ * What probing public origins from the probe function outside any VPC adds: nothing while no run
+ * plans any (a function without provisioned concurrency costs nothing idle), then its
+ * invocations, each about one horizon over CloudFront's keep-alive (longer when a lazy limit is
+ * narrowed), and two state transitions each. Their metrics are priced per front, like a load
+ * balancer's (`monthlyCost`).
+ *
+ * @example
+ * publicOriginsCost(10, 5).usdPerMonth.typical; // about 0.85 (USD)
+ */
+export function publicOriginsCost(origins: number, keepAliveS: number, assumptions = PUBLIC_ORIGIN_ASSUMPTIONS, prices = PRICES): PublicOriginsCost {
+  const a = assumptions;
+  const runs = runsPerMonth(a.periodMinutes);
+  const invocationsPerRun = Math.ceil(origins / a.targetsPerInvocation);
+  const usd = (seconds: number) => runs * invocationsPerRun * (seconds * a.memoryGb * prices.lambdaGbSecondArm + prices.lambdaRequest + 2 * prices.stepFunctionsTransition);
+  return { origins, keepAliveS, invocationsPerRun, usdPerMonth: { typical: cents(usd(worstCaseS(keepAliveS, 'eager'))), worst: cents(usd(worstCaseAnyS(keepAliveS))) } };
+}

@@ -58,6 +58,8 @@ export class IdleCanary extends Construct {
   public readonly digestFunction: lambda.Function;
   /** Probe functions by VPC id. */
   public readonly probeFunctions: Readonly<Record<string, lambda.Function>>;
+  /** The probe function outside any VPC, for public CloudFront origins; set when `probePublicOrigins` is. */
+  public readonly probeOutsideVpcFunction?: lambda.Function;
   public readonly alarms: CanaryAlarms;
   public readonly dashboard: CanaryDashboard;
   /** Counts access log objects; set when `accessLogBuckets` are given. */
@@ -99,6 +101,8 @@ export class IdleCanary extends Construct {
       periodMinutes,
       longTimeouts: props.longTimeouts !== undefined,
       readsAccessLogs,
+      cloudFront: settings.cloudFront,
+      probePublicOrigins: settings.probePublicOrigins,
       logRetention,
     });
     this.discoverFunction = run.discover;
@@ -109,8 +113,9 @@ export class IdleCanary extends Construct {
       this.accessLogsFunction = new AccessLogCounter(this, 'AccessLogCounter', { bucket: this.bucket, logBuckets, namespace, metrics, logRetention }).function;
     }
 
-    const probes = new ProbeFunctions(this, 'ProbeFunctions', { ...probeSettings, vpcs: props.vpcs, logRetention });
+    const probes = new ProbeFunctions(this, 'ProbeFunctions', { ...probeSettings, vpcs: props.vpcs, outsideVpc: settings.probePublicOrigins, logRetention });
     this.probeFunctions = probes.functions;
+    this.probeOutsideVpcFunction = probes.outsideVpc;
     // Discover checks that each backend's security groups admit these, and names the rule to add when not.
     this.discoverFunction.addEnvironment(ENV.probeSecurityGroups, probes.placements.map((p) => `${p.vpcId}=${p.securityGroup.securityGroupId}`).join(','));
     if (props.longTimeouts) this.longProbe = new LongProbe(this, 'LongProbe', { bucket: this.bucket, placements: probes.placements, ...probeSettings, logRetention });
@@ -119,6 +124,7 @@ export class IdleCanary extends Construct {
       discover: this.discoverFunction,
       publish: this.publishFunction,
       probes: this.probeFunctions,
+      probeOutsideVpc: this.probeOutsideVpcFunction,
       bucket: this.bucket,
       maxConcurrency,
       toleratedFailurePercentage: settings.toleratedFailurePercentage,

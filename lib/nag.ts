@@ -97,3 +97,6 @@ export const TASK_DEFINITION_REVISIONS = /^Resource::arn:\{.+\}:\*$/;
 export function objectsOfBuckets(names: readonly string[]): RegExp {
   return new RegExp(`^Resource::arn:<AWS::Partition>:s3:::(${names.map(literal).join('|')})/.+\\*$`);
 }
+
+/** The account's CloudFront VPC origins (`arn:<partition>:cloudfront::<account>:vpcorigin/*`), read by ids found at run time. */
+export const VPC_ORIGINS = /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudfront::(<AWS::AccountId>|\d{12}):vpcorigin\/\*$/;

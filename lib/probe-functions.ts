@@ -1,6 +1,6 @@
 /**
  * One probe function per VPC, in its subnets, behind a security group that reaches the
- * backend ports and nothing else.
+ * backend ports and nothing else; and, when asked, one outside any VPC for public origins.
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -25,11 +25,17 @@ export interface ProbePlacement {
 export interface ProbeFunctionsProps extends LoggingPartProps, ProbeSettingsProps {
   /** VPCs whose load balancers' backends are probed. */
   readonly vpcs: readonly VpcConfig[];
+  /**
+   * Also a probe function outside any VPC (`ProbeOutsideVpc`), for fronts reached over the
+   * internet (CloudFront's public custom origins, a run's targets without a VPC).
+   * @default false
+   */
+  readonly outsideVpc?: boolean;
 }
 
 /**
  * One probe function per VPC (`Probe<i>`), its security group (`ProbeSecurityGroup<i>`) and
- * the imported VPC and subnets.
+ * the imported VPC and subnets; with `outsideVpc`, `ProbeOutsideVpc` too.
  *
  * Why no NAT gateway or VPC endpoint: the probes call no AWS API; discover and publish do,
  * from outside the VPCs.
@@ -45,6 +51,8 @@ export class ProbeFunctions extends Construct {
   public readonly placements: readonly ProbePlacement[];
   /** Probe functions by VPC id. */
   public readonly functions: Readonly<Record<string, lambda.Function>>;
+  /** The probe function outside any VPC; set with `outsideVpc`. */
+  public readonly outsideVpc?: lambda.Function;
 
   public constructor(scope: Construct, id: string, props: ProbeFunctionsProps) {
     super(scope, id);
@@ -70,6 +78,14 @@ export class ProbeFunctions extends Construct {
         return [vpcId, probe];
       }),
     );
+    if (props.outsideVpc === true) {
+      // The same code and settings, without VPC configuration: Lambda's own network reaches the internet, and only that.
+      this.outsideVpc = functions('ProbeOutsideVpc', 'probe', {
+        description: 'idle-canary probe outside any VPC: opens idle sockets to public origins; calls no AWS API',
+        timeout: PROBE_TIMEOUT,
+        environment,
+      });
+    }
   }
 }
 

@@ -172,6 +172,18 @@ export interface IdleCanaryProps {
    */
   readonly runAfterCodeDeployDeployments?: boolean;
   /**
+   * Also read the account's CloudFront distributions: an origin that is a load balancer is
+   * checked against CloudFront's origin keep-alive, a VPC origin on an instance is probed.
+   * @default false
+   */
+  readonly cloudFront?: boolean;
+  /**
+   * With `cloudFront`, also probe custom origins on the internet from a probe function outside
+   * any VPC (it sends traffic to your public endpoints).
+   * @default false: such origins are listed as not probed
+   */
+  readonly probePublicOrigins?: boolean;
+  /**
    * How long run reports are kept.
    * @default Duration.days(90)
    */
@@ -231,6 +243,8 @@ export const defaults = {
   maxBackendsPerPort: DEFAULTS.maxBackendsPerPort,
   runAfterEcsDeployments: SETTINGS.runAfterEcsDeployments.default,
   runAfterCodeDeployDeployments: SETTINGS.runAfterCodeDeployDeployments.default,
+  cloudFront: SETTINGS.cloudFront.default,
+  probePublicOrigins: SETTINGS.probePublicOrigins.default,
   reportRetention: Duration.days(DEFAULTS.reportRetentionDays),
   logRetention: logs.RetentionDays.ONE_MONTH,
   maxConcurrency: DEFAULTS.maxConcurrency,
@@ -271,16 +285,23 @@ type CheckedProps = { readonly [K in Exclude<StackNumberName, HeldOtherwise>]?: 
   readonly namespace?: string;
   readonly topic?: unknown;
   readonly alarmEmails?: readonly string[];
+  readonly cloudFront?: boolean;
+  readonly probePublicOrigins?: boolean;
 };
+
+/** What `probePublicOrigins` needs: the public origins are found by CloudFront's discovery. */
+export const PUBLIC_ORIGINS_NEED_CLOUDFRONT = 'true only with cloudFront true (public origins are found in CloudFront distributions)';
 
 /**
  * Throws, in one line naming the prop, its value and what is accepted, for a prop cdk.json
  * would refuse: the number props (by their rows in `SETTINGS`), the durations, the selection
- * lists, the alarm name prefix, the namespace, and emails beside a topic of the user's own.
+ * lists, the alarm name prefix, the namespace, emails beside a topic of the user's own, and
+ * `probePublicOrigins` without `cloudFront`.
  *
  * Why at synth: a value the functions' own checks refuse would otherwise deploy and fail every
- * run, one Step Functions refuses (an inline Map above 40) would fail only at deploy, and
- * emails beside a topic would be dropped without a word.
+ * run, one Step Functions refuses (an inline Map above 40) would fail only at deploy,
+ * emails beside a topic would be dropped without a word, and a probe for public origins that
+ * nothing finds would be deployed for nothing.
  *
  * @example
  * checkProps({ maxConcurrency: 500 }); // throws 'maxConcurrency: expected a whole number from 1 to 40 (...), got 500'
@@ -304,6 +325,8 @@ export function checkProps(props: CheckedProps): void {
     else check(name, name, value);
   }
   if (props.topic !== undefined && props.alarmEmails !== undefined) refuse('alarmEmails', EMAILS_WITH_TOPIC, describeValue(props.alarmEmails));
+  // Else a probe function outside any VPC would be deployed that no run ever plans anything for.
+  if (props.probePublicOrigins === true && props.cloudFront !== true) refuse('probePublicOrigins', PUBLIC_ORIGINS_NEED_CLOUDFRONT, 'true');
 }
 
 /**

@@ -2,16 +2,16 @@
  * The functions outside the VPCs: discover (plans a run), publish (judges, reports, puts
  * metrics) and digest (the daily summary), each allowed exactly what it does.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { DISCOVERY_ACTIONS } from '../lambda/discovery/permissions';
+import { CLOUDFRONT_LIST_ACTIONS, CLOUDFRONT_VPC_ORIGIN_ACTIONS, DISCOVERY_ACTIONS, vpcOriginsArn } from '../lambda/discovery/permissions';
 import { ENV, settingsEnvironment } from '../lambda/handlers/config';
 import { STEP_MINUTES } from '../lambda/run/limits';
 import { Construct } from 'constructs';
 import { functionFactory, putMetricsIn, type MetricsTarget } from './canary-function';
-import { acknowledge, acknowledgeWildcards, objectsUnder } from './nag';
+import { acknowledge, acknowledgeWildcards, objectsUnder, VPC_ORIGINS } from './nag';
 import { PROBE_TIMEOUT, probeEnvironment, type ProbeSettingsProps } from './probe-settings';
 import { REPORT_KEYS, REPORT_PREFIX } from './reports';
 import { logRetentionOf, type ReportsPartProps } from './part-props';
@@ -50,6 +50,16 @@ export interface RunFunctionsProps extends ReportsPartProps, MetricsTarget, Prob
    * @default false
    */
   readonly readsAccessLogs?: boolean;
+  /**
+   * Whether discover also reads the account's CloudFront distributions and VPC origins.
+   * @default false
+   */
+  readonly cloudFront?: boolean;
+  /**
+   * Whether discover plans public custom origins for the probe function outside any VPC.
+   * @default false: they are listed as not probed
+   */
+  readonly probePublicOrigins?: boolean;
 }
 
 /**
@@ -94,12 +104,25 @@ export class RunFunctions extends Construct {
         [ENV.reportPrefix]: REPORT_PREFIX,
         ...settingsEnvironment({ inlineMaxBackends: props.inlineMaxBackends, maxConcurrency: props.maxConcurrency, maxBackendsPerPort: props.maxBackendsPerPort, periodMinutes: props.periodMinutes }),
         ...(props.longTimeouts === true ? { [ENV.longTimeouts]: 'on', ...settingsEnvironment({ probeTimeoutS: PROBE_TIMEOUT.toSeconds() }) } : {}),
+        // Only when on: a stack without CloudFront keeps the environment (and template) it had.
+        ...(props.cloudFront === true ? settingsEnvironment({ cloudFront: true, ...(props.probePublicOrigins === true ? { probePublicOrigins: true } : {}) }) : {}),
       },
     });
     this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'DescribeLoadBalancers', actions: [...DISCOVERY_ACTIONS], resources: ['*'] }));
     this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'WritePlans', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(REPORT_KEYS.plans)] }));
-    acknowledge(this.discover, ['AwsSolutions-IAM5[Resource::*]'], 'Elastic Load Balancing and EC2 Describe actions do not support resource-level permissions.');
-    acknowledgeWildcards(this.discover, { patterns: [objectsUnder(REPORT_KEYS.plans)], reason: 'Each run writes its plan files under the plans/ prefix of its own bucket.' });
+    const describes = 'Elastic Load Balancing and EC2 Describe actions';
+    acknowledge(this.discover, ['AwsSolutions-IAM5[Resource::*]'], `${props.cloudFront === true ? `${describes}, and CloudFront's ListDistributions and ListVpcOrigins,` : describes} do not support resource-level permissions.`);
+    acknowledgeWildcards(
+      this.discover,
+      { patterns: [objectsUnder(REPORT_KEYS.plans)], reason: 'Each run writes its plan files under the plans/ prefix of its own bucket.' },
+      ...(props.cloudFront === true ? [{ patterns: [VPC_ORIGINS], reason: "GetVpcOrigin on the account's VPC origins only, whose ids discover finds in the distributions at run time." }] : []),
+    );
+    if (props.cloudFront === true) {
+      const { partition, account } = Stack.of(this);
+      // The global CloudFront API: the listings have no resource-level permissions (acknowledged with the Describe calls above).
+      this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListCloudFrontOrigins', actions: [...CLOUDFRONT_LIST_ACTIONS], resources: ['*'] }));
+      this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadVpcOrigins', actions: [...CLOUDFRONT_VPC_ORIGIN_ACTIONS], resources: [vpcOriginsArn(partition, account)] }));
+    }
 
     this.publish = functions('Publish', 'publish', {
       timeout: Duration.minutes(STEP_MINUTES.publish),

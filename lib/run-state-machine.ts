@@ -10,6 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { LONG_RUN_TIMEOUT_MINUTES, PROBE_TASK_MINUTES, RUN_TIMEOUT_MINUTES, STATE_BUDGET_BYTES } from '../lambda/run/limits';
+import { OUTSIDE_VPC_PLAN } from '../lambda/discovery/types';
 import { acknowledge, acknowledgeWildcards, ALL_OBJECTS, CHILD_EXECUTIONS, FUNCTION_VERSIONS, TASK_DEFINITION_REVISIONS } from './nag';
 import { TARGETS_PER_INVOCATION } from './probe-settings';
 import { REPORT_PREFIX } from './reports';
@@ -174,24 +175,29 @@ function inlineProbes(scope: Construct, props: RunStateMachineProps): sfn.Map {
 }
 
 /**
- * Large runs: each VPC's Distributed Map reads its plan from S3, batches it by the socket
- * budget, and writes its results to S3, where publish reads them.
+ * Large runs: each VPC's Distributed Map (and the one outside any VPC, when that probe function
+ * exists) reads its plan from S3, batches it by the socket budget, and writes its results to
+ * S3, where publish reads them.
  */
 function distributedProbes(scope: Construct, props: RunStateMachineProps): sfn.Parallel {
   const { bucket } = props;
   const probeVpcs = new sfn.Parallel(scope, 'ProbeVpcs', { resultPath: '$.vpcResults' });
-  for (const [vpcId, probe] of Object.entries(props.probes)) {
-    const map = new sfn.DistributedMap(scope, `Distributed ${vpcId}`, {
-      itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.format(`${REPORT_PREFIX}plans/{}/${vpcId}.json`, sfn.JsonPath.stringAt('$.runId')) }),
+  const places: Array<{ vpcId?: string; name: string; plan: string; probe: lambda.IFunction }> = Object.entries(props.probes).map(([vpcId, probe]) => ({ vpcId, name: vpcId, plan: vpcId, probe }));
+  // Discover always writes this plan (empty when nothing is outside a VPC) when the function exists.
+  if (props.probeOutsideVpc) places.push({ name: 'outside any VPC', plan: OUTSIDE_VPC_PLAN, probe: props.probeOutsideVpc });
+  for (const { vpcId, name, plan, probe } of places) {
+    const where = vpcId === undefined ? {} : { vpcId };
+    const map = new sfn.DistributedMap(scope, `Distributed ${name}`, {
+      itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.format(`${REPORT_PREFIX}plans/{}/${plan}.json`, sfn.JsonPath.stringAt('$.runId')) }),
       // A batch is a child execution's input: held under the state limit even when a backend serves many load balancers.
-      itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TARGETS_PER_INVOCATION, maxInputBytesPerBatch: STATE_BUDGET_BYTES, batchInput: { 'runId.$': '$.runId', vpcId } }),
+      itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: TARGETS_PER_INVOCATION, maxInputBytesPerBatch: STATE_BUDGET_BYTES, batchInput: { 'runId.$': '$.runId', ...where } }),
       maxConcurrency: props.maxConcurrency,
       toleratedFailurePercentage: props.toleratedFailurePercentage,
       resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: `${REPORT_PREFIX}results` }),
-      resultSelector: { vpcId, 'manifest.$': '$.ResultWriterDetails' },
+      resultSelector: { ...where, 'manifest.$': '$.ResultWriterDetails' },
     });
-    map.itemProcessor(invokeProbe(scope, `Probe batch ${vpcId}`, probe));
-    map.addCatch(new sfn.Pass(scope, `Map failed ${vpcId}`, { parameters: { vpcId, 'error.$': '$.error' } }), { errors: ['States.ALL'], resultPath: '$.error' });
+    map.itemProcessor(invokeProbe(scope, `Probe batch ${name}`, probe));
+    map.addCatch(new sfn.Pass(scope, `Map failed ${name}`, { parameters: { ...where, 'error.$': '$.error' } }), { errors: ['States.ALL'], resultPath: '$.error' });
     probeVpcs.branch(map);
   }
   return probeVpcs;

@@ -1,7 +1,7 @@
 /**
  * `npm run cost`: the README's monthly cost table, from the stack's own parameters.
  */
-import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, LONG_PROBE_ASSUMPTIONS, accessLogsMonthlyCost, longProbeCost, monthlyCost } from '../lib/cost';
+import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, LONG_PROBE_ASSUMPTIONS, PUBLIC_ORIGIN_ASSUMPTIONS, accessLogsMonthlyCost, longProbeCost, monthlyCost, publicOriginsCost } from '../lib/cost';
 import { defaults } from '../lib/props';
 
 const usd = (v: number) => `$${v.toFixed(2)}`;
@@ -32,3 +32,12 @@ const pair = (p: { typical: number; worst: number }, f: (v: number) => string = 
 for (const r of long) console.log(`| ${r.loadBalancerIdleTimeoutS} s | ${pair(r.taskSeconds)} | ${pair(r.vcpuSeconds)} | ${pair(r.gbSeconds)} | ${pair(r.usdPerRun, (v) => `$${v.toFixed(4)}`)} | ${r.runs} | ${pair(r.usdPerMonth, usd)} |`);
 const every15 = longProbeCost(3600, { ...LONG_PROBE_ASSUMPTIONS, periodMinutes: 15 });
 console.log(`\nAt a 15-minute schedule the 3600 s task would run ${every15.runs} times a month (${pair(every15.usdPerMonth, usd)}), but runs would overlap: a stack with longTimeouts runs every ${l.periodMinutes} minutes.`);
+
+const p = PUBLIC_ORIGIN_ASSUMPTIONS;
+console.log(`\nWith cloudFront and probePublicOrigins, the probe function outside any VPC: $0 while no run plans a public origin; then, per month, its invocations (${p.targetsPerInvocation} origins each, ${p.memoryGb * 1024} MB) and their state transitions, schedule every ${p.periodMinutes} minutes; typical = eager or healthy origins (one horizon), worst = a lazy limit narrowed:\n`);
+console.log('| CloudFront keep-alive | public origins | invocations per run | per month |');
+console.log('|---|---|---|---|');
+for (const keepAliveS of [5, 30, 60]) for (const origins of [1, 10, 100]) {
+  const r = publicOriginsCost(origins, keepAliveS);
+  console.log(`| ${r.keepAliveS} s | ${r.origins} | ${r.invocationsPerRun} | ${pair(r.usdPerMonth, usd)} |`);
+}

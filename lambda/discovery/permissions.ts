@@ -1,6 +1,7 @@
 /**
- * The AWS actions discovery calls: the discover function's role is given exactly these, and the
- * README's IAM policy for `idle-canary scan` is written from the same list (a test compares).
+ * The AWS actions discovery calls: the discover function's role is given exactly these (the
+ * CloudFront ones with `cloudFront`), and the README's IAM policy for `idle-canary scan` is
+ * written from the same lists (a test compares).
  */
 
 /** The Describe calls discovery makes, and nothing else; `Resource: "*"` (none supports resource-level permissions). */
@@ -18,11 +19,33 @@ export const DISCOVERY_ACTIONS = [
   'ec2:DescribeSecurityGroups',
 ] as const;
 
+/**
+ * The CloudFront calls discovery makes when it reads the account's distributions (`cloudFront`):
+ * listing the distributions and the VPC origins. Neither supports resource-level permissions
+ * (the Service Authorization Reference lists no resource type for them): `Resource: "*"`.
+ */
+export const CLOUDFRONT_LIST_ACTIONS = ['cloudfront:ListDistributions', 'cloudfront:ListVpcOrigins'] as const;
+
+/** Reading one VPC origin (the load balancer or instance behind it): limited to VPC origins (`vpcOriginsArn`). */
+export const CLOUDFRONT_VPC_ORIGIN_ACTIONS = ['cloudfront:GetVpcOrigin'] as const;
+
+/**
+ * The VPC origins of an account, the tightest resource GetVpcOrigin allows: their ids are found
+ * at run time, and CloudFront's ARNs name no region (a global service).
+ *
+ * @example
+ * vpcOriginsArn('aws', '123456789012'); // 'arn:aws:cloudfront::123456789012:vpcorigin/*'
+ */
+export function vpcOriginsArn(partition: string, account: string): string {
+  return `arn:${partition}:cloudfront::${account}:vpcorigin/*`;
+}
+
 /** What `scan --publish` adds: putting the metrics. */
 const PUBLISH_ACTIONS = ['cloudwatch:PutMetricData'] as const;
 
 /**
- * The IAM policy document `idle-canary scan` needs (with `--publish`, the metrics too), as JSON.
+ * The IAM policy document `idle-canary scan` needs (reading CloudFront, its two statements;
+ * with `--publish`, the metrics too), as JSON.
  *
  * @example
  * scanPolicyJson(); // '{\n  "Version": "2012-10-17",\n  "Statement": [ ... ] }'
@@ -33,6 +56,8 @@ export function scanPolicyJson(): string {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'IdleCanaryDiscover', Effect: 'Allow', Action: DISCOVERY_ACTIONS, Resource: '*' },
+        { Sid: 'IdleCanaryListCloudFrontWithCloudFront', Effect: 'Allow', Action: CLOUDFRONT_LIST_ACTIONS, Resource: '*' },
+        { Sid: 'IdleCanaryReadVpcOriginsWithCloudFront', Effect: 'Allow', Action: CLOUDFRONT_VPC_ORIGIN_ACTIONS, Resource: vpcOriginsArn('aws', '*') },
         { Sid: 'IdleCanaryPublishWithPublishFlag', Effect: 'Allow', Action: PUBLISH_ACTIONS, Resource: '*' },
       ],
     },

@@ -11,6 +11,15 @@ export type LoadBalancerType = 'classic' | 'application' | 'probe';
 /** How reports and verdicts show the VPC of a front probed from outside any VPC, as they show a target probed by hand. */
 export const OUTSIDE_ANY_VPC = '-';
 
+/**
+ * The plan file name (`plans/RUN/outside-vpc.json`) of a large run's items probed from outside
+ * any VPC, which the Distributed Map of the probe function outside any VPC reads
+ * (`probePublicOrigins`). Without that function no map reads it: its items get no result and are
+ * judged probe errors, never a pass. Here, beside the VPC's marker, so that the construct reads
+ * it without loading the run's S3 code.
+ */
+export const OUTSIDE_VPC_PLAN = 'outside-vpc';
+
 /** A backend a load balancer sends traffic to, as the probe must reach it. */
 export interface PlannedBackend {
   /** Stable identity across runs: `instanceId:port` or `ip:port`. */

@@ -6,7 +6,7 @@ import { DEFAULT_METRIC_SET, metricSetIssue, type MetricSet } from '../metrics/n
 import type { ProbeSource } from '../discovery/reachability';
 import { addToGroup } from '../shared/group';
 import { printable } from '../shared/printable';
-import { PATTERNS, SETTINGS, numberFromText, type NumberSetting, type NumberSettingName, type SettingName } from '../shared/settings';
+import { PATTERNS, SETTINGS, numberFromText, type BooleanSetting, type NumberSetting, type NumberSettingName, type SettingName } from '../shared/settings';
 
 /** A comma-separated list; empty when unset. */
 export function envList(env: NodeJS.ProcessEnv, name: string): string[] {
@@ -53,15 +53,40 @@ export function settingFromEnv(env: NodeJS.ProcessEnv, name: EnvNumberName, defa
   return parsed.value;
 }
 
+/** The `true`/`false` settings the handlers read from their environment. */
+export type EnvBooleanName = { [K in SettingName]: (typeof SETTINGS)[K] extends { kind: 'boolean'; env: string } ? K : never }[SettingName];
+
 /**
- * The variables of number settings, as the construct writes them for `settingFromEnv` to read:
- * each setting's variable and its value, in the order given.
+ * A `true`/`false` setting from its variable (`SETTINGS`): its default when unset or empty.
+ *
+ * Why only the two words: a variable the construct wrote says `true` or `false`; anything else
+ * (`yes`, `1`, `TRUE `) was set by hand, and guessing what it meant could turn a source of
+ * discovery on or off without a word.
+ *
+ * @throws Error naming the variable, its value and what is accepted
+ * @example
+ * booleanSettingFromEnv({ IDLE_CANARY_CLOUDFRONT: 'true' }, 'cloudFront'); // true
+ * booleanSettingFromEnv({}, 'cloudFront'); // false (its default)
+ */
+export function booleanSettingFromEnv(env: NodeJS.ProcessEnv, name: EnvBooleanName): boolean {
+  const { env: key, default: defaultValue } = SETTINGS[name] as BooleanSetting & { env: string };
+  const raw = env[key];
+  if (raw === undefined || raw === '') return defaultValue;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new Error(`environment variable ${key}="${printable(raw, 80)}": expected true or false`);
+}
+
+/**
+ * The variables of number and `true`/`false` settings, as the construct writes them for
+ * `settingFromEnv` and `booleanSettingFromEnv` to read: each setting's variable and its value,
+ * in the order given.
  *
  * @example
  * settingsEnvironment({ marginS: 2, maxConcurrency: 10 }); // { IDLE_CANARY_MARGIN_S: '2', IDLE_CANARY_MAX_CONCURRENCY: '10' }
+ * settingsEnvironment({ cloudFront: true }); // { IDLE_CANARY_CLOUDFRONT: 'true' }
  */
-export function settingsEnvironment(values: { readonly [K in EnvNumberName]?: number }): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([name, value]) => [SETTINGS[name as EnvNumberName].env, String(value)]));
+export function settingsEnvironment(values: { readonly [K in EnvNumberName]?: number } & { readonly [K in EnvBooleanName]?: boolean }): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [SETTINGS[name as EnvNumberName | EnvBooleanName].env, String(value)]));
 }
 
 /**

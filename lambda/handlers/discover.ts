@@ -11,7 +11,7 @@ import { PATTERNS, PORT_RANGE, RANGES } from '../shared/settings';
 import { LAMBDA_TIMEOUT_S } from '../run/route';
 import type { DiscoverOutput } from '../run/types';
 import { logger } from '../shared/logger';
-import { ENV, envList, envProbeSources, envString, settingFromEnv } from './config';
+import { booleanSettingFromEnv, ENV, envList, envProbeSources, envString, settingFromEnv } from './config';
 import { validator } from './validate';
 
 const check = validator('discover');
@@ -87,6 +87,8 @@ function planSettings(env: NodeJS.ProcessEnv): PlanSettings {
     maxConcurrency: settingFromEnv(env, 'maxConcurrency'),
     inlineMaxBackends: settingFromEnv(env, 'inlineMaxBackends'),
     ...(env[ENV.longTimeouts] === 'on' ? { probeTimeoutS: settingFromEnv(env, 'probeTimeoutS', LAMBDA_TIMEOUT_S) } : {}),
+    // The stack deploys the probe function outside any VPC exactly when it probes public origins.
+    probesOutsideVpc: booleanSettingFromEnv(env, 'probePublicOrigins'),
   };
 }
 

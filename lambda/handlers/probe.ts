@@ -20,14 +20,14 @@ const target = check.fields(
 );
 const item = check.fields({ key: check.string, job: check.fields({ target, loadBalancerIdleTimeoutS: check.number(RANGES.loadBalancerIdleTimeoutS.min, RANGES.loadBalancerIdleTimeoutS.max) }), loadBalancers: check.array(check.string) });
 const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(item) }, ['vpcId']);
-const batch = check.fields({ Items: check.array(item), BatchInput: check.fields({ runId: check.string, vpcId: check.string }) });
+const batch = check.fields({ Items: check.array(item), BatchInput: check.fields({ runId: check.string, vpcId: check.string }, ['vpcId']) });
 
 /** A shard from the inline Map, a batch from a Distributed Map, or a long probe's plan, as a shard (validated). */
 export function shardOf(event: unknown): Shard {
   if (typeof event === 'object' && event !== null && 'Items' in event) {
     batch(event, '');
     const { Items, BatchInput } = event as ProbeBatch;
-    return { runId: BatchInput.runId, shardId: 0, vpcId: BatchInput.vpcId, items: Items };
+    return { runId: BatchInput.runId, shardId: 0, ...(BatchInput.vpcId !== undefined ? { vpcId: BatchInput.vpcId } : {}), items: Items };
   }
   shard(event, '');
   return event as Shard;

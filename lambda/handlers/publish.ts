@@ -25,7 +25,8 @@ const distributed = check.fields({
   startedAt: check.string,
   discoveryKey: check.string,
   plans: check.array(check.fields({ vpcId: check.string, key: check.string }, ['vpcId'])),
-  vpcResults: check.array(check.fields({ vpcId: check.string })),
+  // No vpcId: the map of the probe function outside any VPC.
+  vpcResults: check.array(check.fields({ vpcId: check.string }, ['vpcId'])),
 });
 
 const longProbes = check.fields({ long: check.array(check.fields({ vpcId: check.string, resultKey: check.string })), longResults: check.array(check.fields({ vpcId: check.string })) }, ['longResults']);

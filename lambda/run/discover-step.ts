@@ -57,6 +57,12 @@ export interface PlanSettings {
    * not fit as inconclusive.
    */
   readonly probeTimeoutS?: number;
+  /**
+   * Whether the stack has the probe function outside any VPC: a large run then always writes its
+   * plan (empty when nothing is probed from outside a VPC), which that function's Distributed Map reads.
+   * @default false
+   */
+  readonly probesOutsideVpc?: boolean;
 }
 
 /**
@@ -102,7 +108,9 @@ export async function planRun(request: RunRequest, settings: PlanSettings, deps:
     logger.info('discovered', { ...summary, mode: 'inline', shards: inline.shards.length, stateBound, withErrors: discovery.loadBalancers.filter((lb) => lb.error !== undefined).map((lb) => lb.name) });
     return inline;
   }
-  const planned = await writePlans(deps.s3, bucket, prefix, { runId, startedAt: inline.startedAt, discoveryKey }, groupByVpc(discovery, routes.lambda, settings.selection.vpcIds), backendsPerRun(maxConcurrency, targetsPerInvocation(sockets)));
+  const groups = groupByVpc(discovery, routes.lambda, settings.selection.vpcIds);
+  if (settings.probesOutsideVpc === true && !groups.has(undefined)) groups.set(undefined, []);
+  const planned = await writePlans(deps.s3, bucket, prefix, { runId, startedAt: inline.startedAt, discoveryKey }, groups, backendsPerRun(maxConcurrency, targetsPerInvocation(sockets)));
   const run: DistributedRun = { ...planned, ...(long ? { long } : {}), ...(selected !== undefined ? { selection: selected } : {}) };
   const deferred = run.plans.reduce((sum, p) => sum + p.deferred, 0);
   (deferred > 0 ? logger.warn.bind(logger) : logger.info.bind(logger))('discovered', {

@@ -5,6 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { toProbePlan, type Discovery, type ProbePlanItem } from '../discovery';
+import { OUTSIDE_VPC_PLAN } from '../discovery/types';
 import { getJson, putJson } from '../shared/s3-json';
 import type { DistributedRun, LongProbe, LongResult, Shard, ShardFailure, ShardResult, VpcResults } from './types';
 
@@ -82,12 +83,6 @@ export async function writePlans(
   return { mode: 'distributed', runId: run.runId, startedAt: run.startedAt, discoveryKey: run.discoveryKey, plans };
 }
 
-/**
- * The plan file name of the items probed from outside any VPC. No Distributed Map reads it yet
- * (the construct deploys no probe outside a VPC): its items get no result and are judged probe
- * errors, never a pass.
- */
-export const OUTSIDE_VPC_PLAN = 'outside-vpc';
 
 interface Manifest {
   readonly ResultFiles: Readonly<Record<'SUCCEEDED' | 'FAILED' | 'PENDING', ReadonlyArray<{ readonly Key: string }>>>;

@@ -85,15 +85,15 @@ export interface DistributedRun {
   readonly selection?: string;
 }
 
-/** What a Distributed Map batch gives the probe function: items, and the batch's common input. */
+/** What a Distributed Map batch gives the probe function: items, and the batch's common input (no `vpcId` outside any VPC). */
 export interface ProbeBatch {
   readonly Items: readonly ProbePlanItem[];
-  readonly BatchInput: { readonly runId: string; readonly vpcId: string };
+  readonly BatchInput: { readonly runId: string; readonly vpcId?: string };
 }
 
-/** What the state machine keeps of one VPC's Distributed Map: where its results were written. */
+/** What the state machine keeps of one VPC's Distributed Map (or, without `vpcId`, the one outside any VPC): where its results were written. */
 export interface VpcResults {
-  readonly vpcId: string;
+  readonly vpcId?: string;
   readonly manifest?: { readonly Bucket: string; readonly Key: string };
   /** Set when the whole map failed (caught). */
   readonly error?: { readonly Error: string; readonly Cause?: string };

@@ -33,6 +33,8 @@ const CASES: Record<string, [Record<string, unknown>, Record<string, unknown>]> 
   digestSchedule: [STACK, { ...STACK, digestSchedule: 'rate(7 days)' }],
   runAfterEcsDeployments: [STACK, { ...STACK, runAfterEcsDeployments: false }],
   runAfterCodeDeployDeployments: [STACK, { ...STACK, runAfterCodeDeployDeployments: false }],
+  cloudFront: [STACK, { ...STACK, cloudFront: true }],
+  probePublicOrigins: [{ ...STACK, cloudFront: true }, { ...STACK, cloudFront: true, probePublicOrigins: true }],
   reportRetentionDays: [STACK, { ...STACK, reportRetentionDays: 30 }],
   logRetentionDays: [STACK, { ...STACK, logRetentionDays: 7 }],
   maxConcurrency: [STACK, { ...STACK, maxConcurrency: 5 }],

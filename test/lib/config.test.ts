@@ -93,6 +93,8 @@ describe('parseConfig', () => {
     [{ stacks: [{ ...STACK, tags: ['team=payments,search'] }] }, 'idle-canary.stacks[0].tags[0]: expected a tag key, or key=value, without commas, got "team=payments,search"'],
     [{ stacks: [{ ...STACK, alarmNamePrefix: '' }] }, 'idle-canary.stacks[0].alarmNamePrefix: expected up to 200 printable ASCII characters, got ""'],
     [{ stacks: [{ ...STACK, okNotifications: 'yes' }] }, 'idle-canary.stacks[0].okNotifications: expected true or false, got "yes"'],
+    [{ stacks: [{ ...STACK, probePublicOrigins: true }] }, 'idle-canary.stacks[0].probePublicOrigins: expected true only with cloudFront true (public origins are found in CloudFront distributions), got true'],
+    [{ stacks: [{ ...STACK, cloudFront: 'yes' }] }, 'idle-canary.stacks[0].cloudFront: expected true or false, got "yes"'],
   ])('rejects %j naming the key', (value, message) => {
     // Act & Assess
     expect(() => parseConfig(value)).toThrow(message);

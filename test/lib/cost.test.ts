@@ -1,4 +1,5 @@
-import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, PRICES, accessLogsMonthlyCost, alarmSeries, longProbeCost, monthlyCost, runMetrics } from '../../lib/cost';
+import { ACCESS_LOG_ASSUMPTIONS, ASSUMPTIONS, PRICES, accessLogsMonthlyCost, alarmSeries, longProbeCost, monthlyCost, publicOriginsCost, runMetrics } from '../../lib/cost';
+import { worstCaseAnyS, worstCaseS } from '../../lambda/run/route';
 import { TARGETS_PER_INVOCATION } from '../../lib/probe-settings';
 import { defaults } from '../../lib/props';
 import { periodOf } from '../../lib/schedule';
@@ -89,5 +90,21 @@ describe('longProbeCost', () => {
     expect(cost.gbSeconds).toEqual({ typical: 2025, worst: 2400 });
     expect(cost.usdPerRun.typical).toBeCloseTo((4050 / 3600) * (0.25 * PRICES.fargateVcpuHourArm + 0.5 * PRICES.fargateGbHourArm), 4);
     expect(cost.runs).toBe(486);
+  });
+});
+
+describe('publicOriginsCost', () => {
+  it('prices one invocation of the probe outside any VPC per socket budget of origins per run, one horizon over the keep-alive long, up to a lazy narrowing', () => {
+    // Act
+    const [one, budget, more] = [1, TARGETS_PER_INVOCATION, TARGETS_PER_INVOCATION + 1].map((n) => publicOriginsCost(n, 5));
+
+    // Assess: 2,918 runs of one invocation (512 MB) of the eager worst case, its request and two transitions
+    const perSecond = 0.5 * PRICES.lambdaGbSecondArm;
+    const fixed = PRICES.lambdaRequest + 2 * PRICES.stepFunctionsTransition;
+    expect([one.invocationsPerRun, budget.invocationsPerRun, more.invocationsPerRun]).toEqual([1, 1, 2]);
+    expect(one.usdPerMonth.typical).toBeCloseTo(2918 * (worstCaseS(5, 'eager') * perSecond + fixed), 2);
+    expect(one.usdPerMonth.worst).toBeCloseTo(2918 * (worstCaseAnyS(5) * perSecond + fixed), 2);
+    expect(more.usdPerMonth.typical).toBeCloseTo(2 * one.usdPerMonth.typical, 1);
+    expect(publicOriginsCost(1, 60).usdPerMonth.typical).toBeGreaterThan(one.usdPerMonth.typical);
   });
 });

@@ -20,6 +20,8 @@ describe('checkProps', () => {
     [{ reportRetention: Duration.hours(36) }, 'reportRetention: expected a whole number of days from 1 to 3650 (S3 expires objects after whole days), got 1 day 12 hours'],
     [{ namespace: 'Idle Canary' }, 'namespace: expected a CloudWatch namespace: 1 to 255 letters, digits or . - _ / # :, got "Idle Canary"'],
     [{ topic: {}, alarmEmails: ['oncall@example.com'] }, 'alarmEmails: expected no emails with a topic of your own (subscribe them to that topic), got ["oncall@example.com"]'],
+    [{ probePublicOrigins: true }, 'probePublicOrigins: expected true only with cloudFront true (public origins are found in CloudFront distributions), got true'],
+    [{ cloudFront: false, probePublicOrigins: true }, 'probePublicOrigins: expected true only with cloudFront true (public origins are found in CloudFront distributions), got true'],
   ])('rejects %j in one line naming the prop, what is accepted and the value', (props, message) => {
     // Act & Assess
     expect(() => checkProps(props)).toThrow(message);
@@ -42,6 +44,7 @@ describe('checkProps', () => {
     // Act & Assess
     expect(() => [checkProps(ends('min')), checkProps(ends('max')), checkProps({})]).not.toThrow();
     expect(() => checkProps({ loadBalancerNames: ['k8s-prod-*', 'web'], tags: ['team', 'env=prod', 'kubernetes.io/cluster/prod=owned'], alarmNamePrefix: 'Prod idle-canary' })).not.toThrow();
+    expect(() => [checkProps({ cloudFront: true, probePublicOrigins: true }), checkProps({ cloudFront: true }), checkProps({ probePublicOrigins: false })]).not.toThrow();
   });
 });
 

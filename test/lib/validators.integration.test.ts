@@ -37,6 +37,8 @@ const EVERY_KEY = {
       digestSchedule: 'cron(0 8 ? * MON-FRI *)',
       runAfterEcsDeployments: false,
       runAfterCodeDeployDeployments: true,
+      cloudFront: true,
+      probePublicOrigins: true,
       reportRetentionDays: 30,
       logRetentionDays: 14,
       maxConcurrency: 20,

@@ -1,4 +1,4 @@
-import { ENV, envProbeSources, metricSetFromEnv, settingFromEnv, settingsEnvironment } from '../../../lambda/handlers/config';
+import { booleanSettingFromEnv, ENV, envProbeSources, metricSetFromEnv, settingFromEnv, settingsEnvironment } from '../../../lambda/handlers/config';
 import { DEFAULTS } from '../../../lambda/shared/settings';
 
 describe('settings from environment variables', () => {
@@ -25,7 +25,34 @@ describe('settings from environment variables', () => {
   });
 });
 
+describe('booleanSettingFromEnv', () => {
+  it('reads true and false, and the default (false) when the variable is unset or empty', () => {
+    // Act & Assess
+    expect(booleanSettingFromEnv({ [ENV.cloudFront]: 'true' }, 'cloudFront')).toBe(true);
+    expect(booleanSettingFromEnv({ [ENV.cloudFront]: 'false' }, 'cloudFront')).toBe(false);
+    expect(booleanSettingFromEnv({}, 'cloudFront')).toBe(false);
+    expect(booleanSettingFromEnv({ [ENV.probePublicOrigins]: '' }, 'probePublicOrigins')).toBe(false);
+  });
+
+  it('refuses any other word in one line naming the variable and its value, never guessing what it meant', () => {
+    // Act & Assess
+    for (const raw of ['yes', '1', 'TRUE', 'true ', 'on']) {
+      expect(() => booleanSettingFromEnv({ [ENV.cloudFront]: raw }, 'cloudFront')).toThrow(`environment variable IDLE_CANARY_CLOUDFRONT="${raw}": expected true or false`);
+    }
+    expect(() => booleanSettingFromEnv({ [ENV.probePublicOrigins]: 'x\ny' }, 'probePublicOrigins')).toThrow(/^environment variable IDLE_CANARY_PROBE_PUBLIC_ORIGINS="x.*y": expected true or false$/);
+  });
+});
+
 describe('settingsEnvironment', () => {
+  it('writes true/false settings under their variables, so that booleanSettingFromEnv reads back what the construct wrote', () => {
+    // Act
+    const env = settingsEnvironment({ cloudFront: true, probePublicOrigins: false });
+
+    // Assess
+    expect(env).toEqual({ IDLE_CANARY_CLOUDFRONT: 'true', IDLE_CANARY_PROBE_PUBLIC_ORIGINS: 'false' });
+    expect([booleanSettingFromEnv(env, 'cloudFront'), booleanSettingFromEnv(env, 'probePublicOrigins')]).toEqual([true, false]);
+  });
+
   it('writes each setting under its variable, so that settingFromEnv reads back what the construct wrote', () => {
     // Prepare
     const written = { marginS: 2.5, maxConcurrency: 40, periodMinutes: 90, claimStaleS: 360, probeTimeoutS: 900 } as const;
