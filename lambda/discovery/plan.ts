@@ -47,7 +47,8 @@ export function toProbePlan(loadBalancers: readonly LoadBalancerPlan[], which: '
  * probes, each judged on the protocol its load balancer speaks. HTTP/1.1 keys stay as they were.
  *
  * @example
- * planKeyOf({ target: { host: '10.0.1.7', port: 50051, tls: false, path: '/', protocolVersion: 'GRPC' } }); // '10.0.1.7:50051|http|/|plain|GRPC'
+ * planKeyOf({ id: '10.0.1.7:50051', proxyProtocol: false, target: { host: '10.0.1.7', port: 50051, tls: false, path: '/', protocolVersion: 'GRPC' } });
+ * // '10.0.1.7:50051|http|/|plain|GRPC'
  */
 export function planKeyOf(backend: PlannedBackend): string {
   const version = backend.target.protocolVersion ?? 'HTTP1';
