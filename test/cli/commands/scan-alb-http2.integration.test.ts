@@ -9,21 +9,15 @@
  * `protocolVersion`): without it the HTTP/2 target is spoken to in HTTP/1.1 and fails here.
  */
 import http2 from 'node:http2';
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyLoadBalancerAttributesCommand,
-  RegisterTargetsCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { main } from '../../../cli/main';
 import type { ScanReport } from '../../../lambda/report/scan';
 import { renderMarkdownReport } from '../../../lambda/report/markdown';
 import { capture } from '../../support/capture';
 import { listen, type LoopbackServer } from '../../support/loopback';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
+import { motoAlb, motoVpc, type MotoGroup } from '../../support/moto-alb';
 
 /** The HTTP/2 server's session timeout, shorter than the load balancer's 3 s. */
 const SESSION_TIMEOUT_MS = 1500;
@@ -50,16 +44,9 @@ describe('idle-canary scan of an ALB with an HTTP/2 target group, against the mo
     const elbv2 = new ElasticLoadBalancingV2Client({});
 
     // A loopback VPC, an ALB with a 3 s idle timeout, an HTTP/2 and an HTTP/1.1 target group on 127.0.0.1 at the server's port
-    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '127.0.0.0/16' }))).Vpc!.VpcId!;
-    const subnet = async (cidr: string, zone: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone }))).Subnet!.SubnetId!;
-    const subnets = [await subnet('127.0.0.0/24', 'eu-west-1a'), await subnet('127.0.1.0/24', 'eu-west-1b')];
-    const alb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'h2-api', Subnets: subnets, Type: 'application' }))).LoadBalancers![0];
-    await elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: alb.LoadBalancerArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '3' }] }));
-    for (const [i, version] of (['HTTP2', 'HTTP1'] as const).entries()) {
-      const group = (await elbv2.send(new CreateTargetGroupCommand({ Name: `h2-api-${version.toLowerCase()}`, Protocol: 'HTTP', ProtocolVersion: version, Port: server.port, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/health' }))).TargetGroups![0];
-      await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: server.port }] }));
-      await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTP', Port: 80 + i, DefaultActions: [{ Type: 'forward', TargetGroupArn: group.TargetGroupArn }] }));
-    }
+    const { vpcId, subnets } = await motoVpc(ec2, '127.0');
+    const group = (protocolVersion: 'HTTP1' | 'HTTP2'): MotoGroup => ({ name: `h2-api-${protocolVersion.toLowerCase()}`, targetType: 'ip', protocol: 'HTTP', protocolVersion, healthCheckPath: '/health', port: server.port, target: '127.0.0.1' });
+    await motoAlb(elbv2, { name: 'h2-api', vpcId, subnets, idleTimeoutS: 3, groups: [group('HTTP2'), group('HTTP1')] });
     [ec2, elbv2].forEach((client) => client.destroy());
 
     // Act

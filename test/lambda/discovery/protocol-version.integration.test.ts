@@ -3,17 +3,11 @@
  * real SDK clients: discovery plans each target in the protocol its load balancer speaks, and
  * a target served by an HTTP/1.1, an HTTP/2 and a gRPC target group is three probes, not one.
  */
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
-  DescribeTargetGroupsCommand,
-  ElasticLoadBalancingV2Client,
-  RegisterTargetsCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { APPLICATION_SOURCE, discover, toProbePlan, type Discovery } from '../../../lambda/discovery';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
+import { motoAlb, motoVpc, type MotoGroup } from '../../support/moto-alb';
 
 describe('discover: ALB target groups by ProtocolVersion, against the moto emulator', () => {
   const saved = { ...process.env };
@@ -27,26 +21,21 @@ describe('discover: ALB target groups by ProtocolVersion, against the moto emula
     useMotoOnly(moto);
     const ec2 = new EC2Client({});
     const elbv2 = new ElasticLoadBalancingV2Client({});
-    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.7.0.0/16' }))).Vpc!.VpcId!;
-    const subnet = async (cidr: string, zone: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone }))).Subnet!.SubnetId!;
-    const subnets = [await subnet('10.7.0.0/24', 'eu-west-1a'), await subnet('10.7.1.0/24', 'eu-west-1b')];
+    const { vpcId, subnets } = await motoVpc(ec2, '10.7');
     instanceId = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, SubnetId: subnets[0], PrivateIpAddress: '10.7.0.9' }))).Instances![0].InstanceId!;
-    const alb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'grpc-api', Subnets: subnets, Type: 'application' }))).LoadBalancers![0];
-    const group = async (name: string, targetType: 'ip' | 'instance', extra: { Protocol: 'HTTP' | 'HTTPS'; ProtocolVersion?: string; HealthCheckPath?: string }, target: string) => {
-      const created = (await elbv2.send(new CreateTargetGroupCommand({ Name: name, Port: 8443, VpcId: vpcId, TargetType: targetType, ...extra }))).TargetGroups![0];
-      await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: created.TargetGroupArn, Targets: [{ Id: target, Port: 8443 }] }));
-      return created;
-    };
-    await group('ip-http1', 'ip', { Protocol: 'HTTP', HealthCheckPath: '/health' }, '10.7.0.20');
-    await group('ip-http2', 'ip', { Protocol: 'HTTP', ProtocolVersion: 'HTTP2', HealthCheckPath: '/health' }, '10.7.0.20');
-    await group('ip-grpc', 'ip', { Protocol: 'HTTPS', ProtocolVersion: 'GRPC', HealthCheckPath: '/AWS.ALB/healthcheck' }, '10.7.0.20');
-    await group('instance-http1', 'instance', { Protocol: 'HTTPS', HealthCheckPath: '/health' }, instanceId);
-    await group('instance-http2', 'instance', { Protocol: 'HTTPS', ProtocolVersion: 'HTTP2', HealthCheckPath: '/health' }, instanceId);
-    // A target group belongs to a load balancer once a listener forwards to it (moto lists LoadBalancerArns from the listeners).
-    const groups = (await elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups!;
-    for (const [i, g] of groups.entries()) {
-      await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTP', Port: 80 + i, DefaultActions: [{ Type: 'forward', TargetGroupArn: g.TargetGroupArn }] }));
-    }
+    const group = (name: string, targetType: 'ip' | 'instance', protocol: 'HTTP' | 'HTTPS', protocolVersion: MotoGroup['protocolVersion'], healthCheckPath: string, target: string): MotoGroup => ({ name, targetType, protocol, protocolVersion, healthCheckPath, port: 8443, target });
+    await motoAlb(elbv2, {
+      name: 'grpc-api',
+      vpcId,
+      subnets,
+      groups: [
+        group('ip-http1', 'ip', 'HTTP', undefined, '/health', '10.7.0.20'),
+        group('ip-http2', 'ip', 'HTTP', 'HTTP2', '/health', '10.7.0.20'),
+        group('ip-grpc', 'ip', 'HTTPS', 'GRPC', '/AWS.ALB/healthcheck', '10.7.0.20'),
+        group('instance-http1', 'instance', 'HTTPS', undefined, '/health', instanceId),
+        group('instance-http2', 'instance', 'HTTPS', 'HTTP2', '/health', instanceId),
+      ],
+    });
     [ec2, elbv2].forEach((client) => client.destroy());
 
     // Act
