@@ -19,6 +19,7 @@ import { selectListed, tagOverrides, type Selection, type TagsOrError } from './
 import type { NotCovered, Skipped } from './types';
 import { printable } from '../shared/printable';
 import { DEFAULTS, RANGES } from '../shared/settings';
+import { groupProtocol } from './target-group';
 
 /** `DescribeTags` takes up to 20 ARNs. */
 const TAG_BATCH = 20;
@@ -138,7 +139,9 @@ export function albIdleTimeoutS(attributes: { readonly Attributes?: ReadonlyArra
 }
 
 /**
- * The healthy targets of one target group, as backends to probe.
+ * The healthy targets of one target group, as backends to probe in the protocol the load
+ * balancer speaks to them (`groupProtocol`); a group in a protocol the probe does not speak is
+ * skipped with the reason.
  *
  * Why only healthy ones: the load balancer sends traffic to nothing else.
  */
@@ -147,16 +150,18 @@ async function groupBackends(client: ElasticLoadBalancingV2Client, group: Target
   if (group.TargetType === 'lambda' || group.TargetType === 'alb') {
     return { backends: [], skipped: [{ what, reason: `its targets are ${group.TargetType === 'lambda' ? 'Lambda functions' : 'Application Load Balancers'}, which hold no idle backend connections to probe` }] };
   }
+  const protocol = groupProtocol(group);
+  if ('notSpoken' in protocol) return { backends: [], skipped: [{ what, reason: protocol.notSpoken }] };
   const health = await call('DescribeTargetHealth', client.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn })));
   const descriptions = health.TargetHealthDescriptions ?? [];
-  const tls = group.Protocol === 'HTTPS';
+  // A gRPC group's health check path names a method (`/AWS.ALB/healthcheck` by default): the gRPC wire sends it, or the standard health check when it names none.
   const path = pathOverride ?? group.HealthCheckPath ?? '/';
   const backends = descriptions
     .filter((d) => d.TargetHealth?.State === 'healthy')
     .map((d): FoundBackend => {
       const port = d.Target!.Port ?? group.Port!;
       const address = group.TargetType === 'ip' ? { ip: d.Target!.Id! } : { instanceId: d.Target!.Id! };
-      return { ...address, port, tls, path, proxyProtocol: false, targetGroup: group.TargetGroupName! };
+      return { ...address, port, ...protocol, path, proxyProtocol: false, targetGroup: group.TargetGroupName! };
     });
   const skipped = descriptions
     .filter((d) => d.TargetHealth?.State !== 'healthy')

@@ -1,6 +1,7 @@
 /**
  * Load balancers as the listing found them, before instance ids are turned into addresses.
  */
+import type { ProtocolVersion } from '../probe/types';
 import type { LoadBalancerPlan } from './types';
 
 /** A backend as a load balancer names it: an instance id or an IP address. */
@@ -12,6 +13,8 @@ export interface FoundBackend {
   readonly path: string;
   readonly proxyProtocol: boolean;
   readonly targetGroup?: string;
+  /** The HTTP version the load balancer speaks to it, when not HTTP/1.1 (an ALB target group's `ProtocolVersion`). */
+  readonly protocolVersion?: ProtocolVersion;
 }
 
 /** A load balancer as found: like its plan, with backends not yet resolved nor sampled. */

@@ -16,6 +16,7 @@ import type { Selection } from './select';
 import { DEFAULT_SOURCES, type DiscoveryClients, type DiscoverySource } from './source';
 import type { Discovery, LoadBalancerPlan, PlannedBackend } from './types';
 import { DEFAULTS } from '../shared/settings';
+import { withProtocol } from '../probe/protocol-version';
 
 export { toProbePlan, planKeyOf } from './plan';
 export { TAGS, type Selection } from './select';
@@ -121,8 +122,9 @@ function toPlan(lb: FoundLoadBalancer, ips: Map<string, InstanceAddress> | Error
       continue;
     }
     resolved.push({
-      id: `${backend.instanceId ?? address}:${backend.port}`,
-      target: { host: address, port: backend.port, tls: backend.tls, path: backend.path },
+      // Apart by protocol: an instance's port in an HTTP/1.1 and in an HTTP/2 target group are two backends to sample and probe.
+      id: withProtocol(`${backend.instanceId ?? address}:${backend.port}`, backend.protocolVersion),
+      target: { host: address, port: backend.port, tls: backend.tls, path: backend.path, ...(backend.protocolVersion ? { protocolVersion: backend.protocolVersion } : {}) },
       proxyProtocol: backend.proxyProtocol,
       ...(backend.instanceId ? { instanceId: backend.instanceId } : {}),
       ...(backend.targetGroup ? { targetGroup: backend.targetGroup } : {}),

@@ -22,7 +22,10 @@ export const OUTSIDE_VPC_PLAN = 'outside-vpc';
 
 /** A backend a load balancer sends traffic to, as the probe must reach it. */
 export interface PlannedBackend {
-  /** Stable identity across runs: `instanceId:port` or `ip:port`. */
+  /**
+   * Stable identity across runs: `instanceId:port` or `ip:port`, followed by the protocol when
+   * the load balancer speaks HTTP/2 to it (`10.0.1.5:8443 (HTTP/2)`, `i-0abc:50051 (gRPC)`).
+   */
   readonly id: string;
   readonly target: ProbeTarget;
   /** The backend port expects a PROXY protocol v1 header before the request. */

@@ -20,7 +20,9 @@ import {
 import { albIdleTimeoutS } from '../discovery/alb';
 import { call } from '../discovery/aws';
 import { tagOverrides } from '../discovery/select';
+import { groupProtocol, type GroupProtocol } from '../discovery/target-group';
 import type { LoadBalancerPlan, PlannedBackend, Skipped } from '../discovery/types';
+import { withProtocol } from '../probe/protocol-version';
 import { isValidRequestField } from '../probe/request';
 import { printable } from '../shared/printable';
 import { DEFAULTS, PATTERNS } from '../shared/settings';
@@ -110,12 +112,14 @@ async function loadBalancersOf(elb: ElasticLoadBalancingV2Client, group: TargetG
   if (group.TargetType !== 'ip') {
     throw new NothingToProbe(`the target group ${groupName} has targets of type ${printable(String(group.TargetType), 20)}: the gate probes tasks by IP address (network mode awsvpc, as Fargate uses)`);
   }
+  const protocol = groupProtocol(group);
+  if ('notSpoken' in protocol) throw new NothingToProbe(`the target group ${groupName} is not probed: ${protocol.notSpoken}`);
   const [health, tags, ...attributes] = await Promise.all([
     call('DescribeTargetHealth', elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn }))),
     call('DescribeTags', elb.send(new DescribeTagsCommand({ ResourceArns: arns }))),
     ...arns.map((arn) => call('DescribeLoadBalancerAttributes', elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn })))),
   ]);
-  const { backends, skipped, notSampled } = tasksOf(group, health.TargetHealthDescriptions ?? []);
+  const { backends, skipped, notSampled } = tasksOf(group, protocol, health.TargetHealthDescriptions ?? []);
   if (backends.length === 0) throw new NothingToProbe(`no replacement task is registered in the target group ${groupName}${skipped.length > 0 ? ` (${skipped.map((s) => `${s.what} ${s.reason}`).join('; ')})` : ''}`);
   return arns.map((arn, i) => {
     const tagsOf = Object.fromEntries((tags.TagDescriptions?.find((d) => d.ResourceArn === arn)?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
@@ -134,10 +138,13 @@ async function loadBalancersOf(elb: ElasticLoadBalancingV2Client, group: TargetG
   });
 }
 
-/** The group's registered tasks that may take traffic, at most `MAX_GATE_TARGETS` of them. */
-function tasksOf(group: TargetGroup, descriptions: ReadonlyArray<{ Target?: { Id?: string; Port?: number }; TargetHealth?: { State?: string } }>) {
+/**
+ * The group's registered tasks that may take traffic, at most `MAX_GATE_TARGETS` of them, in the
+ * protocol the load balancer speaks to them: a gRPC service's green tasks are probed in HTTP/2.
+ */
+function tasksOf(group: TargetGroup, protocol: GroupProtocol, descriptions: ReadonlyArray<{ Target?: { Id?: string; Port?: number }; TargetHealth?: { State?: string } }>) {
   const path = group.HealthCheckPath !== undefined && isValidRequestField('path', group.HealthCheckPath) ? group.HealthCheckPath : '/';
-  const tls = group.Protocol === 'HTTPS';
+  const { tls, protocolVersion } = protocol;
   const skipped: Skipped[] = [];
   const backends: PlannedBackend[] = [];
   for (const { Target: target, TargetHealth: health } of descriptions) {
@@ -146,7 +153,10 @@ function tasksOf(group: TargetGroup, descriptions: ReadonlyArray<{ Target?: { Id
     const what = `target ${printable(ip, 45)}:${port}`;
     if (!(IPV4.test(ip) || IPV6.test(ip)) || !Number.isInteger(port) || port < 1 || port > 65535) skipped.push({ what, reason: 'is not an IP address and port' });
     else if (LEAVING.has(health?.State ?? '')) skipped.push({ what, reason: `is ${printable(health!.State!, 20)}` });
-    else backends.push({ id: `${ip}:${port}`, target: { host: ip, port, tls, path }, proxyProtocol: false, targetGroup: group.TargetGroupName ?? '' });
+    else {
+      const target = { host: ip, port, tls, path, ...(protocolVersion ? { protocolVersion } : {}) };
+      backends.push({ id: withProtocol(`${ip}:${port}`, protocolVersion), target, proxyProtocol: false, targetGroup: group.TargetGroupName ?? '' });
+    }
   }
   return { backends: backends.slice(0, MAX_GATE_TARGETS), skipped, notSampled: Math.max(0, backends.length - MAX_GATE_TARGETS) };
 }

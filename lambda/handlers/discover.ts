@@ -23,11 +23,12 @@ const selectedTarget = check.fields(
     port: check.integer(PORT_RANGE.min, PORT_RANGE.max),
     tls: check.boolean,
     path: check.requestField('path'),
+    protocolVersion: check.protocolVersion,
     idleTimeoutS: check.number(RANGES.loadBalancerIdleTimeoutS.min, RANGES.loadBalancerIdleTimeoutS.max),
     vpcId: check.matching(vpcId.pattern, vpcId.expected),
     name: check.matching(frontName.pattern, frontName.expected),
   },
-  ['tls', 'path', 'vpcId', 'name'],
+  ['tls', 'path', 'protocolVersion', 'vpcId', 'name'],
   true,
 );
 const selection = check.oneOf({

@@ -15,8 +15,16 @@ import { validator } from './validate';
 const check = validator('probe');
 
 const target = check.fields(
-  { host: check.requestField('host'), port: check.integer(PORT_RANGE.min, PORT_RANGE.max), tls: check.boolean, path: check.requestField('path'), proxyProtocol: check.boolean, hostHeader: check.requestField('hostHeader') },
-  ['proxyProtocol', 'hostHeader'],
+  {
+    host: check.requestField('host'),
+    port: check.integer(PORT_RANGE.min, PORT_RANGE.max),
+    tls: check.boolean,
+    path: check.requestField('path'),
+    proxyProtocol: check.boolean,
+    hostHeader: check.requestField('hostHeader'),
+    protocolVersion: check.protocolVersion,
+  },
+  ['proxyProtocol', 'hostHeader', 'protocolVersion'],
 );
 const item = check.fields({ key: check.string, job: check.fields({ target, loadBalancerIdleTimeoutS: check.number(RANGES.loadBalancerIdleTimeoutS.min, RANGES.loadBalancerIdleTimeoutS.max) }), loadBalancers: check.array(check.string) });
 const shard = check.fields({ runId: check.string, shardId: check.integer(0, 1_000_000), vpcId: check.string, items: check.array(item) }, ['vpcId']);

@@ -5,6 +5,7 @@
  * an operator reading a failed execution needs, without a schema library in every bundle.
  */
 import { REQUEST_FIELDS, type RequestField } from '../probe/request';
+import { SPOKEN_PROTOCOL_VERSIONS } from '../probe/types';
 import { describeValue } from '../shared/printable';
 
 /** A malformed event: the state machine (or a person) sent something the handler cannot use. */
@@ -54,5 +55,7 @@ export function validator(handler: string) {
   };
   /** A target's field that reaches the request, by the rules every front door shares: never a CR or LF. */
   const requestField = (name: RequestField): Check => matching(REQUEST_FIELDS[name].pattern, REQUEST_FIELDS[name].expected);
-  return { fail, object, string, integer, number, boolean, matching, array, fields, oneOf, requestField };
+  /** A target's HTTP version: one the probe speaks, so that no target is ever probed in another. */
+  const protocolVersion: Check = (value, field) => void (SPOKEN_PROTOCOL_VERSIONS.some((version) => version === value) ? value : fail(field, `one of ${SPOKEN_PROTOCOL_VERSIONS.join(', ')}`, value));
+  return { fail, object, string, integer, number, boolean, matching, array, fields, oneOf, requestField, protocolVersion };
 }

@@ -41,6 +41,19 @@ export interface ProbeTarget {
 /** An ALB target group's `ProtocolVersion`: the HTTP version its targets are spoken to in. */
 export type ProtocolVersion = 'HTTP1' | 'HTTP2' | 'GRPC';
 
+/**
+ * The protocol versions the probe speaks, each in its own protocol (HTTP/1.1; HTTP/2; HTTP/2
+ * with a gRPC request).
+ *
+ * Why one list: discovery and the deployment gate read it to decide what they may plan. A
+ * target whose load balancer speaks a version missing here is listed as not covered, with the
+ * reason, and never probed in another protocol, whose answer the load balancer never gets.
+ *
+ * @example
+ * SPOKEN_PROTOCOL_VERSIONS.includes('GRPC'); // true
+ */
+export const SPOKEN_PROTOCOL_VERSIONS: readonly ProtocolVersion[] = ['HTTP1', 'HTTP2', 'GRPC'];
+
 /** How the server enforced the idle limit. */
 export type Enforcement = 'eager' | 'lazy' | 'none';
 
@@ -193,6 +206,8 @@ export interface ProbeResult {
     readonly port: number;
     readonly tls: boolean;
     readonly path: string;
+    /** Set when the target was probed over HTTP/2 (`HTTP2`, `GRPC`); absent for HTTP/1.1. */
+    readonly protocolVersion?: ProtocolVersion;
   };
   readonly loadBalancerIdleTimeoutS: number;
   readonly horizonS: number;

@@ -6,6 +6,8 @@
  */
 import type { PhaseName, PhaseResult, ProbeResult, ServerHints } from '../probe';
 import { NOT_ACCEPTED_REASON } from '../probe/accept';
+import { withProtocol } from '../probe/protocol-version';
+import type { ProtocolVersion } from '../probe/types';
 import { DEFAULTS } from '../shared/settings';
 
 /** Server families whose settings we can name. */
@@ -48,12 +50,13 @@ export function recognizeServer(hints: ServerHints | undefined, phases: ProbeRes
  * // '127.0.0.1:8080 drops idle connections before the load balancer does: ...'
  */
 export function adviseTarget(result: ProbeResult): string {
-  const name = `${result.target.host}:${result.target.port}`;
+  const version = result.target.protocolVersion ?? 'HTTP1';
+  const name = withProtocol(`${result.target.host}:${result.target.port}`, version);
   const lbS = result.loadBalancerIdleTimeoutS;
   if (result.error?.code === 'blocked') return `${name} was not probed: ${result.error.message}. The verdict stays inconclusive until the probe is admitted.`;
   const marginS = marginOf(result);
   if (result.error) {
-    return `${name} could not be probed: ${result.error.message}. Check that the probe may reach it (security groups, network ACLs) and that the port speaks HTTP${result.target.tls ? 'S' : ''}; the verdict stays inconclusive until it answers.`;
+    return `${name} could not be probed: ${result.error.message}. Check that the probe may reach it (security groups, network ACLs) and that the port speaks ${SPOKEN_AS[version][result.target.tls ? 'tls' : 'clear']}; the verdict stays inconclusive until it answers.`;
   }
   const entries = Object.entries(result.phases) as Array<[PhaseName, PhaseResult]>;
   const failing = entries.filter(([, phase]) => phase.verdict === 'fail');
@@ -61,13 +64,13 @@ export function adviseTarget(result: ProbeResult): string {
   if (failing.length > 0) {
     const kind = recognizeServer(result.server, result.phases);
     const what = failing.map(([phase, measured]) => describeFailure(phase, measured)).join('; ');
-    const fixes = failing.map(([phase, measured]) => fixFor(kind, phase, measured, lbS, marginS));
+    const fixes = failing.map(([phase, measured]) => (version === 'HTTP1' ? fixFor(kind, phase, measured, lbS, marginS) : http2FixFor(kind, version, keepAliveFor(lbS, marginS))));
     // A periodic threshold is only known to be above its bracket's lower end.
     const safeS = Math.max(1, Math.floor(Math.min(...failing.map(([, measured]) => (measured.sweepS !== null && measured.sweepS !== undefined ? measured.survivedS : null) ?? measured.limitS!)) - marginS));
     const advertised = advertisedMismatch(result.server, result.phases.keepAlive);
     return (
       `${name} drops idle connections before the load balancer does: ${what}. Behind a ${fmt(lbS)} s load balancer idle timeout this gives intermittent 502/504 errors. ` +
-      `Fix: ${[...new Set(fixes)].join('; ')}. Or lower the load balancer idle timeout to ${safeS} s, which today's backend outlasts.${advertised}`
+      `Fix: ${[...new Set(fixes)].join('; ')}. Or lower the load balancer idle timeout to ${safeS} s, which today's backend outlasts.${advertised}${version === 'HTTP1' ? '' : ` ${NO_PING}`}`
     );
   }
   if (inconclusive.length > 0) {
@@ -96,7 +99,7 @@ function describeFailure(phase: PhaseName, measured: PhaseResult): string {
   if (measured.enforcement === 'lazy') {
     return `${who} die after ${limit}${bracket}, lazily: nothing happens while they are idle, the late request itself is refused`;
   }
-  const how = measured.closedWith === 'http-408' ? 'with an unsolicited 408' : measured.closedWith === 'rst' ? 'with a reset' : 'by the server';
+  const how = CLOSED_HOW[measured.closedWith ?? ''] ?? 'by the server';
   const sweep = sweepWords(phase, measured);
   if (sweep !== null) return `${who} are closed ${how}, ${sweep}`;
   return `${who} are closed ${how} after ${limit}`;
@@ -136,9 +139,62 @@ export function sweepWords(phase: PhaseName, measured: PhaseResult): string | nu
   return `${every}: connections idle longer than a threshold ${threshold} are closed at the next check, ${exact ? 'between' : 'from'} ${fmt(measured.limitS)}${latest} s after ${since}`;
 }
 
+/** How a close reads, by `closedWith`; a FIN reads as the server's own close. */
+const CLOSED_HOW: Readonly<Record<string, string>> = { 'http-408': 'with an unsolicited 408', rst: 'with a reset', goaway: 'with a GOAWAY' };
+
+/** What a port must speak for the probe, by protocol version and TLS, in an unreachable target's advice. */
+const SPOKEN_AS: Readonly<Record<ProtocolVersion, { readonly clear: string; readonly tls: string }>> = {
+  HTTP1: { clear: 'HTTP', tls: 'HTTPS' },
+  HTTP2: { clear: 'cleartext HTTP/2 with prior knowledge (h2c)', tls: 'HTTP/2 over TLS (ALPN h2)' },
+  GRPC: { clear: 'gRPC over cleartext HTTP/2 (h2c)', tls: 'gRPC over HTTP/2 and TLS (ALPN h2)' },
+};
+
+/**
+ * Why keepalive pings are no fix behind an ALB: it neither sends HTTP/2 PING frames to its
+ * targets nor counts a target's as activity, so only the server's own idle limit keeps the
+ * connection open.
+ */
+export const NO_PING =
+  'Keepalive pings do not help: the load balancer sends no HTTP/2 PING frames to its targets and does not count them as activity, so only the server\'s idle limit keeps its connections open.';
+
+/**
+ * The backend setting a load balancer's timeout needs: above the margin too, with a second to
+ * spare (a setting the check would still fail is no fix).
+ */
+function keepAliveFor(lbS: number, marginS: number): number {
+  return lbS + Math.max(RECOMMENDED_EXTRA_S, Math.ceil(marginS) + 1);
+}
+
+/**
+ * The fix for an HTTP/2 or gRPC target: its idle limit covers the connection before the first
+ * stream and between streams alike, so one setting serves both phases.
+ *
+ * Why by protocol rather than by server: HTTP/2 answers carry no `Keep-Alive` header, and gRPC
+ * servers rarely name themselves; a gRPC service is configured through its gRPC library.
+ */
+function http2FixFor(kind: ServerKind, version: Exclude<ProtocolVersion, 'HTTP1'>, keepS: number): string {
+  if (version === 'GRPC') {
+    return (
+      `raise the gRPC server's idle limit to at least ${keepS} s: grpc-go \`keepalive.ServerParameters{MaxConnectionIdle: ${keepS} * time.Second}\`, ` +
+      `grpc-java \`maxConnectionIdle(${keepS}, TimeUnit.SECONDS)\`, grpc-js and Python \`grpc.max_connection_idle_ms = ${keepS * 1000}\`; ` +
+      `a \`MaxConnectionAge\` (\`grpc.max_connection_age_ms\`) closes idle connections too, so keep it unset or above ${keepS} s`
+    );
+  }
+  switch (kind) {
+    case 'nginx':
+      return `set nginx \`keepalive_timeout ${keepS}s;\` (it bounds idle HTTP/2 connections since 1.19.7, \`http2_idle_timeout\` before)`;
+    case 'apache':
+      return `set Apache \`H2KeepAliveTimeout ${keepS}\` (mod_http2)`;
+    default:
+      return (
+        `raise the HTTP/2 server's idle timeout to at least ${keepS} s: Node.js \`server.setTimeout(${keepS * 1000})\` or \`session.setTimeout(${keepS * 1000})\` of \`http2.createServer\`, ` +
+        `Go \`http2.Server{IdleTimeout: ${keepS} * time.Second}\` (or \`http.Server.IdleTimeout\`)`
+      );
+  }
+}
+
 function fixFor(kind: ServerKind, phase: PhaseName, measured: PhaseResult, lbS: number, marginS: number): string {
-  // A setting the check would still fail is no fix: above the margin too, with a second to spare.
-  const keepS = lbS + Math.max(RECOMMENDED_EXTRA_S, Math.ceil(marginS) + 1);
+  const keepS = keepAliveFor(lbS, marginS);
   const headersS = keepS + 1;
   switch (kind) {
     case 'nginx':

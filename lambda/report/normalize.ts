@@ -6,6 +6,7 @@ import { OUTSIDE_ANY_VPC } from '../discovery/types';
 import { defaults as judgeDefaults, type LoadBalancerVerdict, type PhaseVerdict } from '../judge';
 import { worstVerdict, type PhaseName, type ProbeResult } from '../probe';
 import { probeBoundS } from '../probe/headroom';
+import { withProtocol } from '../probe/protocol-version';
 import { roundS } from '../probe/plan';
 import type { PhaseJson, ScanReport, ScanReportJson } from './scan';
 
@@ -77,7 +78,7 @@ function survivedFromHeadroom(saved: SavedPhase, idleTimeoutS: number | null): n
 }
 
 function fromProbe(result: ProbeResult): LoadBalancerVerdict {
-  const id = `${result.target.host}:${result.target.port}`;
+  const id = withProtocol(`${result.target.host}:${result.target.port}`, result.target.protocolVersion);
   const phases = Object.fromEntries(
     (Object.entries(result.phases) as Array<[PhaseName, NonNullable<ProbeResult['phases'][PhaseName]>]>).map(([phase, measured]) => [
       phase,

@@ -5,6 +5,7 @@
  */
 import type { PhaseName, PhaseResult, ProbeResult, Verdict } from '../probe';
 import { probeHeadroomS } from '../probe/headroom';
+import { withProtocol } from '../probe/protocol-version';
 import { printable } from '../shared/printable';
 import { adviseTarget, fmt } from './advice';
 import { headroomText } from './view';
@@ -35,9 +36,9 @@ export function renderTerminalReport(results: readonly ProbeResult[], options: T
 
 function renderTarget(result: ProbeResult, options: TerminalOptions): string {
   const paint = (verdict: Verdict, text: string) => (options.color ? `${COLORS[verdict]}${text}${RESET}` : text);
-  const { host, port, tls, path } = result.target;
+  const { host, port, tls, path, protocolVersion } = result.target;
   // Every text of a result may hold a backend's bytes (or come from a saved file): made printable before colours go in.
-  const title = printable(`${tls ? 'https://' : ''}${host.includes(':') ? `[${host}]` : host}:${port}${path === '/' ? '' : path}`);
+  const title = printable(withProtocol(`${tls ? 'https://' : ''}${host.includes(':') ? `[${host}]` : host}:${port}${path === '/' ? '' : path}`, protocolVersion));
   const lines = [
     `${title}  ${paint(result.verdict, result.verdict.toUpperCase())}  (load balancer idle timeout ${fmt(result.loadBalancerIdleTimeoutS)} s, held ${fmt(result.horizonS)} s, ${result.socketsUsed} sockets, ${fmt(result.elapsedS)} s)`,
   ];

@@ -4,6 +4,7 @@
  */
 import type { DiscoverOptions, DiscoverySource } from '../discovery';
 import type { FoundLoadBalancer } from '../discovery/found';
+import type { ProtocolVersion } from '../probe/types';
 
 /**
  * A target named by the run request, probed without any AWS lookup.
@@ -18,6 +19,12 @@ export interface SelectedTarget {
   readonly tls?: boolean;
   /** The request path. @default '/' */
   readonly path?: string;
+  /**
+   * The HTTP version its front speaks to it, as an ALB target group's `ProtocolVersion`: `HTTP2`
+   * and `GRPC` targets are probed in HTTP/2 (`GRPC` with a gRPC request).
+   * @default 'HTTP1'
+   */
+  readonly protocolVersion?: ProtocolVersion;
   /** The idle timeout of the front in front of it (e.g. the production load balancer's), judged against. */
   readonly idleTimeoutS: number;
   /** The VPC it is probed from (one the stack has a probe in). @default none: from outside any VPC */
@@ -90,7 +97,8 @@ export function targetsSource(targets: readonly SelectedTarget[]): DiscoverySour
         const name = target.name ?? `${target.host}:${target.port}`;
         const key = JSON.stringify([name, target.idleTimeoutS, target.vpcId ?? null]);
         const front = fronts.get(key) ?? { name, type: 'probe' as const, ...(target.vpcId !== undefined ? { vpcId: target.vpcId } : {}), idleTimeoutS: target.idleTimeoutS, backends: [], skipped: [] };
-        front.backends.push({ ip: target.host, port: target.port, tls: target.tls ?? false, path: target.path ?? '/', proxyProtocol: false });
+        const version = target.protocolVersion ?? 'HTTP1';
+        front.backends.push({ ip: target.host, port: target.port, tls: target.tls ?? false, path: target.path ?? '/', proxyProtocol: false, ...(version !== 'HTTP1' ? { protocolVersion: version } : {}) });
         fronts.set(key, front);
       }
       return { found: [...fronts.values()], excluded: [], notCovered: [] };

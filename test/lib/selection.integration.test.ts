@@ -158,7 +158,8 @@ describe('the selection settings, from cdk.json to what a run probes (moto)', ()
       ['no load balancer', { loadBalancers: [] }, 'field "input.selection.loadBalancers" must be an array of 1 to 20 entries, got []'],
       ['101 targets', { targets: Array.from({ length: 101 }, () => ({ host: '10.0.0.1', port: 80, idleTimeoutS: 60 })) }, 'field "input.selection.targets" must be an array of 1 to 100 entries, got'],
       ['a path with CR LF', { targets: [{ host: '10.0.0.1', port: 80, idleTimeoutS: 60, path: '/\r\nX: y' }] }, 'field "input.selection.targets[0].path" must be a path starting with /'],
-      ['a misspelt field', { targets: [{ host: '10.0.0.1', port: 80, idleTimeout: 60 }] }, 'field "input.selection.targets[0].idleTimeout" must be absent: accepted fields are host, port, tls, path, idleTimeoutS, vpcId, name, got 60'],
+      ['a misspelt field', { targets: [{ host: '10.0.0.1', port: 80, idleTimeout: 60 }] }, 'field "input.selection.targets[0].idleTimeout" must be absent: accepted fields are host, port, tls, path, protocolVersion, idleTimeoutS, vpcId, name, got 60'],
+      ['a protocol version the probe does not speak', { targets: [{ host: '10.0.0.1', port: 80, idleTimeoutS: 60, protocolVersion: 'h2' }] }, 'field "input.selection.targets[0].protocolVersion" must be one of HTTP1, HTTP2, GRPC, got "h2"'],
       ['a VPC the stack has no probe in', { targets: [{ host: '10.0.0.1', port: 80, idleTimeoutS: 60, vpcId: 'vpc-0123456789abcdef0' }] }, 'selection.targets[0].vpcId: vpc-0123456789abcdef0 is not a VPC this stack probes in'],
     ])('refuses %s with one line naming the bad value and what is accepted', async (_case, selection, message) => {
       // Act

@@ -57,6 +57,8 @@ export interface TargetGroupSpec {
   readonly protocol?: 'HTTP' | 'HTTPS';
   readonly port: number;
   readonly healthCheckPath?: string;
+  /** The group's `ProtocolVersion`, any word AWS might answer. @default absent (HTTP1) */
+  readonly protocolVersion?: string;
   readonly targetType: 'instance' | 'ip' | 'lambda' | 'alb';
   readonly targets: readonly TargetSpec[];
 }
@@ -194,6 +196,7 @@ export function mockAccount(spec: AccountSpec, { everyClient = false } = {}) {
         TargetType: g.targetType,
         HealthCheckPath: g.healthCheckPath ?? '/',
         HealthCheckProtocol: 'HTTP',
+        ...(g.protocolVersion !== undefined ? { ProtocolVersion: g.protocolVersion } : {}),
         LoadBalancerArns: [arnOf(lb.name)],
       })),
     };

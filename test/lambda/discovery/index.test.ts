@@ -116,6 +116,33 @@ describe('discover', () => {
     ]);
   });
 
+  it('skips a target group in a protocol version the probe does not speak, with the reason, and probes the groups beside it in theirs', async () => {
+    // Prepare
+    const { clients } = mockAccount({
+      alb: [
+        {
+          name: 'edge',
+          targetGroups: [
+            { name: 'edge-h3', port: 8443, protocolVersion: 'HTTP3', targetType: 'ip', targets: [{ id: '10.0.6.1' }] },
+            { name: 'edge-grpc', port: 50051, protocolVersion: 'GRPC', healthCheckPath: '/AWS.ALB/healthcheck', targetType: 'ip', targets: [{ id: '10.0.6.1' }] },
+          ],
+        },
+      ],
+    });
+
+    // Act
+    const discovery = await discover({ region: 'eu-west-1', clients, rotation: 0 });
+
+    // Assess
+    expect(discovery.loadBalancers).toMatchObject([
+      {
+        name: 'edge',
+        backends: [{ id: '10.0.6.1:50051 (gRPC)', target: { host: '10.0.6.1', port: 50051, tls: false, path: '/AWS.ALB/healthcheck', protocolVersion: 'GRPC' } }],
+        skipped: [{ what: 'target group edge-h3', reason: 'its protocol version HTTP3 is not one the probe speaks (HTTP1, HTTP2, GRPC), and probing it in another would judge an answer the load balancer never gets' }],
+      },
+    ]);
+  });
+
   it('marks load balancers whose calls fail as errors, names the call, and goes on with the others', async () => {
     // Prepare
     const { clients } = mockAccount(account);

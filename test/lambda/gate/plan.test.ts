@@ -71,6 +71,28 @@ describe('planGate', () => {
   });
 
   it.each([
+    ['GRPC', 'HTTP', false, '(gRPC)'],
+    ['HTTP2', 'HTTPS', true, '(HTTP/2)'],
+  ] as const)('probes the green tasks of a %s target group on %s in that protocol, apart from HTTP/1.1 in their plan key and id', async (version, protocol, tls, label) => {
+    // Prepare
+    account([{ ip: '10.0.3.17', state: 'healthy' }], '60', [], { ...GROUP, Protocol: protocol, ProtocolVersion: version, HealthCheckPath: '/AWS.ALB/healthcheck' });
+
+    // Act
+    const run = await planGate(SUBJECT, clients, options);
+
+    // Assess
+    expect(run.loadBalancers[0].backends.map((b) => b.id)).toEqual([`10.0.3.17:8080 ${label}`]);
+    expect(run.shard!.items).toEqual([
+      {
+        key: `10.0.3.17:8080|${tls ? 'https' : 'http'}|/AWS.ALB/healthcheck|plain|${version}`,
+        job: { target: { host: '10.0.3.17', port: 8080, tls, path: '/AWS.ALB/healthcheck', protocolVersion: version }, loadBalancerIdleTimeoutS: 60 },
+        loadBalancers: ['shop'],
+      },
+    ]);
+  });
+
+  it.each([
+    ['the target group speaks a protocol version the probe does not', () => account([{ ip: '10.0.3.17', state: 'healthy' }], '60', [], { ...GROUP, ProtocolVersion: 'HTTP3' }), /^the target group web-green is not probed: its protocol version HTTP3 is not one the probe speaks \(HTTP1, HTTP2, GRPC\), and probing it in another would judge an answer the load balancer never gets$/],
     ['no task is registered', () => account([]), /^no replacement task is registered in the target group web-green$/],
     ['the tasks are instances, not IP targets', () => account([{ ip: 'i-0abc', state: 'healthy' }], '60', [], { ...GROUP, TargetType: 'instance' }), /has targets of type instance: the gate probes tasks by IP address/],
     ['the ALB answers a timeout out of range', () => account([{ ip: '10.0.3.17', state: 'healthy' }], '99999'), /idle_timeout\.timeout_seconds=99999: expected a whole number from 1 to 4000$/],

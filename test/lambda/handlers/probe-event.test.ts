@@ -14,6 +14,7 @@ describe('probe handler event checks', () => {
     ['hostHeader', { hostHeader: 'h\r\nX-Injected: yes' }, 'field "items[0].job.target.hostHeader" must be up to 255 visible ASCII characters (no spaces, no control characters such as CR or LF), got "h\\r\\nX-Injected: yes"'],
     ['host', { host: '10.0.0.1\r\nX: y' }, 'field "items[0].job.target.host" must be a host name or IP address (letters, digits, . - _ :), got "10.0.0.1\\r\\nX: y"'],
     ['port 0', { port: 0 }, 'field "items[0].job.target.port" must be a whole number from 1 to 65535, got 0'],
+    ['protocol version', { protocolVersion: 'HTTP3' }, 'field "items[0].job.target.protocolVersion" must be one of HTTP1, HTTP2, GRPC, got "HTTP3"'],
   ])('refuses a target whose %s could inject or is out of range, in one line naming the field', async (_name, target, message) => {
     // Act & Assess
     await expect(probe(shardWith(target), lambdaContext(60_000))).rejects.toThrow(`probe event: ${message}`);

@@ -98,6 +98,53 @@ describe('adviseTarget', () => {
     );
   });
 
+  it('names the gRPC server settings for a gRPC target that drops idle connections, and says keepalive pings do not help behind an ALB', () => {
+    // Act: a gRPC server whose MaxConnectionIdle is 20 s, behind a 60 s ALB
+    const idle20 = phase({ limitS: 20.004, survivedS: 19.5, failedS: 20.004, enforcement: 'eager', closedWith: 'fin', headroomS: -39.996, verdict: 'fail' });
+    const advice = adviseTarget(result({ preRequest: idle20, keepAlive: idle20 }, hints({}), { target: { host: '10.0.1.5', port: 50051, tls: false, path: '/AWS.ALB/healthcheck', protocolVersion: 'GRPC' } }));
+
+    // Assess
+    expect(advice).toBe(
+      '10.0.1.5:50051 (gRPC) drops idle connections before the load balancer does: connections that wait for their first request are closed by the server after 20.0 s; ' +
+        'idle keep-alive connections are closed by the server after 20.0 s. Behind a 60.0 s load balancer idle timeout this gives intermittent 502/504 errors. ' +
+        "Fix: raise the gRPC server's idle limit to at least 65 s: grpc-go `keepalive.ServerParameters{MaxConnectionIdle: 65 * time.Second}`, " +
+        'grpc-java `maxConnectionIdle(65, TimeUnit.SECONDS)`, grpc-js and Python `grpc.max_connection_idle_ms = 65000`; ' +
+        'a `MaxConnectionAge` (`grpc.max_connection_age_ms`) closes idle connections too, so keep it unset or above 65 s. ' +
+        "Or lower the load balancer idle timeout to 19 s, which today's backend outlasts. " +
+        "Keepalive pings do not help: the load balancer sends no HTTP/2 PING frames to its targets and does not count them as activity, so only the server's idle limit keeps its connections open.",
+    );
+  });
+
+  it('names the Node.js and Go HTTP/2 timeouts for an HTTP/2 target, and nginx keepalive_timeout for nginx', () => {
+    // Prepare
+    const target = { host: '10.0.1.5', port: 8443, tls: true, path: '/', protocolVersion: 'HTTP2' } as const;
+
+    // Act
+    const unknown = adviseTarget(result({ keepAlive: eager5 }, hints({}), { target }));
+    const nginx = adviseTarget(result({ keepAlive: eager5 }, hints({ server: 'nginx' }), { target }));
+
+    // Assess
+    expect(unknown).toContain('10.0.1.5:8443 (HTTP/2) drops idle connections before the load balancer does: idle keep-alive connections are closed by the server after 5.0 s.');
+    expect(unknown).toContain(
+      "Fix: raise the HTTP/2 server's idle timeout to at least 65 s: Node.js `server.setTimeout(65000)` or `session.setTimeout(65000)` of `http2.createServer`, Go `http2.Server{IdleTimeout: 65 * time.Second}` (or `http.Server.IdleTimeout`).",
+    );
+    expect(unknown).toContain('Keepalive pings do not help');
+    expect(nginx).toContain('Fix: set nginx `keepalive_timeout 65s;` (it bounds idle HTTP/2 connections since 1.19.7, `http2_idle_timeout` before).');
+  });
+
+  it('says which protocol the port must speak when an HTTP/2 or gRPC target could not be probed', () => {
+    // Act
+    const error = { code: 'not-http', message: '10.0.1.5:50051: not HTTP/2' } as const;
+    const h2c = adviseTarget(result({}, hints({}), { verdict: 'inconclusive', error, target: { host: '10.0.1.5', port: 50051, tls: false, path: '/', protocolVersion: 'HTTP2' } }));
+    const grpcTls = adviseTarget(result({}, hints({}), { verdict: 'inconclusive', error, target: { host: '10.0.1.5', port: 50051, tls: true, path: '/', protocolVersion: 'GRPC' } }));
+
+    // Assess
+    expect(h2c).toBe(
+      '10.0.1.5:50051 (HTTP/2) could not be probed: 10.0.1.5:50051: not HTTP/2. Check that the probe may reach it (security groups, network ACLs) and that the port speaks cleartext HTTP/2 with prior knowledge (h2c); the verdict stays inconclusive until it answers.',
+    );
+    expect(grpcTls).toContain('and that the port speaks gRPC over HTTP/2 and TLS (ALPN h2);');
+  });
+
   it('says nothing needs to change when both phases outlast the load balancer', () => {
     // Act
     const advice = adviseTarget(result({ preRequest: phase({}), keepAlive: phase({}) }, hints({ server: 'nginx' }), { verdict: 'pass' }));

@@ -113,3 +113,30 @@ describe('the backends of a run report written before phases carried their evide
     expect(adviseTarget(long.probe)).toContain('lower the load balancer idle timeout to 2 s');
   });
 });
+
+describe('probe --json results', () => {
+  it('are read as one front per target, an HTTP/2 or gRPC target named with its protocol', () => {
+    // Prepare
+    const keepAlive = { limitS: 1.5, survivedS: 1.4, failedS: 1.5, enforcement: 'eager', sweepS: null, closedWith: 'fin', headroomS: -1.5, verdict: 'fail', sockets: [] } as const;
+    const result = (port: number, protocolVersion?: 'HTTP2' | 'GRPC') => ({
+      target: { host: '127.0.0.1', port, tls: false, path: '/', ...(protocolVersion ? { protocolVersion } : {}) },
+      loadBalancerIdleTimeoutS: 3,
+      horizonS: 3.3,
+      phases: { keepAlive },
+      verdict: 'fail',
+      startedAt: '2026-12-04T12:00:00.000Z',
+      elapsedS: 3.5,
+      socketsUsed: 4,
+    });
+
+    // Act
+    const report = asScanReport([result(8080), result(8443, 'HTTP2'), result(50051, 'GRPC')]);
+
+    // Assess
+    expect(report.loadBalancers.map((lb) => [lb.name, lb.phases.keepAlive!.failingBackends])).toEqual([
+      ['127.0.0.1:8080', ['127.0.0.1:8080']],
+      ['127.0.0.1:8443 (HTTP/2)', ['127.0.0.1:8443 (HTTP/2)']],
+      ['127.0.0.1:50051 (gRPC)', ['127.0.0.1:50051 (gRPC)']],
+    ]);
+  });
+});

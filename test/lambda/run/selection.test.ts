@@ -43,6 +43,24 @@ describe('discoverOptionsFor', () => {
     ]);
   });
 
+  it('reads a named target in the HTTP version its front speaks, HTTP/1.1 unless it says', async () => {
+    // Prepare
+    const targets = [
+      { host: '10.0.0.1', port: 50051, idleTimeoutS: 60, protocolVersion: 'GRPC' as const },
+      { host: '10.0.0.2', port: 8080, idleTimeoutS: 60, protocolVersion: 'HTTP1' as const },
+    ];
+
+    // Act
+    const options = discoverOptionsFor({ targets }, CONFIGURED);
+    const found = await options.sources![0].find({} as never, options, 1);
+
+    // Assess
+    expect(found.found.flatMap((front) => front.backends.map((b) => [b.ip, b.protocolVersion]))).toEqual([
+      ['10.0.0.1', 'GRPC'],
+      ['10.0.0.2', undefined],
+    ]);
+  });
+
   it('refuses a target in a VPC the stack has no probe in, naming it and the VPCs it has', () => {
     // Act & Assess
     expect(() => discoverOptionsFor({ targets: [{ host: '10.0.0.1', port: 80, idleTimeoutS: 60, vpcId: 'vpc-99999999' }] }, CONFIGURED)).toThrow(
