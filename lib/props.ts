@@ -172,6 +172,18 @@ export interface IdleCanaryProps {
    */
   readonly runAfterCodeDeployDeployments?: boolean;
   /**
+   * Also read the account's CloudFront distributions: an origin that is a load balancer is
+   * checked against CloudFront's origin keep-alive, a VPC origin on an instance is probed.
+   * @default false
+   */
+  readonly cloudFront?: boolean;
+  /**
+   * With `cloudFront`, also probe custom origins on the internet from a probe function outside
+   * any VPC (it sends traffic to your public endpoints).
+   * @default false: such origins are listed as not probed
+   */
+  readonly probePublicOrigins?: boolean;
+  /**
    * How long run reports are kept.
    * @default Duration.days(90)
    */
@@ -231,6 +243,8 @@ export const defaults = {
   maxBackendsPerPort: DEFAULTS.maxBackendsPerPort,
   runAfterEcsDeployments: SETTINGS.runAfterEcsDeployments.default,
   runAfterCodeDeployDeployments: SETTINGS.runAfterCodeDeployDeployments.default,
+  cloudFront: SETTINGS.cloudFront.default,
+  probePublicOrigins: SETTINGS.probePublicOrigins.default,
   reportRetention: Duration.days(DEFAULTS.reportRetentionDays),
   logRetention: logs.RetentionDays.ONE_MONTH,
   maxConcurrency: DEFAULTS.maxConcurrency,
