@@ -18,11 +18,18 @@ export const DISCOVERY_ACTIONS = [
   'ec2:DescribeSecurityGroups',
 ] as const;
 
+/**
+ * What the CloudFront source calls (`cloudFront` on, `scan --cloudfront`): the global API, whose
+ * actions support no resource-level permissions for listing.
+ */
+export const CLOUDFRONT_DISCOVERY_ACTIONS = ['cloudfront:ListDistributions', 'cloudfront:ListVpcOrigins', 'cloudfront:GetVpcOrigin'] as const;
+
 /** What `scan --publish` adds: putting the metrics. */
 const PUBLISH_ACTIONS = ['cloudwatch:PutMetricData'] as const;
 
 /**
- * The IAM policy document `idle-canary scan` needs (with `--publish`, the metrics too), as JSON.
+ * The IAM policy document `idle-canary scan` needs (with `--cloudfront`, CloudFront's listing;
+ * with `--publish`, the metrics too), as JSON.
  *
  * @example
  * scanPolicyJson(); // '{\n  "Version": "2012-10-17",\n  "Statement": [ ... ] }'
@@ -33,6 +40,7 @@ export function scanPolicyJson(): string {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'IdleCanaryDiscover', Effect: 'Allow', Action: DISCOVERY_ACTIONS, Resource: '*' },
+        { Sid: 'IdleCanaryCloudFrontWithCloudFrontFlag', Effect: 'Allow', Action: CLOUDFRONT_DISCOVERY_ACTIONS, Resource: '*' },
         { Sid: 'IdleCanaryPublishWithPublishFlag', Effect: 'Allow', Action: PUBLISH_ACTIONS, Resource: '*' },
       ],
     },

@@ -30,6 +30,26 @@ export function envProbeSources(env: NodeJS.ProcessEnv): ProbeSource[] {
   return [...byVpc].map(([vpcId, securityGroupIds]) => ({ vpcId, securityGroupIds, cidrs: [] }));
 }
 
+/** The boolean settings the handlers read from their environment. */
+export type EnvBooleanName = { [K in SettingName]: (typeof SETTINGS)[K] extends { kind: 'boolean'; env: string } ? K : never }[SettingName];
+
+/**
+ * A boolean setting from its variable (`SETTINGS`): `true`/`on` or `false`/`off`, else its
+ * default when unset or empty.
+ *
+ * @throws Error naming the variable, its value and what is accepted
+ * @example
+ * booleanFromEnv({ IDLE_CANARY_CLOUDFRONT: 'true' }, 'cloudFront'); // true
+ */
+export function booleanFromEnv(env: NodeJS.ProcessEnv, name: EnvBooleanName): boolean {
+  const setting = SETTINGS[name];
+  const raw = env[setting.env];
+  if (raw === undefined || raw === '') return setting.default;
+  if (raw === 'true' || raw === 'on') return true;
+  if (raw === 'false' || raw === 'off') return false;
+  throw new Error(`environment variable ${setting.env}="${printable(raw, 80)}": expected true or false`);
+}
+
 /** The number settings the handlers read from their environment. */
 export type EnvNumberName = { [K in NumberSettingName]: (typeof SETTINGS)[K] extends { env: string } ? K : never }[NumberSettingName];
 

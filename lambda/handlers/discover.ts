@@ -11,7 +11,8 @@ import { PATTERNS, PORT_RANGE, RANGES } from '../shared/settings';
 import { LAMBDA_TIMEOUT_S } from '../run/route';
 import type { DiscoverOutput } from '../run/types';
 import { logger } from '../shared/logger';
-import { ENV, envList, envProbeSources, envString, settingFromEnv } from './config';
+import { booleanFromEnv, ENV, envList, envProbeSources, envString, settingFromEnv } from './config';
+import { discoverySources } from '../discovery/source';
 import { validator } from './validate';
 
 const check = validator('discover');
@@ -79,6 +80,7 @@ function planSettings(env: NodeJS.ProcessEnv): PlanSettings {
       tags: envList(env, ENV.tags),
       maxBackendsPerPort: settingFromEnv(env, 'maxBackendsPerPort'),
       probeSources: envProbeSources(env),
+      sources: discoverySources({ cloudFront: booleanFromEnv(env, 'cloudFront'), probePublicOrigins: booleanFromEnv(env, 'probePublicOrigins') }),
     },
     periodMinutes: settingFromEnv(env, 'periodMinutes'),
     bucket: envString(env, ENV.bucket),
