@@ -5,7 +5,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { renderScanReport } from '../../lambda/report/scan-terminal';
 import { toScanJson, type ScanReport } from '../../lambda/report/scan';
-import { createClients } from '../../lambda/discovery';
+import { createClients, discoverySources } from '../../lambda/discovery';
 import { concludeRun, discoverRun } from '../../lambda/run/pipeline';
 import { parseScanArgs, type ScanCommand } from '../args';
 import { checkAwsAccess } from '../aws-access';
@@ -37,6 +37,7 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
     names: command.names,
     tags: command.tags,
     maxBackendsPerPort: command.maxBackendsPerPort,
+    sources: discoverySources(command),
     ...(command.probeSource ? { probeSources: [command.probeSource] } : {}),
   });
   // Nothing selected is a typo or the wrong region, never a pass.

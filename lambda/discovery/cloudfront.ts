@@ -5,6 +5,7 @@
  */
 import {
   CloudFrontClient,
+  GetDistributionCommand,
   GetVpcOriginCommand,
   ListVpcOriginsCommand,
   paginateListDistributions,
@@ -141,7 +142,9 @@ async function findCloudFront(
   } catch (error) {
     return { found: [listingFailed('cloudfront', error)], excluded: [], notCovered: [] };
   }
-  const origins = distributions.slice(0, MAX_PAGES * 100).flatMap((d) =>
+  const complete = await mapLimit(distributions.slice(0, MAX_PAGES * 100), options.concurrency, (d) => withOrigins(clients.cloudFront, d));
+  const failedReads = complete.filter((d): d is Error => d instanceof Error).map((error) => listingFailed(`cloudfront/${printable(error.message.split(' ')[0], 40)}`, error));
+  const origins = complete.filter((d): d is DistributionSummary => !(d instanceof Error)).flatMap((d) =>
     (d.Origins?.Items ?? []).flatMap((origin): ListedOrigin[] => {
       const keepAliveS = origin.CustomOriginConfig?.OriginKeepaliveTimeout ?? origin.VpcOriginConfig?.OriginKeepaliveTimeout ?? DEFAULT_ORIGIN_KEEPALIVE_S;
       return origin.CustomOriginConfig || origin.VpcOriginConfig ? [{ distributionId: d.Id!, origin, keepAliveS }] : [];
@@ -152,10 +155,24 @@ async function findCloudFront(
   const vpcFindings = viaVpc.length > 0 ? await vpcOriginFronts(clients, viaVpc, fronts, options) : { found: [], excluded: [], notCovered: [] };
   const customFindings = custom.map((o) => customOriginFront(o, fronts, options.probePublicOrigins));
   return {
-    found: [...customFindings.flatMap((f) => (f.found ? [f.found] : [])), ...vpcFindings.found],
+    found: [...failedReads, ...customFindings.flatMap((f) => (f.found ? [f.found] : [])), ...vpcFindings.found],
     excluded: [...customFindings.flatMap((f) => (f.excluded ? [f.excluded] : [])), ...vpcFindings.excluded],
     notCovered: [...customFindings.flatMap((f) => (f.notCovered ? [f.notCovered] : [])), ...vpcFindings.notCovered],
   };
+}
+
+/**
+ * A distribution with its origins: as listed, or, when the summary leaves them out (moto's does;
+ * AWS's carries them), read with `GetDistribution`; a failing read is an error naming the distribution.
+ */
+async function withOrigins(client: CloudFrontClient, summary: DistributionSummary): Promise<DistributionSummary | Error> {
+  if (summary.Origins !== undefined) return summary;
+  try {
+    const output = await call('GetDistribution', client.send(new GetDistributionCommand({ Id: summary.Id })));
+    return { ...summary, Origins: output.Distribution?.DistributionConfig?.Origins };
+  } catch (error) {
+    return new Error(`${printable(summary.Id ?? '-', 40)} ${(error as Error).message}`);
+  }
 }
 
 /** The identity of an origin's front, and its origin as verdicts carry it. */

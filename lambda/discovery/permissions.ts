@@ -20,9 +20,10 @@ export const DISCOVERY_ACTIONS = [
 
 /**
  * What the CloudFront source calls (`cloudFront` on, `scan --cloudfront`): the global API, whose
- * actions support no resource-level permissions for listing.
+ * listing actions support no resource-level permissions. `GetDistribution` only for a listing
+ * that leaves a distribution's origins out.
  */
-export const CLOUDFRONT_DISCOVERY_ACTIONS = ['cloudfront:ListDistributions', 'cloudfront:ListVpcOrigins', 'cloudfront:GetVpcOrigin'] as const;
+export const CLOUDFRONT_DISCOVERY_ACTIONS = ['cloudfront:ListDistributions', 'cloudfront:GetDistribution', 'cloudfront:ListVpcOrigins', 'cloudfront:GetVpcOrigin'] as const;
 
 /** What `scan --publish` adds: putting the metrics. */
 const PUBLISH_ACTIONS = ['cloudwatch:PutMetricData'] as const;
