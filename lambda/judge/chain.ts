@@ -7,6 +7,8 @@
  */
 import type { CloudFrontOrigin } from '../discovery/types';
 import { worstVerdict, type Verdict } from '../probe';
+import { headroomS } from '../probe/headroom';
+import { roundS } from '../probe/plan';
 
 /** One hop of a chain: the upstream reuses idle connections for `upstreamS`; the downstream keeps them for `downstreamS`. */
 export interface ChainLink {
@@ -48,7 +50,7 @@ export function keepAliveVerdict(keepAliveS: number, idleTimeoutS: number | null
   return idleTimeoutS < keepAliveS + marginS ? 'fail' : 'pass';
 }
 
-const seconds = (value: number | null) => (value === null ? 'unknown' : `${Math.round(value * 1000) / 1000} s`);
+const seconds = (value: number | null) => (value === null ? 'unknown' : `${roundS(value)} s`);
 
 /**
  * The chain of a CloudFront origin that is a load balancer: CloudFront → load balancer (judged
@@ -69,7 +71,7 @@ export function judgeChain(origin: CloudFrontOrigin, downstream: DownstreamVerdi
       upstreamS: origin.keepAliveS,
       downstream: `load balancer ${lb.name} idle timeout`,
       downstreamS: idleS,
-      headroomS: idleS === null ? null : idleS - origin.keepAliveS,
+      headroomS: headroomS(idleS, origin.keepAliveS),
       verdict: keepAliveVerdict(origin.keepAliveS, idleS, marginS),
     },
     {
@@ -77,7 +79,7 @@ export function judgeChain(origin: CloudFrontOrigin, downstream: DownstreamVerdi
       upstreamS: idleS,
       downstream: `${lb.name}'s backends`,
       downstreamS: backendsS,
-      headroomS: idleS === null || backendsS === null ? null : backendsS - idleS,
+      headroomS: headroomS(backendsS, idleS),
       verdict: downstream?.verdict ?? 'inconclusive',
     },
   ];
