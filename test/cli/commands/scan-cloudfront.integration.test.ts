@@ -24,7 +24,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { main } from '../../../cli/main';
 import { loadBalancerDimension } from '../../../lambda/metrics/names';
+import { renderMarkdownReport } from '../../../lambda/report/markdown';
 import type { ScanReport } from '../../../lambda/report/scan';
+import { renderScanReport } from '../../../lambda/report/scan-terminal';
 import { capture } from '../../support/capture';
 import { keepAliveCloseS } from '../../support/keep-alive-close';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
@@ -128,6 +130,21 @@ describe('idle-canary scan --cloudfront', () => {
       expect(site).toMatchObject({ type: 'cloudfront', cloudFront: { kind: 'public', domainName: 'origin.example.com', keepAliveS: 5 } });
       expect(site.command).toBe('idle-canary probe https://origin.example.com:443/ --lb-idle-timeout 5');
       expect(report.loadBalancers.some((lb) => lb.cloudFront?.originId === 'site')).toBe(false);
+    });
+
+    it('shows the chain, the short hop and the command to probe the public origin by hand in the terminal and Markdown reports', () => {
+      // Act
+      const terminal = renderScanReport(report).replace(/\n {2,}/g, ' ');
+      const markdown = renderMarkdownReport(report);
+
+      // Assess
+      const id = origin('alb-90').cloudFront!.distributionId;
+      const site = report.notCovered.find((lb) => lb.cloudFront?.originId === 'site')!;
+      expect(terminal).toContain(`cloudfront/${id}/alb-90 (cloudfront, ${origin('alb-90').vpcId}, idle timeout 90 s)  FAIL CloudFront ${id} origin alb-90 (load-balancer, keep-alive 90 s): CloudFront`);
+      expect(terminal).toContain("CloudFront keep-alive 90 s → load balancer edge-api idle timeout 60 s → backends' limit unknown: short at CloudFront → edge-api (needs an idle timeout of at least 91 s)");
+      expect(terminal).toContain(`not covered: ${site.name} (cloudfront): public origin origin.example.com: not probed (probePublicOrigins is off: probing sends traffic to your public endpoint); probe it by hand: idle-canary probe https://origin.example.com:443/ --lb-idle-timeout 5`);
+      expect(markdown).toContain(`short at CloudFront → edge-api (needs an idle timeout of at least 91 s)`);
+      expect(markdown).toContain('idle-canary probe https://origin.example.com:443/ --lb-idle-timeout 5');
     });
 
     it('still judges the load balancers themselves', () => {
