@@ -173,8 +173,9 @@ describe('idle-canary scan --cloudfront', () => {
           Marker: '',
           MaxItems: 100,
           IsTruncated: false,
-          Quantity: 2,
+          Quantity: 3,
           Items: [
+            { Id: 'EPUBLIC', Origins: { Quantity: 1, Items: [{ Id: 'www', DomainName: 'localhost', CustomOriginConfig: { HTTPPort: port, HTTPSPort: 443, OriginProtocolPolicy: 'http-only', OriginKeepaliveTimeout: 3 } }] } },
             { Id: 'EVPCINSTANCE', Origins: { Quantity: 1, Items: [{ Id: 'app', DomainName: 'ip-127-0-0-1.eu-west-1.compute.internal', VpcOriginConfig: { VpcOriginId: 'vo_instance' } }] } },
             { Id: 'EVPCALB', Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: alb.DNSName!, VpcOriginConfig: { VpcOriginId: 'vo_alb', OriginKeepaliveTimeout: 90 } }] } },
           ] as never,
@@ -187,7 +188,7 @@ describe('idle-canary scan --cloudfront', () => {
 
       // Act
       const { io, out } = capture();
-      await main(['scan', '--region', 'eu-west-1', '--cloudfront', '--json'], io);
+      await main(['scan', '--region', 'eu-west-1', '--cloudfront', '--probe-public-origins', '--json'], io);
       report = JSON.parse(out()) as ScanReport;
     }, 60_000);
 
@@ -213,6 +214,14 @@ describe('idle-canary scan --cloudfront', () => {
       // Node.js closes at keepAliveTimeout plus its 1 s buffer: 6 s, no more than CloudFront's 5 s plus the 1 s margin, never a pass
       expect(app.phases.keepAlive!.verdict).not.toBe('pass');
       expect(app.verdict).not.toBe('pass');
+    });
+
+    it('with --probe-public-origins, probes a public origin from outside any VPC at its domain, against its own keep-alive', () => {
+      // Assess: the same Node.js server, behind a 3 s keep-alive, passes (6 s against 3 s plus the margin)
+      const www = origin('www');
+      console.log(`public origin www: ${www.verdict}, keep-alive limit ${www.phases.keepAlive?.limitS} s against ${www.idleTimeoutS} s`);
+      expect(www).toMatchObject({ name: 'cloudfront/EPUBLIC/www', vpcId: '-', idleTimeoutS: 3, verdict: 'pass', cloudFront: { kind: 'public', domainName: 'localhost', keepAliveS: 3 } });
+      expect(www.backends[0].probe.target).toMatchObject({ host: 'localhost', port: (server.address() as AddressInfo).port, tls: false, path: '/' });
     });
 
     it('checks the VPC origin on the ALB by its ARN, without a probe', () => {
