@@ -47,7 +47,7 @@ export function booleanFromEnv(env: NodeJS.ProcessEnv, name: EnvBooleanName): bo
   if (raw === undefined || raw === '') return setting.default;
   if (raw === 'true' || raw === 'on') return true;
   if (raw === 'false' || raw === 'off') return false;
-  throw new Error(`environment variable ${setting.env}="${printable(raw, 80)}": expected true or false`);
+  throw new Error(`environment variable ${setting.env}="${printable(raw, 80)}": expected true or false (on or off)`);
 }
 
 /** The number settings the handlers read from their environment. */

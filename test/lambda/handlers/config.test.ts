@@ -1,4 +1,4 @@
-import { ENV, envProbeSources, metricSetFromEnv, settingFromEnv, settingsEnvironment } from '../../../lambda/handlers/config';
+import { booleanFromEnv, ENV, envProbeSources, metricSetFromEnv, settingFromEnv, settingsEnvironment } from '../../../lambda/handlers/config';
 import { DEFAULTS } from '../../../lambda/shared/settings';
 
 describe('settings from environment variables', () => {
@@ -59,5 +59,13 @@ describe('envProbeSources', () => {
     ]);
     expect(envProbeSources({})).toEqual([]);
     expect(() => envProbeSources({ IDLE_CANARY_PROBE_SECURITY_GROUPS: 'vpc-0a:sg-01' })).toThrow('environment variable IDLE_CANARY_PROBE_SECURITY_GROUPS: "vpc-0a:sg-01": expected vpc-...=sg-... entries, comma-separated');
+  });
+});
+
+describe('booleanFromEnv', () => {
+  it('reads the CloudFront switches as true or false, off when unset, and names the variable of a value that is neither', () => {
+    // Act & Assess
+    expect([booleanFromEnv({}, 'cloudFront'), booleanFromEnv({ IDLE_CANARY_CLOUDFRONT: 'true' }, 'cloudFront'), booleanFromEnv({ IDLE_CANARY_PROBE_PUBLIC_ORIGINS: 'false' }, 'probePublicOrigins')]).toEqual([false, true, false]);
+    expect(() => booleanFromEnv({ IDLE_CANARY_CLOUDFRONT: 'yes' }, 'cloudFront')).toThrow('environment variable IDLE_CANARY_CLOUDFRONT="yes": expected true or false (on or off)');
   });
 });
