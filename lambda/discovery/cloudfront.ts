@@ -206,6 +206,15 @@ function loadBalancerElsewhere(listed: ListedOrigin, what: string): NotCovered {
   return { name, type: 'cloudfront', reason: `its origin is load balancer ${printable(what, 300)}, which this run did not discover (another region, or left out by the selection): run in its region to check it`, cloudFront };
 }
 
+/**
+ * A VPC origin on a Network Load Balancer: it passes CloudFront's TCP connections through to its
+ * targets, which keep them idle; its targets are not covered yet.
+ */
+function networkOrigin(listed: ListedOrigin, arn: string, vpcOriginId: string): NotCovered {
+  const { name, cloudFront } = originOf(listed, 'load-balancer', arn, vpcOriginId);
+  return { name, type: 'cloudfront', reason: `its VPC origin is Network Load Balancer ${printable(arn, 300)}, which passes CloudFront's connections through to its targets; Network Load Balancers' targets are not covered yet`, cloudFront };
+}
+
 /** A custom origin: a load balancer of the account (checked), or an endpoint on the internet (probed only when asked). */
 function customOriginFront(listed: ListedOrigin, fronts: readonly FoundLoadBalancer[], probePublic: boolean): { found?: FoundLoadBalancer; excluded?: NotCovered; notCovered?: NotCovered } {
   const domain = listed.origin.DomainName ?? '';
@@ -251,6 +260,7 @@ async function vpcOriginFronts(
   }
   const found: FoundLoadBalancer[] = [];
   const excluded: NotCovered[] = [];
+  const notCovered: NotCovered[] = [];
   const onInstances: Array<{ listed: ListedOrigin; summary: VpcOriginSummary; instanceId: string }> = [];
   for (const listed of origins) {
     const vpcOriginId = listed.origin.VpcOriginConfig!.VpcOriginId ?? '-';
@@ -262,6 +272,7 @@ async function vpcOriginFronts(
     } else if (resource.startsWith('loadbalancer/')) {
       const lb = fronts.find((f) => f.arn === arn);
       if (lb) found.push(loadBalancerCheck(listed, lb, arn, vpcOriginId));
+      else if (resource.startsWith('loadbalancer/net/')) notCovered.push(networkOrigin(listed, arn, vpcOriginId));
       else excluded.push(loadBalancerElsewhere(listed, arn));
     } else if (resource.startsWith('instance/')) {
       onInstances.push({ listed, summary, instanceId: resource.slice('instance/'.length) });
@@ -272,7 +283,7 @@ async function vpcOriginFronts(
   found.push(...(await instanceOrigins(clients, onInstances, options)).found);
   const kept = found.filter((f) => f.error !== undefined || f.vpcId === undefined || options.vpcIds.length === 0 || options.vpcIds.includes(f.vpcId));
   const leftOut = found.filter((f) => !kept.includes(f)).map((f): NotCovered => ({ name: f.name, type: 'cloudfront', reason: `its instance is in ${f.vpcId}, not in the selected VPCs`, ...(f.cloudFront ? { cloudFront: f.cloudFront } : {}) }));
-  return { found: kept, excluded: [...excluded, ...leftOut], notCovered: [] };
+  return { found: kept, excluded: [...excluded, ...leftOut], notCovered };
 }
 
 /** Every VPC origin of the account by id, through its pages (bounded). */

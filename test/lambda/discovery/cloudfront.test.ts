@@ -57,7 +57,7 @@ describe('the CloudFront source', () => {
     expect(findings.notCovered.map((n) => n.command)).toEqual(['idle-canary probe https://origin.example.com:8443/ --lb-idle-timeout 5']);
   });
 
-  it('probes a VPC origin on an instance from its VPC, and lists one on a load balancer it did not discover', async () => {
+  it('probes a VPC origin on an instance from its VPC, and lists one on a Network Load Balancer as not covered', async () => {
     // Prepare
     const summary = (id: string, arn: string) => ({ Id: id, Name: id, Status: 'Deployed', Arn: `arn:aws:cloudfront::123456789012:vpcorigin/${id}`, OriginEndpointArn: arn, CreatedTime: new Date(), LastModifiedTime: new Date() });
     cloudFront.on(ListVpcOriginsCommand).resolves({ VpcOriginList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 2, Items: [summary('vo_nlb', NLB_ARN), summary('vo_app', 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0app')] } });
@@ -75,7 +75,11 @@ describe('the CloudFront source', () => {
       backends: [{ instanceId: 'i-0app', ip: '10.0.1.7', port: 443, tls: true, path: '/', proxyProtocol: false }],
       cloudFront: { kind: 'instance', keepAliveS: 20, vpcOriginId: 'vo_app' },
     });
-    expect(findings.excluded.map((e) => e.name)).toEqual(['cloudfront/E1/other-region', 'cloudfront/E2/nlb']);
+    expect(findings.excluded.map((e) => e.name)).toEqual(['cloudfront/E1/other-region']);
+    expect(findings.notCovered.map((n) => [n.name, n.reason])).toEqual([
+      ['cloudfront/E1/site', 'public origin origin.example.com: not probed (probePublicOrigins is off: probing sends traffic to your public endpoint); probe it by hand'],
+      ['cloudfront/E2/nlb', `its VPC origin is Network Load Balancer ${NLB_ARN}, which passes CloudFront's connections through to its targets; Network Load Balancers' targets are not covered yet`],
+    ]);
   });
 
   it('with load balancers selected, keeps only the origins on them', async () => {
