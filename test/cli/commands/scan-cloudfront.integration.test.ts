@@ -13,7 +13,6 @@ import {
   GetVpcOriginCommand,
   ListDistributionsCommand,
   ListVpcOriginsCommand,
-  type DistributionConfig,
   type Origin,
 } from '@aws-sdk/client-cloudfront';
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
@@ -28,19 +27,9 @@ import { renderMarkdownReport } from '../../../lambda/report/markdown';
 import type { ScanReport } from '../../../lambda/report/scan';
 import { renderScanReport } from '../../../lambda/report/scan-terminal';
 import { capture } from '../../support/capture';
+import { distributionConfig } from '../../support/cloudfront';
 import { keepAliveCloseS } from '../../support/keep-alive-close';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
-
-/** A distribution's configuration with one origin, as CreateDistribution takes it. */
-function distributionWith(reference: string, origin: Origin): DistributionConfig {
-  return {
-    CallerReference: reference,
-    Comment: reference,
-    Enabled: true,
-    Origins: { Quantity: 1, Items: [origin] },
-    DefaultCacheBehavior: { TargetOriginId: origin.Id!, ViewerProtocolPolicy: 'allow-all', MinTTL: 0, ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, TrustedSigners: { Enabled: false, Quantity: 0 } },
-  };
-}
 
 const customOrigin = (id: string, domain: string, keepAliveS?: number, policy: 'http-only' | 'https-only' = 'https-only'): Origin => ({
   Id: id,
@@ -81,7 +70,7 @@ describe('idle-canary scan --cloudfront', () => {
     beforeAll(async () => {
       // Prepare: keep-alive 90 s and 30 s in front of the 60 s ALB (one by its dualstack. name, in capitals), and a public origin
       const cloudFront = new CloudFrontClient({ region: 'us-east-1' });
-      const create = (reference: string, origin: Origin) => cloudFront.send(new CreateDistributionCommand({ DistributionConfig: distributionWith(reference, origin) }));
+      const create = (reference: string, origin: Origin) => cloudFront.send(new CreateDistributionCommand({ DistributionConfig: distributionConfig(reference, [origin]) }));
       await create('long-keep-alive', customOrigin('alb-90', alb.DNSName!, 90));
       await create('short-keep-alive', customOrigin('alb-30', `dualstack.${alb.DNSName!.toUpperCase()}`, 30));
       await create('public', customOrigin('site', 'origin.example.com'));

@@ -12,6 +12,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { discoverStep } from '../../../lambda/handlers/discover';
 import { readDiscovery } from '../../../lambda/run/store';
 import type { InlineRun } from '../../../lambda/run/types';
+import { distributionConfig } from '../../support/cloudfront';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
 
 const REPORTS = 'idle-canary-reports';
@@ -37,13 +38,7 @@ describe('the discover function with IDLE_CANARY_CLOUDFRONT (moto)', () => {
     const origin = (Id: string, DomainName: string, OriginKeepaliveTimeout: number) => ({ Id, DomainName, CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' as const, OriginKeepaliveTimeout } });
     await cloudFront.send(
       new CreateDistributionCommand({
-        DistributionConfig: {
-          CallerReference: 'shop',
-          Comment: 'shop',
-          Enabled: true,
-          Origins: { Quantity: 2, Items: [origin('shop-alb', alb.DNSName!, 90), origin('site', 'www.example.com', 10)] },
-          DefaultCacheBehavior: { TargetOriginId: 'shop-alb', ViewerProtocolPolicy: 'allow-all', MinTTL: 0, ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, TrustedSigners: { Enabled: false, Quantity: 0 } },
-        },
+        DistributionConfig: distributionConfig('shop', [origin('shop-alb', alb.DNSName!, 90), origin('site', 'www.example.com', 10)]),
       }),
     );
     [ec2, elbv2, cloudFront].forEach((client) => client.destroy());
