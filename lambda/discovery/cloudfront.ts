@@ -96,7 +96,8 @@ export function cloudFrontSource(options: CloudFrontSourceOptions = {}): Discove
     name: 'cloudfront',
     readsFronts: true,
     find: async (clients, selection, concurrency, fronts = []) => {
-      if (clients.cloudFront === undefined) throw new Error('the CloudFront source needs a CloudFront client');
+      // Like a failing call: one front with the error, the load balancers go on.
+      if (clients.cloudFront === undefined) return { found: [listingFailed('cloudfront', new Error('no CloudFront client was given to discovery'))], excluded: [], notCovered: [] };
       const findings = await findCloudFront({ cloudFront: clients.cloudFront, ec2: clients.ec2 }, fronts, { vpcIds: selection.vpcIds ?? [], probePublicOrigins: options.probePublicOrigins === true, concurrency });
       return narrowed(findings, selection);
     },
