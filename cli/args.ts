@@ -55,6 +55,8 @@ export const SCAN_FLAGS = {
   heartbeat: { type: 'boolean' },
   metrics: { type: 'string' },
   'max-backends': { type: 'string' },
+  cloudfront: { type: 'boolean' },
+  'probe-public-origins': { type: 'boolean' },
 } as const;
 
 /**
@@ -104,6 +106,10 @@ export interface ScanCommand {
   /** The metric set `--publish` puts; the default set when not given. */
   readonly metrics?: MetricSet;
   readonly maxBackendsPerPort?: number;
+  /** Also read CloudFront's distributions (`--cloudfront`). */
+  readonly cloudFront: boolean;
+  /** With `cloudFront`, also probe public custom origins (`--probe-public-origins`). */
+  readonly probePublicOrigins: boolean;
   readonly options: ProbeOptions;
   readonly json: boolean;
 }
@@ -124,6 +130,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   if (badVpc !== undefined) throw new UsageError(`--vpc "${printable(badVpc, 80)}": expected ${PATTERNS.vpcId.expected}`);
   const namespace = values.namespace;
   if (values.heartbeat === true && values.publish !== true) throw new UsageError('--heartbeat without --publish: the heartbeat is a metric, expected --publish --heartbeat');
+  if (values['probe-public-origins'] === true && values.cloudfront !== true) throw new UsageError('--probe-public-origins without --cloudfront: public origins are CloudFront\'s, expected --cloudfront --probe-public-origins');
   const namespaceExpected = namespace === undefined ? undefined : settingIssue('namespace', namespace);
   if (namespaceExpected !== undefined) throw new UsageError(`--namespace "${printable(namespace!, 80)}": expected ${namespaceExpected}`);
   const metrics = values.metrics;
@@ -150,6 +157,8 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     heartbeat: values.heartbeat === true,
     ...(metrics === undefined ? {} : { metrics: metrics as MetricSet }),
     maxBackendsPerPort: flagNumber('maxBackendsPerPort', values['max-backends']),
+    cloudFront: values.cloudfront === true,
+    probePublicOrigins: values['probe-public-origins'] === true,
     ...shared,
   };
 }

@@ -7,7 +7,7 @@
  * Why one table: the parser's flags are checked against it (a test), so no flag goes unexplained.
  */
 import { DEFAULT_METRIC_SET, DEFAULT_NAMESPACE } from '../lambda/metrics/names';
-import { DEFAULTS } from '../lambda/shared/settings';
+import { DEFAULTS, SETTINGS } from '../lambda/shared/settings';
 
 /** The command names, in the order `idle-canary --help` lists them. */
 export const COMMAND_NAMES = ['probe', 'scan', 'report', 'logs', 'demo'] as const;
@@ -62,6 +62,8 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly FlagHelp[]>> =
     { flag: '--max-backends N', default: String(DEFAULTS.maxBackendsPerPort), meaning: 'backends probed per load balancer and port' },
     { flag: '--probe-security-group SG,...', default: 'none', meaning: "this host's security groups: backends whose groups keep it out are reported with the rule to add" },
     { flag: '--probe-address IP[/BITS],...', default: 'none', meaning: "this host's address, for the backends' address-range rules" },
+    { flag: SETTINGS.cloudFront.flag, default: String(SETTINGS.cloudFront.default), meaning: "also check CloudFront's origins: keep-alive against a load balancer origin's idle timeout, VPC origins on instances probed" },
+    { flag: SETTINGS.probePublicOrigins.flag, default: String(SETTINGS.probePublicOrigins.default), meaning: 'with --cloudfront, also probe public custom origins (traffic to your endpoints); else each is listed with its probe command' },
     SHARED.margin,
     SHARED.maxSockets,
     SHARED.timeBudget,

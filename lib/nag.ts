@@ -98,5 +98,5 @@ export function objectsOfBuckets(names: readonly string[]): RegExp {
   return new RegExp(`^Resource::arn:<AWS::Partition>:s3:::(${names.map(literal).join('|')})/.+\\*$`);
 }
 
-/** The account's CloudFront VPC origins (`arn:<partition>:cloudfront::<account>:vpcorigin/*`), read by ids found at run time. */
-export const VPC_ORIGINS = /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudfront::(<AWS::AccountId>|\d{12}):vpcorigin\/\*$/;
+/** The account's CloudFront distributions and VPC origins (`arn:<partition>:cloudfront::<account>:vpcorigin/*`), read by ids found at run time. */
+export const CLOUDFRONT_READS = /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudfront::(<AWS::AccountId>|\d{12}):(distribution|vpcorigin)\/\*$/;

@@ -6,12 +6,12 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { CLOUDFRONT_LIST_ACTIONS, CLOUDFRONT_VPC_ORIGIN_ACTIONS, DISCOVERY_ACTIONS, vpcOriginsArn } from '../lambda/discovery/permissions';
+import { CLOUDFRONT_LIST_ACTIONS, CLOUDFRONT_READ_ACTIONS, cloudFrontReadArns, DISCOVERY_ACTIONS } from '../lambda/discovery/permissions';
 import { ENV, settingsEnvironment } from '../lambda/handlers/config';
 import { STEP_MINUTES } from '../lambda/run/limits';
 import { Construct } from 'constructs';
 import { functionFactory, putMetricsIn, type MetricsTarget } from './canary-function';
-import { acknowledge, acknowledgeWildcards, objectsUnder, VPC_ORIGINS } from './nag';
+import { acknowledge, acknowledgeWildcards, objectsUnder, CLOUDFRONT_READS } from './nag';
 import { PROBE_TIMEOUT, probeEnvironment, type ProbeSettingsProps } from './probe-settings';
 import { REPORT_KEYS, REPORT_PREFIX } from './reports';
 import { logRetentionOf, type ReportsPartProps } from './part-props';
@@ -115,13 +115,13 @@ export class RunFunctions extends Construct {
     acknowledgeWildcards(
       this.discover,
       { patterns: [objectsUnder(REPORT_KEYS.plans)], reason: 'Each run writes its plan files under the plans/ prefix of its own bucket.' },
-      ...(props.cloudFront === true ? [{ patterns: [VPC_ORIGINS], reason: "GetVpcOrigin on the account's VPC origins only, whose ids discover finds in the distributions at run time." }] : []),
+      ...(props.cloudFront === true ? [{ patterns: [CLOUDFRONT_READS], reason: "GetDistribution and GetVpcOrigin on the account's distributions and VPC origins only, whose ids discover finds at run time." }] : []),
     );
     if (props.cloudFront === true) {
       const { partition, account } = Stack.of(this);
       // The global CloudFront API: the listings have no resource-level permissions (acknowledged with the Describe calls above).
       this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListCloudFrontOrigins', actions: [...CLOUDFRONT_LIST_ACTIONS], resources: ['*'] }));
-      this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadVpcOrigins', actions: [...CLOUDFRONT_VPC_ORIGIN_ACTIONS], resources: [vpcOriginsArn(partition, account)] }));
+      this.discover.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadCloudFrontOrigins', actions: [...CLOUDFRONT_READ_ACTIONS], resources: cloudFrontReadArns(partition, account) }));
     }
 
     this.publish = functions('Publish', 'publish', {

@@ -5,7 +5,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { renderScanReport } from '../../lambda/report/scan-terminal';
 import { toScanJson, type ScanReport } from '../../lambda/report/scan';
-import { createClients } from '../../lambda/discovery';
+import { createClients, discoverySources } from '../../lambda/discovery';
 import { concludeRun, discoverRun } from '../../lambda/run/pipeline';
 import { parseScanArgs, type ScanCommand } from '../args';
 import { checkAwsAccess } from '../aws-access';
@@ -37,6 +37,7 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
     names: command.names,
     tags: command.tags,
     maxBackendsPerPort: command.maxBackendsPerPort,
+    sources: discoverySources(command),
     ...(command.probeSource ? { probeSources: [command.probeSource] } : {}),
   });
   // Nothing selected is a typo or the wrong region, never a pass.
@@ -64,14 +65,16 @@ export async function scanCommand(argv: readonly string[], io: CommandIo): Promi
  * // 'no load balancer selected in eu-west-1 (Classic and Application Load Balancers): 2 exist (1 classic, 1 application), all left out by --load-balancer no-such-name or an idle-canary:skip tag; 0 of other types (not covered)'
  */
 function emptySelectionMessage(discovery: Discovery, selection: Pick<ScanCommand, 'vpcIds' | 'names' | 'tags'>): string {
-  const count = (type: string) => discovery.excluded.filter((lb) => lb.type === type).length;
+  // CloudFront origins left out are not load balancers: the sentence counts only these.
+  const loadBalancers = discovery.excluded.filter((lb) => lb.type !== 'cloudfront');
+  const count = (type: string) => loadBalancers.filter((lb) => lb.type === type).length;
   const filters = Object.entries({ '--vpc': selection.vpcIds, '--load-balancer': selection.names, '--tag': selection.tags })
     .filter(([, values]) => values.length > 0)
     .map(([flag, values]) => `${flag} ${printable(values.join(','), 200)}`);
   const found =
-    discovery.excluded.length === 0
+    loadBalancers.length === 0
       ? `none exist${filters.length > 0 ? ` (filters: ${filters.join(' ')})` : ''}`
-      : `${discovery.excluded.length} exist (${count('classic')} classic, ${count('application')} application), all left out by ${[...filters, `an ${TAGS.skip} tag`].join(' or ')}`;
+      : `${loadBalancers.length} exist (${count('classic')} classic, ${count('application')} application), all left out by ${[...filters, `an ${TAGS.skip} tag`].join(' or ')}`;
   return `no load balancer selected in ${discovery.region} (Classic and Application Load Balancers): ${found}; ${discovery.notCovered.length} of other types (not covered)`;
 }
 

@@ -93,7 +93,7 @@ async function groupsByLoadBalancer(client: ElasticLoadBalancingV2Client): Promi
 }
 
 async function describeAlb(client: ElasticLoadBalancingV2Client, lb: LoadBalancer, tags: TagsOrError, groupsOf: Map<string, TargetGroup[]> | Error): Promise<FoundLoadBalancer> {
-  const base = { name: lb.LoadBalancerName!, type: 'application' as const, arn: lb.LoadBalancerArn!, vpcId: lb.VpcId ?? '' };
+  const base = { name: lb.LoadBalancerName!, type: 'application' as const, arn: lb.LoadBalancerArn!, vpcId: lb.VpcId ?? '', ...(lb.DNSName ? { dnsName: lb.DNSName } : {}) };
   let idleTimeoutS: number | null = null;
   try {
     if (tags instanceof Error) throw tags;

@@ -82,7 +82,7 @@ export async function findClassic(client: ElasticLoadBalancingClient, selection:
 
 async function describeClassic(client: ElasticLoadBalancingClient, lb: LoadBalancerDescription, tags: TagsOrError): Promise<FoundLoadBalancer> {
   const name = lb.LoadBalancerName!;
-  const base = { name, type: 'classic' as const, vpcId: lb.VPCId ?? 'EC2-Classic' };
+  const base = { name, type: 'classic' as const, vpcId: lb.VPCId ?? 'EC2-Classic', ...(lb.DNSName ? { dnsName: lb.DNSName } : {}) };
   let idleTimeoutS: number | null = null;
   try {
     if (tags instanceof Error) throw tags;

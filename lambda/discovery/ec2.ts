@@ -14,6 +14,8 @@ const BATCH = 200;
 export interface InstanceAddress {
   readonly ip: string;
   readonly securityGroupIds: readonly string[];
+  /** The instance's VPC: where a CloudFront VPC origin on it is probed from. */
+  readonly vpcId?: string;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function instanceAddresses(client: EC2Client, instanceIds: readonly
       // The interface that holds the address the load balancer uses; the instance's groups are the primary interface's.
       const nic = (instance.NetworkInterfaces ?? []).find((n) => n.PrivateIpAddress === instance.PrivateIpAddress);
       const groups = nic?.Groups ?? instance.SecurityGroups ?? [];
-      found.set(instance.InstanceId, { ip: instance.PrivateIpAddress, securityGroupIds: groups.flatMap((g) => (g.GroupId ? [g.GroupId] : [])) });
+      found.set(instance.InstanceId, { ip: instance.PrivateIpAddress, securityGroupIds: groups.flatMap((g) => (g.GroupId ? [g.GroupId] : [])), ...(instance.VpcId ? { vpcId: instance.VpcId } : {}) });
     }
   }
   return found;

@@ -20,6 +20,8 @@ export interface FoundBackend {
 /** A load balancer as found: like its plan, with backends not yet resolved nor sampled. */
 export interface FoundLoadBalancer extends Omit<LoadBalancerPlan, 'backends' | 'backendsNotSampled'> {
   readonly backends: readonly FoundBackend[];
+  /** The DNS name AWS gave the load balancer: what a CloudFront custom origin names it by. */
+  readonly dnsName?: string;
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
  * Discovery: from a region's load balancers to what the probe must measure.
  */
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { withDefaults } from '../shared/defaults';
 import { clientConfig, meteredClient, type CallCounter } from './aws';
+import { CLOUDFRONT_REGION } from './cloudfront';
 import { diagnoseReachability } from './diagnose';
 import { instanceAddresses, type InstanceAddress } from './ec2';
 import { TokenBucket, defaults as pacing } from './pace';
@@ -21,7 +23,8 @@ import { withProtocol } from '../probe/protocol-version';
 export { toProbePlan, planKeyOf } from './plan';
 export { TAGS, type Selection } from './select';
 export type { ProbeSource, Reachability } from './reachability';
-export { APPLICATION_SOURCE, CLASSIC_SOURCE, DEFAULT_SOURCES, type DiscoveryClients, type DiscoverySource, type SourceFindings } from './source';
+export { cloudFrontSource, originFrontName, type CloudFrontSourceOptions } from './cloudfront';
+export { APPLICATION_SOURCE, CLASSIC_SOURCE, DEFAULT_SOURCES, discoverySources, type DiscoveryClients, type DiscoverySource, type SourceFindings } from './source';
 export * from './types';
 
 /** Defaults of discovery, merged once. */
@@ -78,9 +81,15 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
     elb: meteredClient(given.elb, counter, bucket(1)),
     elbv2: meteredClient(given.elbv2, counter, bucket(1)),
     ec2: meteredClient(given.ec2, counter, bucket(2.5)),
+    ...(given.cloudFront ? { cloudFront: meteredClient(given.cloudFront, counter, bucket(1)) } : {}),
   };
 
-  const findings = await Promise.all((options.sources ?? DEFAULT_SOURCES).map((source) => source.find(clients, options, settings.concurrency)));
+  // Sources that read the others' fronts (CloudFront's origins on load balancers) run after them.
+  const sources = options.sources ?? DEFAULT_SOURCES;
+  const first = await Promise.all(sources.filter((s) => s.readsFronts !== true).map((source) => source.find(clients, options, settings.concurrency)));
+  const firstFronts = first.flatMap((f) => f.found);
+  const then = await Promise.all(sources.filter((s) => s.readsFronts === true).map((source) => source.find(clients, options, settings.concurrency, firstFronts)));
+  const findings = [...first, ...then];
   const found = findings.flatMap((f) => f.found);
   const instanceIds = found.flatMap((lb) => lb.backends.flatMap((b) => (b.instanceId ? [b.instanceId] : [])));
   let ips: Map<string, InstanceAddress> | Error;
@@ -106,6 +115,7 @@ export function createClients(region: string, profile?: string): DiscoveryClient
     elb: new ElasticLoadBalancingClient(clientConfig(region, profile)),
     elbv2: new ElasticLoadBalancingV2Client(clientConfig(region, profile)),
     ec2: new EC2Client(clientConfig(region, profile)),
+    cloudFront: new CloudFrontClient(clientConfig(CLOUDFRONT_REGION, profile)),
   };
 }
 
@@ -146,5 +156,6 @@ function toPlan(lb: FoundLoadBalancer, ips: Map<string, InstanceAddress> | Error
       ...(lookupError ? [] : [...vanished].map((id) => ({ what: `instance ${id}`, reason: 'is registered but no longer exists (EC2 does not know it)' }))),
     ],
     ...(error !== undefined ? { error } : {}),
+    ...(lb.cloudFront !== undefined ? { cloudFront: lb.cloudFront } : {}),
   };
 }

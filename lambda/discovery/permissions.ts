@@ -26,18 +26,23 @@ export const DISCOVERY_ACTIONS = [
  */
 export const CLOUDFRONT_LIST_ACTIONS = ['cloudfront:ListDistributions', 'cloudfront:ListVpcOrigins'] as const;
 
-/** Reading one VPC origin (the load balancer or instance behind it): limited to VPC origins (`vpcOriginsArn`). */
-export const CLOUDFRONT_VPC_ORIGIN_ACTIONS = ['cloudfront:GetVpcOrigin'] as const;
+/**
+ * Reading one distribution (only for a listing that leaves a distribution's origins out) or one
+ * VPC origin (the load balancer or instance behind it): limited to the account's distributions
+ * and VPC origins (`cloudFrontReadArns`).
+ */
+export const CLOUDFRONT_READ_ACTIONS = ['cloudfront:GetDistribution', 'cloudfront:GetVpcOrigin'] as const;
 
 /**
- * The VPC origins of an account, the tightest resource GetVpcOrigin allows: their ids are found
- * at run time, and CloudFront's ARNs name no region (a global service).
+ * The distributions and VPC origins of an account, the tightest resources GetDistribution and
+ * GetVpcOrigin allow: their ids are found at run time, and CloudFront's ARNs name no region (a
+ * global service).
  *
  * @example
- * vpcOriginsArn('aws', '123456789012'); // 'arn:aws:cloudfront::123456789012:vpcorigin/*'
+ * cloudFrontReadArns('aws', '123456789012'); // ['arn:aws:cloudfront::123456789012:distribution/*', 'arn:aws:cloudfront::123456789012:vpcorigin/*']
  */
-export function vpcOriginsArn(partition: string, account: string): string {
-  return `arn:${partition}:cloudfront::${account}:vpcorigin/*`;
+export function cloudFrontReadArns(partition: string, account: string): string[] {
+  return ['distribution', 'vpcorigin'].map((kind) => `arn:${partition}:cloudfront::${account}:${kind}/*`);
 }
 
 /** What `scan --publish` adds: putting the metrics. */
@@ -57,7 +62,7 @@ export function scanPolicyJson(): string {
       Statement: [
         { Sid: 'IdleCanaryDiscover', Effect: 'Allow', Action: DISCOVERY_ACTIONS, Resource: '*' },
         { Sid: 'IdleCanaryListCloudFrontWithCloudFront', Effect: 'Allow', Action: CLOUDFRONT_LIST_ACTIONS, Resource: '*' },
-        { Sid: 'IdleCanaryReadVpcOriginsWithCloudFront', Effect: 'Allow', Action: CLOUDFRONT_VPC_ORIGIN_ACTIONS, Resource: vpcOriginsArn('aws', '*') },
+        { Sid: 'IdleCanaryReadCloudFrontWithCloudFront', Effect: 'Allow', Action: CLOUDFRONT_READ_ACTIONS, Resource: cloudFrontReadArns('aws', '*') },
         { Sid: 'IdleCanaryPublishWithPublishFlag', Effect: 'Allow', Action: PUBLISH_ACTIONS, Resource: '*' },
       ],
     },

@@ -3,11 +3,13 @@
  * with the selection applied, each front with its idle timeout, its backends and where they
  * can be probed from.
  */
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { findApplication } from './alb';
 import { findClassic } from './classic';
+import { cloudFrontSource } from './cloudfront';
 import type { FoundLoadBalancer } from './found';
 import type { Selection } from './select';
 import type { NotCovered } from './types';
@@ -17,6 +19,8 @@ export interface DiscoveryClients {
   readonly elb: ElasticLoadBalancingClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly ec2: EC2Client;
+  /** The global CloudFront API (us-east-1); only the CloudFront source uses it. */
+  readonly cloudFront?: CloudFrontClient;
 }
 
 /** What one source found: the fronts it keeps, those the selection left out, and kinds it does not cover. */
@@ -37,13 +41,19 @@ export interface SourceFindings {
  * const mine: DiscoverySource = { name: 'cloudfront', find: async (clients, selection) => ({ found: [], excluded: [], notCovered: [] }) };
  */
 export interface DiscoverySource {
-  /** Names the source in errors: `classic`, `application`. */
+  /** Names the source in errors: `classic`, `application`, `cloudfront`. */
   readonly name: string;
+  /**
+   * The source reads the fronts the other sources found (CloudFront: an origin that is one of
+   * them is checked against it); it runs after them, and gets them as `fronts`.
+   * @default false
+   */
+  readonly readsFronts?: boolean;
   /**
    * The fronts of the region this selection keeps. A failing call for one front marks that
    * front with the error; only a failing listing throws.
    */
-  find(clients: DiscoveryClients, selection: Selection, concurrency: number): Promise<SourceFindings>;
+  find(clients: DiscoveryClients, selection: Selection, concurrency: number, fronts?: readonly FoundLoadBalancer[]): Promise<SourceFindings>;
 }
 
 /** Classic Load Balancers, with their InService instances. */
@@ -54,3 +64,14 @@ export const APPLICATION_SOURCE: DiscoverySource = { name: 'application', find: 
 
 /** The sources a run reads when none are given. */
 export const DEFAULT_SOURCES: readonly DiscoverySource[] = [CLASSIC_SOURCE, APPLICATION_SOURCE];
+
+/**
+ * The sources a run reads: Classic ELBs and ALBs, and CloudFront's origins when asked (the
+ * `cloudFront` setting, `scan --cloudfront`).
+ *
+ * @example
+ * discoverySources({ cloudFront: true, probePublicOrigins: false }).map((s) => s.name); // ['classic', 'application', 'cloudfront']
+ */
+export function discoverySources(options: { readonly cloudFront?: boolean; readonly probePublicOrigins?: boolean }): readonly DiscoverySource[] {
+  return options.cloudFront === true ? [...DEFAULT_SOURCES, cloudFrontSource({ probePublicOrigins: options.probePublicOrigins === true })] : DEFAULT_SOURCES;
+}

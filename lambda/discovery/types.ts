@@ -5,8 +5,33 @@
 import type { ProbeJob, ProbeTarget } from '../probe/types';
 import type { Reachability } from './reachability';
 
-/** `probe`: targets a run request named, judged against the idle timeout it gave (no AWS lookup). */
-export type LoadBalancerType = 'classic' | 'application' | 'probe';
+/**
+ * `probe`: targets a run request named, judged against the idle timeout it gave (no AWS lookup).
+ * `cloudfront`: one origin of a CloudFront distribution, whose idle timeout is the origin's keep-alive.
+ */
+export type LoadBalancerType = 'classic' | 'application' | 'probe' | 'cloudfront';
+
+/**
+ * What a CloudFront origin is, as discovery judges it: a load balancer of the account (a
+ * configuration check, no probe), an EC2 instance behind a VPC origin (probed from its VPC), or a
+ * custom origin on the internet (probed from outside any VPC only when `probePublicOrigins` is on).
+ */
+export type CloudFrontOriginKind = 'load-balancer' | 'instance' | 'public';
+
+/** A CloudFront origin, as the front that stands for it carries it into verdicts and reports. */
+export interface CloudFrontOrigin {
+  readonly distributionId: string;
+  readonly originId: string;
+  /** The origin's domain name (a custom origin's) or the VPC origin's endpoint ARN. */
+  readonly domainName: string;
+  /** CloudFront's `OriginKeepaliveTimeout` for this origin, in seconds: how long it reuses an idle connection. */
+  readonly keepAliveS: number;
+  readonly kind: CloudFrontOriginKind;
+  /** The VPC origin's id, when the origin is one. */
+  readonly vpcOriginId?: string;
+  /** A `load-balancer` origin: the load balancer discovery found, with its idle timeout (`null` when it could not be read). */
+  readonly loadBalancer?: { readonly name: string; readonly type: LoadBalancerType; readonly arn?: string; readonly idleTimeoutS: number | null };
+}
 
 /** How reports and verdicts show the VPC of a front probed from outside any VPC, as they show a target probed by hand. */
 export const OUTSIDE_ANY_VPC = '-';
@@ -69,6 +94,8 @@ export interface LoadBalancerPlan {
   readonly skipped: readonly Skipped[];
   /** Set when an AWS call failed for this load balancer: it is reported as an error, the others go on. */
   readonly error?: string;
+  /** A CloudFront origin (`type` `cloudfront`): its distribution, origin, keep-alive and what it is. */
+  readonly cloudFront?: CloudFrontOrigin;
 }
 
 /** A load balancer idle-canary does not cover (NLB, GWLB), with the reason. */
@@ -76,6 +103,10 @@ export interface NotCovered {
   readonly name: string;
   readonly type: string;
   readonly reason: string;
+  /** A CloudFront origin not probed: its distribution, origin and keep-alive. */
+  readonly cloudFront?: CloudFrontOrigin;
+  /** The command that probes it by hand (a public CloudFront origin while `probePublicOrigins` is off). */
+  readonly command?: string;
 }
 
 /** The outcome of discovery in one region. */

@@ -12,6 +12,7 @@ import { LAMBDA_TIMEOUT_S } from '../run/route';
 import type { DiscoverOutput } from '../run/types';
 import { logger } from '../shared/logger';
 import { booleanSettingFromEnv, ENV, envList, envProbeSources, envString, settingFromEnv } from './config';
+import { discoverySources } from '../discovery/source';
 import { validator } from './validate';
 
 const check = validator('discover');
@@ -80,6 +81,7 @@ function planSettings(env: NodeJS.ProcessEnv): PlanSettings {
       tags: envList(env, ENV.tags),
       maxBackendsPerPort: settingFromEnv(env, 'maxBackendsPerPort'),
       probeSources: envProbeSources(env),
+      sources: discoverySources({ cloudFront: booleanSettingFromEnv(env, 'cloudFront'), probePublicOrigins: booleanSettingFromEnv(env, 'probePublicOrigins') }),
     },
     periodMinutes: settingFromEnv(env, 'periodMinutes'),
     bucket: envString(env, ENV.bucket),

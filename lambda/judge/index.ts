@@ -9,7 +9,8 @@ import { headroomS, probeHeadroomS } from '../probe/headroom';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import type { Reachability } from '../discovery/reachability';
-import { OUTSIDE_ANY_VPC, type Discovery, type LoadBalancerPlan, type LoadBalancerType, type PlannedBackend, type ProbePlanItem, type Skipped } from '../discovery/types';
+import { judgeChain, keepAliveVerdict, type Chain } from './chain';
+import { OUTSIDE_ANY_VPC, type CloudFrontOrigin, type Discovery, type LoadBalancerPlan, type LoadBalancerType, type PlannedBackend, type ProbePlanItem, type Skipped } from '../discovery/types';
 import { phaseEvidence, phaseVerdict, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Standard, type Verdict } from '../probe';
 
 /** Defaults of the judge, merged once. */
@@ -74,6 +75,10 @@ export interface LoadBalancerVerdict {
   readonly skipped: readonly Skipped[];
   /** Discovery failed for this load balancer. */
   readonly error?: string;
+  /** A CloudFront origin: its distribution, origin, keep-alive (the `idleTimeoutS` it is judged against) and what it is. */
+  readonly cloudFront?: CloudFrontOrigin;
+  /** A CloudFront origin that is a load balancer: CloudFront → load balancer → backends, and which hop is short. */
+  readonly chain?: Chain;
 }
 
 /**
@@ -99,7 +104,45 @@ export function judgeLoadBalancers(
     if (result === undefined) return;
     for (const name of item.loadBalancers) resultByBackend.set(backendKey(name, item.key), result);
   });
-  return loadBalancers.map((lb) => judgeLoadBalancer(lb, lb.marginS ?? settings.marginS, (backend) => resultByBackend.get(backendKey(lb.name, planKeyOf(backend)))));
+  const verdicts = loadBalancers.map((lb) => judgeLoadBalancer(lb, lb.marginS ?? settings.marginS, (backend) => resultByBackend.get(backendKey(lb.name, planKeyOf(backend)))));
+  return verdicts.map((verdict) => (verdict.cloudFront?.loadBalancer ? withChain(verdict, verdicts) : verdict));
+}
+
+/**
+ * A CloudFront origin on a load balancer, with the chain down to that load balancer's backends
+ * (its verdict in this run).
+ */
+function withChain(origin: LoadBalancerVerdict, verdicts: readonly LoadBalancerVerdict[]): LoadBalancerVerdict {
+  const target = origin.cloudFront!.loadBalancer!;
+  const lb = verdicts.find((v) => v.type === target.type && v.name === target.name && v.arn === target.arn);
+  const tolerated = lb ? Object.values(lb.phases).map(toleratedS).filter((s): s is number => s !== null) : [];
+  const downstream = lb ? { verdict: lb.verdict, toleratedS: tolerated.length > 0 ? Math.min(...tolerated) : null } : undefined;
+  return { ...origin, chain: judgeChain(origin.cloudFront!, downstream, origin.marginS) };
+}
+
+/**
+ * A CloudFront origin on a load balancer, judged without a probe: the load balancer keeps idle
+ * connections for its idle timeout, which is the limit CloudFront's keep-alive meets (a
+ * `keepAlive` phase, so that metrics, alarms and reports show it as any other limit).
+ */
+function judgeKeepAliveCheck(lb: LoadBalancerPlan, origin: CloudFrontOrigin, marginS: number): LoadBalancerVerdict {
+  const limitS = origin.loadBalancer!.idleTimeoutS;
+  const verdict = keepAliveVerdict(origin.keepAliveS, limitS, marginS);
+  return {
+    name: lb.name,
+    type: lb.type,
+    vpcId: lb.vpcId ?? OUTSIDE_ANY_VPC,
+    idleTimeoutS: origin.keepAliveS,
+    marginS,
+    phases: limitS === null ? {} : { keepAlive: { limitS, survivedS: null, verdict, failingBackends: verdict === 'fail' ? [origin.loadBalancer!.name] : [] } },
+    verdict: lb.error !== undefined ? worstVerdict([verdict, 'inconclusive']) : verdict,
+    backends: [],
+    probeErrors: 0,
+    backendsNotSampled: 0,
+    skipped: lb.skipped,
+    ...(lb.error !== undefined ? { error: lb.error } : {}),
+    cloudFront: origin,
+  };
 }
 
 /**
@@ -168,6 +211,7 @@ function backendKey(loadBalancer: string, planKey: string): string {
 }
 
 function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (backend: PlannedBackend) => ProbeResult | undefined): LoadBalancerVerdict {
+  if (lb.cloudFront?.loadBalancer) return judgeKeepAliveCheck(lb, lb.cloudFront, marginS);
   const idleTimeoutS = lb.idleTimeoutS;
   const backends =
     idleTimeoutS === null
@@ -199,6 +243,7 @@ function judgeLoadBalancer(lb: LoadBalancerPlan, marginS: number, resultOf: (bac
     backendsNotSampled: lb.backendsNotSampled,
     skipped: lb.skipped,
     ...(lb.error !== undefined ? { error: lb.error } : {}),
+    ...(lb.cloudFront !== undefined ? { cloudFront: lb.cloudFront } : {}),
   };
 }
 

@@ -22,8 +22,8 @@ export const LOAD_BALANCER_DIMENSION = 'LoadBalancer';
 
 /** What names a load balancer: its type, its name and (an ALB) its ARN. */
 export interface LoadBalancerIdentity {
-  /** `probe` for targets probed by hand, which have no AWS identity. */
-  readonly type: 'classic' | 'application' | 'probe';
+  /** `probe` for targets probed by hand, which have no AWS identity; `cloudfront` for a CloudFront origin. */
+  readonly type: 'classic' | 'application' | 'probe' | 'cloudfront';
   readonly name: string;
   /** An ALB's ARN, or its resource part `app/NAME/ID` as access log lines carry it. */
   readonly arn?: string;
@@ -32,7 +32,7 @@ export interface LoadBalancerIdentity {
 /**
  * The value of the `LoadBalancer` dimension: AWS's own identity of the load balancer, `app/NAME/ID`
  * for an ALB (AWS/ApplicationELB's `LoadBalancer`), the name for a Classic ELB (AWS/ELB's
- * `LoadBalancerName`).
+ * `LoadBalancerName`), the front's name `cloudfront/DISTRIBUTION/ORIGIN` for a CloudFront origin.
  *
  * Why not the bare name: a Classic ELB and an ALB may share a name in one region (separate
  * APIs), and their series, alarms and reports would merge; AWS's value also lets a user put
@@ -46,6 +46,7 @@ export interface LoadBalancerIdentity {
  * loadBalancerDimension({ type: 'application', name: 'api', arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/api/50dc6c495c0c9188' });
  * // 'app/api/50dc6c495c0c9188'
  * loadBalancerDimension({ type: 'classic', name: 'api' }); // 'api'
+ * loadBalancerDimension({ type: 'cloudfront', name: 'cloudfront/E123ABC/api-origin' }); // 'cloudfront/E123ABC/api-origin'
  */
 export function loadBalancerDimension(lb: LoadBalancerIdentity): string {
   if (lb.type !== 'application') return lb.name;

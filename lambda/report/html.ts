@@ -10,7 +10,8 @@ import type { Change } from './changes';
 import { labelled, type RunLinks } from './console-links';
 import { escapeXml as esc, probePicture } from './picture';
 import type { ScanReport } from './scan';
-import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, headroomText, limitText, shownName, worstBackend } from './view';
+import { accessLogsError, backendAdvice, byVerdict, cloudFrontText, hangupsHeading, hangupsSentence, hangupsText, headroomText, limitText, notProbedText, shownName, worstBackend } from './view';
+import type { NotCovered } from '../discovery/types';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 16px}
@@ -106,6 +107,7 @@ function loadBalancerSection(lb: LoadBalancerVerdict, report: ScanReport): strin
     `<h2 id="${anchorOf(report, lb)}">${esc(shownName(report, lb))} <span class="${lb.verdict}">${lb.verdict.toUpperCase()}</span></h2>`,
     `<p class="muted">${lb.type} · ${esc(lb.vpcId)} · idle timeout ${lbS === null ? 'unknown' : `${lbS} s`} · margin ${lb.marginS} s${lb.backendsNotSampled > 0 ? ` · ${lb.backendsNotSampled} more backend(s) not sampled this run` : ''}</p>`,
     lb.error ? `<p class="fail">Discovery error: ${esc(lb.error)}</p>` : '',
+    cloudFrontParagraph(lb),
     rows.length > 0 ? `<table><tr><th>idle</th><th>verdict</th><th>limit</th><th>headroom</th><th>failing backends</th></tr>${rows.join('')}</table>` : '',
     worst ? `<p class="advice">${esc(backendAdvice(lb, worst))}</p>` : '',
     failParagraph(hangupsSentence(report, lb)),
@@ -119,12 +121,18 @@ function anchorOf(report: ScanReport, lb: LoadBalancerVerdict): string {
   return esc(`lb-${shownName(report, lb) === lb.name ? lb.name : `${lb.name}-${lb.type}`}`);
 }
 
+/** A CloudFront origin's distribution, keep-alive and chain, in the verdict's colour. */
+function cloudFrontParagraph(lb: LoadBalancerVerdict): string {
+  const text = cloudFrontText(lb);
+  return text === null ? '' : `<p class="${lb.verdict}">${esc(text)}</p>`;
+}
+
 function failParagraph(text: string | null): string {
   return text === null ? '' : `<p class="fail">${esc(text)}</p>`;
 }
 
 function othersSection(report: ScanReport): string {
-  const rows = [...report.notCovered.map((n) => ['not covered', n]), ...report.excluded.map((n) => ['excluded', n])] as Array<[string, { name: string; type: string; reason: string }]>;
+  const rows = [...report.notCovered.map((n) => ['not covered', n]), ...report.excluded.map((n) => ['excluded', n])] as Array<[string, NotCovered]>;
   if (rows.length === 0) return '';
-  return `<h2>Not probed</h2><table><tr><th></th><th>load balancer</th><th>type</th><th>why</th></tr>${rows.map(([kind, n]) => `<tr><td>${kind}</td><td>${esc(n.name)}</td><td>${esc(n.type)}</td><td>${esc(n.reason)}</td></tr>`).join('')}</table>`;
+  return `<h2>Not probed</h2><table><tr><th></th><th>load balancer</th><th>type</th><th>why</th></tr>${rows.map(([kind, n]) => `<tr><td>${kind}</td><td>${esc(n.name)}</td><td>${esc(n.type)}</td><td>${esc(notProbedText(n))}</td></tr>`).join('')}</table>`;
 }

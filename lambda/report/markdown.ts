@@ -7,7 +7,7 @@ import type { Change } from './changes';
 import { labelled, type RunLinks } from './console-links';
 import type { ScanReport } from './scan';
 import { printable } from '../shared/printable';
-import { accessLogsError, backendAdvice, byVerdict, hangupsHeading, hangupsSentence, hangupsText, limitText, shownName, worstBackend } from './view';
+import { accessLogsError, backendAdvice, byVerdict, cloudFrontText, hangupsHeading, hangupsSentence, hangupsText, limitText, notProbedText, shownName, worstBackend } from './view';
 
 /**
  * Renders the summary: verdict, changes, the links of a deployed run (the console's pages of
@@ -43,13 +43,13 @@ export function renderMarkdownReport(report: ScanReport, changes: readonly Chang
   );
   for (const lb of lbs.filter((l) => l.verdict !== 'pass')) {
     const worst = worstBackend(lb);
-    const why = lb.error ?? (worst ? backendAdvice(lb, worst) : 'No backend was probed.');
+    const why = lb.error ?? (worst ? backendAdvice(lb, worst) : (cloudFrontText(lb) ?? 'No backend was probed.'));
     const hangups = hangupsSentence(report, lb);
     lines.push('', `## ${md(shownName(report, lb))}: ${md(lb.verdict.toUpperCase())}`, '', md(why), ...(hangups ? ['', md(hangups)] : []));
     if (lb.skipped.length > 0) lines.push('', ...lb.skipped.map((s) => `- skipped ${md(s.what)}: ${md(s.reason)}`));
   }
   const others = [...report.notCovered, ...report.excluded];
-  if (others.length > 0) lines.push('', '## Not probed', '', ...others.map((n) => `- ${md(n.name)} (${md(n.type)}): ${md(n.reason)}`));
+  if (others.length > 0) lines.push('', '## Not probed', '', ...others.map((n) => `- ${md(n.name)} (${md(n.type)}): ${md(notProbedText(n))}`));
   return `${lines.join('\n')}\n`;
 }
 

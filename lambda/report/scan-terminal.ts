@@ -8,7 +8,7 @@ import { printable } from '../shared/printable';
 import { fmt } from './advice';
 import type { ScanReport } from './scan';
 import { wrap } from './terminal';
-import { backendAdvice, byVerdict, hangupsPhrase, headroomText, worstBackend } from './view';
+import { backendAdvice, byVerdict, cloudFrontText, hangupsPhrase, headroomText, notProbedText, worstBackend } from './view';
 
 /**
  * Renders a scan: a summary line, then each load balancer with its phases, backends, what was
@@ -28,7 +28,7 @@ export function renderScanReport(report: ScanReport): string {
   if (report.accessLogs?.error !== undefined) lines.push(`access logs could not be read: ${report.accessLogs.error}`);
   for (const lb of lbs) lines.push('', ...loadBalancerBlock(lb, report));
   const others = [...report.notCovered.map((n) => ({ ...n, kind: 'not covered' })), ...report.excluded.map((n) => ({ ...n, kind: 'excluded' }))];
-  if (others.length > 0) lines.push('', ...others.map((n) => `${n.kind}: ${n.name} (${n.type}): ${n.reason}`));
+  if (others.length > 0) lines.push('', ...others.map((n) => `${n.kind}: ${n.name} (${n.type}): ${notProbedText(n)}`));
   if (report.metrics) {
     const failed = report.metrics.failed.reduce((sum, f) => sum + f.datums, 0);
     lines.push('', `metrics: ${report.metrics.published} datum(s) published to ${report.metrics.namespace}${failed > 0 ? `, ${failed} NOT published: ${report.metrics.failed.map((f) => f.error).join('; ')}` : ''}`);
@@ -41,6 +41,8 @@ function loadBalancerBlock(lb: LoadBalancerVerdict, report: ScanReport): string[
   const idle = lb.idleTimeoutS === null ? 'idle timeout unknown' : `idle timeout ${lb.idleTimeoutS} s`;
   const lines = [`${lb.name} (${lb.type}, ${lb.vpcId}, ${idle})  ${lb.verdict.toUpperCase()}`];
   if (lb.error) lines.push(`  error: ${lb.error}`);
+  const cloudFront = cloudFrontText(lb);
+  if (cloudFront !== null) lines.push(...wrap(cloudFront, 80, '  '));
   for (const [phase, verdict] of Object.entries(lb.phases) as Array<[PhaseName, LoadBalancerVerdict['phases'][PhaseName] & object]>) {
     const limit = verdict.limitS === null ? 'no limit found' : `limit ${fmt(verdict.limitS)} s`;
     const headroom = headroomText(phaseHeadroomS(verdict, lb.idleTimeoutS));

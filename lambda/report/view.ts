@@ -7,6 +7,7 @@ import { loadBalancerDimension } from '../metrics/names';
 import type { PhaseName, Verdict } from '../probe';
 import { adviseTarget, fmt } from './advice';
 import type { Counts } from '../access-logs/tally';
+import type { NotCovered } from '../discovery/types';
 import type { ScanReport } from './scan';
 
 const ORDER: Readonly<Record<Verdict, number>> = { fail: 0, inconclusive: 1, pass: 2 };
@@ -119,4 +120,29 @@ function loggedHangups(report: ScanReport, lb: Row): Counts | null {
 function hangupsOfRequests(counts: Counts): string {
   const hangups = counts.hangups.toLocaleString('en-US');
   return counts.requests === 0 ? hangups : `${hangups} of ${counts.requests.toLocaleString('en-US')}`;
+}
+
+/**
+ * A CloudFront origin in words: its distribution, origin and keep-alive, and for an origin on a
+ * load balancer the chain down to the backends and which hop is short; `null` for any other front.
+ *
+ * @example
+ * cloudFrontText(lb); // "CloudFront E123ABC origin api (load-balancer, keep-alive 90 s): CloudFront keep-alive 90 s → load balancer api idle timeout 60 s → ... short at CloudFront → api ..."
+ */
+export function cloudFrontText(lb: Pick<LoadBalancerVerdict, 'cloudFront' | 'chain'>): string | null {
+  if (lb.cloudFront === undefined) return null;
+  const { distributionId, originId, kind, keepAliveS } = lb.cloudFront;
+  const origin = `CloudFront ${distributionId} origin ${originId} (${kind}, keep-alive ${keepAliveS} s)`;
+  return lb.chain ? `${origin}: ${lb.chain.summary}` : `${origin}: its backend is judged against the keep-alive`;
+}
+
+/**
+ * Why a front was not probed, with the command that probes it by hand when there is one.
+ *
+ * @example
+ * notProbedText({ name: 'cloudfront/E1/site', type: 'cloudfront', reason: 'public origin ...: not probed', command: 'idle-canary probe https://origin.example.com:443/ --lb-idle-timeout 5' });
+ * // 'public origin ...: not probed: idle-canary probe https://origin.example.com:443/ --lb-idle-timeout 5'
+ */
+export function notProbedText(entry: Pick<NotCovered, 'reason' | 'command'>): string {
+  return entry.command === undefined ? entry.reason : `${entry.reason}: ${entry.command}`;
 }

@@ -4,7 +4,7 @@
  * them has none of it. Three configurations, each synthesized once (and shared with
  * config-keys.integration.test.ts through the template cache).
  */
-import { CLOUDFRONT_LIST_ACTIONS, CLOUDFRONT_VPC_ORIGIN_ACTIONS } from '../../lambda/discovery/permissions';
+import { CLOUDFRONT_LIST_ACTIONS, CLOUDFRONT_READ_ACTIONS } from '../../lambda/discovery/permissions';
 import { SETTINGS } from '../../lambda/shared/settings';
 import { STACK, logicalIdOf, roleStatements, stateMachineDefinition, synth } from './synth';
 
@@ -28,15 +28,15 @@ function outsideRoute({ template }: Synthesized): { next: string; states: Record
 }
 
 describe('cloudFront', () => {
-  it("lets discover list the account's distributions and VPC origins, and read VPC origins only, with cloudFront only", () => {
+  it("lets discover list the account's distributions and VPC origins, and read distributions and VPC origins only, with cloudFront only", () => {
     // Act
     const [without, withCloudFront] = [plain, cloudFront].map(discoverStatements);
 
-    // Assess: "*" where AWS allows nothing narrower (ListDistributions, ListVpcOrigins), the account's VPC origins for GetVpcOrigin
+    // Assess: "*" where AWS allows nothing narrower (ListDistributions, ListVpcOrigins), the account's distributions and VPC origins for GetDistribution and GetVpcOrigin
     expect(withCloudFront).toEqual([
       ...without.filter((s) => s.Sid !== 'SeeRunningRuns'),
       { Sid: 'ListCloudFrontOrigins', Effect: 'Allow', Action: [...CLOUDFRONT_LIST_ACTIONS], Resource: '*' },
-      { Sid: 'ReadVpcOrigins', Effect: 'Allow', Action: CLOUDFRONT_VPC_ORIGIN_ACTIONS[0], Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::123456789012:vpcorigin/*']] } },
+      { Sid: 'ReadCloudFrontOrigins', Effect: 'Allow', Action: [...CLOUDFRONT_READ_ACTIONS], Resource: ['distribution', 'vpcorigin'].map((kind) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudfront::123456789012:${kind}/*`]] })) },
       without.find((s) => s.Sid === 'SeeRunningRuns'),
     ]);
     expect(JSON.stringify(without)).not.toContain('cloudfront:');

@@ -1,4 +1,4 @@
-import type { BackendVerdict, LoadBalancerVerdict } from '../../../lambda/judge';
+import { judgeLoadBalancers, type BackendVerdict, type LoadBalancerVerdict } from '../../../lambda/judge';
 import { PUT_LIMITS, batchDatums, toDatums, type Datum } from '../../../lambda/metrics/datums';
 import { METRIC_SETS, type MetricSet } from '../../../lambda/metrics/names';
 import type { ProbeResult } from '../../../lambda/probe';
@@ -179,5 +179,48 @@ describe('batchDatums', () => {
     // Assess
     expect(batches.every((b) => b.length <= 3)).toBe(true);
     expect(batches.flat()).toHaveLength(datums.length);
+  });
+});
+
+describe('a CloudFront origin on a load balancer', () => {
+  it('publishes its headroom (the idle timeout minus the keep-alive) under cloudfront/DISTRIBUTION/ORIGIN, and counts it among the failing', () => {
+    // Prepare: keep-alive 90 s in front of a 60 s ALB, judged from configuration
+    const [origin] = judgeLoadBalancers(
+      [
+        {
+          name: 'cloudfront/E123ABC/api-origin',
+          type: 'cloudfront',
+          vpcId: 'vpc-1',
+          idleTimeoutS: 90,
+          backends: [],
+          backendsNotSampled: 0,
+          skipped: [],
+          cloudFront: { distributionId: 'E123ABC', originId: 'api-origin', domainName: 'api-1.eu-west-1.elb.amazonaws.com', keepAliveS: 90, kind: 'load-balancer', loadBalancer: { name: 'api', type: 'application', idleTimeoutS: 60 } },
+        },
+      ],
+      [],
+      [],
+    );
+
+    // Act
+    const lean = toDatums([origin], at);
+    const detailed = toDatums([origin], at, { metrics: 'detailed' });
+
+    // Assess
+    expect(lean).toEqual([
+      { MetricName: 'Headroom', Unit: 'Seconds', Value: -30, Timestamp: at, Dimensions: [{ Name: 'LoadBalancer', Value: 'cloudfront/E123ABC/api-origin' }] },
+      { MetricName: 'LoadBalancersFailing', Unit: 'Count', Value: 1, Timestamp: at },
+      { MetricName: 'LoadBalancersInconclusive', Unit: 'Count', Value: 0, Timestamp: at },
+      { MetricName: 'FleetProbeErrors', Unit: 'Count', Value: 0, Timestamp: at },
+      { MetricName: 'RunCompleted', Unit: 'Count', Value: 1, Timestamp: at },
+    ]);
+    expect(detailed.filter((d) => d.Dimensions !== undefined).map((d) => [d.MetricName, d.Value])).toEqual([
+      ['LoadBalancerIdleTimeout', 90],
+      ['BackendKeepAliveTimeout', 60],
+      ['KeepAliveHeadroom', -30],
+      ['BackendsProbed', 0],
+      ['BackendsFailing', 0],
+      ['ProbeErrors', 0],
+    ]);
   });
 });

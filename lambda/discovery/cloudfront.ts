@@ -1,0 +1,343 @@
+/**
+ * CloudFront as a discovery source: every origin of the account's distributions that keeps idle
+ * connections (custom origins and VPC origins), each as a front whose idle timeout is CloudFront's
+ * origin keep-alive.
+ */
+import {
+  CloudFrontClient,
+  GetDistributionCommand,
+  GetVpcOriginCommand,
+  ListVpcOriginsCommand,
+  paginateListDistributions,
+  type DistributionSummary,
+  type Origin,
+  type OriginProtocolPolicy,
+  type VpcOriginSummary,
+} from '@aws-sdk/client-cloudfront';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { printable } from '../shared/printable';
+import { allPages, call, mapLimit } from './aws';
+import { instanceAddresses, type InstanceAddress } from './ec2';
+import type { FoundLoadBalancer } from './found';
+import type { Selection } from './select';
+import type { DiscoverySource, SourceFindings } from './source';
+import type { CloudFrontOrigin, NotCovered } from './types';
+
+/** CloudFront's API is global, served from us-east-1. */
+export const CLOUDFRONT_REGION = 'us-east-1';
+
+/** CloudFront's origin keep-alive when a custom origin does not set `OriginKeepaliveTimeout`. */
+export const DEFAULT_ORIGIN_KEEPALIVE_S = 5;
+
+/** Bounds on what is read: pages of `ListDistributions` (100 each) and of `ListVpcOrigins`. */
+const MAX_PAGES = 100;
+
+/**
+ * The front's name for one origin: `cloudfront/DISTRIBUTION/ORIGIN`, what reports show and what
+ * the `LoadBalancer` dimension carries (a `/` keeps it apart from any Classic ELB's name).
+ *
+ * @example
+ * originFrontName('E123ABC', 'api-origin'); // 'cloudfront/E123ABC/api-origin'
+ */
+export function originFrontName(distributionId: string, originId: string): string {
+  return `cloudfront/${printable(distributionId, 40)}/${printable(originId, 128)}`;
+}
+
+/**
+ * The load balancer a domain name is the DNS name of, among those discovery found: case-insensitive,
+ * with or without the `dualstack.` prefix CloudFront users often give.
+ *
+ * @example
+ * loadBalancerByDomain('DualStack.api-1.eu-west-1.elb.amazonaws.com', fronts); // the ALB named api
+ */
+export function loadBalancerByDomain(domain: string, fronts: readonly FoundLoadBalancer[]): FoundLoadBalancer | undefined {
+  const bare = (name: string) => name.toLowerCase().replace(/\.$/, '').replace(/^dualstack\./, '');
+  const wanted = bare(domain);
+  return fronts.find((lb) => lb.dnsName !== undefined && bare(lb.dnsName) === wanted);
+}
+
+/** Whether a domain is an Elastic Load Balancing DNS name (any region, any kind). */
+const isLoadBalancerDomain = (domain: string) => /\.elb\.([a-z0-9-]+\.)?amazonaws\.com(\.cn)?\.?$/i.test(domain);
+
+/** The scheme and port CloudFront reaches an origin with: HTTPS unless it only speaks HTTP (`match-viewer` reaches it in HTTPS for HTTPS viewers). */
+function originEndpoint(config: { HTTPPort?: number; HTTPSPort?: number; OriginProtocolPolicy?: OriginProtocolPolicy | string }): { tls: boolean; port: number } {
+  const tls = config.OriginProtocolPolicy !== 'http-only';
+  return { tls, port: (tls ? config.HTTPSPort : config.HTTPPort) ?? (tls ? 443 : 80) };
+}
+
+/**
+ * The command that probes a public origin by hand, against CloudFront's keep-alive.
+ *
+ * @example
+ * probeCommand('origin.example.com', { tls: true, port: 443 }, 5); // 'idle-canary probe https://origin.example.com:443/ --lb-idle-timeout 5'
+ */
+export function probeCommand(domain: string, endpoint: { tls: boolean; port: number }, keepAliveS: number): string {
+  return `idle-canary probe ${endpoint.tls ? 'https' : 'http'}://${printable(domain, 253)}:${endpoint.port}/ --lb-idle-timeout ${keepAliveS}`;
+}
+
+/** Options of the CloudFront source. */
+export interface CloudFrontSourceOptions {
+  /** Probe custom origins on the internet from outside any VPC (it sends them traffic). @default false */
+  readonly probePublicOrigins?: boolean;
+}
+
+/**
+ * The CloudFront source: reads the distributions once the load balancers are found, so that an
+ * origin that is one of them is checked against it rather than probed.
+ *
+ * Why opt-in: the API is global (one more client, three more IAM actions), and a public origin
+ * is the user's endpoint on the internet.
+ *
+ * @example
+ * await discover({ region: 'eu-west-1', sources: [...DEFAULT_SOURCES, cloudFrontSource({ probePublicOrigins: false })] });
+ */
+export function cloudFrontSource(options: CloudFrontSourceOptions = {}): DiscoverySource {
+  return {
+    name: 'cloudfront',
+    readsFronts: true,
+    find: async (clients, selection, concurrency, fronts = []) => {
+      // Like a failing call: one front with the error, the load balancers go on.
+      if (clients.cloudFront === undefined) return { found: [listingFailed('cloudfront', new Error('no CloudFront client was given to discovery'))], excluded: [], notCovered: [] };
+      const findings = await findCloudFront({ cloudFront: clients.cloudFront, ec2: clients.ec2 }, fronts, { vpcIds: selection.vpcIds ?? [], probePublicOrigins: options.probePublicOrigins === true, concurrency });
+      return narrowed(findings, selection);
+    },
+  };
+}
+
+/**
+ * With load balancers, tags or target groups selected (a deployment's run), only the origins on a
+ * selected load balancer, or named themselves (`cloudfront/DISTRIBUTION/ORIGIN` or the
+ * distribution's id), stay: a gate on one service must not be failed by another's origin.
+ */
+function narrowed(findings: SourceFindings, selection: Selection): SourceFindings {
+  const names = selection.names ?? [];
+  if (names.length + (selection.tags?.length ?? 0) + (selection.targetGroupArns?.length ?? 0) === 0) return findings;
+  const named = (lb: { name: string; cloudFront?: CloudFrontOrigin }) => lb.cloudFront?.loadBalancer !== undefined || names.includes(lb.name) || (lb.cloudFront !== undefined && names.includes(lb.cloudFront.distributionId));
+  const leftOut = (lb: { name: string; cloudFront?: CloudFrontOrigin }): NotCovered => ({ name: lb.name, type: 'cloudfront', reason: 'left out by the selection (neither on a selected load balancer nor named)', ...(lb.cloudFront ? { cloudFront: lb.cloudFront } : {}) });
+  return {
+    found: findings.found.filter(named),
+    excluded: [...findings.excluded, ...findings.found.filter((lb) => !named(lb)).map(leftOut), ...findings.notCovered.filter((lb) => !named(lb)).map(leftOut)],
+    notCovered: findings.notCovered.filter(named),
+  };
+}
+
+/** One origin as the distribution lists it, with its keep-alive. */
+interface ListedOrigin {
+  readonly distributionId: string;
+  readonly origin: Origin;
+  readonly keepAliveS: number;
+}
+
+/**
+ * What the distributions' origins are, as fronts to check or probe and as origins not probed.
+ * A failing listing gives one front with the error (never thrown: the load balancers stay).
+ */
+async function findCloudFront(
+  clients: { cloudFront: CloudFrontClient; ec2: EC2Client },
+  fronts: readonly FoundLoadBalancer[],
+  options: { vpcIds: readonly string[]; probePublicOrigins: boolean; concurrency: number },
+): Promise<SourceFindings> {
+  let distributions: DistributionSummary[];
+  try {
+    distributions = await allPages('ListDistributions', paginateListDistributions({ client: clients.cloudFront, pageSize: 100, stopOnSameToken: true }, {}), (page) => page.DistributionList?.Items);
+  } catch (error) {
+    return { found: [listingFailed('cloudfront', error)], excluded: [], notCovered: [] };
+  }
+  const complete = await mapLimit(distributions.slice(0, MAX_PAGES * 100), options.concurrency, (d) => withOrigins(clients.cloudFront, d));
+  const failedReads = complete.filter((d): d is Error => d instanceof Error).map((error) => listingFailed(`cloudfront/${printable(error.message.split(' ')[0], 40)}`, error));
+  const origins = complete.filter((d): d is DistributionSummary => !(d instanceof Error)).flatMap((d) =>
+    (d.Origins?.Items ?? []).flatMap((origin): ListedOrigin[] => {
+      const keepAliveS = origin.CustomOriginConfig?.OriginKeepaliveTimeout ?? origin.VpcOriginConfig?.OriginKeepaliveTimeout ?? DEFAULT_ORIGIN_KEEPALIVE_S;
+      return origin.CustomOriginConfig || origin.VpcOriginConfig ? [{ distributionId: d.Id!, origin, keepAliveS }] : [];
+    }),
+  );
+  const custom = origins.filter((o) => o.origin.CustomOriginConfig !== undefined);
+  const viaVpc = origins.filter((o) => o.origin.VpcOriginConfig !== undefined);
+  const vpcFindings = viaVpc.length > 0 ? await vpcOriginFronts(clients, viaVpc, fronts, options) : { found: [], excluded: [], notCovered: [] };
+  const customFindings = custom.map((o) => customOriginFront(o, fronts, options.probePublicOrigins));
+  return {
+    found: [...failedReads, ...customFindings.flatMap((f) => (f.found ? [f.found] : [])), ...vpcFindings.found],
+    excluded: [...customFindings.flatMap((f) => (f.excluded ? [f.excluded] : [])), ...vpcFindings.excluded],
+    notCovered: [...customFindings.flatMap((f) => (f.notCovered ? [f.notCovered] : [])), ...vpcFindings.notCovered],
+  };
+}
+
+/**
+ * A distribution with its origins: as listed, or, when the summary leaves them out (moto's does;
+ * AWS's carries them), read with `GetDistribution`; a failing read is an error naming the distribution.
+ */
+async function withOrigins(client: CloudFrontClient, summary: DistributionSummary): Promise<DistributionSummary | Error> {
+  if (summary.Origins !== undefined) return summary;
+  try {
+    const output = await call('GetDistribution', client.send(new GetDistributionCommand({ Id: summary.Id })));
+    return { ...summary, Origins: output.Distribution?.DistributionConfig?.Origins };
+  } catch (error) {
+    return new Error(`${printable(summary.Id ?? '-', 40)} ${(error as Error).message}`);
+  }
+}
+
+/** The identity of an origin's front, and its origin as verdicts carry it. */
+function originOf(listed: ListedOrigin, kind: CloudFrontOrigin['kind'], domainName: string, vpcOriginId?: string): { name: string; cloudFront: CloudFrontOrigin } {
+  return {
+    name: originFrontName(listed.distributionId, listed.origin.Id ?? '-'),
+    cloudFront: { distributionId: listed.distributionId, originId: listed.origin.Id ?? '-', domainName: printable(domainName, 512), keepAliveS: listed.keepAliveS, kind, ...(vpcOriginId ? { vpcOriginId } : {}) },
+  };
+}
+
+/**
+ * A front checked without a probe: the origin is a load balancer discovery found, so the hop to
+ * judge is CloudFront's keep-alive against its idle timeout.
+ */
+function loadBalancerCheck(listed: ListedOrigin, lb: FoundLoadBalancer, domainName: string, vpcOriginId?: string): FoundLoadBalancer {
+  const { name, cloudFront } = originOf(listed, 'load-balancer', domainName, vpcOriginId);
+  return {
+    name,
+    type: 'cloudfront',
+    vpcId: lb.vpcId,
+    idleTimeoutS: listed.keepAliveS,
+    backends: [],
+    skipped: [],
+    cloudFront: { ...cloudFront, loadBalancer: { name: lb.name, type: lb.type, ...(lb.arn ? { arn: lb.arn } : {}), idleTimeoutS: lb.idleTimeoutS } },
+  };
+}
+
+/** A load balancer origin this run did not discover: another region, or left out by the selection. */
+function loadBalancerElsewhere(listed: ListedOrigin, what: string): NotCovered {
+  const { name, cloudFront } = originOf(listed, 'load-balancer', what);
+  return { name, type: 'cloudfront', reason: `its origin is load balancer ${printable(what, 300)}, which this run did not discover (another region, or left out by the selection): run in its region to check it`, cloudFront };
+}
+
+/**
+ * A VPC origin on a Network Load Balancer: it passes CloudFront's TCP connections through to its
+ * targets, which keep them idle; its targets are not covered yet.
+ */
+function networkOrigin(listed: ListedOrigin, arn: string, vpcOriginId: string): NotCovered {
+  const { name, cloudFront } = originOf(listed, 'load-balancer', arn, vpcOriginId);
+  return { name, type: 'cloudfront', reason: `its VPC origin is Network Load Balancer ${printable(arn, 300)}, which passes CloudFront's connections through to its targets; Network Load Balancers' targets are not covered yet`, cloudFront };
+}
+
+/** A custom origin: a load balancer of the account (checked), or an endpoint on the internet (probed only when asked). */
+function customOriginFront(listed: ListedOrigin, fronts: readonly FoundLoadBalancer[], probePublic: boolean): { found?: FoundLoadBalancer; excluded?: NotCovered; notCovered?: NotCovered } {
+  const domain = listed.origin.DomainName ?? '';
+  const lb = loadBalancerByDomain(domain, fronts);
+  if (lb) return { found: loadBalancerCheck(listed, lb, domain) };
+  if (isLoadBalancerDomain(domain)) return { excluded: loadBalancerElsewhere(listed, domain) };
+  const { name, cloudFront } = originOf(listed, 'public', domain);
+  const endpoint = originEndpoint(listed.origin.CustomOriginConfig!);
+  if (!probePublic) {
+    return { notCovered: { name, type: 'cloudfront', reason: `public origin ${cloudFront.domainName}: not probed (probePublicOrigins is off: probing sends traffic to your public endpoint); probe it by hand`, command: probeCommand(domain, endpoint, listed.keepAliveS), cloudFront } };
+  }
+  return {
+    found: {
+      name,
+      type: 'cloudfront',
+      idleTimeoutS: listed.keepAliveS,
+      backends: [{ ip: cloudFront.domainName, port: endpoint.port, tls: endpoint.tls, path: '/', proxyProtocol: false }],
+      skipped: [],
+      cloudFront,
+    },
+  };
+}
+
+/** The resource part of an ARN: `loadbalancer/app/NAME/ID`, `instance/i-0abc`. */
+const arnResource = (arn: string) => arn.split(':').slice(5).join(':');
+
+/**
+ * VPC origins: each distribution origin's VPC origin is looked up (its endpoint ARN), then
+ * checked against its load balancer or probed on its instance. A failing CloudFront call marks
+ * the origins it concerns.
+ */
+async function vpcOriginFronts(
+  clients: { cloudFront: CloudFrontClient; ec2: EC2Client },
+  origins: readonly ListedOrigin[],
+  fronts: readonly FoundLoadBalancer[],
+  options: { vpcIds: readonly string[]; concurrency: number },
+): Promise<SourceFindings> {
+  let summaries: Map<string, VpcOriginSummary>;
+  try {
+    summaries = await listVpcOrigins(clients.cloudFront);
+  } catch (error) {
+    return { found: origins.map((o) => ({ ...listingFailed(originFrontName(o.distributionId, o.origin.Id ?? '-'), error), cloudFront: originOf(o, 'instance', o.origin.VpcOriginConfig!.VpcOriginId ?? '-').cloudFront })), excluded: [], notCovered: [] };
+  }
+  const found: FoundLoadBalancer[] = [];
+  const excluded: NotCovered[] = [];
+  const notCovered: NotCovered[] = [];
+  const onInstances: Array<{ listed: ListedOrigin; summary: VpcOriginSummary; instanceId: string }> = [];
+  for (const listed of origins) {
+    const vpcOriginId = listed.origin.VpcOriginConfig!.VpcOriginId ?? '-';
+    const summary = summaries.get(vpcOriginId);
+    const arn = summary?.OriginEndpointArn ?? '';
+    const resource = arnResource(arn);
+    if (summary === undefined) {
+      found.push({ ...listingFailed(originFrontName(listed.distributionId, listed.origin.Id ?? '-'), new Error(`VPC origin ${printable(vpcOriginId, 64)} is not among those ListVpcOrigins returned`)), cloudFront: originOf(listed, 'instance', vpcOriginId, vpcOriginId).cloudFront });
+    } else if (resource.startsWith('loadbalancer/')) {
+      const lb = fronts.find((f) => f.arn === arn);
+      if (lb) found.push(loadBalancerCheck(listed, lb, arn, vpcOriginId));
+      else if (resource.startsWith('loadbalancer/net/')) notCovered.push(networkOrigin(listed, arn, vpcOriginId));
+      else excluded.push(loadBalancerElsewhere(listed, arn));
+    } else if (resource.startsWith('instance/')) {
+      onInstances.push({ listed, summary, instanceId: resource.slice('instance/'.length) });
+    } else {
+      excluded.push({ ...originOf(listed, 'instance', arn, vpcOriginId), type: 'cloudfront', reason: `its VPC origin's endpoint ${printable(arn, 300)} is neither a load balancer nor an instance` });
+    }
+  }
+  found.push(...(await instanceOrigins(clients, onInstances, options)).found);
+  const kept = found.filter((f) => f.error !== undefined || f.vpcId === undefined || options.vpcIds.length === 0 || options.vpcIds.includes(f.vpcId));
+  const leftOut = found.filter((f) => !kept.includes(f)).map((f): NotCovered => ({ name: f.name, type: 'cloudfront', reason: `its instance is in ${f.vpcId}, not in the selected VPCs`, ...(f.cloudFront ? { cloudFront: f.cloudFront } : {}) }));
+  return { found: kept, excluded: [...excluded, ...leftOut], notCovered };
+}
+
+/** Every VPC origin of the account by id, through its pages (bounded). */
+async function listVpcOrigins(client: CloudFrontClient): Promise<Map<string, VpcOriginSummary>> {
+  const byId = new Map<string, VpcOriginSummary>();
+  let marker: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const output = await call('ListVpcOrigins', client.send(new ListVpcOriginsCommand({ MaxItems: 100, ...(marker ? { Marker: marker } : {}) })));
+    for (const item of output.VpcOriginList?.Items ?? []) if (item.Id) byId.set(item.Id, item);
+    marker = output.VpcOriginList?.IsTruncated ? output.VpcOriginList.NextMarker : undefined;
+    if (!marker) break;
+  }
+  return byId;
+}
+
+/**
+ * VPC origins on EC2 instances: probed like a backend, from the instance's VPC, against the
+ * origin's keep-alive. The VPC origin's ports and protocol come from `GetVpcOrigin`.
+ */
+async function instanceOrigins(
+  clients: { cloudFront: CloudFrontClient; ec2: EC2Client },
+  origins: ReadonlyArray<{ listed: ListedOrigin; summary: VpcOriginSummary; instanceId: string }>,
+  options: { concurrency: number },
+): Promise<{ found: FoundLoadBalancer[] }> {
+  if (origins.length === 0) return { found: [] };
+  let addresses: Map<string, InstanceAddress> | Error;
+  try {
+    addresses = await instanceAddresses(clients.ec2, origins.map((o) => o.instanceId));
+  } catch (error) {
+    addresses = error as Error;
+  }
+  const endpoints = new Map<string, Promise<{ tls: boolean; port: number }>>();
+  const endpointOf = (id: string) => {
+    if (!endpoints.has(id)) endpoints.set(id, call('GetVpcOrigin', clients.cloudFront.send(new GetVpcOriginCommand({ Id: id }))).then((o) => originEndpoint(o.VpcOrigin?.VpcOriginEndpointConfig ?? {})));
+    return endpoints.get(id)!;
+  };
+  const found = await mapLimit(origins, options.concurrency, async ({ listed, summary, instanceId }): Promise<FoundLoadBalancer> => {
+    const { name, cloudFront } = originOf(listed, 'instance', summary.OriginEndpointArn ?? instanceId, summary.Id);
+    const base = { name, type: 'cloudfront' as const, idleTimeoutS: listed.keepAliveS, cloudFront, skipped: [] };
+    try {
+      if (addresses instanceof Error) throw addresses;
+      const address = addresses.get(instanceId);
+      if (address === undefined) return { ...base, backends: [], skipped: [{ what: `instance ${instanceId}`, reason: 'is the VPC origin but no longer exists (EC2 does not know it)' }], error: `instance ${instanceId} of VPC origin ${summary.Id} not found` };
+      const endpoint = await endpointOf(summary.Id!);
+      return { ...base, ...(address.vpcId ? { vpcId: address.vpcId } : {}), backends: [{ instanceId, ip: address.ip, port: endpoint.port, tls: endpoint.tls, path: '/', proxyProtocol: false }] };
+    } catch (error) {
+      return { ...base, backends: [], error: (error as Error).message };
+    }
+  });
+  return { found };
+}
+
+/** A CloudFront part whose call failed: one front with the error, judged inconclusive, never hiding the others. */
+function listingFailed(name: string, error: unknown): FoundLoadBalancer {
+  return { name, type: 'cloudfront', idleTimeoutS: null, backends: [], skipped: [], error: (error as Error).message };
+}

@@ -1,0 +1,240 @@
+/**
+ * `idle-canary scan --cloudfront` against the moto emulator: distributions whose custom origins
+ * are an ALB of the account (checked from configuration: CloudFront's keep-alive against the
+ * ALB's idle timeout) or a public endpoint (listed as not probed, with its command). moto has
+ * no CloudFront VPC origins, so the distribution on a VPC origin and `ListVpcOrigins` /
+ * `GetVpcOrigin` are intercepted (aws-sdk-client-mock) while EC2 and ELB stay moto's: the VPC
+ * origin's instance is 127.0.0.1 in a loopback VPC, served by a real Node.js `http.createServer`
+ * with its default keep-alive, probed for real against CloudFront's default 5 s.
+ */
+import {
+  CloudFrontClient,
+  CreateDistributionCommand,
+  GetVpcOriginCommand,
+  ListDistributionsCommand,
+  ListVpcOriginsCommand,
+  type Origin,
+} from '@aws-sdk/client-cloudfront';
+import { CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client, ModifyLoadBalancerAttributesCommand, type LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { main } from '../../../cli/main';
+import { loadBalancerDimension } from '../../../lambda/metrics/names';
+import { renderMarkdownReport } from '../../../lambda/report/markdown';
+import type { ScanReport } from '../../../lambda/report/scan';
+import { renderScanReport } from '../../../lambda/report/scan-terminal';
+import { capture } from '../../support/capture';
+import { distributionConfig } from '../../support/cloudfront';
+import { keepAliveCloseS } from '../../support/keep-alive-close';
+import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
+
+const customOrigin = (id: string, domain: string, keepAliveS?: number, policy: 'http-only' | 'https-only' = 'https-only'): Origin => ({
+  Id: id,
+  DomainName: domain,
+  CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: policy, ...(keepAliveS !== undefined ? { OriginKeepaliveTimeout: keepAliveS } : {}) },
+});
+
+describe('idle-canary scan --cloudfront', () => {
+  const saved = { ...process.env };
+  let moto: RunningMoto;
+  let alb: LoadBalancer;
+  let instanceId: string;
+
+  beforeAll(async () => {
+    // Prepare: the emulator; a loopback VPC with an instance at 127.0.0.1; an ALB with a 60 s idle timeout
+    moto = await startMoto();
+    useMotoOnly(moto);
+    const ec2 = new EC2Client({});
+    const elbv2 = new ElasticLoadBalancingV2Client({});
+    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '127.0.0.0/16' }))).Vpc!.VpcId!;
+    const subnet = async (cidr: string, zone: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone }))).Subnet!.SubnetId!;
+    const subnets = [await subnet('127.0.0.0/24', 'eu-west-1a'), await subnet('127.0.1.0/24', 'eu-west-1b')];
+    instanceId = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, SubnetId: subnets[0], PrivateIpAddress: '127.0.0.1' }))).Instances![0].InstanceId!;
+    alb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'edge-api', Subnets: subnets, Type: 'application' }))).LoadBalancers![0];
+    await elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: alb.LoadBalancerArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '60' }] }));
+    [ec2, elbv2].forEach((client) => client.destroy());
+  }, 60_000);
+
+  afterAll(async () => {
+    process.env = saved;
+    await moto?.stop();
+  });
+
+  describe('with moto\'s distributions (custom origins)', () => {
+    let report: ScanReport;
+    let status: number;
+
+    beforeAll(async () => {
+      // Prepare: keep-alive 90 s and 30 s in front of the 60 s ALB (one by its dualstack. name, in capitals), and a public origin
+      const cloudFront = new CloudFrontClient({ region: 'us-east-1' });
+      const create = (reference: string, origin: Origin) => cloudFront.send(new CreateDistributionCommand({ DistributionConfig: distributionConfig(reference, [origin]) }));
+      await create('long-keep-alive', customOrigin('alb-90', alb.DNSName!, 90));
+      await create('short-keep-alive', customOrigin('alb-30', `dualstack.${alb.DNSName!.toUpperCase()}`, 30));
+      await create('public', customOrigin('site', 'origin.example.com'));
+      cloudFront.destroy();
+
+      // Act
+      const { io, out } = capture();
+      status = await main(['scan', '--region', 'eu-west-1', '--cloudfront', '--json'], io);
+      report = JSON.parse(out()) as ScanReport;
+    }, 60_000);
+
+    const origin = (originId: string) => report.loadBalancers.find((lb) => lb.type === 'cloudfront' && lb.cloudFront?.originId === originId)!;
+
+    it('fails the origin whose 90 s keep-alive outlasts the ALB\'s 60 s idle timeout, and names the short hop', () => {
+      // Assess
+      const failing = origin('alb-90');
+      console.log(`alb-90: ${failing.verdict}, ${failing.chain?.summary}`);
+      expect(status).toBe(1);
+      expect(failing).toMatchObject({
+        type: 'cloudfront',
+        idleTimeoutS: 90,
+        verdict: 'fail',
+        backends: [],
+        cloudFront: { kind: 'load-balancer', keepAliveS: 90, loadBalancer: { name: 'edge-api', type: 'application', arn: alb.LoadBalancerArn, idleTimeoutS: 60 } },
+        phases: { keepAlive: { limitS: 60, verdict: 'fail', failingBackends: ['edge-api'] } },
+      });
+      expect(failing.name).toBe(`cloudfront/${failing.cloudFront!.distributionId}/alb-90`);
+      expect(loadBalancerDimension(failing)).toBe(failing.name);
+      expect(failing.chain!.summary).toBe(
+        "CloudFront keep-alive 90 s → load balancer edge-api idle timeout 60 s → backends' limit unknown: short at CloudFront → edge-api (needs an idle timeout of at least 91 s)",
+      );
+    });
+
+    it('passes the origin whose 30 s keep-alive is well inside the ALB\'s idle timeout, matched by its dualstack. name', () => {
+      // Assess
+      const passing = origin('alb-30');
+      console.log(`alb-30: ${passing.verdict}, ${passing.chain?.summary}`);
+      expect(passing).toMatchObject({ verdict: 'pass', idleTimeoutS: 30, phases: { keepAlive: { limitS: 60, verdict: 'pass', failingBackends: [] } } });
+      expect(passing.chain!.links[0]).toEqual({ upstream: `CloudFront ${passing.cloudFront!.distributionId} origin alb-30 keep-alive`, upstreamS: 30, downstream: 'load balancer edge-api idle timeout', downstreamS: 60, headroomS: 30, verdict: 'pass' });
+    });
+
+    it('lists the public origin as not probed, with the command that probes it by hand against CloudFront\'s default 5 s', () => {
+      // Assess
+      const site = report.notCovered.find((lb) => lb.cloudFront?.originId === 'site')!;
+      console.log(`site: ${site.reason}; ${site.command}`);
+      expect(site).toMatchObject({ type: 'cloudfront', cloudFront: { kind: 'public', domainName: 'origin.example.com', keepAliveS: 5 } });
+      expect(site.command).toBe('idle-canary probe https://origin.example.com:443/ --lb-idle-timeout 5');
+      expect(report.loadBalancers.some((lb) => lb.cloudFront?.originId === 'site')).toBe(false);
+    });
+
+    it('shows the chain, the short hop and the command to probe the public origin by hand in the terminal and Markdown reports', () => {
+      // Act
+      const terminal = renderScanReport(report).replace(/\n {2,}/g, ' ');
+      const markdown = renderMarkdownReport(report);
+
+      // Assess
+      const id = origin('alb-90').cloudFront!.distributionId;
+      const site = report.notCovered.find((lb) => lb.cloudFront?.originId === 'site')!;
+      expect(terminal).toContain(`cloudfront/${id}/alb-90 (cloudfront, ${origin('alb-90').vpcId}, idle timeout 90 s)  FAIL CloudFront ${id} origin alb-90 (load-balancer, keep-alive 90 s): CloudFront`);
+      expect(terminal).toContain("CloudFront keep-alive 90 s → load balancer edge-api idle timeout 60 s → backends' limit unknown: short at CloudFront → edge-api (needs an idle timeout of at least 91 s)");
+      expect(terminal).toContain(`not covered: ${site.name} (cloudfront): public origin origin.example.com: not probed (probePublicOrigins is off: probing sends traffic to your public endpoint); probe it by hand: idle-canary probe https://origin.example.com:443/ --lb-idle-timeout 5`);
+      expect(markdown).toContain(`short at CloudFront → edge-api (needs an idle timeout of at least 91 s)`);
+      expect(markdown).toContain('idle-canary probe https://origin.example.com:443/ --lb-idle-timeout 5');
+    });
+
+    it('still judges the load balancers themselves', () => {
+      // Assess
+      expect(report.loadBalancers.find((lb) => lb.type === 'application')).toMatchObject({ name: 'edge-api', idleTimeoutS: 60 });
+    });
+  });
+
+  describe('with a VPC origin on an instance (intercepted CloudFront, moto\'s EC2 and ELB)', () => {
+    let server: Server;
+    let report: ScanReport;
+    let closeS: number;
+    let cloudFront: ReturnType<typeof mockClient>;
+
+    beforeAll(async () => {
+      // Prepare: a real Node.js origin with its default keep-alive on the instance's address
+      server = createServer((_request, response) => response.end('ok'));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const port = (server.address() as AddressInfo).port;
+      closeS = await keepAliveCloseS(port);
+      cloudFront = mockClient(CloudFrontClient);
+      const vpcOrigin = (id: string, endpointArn: string) => ({ Id: id, Name: id, Status: 'Deployed', Arn: `arn:aws:cloudfront::123456789012:vpcorigin/${id}`, OriginEndpointArn: endpointArn, CreatedTime: new Date(), LastModifiedTime: new Date() });
+      cloudFront.on(ListDistributionsCommand).resolves({
+        DistributionList: {
+          Marker: '',
+          MaxItems: 100,
+          IsTruncated: false,
+          Quantity: 3,
+          Items: [
+            { Id: 'EPUBLIC', Origins: { Quantity: 1, Items: [{ Id: 'www', DomainName: 'localhost', CustomOriginConfig: { HTTPPort: port, HTTPSPort: 443, OriginProtocolPolicy: 'http-only', OriginKeepaliveTimeout: 3 } }] } },
+            { Id: 'EVPCINSTANCE', Origins: { Quantity: 1, Items: [{ Id: 'app', DomainName: 'ip-127-0-0-1.eu-west-1.compute.internal', VpcOriginConfig: { VpcOriginId: 'vo_instance' } }] } },
+            { Id: 'EVPCALB', Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: alb.DNSName!, VpcOriginConfig: { VpcOriginId: 'vo_alb', OriginKeepaliveTimeout: 90 } }] } },
+          ] as never,
+        },
+      });
+      cloudFront.on(ListVpcOriginsCommand).resolves({
+        VpcOriginList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 2, Items: [vpcOrigin('vo_instance', `arn:aws:ec2:eu-west-1:123456789012:instance/${instanceId}`), vpcOrigin('vo_alb', alb.LoadBalancerArn!)] },
+      });
+      cloudFront.on(GetVpcOriginCommand, { Id: 'vo_instance' }).resolves({ VpcOrigin: { ...vpcOrigin('vo_instance', ''), VpcOriginEndpointConfig: { Name: 'app', Arn: '', HTTPPort: port, HTTPSPort: 443, OriginProtocolPolicy: 'http-only' } } });
+
+      // Act
+      const { io, out } = capture();
+      await main(['scan', '--region', 'eu-west-1', '--cloudfront', '--probe-public-origins', '--json'], io);
+      report = JSON.parse(out()) as ScanReport;
+    }, 60_000);
+
+    afterAll(async () => {
+      cloudFront?.restore();
+      server?.closeAllConnections();
+      await new Promise((resolve) => server?.close(resolve));
+    });
+
+    const origin = (originId: string) => report.loadBalancers.find((lb) => lb.cloudFront?.originId === originId)!;
+
+    it('probes the instance from its VPC at its address and judges it against CloudFront\'s default 5 s keep-alive', () => {
+      // Assess
+      const app = origin('app');
+      const keepAlive = app.backends[0].probe.phases.keepAlive!;
+      console.log(`Node.js default keep-alive: closes after ${closeS.toFixed(3)} s measured apart; probe limit ${keepAlive.limitS} s (${keepAlive.enforcement}, ${keepAlive.closedWith}); verdict against 5 s + 1 s margin: ${app.phases.keepAlive?.verdict}`);
+      expect(app).toMatchObject({ name: 'cloudfront/EVPCINSTANCE/app', type: 'cloudfront', idleTimeoutS: 5, cloudFront: { kind: 'instance', keepAliveS: 5, vpcOriginId: 'vo_instance' } });
+      expect(app.vpcId).toMatch(/^vpc-/);
+      expect(app.backends[0]).toMatchObject({ id: `${instanceId}:${(server.address() as AddressInfo).port}`, instanceId });
+      expect(app.backends[0].probe.target).toMatchObject({ host: '127.0.0.1', tls: false, path: '/' });
+      expect(keepAlive.closedWith).toBe('fin');
+      expect(Math.abs(keepAlive.limitS! - closeS)).toBeLessThan(0.25);
+      // Node.js closes at keepAliveTimeout plus its 1 s buffer: 6 s, no more than CloudFront's 5 s plus the 1 s margin, never a pass
+      expect(app.phases.keepAlive!.verdict).not.toBe('pass');
+      expect(app.verdict).not.toBe('pass');
+    });
+
+    it('with --probe-public-origins, probes a public origin from outside any VPC at its domain, against its own keep-alive', () => {
+      // Assess: the same Node.js server, behind a 3 s keep-alive, passes (6 s against 3 s plus the margin)
+      const www = origin('www');
+      console.log(`public origin www: ${www.verdict}, keep-alive limit ${www.phases.keepAlive?.limitS} s against ${www.idleTimeoutS} s`);
+      expect(www).toMatchObject({ name: 'cloudfront/EPUBLIC/www', vpcId: '-', idleTimeoutS: 3, verdict: 'pass', cloudFront: { kind: 'public', domainName: 'localhost', keepAliveS: 3 } });
+      expect(www.backends[0].probe.target).toMatchObject({ host: 'localhost', port: (server.address() as AddressInfo).port, tls: false, path: '/' });
+    });
+
+    it('checks the VPC origin on the ALB by its ARN, without a probe', () => {
+      // Assess
+      expect(origin('api')).toMatchObject({ verdict: 'fail', idleTimeoutS: 90, backends: [], cloudFront: { kind: 'load-balancer', vpcOriginId: 'vo_alb', loadBalancer: { name: 'edge-api', idleTimeoutS: 60 } } });
+    });
+  });
+
+  it('reports a failing CloudFront listing as one front with the error, and still the load balancers', async () => {
+    // Prepare
+    const cloudFront = mockClient(CloudFrontClient);
+    cloudFront.on(ListDistributionsCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudfront:ListDistributions'), { name: 'AccessDenied' }));
+    const { io, out } = capture();
+
+    // Act
+    const status = await main(['scan', '--region', 'eu-west-1', '--cloudfront', '--json'], io);
+    cloudFront.restore();
+    const report = JSON.parse(out()) as ScanReport;
+
+    // Assess
+    expect(status).toBe(3);
+    expect(report.loadBalancers.map((lb) => [lb.name, lb.type, lb.verdict, lb.error])).toEqual([
+      ['edge-api', 'application', 'inconclusive', undefined],
+      ['cloudfront', 'cloudfront', 'inconclusive', 'ListDistributions: AccessDenied: User is not authorized to perform: cloudfront:ListDistributions'],
+    ]);
+  }, 30_000);
+});
