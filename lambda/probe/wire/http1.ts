@@ -230,7 +230,8 @@ class Http1Connection implements WireConnection {
   }
 }
 
-function connectError(name: string, tls: boolean, tcpConnected: boolean, error: NodeJS.ErrnoException): ConnectError {
+/** The engine's error for a connection that failed, in one line naming the endpoint. */
+export function connectError(name: string, tls: boolean, tcpConnected: boolean, error: NodeJS.ErrnoException): ConnectError {
   const code = error.code ?? '';
   if (code === 'ECONNREFUSED') return new ConnectError('refused', `${name}: connection refused (nothing listens on that port)`);
   if (['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'].includes(code)) {
@@ -248,7 +249,7 @@ function connectError(name: string, tls: boolean, tcpConnected: boolean, error: 
  * @example
  * // 'PROXY TCP4 10.0.0.9 10.0.1.7 51234 30080\r\n'
  */
-function proxyHeaderOf(socket: Socket): string {
+export function proxyHeaderOf(socket: Socket): string {
   const family = socket.remoteFamily === 'IPv6' ? 'TCP6' : 'TCP4';
   return `PROXY ${family} ${socket.localAddress} ${socket.remoteAddress} ${socket.localPort} ${socket.remotePort}\r\n`;
 }
