@@ -40,11 +40,19 @@ export function toProbePlan(loadBalancers: readonly LoadBalancerPlan[], which: '
 }
 
 /**
- * What makes two backends the same probe: address, port, protocol, path and proxy header.
- * The judge matches results back to load balancers with it.
+ * What makes two backends the same probe: address, port, protocol (HTTP version included),
+ * path and proxy header. The judge matches results back to load balancers with it.
+ *
+ * Why the HTTP version: an HTTP/2 and an HTTP/1.1 target group on one address and port are two
+ * probes, each judged on the protocol its load balancer speaks. HTTP/1.1 keys stay as they were.
+ *
+ * @example
+ * planKeyOf({ id: '10.0.1.7:50051', proxyProtocol: false, target: { host: '10.0.1.7', port: 50051, tls: false, path: '/', protocolVersion: 'GRPC' } });
+ * // '10.0.1.7:50051|http|/|plain|GRPC'
  */
 export function planKeyOf(backend: PlannedBackend): string {
-  return `${backend.target.host}:${backend.target.port}|${backend.target.tls ? 'https' : 'http'}|${backend.target.path}|${backend.proxyProtocol ? 'proxy' : 'plain'}`;
+  const version = backend.target.protocolVersion ?? 'HTTP1';
+  return `${backend.target.host}:${backend.target.port}|${backend.target.tls ? 'https' : 'http'}|${backend.target.path}|${backend.proxyProtocol ? 'proxy' : 'plain'}${version === 'HTTP1' ? '' : `|${version}`}`;
 }
 
 /** Whether the backend's security groups surely keep the probe out: it is then not probed. */

@@ -419,8 +419,9 @@ function cutShortReason(run: TargetRun, started: number, cause: 'time budget' | 
 }
 
 function contractTarget(job: ProbeJob): ProbeResult['target'] {
-  const { host, port, tls, path } = job.target;
-  return { host, port, tls, path };
+  const { host, port, tls, path, protocolVersion } = job.target;
+  // HTTP/1.1 results stay as they were; an HTTP/2 or gRPC probe says which protocol it spoke.
+  return { host, port, tls, path, ...(protocolVersion !== undefined && protocolVersion !== 'HTTP1' ? { protocolVersion } : {}) };
 }
 
 function result(

@@ -201,6 +201,8 @@ export interface ProbeResult {
     readonly port: number;
     readonly tls: boolean;
     readonly path: string;
+    /** Set when the target was probed over HTTP/2 (`HTTP2`, `GRPC`); absent for HTTP/1.1. */
+    readonly protocolVersion?: ProtocolVersion;
   };
   readonly loadBalancerIdleTimeoutS: number;
   readonly horizonS: number;
