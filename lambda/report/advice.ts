@@ -6,6 +6,7 @@
  */
 import type { PhaseName, PhaseResult, ProbeResult, ServerHints } from '../probe';
 import { NOT_ACCEPTED_REASON } from '../probe/accept';
+import { describeGoaway } from '../probe/wire/goaway';
 import { DEFAULTS } from '../shared/settings';
 
 /** Server families whose settings we can name. */
@@ -96,7 +97,7 @@ function describeFailure(phase: PhaseName, measured: PhaseResult): string {
   if (measured.enforcement === 'lazy') {
     return `${who} die after ${limit}${bracket}, lazily: nothing happens while they are idle, the late request itself is refused`;
   }
-  const how = measured.closedWith === 'http-408' ? 'with an unsolicited 408' : measured.closedWith === 'rst' ? 'with a reset' : 'by the server';
+  const how = measured.closedWith === 'http-408' ? 'with an unsolicited 408' : measured.closedWith === 'rst' ? 'with a reset' : measured.goaway ? `with ${describeGoaway(measured.goaway)}` : 'by the server';
   const sweep = sweepWords(phase, measured);
   if (sweep !== null) return `${who} are closed ${how}, ${sweep}`;
   return `${who} are closed ${how} after ${limit}`;

@@ -74,3 +74,15 @@ export function goawayOf(close: { readonly protocolClose?: ProtocolClose; readon
   const goaway = close.goaway ?? close.protocolClose;
   return goaway === undefined ? {} : { goaway: { code: goaway.code, lastStreamId: goaway.lastStreamId } };
 }
+
+/**
+ * How a socket or phase closed, in report words: a GOAWAY with its code and last stream,
+ * else the contract's `closedWith`.
+ *
+ * @example
+ * closedWithText({ closedWith: 'goaway', goaway: { code: 0, lastStreamId: 1 } }); // 'GOAWAY (NO_ERROR, last stream 1)'
+ * closedWithText({ closedWith: 'fin' });                                          // 'fin'
+ */
+export function closedWithText<T extends string | null>(closed: { readonly closedWith: T; readonly goaway?: Goaway }): T | string {
+  return closed.closedWith === 'goaway' && closed.goaway !== undefined ? describeGoaway(closed.goaway) : closed.closedWith;
+}
