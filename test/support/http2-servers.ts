@@ -10,6 +10,8 @@ export interface Http2LoopbackServer extends LoopbackServer {
   readonly httpVersions: readonly string[];
   /** Paths of the requests served, in order. */
   readonly paths: readonly string[];
+  /** PING frames received from clients: a probe that pings keeps alive what a load balancer would lose. */
+  pings(): number;
 }
 
 /**
@@ -31,5 +33,7 @@ export async function http2Server(options: { readonly tls?: boolean; readonly ti
   };
   const server = options.tls ? http2.createSecureServer({ ...(await selfSignedCertificate()) }, onRequest) : http2.createServer(onRequest);
   if (options.timeoutMs !== undefined) server.setTimeout(options.timeoutMs);
-  return { ...(await listen(server)), httpVersions, paths };
+  let pings = 0;
+  server.on('session', (session: http2.ServerHttp2Session) => session.on('ping', () => pings++));
+  return { ...(await listen(server)), httpVersions, paths, pings: () => pings };
 }

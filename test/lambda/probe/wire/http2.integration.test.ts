@@ -41,6 +41,7 @@ describe('the HTTP/2 wire', () => {
     expect(result.phases.preRequest).toMatchObject({ limitS: null, enforcement: 'none', verdict: 'pass' });
     expect(result.phases.keepAlive).toMatchObject({ limitS: null, enforcement: 'none', verdict: 'pass' });
     expect(result.target).toMatchObject({ tls: true, protocolVersion: 'HTTP2' });
+    expect(server.pings()).toBe(0);
     expect(server.httpVersions.length).toBeGreaterThan(0);
     expect(new Set(server.httpVersions)).toEqual(new Set(['2.0']));
   });
