@@ -14,6 +14,7 @@ import { ResponseReader } from '../http-response';
 import { closedWithOf, type SocketEnd } from '../classify';
 import { requestSegments } from '../request';
 import type { ProbeTarget } from '../types';
+import { closedOutcome, within } from './within';
 import { ConnectError, type Endpoint, type OpenOptions, type RequestOutcome, type ResponseHead, type SendOptions, type ServerClose, type Wire, type WireConnection } from './types';
 
 /**
@@ -110,27 +111,13 @@ class Http1Connection implements WireConnection {
   public async send({ timeoutMs, whole = false }: SendOptions): Promise<RequestOutcome> {
     const segments = whole ? [this.segments.join('')] : this.segments;
     const pauseMs = whole ? 0 : this.segmentPauseMs;
-    if (this.closing) {
-      // A server that started an unsolicited answer may never finish it, nor close: wait no longer than for a response.
-      const timer = setTimeout(() => this.onClosed('timeout'), timeoutMs);
-      try {
-        const close = await this.ended;
-        return { kind: 'closed', sentAt: close.at, close };
-      } finally {
-        clearTimeout(timer);
-      }
-    }
+    if (this.closing) return closedOutcome(this.ended, timeoutMs, () => this.onClosed('timeout'));
     const sentAt = now();
     const outcome = new Promise<RequestOutcome>((resolve) => (this.pending = { sentAt, resolve }));
-    const timer = setTimeout(() => this.onClosed('timeout'), timeoutMs);
     void this.writeSegments(this.proxyHeaderDue ? [proxyHeaderOf(this.socket) + segments[0], ...segments.slice(1)] : segments, pauseMs);
     this.proxyHeaderDue = false;
-    try {
-      // Not after the writes: a lazy server answers the first segment by closing.
-      return await outcome;
-    } finally {
-      clearTimeout(timer);
-    }
+    // Not after the writes: a lazy server answers the first segment by closing.
+    return within(outcome, timeoutMs, () => this.onClosed('timeout'));
   }
 
   private async writeSegments(segments: readonly string[], pauseMs: number): Promise<void> {

@@ -21,6 +21,7 @@ import type { ProbeTarget } from '../types';
 import { servedBefore, type Goaway } from './goaway';
 import { GRPC_EMPTY_REQUEST, grpcMethodOf } from './grpc';
 import { connectError, proxyHeaderOf } from './http1';
+import { closedOutcome, within } from './within';
 import { ConnectError, type Endpoint, type OpenOptions, type RequestOutcome, type ResponseHead, type SendOptions, type ServerClose, type Wire, type WireConnection } from './types';
 
 /**
@@ -164,25 +165,12 @@ class Http2Connection implements WireConnection {
 
   /** Opens a new stream with the request and waits for its response (head, then a bounded body). */
   public async send({ timeoutMs }: SendOptions): Promise<RequestOutcome> {
-    if (this.closing) {
-      const timer = setTimeout(() => this.onClosed('timeout'), timeoutMs);
-      try {
-        const close = await this.ended;
-        return { kind: 'closed', sentAt: close.at, close };
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-    const sentAt = now();
-    const pending: PendingStream = { sentAt, resolve: () => undefined };
+    if (this.closing) return closedOutcome(this.ended, timeoutMs, () => this.onClosed('timeout'));
+    const pending: PendingStream = { sentAt: now(), resolve: () => undefined };
     const outcome = new Promise<RequestOutcome>((resolve) => (this.pending = Object.assign(pending, { resolve })));
-    const timer = setTimeout(() => this.onClosed('timeout'), timeoutMs);
-    try {
-      this.openStream(pending);
-      return await outcome;
-    } finally {
-      clearTimeout(timer);
-    }
+    const answer = within(outcome, timeoutMs, () => this.onClosed('timeout'));
+    this.openStream(pending);
+    return answer;
   }
 
   public destroy(): void {
