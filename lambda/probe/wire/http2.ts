@@ -107,12 +107,14 @@ class Http2Connection implements WireConnection {
     private readonly session: ClientHttp2Session,
     private readonly request: Http2Request,
     public readonly connectedAt: number,
+    socket: Socket,
   ) {
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     session.on('goaway', (code: number, lastStreamId: number) => this.onGoaway({ code, lastStreamId }));
     session.on('close', () => this.onClosed('fin'));
     session.on('error', (error: NodeJS.ErrnoException) => this.onClosed(error.code === 'ECONNRESET' ? 'rst' : 'fin'));
-    session.socket.on('error', (error: NodeJS.ErrnoException) => (this.reset ||= error.code === 'ECONNRESET'));
+    // The session's own `socket` is a proxy whose listeners go to the session: the reset is seen on the socket itself.
+    socket.on('error', (error: NodeJS.ErrnoException) => (this.reset ||= error.code === 'ECONNRESET'));
   }
 
   /**
@@ -149,7 +151,7 @@ class Http2Connection implements WireConnection {
       });
       const notHttp2 = () => new ConnectError('not-http', `${name}: no HTTP/2 connection preface from the server (does it speak HTTP/2${endpoint.tls ? '' : ' with prior knowledge'}?)`);
       await settled(opened, 'remoteSettings', name, deadline, options, 'HTTP/2 SETTINGS', notHttp2, notHttp2);
-      return new Http2Connection(opened, request, now());
+      return new Http2Connection(opened, request, now(), socket);
     } catch (error) {
       session?.destroy();
       socket.destroy();

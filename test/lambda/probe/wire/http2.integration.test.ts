@@ -1,6 +1,12 @@
 import { probeTargets, type ProbeJob } from '../../../../lambda/probe';
 import { http2Server } from '../../../support/http2-servers';
-import { closedAfterEach, httpServer } from '../../../support/loopback';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { http2Wire } from '../../../../lambda/probe/wire/http2';
+import { closedAfterEach, httpServer, listen } from '../../../support/loopback';
+
+/** An empty SETTINGS frame: 9 bytes of frame header (length 0, type 4, no flags, stream 0). */
+const SERVER_SETTINGS = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
 import { startGrpcServer, type GrpcServer } from '../../../support/grpc-server';
 
 const fast = { marginS: 0.2, precisionS: 0.1 };
@@ -70,6 +76,52 @@ describe('the HTTP/2 wire', () => {
     // Assess
     expect(result.verdict).toBe('inconclusive');
     expect(result.error?.message).toMatch(/^127\.0\.0\.1:\d+: no HTTP\/2 connection preface from the server/);
+  });
+});
+
+describe('an HTTP/2 connection the server ends', () => {
+  const start = closedAfterEach();
+
+  it('counts a request on a stream after the GOAWAY\'s last stream id as refused, with the GOAWAY recorded', async () => {
+    // Prepare: the first stream is answered; on the next the server says it served only stream 1
+    const server = await start(
+      listen(
+        http2.createServer().on('stream', (stream) => {
+          // The client's session ends with the GOAWAY: the unanswered stream is refused.
+          stream.on('error', () => undefined);
+          if (stream.id === 1) {
+            stream.respond({ ':status': 200 });
+            stream.end('ok');
+          } else stream.session?.goaway(http2.constants.NGHTTP2_NO_ERROR, 1);
+        }),
+      ),
+    );
+    const connection = await http2Wire({ host: '127.0.0.1', port: server.port, tls: false, path: '/', protocolVersion: 'HTTP2' }).open({ address: '127.0.0.1', port: server.port, tls: false }, { connectTimeoutMs: 2000 });
+
+    // Act
+    const first = await connection.send({ timeoutMs: 2000 });
+    const second = await connection.send({ timeoutMs: 2000 });
+    const third = await connection.send({ timeoutMs: 2000 });
+
+    // Assess
+    expect(first).toMatchObject({ kind: 'response', head: { status: 200, httpVersion: '2' } });
+    expect(second).toMatchObject({ kind: 'closed', close: { closedWith: 'goaway', unprompted: false, protocolClose: { kind: 'goaway', code: 0, lastStreamId: 1 } } });
+    expect(third).toMatchObject({ kind: 'closed', close: { closedWith: 'goaway' } });
+    expect(connection.closing).toBe(true);
+    connection.destroy();
+  });
+
+  it('records a connection reset while idle as rst, not as a GOAWAY', async () => {
+    // Prepare: the server resets the TCP connection 300 ms after the SETTINGS, without a GOAWAY
+    const server = await start(listen(net.createServer((socket) => setTimeout(() => socket.resetAndDestroy(), 300)).on('connection', (socket) => socket.once('data', () => socket.write(SERVER_SETTINGS)))));
+    const connection = await http2Wire({ host: '127.0.0.1', port: server.port, tls: false, path: '/', protocolVersion: 'HTTP2' }).open({ address: '127.0.0.1', port: server.port, tls: false }, { connectTimeoutMs: 2000 });
+
+    // Act
+    const close = await connection.ended;
+
+    // Assess
+    expect(close).toMatchObject({ closedWith: 'rst', unprompted: true });
+    expect(close.protocolClose).toBeUndefined();
   });
 });
 
