@@ -141,6 +141,10 @@ function fixFor(kind: ServerKind, phase: PhaseName, measured: PhaseResult, lbS: 
   // A setting the check would still fail is no fix: above the margin too, with a second to spare.
   const keepS = lbS + Math.max(RECOMMENDED_EXTRA_S, Math.ceil(marginS) + 1);
   const headersS = keepS + 1;
+  // An HTTP/2 server's GOAWAY comes from its session idle timer, whatever its HTTP/1 settings say.
+  if (measured.closedWith === 'goaway') {
+    return `raise the server's HTTP/2 idle timeout to at least ${keepS} s (Node.js \`http2 server.setTimeout(${keepS * 1000})\`, gRPC \`MaxConnectionIdle\` / \`grpc.max_connection_idle_ms = ${keepS * 1000}\`)`;
+  }
   switch (kind) {
     case 'nginx':
       return phase === 'preRequest' ? `set nginx \`client_header_timeout ${keepS}s;\`` : `set nginx \`keepalive_timeout ${keepS}s;\``;

@@ -37,3 +37,30 @@ export async function http2Server(options: { readonly tls?: boolean; readonly ti
   server.on('session', (session: http2.ServerHttp2Session) => session.on('ping', () => pings++));
   return { ...(await listen(server)), httpVersions, paths, pings: () => pings };
 }
+
+/**
+ * Ground truth for an HTTP/2 server's idle close: seconds from a plain client's SETTINGS
+ * exchange to the server's GOAWAY, on a connection that sends nothing (bounded by `maxS`).
+ *
+ * Why: a server's timers may run late on a loaded machine (gRPC core's run on a thread of their
+ * own); the probe is held to what the server did, measured beside it at the same time.
+ *
+ * @example
+ * const [truthS, [result]] = await Promise.all([measureGoawayS(port, 5), probeTargets([job])]);
+ */
+export function measureGoawayS(port: number, maxS: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    let settingsAt = 0;
+    const timer = setTimeout(() => finish(new Error(`no GOAWAY from 127.0.0.1:${port} within ${maxS} s`)), maxS * 1000);
+    const finish = (outcome: number | Error) => {
+      clearTimeout(timer);
+      session.destroy();
+      if (typeof outcome === 'number') resolve(outcome);
+      else reject(outcome);
+    };
+    session.on('error', () => undefined);
+    session.once('remoteSettings', () => (settingsAt = performance.now()));
+    session.once('goaway', () => finish((performance.now() - settingsAt) / 1000));
+  });
+}
