@@ -14,7 +14,7 @@ const REAL_TIME = { setupFilesAfterEnv: ['<rootDir>/test/support/real-time-bound
  * two at a time, at a higher CPU priority than theirs (scripts/test.ts).
  */
 const TIMING = [
-  '/test/lambda/probe/[^/]+\\.integration\\.test\\.ts$',
+  '/test/lambda/probe/(wire/)?[^/]+\\.integration\\.test\\.ts$',
   '/test/cli/hostile-backends\\.integration\\.test\\.ts$',
   '/test/cli/commands/scan\\.integration\\.test\\.ts$',
   '/test/lambda/handlers/handlers\\.integration\\.test\\.ts$',

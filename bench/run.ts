@@ -10,6 +10,7 @@
 import { runProbe, type PhaseName, type ProbeJob, type ProbeOptions } from '../lambda/probe';
 import { DEMO_BACKENDS, type BackendSpec } from '../cli/demo/backends';
 import { coarseClockServer, measureKeepAliveCloseS } from '../test/support/loopback';
+import { http2Server } from '../test/support/http2-servers';
 import { startBackends } from './backends';
 import { accessLogsBenchmark } from './access-logs';
 import { shardsBenchmark } from './shards';
@@ -40,6 +41,8 @@ async function precision(): Promise<void> {
   const sweepThresholdsS = [2, 4, 5.5, 7];
   /** Idle counted in whole seconds: closes from `limit - 1` to `limit` s, the earliest is the limit. */
   const coarseTicks = 7;
+  /** An HTTP/2 server's session timeout (`server.setTimeout`), closing with GOAWAY: probed over HTTP/2. */
+  const http2TimeoutS = 3;
   // Node.js's own eager keep-alive close, but its pre-request close (headersTimeout 30 s) is
   // swept every 30 s: nothing closes a silent connection within the horizon, and a sweep just
   // past it cannot be ruled out, so the pre-request phase waits half a horizon for one.
@@ -56,12 +59,13 @@ async function precision(): Promise<void> {
     ...perConnection,
     ...sweepThresholdsS.map((thresholdS) => ({ ...base, name: `sweep-${thresholdS}`, headersTimeoutMs: thresholdS * 1000, connectionsCheckingIntervalMs: SWEEP_MS })),
   ];
-  const [backends, coarse] = await Promise.all([startBackends(specs), coarseClockServer(coarseTicks)]);
+  const [backends, coarse, h2] = await Promise.all([startBackends(specs), coarseClockServer(coarseTicks), http2Server({ timeoutMs: http2TimeoutS * 1000 })]);
+  const h2Job: ProbeJob = { ...job(h2.port), target: { ...job(h2.port).target, protocolVersion: 'HTTP2' } };
   try {
     const eagerFrom = lazyLimitsS.length;
     const eagerPorts = backends.ports.slice(eagerFrom, eagerFrom + nodeLike.length + perConnection.length);
     // Ground truth for eager limits: a plain socket's view of the same servers, at the same time.
-    const [truthsS, run] = await Promise.all([Promise.all(eagerPorts.map(measureKeepAliveCloseS)), runProbe([...backends.ports, coarse.port].map(job), OPTIONS)]);
+    const [truthsS, run] = await Promise.all([Promise.all(eagerPorts.map(measureKeepAliveCloseS)), runProbe([...[...backends.ports, coarse.port].map(job), h2Job], OPTIONS)]);
     type Row = { readonly name: string; readonly result: number; readonly phase: PhaseName; readonly trueS: number };
     const at = (index: number, phase: PhaseName, trueS: number, name = index < specs.length ? specs[index].name : `coarse-clock-${coarseTicks}`): Row => ({ name, result: index, phase, trueS });
     const rows: Row[] = [
@@ -71,6 +75,7 @@ async function precision(): Promise<void> {
       ...perConnection.map((spec, i) => at(eagerFrom + nodeLike.length + i, 'preRequest', perConnectionPreRequestMs / 1000, `${spec.name}: pre-request`)),
       ...sweepThresholdsS.map((trueS, i) => at(eagerFrom + eagerPorts.length + i, 'preRequest', trueS)),
       at(specs.length, 'preRequest', coarseTicks - 1),
+      ...(['preRequest', 'keepAlive'] as const).map((phase) => at(specs.length + 1, phase, http2TimeoutS, `http2-session-timeout-${http2TimeoutS} (HTTP/2, GOAWAY): ${phase}`)),
     ];
     const wallOf = (from: number, count: number) => run.results.slice(from, from + count).map((r) => r.elapsedS / r.horizonS);
     const groups = {
@@ -98,6 +103,7 @@ async function precision(): Promise<void> {
   } finally {
     void backends.stop();
     void coarse.close();
+    void h2.close();
   }
 }
 

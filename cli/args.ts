@@ -6,7 +6,7 @@ import { isIPv4 } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ProbeSource } from '../lambda/discovery/reachability';
 import { PHASE_NAMES, defaultHorizonS, type PhaseName, type ProbeJob, type ProbeOptions } from '../lambda/probe';
-import { parseTargetSpec } from './target-spec';
+import { TARGET_FORMS, parseTargetSpec } from './target-spec';
 import { REQUEST_FIELDS, isValidRequestField, type RequestField } from '../lambda/probe/request';
 import { printable } from '../lambda/shared/printable';
 import { DEFAULTS, PATTERNS, SETTINGS, numberFromText, settingIssue, type NumberSettingName } from '../lambda/shared/settings';
@@ -68,7 +68,7 @@ export const SCAN_FLAGS = {
  */
 export function parseProbeArgs(argv: readonly string[]): ProbeCommand {
   const { values, positionals } = strictParse(argv, PROBE_FLAGS);
-  if (positionals.length === 0) throw new UsageError('no target given: expected one or more of host:port, http://host:port/path or https://host:port/path');
+  if (positionals.length === 0) throw new UsageError(`no target given: expected one or more of ${TARGET_FORMS}`);
 
   const loadBalancerIdleTimeoutS = flagNumber('loadBalancerIdleTimeoutS', values['lb-idle-timeout']) ?? DEFAULTS.loadBalancerIdleTimeoutS;
   const horizonS = flagNumber('horizonS', values.horizon);

@@ -7,6 +7,7 @@
  */
 import type { ProbeEvent, ProbeTarget, SocketRecord } from '../lambda/probe';
 import { printable } from '../lambda/shared/printable';
+import { closedWithText } from '../lambda/probe/wire/goaway';
 
 export interface ProgressOptions {
   readonly stream: NodeJS.WritableStream;
@@ -31,7 +32,7 @@ export function describeSocket(socket: SocketRecord): string {
   const at = socket.idleS === null ? '' : ` after ${socket.idleS.toFixed(3)} s idle`;
   if (socket.outcome === 'response') return `${planned} -> answered ${socket.status}${at}`;
   if (socket.outcome === 'held') return `${planned} -> still open, released${at}`;
-  return `${planned} -> ${socket.unprompted ? 'closed by the server' : 'request refused'} (${socket.closedWith})${at}`;
+  return `${planned} -> ${socket.unprompted ? 'closed by the server' : 'request refused'} (${closedWithText(socket)})${at}`;
 }
 
 /** A progress printer; feed it the engine's events, `stop()` it when the run ends. */

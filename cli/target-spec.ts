@@ -8,15 +8,37 @@ import { REQUEST_FIELDS, isValidRequestField } from '../lambda/probe/request';
 import { hasControlCharacters, printable } from '../lambda/shared/printable';
 import { PORT_RANGE } from '../lambda/shared/settings';
 
-const ACCEPTED = 'expected host:port, http://host:port/path or https://host:port/path';
+/** The target forms `probe` takes, in the words of its errors and usage. */
+export const TARGET_FORMS =
+  'host:port, http://host:port/path, https://host:port/path, h2c://host:port/path (HTTP/2 cleartext), h2://host:port/path (HTTP/2 over TLS), grpc://host:port[/pkg.Service/Method] or grpcs://host:port[/pkg.Service/Method]';
+
+const ACCEPTED = `expected ${TARGET_FORMS}`;
 
 /**
- * `host:port`, `[::1]:port`, `http://host:port/path` or `https://host[:port]/path`.
+ * What each scheme says of the connection: TLS or not, and the HTTP version a load balancer
+ * would speak (`h2c`: HTTP/2 with prior knowledge; `h2`: HTTP/2 over TLS with ALPN; `grpc(s)`:
+ * a gRPC health check over HTTP/2).
+ */
+const SCHEMES: Readonly<Record<string, Pick<ProbeTarget, 'tls' | 'protocolVersion'>>> = {
+  'http:': { tls: false },
+  'https:': { tls: true },
+  'h2c:': { tls: false, protocolVersion: 'HTTP2' },
+  'h2:': { tls: true, protocolVersion: 'HTTP2' },
+  'grpc:': { tls: false, protocolVersion: 'GRPC' },
+  'grpcs:': { tls: true, protocolVersion: 'GRPC' },
+};
+
+/**
+ * `host:port`, `[::1]:port`, `http://host:port/path`, `https://host[:port]/path`, or the same
+ * over HTTP/2: `h2c://` (cleartext), `h2://` (TLS), `grpc://` and `grpcs://` (a gRPC health
+ * check, or the method the path names).
  *
  * @throws Error with a one-line message naming the bad value and what is accepted
  * @example
  * parseTargetSpec('https://10.0.3.17:8443/health');
  * // { host: '10.0.3.17', port: 8443, tls: true, path: '/health' }
+ * parseTargetSpec('grpc://10.0.3.17:50051');
+ * // { host: '10.0.3.17', port: 50051, tls: false, path: '/', protocolVersion: 'GRPC' }
  */
 export function parseTargetSpec(spec: string): ProbeTarget {
   const bad = (why?: string) => new UsageError(`bad target "${printable(spec, 200)}": ${why ? `${why}; ` : ''}${ACCEPTED}`);
@@ -33,16 +55,18 @@ export function parseTargetSpec(spec: string): ProbeTarget {
   } catch {
     throw bad();
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(`scheme ${url.protocol.slice(0, -1)} is not supported`);
+  const scheme = Object.hasOwn(SCHEMES, url.protocol) ? SCHEMES[url.protocol] : undefined;
+  if (scheme === undefined) throw bad(`scheme ${url.protocol.slice(0, -1)} is not supported`);
   if (url.username || url.password || url.hash) throw bad();
-  const tls = url.protocol === 'https:';
-  const path = `${url.pathname}${url.search}`;
+  const path = `${url.pathname || '/'}${url.search}`;
   if (!isValidRequestField('path', path)) throw bad(`path: expected ${REQUEST_FIELDS.path.expected}`);
+  if (url.hostname === '') throw bad('no host');
   return {
     host: checkedHost(url.hostname.replace(/^\[(.*)\]$/, '$1'), bad),
-    port: url.port === '' ? (tls ? 443 : 80) : checkedPort(url.port, bad),
-    tls,
+    port: url.port === '' ? (scheme.tls ? 443 : 80) : checkedPort(url.port, bad),
+    tls: scheme.tls,
     path,
+    ...(scheme.protocolVersion !== undefined ? { protocolVersion: scheme.protocolVersion } : {}),
   };
 }
 

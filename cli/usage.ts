@@ -8,6 +8,7 @@
  */
 import { DEFAULT_METRIC_SET, DEFAULT_NAMESPACE } from '../lambda/metrics/names';
 import { DEFAULTS, SETTINGS } from '../lambda/shared/settings';
+import { TARGET_FORMS } from './target-spec';
 
 /** The command names, in the order `idle-canary --help` lists them. */
 export const COMMAND_NAMES = ['probe', 'scan', 'report', 'logs', 'demo'] as const;
@@ -85,7 +86,9 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly FlagHelp[]>> =
 /** The synopsis and notes of each command, before its flags. */
 const SYNOPSIS: Readonly<Record<CommandName, string>> = {
   probe: `usage: idle-canary probe TARGET... [flags]
-  TARGET is host:port, http://host:port/path or https://host:port/path`,
+  TARGET is ${TARGET_FORMS}
+  (HTTP/2 and gRPC targets are probed over HTTP/2, as an ALB target group of protocol version HTTP2 or GRPC;
+  gRPC with a grpc.health.v1.Health/Check call, or the method the path names)`,
   scan: `usage: idle-canary scan [flags]
   Uses the standard AWS credential chain; run it where the backends are reachable.
   The IAM permissions it needs: README.md, "Check a whole region from a bastion host".

@@ -6,7 +6,7 @@ import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import { SocketBudget } from './budget';
 import { realClock, type Clock } from './clock';
-import { http1Wire } from './wire/http1';
+import { wireOf } from './wire';
 import type { WireConnection, WireFactory } from './wire/types';
 import { defaultHorizonS, defaultSweepStepS, roundS } from './plan';
 import { probeTarget, unstartedResult } from './target';
@@ -51,8 +51,8 @@ export interface ProbeIo {
   readonly wireOf: WireFactory;
 }
 
-/** Real time and real sockets, HTTP/1.1. */
-const REAL_IO: ProbeIo = { clock: realClock, wireOf: http1Wire };
+/** Real time and real sockets, in the HTTP version of each target (`wireOf`). */
+const REAL_IO: ProbeIo = { clock: realClock, wireOf };
 
 export interface ProbeRun {
   /** One result per job, in job order. */

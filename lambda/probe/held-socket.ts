@@ -11,6 +11,7 @@ import { roundS } from './plan';
 import { neverAccepted, notAcceptedRecord } from './accept';
 import type { IdleConnection, PhaseRun } from './phase';
 import type { SocketRecord } from './types';
+import { goawayOf } from './wire/goaway';
 
 /** What one socket measured: its record without the fields the phase knows (role, round, plan). */
 export type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error' | 'notAccepted' | 'silent'>;
@@ -108,7 +109,7 @@ function measurementOf(outcome: RequestOutcome, idleSince: number): Measurement 
 }
 
 function closed(close: ServerClose, idleSince: number, at: number): Measurement {
-  return { outcome: 'closed', idleS: secondsSince(idleSince, at), unprompted: close.unprompted, closedWith: close.closedWith, status: close.status, ...(close.silent ? { silent: true } : {}) };
+  return { outcome: 'closed', idleS: secondsSince(idleSince, at), unprompted: close.unprompted, closedWith: close.closedWith, status: close.status, ...(close.silent ? { silent: true } : {}), ...goawayOf(close) };
 }
 
 function describe(outcome: RequestOutcome): string {

@@ -161,6 +161,8 @@ export class ResponseReader {
  * Whether a response of this head lets the client send another request on the connection.
  */
 export function keepsAlive(head: ResponseHead): boolean {
+  // HTTP/2 has no Connection header and no body that ends at the close: a connection carries stream after stream.
+  if (head.httpVersion === '2') return true;
   const connection = (head.headers['connection'] ?? '').toLowerCase();
   if (connection.split(',').some((token) => token.trim() === 'close')) return false;
   // A body that ends at the close ends the connection too, whatever the headers say.

@@ -8,6 +8,7 @@ import { probeHeadroomS } from './headroom';
 import { roundS, type Bracket } from './plan';
 import { analyzeSweeps, spansOf } from './sweep';
 import type { ClosedWith, Enforcement, PhaseEvidence, PhaseResult, SocketRecord, Verdict } from './types';
+import { goawayOf, type Goaway } from './wire/goaway';
 
 /** What the verdict is judged against. */
 export interface PhaseContext {
@@ -42,6 +43,7 @@ interface Failure {
   readonly idleS: number;
   readonly closedWith: ClosedWith | null;
   readonly unprompted: boolean;
+  readonly goaway?: Goaway;
 }
 
 /**
@@ -82,6 +84,7 @@ export function summarizePhase(measured: readonly SocketRecord[], context: Phase
     sweepS,
     ...(periodic ? { sweepsSeen: periodic.sweepsSeen } : {}),
     closedWith: failure?.closedWith ?? null,
+    ...goawayOf(failure ?? {}),
     headroomS: probeHeadroomS({ limitS, survivedS }, context.horizonS, lbS),
     verdict,
     ...(reason !== undefined ? { reason } : {}),
@@ -190,7 +193,7 @@ export function judgeLimit(limitS: number | null, survivedS: number | null, lbS:
 function firstFailure(sockets: readonly SocketRecord[]): Failure | null {
   const failures: Failure[] = sockets
     .filter((s) => s.outcome === 'closed' && s.idleS !== null)
-    .map((s) => ({ idleS: s.idleS as number, closedWith: s.closedWith, unprompted: s.unprompted }))
+    .map((s) => ({ idleS: s.idleS as number, closedWith: s.closedWith, unprompted: s.unprompted, ...goawayOf(s) }))
     .sort((a, b) => a.idleS - b.idleS);
   const first = failures[0];
   if (first === undefined || first.unprompted) return first ?? null;

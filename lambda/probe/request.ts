@@ -57,11 +57,23 @@ export function hostHeaderOf(target: ProbeTarget): string {
  * // ['GET /health HTTP/1.1\r\n', 'Host: 10.0.0.5:30080\r\nUser-Agent: idle-canary\r\nAccept: * /*\r\n\r\n']
  */
 export function requestSegments(target: ProbeTarget): [string, string] {
-  // The front doors check already; a library caller gets the same refusal, before any byte leaves.
-  const bad = (['path', 'hostHeader'] as const).find((field) => target[field] !== undefined && !isValidRequestField(field, target[field]));
-  if (bad !== undefined) throw new Error(`${bad} ${JSON.stringify(printable(target[bad]!, 80))}: expected ${REQUEST_FIELDS[bad].expected}`);
+  checkRequestFields(target);
   return [
     `GET ${target.path} HTTP/1.1\r\n`,
     `Host: ${hostHeaderOf(target)}\r\nUser-Agent: idle-canary\r\nAccept: */*\r\n\r\n`,
   ];
+}
+
+/**
+ * Refuses a target whose path or `Host` value may not go into a request, before any byte leaves.
+ *
+ * Why every wire calls it: the front doors check already; a library caller gets the same refusal.
+ *
+ * @throws Error naming the field and what it accepts
+ * @example
+ * checkRequestFields({ host: 'a', port: 80, tls: false, path: 'no-slash' }); // throws
+ */
+export function checkRequestFields(target: ProbeTarget): void {
+  const bad = (['path', 'hostHeader'] as const).find((field) => target[field] !== undefined && !isValidRequestField(field, target[field]));
+  if (bad !== undefined) throw new Error(`${bad} ${JSON.stringify(printable(target[bad]!, 80))}: expected ${REQUEST_FIELDS[bad].expected}`);
 }

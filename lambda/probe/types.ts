@@ -4,6 +4,7 @@
  * The contract fields (`limitS`, `survivedS`, `failedS`, `enforcement`, `sweepS`, `closedWith`,
  * `headroomS`, `verdict`) are read by other tools (see docs/CONTRACTS.md): extend, never rename.
  */
+import type { Goaway } from './wire/goaway';
 
 /** The two idle situations a load balancer puts a backend connection in. */
 export type PhaseName = 'preRequest' | 'keepAlive';
@@ -57,8 +58,11 @@ export const SPOKEN_PROTOCOL_VERSIONS: readonly ProtocolVersion[] = ['HTTP1', 'H
 /** How the server enforced the idle limit. */
 export type Enforcement = 'eager' | 'lazy' | 'none';
 
-/** How the connection ended when the idle limit was hit. */
-export type ClosedWith = 'fin' | 'rst' | 'http-408' | 'http-other' | 'timeout';
+/**
+ * How the connection ended when the idle limit was hit; `goaway`: an HTTP/2 server's GOAWAY
+ * frame (its code and last stream id are in the socket record's `goaway`).
+ */
+export type ClosedWith = 'fin' | 'rst' | 'http-408' | 'http-other' | 'timeout' | 'goaway';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
@@ -107,6 +111,8 @@ export interface SocketRecord {
   readonly notAccepted?: boolean;
   /** `true` when the server ended the connection without ever sending a byte on it. */
   readonly silent?: boolean;
+  /** The HTTP/2 GOAWAY the server closed with (`closedWith: 'goaway'`): its error code and last stream id. */
+  readonly goaway?: Goaway;
 }
 
 /** The contract's result for one phase of one target, plus what a report needs. */
@@ -131,6 +137,8 @@ export interface PhaseResult {
   /** How many periodic sweeps were seen: with one, `sweepS` is only a lower bound. */
   readonly sweepsSeen?: number;
   readonly closedWith: ClosedWith | null;
+  /** The GOAWAY of the close that set the limit, when `closedWith` is `goaway`. */
+  readonly goaway?: Goaway;
   /** Limit (or horizon when `null`) minus the load balancer idle timeout; `null` when nothing was measured. */
   readonly headroomS: number | null;
   readonly verdict: Verdict;

@@ -8,6 +8,7 @@ import type { PhaseName, PhaseResult, ProbeResult, ServerHints } from '../probe'
 import { NOT_ACCEPTED_REASON } from '../probe/accept';
 import { withProtocol } from '../probe/protocol-version';
 import type { ProtocolVersion } from '../probe/types';
+import { describeGoaway } from '../probe/wire/goaway';
 import { DEFAULTS } from '../shared/settings';
 
 /** Server families whose settings we can name. */
@@ -99,7 +100,7 @@ function describeFailure(phase: PhaseName, measured: PhaseResult): string {
   if (measured.enforcement === 'lazy') {
     return `${who} die after ${limit}${bracket}, lazily: nothing happens while they are idle, the late request itself is refused`;
   }
-  const how = CLOSED_HOW[measured.closedWith ?? ''] ?? 'by the server';
+  const how = measured.goaway ? `with ${describeGoaway(measured.goaway)}` : (CLOSED_HOW[measured.closedWith ?? ''] ?? 'by the server');
   const sweep = sweepWords(phase, measured);
   if (sweep !== null) return `${who} are closed ${how}, ${sweep}`;
   return `${who} are closed ${how} after ${limit}`;
@@ -196,6 +197,10 @@ function http2FixFor(kind: ServerKind, version: Exclude<ProtocolVersion, 'HTTP1'
 function fixFor(kind: ServerKind, phase: PhaseName, measured: PhaseResult, lbS: number, marginS: number): string {
   const keepS = keepAliveFor(lbS, marginS);
   const headersS = keepS + 1;
+  // An HTTP/2 server's GOAWAY comes from its session idle timer, whatever its HTTP/1 settings say.
+  if (measured.closedWith === 'goaway') {
+    return `raise the server's HTTP/2 idle timeout to at least ${keepS} s (Node.js \`http2 server.setTimeout(${keepS * 1000})\`, gRPC \`MaxConnectionIdle\` / \`grpc.max_connection_idle_ms = ${keepS * 1000}\`)`;
+  }
   switch (kind) {
     case 'nginx':
       return phase === 'preRequest' ? `set nginx \`client_header_timeout ${keepS}s;\`` : `set nginx \`keepalive_timeout ${keepS}s;\``;

@@ -5,6 +5,7 @@
  */
 import { judgedProbe, phaseHeadroomS, type LoadBalancerVerdict } from '../judge';
 import type { PhaseName, Verdict } from '../probe';
+import { closedWithText } from '../probe/wire/goaway';
 import { fmt, label, sweepWords } from './advice';
 import type { Change } from './changes';
 import { labelled, type RunLinks } from './console-links';
@@ -95,7 +96,7 @@ function loadBalancerSection(lb: LoadBalancerVerdict, report: ScanReport): strin
     const measuredPhases = (Object.entries(judged.phases) as Array<[PhaseName, NonNullable<(typeof judged.phases)[PhaseName]>]>).filter(([, measured]) => measured.sockets.length > 0);
     const pictures = measuredPhases.map(([phase, measured]) => {
       const sweep = sweepWords(phase, measured);
-      const caption = `${label(phase)}: ${measured.verdict}; ${measured.limitS === null ? `no limit up to ${fmt(measured.survivedS ?? backend.probe.horizonS)} s` : `limit ${fmt(measured.limitS)} s (${measured.enforcement}, ${measured.closedWith}), bracket ${fmt(measured.survivedS ?? 0)} .. ${fmt(measured.limitS)} s${sweep === null ? '' : `; ${sweep}`}`}${measured.reason ? `; ${measured.reason}` : ''}`;
+      const caption = `${label(phase)}: ${measured.verdict}; ${measured.limitS === null ? `no limit up to ${fmt(measured.survivedS ?? backend.probe.horizonS)} s` : `limit ${fmt(measured.limitS)} s (${measured.enforcement}, closed with ${closedWithText(measured)}), bracket ${fmt(measured.survivedS ?? 0)} .. ${fmt(measured.limitS)} s${sweep === null ? '' : `; ${sweep}`}`}${measured.reason ? `; ${measured.reason}` : ''}`;
       return `<figure class="phase">${probePicture(measured, judged.loadBalancerIdleTimeoutS, backend.probe.horizonS, `${phase} of ${backend.id}`)}<figcaption>${esc(caption)}</figcaption></figure>`;
     });
     const server = backend.probe.server;

@@ -6,6 +6,7 @@
  */
 import type { PhaseResult, SocketRecord } from '../probe';
 import { printable } from '../shared/printable';
+import { closedWithText } from '../probe/wire/goaway';
 
 const WIDTH = 720;
 const LEFT = 110;
@@ -59,7 +60,7 @@ function socketRow(socket: SocketRecord, y: number, x: (s: number) => number): s
   const { color, label } = OUTCOME[kind];
   const endS = socket.idleS ?? socket.plannedIdleS;
   const name = `${socket.role}${socket.round > 1 ? ` r${socket.round}` : ''} ${fmt(socket.plannedIdleS)} s`;
-  const detail = `${name}: ${label}${socket.closedWith ? ` (${socket.closedWith})` : ''}${socket.idleS !== null ? ` after ${socket.idleS.toFixed(3)} s idle` : ''}${socket.error ? `: ${socket.error}` : ''}`;
+  const detail = `${name}: ${label}${socket.closedWith ? ` (${closedWithText(socket)})` : ''}${socket.idleS !== null ? ` after ${socket.idleS.toFixed(3)} s idle` : ''}${socket.error ? `: ${socket.error}` : ''}`;
   const end = x(endS);
   const marker =
     kind === 'response'

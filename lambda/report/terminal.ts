@@ -5,8 +5,8 @@
  */
 import type { PhaseName, PhaseResult, ProbeResult, Verdict } from '../probe';
 import { probeHeadroomS } from '../probe/headroom';
-import { withProtocol } from '../probe/protocol-version';
 import { printable } from '../shared/printable';
+import { closedWithText } from '../probe/wire/goaway';
 import { adviseTarget, fmt } from './advice';
 import { headroomText } from './view';
 
@@ -37,8 +37,10 @@ export function renderTerminalReport(results: readonly ProbeResult[], options: T
 function renderTarget(result: ProbeResult, options: TerminalOptions): string {
   const paint = (verdict: Verdict, text: string) => (options.color ? `${COLORS[verdict]}${text}${RESET}` : text);
   const { host, port, tls, path, protocolVersion } = result.target;
+  // As the command line takes it: HTTP/2 and gRPC targets with their schemes, HTTP/1.1 as before.
+  const scheme = protocolVersion === 'HTTP2' ? (tls ? 'h2://' : 'h2c://') : protocolVersion === 'GRPC' ? (tls ? 'grpcs://' : 'grpc://') : tls ? 'https://' : '';
   // Every text of a result may hold a backend's bytes (or come from a saved file): made printable before colours go in.
-  const title = printable(withProtocol(`${tls ? 'https://' : ''}${host.includes(':') ? `[${host}]` : host}:${port}${path === '/' ? '' : path}`, protocolVersion));
+  const title = printable(`${scheme}${host.includes(':') ? `[${host}]` : host}:${port}${path === '/' ? '' : path}`);
   const lines = [
     `${title}  ${paint(result.verdict, result.verdict.toUpperCase())}  (load balancer idle timeout ${fmt(result.loadBalancerIdleTimeoutS)} s, held ${fmt(result.horizonS)} s, ${result.socketsUsed} sockets, ${fmt(result.elapsedS)} s)`,
   ];
@@ -68,7 +70,7 @@ function phaseRow(result: ProbeResult, phase: PhaseName, measured: PhaseResult):
     measured.limitS === null ? (measured.survivedS === null ? '-' : 'none') : seconds(measured.limitS),
     bracket,
     measured.sweepS === null || measured.sweepS === undefined ? measured.enforcement : `${measured.enforcement}, ${(measured.sweepsSeen ?? 1) > 1 ? `every ${fmt(measured.sweepS)} s` : 'periodic'}`,
-    measured.closedWith ?? '-',
+    closedWithText(measured) ?? '-',
     headroomText(probeHeadroomS(measured, result.horizonS, result.loadBalancerIdleTimeoutS), fmt2) ?? '-',
   ];
   return cells.map((cell) => printable(cell));

@@ -1,3 +1,4 @@
+import { TARGET_FORMS } from '../../cli/target-spec';
 import { COMMAND_FLAGS } from '../../cli/usage';
 import { SETTINGS } from '../../lambda/shared/settings';
 import { PROBE_FLAGS, SCAN_FLAGS, parseProbeArgs, parseScanArgs } from '../../cli/args';
@@ -37,7 +38,7 @@ describe('parseProbeArgs', () => {
     [['a:1', '--horizon', ' '], '--horizon " ": expected a number of seconds from 0.1 to 4400'],
     [['a:1', '--precision', '0'], '--precision "0": expected a number of seconds from 0.01 to 600'],
     [['a:1', '--nope'], "Unknown option '--nope'"],
-    [[], 'no target given: expected one or more of host:port, http://host:port/path or https://host:port/path'],
+    [[], `no target given: expected one or more of ${TARGET_FORMS}`],
   ])('rejects %j with a one-line error naming the flag and value', (argv, message) => {
     // Act & Assess
     expect(() => parseProbeArgs(argv)).toThrow(message);

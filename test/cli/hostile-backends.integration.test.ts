@@ -1,3 +1,4 @@
+import { TARGET_FORMS } from '../../cli/target-spec';
 /**
  * `idle-canary probe` against hostile and unusual backends on loopback: each run ends within
  * its time budget with the right verdict, exit status and a one-line reason.
@@ -251,7 +252,7 @@ describe('idle-canary probe against hostile backends', () => {
       // Assess
       expect(code).toBe(2);
       expect(err().split('\n')[0]).toBe(
-        'idle-canary: bad target "http://127.0.0.1:8080/health\\x0d\\x0aX-Injected: yes": it contains control characters (such as CR or LF); expected host:port, http://host:port/path or https://host:port/path',
+        `idle-canary: bad target "http://127.0.0.1:8080/health\\x0d\\x0aX-Injected: yes": it contains control characters (such as CR or LF); expected ${TARGET_FORMS}`,
       );
     });
 

@@ -21,6 +21,8 @@ import { mockAccount } from '../lambda/discovery/fixtures';
 import { CLASSIC, MALFORMED } from '../lambda/access-logs/lines';
 import { CREDENTIALS, withAwsEnv } from '../support/aws-env';
 import { capture } from '../support/capture';
+import { http2Server } from '../support/http2-servers';
+import type { LoopbackServer } from '../support/loopback';
 import { startScanBackends, type ScanBackends } from '../support/scan-backends';
 
 const CONTRACTS = readFileSync(join(__dirname, '..', '..', 'docs', 'CONTRACTS.md'), 'utf8');
@@ -47,6 +49,7 @@ const undocumented = (fields: Iterable<string>) => [...fields].filter((field) =>
 describe('docs/CONTRACTS.md', () => {
   let backends: ScanBackends;
   let probeResults: ProbeResult[];
+  let http2: LoopbackServer;
   let scanJson: unknown;
   let scanDatums: Datum[];
 
@@ -57,7 +60,9 @@ describe('docs/CONTRACTS.md', () => {
     const target = (port: number) => ({ target: { host: '127.0.0.1', port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: 2 });
 
     // Act: the probe engine, and the whole scan with its metrics
-    probeResults = await probeTargets([shortKeepAlive.port, lazy.port, refused].map(target), { marginS: 0.2, precisionS: 0.2 });
+    http2 = await http2Server({ timeoutMs: 1000 });
+    const http2Job = { target: { host: '127.0.0.1', port: http2.port, tls: false, path: '/', protocolVersion: 'HTTP2' as const }, loadBalancerIdleTimeoutS: 2 };
+    probeResults = await probeTargets([...[shortKeepAlive.port, lazy.port, refused].map(target), http2Job], { marginS: 0.2, precisionS: 0.2 });
     const account = mockAccount(
       {
         classic: [
@@ -83,7 +88,7 @@ describe('docs/CONTRACTS.md', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await backends?.stop();
+    await Promise.all([backends?.stop(), http2?.close()]);
   });
 
   it('documents every field of probe --json, including a target that could not be probed', () => {
@@ -91,7 +96,7 @@ describe('docs/CONTRACTS.md', () => {
     const fields = fieldsOf(probeResults);
 
     // Assess: the real results carry what the document names, error and reason included
-    expect([...fields]).toEqual(expect.arrayContaining(['limitS', 'sockets', 'error', 'code', 'reason', 'server']));
+    expect([...fields]).toEqual(expect.arrayContaining(['limitS', 'sockets', 'error', 'code', 'reason', 'server', 'protocolVersion', 'goaway', 'lastStreamId']));
     expect(undocumented(fields)).toEqual([]);
   });
 

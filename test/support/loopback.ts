@@ -72,13 +72,18 @@ export function httpServer(settings: Partial<Pick<http.Server, 'keepAliveTimeout
 
 /** An HTTPS server with a throw-away self-signed certificate, as backends behind load balancers often have. */
 export async function httpsServer(keepAliveTimeout: number): Promise<LoopbackServer> {
+  const server = https.createServer(await selfSignedCertificate(), (_request, response) => response.end('ok'));
+  server.keepAliveTimeout = keepAliveTimeout;
+  return listen(server);
+}
+
+/** A throw-away self-signed certificate and its key (openssl installed on first use). */
+export async function selfSignedCertificate(): Promise<{ readonly key: Buffer; readonly cert: Buffer }> {
   const openssl = await ensureDebianPackage('/usr/bin/openssl', 'openssl');
   const dir = mkdtempSync(join(tmpdir(), 'idle-canary-tls-'));
   try {
     execFileSync(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=backend', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_request, response) => response.end('ok'));
-    server.keepAliveTimeout = keepAliveTimeout;
-    return listen(server);
+    return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

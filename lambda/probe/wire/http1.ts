@@ -14,6 +14,7 @@ import { ResponseReader } from '../http-response';
 import { closedWithOf, type SocketEnd } from '../classify';
 import { requestSegments } from '../request';
 import type { ProbeTarget } from '../types';
+import { closedOutcome, within } from './within';
 import { ConnectError, type Endpoint, type OpenOptions, type RequestOutcome, type ResponseHead, type SendOptions, type ServerClose, type Wire, type WireConnection } from './types';
 
 /**
@@ -110,27 +111,13 @@ class Http1Connection implements WireConnection {
   public async send({ timeoutMs, whole = false }: SendOptions): Promise<RequestOutcome> {
     const segments = whole ? [this.segments.join('')] : this.segments;
     const pauseMs = whole ? 0 : this.segmentPauseMs;
-    if (this.closing) {
-      // A server that started an unsolicited answer may never finish it, nor close: wait no longer than for a response.
-      const timer = setTimeout(() => this.onClosed('timeout'), timeoutMs);
-      try {
-        const close = await this.ended;
-        return { kind: 'closed', sentAt: close.at, close };
-      } finally {
-        clearTimeout(timer);
-      }
-    }
+    if (this.closing) return closedOutcome(this.ended, timeoutMs, () => this.onClosed('timeout'));
     const sentAt = now();
     const outcome = new Promise<RequestOutcome>((resolve) => (this.pending = { sentAt, resolve }));
-    const timer = setTimeout(() => this.onClosed('timeout'), timeoutMs);
     void this.writeSegments(this.proxyHeaderDue ? [proxyHeaderOf(this.socket) + segments[0], ...segments.slice(1)] : segments, pauseMs);
     this.proxyHeaderDue = false;
-    try {
-      // Not after the writes: a lazy server answers the first segment by closing.
-      return await outcome;
-    } finally {
-      clearTimeout(timer);
-    }
+    // Not after the writes: a lazy server answers the first segment by closing.
+    return within(outcome, timeoutMs, () => this.onClosed('timeout'));
   }
 
   private async writeSegments(segments: readonly string[], pauseMs: number): Promise<void> {
@@ -230,7 +217,8 @@ class Http1Connection implements WireConnection {
   }
 }
 
-function connectError(name: string, tls: boolean, tcpConnected: boolean, error: NodeJS.ErrnoException): ConnectError {
+/** The engine's error for a connection that failed, in one line naming the endpoint. */
+export function connectError(name: string, tls: boolean, tcpConnected: boolean, error: NodeJS.ErrnoException): ConnectError {
   const code = error.code ?? '';
   if (code === 'ECONNREFUSED') return new ConnectError('refused', `${name}: connection refused (nothing listens on that port)`);
   if (['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'].includes(code)) {
@@ -248,7 +236,7 @@ function connectError(name: string, tls: boolean, tcpConnected: boolean, error: 
  * @example
  * // 'PROXY TCP4 10.0.0.9 10.0.1.7 51234 30080\r\n'
  */
-function proxyHeaderOf(socket: Socket): string {
+export function proxyHeaderOf(socket: Socket): string {
   const family = socket.remoteFamily === 'IPv6' ? 'TCP6' : 'TCP4';
   return `PROXY ${family} ${socket.localAddress} ${socket.remoteAddress} ${socket.localPort} ${socket.remotePort}\r\n`;
 }

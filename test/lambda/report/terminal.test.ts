@@ -34,13 +34,13 @@ describe('renderTerminalReport', () => {
     expect(lines.slice(5).every((line) => line.length <= 80)).toBe(true);
   });
 
-  it('names the protocol of a target probed over HTTP/2 or gRPC in its title and advice', () => {
+  it('names the protocol of a target probed over HTTP/2 or gRPC in its title (the scheme the command line takes) and advice', () => {
     // Act
     const text = renderTerminalReport([{ ...result, target: { host: '10.0.1.5', port: 8443, tls: true, path: '/health', protocolVersion: 'HTTP2' } }], { color: false });
 
     // Assess
     const lines = text.split('\n');
-    expect(lines[0]).toBe('https://10.0.1.5:8443/health (HTTP/2)  FAIL  (load balancer idle timeout 60.0 s, held 66.0 s, 15 sockets, 96.4 s)');
+    expect(lines[0]).toBe('h2://10.0.1.5:8443/health  FAIL  (load balancer idle timeout 60.0 s, held 66.0 s, 15 sockets, 96.4 s)');
     expect(lines[5]).toBe('  10.0.1.5:8443 (HTTP/2) drops idle connections before the load balancer does:');
   });
 

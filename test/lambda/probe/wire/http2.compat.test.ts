@@ -1,0 +1,61 @@
+/**
+ * The HTTP/2 wire against real HTTP/2 servers held for a real 60 s load balancer timeout: one
+ * run of every server at once, as a deployed run holds them.
+ */
+import { probeTargets, type ProbeJob, type ProbeResult, type ProtocolVersion } from '../../../../lambda/probe';
+import { startGrpcServer, type GrpcServer } from '../../../support/grpc-server';
+import { http2Server, measureGoawayS, type Http2LoopbackServer } from '../../../support/http2-servers';
+
+/** One run of about 100 s: the horizon, and half of it again for a sweep that may follow. */
+const RUN_TIMEOUT_MS = 180_000;
+
+const job = (port: number, protocolVersion: ProtocolVersion, tls = false): ProbeJob => ({ target: { host: '127.0.0.1', port, tls, path: '/', protocolVersion }, loadBalancerIdleTimeoutS: 60 });
+
+describe('the HTTP/2 wire behind a 60 s load balancer', () => {
+  let servers: { short: Http2LoopbackServer; long: Http2LoopbackServer; grpc: GrpcServer };
+  let results: ProbeResult[];
+  let grpcTruthS: number;
+
+  beforeAll(async () => {
+    // Prepare: a 30 s session timeout over TLS, a 90 s one in cleartext, gRPC's max_connection_idle_ms of 30 s
+    const [short, long, grpc] = await Promise.all([http2Server({ tls: true, timeoutMs: 30_000 }), http2Server({ timeoutMs: 90_000 }), startGrpcServer(30_000)]);
+    servers = { short, long, grpc };
+
+    // Act
+    [grpcTruthS, results] = await Promise.all([measureGoawayS(grpc.port, 40), probeTargets([job(short.port, 'HTTP2', true), job(long.port, 'HTTP2'), job(grpc.port, 'GRPC')])]);
+  }, RUN_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await Promise.all([servers?.short.close(), servers?.long.close(), servers?.grpc.stop()]);
+  });
+
+  it('fails a 30 s HTTP/2 session timeout in both phases, within 0.1 s, closed with GOAWAY', () => {
+    // Assess
+    const [short] = results;
+    expect(short.verdict).toBe('fail');
+    for (const phase of [short.phases.preRequest!, short.phases.keepAlive!]) {
+      expect(phase).toMatchObject({ enforcement: 'eager', closedWith: 'goaway', goaway: { code: 0 }, verdict: 'fail' });
+      expect(Math.abs(phase.limitS! - 30)).toBeLessThan(0.1);
+    }
+  });
+
+  it('passes a 90 s HTTP/2 session timeout, over HTTP/2 only', () => {
+    // Assess
+    const long = results[1];
+    expect(long).toMatchObject({ verdict: 'pass', phases: { preRequest: { verdict: 'pass' }, keepAlive: { verdict: 'pass' } } });
+    // The pre-request phase's passive socket, waiting half a horizon more for a sweep, may see the close at 90 s
+    expect(Math.abs((long.phases.preRequest!.limitS ?? 90) - 90)).toBeLessThan(0.1);
+    expect(new Set(servers.long.httpVersions)).toEqual(new Set(['2.0']));
+  });
+
+  it('fails gRPC max_connection_idle_ms of 30 s: the pre-request limit within 0.1 s, closed with GOAWAY', () => {
+    // Assess
+    const grpc = results[2];
+    expect(grpc.verdict).toBe('fail');
+    expect(grpc.phases.preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'goaway', verdict: 'fail' });
+    // Against what the server did beside it: gRPC core's timers, on a thread of their own, run late on a loaded machine
+    expect(Math.abs(grpcTruthS - 30)).toBeLessThan(0.5);
+    expect(Math.abs(grpc.phases.preRequest!.limitS! - grpcTruthS)).toBeLessThan(0.1);
+    expect(servers.grpc.served.length).toBeGreaterThan(0);
+  });
+});
