@@ -64,7 +64,10 @@ describe('the idle-canary process', () => {
     const child = spawn(process.execPath, [BIN, 'probe', target, '--lb-idle-timeout', '30', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Until the probe holds its sockets (not a fixed pause: a loaded machine starts Node.js in seconds), then half a second more
+    const acceptedBefore = tuned.accepted();
+    for (let waitedMs = 0; tuned.accepted() === acceptedBefore && waitedMs < 20_000; waitedMs += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 500));
 
     // Act
     child.kill('SIGTERM');

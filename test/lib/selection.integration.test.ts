@@ -96,7 +96,7 @@ describe('the selection settings, from cdk.json to what a run probes (moto)', ()
     expect(env).not.toHaveProperty('IDLE_CANARY_LOAD_BALANCERS');
     expect(env).not.toHaveProperty('IDLE_CANARY_TAGS');
     expect(probed).toEqual(['blog', 'shop-api', 'shop-web']);
-  }, 60_000);
+  }, 180_000); // the first synth of the file: on a fresh clone it waits for the package build (ensureBuilt), beside the other workers
 
   it('probes only the load balancers whose names and tags the settings select, and says why each other one is left out', async () => {
     // Act
