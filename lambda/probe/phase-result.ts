@@ -159,7 +159,7 @@ export function currentBracket(sockets: readonly SocketRecord[], lagS: number): 
 }
 
 /**
- * The verdict rule: fail on a limit below the timeout plus margin, pass on survival to it,
+ * The verdict rule: fail on a limit at or below the timeout plus margin, pass on survival to it,
  * `inconclusive` otherwise.
  *
  * Why periodic thresholds are judged on their bracket: the threshold lies between
@@ -178,7 +178,7 @@ export function currentBracket(sockets: readonly SocketRecord[], lagS: number): 
  */
 export function judgeLimit(limitS: number | null, survivedS: number | null, lbS: number, marginS: number, sweepS: number | null = null): Verdict {
   const neededS = lbS + marginS;
-  if (limitS !== null && limitS < neededS) return 'fail';
+  if (limitS !== null && limitS <= neededS) return 'fail';
   if (limitS !== null && sweepS !== null) {
     if (survivedS === null) return 'inconclusive';
     return survivedS < neededS ? 'fail' : 'pass';

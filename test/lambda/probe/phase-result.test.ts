@@ -234,6 +234,18 @@ describe('phaseVerdict, from the bracket and the evidence a phase carries', () =
     expect(judged.reason).toContain('1 of 3 connection(s)');
   });
 
+  it('fails a limit exactly at the timeout plus the margin, as the contract says (a limit at or below it fails)', () => {
+    // Prepare: a server that closes idle connections at 61 s, measured to the millisecond
+    const measured = summarizePhase([answered(60.5), closedByServer(61, 'fin')], context);
+
+    // Act
+    const [atMargin, justAbove] = [standard, { ...standard, marginS: 0.999 }].map((against) => judge(measured, against).verdict);
+
+    // Assess: at 60 + 1 s it fails; 1 ms of headroom more is still no evidence of survival past it
+    expect(atMargin).toBe('fail');
+    expect(justAbove).toBe('inconclusive');
+  });
+
   it('judges the same bracket against another timeout and margin: a pass, a fail, doubt that stays doubt', () => {
     // Prepare
     const survived = summarizePhase([answered(66.004), answered(62)], context);
