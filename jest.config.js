@@ -55,14 +55,13 @@ module.exports = {
   // The compat files, then the packaging files, then the rest: the longest start first even on a
   // fresh clone, where jest has no timings of its own (test/support/sequencer.js).
   testSequencer: '<rootDir>/test/support/sequencer.js',
-  // Four times the cores: most of the compat and integration time is waiting on real timeouts
+  // Three times the cores: most of the compat and integration time is waiting on real timeouts
   // (a server's idle limit, a process, moto), which workers spend side by side; jest's default
-  // (cores - 1, so one on two cores) ran those waits one after another. The five compat files
-  // and the two packaging files start first and hold their workers for one to three minutes, the
-  // compat ones using little CPU, the packaging ones about a core (npm installs, tsc, synths):
-  // eight on two cores keep both cores busy meanwhile, and run seven files at once when the
-  // compat waits end (ten, beside other work, reached a load average of 20 and hooks ran past
-  // their bounds). Every test listens on port 0 or a free port it asks for, and has its own moto,
-  // so files in parallel never collide.
-  maxWorkers: Math.max(2, availableParallelism() * 4),
+  // (cores - 1, so one on two cores) ran those waits one after another. Not more: the run is
+  // bound by CPU (about 765 CPU-seconds on a fresh clone, 6.4 minutes of two cores at best), so
+  // more workers only raise the load, and at eight (a load average of 10 to 14 on two cores) the
+  // gate files' 0.5 s keep-alive server, timed by a starved event loop, read as a periodic sweep
+  // in two fresh-clone runs of two. Every test listens on port 0 or a free port it asks for, and
+  // has its own moto, so files in parallel never collide.
+  maxWorkers: Math.max(2, availableParallelism() * 3),
 };

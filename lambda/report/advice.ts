@@ -197,10 +197,6 @@ function http2FixFor(kind: ServerKind, version: Exclude<ProtocolVersion, 'HTTP1'
 function fixFor(kind: ServerKind, phase: PhaseName, measured: PhaseResult, lbS: number, marginS: number): string {
   const keepS = keepAliveFor(lbS, marginS);
   const headersS = keepS + 1;
-  // An HTTP/2 server's GOAWAY comes from its session idle timer, whatever its HTTP/1 settings say.
-  if (measured.closedWith === 'goaway') {
-    return `raise the server's HTTP/2 idle timeout to at least ${keepS} s (Node.js \`http2 server.setTimeout(${keepS * 1000})\`, gRPC \`MaxConnectionIdle\` / \`grpc.max_connection_idle_ms = ${keepS * 1000}\`)`;
-  }
   switch (kind) {
     case 'nginx':
       return phase === 'preRequest' ? `set nginx \`client_header_timeout ${keepS}s;\`` : `set nginx \`keepalive_timeout ${keepS}s;\``;

@@ -23,7 +23,7 @@ describe('idle-canary probe h2c://', () => {
     expect(out()).toContain(`h2c://127.0.0.1:${server.port}/health  FAIL`);
     expect(out()).toContain('GOAWAY (NO_ERROR, last stream 0)');
     expect(out().replace(/\s+/g, ' ')).toContain('idle keep-alive connections are closed with GOAWAY (NO_ERROR, last stream 1) after 1.2');
-    expect(out().replace(/\s+/g, ' ')).toContain("raise the server's HTTP/2 idle timeout to at least 7 s");
+    expect(out().replace(/\s+/g, ' ')).toContain("raise the HTTP/2 server's idle timeout to at least 7 s: Node.js `server.setTimeout(7000)`");
     expect(server.paths.every((path) => path === '/health')).toBe(true);
     expect(new Set(server.httpVersions)).toEqual(new Set(['2.0']));
   });
