@@ -60,7 +60,8 @@ async function precision(): Promise<void> {
     ...sweepThresholdsS.map((thresholdS) => ({ ...base, name: `sweep-${thresholdS}`, headersTimeoutMs: thresholdS * 1000, connectionsCheckingIntervalMs: SWEEP_MS })),
   ];
   const [backends, coarse, h2] = await Promise.all([startBackends(specs), coarseClockServer(coarseTicks), http2Server({ timeoutMs: http2TimeoutS * 1000 })]);
-  const h2Job: ProbeJob = { ...job(h2.port), target: { ...job(h2.port).target, protocolVersion: 'HTTP2' } };
+  const h2Base = job(h2.port);
+  const h2Job: ProbeJob = { ...h2Base, target: { ...h2Base.target, protocolVersion: 'HTTP2' } };
   try {
     const eagerFrom = lazyLimitsS.length;
     const eagerPorts = backends.ports.slice(eagerFrom, eagerFrom + nodeLike.length + perConnection.length);

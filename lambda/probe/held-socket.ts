@@ -118,6 +118,6 @@ function describe(outcome: RequestOutcome): string {
   return `status ${outcome.head.status}`;
 }
 
-export function secondsSince(since: number, at: number): number {
+function secondsSince(since: number, at: number): number {
   return Math.max(0, roundS((at - since) / 1000));
 }

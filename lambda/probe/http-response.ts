@@ -9,6 +9,7 @@
  * `READER_LIMITS.maxResponseBytes` bytes. Every `push` does work proportional to its chunk.
  */
 import { HTTPParser } from 'http-parser-js';
+import { printable } from '../shared/printable';
 import type { ResponseHead } from './wire/types';
 
 export type ReadState =
@@ -148,12 +149,14 @@ export class ResponseReader {
   }
 
   private fail(reason: string, speaksHttp = true): ReadState {
-    this.failure = { kind: 'invalid', firstBytes: this.quotedFirstBytes(), reason: speaksHttp ? `sent a malformed HTTP response: ${reason}` : reason, speaksHttp };
+    // The reason quotes the server's bytes: printable here, so that no record or report gets a raw control character.
+    this.failure = { kind: 'invalid', firstBytes: this.quotedFirstBytes(), reason: printable(speaksHttp ? `sent a malformed HTTP response: ${reason}` : reason), speaksHttp };
     return this.failure;
   }
 
+  /** `JSON.stringify` leaves C1 controls (0x80 to 0x9f in latin1) raw: `printable` escapes them. */
   private quotedFirstBytes(): string {
-    return JSON.stringify(this.firstBytes.toString('latin1'));
+    return printable(JSON.stringify(this.firstBytes.toString('latin1')));
   }
 }
 

@@ -123,9 +123,10 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     // tolerance's edge, no survivor by `analyzeSweeps`' rule, and the bracket it gave was lost.
     const heldUntilS = openedS(run.clock.now()) - run.stagger.toleranceS;
     const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
-    const analysis = analyzeSweeps([...spansOf(records), ...open], run.stagger.toleranceS);
+    const recorded = spansOf(records);
+    const analysis = analyzeSweeps([...recorded, ...open], run.stagger.toleranceS);
     // Not once a sweep's bracket is known and its oldest survivor alone waits for the next one.
-    if (!state.watchingNextSweep && dependsOnConnectMoment(spansOf(records), run.stagger.toleranceS, Math.max(2 * run.services.lagS(), CLOSE_NOISE_S))) {
+    if (!state.watchingNextSweep && dependsOnConnectMoment(recorded, run.stagger.toleranceS, Math.max(2 * run.services.lagS(), CLOSE_NOISE_S))) {
       // Every held socket is kept until the server closes it: settled at the first closes, a
       // 60 s coarse clock read 59.15 to 59.87 s, not its earliest close (59 s).
       if ([...holdings].every((h) => h.idle.connection.closing)) settled.abort();
@@ -204,7 +205,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       tasks.push(fixed(passive, 'passive', run.horizonS));
     } else {
       tasks.push(hold(passive, 'passive', run.horizonS));
-      tasks.push(staggerAndTest(run, run.stagger));
+      tasks.push(staggerAndTest(run.stagger));
     }
   }
   for (const idleS of run.roundOneS) tasks.push(openIdle(run).then((idle) => fixed(idle, 'active', idleS)));
@@ -232,19 +233,19 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
    * Opens the staggered sockets on schedule, then at the horizon sends the oldest sockets'
    * requests, and the others' unless a sweep is still awaited.
    */
-  async function staggerAndTest(phaseRun: PhaseRun, stagger: Stagger): Promise<void> {
+  async function staggerAndTest(stagger: Stagger): Promise<void> {
     // No new socket once anything closed: younger ones cannot meet the sweep that closed it.
     const firstClose = new AbortController();
     const stopOpening = AbortSignal.any([phaseSignal, firstClose.signal]);
     const opening = (async () => {
       const opened: Promise<void>[] = [];
       for (const offsetS of stagger.offsetsS) {
-        if (!(await waitUntil(phaseRun.clock, state.origin + offsetS * 1000, stopOpening))) break;
-        if (!phaseRun.sockets.tryTake()) continue;
+        if (!(await waitUntil(run.clock, state.origin + offsetS * 1000, stopOpening))) break;
+        if (!run.sockets.tryTake()) continue;
         // Not awaited: a slow connect must not delay the next socket's tick.
         opened.push(
-          openIdle(phaseRun, true).then((idle) => {
-            const plannedIdleS = roundS(phaseRun.horizonS - offsetS);
+          openIdle(run, true).then((idle) => {
+            const plannedIdleS = roundS(run.horizonS - offsetS);
             // A socket that never opened is still evidence: a connection the server did not accept.
             if ('error' in idle) return record({ role: 'staggered', round: 1, plannedIdleS, ...UNSENT, ...idle });
             tasks.push(hold(idle, 'staggered', plannedIdleS));
@@ -255,7 +256,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       await Promise.all(opened);
     })();
     tasks.push(opening);
-    if (!(await waitUntil(phaseRun.clock, state.origin + phaseRun.horizonS * 1000, phaseSignal))) return;
+    if (!(await waitUntil(run.clock, state.origin + run.horizonS * 1000, phaseSignal))) return;
     firstClose.abort();
     await opening;
     // The bracket is known; the survivor waiting for the next sweep is not disturbed.
@@ -269,7 +270,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
         return h.finished;
       });
     // Its answer comes within a round trip, and decides whether the others wait on.
-    const firstTest = youngestAtLeast([...holdings], Math.min(stagger.firstTestS, phaseRun.horizonS));
+    const firstTest = youngestAtLeast([...holdings], Math.min(stagger.firstTestS, run.horizonS));
     await Promise.all(sendAll((h) => h === firstTest));
     // Closes that had shown a per-connection timer or a bracket would have settled the phase:
     // any close seen by now is undecided (one close alone is a timer or a sweep), so it is no
@@ -278,23 +279,23 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     const lazy = records.some((r) => r.outcome === 'closed' && !r.unprompted);
     // Never up to the deadline: the wait ends as a measurement, not as a phase cut short; and
     // early enough for the passive socket's two-segment request to be answered within it.
-    const awaitUntil = Math.min(state.origin + (phaseRun.horizonS + stagger.awaitSweepS) * 1000 - 2 * phaseRun.wire.sendSpreadMs, phaseRun.deadline - ANSWER_RESERVE_MS);
-    if (!lazy && awaitUntil > phaseRun.clock.now()) {
+    const awaitUntil = Math.min(state.origin + (run.horizonS + stagger.awaitSweepS) * 1000 - 2 * run.wire.sendSpreadMs, run.deadline - ANSWER_RESERVE_MS);
+    if (!lazy && awaitUntil > run.clock.now()) {
       // A server that may sweep is given one sweep interval past the horizon to show it; the
       // passive socket, still open if no sweep came, then sends its request: a survival past
       // the horizon (what a pass vouches for) or a lazy limit past the first test.
-      await waitUntil(phaseRun.clock, awaitUntil, phaseSignal);
+      await waitUntil(run.clock, awaitUntil, phaseSignal);
       // A sweep just before the wait ended has not yet shown which held sockets outlived it
       // (released at once, a sweep 9 ms before the end left no survivor: inconclusive).
-      await waitUntil(phaseRun.clock, Math.min(survivorsShownAt(stagger), phaseRun.deadline - ANSWER_RESERVE_MS), phaseSignal);
-      await Promise.all(sendAll((h) => h.plannedIdleS >= phaseRun.horizonS - 1e-9));
+      await waitUntil(run.clock, Math.min(survivorsShownAt(stagger), run.deadline - ANSWER_RESERVE_MS), phaseSignal);
+      await Promise.all(sendAll((h) => h.plannedIdleS >= run.horizonS - 1e-9));
       settled.abort();
     } else {
       // A close the first test's wait let through (a server's own close, recorded as its
       // response timeout ended) may still settle the phase once its survivors show: that comes
       // first. Sent at once instead, the held sockets of a server that never finishes its
       // unsolicited answers each waited out a response timeout, and the budget cut them unrecorded.
-      await waitUntil(phaseRun.clock, Math.min(survivorsShownAt(stagger), phaseRun.deadline - ANSWER_RESERVE_MS), phaseSignal);
+      await waitUntil(run.clock, Math.min(survivorsShownAt(stagger), run.deadline - ANSWER_RESERVE_MS), phaseSignal);
       checkSweeps();
       // Narrowing starts from the bracket all of them give, not from the first answers'.
       if (!settled.signal.aborted && !state.watchingNextSweep) await Promise.all(sendAll(() => true));

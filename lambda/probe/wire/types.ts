@@ -8,6 +8,7 @@
  * `Wire`; the phases, their timing and their verdicts stay as they are.
  */
 import type { ClosedWith, ProbeTarget, TargetErrorCode } from '../types';
+import type { Goaway } from './goaway';
 
 /** Where to connect: the target with its address already resolved. */
 export interface Endpoint {
@@ -33,12 +34,8 @@ export interface ResponseHead {
  * A protocol-level close: the server ended the connection in words of its protocol, not only
  * with a FIN or RST (an HTTP/2 GOAWAY frame).
  */
-export interface ProtocolClose {
+export interface ProtocolClose extends Goaway {
   readonly kind: 'goaway';
-  /** The frame's error code (`0`: NO_ERROR, a graceful close such as an idle timeout). */
-  readonly code: number;
-  /** The last stream the server processed: a request on a later stream was never served. */
-  readonly lastStreamId: number;
 }
 
 /** How the server ended a connection. */

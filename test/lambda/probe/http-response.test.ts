@@ -53,6 +53,14 @@ describe('ResponseReader', () => {
     });
   });
 
+  it('quotes a C1 control of the first bytes escaped, as JSON.stringify leaves it raw', () => {
+    // Act
+    const [state] = feed('X\u009b2J');
+
+    // Assess
+    expect(state).toMatchObject({ kind: 'invalid', firstBytes: '"X\\x9b2J"', reason: 'does not speak HTTP/1.x (it answered "X\\x9b2J")' });
+  });
+
   it('waits when the first bytes could still be HTTP', () => {
     // Act & Assess
     expect(feed('HTT')[0].kind).toBe('incomplete');
