@@ -146,7 +146,7 @@ export function albIdleTimeoutS(attributes: { readonly Attributes?: ReadonlyArra
  * Why only healthy ones: the load balancer sends traffic to nothing else.
  */
 async function groupBackends(client: ElasticLoadBalancingV2Client, group: TargetGroup, pathOverride: string | undefined): Promise<{ backends: FoundBackend[]; skipped: Skipped[] }> {
-  const what = `target group ${group.TargetGroupName}`;
+  const what = `target group ${printable(String(group.TargetGroupName), 64)}`;
   if (group.TargetType === 'lambda' || group.TargetType === 'alb') {
     return { backends: [], skipped: [{ what, reason: `its targets are ${group.TargetType === 'lambda' ? 'Lambda functions' : 'Application Load Balancers'}, which hold no idle backend connections to probe` }] };
   }
@@ -165,6 +165,9 @@ async function groupBackends(client: ElasticLoadBalancingV2Client, group: Target
     });
   const skipped = descriptions
     .filter((d) => d.TargetHealth?.State !== 'healthy')
-    .map((d) => ({ what: `target ${d.Target?.Id}:${d.Target?.Port ?? group.Port} in ${what}`, reason: `is ${d.TargetHealth?.State}${d.TargetHealth?.Reason ? ` (${d.TargetHealth.Reason})` : ''}` }));
+    .map((d) => ({
+      what: `target ${printable(String(d.Target?.Id), 64)}:${d.Target?.Port ?? group.Port} in ${what}`,
+      reason: `is ${printable(String(d.TargetHealth?.State), 32)}${d.TargetHealth?.Reason ? ` (${printable(d.TargetHealth.Reason, 64)})` : ''}`,
+    }));
   return { backends, skipped };
 }

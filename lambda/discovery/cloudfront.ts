@@ -180,7 +180,7 @@ async function withOrigins(client: CloudFrontClient, summary: DistributionSummar
 function originOf(listed: ListedOrigin, kind: CloudFrontOrigin['kind'], domainName: string, vpcOriginId?: string): { name: string; cloudFront: CloudFrontOrigin } {
   return {
     name: originFrontName(listed.distributionId, listed.origin.Id ?? '-'),
-    cloudFront: { distributionId: listed.distributionId, originId: listed.origin.Id ?? '-', domainName: printable(domainName, 512), keepAliveS: listed.keepAliveS, kind, ...(vpcOriginId ? { vpcOriginId } : {}) },
+    cloudFront: { distributionId: printable(listed.distributionId, 40), originId: printable(listed.origin.Id ?? '-', 128), domainName: printable(domainName, 512), keepAliveS: listed.keepAliveS, kind, ...(vpcOriginId ? { vpcOriginId: printable(vpcOriginId, 64) } : {}) },
   };
 }
 
@@ -327,7 +327,7 @@ async function instanceOrigins(
     try {
       if (addresses instanceof Error) throw addresses;
       const address = addresses.get(instanceId);
-      if (address === undefined) return { ...base, backends: [], skipped: [{ what: `instance ${instanceId}`, reason: 'is the VPC origin but no longer exists (EC2 does not know it)' }], error: `instance ${instanceId} of VPC origin ${summary.Id} not found` };
+      if (address === undefined) return { ...base, backends: [], skipped: [{ what: `instance ${printable(instanceId, 64)}`, reason: 'is the VPC origin but no longer exists (EC2 does not know it)' }], error: `instance ${printable(instanceId, 64)} of VPC origin ${printable(String(summary.Id), 64)} not found` };
       const endpoint = await endpointOf(summary.Id!);
       return { ...base, ...(address.vpcId ? { vpcId: address.vpcId } : {}), backends: [{ instanceId, ip: address.ip, port: endpoint.port, tls: endpoint.tls, path: '/', proxyProtocol: false }] };
     } catch (error) {

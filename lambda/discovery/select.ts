@@ -2,6 +2,7 @@
  * Which load balancers a run covers: selection by VPC, name and tag, opt-out and overrides
  * by tag. Pure, so that every rule is tested exactly.
  */
+import { printable } from '../shared/printable';
 import { settingIssue } from '../shared/settings';
 
 /** Tags idle-canary reads on load balancers. */
@@ -104,11 +105,11 @@ export function excludedByTags(tags: Readonly<Record<string, string>>, selection
 export function tagOverrides(tags: Readonly<Record<string, string>>): { readonly path?: string; readonly marginS?: number } {
   const path = tags[TAGS.path];
   const margin = tags[TAGS.margin];
-  if (path !== undefined && !path.startsWith('/')) throw new Error(`tag ${TAGS.path}="${path}": expected a path starting with /`);
+  if (path !== undefined && !path.startsWith('/')) throw new Error(`tag ${TAGS.path}="${printable(path, 100)}": expected a path starting with /`);
   const marginS = margin === undefined ? undefined : margin.trim() === '' ? NaN : Number(margin);
   const expected = marginS === undefined ? undefined : settingIssue('marginS', marginS);
   if (expected !== undefined) {
-    throw new Error(`tag ${TAGS.margin}="${margin}": expected ${expected}`);
+    throw new Error(`tag ${TAGS.margin}="${printable(margin!, 40)}": expected ${expected}`);
   }
   return { ...(path !== undefined ? { path } : {}), ...(marginS !== undefined ? { marginS } : {}) };
 }

@@ -25,7 +25,7 @@ import type { LoadBalancerPlan, PlannedBackend, Skipped } from '../discovery/typ
 import { withProtocol } from '../probe/protocol-version';
 import { isValidRequestField } from '../probe/request';
 import { printable } from '../shared/printable';
-import { DEFAULTS, PATTERNS } from '../shared/settings';
+import { DEFAULTS, PATTERNS, PORT_RANGE } from '../shared/settings';
 import { MAX_GATE_TARGETS } from './settings';
 import type { GateSubject } from './types';
 
@@ -151,7 +151,7 @@ function tasksOf(group: TargetGroup, protocol: GroupProtocol, descriptions: Read
     const ip = target?.Id ?? '';
     const port = target?.Port ?? group.Port ?? 0;
     const what = `target ${printable(ip, 45)}:${port}`;
-    if (!(IPV4.test(ip) || IPV6.test(ip)) || !Number.isInteger(port) || port < 1 || port > 65535) skipped.push({ what, reason: 'is not an IP address and port' });
+    if (!(IPV4.test(ip) || IPV6.test(ip)) || !Number.isInteger(port) || port < PORT_RANGE.min || port > PORT_RANGE.max) skipped.push({ what, reason: 'is not an IP address and port' });
     else if (LEAVING.has(health?.State ?? '')) skipped.push({ what, reason: `is ${printable(health!.State!, 20)}` });
     else {
       const target = { host: ip, port, tls, path, ...(protocolVersion ? { protocolVersion } : {}) };

@@ -6,12 +6,13 @@
  */
 import { REQUEST_FIELDS, type RequestField } from '../probe/request';
 import { SPOKEN_PROTOCOL_VERSIONS } from '../probe/types';
-import { describeValue } from '../shared/printable';
+import { describeValue, printable } from '../shared/printable';
 
 /** A malformed event: the state machine (or a person) sent something the handler cannot use. */
 export class InvalidEventError extends Error {
   public constructor(handler: string, field: string, expected: string, got: unknown) {
-    super(`${handler} event: field "${field}" must be ${expected}, got ${describeValue(got)}`);
+    // A field may be named by the event itself (an unknown key of a closed object): bounded and printable, as the value is.
+    super(`${handler} event: field "${printable(field, 200)}" must be ${expected}, got ${describeValue(got)}`);
     this.name = 'InvalidEventError';
   }
 }
