@@ -4,6 +4,7 @@
 import { UsageError } from './usage-error';
 import { isIP } from 'node:net';
 import type { ProbeTarget } from '../lambda/probe';
+import { TARGET_SCHEMES } from '../lambda/probe/protocol-version';
 import { REQUEST_FIELDS, isValidRequestField } from '../lambda/probe/request';
 import { hasControlCharacters, printable } from '../lambda/shared/printable';
 import { PORT_RANGE } from '../lambda/shared/settings';
@@ -13,20 +14,6 @@ export const TARGET_FORMS =
   'host:port, http://host:port/path, https://host:port/path, h2c://host:port/path (HTTP/2 cleartext), h2://host:port/path (HTTP/2 over TLS), grpc://host:port[/pkg.Service/Method] or grpcs://host:port[/pkg.Service/Method]';
 
 const ACCEPTED = `expected ${TARGET_FORMS}`;
-
-/**
- * What each scheme says of the connection: TLS or not, and the HTTP version a load balancer
- * would speak (`h2c`: HTTP/2 with prior knowledge; `h2`: HTTP/2 over TLS with ALPN; `grpc(s)`:
- * a gRPC health check over HTTP/2).
- */
-const SCHEMES: Readonly<Record<string, Pick<ProbeTarget, 'tls' | 'protocolVersion'>>> = {
-  'http:': { tls: false },
-  'https:': { tls: true },
-  'h2c:': { tls: false, protocolVersion: 'HTTP2' },
-  'h2:': { tls: true, protocolVersion: 'HTTP2' },
-  'grpc:': { tls: false, protocolVersion: 'GRPC' },
-  'grpcs:': { tls: true, protocolVersion: 'GRPC' },
-};
 
 /**
  * `host:port`, `[::1]:port`, `http://host:port/path`, `https://host[:port]/path`, or the same
@@ -55,7 +42,7 @@ export function parseTargetSpec(spec: string): ProbeTarget {
   } catch {
     throw bad();
   }
-  const scheme = Object.hasOwn(SCHEMES, url.protocol) ? SCHEMES[url.protocol] : undefined;
+  const scheme = Object.hasOwn(TARGET_SCHEMES, url.protocol) ? TARGET_SCHEMES[url.protocol] : undefined;
   if (scheme === undefined) throw bad(`scheme ${url.protocol.slice(0, -1)} is not supported`);
   if (url.username || url.password || url.hash) throw bad();
   const path = `${url.pathname || '/'}${url.search}`;

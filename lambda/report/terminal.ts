@@ -5,6 +5,7 @@
  */
 import type { PhaseName, PhaseResult, ProbeResult, Verdict } from '../probe';
 import { probeHeadroomS } from '../probe/headroom';
+import { schemeOf } from '../probe/protocol-version';
 import { printable } from '../shared/printable';
 import { closedWithText } from '../probe/wire/goaway';
 import { adviseTarget, fmt } from './advice';
@@ -36,9 +37,9 @@ export function renderTerminalReport(results: readonly ProbeResult[], options: T
 
 function renderTarget(result: ProbeResult, options: TerminalOptions): string {
   const paint = (verdict: Verdict, text: string) => (options.color ? `${COLORS[verdict]}${text}${RESET}` : text);
-  const { host, port, tls, path, protocolVersion } = result.target;
+  const { host, port, path } = result.target;
   // As the command line takes it: HTTP/2 and gRPC targets with their schemes, HTTP/1.1 as before.
-  const scheme = protocolVersion === 'HTTP2' ? (tls ? 'h2://' : 'h2c://') : protocolVersion === 'GRPC' ? (tls ? 'grpcs://' : 'grpc://') : tls ? 'https://' : '';
+  const scheme = schemeOf(result.target);
   // Every text of a result may hold a backend's bytes (or come from a saved file): made printable before colours go in.
   const title = printable(`${scheme}${host.includes(':') ? `[${host}]` : host}:${port}${path === '/' ? '' : path}`);
   const lines = [
