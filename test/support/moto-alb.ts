@@ -3,7 +3,7 @@
  * a VPC with two subnets (an ALB needs two zones), and each target group registered and
  * forwarded to by a listener of its own (moto lists a group's load balancers from the listeners).
  */
-import { CreateSubnetCommand, CreateVpcCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CreateSubnetCommand, CreateVpcCommand, RunInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -36,6 +36,16 @@ export async function motoVpc(ec2: EC2Client, prefix: string): Promise<{ vpcId: 
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: `${prefix}.0.0/16` }))).Vpc!.VpcId!;
   const subnet = async (third: number, zone: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `${prefix}.${third}.0/24`, AvailabilityZone: zone }))).Subnet!.SubnetId!;
   return { vpcId, subnets: [await subnet(0, 'eu-west-1a'), await subnet(1, 'eu-west-1b')] };
+}
+
+/**
+ * An instance in the subnet at `privateIp`, by moto's stock AMI; returns its id.
+ *
+ * @example
+ * const instanceId = await motoInstance(ec2, subnets[0], '127.0.0.1'); // served by a real server on loopback
+ */
+export async function motoInstance(ec2: EC2Client, subnetId: string, privateIp: string): Promise<string> {
+  return (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, SubnetId: subnetId, PrivateIpAddress: privateIp }))).Instances![0].InstanceId!;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   ListVpcOriginsCommand,
   type Origin,
 } from '@aws-sdk/client-cloudfront';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client, ModifyLoadBalancerAttributesCommand, type LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type Server } from 'node:http';
@@ -30,7 +30,7 @@ import { capture } from '../../support/capture';
 import { distributionConfig } from '../../support/cloudfront';
 import { keepAliveCloseS } from '../../support/keep-alive-close';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
-import { motoVpc } from '../../support/moto-alb';
+import { motoInstance, motoVpc } from '../../support/moto-alb';
 
 const customOrigin = (id: string, domain: string, keepAliveS?: number, policy: 'http-only' | 'https-only' = 'https-only'): Origin => ({
   Id: id,
@@ -51,7 +51,7 @@ describe('idle-canary scan --cloudfront', () => {
     const ec2 = new EC2Client({});
     const elbv2 = new ElasticLoadBalancingV2Client({});
     const { subnets } = await motoVpc(ec2, '127.0');
-    instanceId = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, SubnetId: subnets[0], PrivateIpAddress: '127.0.0.1' }))).Instances![0].InstanceId!;
+    instanceId = await motoInstance(ec2, subnets[0], '127.0.0.1');
     alb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'edge-api', Subnets: subnets, Type: 'application' }))).LoadBalancers![0];
     await elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: alb.LoadBalancerArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '60' }] }));
     [ec2, elbv2].forEach((client) => client.destroy());

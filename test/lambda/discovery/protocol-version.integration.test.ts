@@ -3,11 +3,11 @@
  * real SDK clients: discovery plans each target in the protocol its load balancer speaks, and
  * a target served by an HTTP/1.1, an HTTP/2 and a gRPC target group is three probes, not one.
  */
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { APPLICATION_SOURCE, discover, toProbePlan, type Discovery } from '../../../lambda/discovery';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
-import { motoAlb, motoVpc, type MotoGroup } from '../../support/moto-alb';
+import { motoAlb, motoInstance, motoVpc, type MotoGroup } from '../../support/moto-alb';
 
 describe('discover: ALB target groups by ProtocolVersion, against the moto emulator', () => {
   const saved = { ...process.env };
@@ -22,7 +22,7 @@ describe('discover: ALB target groups by ProtocolVersion, against the moto emula
     const ec2 = new EC2Client({});
     const elbv2 = new ElasticLoadBalancingV2Client({});
     const { vpcId, subnets } = await motoVpc(ec2, '10.7');
-    instanceId = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, SubnetId: subnets[0], PrivateIpAddress: '10.7.0.9' }))).Instances![0].InstanceId!;
+    instanceId = await motoInstance(ec2, subnets[0], '10.7.0.9');
     const group = (name: string, targetType: 'ip' | 'instance', protocol: 'HTTP' | 'HTTPS', protocolVersion: MotoGroup['protocolVersion'], healthCheckPath: string, target: string): MotoGroup => ({ name, targetType, protocol, protocolVersion, healthCheckPath, port: 8443, target });
     await motoAlb(elbv2, {
       name: 'grpc-api',
