@@ -44,6 +44,61 @@ export function defaultSweepStepS(horizonS: number): number {
 /** First-round active sockets of a phase without staggered sockets: pre-request idles are the classic lazy case. */
 const ROUND_ONE_ACTIVES: Readonly<Record<PhaseName, number>> = { preRequest: 5, keepAlive: 3 };
 
+/** The tick of a coarse clock: idle counted in whole seconds, or timers checked once a second. */
+export const COARSE_TICK_S = 1;
+
+/**
+ * When each of `count` keep-alive sockets held to the horizon beside the passive one starts its
+ * idle, in seconds after its first response: it sends a second request then, and idles from
+ * that answer. Spread over one tick of a coarse clock, the passive socket's idle starting at 0.
+ *
+ * Why: a server with a coarse clock closes a connection anywhere within a tick of its limit,
+ * by the sub-second moment its idle started. The keep-alive sockets all got their first
+ * answers within milliseconds of each other, so they sampled one moment: behind a 3 s load
+ * balancer with a 0.5 s margin, a clock closing between 3 and 4 s idle passed half the runs
+ * and failed the other half. Of two sockets half a tick apart, one idles at most half a tick
+ * past the earliest close. A second request, not a later first one: a connection kept silent
+ * first may meet a short pre-request limit instead.
+ *
+ * @example
+ * keepAliveIdleStartsS(1); // [0.5]
+ * keepAliveIdleStartsS(3); // [0.25, 0.5, 0.75]
+ */
+export function keepAliveIdleStartsS(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => roundS(((i + 1) / (count + 1)) * COARSE_TICK_S));
+}
+
+/** Keep-alive sockets held to the horizon beside the passive one, at other moments of a second. */
+export const KEEP_ALIVE_MOMENTS = 1;
+
+/** A first round of active sockets: each one's planned idle, and when its idle starts after its first answer. */
+export interface RoundOne {
+  readonly roundOneS: readonly number[];
+  readonly idleStartsS: readonly number[];
+}
+
+/**
+ * The keep-alive phase's first round when it has no staggered sockets, within `sockets`: the
+ * active at the load balancer's timeout first, then a socket held to the horizon from a later
+ * moment of a second (`keepAliveIdleStartsS`), then the rest of the first-round actives.
+ *
+ * Why in that order: the active at the timeout keeps a lazy bracket narrow (see `target.ts`);
+ * the socket at another moment is what makes a coarse clock's verdict the same in every run;
+ * the others only narrow a bracket sooner.
+ *
+ * @example
+ * keepAliveRoundOne(2, 60, 66); // { roundOneS: [60, 66], idleStartsS: [0, 0.5] }
+ * keepAliveRoundOne(1, 60, 66); // { roundOneS: [60], idleStartsS: [0] }
+ */
+export function keepAliveRoundOne(sockets: number, loadBalancerIdleTimeoutS: number, horizonS: number): RoundOne {
+  const moments = Math.max(0, Math.min(KEEP_ALIVE_MOMENTS, sockets - 1));
+  const ladder = roundOneDelaysS(Math.max(0, Math.min(ROUND_ONE_ACTIVES.keepAlive, sockets - moments)), loadBalancerIdleTimeoutS, horizonS);
+  return {
+    roundOneS: [...ladder, ...Array.from({ length: moments }, () => horizonS)],
+    idleStartsS: [...ladder.map(() => 0), ...keepAliveIdleStartsS(moments)],
+  };
+}
+
 /**
  * Which phase gets the staggered sockets: the pre-request phase when it is measured (servers
  * sweep silent connections, Node.js since 18), else the keep-alive phase.
