@@ -241,12 +241,16 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
 
   /**
    * When to send a socket's second request for its idle to start `momentS` after the passive
-   * socket's, give or take whole ticks: the first such moment after its first answer.
+   * socket's, give or take whole ticks: the first such moment after its first answer, or at
+   * once when that answer came at most `RESTART_SLACK_S` late for the moment before (on
+   * loopback a first answer came 2 ms after the send that a half-second moment needed, and
+   * the wait for the next tick ran the phase a second past its horizon).
    */
   function restartAt(idle: IdleConnection, momentS: number): number {
     const tickMs = COARSE_TICK_S * 1000;
     const base = state.origin + momentS * 1000 - run.wire.sendSpreadMs;
-    return base + Math.max(0, Math.ceil((idle.idleSince - base) / tickMs)) * tickMs;
+    const ticks = Math.max(0, Math.ceil((idle.idleSince - base - RESTART_SLACK_S * 1000) / tickMs));
+    return Math.max(idle.idleSince, base + ticks * tickMs);
   }
 
   /**
@@ -338,6 +342,9 @@ function youngestAtLeast(holdings: readonly Holding[], idleS: number): Holding |
  */
 export const ANSWER_RESERVE_S = 0.5;
 const ANSWER_RESERVE_MS = ANSWER_RESERVE_S * 1000;
+
+/** How late a keep-alive socket's idle may start for the moment it was planned at: an eighth of a coarse clock's tick. */
+const RESTART_SLACK_S = COARSE_TICK_S / 8;
 
 /**
  * How far apart, in seconds, the idles of one per-connection timer's closes may be seen, as

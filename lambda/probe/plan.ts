@@ -79,23 +79,29 @@ export interface RoundOne {
 
 /**
  * The keep-alive phase's first round when it has no staggered sockets, within `sockets`: the
- * active at the load balancer's timeout first, then a socket held to the horizon from a later
- * moment of a second (`keepAliveIdleStartsS`), then the rest of the first-round actives.
+ * active at the load balancer's timeout first, then a socket whose idle starts at a later
+ * moment of a second (`keepAliveIdleStartsS`) and which sends its request at the timeout plus
+ * the margin (`neededS`), within the passive socket's horizon, then the rest of the actives.
  *
  * Why in that order: the active at the timeout keeps a lazy bracket narrow (see `target.ts`);
  * the socket at another moment is what makes a coarse clock's verdict the same in every run;
- * the others only narrow a bracket sooner.
+ * the others only narrow a bracket sooner. Why its request at the timeout plus the margin:
+ * that is the question it answers (does a connection idle from another moment close by
+ * then?), and its answer is a survival no sweep analysis reads as one: held until the server
+ * closed it, it closed at the same tick as the passive socket in half the runs of a clock
+ * whose earliest close passes, a sweep with no survivor (`inconclusive`); and held a horizon
+ * of its own, it ran every target half a second past the horizon.
  *
  * @example
- * keepAliveRoundOne(2, 60, 66); // { roundOneS: [60, 66], idleStartsS: [0, 0.5] }
- * keepAliveRoundOne(1, 60, 66); // { roundOneS: [60], idleStartsS: [0] }
+ * keepAliveRoundOne(2, 60, 66, 61); // { roundOneS: [60, 61], idleStartsS: [0, 0.5] }
+ * keepAliveRoundOne(1, 60, 66, 61); // { roundOneS: [60], idleStartsS: [0] }
  */
-export function keepAliveRoundOne(sockets: number, loadBalancerIdleTimeoutS: number, horizonS: number): RoundOne {
-  const moments = Math.max(0, Math.min(KEEP_ALIVE_MOMENTS, sockets - 1));
-  const ladder = roundOneDelaysS(Math.max(0, Math.min(ROUND_ONE_ACTIVES.keepAlive, sockets - moments)), loadBalancerIdleTimeoutS, horizonS);
+export function keepAliveRoundOne(sockets: number, loadBalancerIdleTimeoutS: number, horizonS: number, neededS: number): RoundOne {
+  const moments = keepAliveIdleStartsS(Math.max(0, Math.min(KEEP_ALIVE_MOMENTS, sockets - 1)));
+  const ladder = roundOneDelaysS(Math.max(0, Math.min(ROUND_ONE_ACTIVES.keepAlive, sockets - moments.length)), loadBalancerIdleTimeoutS, horizonS);
   return {
-    roundOneS: [...ladder, ...Array.from({ length: moments }, () => horizonS)],
-    idleStartsS: [...ladder.map(() => 0), ...keepAliveIdleStartsS(moments)],
+    roundOneS: [...ladder, ...moments.map((momentS) => roundS(Math.min(neededS, horizonS - momentS)))],
+    idleStartsS: [...ladder.map(() => 0), ...moments],
   };
 }
 

@@ -121,7 +121,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
       run.phases.map(async (phase): Promise<[PhaseName, PhaseResult]> => {
         if (phase === 'keepAlive' && !alive) return [phase, noKeepAlive()];
         const actives = Math.min(roundOneActives(phase, phase === staggered), activesLeft);
-        const roundOne = phase === 'keepAlive' && phase !== staggered ? keepAliveRoundOne(activesLeft, run.job.loadBalancerIdleTimeoutS, horizonS) : { roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS) };
+        const roundOne = phase === 'keepAlive' && phase !== staggered ? keepAliveRoundOne(activesLeft, run.job.loadBalancerIdleTimeoutS, horizonS, run.job.loadBalancerIdleTimeoutS + run.marginS) : { roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS) };
         const records = await runPhase({
           phase,
           endpoint,
@@ -195,7 +195,7 @@ interface Retest {
 /**
  * Measures the keep-alive phase again once the pre-request phase has released its silent
  * connections: a passive socket held to the horizon, an active one at the load balancer's
- * timeout and one held to the horizon from half a second later (`keepAliveRoundOne`), their
+ * timeout and one held from half a second later to the horizon (`keepAliveRoundOne`), their
  * records on the first measurement's time axis. None when the deadline leaves no room for a horizon.
  *
  * Why: a server whose threads each wait for a connection's request (gunicorn `--threads 4`)
@@ -223,7 +223,7 @@ async function retestKeepAlive(retest: Retest): Promise<SocketRecord[]> {
     endpoint: retest.endpoint,
     wire: retest.wire,
     horizonS,
-    ...keepAliveRoundOne(RETEST_SOCKETS, run.job.loadBalancerIdleTimeoutS, horizonS),
+    ...keepAliveRoundOne(RETEST_SOCKETS, run.job.loadBalancerIdleTimeoutS, horizonS, run.job.loadBalancerIdleTimeoutS + run.marginS),
     passive,
     sockets: retest.sockets,
     deadline: run.deadline,
