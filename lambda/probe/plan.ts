@@ -90,7 +90,12 @@ export interface RoundOne {
  * then?), and its answer is a survival no sweep analysis reads as one: held until the server
  * closed it, it closed at the same tick as the passive socket in half the runs of a clock
  * whose earliest close passes, a sweep with no survivor (`inconclusive`); and held a horizon
- * of its own, it ran every target half a second past the horizon.
+ * of its own, it ran every target half a second past the horizon. Its first byte, not its
+ * last, goes at the timeout plus the margin: most servers count any byte as the end of an
+ * idle (Node.js, Apache, Tomcat), so a request that ended there would have been answered by
+ * a server that closes between its start and its end, a pass of a close before the margin.
+ * A server that counts only complete headers and closes between the request's two segments
+ * reads as a lazy limit just past the margin: `inconclusive`, as it is, not a pass.
  *
  * @example
  * keepAliveRoundOne(2, 60, 66, 61); // { roundOneS: [60, 61], idleStartsS: [0, 0.5] }
