@@ -12,6 +12,7 @@ import { neverAccepted, notAcceptedRecord } from './accept';
 import type { IdleConnection, PhaseRun } from './phase';
 import type { SocketRecord } from './types';
 import { goawayOf } from './wire/goaway';
+import { keepsAlive } from './http-response';
 
 /** What one socket measured: its record without the fields the phase knows (role, round, plan). */
 export type Measurement = Pick<SocketRecord, 'outcome' | 'idleS' | 'unprompted' | 'closedWith' | 'status' | 'error' | 'notAccepted' | 'silent'>;
@@ -78,8 +79,7 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
     // Stop waiting as soon as the server closes, so that no listener outlives its socket.
     const serverClosed = new AbortController();
     void connection.ended.then(() => serverClosed.abort());
-    const signals = [run.signal, serverClosed.signal, send, ...(release ? [release] : [])];
-    if (!signals.some((s) => s.aborted)) await new Promise<void>((resolve) => AbortSignal.any(signals).addEventListener('abort', () => resolve(), { once: true }));
+    await firstOf([run.signal, serverClosed.signal, send, ...(release ? [release] : [])]);
     if (run.signal.aborted) return null;
     if (serverClosed.signal.aborted) {
       const close = await connection.ended;
@@ -94,6 +94,43 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
   } finally {
     connection.destroy();
   }
+}
+
+/**
+ * Sends a keep-alive connection a second request at `sendAt` (clock ms), so that its idle
+ * starts again at that answer (`keepAliveIdleStartsS`). Returns the connection idle since
+ * then; or, when the server closed it first or refused the request, what the socket measured
+ * from its first idle start; `null` when the phase was aborted meanwhile.
+ *
+ * @example
+ * const restarted = await restartIdle(idle, clock.now() + 500, run);
+ * if (restarted !== null && 'connection' in restarted) await holdAndSend(restarted, 60, run);
+ */
+export async function restartIdle(idle: IdleConnection, sendAt: number, run: PhaseRun): Promise<IdleConnection | Measurement | null> {
+  const { connection, idleSince } = idle;
+  const due = new AbortController();
+  const serverClosed = new AbortController();
+  void connection.ended.then(() => serverClosed.abort());
+  const waiting = waitUntil(run.clock, sendAt, AbortSignal.any([run.signal, serverClosed.signal])).then((reached) => reached && due.abort());
+  await firstOf([run.signal, serverClosed.signal, due.signal]);
+  await waiting;
+  const outcome = run.signal.aborted || serverClosed.signal.aborted ? null : await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
+  if (outcome?.kind === 'response' && keepsAlive(outcome.head) && !run.signal.aborted) return { connection, idleSince: outcome.answeredAt };
+  connection.destroy();
+  if (run.signal.aborted) return null;
+  if (outcome === null) {
+    const close = await connection.ended;
+    return closed(close, idleSince, close.at);
+  }
+  // Ended after its second answer: a limit of requests per connection, not of idle time.
+  if (outcome.kind === 'response') return { ...UNSENT, error: 'the server ended the connection after its second response (a limit of requests per connection)' };
+  return measurementOf(outcome, idleSince);
+}
+
+/** Resolves once any of the signals is aborted. */
+function firstOf(signals: AbortSignal[]): Promise<void> {
+  if (signals.some((s) => s.aborted)) return Promise.resolve();
+  return new Promise<void>((resolve) => AbortSignal.any(signals).addEventListener('abort', () => resolve(), { once: true }));
 }
 
 function measurementOf(outcome: RequestOutcome, idleSince: number): Measurement {

@@ -10,10 +10,10 @@
 import type { SocketBudget } from './budget';
 import { every, waitUntil, type CancelTimer, type Clock } from './clock';
 import type { Endpoint, Wire, WireConnection } from './wire/types';
-import { SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, roundS } from './plan';
+import { COARSE_TICK_S, SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, roundS } from './plan';
 import { currentBracket } from './phase-result';
 import { analyzeSweeps, dependsOnConnectMoment, spansOf } from './sweep';
-import { UNSENT, holdAndSend, holdUntilSent, openIdle, type OpenedIdle } from './held-socket';
+import { UNSENT, holdAndSend, holdUntilSent, openIdle, restartIdle, type OpenedIdle } from './held-socket';
 import { narrow } from './narrowing';
 import { newPhaseState, type Holding, type PhaseState } from './phase-state';
 import type { PhaseName, SocketRecord } from './types';
@@ -70,6 +70,12 @@ export interface PhaseRun {
   readonly horizonS: number;
   /** Planned idles of the first round of active sockets. */
   readonly roundOneS: readonly number[];
+  /**
+   * Keep-alive: at which moment of a coarse clock's tick each first-round active starts its
+   * idle, in seconds after the passive socket's idle start (`keepAliveIdleStartsS`): a second
+   * request is sent to be answered then. 0 or absent: at its first answer.
+   */
+  readonly idleStartsS?: readonly number[];
   readonly stagger?: Stagger;
   /** An already idle connection to use as the passive socket (keep-alive: the first probe's). */
   readonly passive?: IdleConnection;
@@ -208,7 +214,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       tasks.push(staggerAndTest(run.stagger));
     }
   }
-  for (const idleS of run.roundOneS) tasks.push(openIdle(run).then((idle) => fixed(idle, 'active', idleS)));
+  run.roundOneS.forEach((idleS, i) => tasks.push(openIdle(run).then((idle) => fixed(idle, 'active', idleS, run.idleStartsS?.[i] ?? 0))));
 
   // Narrowing adds tasks while the first ones run: wait until no new one appears.
   try {
@@ -222,11 +228,29 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   }
   return records;
 
-  async function fixed(idle: OpenedIdle, role: SocketRecord['role'], plannedIdleS: number): Promise<void> {
+  async function fixed(opened: OpenedIdle, role: SocketRecord['role'], plannedIdleS: number, idleStartS = 0): Promise<void> {
     const base = { role, round: 1, plannedIdleS };
-    if ('error' in idle) return record({ ...base, ...UNSENT, ...idle });
+    if ('error' in opened) return record({ ...base, ...UNSENT, ...opened });
+    const idle = idleStartS > 0 ? await restartIdle(opened, restartAt(opened, idleStartS), run) : opened;
+    if (idle === null) return;
+    // Closed or refused before its idle restarted: measured from its first answer.
+    if (!('connection' in idle)) return record({ ...base, ...(idle.outcome === 'unsent' ? {} : { openedS: openedS(opened.idleSince) }), ...idle });
     const measured = await holdAndSend(idle, plannedIdleS, run);
     if (measured !== null) record({ ...base, openedS: openedS(idle.idleSince), ...measured });
+  }
+
+  /**
+   * When to send a socket's second request for its idle to start `momentS` after the passive
+   * socket's, give or take whole ticks: the first such moment after its first answer, or at
+   * once when that answer came at most `RESTART_SLACK_S` late for the moment before (on
+   * loopback a first answer came 2 ms after the send that a half-second moment needed, and
+   * the wait for the next tick ran the phase a second past its horizon).
+   */
+  function restartAt(idle: IdleConnection, momentS: number): number {
+    const tickMs = COARSE_TICK_S * 1000;
+    const base = state.origin + momentS * 1000 - run.wire.sendSpreadMs;
+    const ticks = Math.max(0, Math.ceil((idle.idleSince - base - RESTART_SLACK_S * 1000) / tickMs));
+    return Math.max(idle.idleSince, base + ticks * tickMs);
   }
 
   /**
@@ -318,6 +342,9 @@ function youngestAtLeast(holdings: readonly Holding[], idleS: number): Holding |
  */
 export const ANSWER_RESERVE_S = 0.5;
 const ANSWER_RESERVE_MS = ANSWER_RESERVE_S * 1000;
+
+/** How late a keep-alive socket's idle may start for the moment it was planned at: an eighth of a coarse clock's tick. */
+const RESTART_SLACK_S = COARSE_TICK_S / 8;
 
 /**
  * How far apart, in seconds, the idles of one per-connection timer's closes may be seen, as

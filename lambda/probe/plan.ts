@@ -44,6 +44,72 @@ export function defaultSweepStepS(horizonS: number): number {
 /** First-round active sockets of a phase without staggered sockets: pre-request idles are the classic lazy case. */
 const ROUND_ONE_ACTIVES: Readonly<Record<PhaseName, number>> = { preRequest: 5, keepAlive: 3 };
 
+/** The tick of a coarse clock: idle counted in whole seconds, or timers checked once a second. */
+export const COARSE_TICK_S = 1;
+
+/**
+ * When each of `count` keep-alive sockets held to the horizon beside the passive one starts its
+ * idle, in seconds after its first response: it sends a second request then, and idles from
+ * that answer. Spread over one tick of a coarse clock, the passive socket's idle starting at 0.
+ *
+ * Why: a server with a coarse clock closes a connection anywhere within a tick of its limit,
+ * by the sub-second moment its idle started. The keep-alive sockets all got their first
+ * answers within milliseconds of each other, so they sampled one moment: behind a 3 s load
+ * balancer with a 0.5 s margin, a clock closing between 3 and 4 s idle passed half the runs
+ * and failed the other half. Of two sockets half a tick apart, one idles at most half a tick
+ * past the earliest close. A second request, not a later first one: a connection kept silent
+ * first may meet a short pre-request limit instead.
+ *
+ * @example
+ * keepAliveIdleStartsS(1); // [0.5]
+ * keepAliveIdleStartsS(3); // [0.25, 0.5, 0.75]
+ */
+export function keepAliveIdleStartsS(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => roundS(((i + 1) / (count + 1)) * COARSE_TICK_S));
+}
+
+/** Keep-alive sockets held to the horizon beside the passive one, at other moments of a second. */
+export const KEEP_ALIVE_MOMENTS = 1;
+
+/** A first round of active sockets: each one's planned idle, and when its idle starts after its first answer. */
+export interface RoundOne {
+  readonly roundOneS: readonly number[];
+  readonly idleStartsS: readonly number[];
+}
+
+/**
+ * The keep-alive phase's first round when it has no staggered sockets, within `sockets`: the
+ * active at the load balancer's timeout first, then a socket whose idle starts at a later
+ * moment of a second (`keepAliveIdleStartsS`) and which sends its request at the timeout plus
+ * the margin (`neededS`), within the passive socket's horizon, then the rest of the actives.
+ *
+ * Why in that order: the active at the timeout keeps a lazy bracket narrow (see `target.ts`);
+ * the socket at another moment is what makes a coarse clock's verdict the same in every run;
+ * the others only narrow a bracket sooner. Why its request at the timeout plus the margin:
+ * that is the question it answers (does a connection idle from another moment close by
+ * then?), and its answer is a survival no sweep analysis reads as one: held until the server
+ * closed it, it closed at the same tick as the passive socket in half the runs of a clock
+ * whose earliest close passes, a sweep with no survivor (`inconclusive`); and held a horizon
+ * of its own, it ran every target half a second past the horizon. Its first byte, not its
+ * last, goes at the timeout plus the margin: most servers count any byte as the end of an
+ * idle (Node.js, Apache, Tomcat), so a request that ended there would have been answered by
+ * a server that closes between its start and its end, a pass of a close before the margin.
+ * A server that counts only complete headers and closes between the request's two segments
+ * reads as a lazy limit just past the margin: `inconclusive`, as it is, not a pass.
+ *
+ * @example
+ * keepAliveRoundOne(2, 60, 66, 61); // { roundOneS: [60, 61], idleStartsS: [0, 0.5] }
+ * keepAliveRoundOne(1, 60, 66, 61); // { roundOneS: [60], idleStartsS: [0] }
+ */
+export function keepAliveRoundOne(sockets: number, loadBalancerIdleTimeoutS: number, horizonS: number, neededS: number): RoundOne {
+  const moments = keepAliveIdleStartsS(Math.max(0, Math.min(KEEP_ALIVE_MOMENTS, sockets - 1)));
+  const ladder = roundOneDelaysS(Math.max(0, Math.min(ROUND_ONE_ACTIVES.keepAlive, sockets - moments.length)), loadBalancerIdleTimeoutS, horizonS);
+  return {
+    roundOneS: [...ladder, ...moments.map((momentS) => roundS(Math.min(neededS, horizonS - momentS)))],
+    idleStartsS: [...ladder.map(() => 0), ...moments],
+  };
+}
+
 /**
  * Which phase gets the staggered sockets: the pre-request phase when it is measured (servers
  * sweep silent connections, Node.js since 18), else the keep-alive phase.

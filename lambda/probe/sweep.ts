@@ -5,7 +5,7 @@
  * Pure: from what staggered sockets saw to a bracket, so that the arithmetic every alarm
  * depends on is tested exactly.
  */
-import { roundS } from './plan';
+import { COARSE_TICK_S, roundS } from './plan';
 import type { SocketRecord } from './types';
 
 /** One socket's idle on the phase's time axis, in seconds from the phase's first socket. */
@@ -71,9 +71,6 @@ export function analyzeSweeps(spans: readonly IdleSpan[], toleranceS: number): S
   const sameAgeApart = closes.length > 1 && spread(closes.map((s) => s.openedS)) > toleranceS;
   return { kind: sameAgeApart ? 'per-connection' : 'undecided' };
 }
-
-/** The tick of a coarse clock: idle counted in whole seconds, or timers checked once a second. */
-export const COARSE_TICK_S = 1;
 
 /**
  * Whether the server's closes so far show a limit that depends on the moment each connection

@@ -13,7 +13,7 @@ import { NO_KEEP_ALIVE_REASON, summarizePhase } from './phase-result';
 import { printable } from '../shared/printable';
 import { neverAccepted } from './accept';
 import { checkConcurrency, summarizeOneAtATime, summarizeUnanswered, unansweredRequest } from './concurrency';
-import { SWEEP_COVERAGE, roundOneActives, roundOneDelaysS, roundS, staggerOffsetsS, staggeredPhase } from './plan';
+import { KEEP_ALIVE_MOMENTS, SWEEP_COVERAGE, keepAliveRoundOne, roundOneActives, roundOneDelaysS, roundS, staggerOffsetsS, staggeredPhase } from './plan';
 import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ProbeTarget, ServerHints, SocketRecord, TargetError, Verdict } from './types';
 
 /** What the engine gives each target. */
@@ -103,8 +103,11 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     // actives, the rest waits for narrowing; but one active (at the load balancer's timeout)
     // is kept for each other phase whenever the budget has room for it: without it, a late request refused at the
     // horizon (a timer that fires as the request goes out) is narrowed from 0 s, two horizons more.
+    // So is the keep-alive phase's socket at another moment of a second (`keepAliveRoundOne`):
+    // behind a 3 s load balancer, staggered sockets a 10th of a second apart took all of 20.
     const spare = Math.max(0, run.maxSockets - run.phases.length);
-    const stagger = staggered === undefined ? undefined : staggerOf(run, horizonS, spare - Math.min(run.phases.length - 1, spare));
+    const moments = staggered !== 'keepAlive' && alive && run.phases.includes('keepAlive') ? KEEP_ALIVE_MOMENTS : 0;
+    const stagger = staggered === undefined ? undefined : staggerOf(run, horizonS, spare - Math.min(run.phases.length - 1 + moments, spare));
     const activesLeft = Math.max(Math.min(1, spare), spare - (stagger?.offsetsS.length ?? 0));
 
     // Keep-alive requests left unanswered while the pre-request phase held silent connections,
@@ -118,12 +121,13 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
       run.phases.map(async (phase): Promise<[PhaseName, PhaseResult]> => {
         if (phase === 'keepAlive' && !alive) return [phase, noKeepAlive()];
         const actives = Math.min(roundOneActives(phase, phase === staggered), activesLeft);
+        const roundOne = phase === 'keepAlive' && phase !== staggered ? keepAliveRoundOne(activesLeft, run.job.loadBalancerIdleTimeoutS, horizonS, run.job.loadBalancerIdleTimeoutS + run.marginS) : { roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS) };
         const records = await runPhase({
           phase,
           endpoint,
           wire,
           horizonS,
-          roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS),
+          ...roundOne,
           ...(phase === staggered ? { stagger } : {}),
           passive: phase === 'keepAlive' ? first : undefined,
           sockets,
@@ -190,9 +194,9 @@ interface Retest {
 
 /**
  * Measures the keep-alive phase again once the pre-request phase has released its silent
- * connections: a passive socket held to the horizon and an active one at the load balancer's
- * timeout, their records on the first measurement's time axis. None when the deadline leaves
- * no room for a horizon.
+ * connections: a passive socket held to the horizon, an active one at the load balancer's
+ * timeout and one held from half a second later to the horizon (`keepAliveRoundOne`), their
+ * records on the first measurement's time axis. None when the deadline leaves no room for a horizon.
  *
  * Why: a server whose threads each wait for a connection's request (gunicorn `--threads 4`)
  * had them all held by the probe's silent connections, so the phase's requests went
@@ -200,6 +204,9 @@ interface Retest {
  * decides either (`--keep-alive 100`: `inconclusive`). The same sockets with the threads free
  * measure the server as a load balancer's reused connections meet it.
  */
+/** Sockets of a keep-alive retest beside its passive one: the target's other phases are over. */
+const RETEST_SOCKETS = 2;
+
 async function retestKeepAlive(retest: Retest): Promise<SocketRecord[]> {
   const { run, horizonS } = retest;
   const needMs = (horizonS + ANSWER_RESERVE_S) * 1000 + 2 * retest.wire.sendSpreadMs + run.settings.responseTimeoutMs;
@@ -216,7 +223,7 @@ async function retestKeepAlive(retest: Retest): Promise<SocketRecord[]> {
     endpoint: retest.endpoint,
     wire: retest.wire,
     horizonS,
-    roundOneS: roundOneDelaysS(1, run.job.loadBalancerIdleTimeoutS, horizonS),
+    ...keepAliveRoundOne(RETEST_SOCKETS, run.job.loadBalancerIdleTimeoutS, horizonS, run.job.loadBalancerIdleTimeoutS + run.marginS),
     passive,
     sockets: retest.sockets,
     deadline: run.deadline,

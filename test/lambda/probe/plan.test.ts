@@ -7,6 +7,8 @@ import {
   needsNarrowing,
   nextNarrowingIdleS,
   roundOneDelaysS,
+  keepAliveIdleStartsS,
+  keepAliveRoundOne,
 } from '../../../lambda/probe/plan';
 
 describe('defaultHorizonS', () => {
@@ -108,6 +110,28 @@ describe('roundOneDelaysS', () => {
   it('tests only the timeout with one socket', () => {
     // Act & Assess
     expect(roundOneDelaysS(1, 60, 66)).toEqual([60]);
+  });
+});
+
+describe('keepAliveRoundOne', () => {
+  it('spreads the idle starts of the sockets held to the horizon over one tick of a coarse clock, the passive socket at 0', () => {
+    // Act & Assess
+    expect(keepAliveIdleStartsS(1)).toEqual([0.5]);
+    expect(keepAliveIdleStartsS(3)).toEqual([0.25, 0.5, 0.75]);
+    expect(keepAliveIdleStartsS(0)).toEqual([]);
+  });
+
+  it('tests the load balancer timeout first, then the timeout plus the margin from half a second later, then the other actives', () => {
+    // Act & Assess
+    expect(keepAliveRoundOne(1, 60, 66, 61)).toEqual({ roundOneS: [60], idleStartsS: [0] });
+    expect(keepAliveRoundOne(2, 60, 66, 61)).toEqual({ roundOneS: [60, 61], idleStartsS: [0, 0.5] });
+    expect(keepAliveRoundOne(4, 60, 66, 61)).toEqual({ roundOneS: [33.333, 53.333, 60, 61], idleStartsS: [0, 0, 0, 0.5] });
+    expect(keepAliveRoundOne(0, 60, 66, 61)).toEqual({ roundOneS: [], idleStartsS: [] });
+  });
+
+  it('sends the request of the socket at another moment within the passive socket\'s horizon', () => {
+    // Act & Assess: behind 3 s with a 0.8 s margin the 4 s horizon leaves it 3.5 s
+    expect(keepAliveRoundOne(2, 3, 4, 3.8).roundOneS).toEqual([3, 3.5]);
   });
 });
 

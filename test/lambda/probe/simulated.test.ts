@@ -117,17 +117,38 @@ describe('a server with a coarse clock (idle counted in whole seconds)', () => {
       1000,
       (phaseMs) => probeSimulated({ preRequest: { kind: 'coarse', ticks, tickMs: 1000 }, keepAlive: { kind: 'coarse', ticks, tickMs: 1000 }, phaseMs }, lbS, { ...options, marginS }),
       (result) => {
-        const preRequest = result.phases.preRequest!;
+        const { preRequest, keepAlive } = result.phases;
         expect(preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'fin' });
-        expect(preRequest.limitS!).toBeGreaterThanOrEqual(ticks - 1);
-        expect(preRequest.limitS!).toBeLessThanOrEqual(ticks - 1 + 0.1);
+        expect(preRequest!.limitS!).toBeGreaterThanOrEqual(ticks - 1);
+        expect(preRequest!.limitS!).toBeLessThanOrEqual(ticks - 1 + 0.1);
+        // Keep-alive: the passive socket and one whose idle starts half a second later; one of them within half a tick
+        expect(keepAlive).toMatchObject({ enforcement: 'eager', closedWith: 'fin' });
+        expect(keepAlive!.limitS!).toBeGreaterThanOrEqual(ticks - 1);
+        expect(keepAlive!.limitS!).toBeLessThanOrEqual(ticks - 1 + 0.5);
         // Held past the horizon no longer than a sweep is awaited
         expect(result.elapsedS).toBeLessThanOrEqual(result.horizonS * (1 + SWEEP_COVERAGE) + 1);
       },
     );
 
-    // Assess
+    // Assess: behind 3 s with a 0.5 s margin the keep-alive phase passed half the runs while its sockets' idles all started at one moment
     expect(new Set(results.map((result) => result.phases.preRequest!.verdict))).toEqual(new Set(['fail']));
+    expect(new Set(results.map((result) => result.phases.keepAlive!.verdict))).toEqual(new Set(['fail']));
+  });
+
+  it('passes a keep-alive clock whose earliest close is past the timeout plus the margin, in every run', async () => {
+    // Act: idle counted in whole seconds, closed at the 63rd tick: from 62 s to 63 s idle
+    const results = await atRandomPhases(
+      20,
+      1000,
+      (phaseMs) => probeSimulated({ preRequest: { kind: 'never' }, keepAlive: { kind: 'coarse', ticks: 63, tickMs: 1000 }, phaseMs }, 60),
+      (result) => {
+        expect(result.phases.keepAlive).toMatchObject({ enforcement: 'eager', verdict: 'pass' });
+        expect(result.phases.keepAlive!.limitS!).toBeGreaterThanOrEqual(62);
+      },
+    );
+
+    // Assess
+    expect(results).toHaveLength(20);
   });
 });
 
@@ -155,6 +176,18 @@ describe('a server with per-connection timers', () => {
     // Assess
     expect(result.phases.keepAlive).toMatchObject({ enforcement: 'eager', closedWith: 'fin', sweepS: null, verdict: 'fail' });
     expect(result.phases.keepAlive!.limitS!).toBeCloseTo(5, 2);
+  });
+
+  it('measures a keep-alive timer shorter than the wait for its idle to restart from the first answer', async () => {
+    // Act: closed 0.3 s after each answer, before the socket held from half a second later sends its second request
+    const result = await probeSimulated({ preRequest: { kind: 'never' }, keepAlive: { kind: 'timer', afterMs: 300 } }, 60);
+
+    // Assess
+    const keepAlive = result.phases.keepAlive!;
+    expect(keepAlive).toMatchObject({ enforcement: 'eager', verdict: 'fail' });
+    expect(keepAlive.limitS!).toBeCloseTo(0.3, 2);
+    // The socket planned to idle from half a second later, to the timeout plus the margin
+    expect(keepAlive.sockets.find((s) => s.role === 'active' && s.plannedIdleS === 61)).toMatchObject({ outcome: 'closed', unprompted: true, idleS: 0.3 });
   });
 
   it('never waits past the horizon once the closes show a per-connection timer', async () => {

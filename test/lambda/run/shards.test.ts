@@ -20,7 +20,7 @@ const range = (from: number, count: number) => Array.from({ length: count }, (_,
 const discovery: Discovery = { region: 'eu-west-1', loadBalancers: [lb('a', 'vpc-b', range(0, 130)), lb('b', 'vpc-a', range(200, 3))], notCovered: [], excluded: [], apiCalls: 0 };
 
 describe('toShards', () => {
-  it('fills each invocation to its socket budget (900 sockets / 19 per target = 47 targets), per VPC', () => {
+  it('fills each invocation to its socket budget (900 sockets / 20 per target = 45 targets), per VPC', () => {
     // Prepare: 130 backends in one VPC, 3 in another
     const plan = [...Array.from({ length: 130 }, (_, i) => item(i, 'a')), ...Array.from({ length: 3 }, (_, i) => item(200 + i, 'b'))];
 
@@ -30,9 +30,9 @@ describe('toShards', () => {
     // Assess
     expect(shards.map((s) => [s.shardId, s.vpcId, s.items.length])).toEqual([
       [0, 'vpc-a', 3],
-      [1, 'vpc-b', 47],
-      [2, 'vpc-b', 47],
-      [3, 'vpc-b', 36],
+      [1, 'vpc-b', 45],
+      [2, 'vpc-b', 45],
+      [3, 'vpc-b', 40],
     ]);
   });
 
