@@ -13,6 +13,9 @@ export const DISCOVERY_ACTIONS = [
   'elasticloadbalancing:DescribeTags',
   'elasticloadbalancing:DescribeTargetGroups',
   'elasticloadbalancing:DescribeTargetHealth',
+  // A CloudFront VPC origin on a Network Load Balancer: the listener CloudFront reaches and its TCP idle timeout.
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeListenerAttributes',
   'ec2:DescribeInstances',
   // Reachability: the security groups in front of each backend.
   'ec2:DescribeNetworkInterfaces',

@@ -1,5 +1,15 @@
 import { CloudFrontClient, GetVpcOriginCommand, ListDistributionsCommand, ListVpcOriginsCommand } from '@aws-sdk/client-cloudfront';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeLoadBalancerAttributesCommand as DescribeClassicAttributesCommand, DescribeLoadBalancersCommand as DescribeClassicCommand, ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import {
+  DescribeListenerAttributesCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cloudFrontSource, loadBalancerByDomain, probeCommand } from '../../../lambda/discovery/cloudfront';
 import type { FoundLoadBalancer } from '../../../lambda/discovery/found';
@@ -17,11 +27,18 @@ const distribution = (id: string, origins: object[]) => ({ Id: id, Origins: { Qu
 describe('the CloudFront source', () => {
   const cloudFront = mockClient(CloudFrontClient);
   const ec2 = mockClient(EC2Client);
-  const clients = { cloudFront: new CloudFrontClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'eu-west-1' }) } as never;
+  const elb = mockClient(ElasticLoadBalancingClient);
+  const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+  const regionsAsked: string[] = [];
+  const inRegion = (region: string) => {
+    regionsAsked.push(region);
+    return { elb: new ElasticLoadBalancingClient({ region }), elbv2: new ElasticLoadBalancingV2Client({ region }) };
+  };
+  const clients = { cloudFront: new CloudFrontClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'eu-west-1' }), elbv2: new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }), inRegion } as never;
 
   beforeEach(() => {
-    cloudFront.reset();
-    ec2.reset();
+    [cloudFront, ec2, elb, elbv2].forEach((mock) => mock.reset());
+    regionsAsked.length = 0;
     cloudFront.on(ListDistributionsCommand).resolves({
       DistributionList: {
         Marker: '',
@@ -34,35 +51,60 @@ describe('the CloudFront source', () => {
   });
 
   afterAll(() => {
-    cloudFront.restore();
-    ec2.restore();
+    [cloudFront, ec2, elb, elbv2].forEach((mock) => mock.restore());
   });
 
-  it('marks the VPC origins with a failing ListVpcOrigins, and keeps the custom origins', async () => {
+  it('lists every VPC origin as not checked, of unknown kind, when ListVpcOrigins fails, and the load balancer of a failing region too; each failed call is one front with its error', async () => {
     // Prepare
     cloudFront.on(ListVpcOriginsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    elbv2.on(DescribeLoadBalancersCommand).rejects(Object.assign(new Error('The security token included in the request is invalid'), { name: 'UnrecognizedClientException' }));
+    elb.on(DescribeClassicCommand).resolves({ LoadBalancerDescriptions: [] });
 
     // Act
     const findings = await cloudFrontSource().find(clients, {}, 2, [ALB]);
 
     // Assess
-    expect(findings.found.map((f) => [f.name, f.cloudFront?.kind, f.error ?? null])).toEqual([
+    const denied = 'ListVpcOrigins: AccessDenied: not authorized';
+    const invalid = 'DescribeLoadBalancers (v2): UnrecognizedClientException: The security token included in the request is invalid';
+    expect(findings.found.map((f) => [f.name, f.cloudFront?.kind ?? null, f.error ?? null])).toEqual([
       ['cloudfront/E1/api', 'load-balancer', null],
-      ['cloudfront/E2/nlb', 'instance', 'ListVpcOrigins: AccessDenied: not authorized'],
-      ['cloudfront/E2/app', 'instance', 'ListVpcOrigins: AccessDenied: not authorized'],
+      ['cloudfront/elb/us-west-2', null, invalid],
+      ['cloudfront/vpc-origins', null, denied],
     ]);
-    expect(findings.excluded.map((e) => [e.name, e.reason])).toEqual([
-      ['cloudfront/E1/other-region', 'its origin is load balancer web-9.us-west-2.elb.amazonaws.com, which this run did not discover (another region, or left out by the selection): run in its region to check it'],
+    expect(findings.notCovered.map((n) => [n.name, n.cloudFront?.kind, n.reason])).toEqual([
+      ['cloudfront/E1/other-region', 'load-balancer', `not checked: looking up load balancer web-9.us-west-2.elb.amazonaws.com in us-west-2 failed: ${invalid}`],
+      ['cloudfront/E1/site', 'public', 'public origin origin.example.com: not probed (probePublicOrigins is off: probing sends traffic to your public endpoint); probe it by hand'],
+      ['cloudfront/E2/nlb', 'unknown', `not checked: what VPC origin vo_nlb points at is unknown: ${denied}`],
+      ['cloudfront/E2/app', 'unknown', `not checked: what VPC origin vo_app points at is unknown: ${denied}`],
     ]);
-    expect(findings.notCovered.map((n) => n.command)).toEqual(['idle-canary probe https://origin.example.com:8443/ --lb-idle-timeout 5']);
+    expect(findings.notCovered.find((n) => n.name === 'cloudfront/E1/site')!.command).toBe('idle-canary probe https://origin.example.com:8443/ --lb-idle-timeout 5');
+    expect(findings.excluded).toEqual([]);
+    expect(regionsAsked).toEqual(['us-west-2']);
   });
 
-  it('probes a VPC origin on an instance from its VPC, and lists one on a Network Load Balancer as not covered', async () => {
+  it('probes a VPC origin on an instance from its VPC, the healthy targets of one on a Network Load Balancer from the NLB\'s VPC, and checks a load balancer in another region there', async () => {
     // Prepare
     const summary = (id: string, arn: string) => ({ Id: id, Name: id, Status: 'Deployed', Arn: `arn:aws:cloudfront::123456789012:vpcorigin/${id}`, OriginEndpointArn: arn, CreatedTime: new Date(), LastModifiedTime: new Date() });
+    const endpoint = (id: string, policy: 'http-only' | 'https-only') => ({ VpcOrigin: { ...summary(id, ''), VpcOriginEndpointConfig: { Name: id, Arn: '', HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: policy } } });
     cloudFront.on(ListVpcOriginsCommand).resolves({ VpcOriginList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 2, Items: [summary('vo_nlb', NLB_ARN), summary('vo_app', 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0app')] } });
-    cloudFront.on(GetVpcOriginCommand).resolves({ VpcOrigin: { ...summary('vo_app', ''), VpcOriginEndpointConfig: { Name: 'app', Arn: '', HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' } } });
+    cloudFront.on(GetVpcOriginCommand, { Id: 'vo_app' }).resolves(endpoint('vo_app', 'https-only'));
+    cloudFront.on(GetVpcOriginCommand, { Id: 'vo_nlb' }).resolves(endpoint('vo_nlb', 'http-only'));
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-0app', PrivateIpAddress: '10.0.1.7', VpcId: 'vpc-7' }] }] });
+    const WEB_ARN = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/web/70dc6c495c0c9188';
+    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerName: 'web', Type: 'application', LoadBalancerArn: WEB_ARN, VpcId: 'vpc-w', DNSName: 'web-9.us-west-2.elb.amazonaws.com' }] });
+    elbv2.on(DescribeLoadBalancersCommand, { LoadBalancerArns: [NLB_ARN] }).resolves({ LoadBalancers: [{ LoadBalancerName: 'tcp', Type: 'network', LoadBalancerArn: NLB_ARN, VpcId: 'vpc-9' }] });
+    elbv2.on(DescribeLoadBalancerAttributesCommand, { LoadBalancerArn: WEB_ARN }).resolves({ Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '4' }] });
+    elbv2.on(DescribeListenersCommand).resolves({ Listeners: [{ ListenerArn: 'l-443', Port: 443, Protocol: 'TLS' }, { ListenerArn: 'l-80', Port: 80, Protocol: 'TCP', DefaultActions: [{ Type: 'forward', TargetGroupArn: 'tg-80' }] }] });
+    elbv2.on(DescribeListenerAttributesCommand, { ListenerArn: 'l-80' }).resolves({ Attributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '120' }] });
+    elbv2.on(DescribeTargetGroupsCommand, { TargetGroupArns: ['tg-80'] }).resolves({ TargetGroups: [{ TargetGroupArn: 'tg-80', TargetGroupName: 'tcp-80', Protocol: 'TCP', Port: 8080, TargetType: 'instance', HealthCheckProtocol: 'HTTP', HealthCheckPath: '/health' }] });
+    elbv2.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: 'i-0nlb', Port: 8080 }, TargetHealth: { State: 'healthy' } },
+        { Target: { Id: 'i-0bad', Port: 8080 }, TargetHealth: { State: 'unhealthy' } },
+      ],
+    });
+    elb.on(DescribeClassicCommand).resolves({ LoadBalancerDescriptions: [] });
+    elb.on(DescribeClassicAttributesCommand).rejects(new Error('not called: the origin is an ALB'));
 
     // Act
     const findings = await cloudFrontSource().find(clients, {}, 2, [ALB]);
@@ -75,11 +117,35 @@ describe('the CloudFront source', () => {
       backends: [{ instanceId: 'i-0app', ip: '10.0.1.7', port: 443, tls: true, path: '/', proxyProtocol: false }],
       cloudFront: { kind: 'instance', keepAliveS: 20, vpcOriginId: 'vo_app' },
     });
-    expect(findings.excluded.map((e) => e.name)).toEqual(['cloudfront/E1/other-region']);
-    expect(findings.notCovered.map((n) => [n.name, n.reason])).toEqual([
-      ['cloudfront/E1/site', 'public origin origin.example.com: not probed (probePublicOrigins is off: probing sends traffic to your public endpoint); probe it by hand'],
-      ['cloudfront/E2/nlb', `its VPC origin is Network Load Balancer ${NLB_ARN}, which passes CloudFront's connections through to its targets; Network Load Balancers' targets are not covered yet`],
-    ]);
+    expect(findings.found.find((f) => f.name === 'cloudfront/E2/nlb')).toEqual({
+      name: 'cloudfront/E2/nlb',
+      type: 'cloudfront',
+      vpcId: 'vpc-9',
+      idleTimeoutS: 20,
+      backends: [{ instanceId: 'i-0nlb', port: 8080, tls: false, path: '/health', proxyProtocol: false, targetGroup: 'tcp-80' }],
+      skipped: [{ what: 'target i-0bad:8080 in target group tcp-80', reason: 'is unhealthy' }],
+      cloudFront: { distributionId: 'E2', originId: 'nlb', domainName: NLB_ARN, keepAliveS: 20, kind: 'network-load-balancer', vpcOriginId: 'vo_nlb', networkLoadBalancer: { name: 'tcp', arn: NLB_ARN, listenerPort: 80, idleTimeoutS: 120 } },
+    });
+    expect(findings.found.find((f) => f.name === 'cloudfront/E1/other-region')).toMatchObject({
+      idleTimeoutS: 5,
+      backends: [],
+      cloudFront: { kind: 'load-balancer', keepAliveS: 5, loadBalancer: { name: 'web', type: 'application', arn: WEB_ARN, idleTimeoutS: 4, region: 'us-west-2' } },
+    });
+    expect(findings.excluded).toEqual([]);
+    expect(findings.notCovered.map((n) => n.name)).toEqual(['cloudfront/E1/site']);
+  });
+
+  it('without clients for other regions, lists a load balancer origin there as not checked, naming the region to run in', async () => {
+    // Prepare
+    cloudFront.on(ListVpcOriginsCommand).resolves({ VpcOriginList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 0, Items: [] } });
+
+    // Act
+    const findings = await cloudFrontSource().find({ ...(clients as object), inRegion: undefined } as never, {}, 2, [ALB]);
+
+    // Assess
+    expect(findings.notCovered.find((n) => n.name === 'cloudfront/E1/other-region')!.reason).toBe(
+      'not checked: load balancer web-9.us-west-2.elb.amazonaws.com is in us-west-2, and this run was given no clients for other regions: run in us-west-2 to check it',
+    );
   });
 
   it('with load balancers selected, keeps only the origins on them', async () => {
