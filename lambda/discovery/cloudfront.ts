@@ -15,13 +15,13 @@ import {
   type VpcOriginSummary,
 } from '@aws-sdk/client-cloudfront';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElasticLoadBalancingV2Client, LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { printable } from '../shared/printable';
 import { allPages, call, mapLimit } from './aws';
 import { instanceAddresses, type InstanceAddress } from './ec2';
 import { loadBalancerRegion, regionLookup, sameDnsName, type LoadBalancerReference } from './elsewhere';
 import type { FoundLoadBalancer } from './found';
-import { networkOrigin } from './network-origin';
+import { describeLoadBalancer, networkOrigin } from './network-origin';
 import type { Selection } from './select';
 import type { DiscoverySource, SourceFindings } from './source';
 import type { CloudFrontOrigin, NotCovered } from './types';
@@ -325,15 +325,14 @@ async function vpcOriginFronts(clients: CloudFrontClients, origins: readonly Lis
     const resource = arnResource(arn);
     const region = loadBalancerRegion(arn);
     if (summary === undefined) return { notCovered: notChecked(listed, 'unknown', vpcOriginId, `VPC origin ${printable(vpcOriginId, 64)} is not among those ListVpcOrigins returned`, vpcOriginId) };
-    if (resource.startsWith('loadbalancer/net/')) {
-      if (region !== clients.region) return { excluded: { ...originOf(listed, 'network-load-balancer', arn, vpcOriginId), type: 'cloudfront', reason: `its VPC origin is Network Load Balancer ${printable(arn, 300)} in ${region ?? 'another region'}: its targets are probed from their VPC, by a run in that region` } };
-      return { found: [await networkOriginFront(clients, listed, summary, arn, endpointOf)] };
-    }
     if (resource.startsWith('loadbalancer/')) {
       const lb = fronts.find((f) => f.arn === arn);
       if (lb) return { found: [loadBalancerCheck(listed, lb, arn, vpcOriginId)] };
-      if (region !== undefined && region !== clients.region) return loadBalancerInRegion(clients, listed, region, { arn }, vpcOriginId);
-      return { excluded: loadBalancerLeftOut(listed, arn, vpcOriginId) };
+      if (region !== undefined && region !== clients.region) {
+        if (!resource.startsWith('loadbalancer/net/')) return loadBalancerInRegion(clients, listed, region, { arn }, vpcOriginId);
+        return { excluded: { ...originOf(listed, 'network-load-balancer', arn, vpcOriginId), type: 'cloudfront', reason: `its VPC origin is Network Load Balancer ${printable(arn, 300)} in ${region}: its targets are probed from their VPC, by a run in that region` } };
+      }
+      return loadBalancerOfThisRegion(clients, listed, summary, arn, endpointOf);
     }
     if (resource.startsWith('instance/')) {
       onInstances.push({ listed, summary, instanceId: resource.slice('instance/'.length) });
@@ -355,15 +354,33 @@ async function vpcOriginFronts(clients: CloudFrontClients, origins: readonly Lis
 const vpcOriginIdOf = (listed: ListedOrigin) => listed.origin.VpcOriginConfig?.VpcOriginId ?? '-';
 
 /**
+ * A VPC origin on a load balancer of the run's region that discovery did not find among its
+ * fronts: a Network Load Balancer (ELB's `Type` says so) is probed through its targets; any other
+ * was left out by the selection.
+ */
+async function loadBalancerOfThisRegion(clients: CloudFrontClients, listed: ListedOrigin, summary: VpcOriginSummary, arn: string, endpointOf: (id: string) => Promise<{ tls: boolean; port: number }>): Promise<OriginFindings> {
+  const vpcOriginId = vpcOriginIdOf(listed);
+  let lb: LoadBalancer | undefined;
+  try {
+    lb = await describeLoadBalancer(clients.elbv2, arn);
+  } catch (error) {
+    return { notCovered: notChecked(listed, 'load-balancer', arn, `describing load balancer ${printable(arn, 300)} failed: ${(error as Error).message}`, vpcOriginId), found: [failedCall(`elb/${clients.region}`, error)] };
+  }
+  if (lb?.Type !== 'network') return { excluded: loadBalancerLeftOut(listed, arn, vpcOriginId) };
+  return { found: [await networkOriginFront(clients, listed, summary, lb, endpointOf)] };
+}
+
+/**
  * A VPC origin on a Network Load Balancer of the run's region: its listener's healthy targets,
  * probed from the NLB's VPC against CloudFront's keep-alive (each passes CloudFront's idle
  * connections through), with the listener's TCP idle timeout for the configuration check.
  */
-async function networkOriginFront(clients: CloudFrontClients, listed: ListedOrigin, summary: VpcOriginSummary, arn: string, endpointOf: (id: string) => Promise<{ tls: boolean; port: number }>): Promise<FoundLoadBalancer> {
+async function networkOriginFront(clients: CloudFrontClients, listed: ListedOrigin, summary: VpcOriginSummary, lb: LoadBalancer, endpointOf: (id: string) => Promise<{ tls: boolean; port: number }>): Promise<FoundLoadBalancer> {
+  const arn = lb.LoadBalancerArn ?? '-';
   const { name, cloudFront } = originOf(listed, 'network-load-balancer', arn, summary.Id);
   const base = { name, type: 'cloudfront' as const, idleTimeoutS: listed.keepAliveS, skipped: [] };
   try {
-    const nlb = await networkOrigin(clients.elbv2, arn, await endpointOf(summary.Id!));
+    const nlb = await networkOrigin(clients.elbv2, lb, await endpointOf(summary.Id!));
     return {
       ...base,
       ...(nlb.vpcId ? { vpcId: nlb.vpcId } : {}),

@@ -14,6 +14,7 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
   type Listener,
+  type LoadBalancer,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { printable } from '../shared/printable';
@@ -76,20 +77,33 @@ const forwardedGroups = (listener: Listener): string[] => [
 const targetTls = (group: TargetGroup, listener: Listener, cloudFrontTls: boolean) => group.Protocol === 'TLS' || (listener.Protocol !== 'TLS' && cloudFrontTls);
 
 /**
- * The NLB at `arn` as CloudFront reaches it on `endpoint.port`: its listener's TCP idle timeout
- * and the healthy targets of the groups that listener forwards to, as backends to probe from its
- * VPC. A call that fails before the NLB is known throws; one that fails after marks the result
- * with the error, keeping what was read.
+ * The load balancer at an ARN, as ELB describes it (its `Type` says what it is, whatever the ARN
+ * spells); `undefined` when ELB does not know it. A failing call throws.
  *
  * @example
- * await networkOrigin(elbv2, 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/tcp/60dc', { tls: false, port: 80 });
+ * (await describeLoadBalancer(elbv2, arn))?.Type; // 'network'
+ */
+export async function describeLoadBalancer(client: ElasticLoadBalancingV2Client, arn: string): Promise<LoadBalancer | undefined> {
+  try {
+    return (await call('DescribeLoadBalancers (v2)', client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })))).LoadBalancers?.[0];
+  } catch (error) {
+    if (((error as Error).cause as Error | undefined)?.name === 'LoadBalancerNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The NLB as CloudFront reaches it on `endpoint.port`: its listener's TCP idle timeout and the
+ * healthy targets of the groups that listener forwards to, as backends to probe from its VPC. A
+ * failing call marks the result with the error, keeping what was read.
+ *
+ * @example
+ * await networkOrigin(elbv2, nlb, { tls: false, port: 80 });
  * // { name: 'tcp', vpcId: 'vpc-1', listenerPort: 80, idleTimeoutS: 350, backends: [{ instanceId: 'i-0a', port: 8080, ... }], skipped: [] }
  */
-export async function networkOrigin(client: ElasticLoadBalancingV2Client, arn: string, endpoint: { readonly tls: boolean; readonly port: number }): Promise<NetworkOrigin> {
-  const described = await call('DescribeLoadBalancers (v2)', client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })));
-  const nlb = described.LoadBalancers?.[0];
-  if (nlb === undefined) throw new Error(`DescribeLoadBalancers (v2): Network Load Balancer ${printable(arn, 300)} not found`);
-  const base = { name: printable(nlb.LoadBalancerName ?? arn, 64), ...(nlb.VpcId ? { vpcId: nlb.VpcId } : {}), listenerPort: endpoint.port };
+export async function networkOrigin(client: ElasticLoadBalancingV2Client, nlb: LoadBalancer, endpoint: { readonly tls: boolean; readonly port: number }): Promise<NetworkOrigin> {
+  const arn = nlb.LoadBalancerArn;
+  const base = { name: printable(nlb.LoadBalancerName ?? String(arn), 64), ...(nlb.VpcId ? { vpcId: nlb.VpcId } : {}), listenerPort: endpoint.port };
   let idleTimeoutS: number | null = null;
   try {
     const listeners = await call('DescribeListeners', client.send(new DescribeListenersCommand({ LoadBalancerArn: arn })));
