@@ -32,6 +32,17 @@ export const CLOUDFRONT_REGION = 'us-east-1';
 /** CloudFront's origin keep-alive when a custom origin does not set `OriginKeepaliveTimeout`. */
 export const DEFAULT_ORIGIN_KEEPALIVE_S = 5;
 
+/**
+ * What CloudFront accepts as `OriginKeepaliveTimeout`: 1 to 60 s, up to 180 s with a quota
+ * increase. Every such keep-alive's probe fits a probe function (180 s: 545 s at worst, of 801 s;
+ * `lambda/run/route.ts`), so a public origin is never left to the long probe, which runs only
+ * inside VPCs; a value outside is CloudFront's error, reported on the origin, never probed for.
+ */
+export const ORIGIN_KEEPALIVE_RANGE = { min: 1, max: 180 } as const;
+
+/** Whether a keep-alive read from CloudFront is one it accepts. */
+const validKeepAlive = (s: number) => Number.isInteger(s) && s >= ORIGIN_KEEPALIVE_RANGE.min && s <= ORIGIN_KEEPALIVE_RANGE.max;
+
 /** Bounds on what is read: pages of `ListDistributions` (100 each) and of `ListVpcOrigins`. */
 const MAX_PAGES = 100;
 
@@ -167,18 +178,22 @@ async function findCloudFront(
   }
   const complete = await mapLimit(distributions.slice(0, MAX_PAGES * 100), options.concurrency, (d) => withOrigins(clients.cloudFront, d));
   const failedReads = complete.filter((d): d is Error => d instanceof Error).map((error) => listingFailed(`cloudfront/${printable(error.message.split(' ')[0], 40)}`, error));
-  const origins = complete.filter((d): d is DistributionSummary => !(d instanceof Error)).flatMap((d) =>
+  const listed = complete.filter((d): d is DistributionSummary => !(d instanceof Error)).flatMap((d) =>
     (d.Origins?.Items ?? []).flatMap((origin): ListedOrigin[] => {
       const keepAliveS = origin.CustomOriginConfig?.OriginKeepaliveTimeout ?? origin.VpcOriginConfig?.OriginKeepaliveTimeout ?? DEFAULT_ORIGIN_KEEPALIVE_S;
       return origin.CustomOriginConfig || origin.VpcOriginConfig ? [{ distributionId: d.Id!, origin, keepAliveS }] : [];
     }),
   );
+  const origins = listed.filter((o) => validKeepAlive(o.keepAliveS));
+  const badKeepAlives = listed
+    .filter((o) => !validKeepAlive(o.keepAliveS))
+    .map((o) => listingFailed(originFrontName(o.distributionId, o.origin.Id ?? '-'), new Error(`OriginKeepaliveTimeout=${printable(String(o.keepAliveS), 20)}: expected a whole number from ${ORIGIN_KEEPALIVE_RANGE.min} to ${ORIGIN_KEEPALIVE_RANGE.max} (seconds)`)));
   const custom = origins.filter((o) => o.origin.CustomOriginConfig !== undefined);
   const viaVpc = origins.filter((o) => o.origin.VpcOriginConfig !== undefined);
   const vpcFindings = viaVpc.length > 0 ? await vpcOriginFronts(clients, viaVpc, fronts, options) : { found: [], excluded: [], notCovered: [] };
   const customFindings = await mapLimit(custom, options.concurrency, (o) => customOriginFront(clients, o, fronts, options.probePublicOrigins));
   // Origins in one failing region share its failed call: one front for it.
-  const found = [...failedReads, ...customFindings.flatMap((f) => f.found ?? []), ...vpcFindings.found];
+  const found = [...failedReads, ...badKeepAlives, ...customFindings.flatMap((f) => f.found ?? []), ...vpcFindings.found];
   return {
     found: found.filter((f, i) => f.error === undefined || f.cloudFront !== undefined || found.findIndex((g) => g.name === f.name) === i),
     excluded: [...customFindings.flatMap((f) => (f.excluded ? [f.excluded] : [])), ...vpcFindings.excluded],

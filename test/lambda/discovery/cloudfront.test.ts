@@ -11,7 +11,8 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { cloudFrontSource, loadBalancerByDomain, probeCommand } from '../../../lambda/discovery/cloudfront';
+import { cloudFrontSource, loadBalancerByDomain, ORIGIN_KEEPALIVE_RANGE, probeCommand } from '../../../lambda/discovery/cloudfront';
+import { lambdaProbeS, routeOf, worstCaseAnyS } from '../../../lambda/run/route';
 import type { FoundLoadBalancer } from '../../../lambda/discovery/found';
 
 const ALB_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/api/50dc6c495c0c9188';
@@ -148,6 +149,20 @@ describe('the CloudFront source', () => {
     );
   });
 
+  it('reports a keep-alive CloudFront does not accept on its origin, naming the value and the range, and probes nothing for it', async () => {
+    // Prepare
+    cloudFront.on(ListDistributionsCommand).resolves({ DistributionList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 1, Items: [distribution('E3', [custom('zero', 'a.example.com', 0.5), custom('huge', 'b.example.com', 3600)])] as never } });
+
+    // Act
+    const findings = await cloudFrontSource({ probePublicOrigins: true }).find(clients, {}, 2, [ALB]);
+
+    // Assess
+    expect(findings.found.map((f) => [f.name, f.backends.length, f.error])).toEqual([
+      ['cloudfront/E3/zero', 0, 'OriginKeepaliveTimeout=0.5: expected a whole number from 1 to 180 (seconds)'],
+      ['cloudfront/E3/huge', 0, 'OriginKeepaliveTimeout=3600: expected a whole number from 1 to 180 (seconds)'],
+    ]);
+  });
+
   it('with load balancers selected, keeps only the origins on them', async () => {
     // Prepare
     cloudFront.on(ListVpcOriginsCommand).resolves({ VpcOriginList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 0, Items: [] } });
@@ -173,5 +188,17 @@ describe('probeCommand', () => {
   it('writes the probe command with the scheme and port CloudFront uses', () => {
     // Act and assess
     expect(probeCommand('origin.example.com', { tls: false, port: 8080 }, 30)).toBe('idle-canary probe http://origin.example.com:8080/ --lb-idle-timeout 30');
+  });
+});
+
+describe('the keep-alives CloudFront accepts', () => {
+  it("each fit a probe function's time, so a public origin probed from outside any VPC is never routed to the long probe (which runs only in VPCs)", () => {
+    // Act
+    const keepAlives = Array.from({ length: ORIGIN_KEEPALIVE_RANGE.max - ORIGIN_KEEPALIVE_RANGE.min + 1 }, (_, i) => ORIGIN_KEEPALIVE_RANGE.min + i);
+
+    // Assess: 180 s, a 198 s horizon, needs 545 s at worst (a lazy origin's narrowing), of the 801 s a probe function gives
+    console.log(`keep-alive 180 s: worst case ${worstCaseAnyS(180)} s of ${lambdaProbeS()} s`);
+    expect(keepAlives.filter((s) => routeOf(s) !== 'lambda')).toEqual([]);
+    expect(worstCaseAnyS(ORIGIN_KEEPALIVE_RANGE.max)).toBeLessThanOrEqual(lambdaProbeS());
   });
 });
