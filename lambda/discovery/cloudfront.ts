@@ -131,7 +131,9 @@ export function cloudFrontSource(options: CloudFrontSourceOptions = {}): Discove
 function narrowed(findings: SourceFindings, selection: Selection): SourceFindings {
   const names = selection.names ?? [];
   if (names.length + (selection.tags?.length ?? 0) + (selection.targetGroupArns?.length ?? 0) === 0) return findings;
-  const named = (lb: { name: string; cloudFront?: CloudFrontOrigin }) => lb.cloudFront?.loadBalancer !== undefined || names.includes(lb.name) || (lb.cloudFront !== undefined && names.includes(lb.cloudFront.distributionId));
+  // An origin on a load balancer of this region is on a selected one (the fronts it was matched against were selected); one elsewhere is not.
+  const onSelected = (origin: CloudFrontOrigin | undefined) => origin?.loadBalancer !== undefined && origin.loadBalancer.region === undefined;
+  const named = (lb: { name: string; cloudFront?: CloudFrontOrigin }) => onSelected(lb.cloudFront) || names.includes(lb.name) || (lb.cloudFront !== undefined && names.includes(lb.cloudFront.distributionId));
   const leftOut = (lb: { name: string; cloudFront?: CloudFrontOrigin }): NotCovered => ({ name: lb.name, type: 'cloudfront', reason: 'left out by the selection (neither on a selected load balancer nor named)', ...(lb.cloudFront ? { cloudFront: lb.cloudFront } : {}) });
   return {
     found: findings.found.filter(named),

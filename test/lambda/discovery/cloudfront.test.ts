@@ -163,9 +163,13 @@ describe('the CloudFront source', () => {
     ]);
   });
 
-  it('with load balancers selected, keeps only the origins on them', async () => {
+  it('with load balancers selected, keeps only the origins on them, not one on a load balancer of another region', async () => {
     // Prepare
     cloudFront.on(ListVpcOriginsCommand).resolves({ VpcOriginList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 0, Items: [] } });
+    const WEB_ARN = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/web/70dc6c495c0c9188';
+    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerName: 'web', Type: 'application', LoadBalancerArn: WEB_ARN, VpcId: 'vpc-w', DNSName: 'web-9.us-west-2.elb.amazonaws.com' }] });
+    elbv2.on(DescribeLoadBalancerAttributesCommand).resolves({ Attributes: [] });
+    elb.on(DescribeClassicCommand).resolves({ LoadBalancerDescriptions: [] });
 
     // Act
     const findings = await cloudFrontSource().find(clients, { names: ['api'] }, 2, [ALB]);
@@ -173,7 +177,7 @@ describe('the CloudFront source', () => {
     // Assess
     expect(findings.found.map((f) => f.name)).toEqual(['cloudfront/E1/api']);
     expect(findings.notCovered).toEqual([]);
-    expect(findings.excluded.map((e) => e.name)).toEqual(expect.arrayContaining(['cloudfront/E1/site', 'cloudfront/E2/app']));
+    expect(findings.excluded.map((e) => e.name)).toEqual(expect.arrayContaining(['cloudfront/E1/other-region', 'cloudfront/E1/site', 'cloudfront/E2/app']));
   });
 });
 
