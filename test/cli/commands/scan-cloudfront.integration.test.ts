@@ -286,6 +286,7 @@ describe('idle-canary scan --cloudfront', () => {
       // Node.js's 6 s against 5 s plus the 1 s margin: never a pass
       expect(tcp.verdict).not.toBe('pass');
       expect(tcp.chain!.summary).toMatch(/^CloudFront keep-alive 5 s → network load balancer edge-tcp TCP idle timeout 350 s → targets' limit [\d.]+ s: /);
+      expect(renderScanReport(report).replace(/\n {2,}/g, ' ')).toContain(`CloudFront EVPCNLB origin tcp (network-load-balancer, keep-alive 5 s): ${tcp.chain!.summary}`);
     });
 
     it('checks the VPC origin on the ALB by its ARN, without a probe', () => {
@@ -293,6 +294,29 @@ describe('idle-canary scan --cloudfront', () => {
       expect(origin('api')).toMatchObject({ verdict: 'fail', idleTimeoutS: 90, backends: [], cloudFront: { kind: 'load-balancer', vpcOriginId: 'vo_alb', loadBalancer: { name: 'edge-api', idleTimeoutS: 60 } } });
     });
   });
+
+  it('lists each VPC origin as not checked, of unknown kind, when ListVpcOrigins fails, and the run is inconclusive, never a pass', async () => {
+    // Prepare
+    const cloudFront = mockClient(CloudFrontClient);
+    cloudFront.on(ListDistributionsCommand).resolves({
+      DistributionList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 1, Items: [{ Id: 'EVPC', Origins: { Quantity: 1, Items: [{ Id: 'app', DomainName: 'app.internal', VpcOriginConfig: { VpcOriginId: 'vo_app' } }] } }] as never },
+    });
+    cloudFront.on(ListVpcOriginsCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudfront:ListVpcOrigins'), { name: 'AccessDenied' }));
+    const { io, out } = capture();
+
+    // Act
+    const status = await main(['scan', '--region', 'eu-west-1', '--cloudfront', '--json'], io);
+    cloudFront.restore();
+    const report = JSON.parse(out()) as ScanReport;
+
+    // Assess
+    const denied = 'ListVpcOrigins: AccessDenied: User is not authorized to perform: cloudfront:ListVpcOrigins';
+    expect(status).toBe(3);
+    expect(report.loadBalancers.filter((lb) => lb.type === 'cloudfront').map((lb) => [lb.name, lb.verdict, lb.error])).toEqual([['cloudfront/vpc-origins', 'inconclusive', denied]]);
+    expect(report.notCovered.filter((n) => n.type === 'cloudfront')).toEqual([
+      { name: 'cloudfront/EVPC/app', type: 'cloudfront', reason: `not checked: what VPC origin vo_app points at is unknown: ${denied}`, cloudFront: { distributionId: 'EVPC', originId: 'app', domainName: 'vo_app', keepAliveS: 5, kind: 'unknown', vpcOriginId: 'vo_app' } },
+    ]);
+  }, 30_000);
 
   it('reports a failing CloudFront listing as one front with the error, and still the load balancers', async () => {
     // Prepare
