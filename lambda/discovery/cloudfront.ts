@@ -21,7 +21,7 @@ import { allPages, call, mapLimit } from './aws';
 import { instanceAddresses, type InstanceAddress } from './ec2';
 import { loadBalancerRegion, regionLookup, sameDnsName, type LoadBalancerReference } from './elsewhere';
 import type { FoundLoadBalancer } from './found';
-import { describeLoadBalancer, networkOrigin } from './network-origin';
+import { describeLoadBalancer, networkLookup, networkOrigin } from './network-origin';
 import type { Selection } from './select';
 import type { DiscoverySource, SourceFindings } from './source';
 import type { CloudFrontOrigin, NotCovered } from './types';
@@ -116,7 +116,7 @@ export function cloudFrontSource(options: CloudFrontSourceOptions = {}): Discove
         if (!lookups.has(region)) lookups.set(region, regionLookup(clients.inRegion(region)));
         return lookups.get(region);
       };
-      const sourceClients: CloudFrontClients = { cloudFront: clients.cloudFront, ec2: clients.ec2, elbv2: clients.elbv2, region: await clients.elbv2.config.region(), lookupIn };
+      const sourceClients: CloudFrontClients = { cloudFront: clients.cloudFront, ec2: clients.ec2, elbv2: clients.elbv2, region: await clients.elbv2.config.region(), lookupIn, networkByDnsName: networkLookup(clients.elbv2) };
       const findings = await findCloudFront(sourceClients, fronts, { vpcIds: selection.vpcIds ?? [], probePublicOrigins: options.probePublicOrigins === true, concurrency });
       return narrowed(findings, selection);
     },
@@ -154,6 +154,8 @@ interface CloudFrontClients {
   readonly region: string;
   /** `undefined` when discovery was given no clients for other regions. */
   readonly lookupIn: (region: string) => Lookup | undefined;
+  /** The run's region's Network Load Balancer with this DNS name (`networkLookup`). */
+  readonly networkByDnsName: (dnsName: string) => Promise<LoadBalancer | undefined>;
 }
 
 /** One origin as the distribution lists it, with its keep-alive. */
@@ -195,10 +197,14 @@ async function findCloudFront(
   const vpcFindings = viaVpc.length > 0 ? await vpcOriginFronts(clients, viaVpc, fronts, options) : { found: [], excluded: [], notCovered: [] };
   const customFindings = await mapLimit(custom, options.concurrency, (o) => customOriginFront(clients, o, fronts, options.probePublicOrigins));
   // Origins in one failing region share its failed call: one front for it.
-  const found = [...failedReads, ...badKeepAlives, ...customFindings.flatMap((f) => f.found ?? []), ...vpcFindings.found];
+  const all = [...failedReads, ...badKeepAlives, ...customFindings.flatMap((f) => f.found ?? []), ...vpcFindings.found];
+  const found = all.filter((f, i) => f.error === undefined || f.cloudFront !== undefined || all.findIndex((g) => g.name === f.name) === i);
+  // What is probed from a VPC is probed only from a selected one; a check without a probe needs none.
+  const kept = found.filter((f) => f.error !== undefined || f.vpcId === undefined || f.backends.length === 0 || options.vpcIds.length === 0 || options.vpcIds.includes(f.vpcId));
+  const leftOut = found.filter((f) => !kept.includes(f)).map((f): NotCovered => ({ name: f.name, type: 'cloudfront', reason: `its ${f.cloudFront?.kind === 'instance' ? 'instance' : 'targets'} ${f.cloudFront?.kind === 'instance' ? 'is' : 'are'} in ${f.vpcId}, not in the selected VPCs`, ...(f.cloudFront ? { cloudFront: f.cloudFront } : {}) }));
   return {
-    found: found.filter((f, i) => f.error === undefined || f.cloudFront !== undefined || found.findIndex((g) => g.name === f.name) === i),
-    excluded: [...customFindings.flatMap((f) => (f.excluded ? [f.excluded] : [])), ...vpcFindings.excluded],
+    found: kept,
+    excluded: [...customFindings.flatMap((f) => (f.excluded ? [f.excluded] : [])), ...vpcFindings.excluded, ...leftOut],
     notCovered: [...customFindings.flatMap((f) => (f.notCovered ? [f.notCovered] : [])), ...vpcFindings.notCovered],
   };
 }
@@ -283,6 +289,22 @@ async function loadBalancerInRegion(clients: CloudFrontClients, listed: ListedOr
   }
 }
 
+/**
+ * A custom origin on a load balancer's DNS name of the run's region that is none of its fronts:
+ * a Network Load Balancer (its targets probed from its VPC, at the origin's port), else one left
+ * out by the selection.
+ */
+async function networkOfThisRegion(clients: CloudFrontClients, listed: ListedOrigin, domain: string): Promise<OriginFindings> {
+  let nlb: LoadBalancer | undefined;
+  try {
+    nlb = await clients.networkByDnsName(domain);
+  } catch (error) {
+    return { notCovered: notChecked(listed, 'load-balancer', domain, `looking up load balancer ${printable(domain, 300)} in ${clients.region} failed: ${(error as Error).message}`), found: [failedCall(`elb/${clients.region}`, error)] };
+  }
+  if (nlb === undefined) return { excluded: loadBalancerLeftOut(listed, domain) };
+  return { found: [await networkOriginFront(clients, listed, nlb, Promise.resolve(originEndpoint(listed.origin.CustomOriginConfig!)))] };
+}
+
 /** A custom origin: a load balancer of the account (checked, in its own region), or an endpoint on the internet (probed only when asked). */
 async function customOriginFront(clients: CloudFrontClients, listed: ListedOrigin, fronts: readonly FoundLoadBalancer[], probePublic: boolean): Promise<OriginFindings> {
   const domain = listed.origin.DomainName ?? '';
@@ -290,7 +312,7 @@ async function customOriginFront(clients: CloudFrontClients, listed: ListedOrigi
   if (lb) return { found: [loadBalancerCheck(listed, lb, domain)] };
   if (isLoadBalancerDomain(domain)) {
     const region = loadBalancerRegion(domain);
-    if (region === undefined || region === clients.region) return { excluded: loadBalancerLeftOut(listed, domain) };
+    if (region === undefined || region === clients.region) return networkOfThisRegion(clients, listed, domain);
     return loadBalancerInRegion(clients, listed, region, { dnsName: domain });
   }
   const { name, cloudFront } = originOf(listed, 'public', domain);
@@ -321,7 +343,7 @@ const arnResource = (arn: string) => arn.split(':').slice(5).join(':');
  * targets. A failing `ListVpcOrigins` leaves every VPC origin not checked (what each points at is
  * unknown), with one front for the failed call.
  */
-async function vpcOriginFronts(clients: CloudFrontClients, origins: readonly ListedOrigin[], fronts: readonly FoundLoadBalancer[], options: { vpcIds: readonly string[]; concurrency: number }): Promise<SourceFindings> {
+async function vpcOriginFronts(clients: CloudFrontClients, origins: readonly ListedOrigin[], fronts: readonly FoundLoadBalancer[], options: { concurrency: number }): Promise<SourceFindings> {
   let summaries: Map<string, VpcOriginSummary>;
   try {
     summaries = await listVpcOrigins(clients.cloudFront);
@@ -358,11 +380,9 @@ async function vpcOriginFronts(clients: CloudFrontClients, origins: readonly Lis
     return { excluded: { ...originOf(listed, 'unknown', arn, vpcOriginId), type: 'cloudfront', reason: `its VPC origin's endpoint ${printable(arn, 300)} is neither a load balancer nor an instance` } };
   });
   const found = [...perOrigin.flatMap((f) => f.found ?? []), ...(await instanceOrigins(clients, onInstances, endpointOf))];
-  const kept = found.filter((f) => f.error !== undefined || f.vpcId === undefined || f.backends.length === 0 || options.vpcIds.length === 0 || options.vpcIds.includes(f.vpcId));
-  const leftOut = found.filter((f) => !kept.includes(f)).map((f): NotCovered => ({ name: f.name, type: 'cloudfront', reason: `its ${f.cloudFront?.kind === 'instance' ? 'instance' : 'targets'} ${f.cloudFront?.kind === 'instance' ? 'is' : 'are'} in ${f.vpcId}, not in the selected VPCs`, ...(f.cloudFront ? { cloudFront: f.cloudFront } : {}) }));
   return {
-    found: kept,
-    excluded: [...perOrigin.flatMap((f) => (f.excluded ? [f.excluded] : [])), ...leftOut],
+    found,
+    excluded: perOrigin.flatMap((f) => (f.excluded ? [f.excluded] : [])),
     notCovered: perOrigin.flatMap((f) => (f.notCovered ? [f.notCovered] : [])),
   };
 }
@@ -384,7 +404,7 @@ async function loadBalancerOfThisRegion(clients: CloudFrontClients, listed: List
     return { notCovered: notChecked(listed, 'load-balancer', arn, `describing load balancer ${printable(arn, 300)} failed: ${(error as Error).message}`, vpcOriginId), found: [failedCall(`elb/${clients.region}`, error)] };
   }
   if (lb?.Type !== 'network') return { excluded: loadBalancerLeftOut(listed, arn, vpcOriginId) };
-  return { found: [await networkOriginFront(clients, listed, summary, lb, endpointOf)] };
+  return { found: [await networkOriginFront(clients, listed, lb, endpointOf(summary.Id!), vpcOriginId)] };
 }
 
 /**
@@ -392,12 +412,12 @@ async function loadBalancerOfThisRegion(clients: CloudFrontClients, listed: List
  * probed from the NLB's VPC against CloudFront's keep-alive (each passes CloudFront's idle
  * connections through), with the listener's TCP idle timeout for the configuration check.
  */
-async function networkOriginFront(clients: CloudFrontClients, listed: ListedOrigin, summary: VpcOriginSummary, lb: LoadBalancer, endpointOf: (id: string) => Promise<{ tls: boolean; port: number }>): Promise<FoundLoadBalancer> {
+async function networkOriginFront(clients: CloudFrontClients, listed: ListedOrigin, lb: LoadBalancer, endpoint: Promise<{ tls: boolean; port: number }>, vpcOriginId?: string): Promise<FoundLoadBalancer> {
   const arn = lb.LoadBalancerArn ?? '-';
-  const { name, cloudFront } = originOf(listed, 'network-load-balancer', arn, summary.Id);
+  const { name, cloudFront } = originOf(listed, 'network-load-balancer', vpcOriginId ? arn : (listed.origin.DomainName ?? arn), vpcOriginId);
   const base = { name, type: 'cloudfront' as const, idleTimeoutS: listed.keepAliveS, skipped: [] };
   try {
-    const nlb = await networkOrigin(clients.elbv2, lb, await endpointOf(summary.Id!));
+    const nlb = await networkOrigin(clients.elbv2, lb, await endpoint);
     return {
       ...base,
       ...(nlb.vpcId ? { vpcId: nlb.vpcId } : {}),

@@ -12,13 +12,15 @@ import {
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
+  paginateDescribeLoadBalancers,
   type ElasticLoadBalancingV2Client,
   type Listener,
   type LoadBalancer,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { printable } from '../shared/printable';
-import { call } from './aws';
+import { allPages, call } from './aws';
+import { sameDnsName } from './elsewhere';
 import type { FoundBackend } from './found';
 import type { Skipped } from './types';
 
@@ -90,6 +92,22 @@ export async function describeLoadBalancer(client: ElasticLoadBalancingV2Client,
     if (((error as Error).cause as Error | undefined)?.name === 'LoadBalancerNotFoundException') return undefined;
     throw error;
   }
+}
+
+/**
+ * Finds the region's Network Load Balancers by DNS name (a custom origin names one so): listed
+ * once, on the first lookup (one paginated call); `undefined` when none has that name.
+ *
+ * @example
+ * const byDnsName = networkLookup(elbv2);
+ * (await byDnsName('tcp-60dc.elb.eu-west-1.amazonaws.com'))?.LoadBalancerName; // 'tcp'
+ */
+export function networkLookup(client: ElasticLoadBalancingV2Client): (dnsName: string) => Promise<LoadBalancer | undefined> {
+  let listed: Promise<LoadBalancer[]> | undefined;
+  return async (dnsName) => {
+    listed ??= allPages('DescribeLoadBalancers (v2)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancers).then((all) => all.filter((lb) => lb.Type === 'network'));
+    return (await listed).find((lb) => lb.DNSName !== undefined && sameDnsName(lb.DNSName, dnsName));
+  };
 }
 
 /**

@@ -209,6 +209,7 @@ describe('idle-canary scan --cloudfront', () => {
             { Id: 'EVPCINSTANCE', Origins: { Quantity: 1, Items: [{ Id: 'app', DomainName: 'ip-127-0-0-1.eu-west-1.compute.internal', VpcOriginConfig: { VpcOriginId: 'vo_instance' } }] } },
             { Id: 'EVPCALB', Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: alb.DNSName!, VpcOriginConfig: { VpcOriginId: 'vo_alb', OriginKeepaliveTimeout: 90 } }] } },
             { Id: 'EVPCNLB', Origins: { Quantity: 1, Items: [{ Id: 'tcp', DomainName: nlb.DNSName!, VpcOriginConfig: { VpcOriginId: 'vo_nlb' } }] } },
+            { Id: 'ECUSTOMNLB', Origins: { Quantity: 1, Items: [{ Id: 'tcp-by-name', DomainName: nlb.DNSName!, CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'http-only', OriginKeepaliveTimeout: 4 } }] } },
           ] as never,
         },
       });
@@ -287,6 +288,16 @@ describe('idle-canary scan --cloudfront', () => {
       expect(tcp.verdict).not.toBe('pass');
       expect(tcp.chain!.summary).toMatch(/^CloudFront keep-alive 5 s → network load balancer edge-tcp TCP idle timeout 350 s → targets' limit [\d.]+ s: /);
       expect(renderScanReport(report).replace(/\n {2,}/g, ' ')).toContain(`CloudFront EVPCNLB origin tcp (network-load-balancer, keep-alive 5 s): ${tcp.chain!.summary}`);
+    });
+
+    it('probes the targets of a custom origin on the NLB\'s DNS name the same way, at the origin\'s port, and judges them against its own keep-alive', () => {
+      // Assess: the same Node.js target (probed once for both origins) closes at 6 s: short of 5 s plus the margin, well past 4 s plus the margin
+      const byName = origin('tcp-by-name');
+      console.log(`custom origin on the NLB's DNS name, keep-alive 4 s: ${byName.verdict}, ${byName.chain?.summary}`);
+      expect(byName).toMatchObject({ idleTimeoutS: 4, verdict: 'pass', cloudFront: { kind: 'network-load-balancer', domainName: nlb.DNSName, keepAliveS: 4, networkLoadBalancer: { name: 'edge-tcp', listenerPort: 80, idleTimeoutS: 350 } } });
+      expect(byName.backends.map((b) => [b.id, b.targetGroup, b.verdict])).toEqual([[`${instanceId}:${(server.address() as AddressInfo).port}`, 'edge-tcp-targets', 'pass']]);
+      expect(origin('tcp').verdict).not.toBe('pass');
+      expect(byName.chain!.summary).toMatch(/: no hop is short$/);
     });
 
     it('checks the VPC origin on the ALB by its ARN, without a probe', () => {
