@@ -10,6 +10,7 @@ import {
   DescribeListenerAttributesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
+  DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   paginateDescribeLoadBalancers,
@@ -142,7 +143,14 @@ async function groupTargets(client: ElasticLoadBalancingV2Client, group: TargetG
   const what = `target group ${printable(String(group.TargetGroupName), 64)}`;
   if (group.TargetType === 'alb' || group.TargetType === 'lambda') return { backends: [], skipped: [{ what, reason: `its targets are ${group.TargetType === 'alb' ? 'Application Load Balancers' : 'Lambda functions'}, not servers holding CloudFront's connections` }] };
   if (group.Protocol === 'UDP') return { backends: [], skipped: [{ what, reason: 'it forwards UDP, which holds no idle TCP connection' }] };
-  const health = await call('DescribeTargetHealth', client.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn })));
+  const [attributes, health] = await Promise.all([
+    call('DescribeTargetGroupAttributes', client.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: group.TargetGroupArn }))),
+    call('DescribeTargetHealth', client.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn }))),
+  ]);
+  // Such targets read a binary header first; a probe without it is answered as CloudFront never is.
+  if (attributes.Attributes?.some((a) => a.Key === 'proxy_protocol_v2.enabled' && a.Value === 'true')) {
+    return { backends: [], skipped: [{ what, reason: 'its targets expect a PROXY protocol v2 header on each connection, which the probe does not send: probing without it would judge an answer CloudFront never gets' }] };
+  }
   const descriptions = health.TargetHealthDescriptions ?? [];
   const path = group.HealthCheckProtocol === 'HTTP' || group.HealthCheckProtocol === 'HTTPS' ? (group.HealthCheckPath ?? '/') : '/';
   const backends = descriptions

@@ -6,6 +6,7 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
   DescribeLoadBalancersCommand,
+  DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
@@ -95,9 +96,21 @@ describe('the CloudFront source', () => {
     elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerName: 'web', Type: 'application', LoadBalancerArn: WEB_ARN, VpcId: 'vpc-w', DNSName: 'web-9.us-west-2.elb.amazonaws.com' }] });
     elbv2.on(DescribeLoadBalancersCommand, { LoadBalancerArns: [NLB_ARN] }).resolves({ LoadBalancers: [{ LoadBalancerName: 'tcp', Type: 'network', LoadBalancerArn: NLB_ARN, VpcId: 'vpc-9' }] });
     elbv2.on(DescribeLoadBalancerAttributesCommand, { LoadBalancerArn: WEB_ARN }).resolves({ Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '4' }] });
-    elbv2.on(DescribeListenersCommand).resolves({ Listeners: [{ ListenerArn: 'l-443', Port: 443, Protocol: 'TLS' }, { ListenerArn: 'l-80', Port: 80, Protocol: 'TCP', DefaultActions: [{ Type: 'forward', TargetGroupArn: 'tg-80' }] }] });
     elbv2.on(DescribeListenerAttributesCommand, { ListenerArn: 'l-80' }).resolves({ Attributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '120' }] });
-    elbv2.on(DescribeTargetGroupsCommand, { TargetGroupArns: ['tg-80'] }).resolves({ TargetGroups: [{ TargetGroupArn: 'tg-80', TargetGroupName: 'tcp-80', Protocol: 'TCP', Port: 8080, TargetType: 'instance', HealthCheckProtocol: 'HTTP', HealthCheckPath: '/health' }] });
+    elbv2.on(DescribeListenersCommand).resolves({
+      Listeners: [
+        { ListenerArn: 'l-443', Port: 443, Protocol: 'TLS' },
+        { ListenerArn: 'l-80', Port: 80, Protocol: 'TCP', DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: 'tg-80', Weight: 9 }, { TargetGroupArn: 'tg-proxied', Weight: 1 }] } }] },
+      ],
+    });
+    elbv2.on(DescribeTargetGroupsCommand, { TargetGroupArns: ['tg-80', 'tg-proxied'] }).resolves({
+      TargetGroups: [
+        { TargetGroupArn: 'tg-80', TargetGroupName: 'tcp-80', Protocol: 'TCP', Port: 8080, TargetType: 'instance', HealthCheckProtocol: 'HTTP', HealthCheckPath: '/health' },
+        { TargetGroupArn: 'tg-proxied', TargetGroupName: 'tcp-proxied', Protocol: 'TCP', Port: 8081, TargetType: 'ip' },
+      ],
+    });
+    elbv2.on(DescribeTargetGroupAttributesCommand).resolves({ Attributes: [{ Key: 'proxy_protocol_v2.enabled', Value: 'false' }] });
+    elbv2.on(DescribeTargetGroupAttributesCommand, { TargetGroupArn: 'tg-proxied' }).resolves({ Attributes: [{ Key: 'proxy_protocol_v2.enabled', Value: 'true' }] });
     elbv2.on(DescribeTargetHealthCommand).resolves({
       TargetHealthDescriptions: [
         { Target: { Id: 'i-0nlb', Port: 8080 }, TargetHealth: { State: 'healthy' } },
@@ -124,7 +137,10 @@ describe('the CloudFront source', () => {
       vpcId: 'vpc-9',
       idleTimeoutS: 20,
       backends: [{ instanceId: 'i-0nlb', port: 8080, tls: false, path: '/health', proxyProtocol: false, targetGroup: 'tcp-80' }],
-      skipped: [{ what: 'target i-0bad:8080 in target group tcp-80', reason: 'is unhealthy' }],
+      skipped: [
+        { what: 'target i-0bad:8080 in target group tcp-80', reason: 'is unhealthy' },
+        { what: 'target group tcp-proxied', reason: 'its targets expect a PROXY protocol v2 header on each connection, which the probe does not send: probing without it would judge an answer CloudFront never gets' },
+      ],
       cloudFront: { distributionId: 'E2', originId: 'nlb', domainName: NLB_ARN, keepAliveS: 20, kind: 'network-load-balancer', vpcOriginId: 'vo_nlb', networkLoadBalancer: { name: 'tcp', arn: NLB_ARN, listenerPort: 80, idleTimeoutS: 120 } },
     });
     expect(findings.found.find((f) => f.name === 'cloudfront/E1/other-region')).toMatchObject({
