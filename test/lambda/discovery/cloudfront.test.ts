@@ -152,6 +152,30 @@ describe('the CloudFront source', () => {
     expect(findings.notCovered.map((n) => n.name)).toEqual(['cloudfront/E1/site']);
   });
 
+  it('leaves a VPC origin on an NLB of another region to a run there, and lists a custom origin on an NLB name of this region as not checked when the listing fails', async () => {
+    // Prepare
+    const WEST_NLB = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/net/west-tcp/80dc6c495c0c9188';
+    cloudFront.on(ListDistributionsCommand).resolves({
+      DistributionList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 1, Items: [distribution('E4', [viaVpc('west', 'vo_west'), custom('tcp', 'tcp-60dc.elb.eu-west-1.amazonaws.com')])] as never },
+    });
+    const summary = { Id: 'vo_west', Name: 'vo_west', Status: 'Deployed', Arn: 'arn:aws:cloudfront::123456789012:vpcorigin/vo_west', OriginEndpointArn: WEST_NLB, CreatedTime: new Date(), LastModifiedTime: new Date() };
+    cloudFront.on(ListVpcOriginsCommand).resolves({ VpcOriginList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 1, Items: [summary] } });
+    elbv2.on(DescribeLoadBalancersCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    // Act
+    const findings = await cloudFrontSource().find(clients, {}, 2, [ALB]);
+
+    // Assess
+    expect(findings.excluded.map((e) => [e.name, e.cloudFront?.kind, e.reason])).toEqual([
+      ['cloudfront/E4/west', 'network-load-balancer', `its VPC origin is Network Load Balancer ${WEST_NLB} in us-west-2: its targets are probed from their VPC, by a run in that region`],
+    ]);
+    expect(findings.notCovered.map((n) => [n.name, n.reason])).toEqual([
+      ['cloudfront/E4/tcp', 'not checked: looking up load balancer tcp-60dc.elb.eu-west-1.amazonaws.com in eu-west-1 failed: DescribeLoadBalancers (v2): Throttling: Rate exceeded'],
+    ]);
+    expect(findings.found.map((f) => [f.name, f.error])).toEqual([['cloudfront/elb/eu-west-1', 'DescribeLoadBalancers (v2): Throttling: Rate exceeded']]);
+    expect(regionsAsked).toEqual([]);
+  });
+
   it('without clients for other regions, lists a load balancer origin there as not checked, naming the region to run in', async () => {
     // Prepare
     cloudFront.on(ListVpcOriginsCommand).resolves({ VpcOriginList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 0, Items: [] } });
