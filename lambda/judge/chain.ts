@@ -84,11 +84,11 @@ export function judgeChain(origin: CloudFrontOrigin, downstream: DownstreamVerdi
     },
   ];
   const hops = `CloudFront keep-alive ${seconds(origin.keepAliveS)} → load balancer ${lb.name} idle timeout ${seconds(idleS)} → backends' limit ${seconds(backendsS)}`;
-  return { links, summary: `${hops}: ${shortest(links, origin.keepAliveS + marginS, lb.name)}` };
+  return { links, summary: `${hops}: ${shortest(links, origin.keepAliveS + marginS, lb.name, lb.region)}` };
 }
 
-/** Which hop is short, in words; or what is not known. */
-function shortest(links: readonly ChainLink[], neededS: number, lbName: string): string {
+/** Which hop is short, in words; or what is not known (a load balancer of another region's backends are judged by a run there). */
+function shortest(links: readonly ChainLink[], neededS: number, lbName: string, region?: string): string {
   const [front, back] = links;
   const short = [
     ...(front.verdict === 'fail' ? [`CloudFront → ${lbName} (needs an idle timeout of at least ${seconds(neededS)})`] : []),
@@ -96,7 +96,8 @@ function shortest(links: readonly ChainLink[], neededS: number, lbName: string):
   ];
   if (short.length > 0) return `short at ${short.join(' and at ')}`;
   if (worstVerdict(links.map((l) => l.verdict)) === 'inconclusive') {
-    return front.verdict === 'inconclusive' ? `${lbName}'s idle timeout was not read` : `no hop is short so far (${lbName}'s backends: ${back.verdict})`;
+    if (front.verdict === 'inconclusive') return `${lbName}'s idle timeout was not read`;
+    return `no hop is short so far (${lbName}'s backends: ${region === undefined ? back.verdict : `judged by a run in ${region}`})`;
   }
   return 'no hop is short';
 }

@@ -68,6 +68,20 @@ describe('judgeChain', () => {
   });
 });
 
+describe('judgeChain of a load balancer in another region', () => {
+  it('says its backends are judged by a run in its region', () => {
+    // Prepare
+    const elsewhere = origin(30, 60);
+    const west = { ...elsewhere, loadBalancer: { ...elsewhere.loadBalancer!, region: 'us-west-2' } };
+
+    // Act
+    const chain = judgeChain(west, undefined, 1);
+
+    // Assess
+    expect(chain.summary).toBe("CloudFront keep-alive 30 s → load balancer api idle timeout 60 s → backends' limit unknown: no hop is short so far (api's backends: judged by a run in us-west-2)");
+  });
+});
+
 describe('judgePassThrough', () => {
   /** A VPC origin on the NLB `tcp`, whose listener on 80 has this TCP idle timeout. */
   const nlbOrigin = (keepAliveS: number, idleTimeoutS: number | null): CloudFrontOrigin => ({
