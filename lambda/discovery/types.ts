@@ -31,7 +31,11 @@ export interface CloudFrontOrigin {
   readonly kind: CloudFrontOriginKind;
   /** The VPC origin's id, when the origin is one. */
   readonly vpcOriginId?: string;
-  /** A `load-balancer` origin: the load balancer discovery found, with its idle timeout (`null` when it could not be read). */
+  /**
+   * A `load-balancer` origin: the load balancer discovery found, with its idle timeout (`null` when
+   * it could not be read); `region` when it was looked up in another region than the run's (its
+   * backends are then judged by a run there).
+   */
   readonly loadBalancer?: { readonly name: string; readonly type: LoadBalancerType; readonly arn?: string; readonly idleTimeoutS: number | null; readonly region?: string };
   /**
    * A `network-load-balancer` origin: the NLB CloudFront's connections pass through, with the TCP
