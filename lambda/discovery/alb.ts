@@ -26,7 +26,7 @@ const TAG_BATCH = 20;
 
 const NOT_COVERED: Readonly<Record<string, string>> = {
   network:
-    'Network Load Balancers keep idle TCP flows for 350 s by default (tcp.idle_timeout.seconds) and reset them after; their backends are not covered yet',
+    'Network Load Balancers keep idle TCP flows for 350 s by default (tcp.idle_timeout.seconds) and reset them after; their targets are probed only behind a CloudFront VPC origin (with cloudFront)',
   gateway: 'Gateway Load Balancers forward packets to appliances, not HTTP requests; there is no HTTP idle connection to probe',
 };
 

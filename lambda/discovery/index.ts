@@ -9,6 +9,7 @@ import { withDefaults } from '../shared/defaults';
 import { clientConfig, meteredClient, type CallCounter } from './aws';
 import { CLOUDFRONT_REGION } from './cloudfront';
 import { diagnoseReachability } from './diagnose';
+import type { RegionClients } from './elsewhere';
 import { instanceAddresses, type InstanceAddress } from './ec2';
 import { TokenBucket, defaults as pacing } from './pace';
 import type { FoundLoadBalancer } from './found';
@@ -82,6 +83,7 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
     elbv2: meteredClient(given.elbv2, counter, bucket(1)),
     ec2: meteredClient(given.ec2, counter, bucket(2.5)),
     ...(given.cloudFront ? { cloudFront: meteredClient(given.cloudFront, counter, bucket(1)) } : {}),
+    ...(given.inRegion ? { inRegion: (region: string) => meteredRegion(given.inRegion!(region), counter, bucket(1)) } : {}),
   };
 
   // Sources that read the others' fronts (CloudFront's origins on load balancers) run after them.
@@ -116,7 +118,13 @@ export function createClients(region: string, profile?: string): DiscoveryClient
     elbv2: new ElasticLoadBalancingV2Client(clientConfig(region, profile)),
     ec2: new EC2Client(clientConfig(region, profile)),
     cloudFront: new CloudFrontClient(clientConfig(CLOUDFRONT_REGION, profile)),
+    inRegion: (other) => ({ elb: new ElasticLoadBalancingClient(clientConfig(other, profile)), elbv2: new ElasticLoadBalancingV2Client(clientConfig(other, profile)) }),
   };
+}
+
+/** Another region's ELB clients, counted with the run's calls and paced by their own bucket (AWS counts each region apart). */
+function meteredRegion(clients: RegionClients, counter: CallCounter, bucket: TokenBucket): RegionClients {
+  return { elb: meteredClient(clients.elb, counter, bucket), elbv2: meteredClient(clients.elbv2, counter, bucket) };
 }
 
 /** Resolves addresses and samples the backends of one load balancer. */

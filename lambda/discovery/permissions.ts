@@ -13,6 +13,10 @@ export const DISCOVERY_ACTIONS = [
   'elasticloadbalancing:DescribeTags',
   'elasticloadbalancing:DescribeTargetGroups',
   'elasticloadbalancing:DescribeTargetHealth',
+  // A CloudFront origin on a Network Load Balancer: the listener CloudFront reaches, its TCP idle timeout, and whether its targets expect PROXY protocol v2.
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeListenerAttributes',
+  'elasticloadbalancing:DescribeTargetGroupAttributes',
   'ec2:DescribeInstances',
   // Reachability: the security groups in front of each backend.
   'ec2:DescribeNetworkInterfaces',

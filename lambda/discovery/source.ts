@@ -8,6 +8,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { findApplication } from './alb';
+import type { RegionClients } from './elsewhere';
 import { findClassic } from './classic';
 import { cloudFrontSource } from './cloudfront';
 import type { FoundLoadBalancer } from './found';
@@ -21,6 +22,12 @@ export interface DiscoveryClients {
   readonly ec2: EC2Client;
   /** The global CloudFront API (us-east-1); only the CloudFront source uses it. */
   readonly cloudFront?: CloudFrontClient;
+  /**
+   * The ELB clients of another region, for a CloudFront origin on a load balancer there (the
+   * CloudFront source calls it once per region).
+   * @default none: such an origin is listed as not checked, with the reason
+   */
+  readonly inRegion?: (region: string) => RegionClients;
 }
 
 /** What one source found: the fronts it keeps, those the selection left out, and kinds it does not cover. */

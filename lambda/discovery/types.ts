@@ -13,10 +13,12 @@ export type LoadBalancerType = 'classic' | 'application' | 'probe' | 'cloudfront
 
 /**
  * What a CloudFront origin is, as discovery judges it: a load balancer of the account (a
- * configuration check, no probe), an EC2 instance behind a VPC origin (probed from its VPC), or a
- * custom origin on the internet (probed from outside any VPC only when `probePublicOrigins` is on).
+ * configuration check, no probe), an EC2 instance behind a VPC origin (probed from its VPC), a
+ * Network Load Balancer behind a VPC origin (its targets probed from its VPC, its TCP idle timeout
+ * checked), or a custom origin on the internet (probed from outside any VPC only when
+ * `probePublicOrigins` is on); `unknown`: a VPC origin whose endpoint could not be read (not checked).
  */
-export type CloudFrontOriginKind = 'load-balancer' | 'instance' | 'public';
+export type CloudFrontOriginKind = 'load-balancer' | 'instance' | 'network-load-balancer' | 'public' | 'unknown';
 
 /** A CloudFront origin, as the front that stands for it carries it into verdicts and reports. */
 export interface CloudFrontOrigin {
@@ -29,8 +31,18 @@ export interface CloudFrontOrigin {
   readonly kind: CloudFrontOriginKind;
   /** The VPC origin's id, when the origin is one. */
   readonly vpcOriginId?: string;
-  /** A `load-balancer` origin: the load balancer discovery found, with its idle timeout (`null` when it could not be read). */
-  readonly loadBalancer?: { readonly name: string; readonly type: LoadBalancerType; readonly arn?: string; readonly idleTimeoutS: number | null };
+  /**
+   * A `load-balancer` origin: the load balancer discovery found, with its idle timeout (`null` when
+   * it could not be read); `region` when it was looked up in another region than the run's (its
+   * backends are then judged by a run there).
+   */
+  readonly loadBalancer?: { readonly name: string; readonly type: LoadBalancerType; readonly arn?: string; readonly idleTimeoutS: number | null; readonly region?: string };
+  /**
+   * A `network-load-balancer` origin: the NLB CloudFront's connections pass through, with the TCP
+   * idle timeout of the listener CloudFront reaches (`tcp.idle_timeout.seconds`; `null` when it could
+   * not be read), which must outlast the keep-alive as the targets must.
+   */
+  readonly networkLoadBalancer?: { readonly name: string; readonly arn: string; readonly listenerPort: number; readonly idleTimeoutS: number | null };
 }
 
 /** How reports and verdicts show the VPC of a front probed from outside any VPC, as they show a target probed by hand. */

@@ -84,11 +84,11 @@ export function judgeChain(origin: CloudFrontOrigin, downstream: DownstreamVerdi
     },
   ];
   const hops = `CloudFront keep-alive ${seconds(origin.keepAliveS)} → load balancer ${lb.name} idle timeout ${seconds(idleS)} → backends' limit ${seconds(backendsS)}`;
-  return { links, summary: `${hops}: ${shortest(links, origin.keepAliveS + marginS, lb.name)}` };
+  return { links, summary: `${hops}: ${shortest(links, origin.keepAliveS + marginS, lb.name, lb.region)}` };
 }
 
-/** Which hop is short, in words; or what is not known. */
-function shortest(links: readonly ChainLink[], neededS: number, lbName: string): string {
+/** Which hop is short, in words; or what is not known (a load balancer of another region's backends are judged by a run there). */
+function shortest(links: readonly ChainLink[], neededS: number, lbName: string, region?: string): string {
   const [front, back] = links;
   const short = [
     ...(front.verdict === 'fail' ? [`CloudFront → ${lbName} (needs an idle timeout of at least ${seconds(neededS)})`] : []),
@@ -96,7 +96,34 @@ function shortest(links: readonly ChainLink[], neededS: number, lbName: string):
   ];
   if (short.length > 0) return `short at ${short.join(' and at ')}`;
   if (worstVerdict(links.map((l) => l.verdict)) === 'inconclusive') {
-    return front.verdict === 'inconclusive' ? `${lbName}'s idle timeout was not read` : `no hop is short so far (${lbName}'s backends: ${back.verdict})`;
+    if (front.verdict === 'inconclusive') return `${lbName}'s idle timeout was not read`;
+    return `no hop is short so far (${lbName}'s backends: ${region === undefined ? back.verdict : `judged by a run in ${region}`})`;
   }
   return 'no hop is short';
+}
+
+/**
+ * The chain of a CloudFront VPC origin on a Network Load Balancer: CloudFront's connections pass
+ * through it to its targets, so both the listener's TCP idle timeout (configuration) and the
+ * targets' measured limits (the origin's own probe) must outlast the keep-alive.
+ *
+ * @example
+ * judgePassThrough(origin, { verdict: 'fail', toleratedS: 6 }, 1).summary;
+ * // "CloudFront keep-alive 5 s → network load balancer tcp TCP idle timeout 350 s → targets' limit 6 s: short at CloudFront → tcp's targets (they close idle connections before the keep-alive plus the margin, 6 s)"
+ */
+export function judgePassThrough(origin: CloudFrontOrigin, targets: DownstreamVerdict, marginS: number): Chain {
+  const nlb = origin.networkLoadBalancer!;
+  const upstream = `CloudFront ${origin.distributionId} origin ${origin.originId} keep-alive`;
+  const links: ChainLink[] = [
+    { upstream, upstreamS: origin.keepAliveS, downstream: `network load balancer ${nlb.name} TCP idle timeout`, downstreamS: nlb.idleTimeoutS, headroomS: headroomS(nlb.idleTimeoutS, origin.keepAliveS), verdict: keepAliveVerdict(origin.keepAliveS, nlb.idleTimeoutS, marginS) },
+    { upstream, upstreamS: origin.keepAliveS, downstream: `${nlb.name}'s targets`, downstreamS: targets.toleratedS, headroomS: headroomS(targets.toleratedS, origin.keepAliveS), verdict: targets.verdict },
+  ];
+  const neededS = seconds(origin.keepAliveS + marginS);
+  const short = [
+    ...(links[0].verdict === 'fail' ? [`CloudFront → ${nlb.name} (needs a TCP idle timeout of at least ${neededS})`] : []),
+    ...(links[1].verdict === 'fail' ? [`CloudFront → ${nlb.name}'s targets (they close idle connections before the keep-alive plus the margin, ${neededS})`] : []),
+  ];
+  const unknown = links.filter((l) => l.verdict === 'inconclusive').map((l) => (l === links[0] ? `${nlb.name}'s TCP idle timeout was not read` : `${nlb.name}'s targets: inconclusive`));
+  const verdictText = short.length > 0 ? `short at ${short.join(' and at ')}` : unknown.length > 0 ? `no hop is short so far (${unknown.join('; ')})` : 'no hop is short';
+  return { links, summary: `CloudFront keep-alive ${seconds(origin.keepAliveS)} → network load balancer ${nlb.name} TCP idle timeout ${seconds(nlb.idleTimeoutS)} → targets' limit ${seconds(targets.toleratedS)}: ${verdictText}` };
 }

@@ -9,7 +9,7 @@ import { headroomS, probeHeadroomS } from '../probe/headroom';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import type { Reachability } from '../discovery/reachability';
-import { judgeChain, keepAliveVerdict, type Chain } from './chain';
+import { judgeChain, judgePassThrough, keepAliveVerdict, type Chain } from './chain';
 import { OUTSIDE_ANY_VPC, type CloudFrontOrigin, type Discovery, type LoadBalancerPlan, type LoadBalancerType, type PlannedBackend, type ProbePlanItem, type Skipped } from '../discovery/types';
 import { phaseEvidence, phaseVerdict, worstVerdict, type PhaseName, type PhaseResult, type ProbeResult, type Standard, type Verdict } from '../probe';
 
@@ -105,7 +105,22 @@ export function judgeLoadBalancers(
     for (const name of item.loadBalancers) resultByBackend.set(backendKey(name, item.key), result);
   });
   const verdicts = loadBalancers.map((lb) => judgeLoadBalancer(lb, lb.marginS ?? settings.marginS, (backend) => resultByBackend.get(backendKey(lb.name, planKeyOf(backend)))));
-  return verdicts.map((verdict) => (verdict.cloudFront?.loadBalancer ? withChain(verdict, verdicts) : verdict));
+  return verdicts.map((verdict) => (verdict.cloudFront?.loadBalancer ? withChain(verdict, verdicts) : verdict.cloudFront?.networkLoadBalancer ? withPassThrough(verdict) : verdict));
+}
+
+/** What a front's phases are known to tolerate, at the least: the smallest over its phases; `null` when nothing was measured. */
+function leastToleratedS(lb: LoadBalancerVerdict): number | null {
+  const tolerated = Object.values(lb.phases).map(toleratedS).filter((s): s is number => s !== null);
+  return tolerated.length > 0 ? Math.min(...tolerated) : null;
+}
+
+/**
+ * A CloudFront origin on a Network Load Balancer: its targets' verdict (the probe's, against the
+ * keep-alive) and the listener's TCP idle timeout against the keep-alive; the worst of both.
+ */
+function withPassThrough(origin: LoadBalancerVerdict): LoadBalancerVerdict {
+  const chain = judgePassThrough(origin.cloudFront!, { verdict: origin.verdict, toleratedS: leastToleratedS(origin) }, origin.marginS);
+  return { ...origin, verdict: worstVerdict([origin.verdict, chain.links[0].verdict]), chain };
 }
 
 /**
@@ -114,9 +129,9 @@ export function judgeLoadBalancers(
  */
 function withChain(origin: LoadBalancerVerdict, verdicts: readonly LoadBalancerVerdict[]): LoadBalancerVerdict {
   const target = origin.cloudFront!.loadBalancer!;
-  const lb = verdicts.find((v) => v.type === target.type && v.name === target.name && v.arn === target.arn);
-  const tolerated = lb ? Object.values(lb.phases).map(toleratedS).filter((s): s is number => s !== null) : [];
-  const downstream = lb ? { verdict: lb.verdict, toleratedS: tolerated.length > 0 ? Math.min(...tolerated) : null } : undefined;
+  // A load balancer of another region was not judged in this run: its backends are unknown.
+  const lb = target.region === undefined ? verdicts.find((v) => v.type === target.type && v.name === target.name && v.arn === target.arn) : undefined;
+  const downstream = lb ? { verdict: lb.verdict, toleratedS: leastToleratedS(lb) } : undefined;
   return { ...origin, chain: judgeChain(origin.cloudFront!, downstream, origin.marginS) };
 }
 

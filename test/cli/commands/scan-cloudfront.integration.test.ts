@@ -1,11 +1,12 @@
 /**
  * `idle-canary scan --cloudfront` against the moto emulator: distributions whose custom origins
- * are an ALB of the account (checked from configuration: CloudFront's keep-alive against the
- * ALB's idle timeout) or a public endpoint (listed as not probed, with its command). moto has
- * no CloudFront VPC origins, so the distribution on a VPC origin and `ListVpcOrigins` /
- * `GetVpcOrigin` are intercepted (aws-sdk-client-mock) while EC2 and ELB stay moto's: the VPC
- * origin's instance is 127.0.0.1 in a loopback VPC, served by a real Node.js `http.createServer`
- * with its default keep-alive, probed for real against CloudFront's default 5 s.
+ * are an ALB of the account, in the scanned region or in another (checked from configuration:
+ * CloudFront's keep-alive against the ALB's idle timeout) or a public endpoint (listed as not
+ * probed, with its command). moto has no CloudFront VPC origins, so the distributions on VPC
+ * origins and `ListVpcOrigins` / `GetVpcOrigin` are intercepted (aws-sdk-client-mock) while EC2
+ * and ELB stay moto's: the VPC origin's instance is 127.0.0.1 in a loopback VPC, and so is the
+ * target of a moto Network Load Balancer behind another VPC origin, served by a real Node.js
+ * `http.createServer` with its default keep-alive, probed for real against CloudFront's default 5 s.
  */
 import {
   CloudFrontClient,
@@ -16,7 +17,16 @@ import {
   type Origin,
 } from '@aws-sdk/client-cloudfront';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client, ModifyLoadBalancerAttributesCommand, type LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyLoadBalancerAttributesCommand,
+  RegisterTargetsCommand,
+  type LoadBalancer,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
@@ -42,7 +52,10 @@ describe('idle-canary scan --cloudfront', () => {
   const saved = { ...process.env };
   let moto: RunningMoto;
   let alb: LoadBalancer;
+  let westAlb: LoadBalancer;
   let instanceId: string;
+  let subnets: string[];
+  let vpcId: string;
 
   beforeAll(async () => {
     // Prepare: the emulator; a loopback VPC with an instance at 127.0.0.1; an ALB with a 60 s idle timeout
@@ -50,11 +63,17 @@ describe('idle-canary scan --cloudfront', () => {
     useMotoOnly(moto);
     const ec2 = new EC2Client({});
     const elbv2 = new ElasticLoadBalancingV2Client({});
-    const { subnets } = await motoVpc(ec2, '127.0');
+    ({ vpcId, subnets } = await motoVpc(ec2, '127.0'));
     instanceId = await motoInstance(ec2, subnets[0], '127.0.0.1');
     alb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'edge-api', Subnets: subnets, Type: 'application' }))).LoadBalancers![0];
     await elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: alb.LoadBalancerArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '60' }] }));
-    [ec2, elbv2].forEach((client) => client.destroy());
+    // An ALB in another region than the scanned one, with AWS's default 60 s idle timeout
+    const westEc2 = new EC2Client({ region: 'us-west-2' });
+    const westElbv2 = new ElasticLoadBalancingV2Client({ region: 'us-west-2' });
+    const westVpc = (await westEc2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }))).Vpc!.VpcId!;
+    const westSubnets = await Promise.all(['a', 'b'].map(async (zone, i) => (await westEc2.send(new CreateSubnetCommand({ VpcId: westVpc, CidrBlock: `10.9.${i}.0/24`, AvailabilityZone: `us-west-2${zone}` }))).Subnet!.SubnetId!));
+    westAlb = (await westElbv2.send(new CreateLoadBalancerCommand({ Name: 'west-api', Subnets: westSubnets, Type: 'application' }))).LoadBalancers![0];
+    [ec2, elbv2, westEc2, westElbv2].forEach((client) => client.destroy());
   }, 60_000);
 
   afterAll(async () => {
@@ -73,6 +92,7 @@ describe('idle-canary scan --cloudfront', () => {
       await create('long-keep-alive', customOrigin('alb-90', alb.DNSName!, 90));
       await create('short-keep-alive', customOrigin('alb-30', `dualstack.${alb.DNSName!.toUpperCase()}`, 30));
       await create('public', customOrigin('site', 'origin.example.com'));
+      await create('other-region', customOrigin('west-90', westAlb.DNSName!, 90));
       cloudFront.destroy();
 
       // Act
@@ -135,6 +155,20 @@ describe('idle-canary scan --cloudfront', () => {
       expect(markdown).toContain('idle-canary probe https://origin.example.com:443/ --lb-idle-timeout 5');
     });
 
+    it('looks the ALB of another region up in its region, and fails its 90 s keep-alive against that ALB\'s 60 s idle timeout', () => {
+      // Assess
+      const west = origin('west-90');
+      console.log(`west-90 (${westAlb.DNSName}): ${west.verdict}, ${west.chain?.summary}`);
+      expect(west).toMatchObject({
+        verdict: 'fail',
+        idleTimeoutS: 90,
+        cloudFront: { kind: 'load-balancer', keepAliveS: 90, loadBalancer: { name: 'west-api', type: 'application', arn: westAlb.LoadBalancerArn, idleTimeoutS: 60, region: 'us-west-2' } },
+        phases: { keepAlive: { limitS: 60, verdict: 'fail' } },
+      });
+      expect(west.chain!.summary).toBe("CloudFront keep-alive 90 s → load balancer west-api idle timeout 60 s → backends' limit unknown: short at CloudFront → west-api (needs an idle timeout of at least 91 s)");
+      expect(report.excluded.some((e) => e.cloudFront?.originId === 'west-90')).toBe(false);
+    });
+
     it('still judges the load balancers themselves', () => {
       // Assess
       expect(report.loadBalancers.find((lb) => lb.type === 'application')).toMatchObject({ name: 'edge-api', idleTimeoutS: 60 });
@@ -145,6 +179,7 @@ describe('idle-canary scan --cloudfront', () => {
     let server: Server;
     let report: ScanReport;
     let closeS: number;
+    let nlb: LoadBalancer;
     let cloudFront: ReturnType<typeof mockClient>;
 
     beforeAll(async () => {
@@ -154,6 +189,13 @@ describe('idle-canary scan --cloudfront', () => {
       await once(server, 'listening');
       const port = (server.address() as AddressInfo).port;
       closeS = await keepAliveCloseS(port);
+      // A Network Load Balancer whose TCP listener on 80 passes connections through to the same server, registered as the instance on its port
+      const elbv2 = new ElasticLoadBalancingV2Client({});
+      nlb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'edge-tcp', Subnets: subnets, Type: 'network' }))).LoadBalancers![0];
+      const group = (await elbv2.send(new CreateTargetGroupCommand({ Name: 'edge-tcp-targets', Protocol: 'TCP', Port: port, VpcId: vpcId, TargetType: 'instance' }))).TargetGroups![0];
+      await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: instanceId, Port: port }] }));
+      await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: nlb.LoadBalancerArn, Protocol: 'TCP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: group.TargetGroupArn }] }));
+      elbv2.destroy();
       cloudFront = mockClient(CloudFrontClient);
       const vpcOrigin = (id: string, endpointArn: string) => ({ Id: id, Name: id, Status: 'Deployed', Arn: `arn:aws:cloudfront::123456789012:vpcorigin/${id}`, OriginEndpointArn: endpointArn, CreatedTime: new Date(), LastModifiedTime: new Date() });
       cloudFront.on(ListDistributionsCommand).resolves({
@@ -166,12 +208,21 @@ describe('idle-canary scan --cloudfront', () => {
             { Id: 'EPUBLIC', Origins: { Quantity: 1, Items: [{ Id: 'www', DomainName: 'localhost', CustomOriginConfig: { HTTPPort: port, HTTPSPort: 443, OriginProtocolPolicy: 'http-only', OriginKeepaliveTimeout: 3 } }] } },
             { Id: 'EVPCINSTANCE', Origins: { Quantity: 1, Items: [{ Id: 'app', DomainName: 'ip-127-0-0-1.eu-west-1.compute.internal', VpcOriginConfig: { VpcOriginId: 'vo_instance' } }] } },
             { Id: 'EVPCALB', Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: alb.DNSName!, VpcOriginConfig: { VpcOriginId: 'vo_alb', OriginKeepaliveTimeout: 90 } }] } },
+            { Id: 'EVPCNLB', Origins: { Quantity: 1, Items: [{ Id: 'tcp', DomainName: nlb.DNSName!, VpcOriginConfig: { VpcOriginId: 'vo_nlb' } }] } },
+            { Id: 'ECUSTOMNLB', Origins: { Quantity: 1, Items: [{ Id: 'tcp-by-name', DomainName: nlb.DNSName!, CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'http-only', OriginKeepaliveTimeout: 4 } }] } },
           ] as never,
         },
       });
       cloudFront.on(ListVpcOriginsCommand).resolves({
-        VpcOriginList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 2, Items: [vpcOrigin('vo_instance', `arn:aws:ec2:eu-west-1:123456789012:instance/${instanceId}`), vpcOrigin('vo_alb', alb.LoadBalancerArn!)] },
+        VpcOriginList: {
+          Marker: '',
+          MaxItems: 100,
+          IsTruncated: false,
+          Quantity: 3,
+          Items: [vpcOrigin('vo_instance', `arn:aws:ec2:eu-west-1:123456789012:instance/${instanceId}`), vpcOrigin('vo_alb', alb.LoadBalancerArn!), vpcOrigin('vo_nlb', nlb.LoadBalancerArn!)],
+        },
       });
+      cloudFront.on(GetVpcOriginCommand, { Id: 'vo_nlb' }).resolves({ VpcOrigin: { ...vpcOrigin('vo_nlb', ''), VpcOriginEndpointConfig: { Name: 'tcp', Arn: '', HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'http-only' } } });
       cloudFront.on(GetVpcOriginCommand, { Id: 'vo_instance' }).resolves({ VpcOrigin: { ...vpcOrigin('vo_instance', ''), VpcOriginEndpointConfig: { Name: 'app', Arn: '', HTTPPort: port, HTTPSPort: 443, OriginProtocolPolicy: 'http-only' } } });
 
       // Act
@@ -212,11 +263,71 @@ describe('idle-canary scan --cloudfront', () => {
       expect(www.backends[0].probe.target).toMatchObject({ host: 'localhost', port: (server.address() as AddressInfo).port, tls: false, path: '/' });
     });
 
+    it('probes the target of the VPC origin on the Network Load Balancer from its VPC, judges it against CloudFront\'s 5 s keep-alive, and checks the NLB\'s 350 s TCP idle timeout', () => {
+      // Assess
+      const tcp = origin('tcp');
+      const target = tcp.backends[0];
+      const keepAlive = target.probe.phases.keepAlive!;
+      console.log(`NLB origin tcp: target ${target.id} in ${target.targetGroup}: keep-alive limit ${keepAlive.limitS} s (${keepAlive.closedWith}); ${tcp.verdict}: ${tcp.chain?.summary}`);
+      expect(tcp).toMatchObject({
+        name: 'cloudfront/EVPCNLB/tcp',
+        type: 'cloudfront',
+        idleTimeoutS: 5,
+        cloudFront: { kind: 'network-load-balancer', keepAliveS: 5, vpcOriginId: 'vo_nlb', networkLoadBalancer: { name: 'edge-tcp', arn: nlb.LoadBalancerArn, listenerPort: 80, idleTimeoutS: 350 } },
+      });
+      expect(tcp.vpcId).toBe(vpcId);
+      expect(target).toMatchObject({ id: `${instanceId}:${(server.address() as AddressInfo).port}`, instanceId, targetGroup: 'edge-tcp-targets' });
+      expect(target.probe.target).toMatchObject({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, tls: false });
+      expect(keepAlive.closedWith).toBe('fin');
+      expect(Math.abs(keepAlive.limitS! - closeS)).toBeLessThan(0.25);
+      expect(tcp.chain!.links.map((l) => [l.downstream, l.downstreamS, l.verdict])).toEqual([
+        ['network load balancer edge-tcp TCP idle timeout', 350, 'pass'],
+        ["edge-tcp's targets", keepAlive.limitS, tcp.phases.keepAlive!.verdict],
+      ]);
+      // Node.js's 6 s against 5 s plus the 1 s margin: never a pass
+      expect(tcp.verdict).not.toBe('pass');
+      expect(tcp.chain!.summary).toMatch(/^CloudFront keep-alive 5 s → network load balancer edge-tcp TCP idle timeout 350 s → targets' limit [\d.]+ s: /);
+      expect(renderScanReport(report).replace(/\n {2,}/g, ' ')).toContain(`CloudFront EVPCNLB origin tcp (network-load-balancer, keep-alive 5 s): ${tcp.chain!.summary}`);
+    });
+
+    it('probes the targets of a custom origin on the NLB\'s DNS name the same way, at the origin\'s port, and judges them against its own keep-alive', () => {
+      // Assess: the same Node.js target (probed once for both origins) closes at 6 s: short of 5 s plus the margin, well past 4 s plus the margin
+      const byName = origin('tcp-by-name');
+      console.log(`custom origin on the NLB's DNS name, keep-alive 4 s: ${byName.verdict}, ${byName.chain?.summary}`);
+      expect(byName).toMatchObject({ idleTimeoutS: 4, verdict: 'pass', cloudFront: { kind: 'network-load-balancer', domainName: nlb.DNSName, keepAliveS: 4, networkLoadBalancer: { name: 'edge-tcp', listenerPort: 80, idleTimeoutS: 350 } } });
+      expect(byName.backends.map((b) => [b.id, b.targetGroup, b.verdict])).toEqual([[`${instanceId}:${(server.address() as AddressInfo).port}`, 'edge-tcp-targets', 'pass']]);
+      expect(origin('tcp').verdict).not.toBe('pass');
+      expect(byName.chain!.summary).toMatch(/: no hop is short$/);
+    });
+
     it('checks the VPC origin on the ALB by its ARN, without a probe', () => {
       // Assess
       expect(origin('api')).toMatchObject({ verdict: 'fail', idleTimeoutS: 90, backends: [], cloudFront: { kind: 'load-balancer', vpcOriginId: 'vo_alb', loadBalancer: { name: 'edge-api', idleTimeoutS: 60 } } });
     });
   });
+
+  it('lists each VPC origin as not checked, of unknown kind, when ListVpcOrigins fails, and the run is inconclusive, never a pass', async () => {
+    // Prepare
+    const cloudFront = mockClient(CloudFrontClient);
+    cloudFront.on(ListDistributionsCommand).resolves({
+      DistributionList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 1, Items: [{ Id: 'EVPC', Origins: { Quantity: 1, Items: [{ Id: 'app', DomainName: 'app.internal', VpcOriginConfig: { VpcOriginId: 'vo_app' } }] } }] as never },
+    });
+    cloudFront.on(ListVpcOriginsCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudfront:ListVpcOrigins'), { name: 'AccessDenied' }));
+    const { io, out } = capture();
+
+    // Act
+    const status = await main(['scan', '--region', 'eu-west-1', '--cloudfront', '--json'], io);
+    cloudFront.restore();
+    const report = JSON.parse(out()) as ScanReport;
+
+    // Assess
+    const denied = 'ListVpcOrigins: AccessDenied: User is not authorized to perform: cloudfront:ListVpcOrigins';
+    expect(status).toBe(3);
+    expect(report.loadBalancers.filter((lb) => lb.type === 'cloudfront').map((lb) => [lb.name, lb.verdict, lb.error])).toEqual([['cloudfront/vpc-origins', 'inconclusive', denied]]);
+    expect(report.notCovered.filter((n) => n.type === 'cloudfront')).toEqual([
+      { name: 'cloudfront/EVPC/app', type: 'cloudfront', reason: `not checked: what VPC origin vo_app points at is unknown: ${denied}`, cloudFront: { distributionId: 'EVPC', originId: 'app', domainName: 'vo_app', keepAliveS: 5, kind: 'unknown', vpcOriginId: 'vo_app' } },
+    ]);
+  }, 30_000);
 
   it('reports a failing CloudFront listing as one front with the error, and still the load balancers', async () => {
     // Prepare

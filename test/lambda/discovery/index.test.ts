@@ -167,7 +167,7 @@ describe('discover', () => {
 
     // Assess
     expect(discovery.notCovered).toEqual([
-      { name: 'nlb-dns', type: 'network', reason: 'Network Load Balancers keep idle TCP flows for 350 s by default (tcp.idle_timeout.seconds) and reset them after; their backends are not covered yet' },
+      { name: 'nlb-dns', type: 'network', reason: 'Network Load Balancers keep idle TCP flows for 350 s by default (tcp.idle_timeout.seconds) and reset them after; their targets are probed only behind a CloudFront VPC origin (with cloudFront)' },
     ]);
     expect(discovery.excluded).toEqual([{ name: 'opted-out', type: 'classic', reason: 'opted out by the tag idle-canary:skip=true' }]);
   });
@@ -251,15 +251,16 @@ describe('discover', () => {
     ]);
   });
 
-  it('creates its clients with the adaptive retry mode, since the Describe APIs share a token bucket, CloudFront\'s in us-east-1 (its API is global)', async () => {
+  it('creates its clients with the adaptive retry mode, since the Describe APIs share a token bucket, CloudFront\'s in us-east-1 (its API is global), and another region\'s ELB clients in that region', async () => {
     // Act
-    const clients = createClients('eu-west-1');
+    const { inRegion, ...clients } = createClients('eu-west-1');
+    const west = inRegion!('us-west-2');
 
     // Assess
-    for (const client of Object.values(clients)) {
+    for (const client of [...Object.values(clients), west.elb, west.elbv2]) {
       const strategy = await (client.config as { retryStrategy: () => Promise<{ mode: string }> }).retryStrategy();
       expect(strategy.mode).toBe('adaptive');
-      expect(await client.config.region()).toBe(client === clients.cloudFront ? 'us-east-1' : 'eu-west-1');
+      expect(await client.config.region()).toBe(client === clients.cloudFront ? 'us-east-1' : client === west.elb || client === west.elbv2 ? 'us-west-2' : 'eu-west-1');
     }
   });
 });

@@ -38,7 +38,7 @@ describe('the discover function with IDLE_CANARY_CLOUDFRONT (moto)', () => {
     const origin = (Id: string, DomainName: string, OriginKeepaliveTimeout: number) => ({ Id, DomainName, CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' as const, OriginKeepaliveTimeout } });
     await cloudFront.send(
       new CreateDistributionCommand({
-        DistributionConfig: distributionConfig('shop', [origin('shop-alb', alb.DNSName!, 90), origin('site', 'www.example.com', 10)]),
+        DistributionConfig: distributionConfig('shop', [origin('shop-alb', alb.DNSName!, 90), origin('site', 'www.example.com', 10), origin('slow-site', 'slow.example.com', 180)]),
       }),
     );
     [ec2, elbv2, cloudFront].forEach((client) => client.destroy());
@@ -70,7 +70,7 @@ describe('the discover function with IDLE_CANARY_CLOUDFRONT (moto)', () => {
     // Assess
     const check = discovery.loadBalancers.find((lb) => lb.type === 'cloudfront')!;
     expect(check).toMatchObject({ idleTimeoutS: 90, backends: [], cloudFront: { originId: 'shop-alb', kind: 'load-balancer', loadBalancer: { name: 'shop', idleTimeoutS: 60 } } });
-    expect(discovery.notCovered.map((n) => n.command)).toEqual(['idle-canary probe https://www.example.com:443/ --lb-idle-timeout 10']);
+    expect(discovery.notCovered.map((n) => n.command)).toEqual(['idle-canary probe https://www.example.com:443/ --lb-idle-timeout 10', 'idle-canary probe https://slow.example.com:443/ --lb-idle-timeout 180']);
     expect(run.shards).toEqual([]);
   }, 30_000);
 
@@ -83,6 +83,16 @@ describe('the discover function with IDLE_CANARY_CLOUDFRONT (moto)', () => {
     expect(run.shards[0].vpcId).toBeUndefined();
     expect(run.shards[0].items.map((item) => [item.loadBalancers, item.job.target, item.job.loadBalancerIdleTimeoutS])).toEqual([
       [[expect.stringMatching(/^cloudfront\/[A-Z0-9]+\/site$/)], { host: 'www.example.com', port: 443, tls: true, path: '/' }, 10],
+      [[expect.stringMatching(/^cloudfront\/[A-Z0-9]+\/slow-site$/)], { host: 'slow.example.com', port: 443, tls: true, path: '/' }, 180],
     ]);
+  }, 30_000);
+
+  it('with long timeouts on too, keeps the public origin at CloudFront\'s longest keep-alive (180 s) in the probe function outside any VPC, not the long probe (which runs only in VPCs)', async () => {
+    // Act
+    const { run } = await runWith('run-public-long', { IDLE_CANARY_CLOUDFRONT: 'true', IDLE_CANARY_PROBE_PUBLIC_ORIGINS: 'true', IDLE_CANARY_LONG_TIMEOUTS: 'on' });
+
+    // Assess
+    expect(run.long).toEqual([]);
+    expect(run.shards.map((shard) => [shard.vpcId, shard.items.map((item) => item.job.loadBalancerIdleTimeoutS)])).toEqual([[undefined, [10, 180]]]);
   }, 30_000);
 });

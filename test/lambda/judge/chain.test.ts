@@ -1,5 +1,5 @@
 import type { CloudFrontOrigin } from '../../../lambda/discovery/types';
-import { judgeChain, keepAliveVerdict } from '../../../lambda/judge/chain';
+import { judgeChain, judgePassThrough, keepAliveVerdict } from '../../../lambda/judge/chain';
 
 /** An origin on the ALB `api`, with the given keep-alive and idle timeout. */
 const origin = (keepAliveS: number, idleTimeoutS: number | null): CloudFrontOrigin => ({
@@ -65,5 +65,57 @@ describe('judgeChain', () => {
     // Act and assess
     expect(judgeChain(origin(30, 60), undefined, 1).summary).toBe("CloudFront keep-alive 30 s → load balancer api idle timeout 60 s → backends' limit unknown: no hop is short so far (api's backends: inconclusive)");
     expect(judgeChain(origin(30, null), { verdict: 'pass', toleratedS: 75 }, 1).summary).toBe("CloudFront keep-alive 30 s → load balancer api idle timeout unknown → backends' limit 75 s: api's idle timeout was not read");
+  });
+});
+
+describe('judgeChain of a load balancer in another region', () => {
+  it('says its backends are judged by a run in its region', () => {
+    // Prepare
+    const elsewhere = origin(30, 60);
+    const west = { ...elsewhere, loadBalancer: { ...elsewhere.loadBalancer!, region: 'us-west-2' } };
+
+    // Act
+    const chain = judgeChain(west, undefined, 1);
+
+    // Assess
+    expect(chain.summary).toBe("CloudFront keep-alive 30 s → load balancer api idle timeout 60 s → backends' limit unknown: no hop is short so far (api's backends: judged by a run in us-west-2)");
+  });
+});
+
+describe('judgePassThrough', () => {
+  /** A VPC origin on the NLB `tcp`, whose listener on 80 has this TCP idle timeout. */
+  const nlbOrigin = (keepAliveS: number, idleTimeoutS: number | null): CloudFrontOrigin => ({
+    distributionId: 'E123ABC',
+    originId: 'tcp-origin',
+    domainName: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/tcp/60dc6c495c0c9188',
+    keepAliveS,
+    kind: 'network-load-balancer',
+    vpcOriginId: 'vo_tcp',
+    networkLoadBalancer: { name: 'tcp', arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/tcp/60dc6c495c0c9188', listenerPort: 80, idleTimeoutS },
+  });
+
+  it("judges the NLB's TCP idle timeout and its targets each against CloudFront's keep-alive, and names the short one", () => {
+    // Act
+    const nlbShort = judgePassThrough(nlbOrigin(120, 60), { verdict: 'pass', toleratedS: 200 }, 1);
+    const targetsShort = judgePassThrough(nlbOrigin(5, 350), { verdict: 'fail', toleratedS: 6 }, 1);
+    const neither = judgePassThrough(nlbOrigin(30, 350), { verdict: 'pass', toleratedS: 75 }, 1);
+
+    // Assess
+    expect(nlbShort.summary).toBe("CloudFront keep-alive 120 s → network load balancer tcp TCP idle timeout 60 s → targets' limit 200 s: short at CloudFront → tcp (needs a TCP idle timeout of at least 121 s)");
+    expect(nlbShort.links.map((l) => [l.downstream, l.headroomS, l.verdict])).toEqual([
+      ['network load balancer tcp TCP idle timeout', -60, 'fail'],
+      ["tcp's targets", 80, 'pass'],
+    ]);
+    expect(targetsShort.summary).toBe("CloudFront keep-alive 5 s → network load balancer tcp TCP idle timeout 350 s → targets' limit 6 s: short at CloudFront → tcp's targets (they close idle connections before the keep-alive plus the margin, 6 s)");
+    expect(neither.summary).toBe("CloudFront keep-alive 30 s → network load balancer tcp TCP idle timeout 350 s → targets' limit 75 s: no hop is short");
+  });
+
+  it('says what is unknown, never a pass, when the TCP idle timeout was not read or the targets are inconclusive', () => {
+    // Act
+    const chain = judgePassThrough(nlbOrigin(5, null), { verdict: 'inconclusive', toleratedS: null }, 1);
+
+    // Assess
+    expect(chain.links.map((l) => l.verdict)).toEqual(['inconclusive', 'inconclusive']);
+    expect(chain.summary).toBe("CloudFront keep-alive 5 s → network load balancer tcp TCP idle timeout unknown → targets' limit unknown: no hop is short so far (tcp's TCP idle timeout was not read; tcp's targets: inconclusive)");
   });
 });

@@ -167,6 +167,22 @@ describe('judgeLoadBalancers', () => {
     expect(scanExitCode(report)).toBe(exitCode);
   });
 
+  it('fails a CloudFront origin on a Network Load Balancer whose TCP idle timeout is below the keep-alive, though its targets pass', () => {
+    // Prepare: keep-alive 120 s; the target tolerates 200 s; the NLB resets idle flows after 60 s
+    const networkLoadBalancer = { name: 'tcp', arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/tcp/60dc', listenerPort: 80 };
+    const cloudFront = (idleTimeoutS: number) => ({ distributionId: 'E1', originId: 'tcp', domainName: networkLoadBalancer.arn, keepAliveS: 120, kind: 'network-load-balancer' as const, networkLoadBalancer: { ...networkLoadBalancer, idleTimeoutS } });
+    const lbs = [60, 350].map((nlbS) => lb(`cloudfront/E1/tcp-${nlbS}`, 120, ['10.0.1.7'], { type: 'cloudfront', cloudFront: cloudFront(nlbS) }));
+    const plan = [planItem('10.0.1.7', 120, lbs.map((l) => l.name))];
+
+    // Act
+    const [short, long] = judgeLoadBalancers(lbs, plan, [result('10.0.1.7', 120, phase(null, 200, 120, 'pass'), phase(null, 200, 120, 'pass'))]);
+
+    // Assess
+    expect([short.verdict, short.phases.keepAlive!.verdict, short.chain!.links[0].verdict]).toEqual(['fail', 'pass', 'fail']);
+    expect(short.chain!.summary).toContain('short at CloudFront → tcp (needs a TCP idle timeout of at least 121 s)');
+    expect([long.verdict, long.chain!.summary]).toEqual(['pass', "CloudFront keep-alive 120 s → network load balancer tcp TCP idle timeout 350 s → targets' limit 200 s: no hop is short"]);
+  });
+
   it('reports a load balancer whose discovery failed as inconclusive with its error', () => {
     // Prepare
     const lbs = [lb('locked', 60, [], { error: 'DescribeInstanceHealth: AccessDenied: not authorized' })];
