@@ -43,7 +43,7 @@ export interface PhaseSettings {
 
 /** Staggered sockets: when they connect, and how long a target that may sweep is awaited. */
 export interface Stagger {
-  /** Connect times after the passive socket, in seconds (`staggerOffsetsS`). */
+  /** Idle starts after the passive socket's, in seconds (`staggerOffsetsS`). */
   readonly offsetsS: readonly number[];
   /**
    * At the horizon the youngest socket idle at least this long (the load balancer's timeout
@@ -196,6 +196,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     return holding.finished;
   };
 
+  const openingAt = run.clock.now();
   const passive = run.passive ?? (await openIdle(run));
   if ('error' in passive) {
     record({ role: 'passive', round: 1, plannedIdleS: run.horizonS, ...UNSENT, error: passive.error });
@@ -205,7 +206,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       tasks.push(fixed(passive, 'passive', run.horizonS));
     } else {
       tasks.push(hold(passive, 'passive', run.horizonS));
-      tasks.push(staggerAndTest(run.stagger));
+      tasks.push(staggerAndTest(run.stagger, run.passive === undefined ? passive.idleSince - openingAt : 0));
     }
   }
   for (const idleS of run.roundOneS) tasks.push(openIdle(run).then((idle) => fixed(idle, 'active', idleS)));
@@ -232,15 +233,22 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   /**
    * Opens the staggered sockets on schedule, then at the horizon sends the oldest sockets'
    * requests, and the others' unless a sweep is still awaited.
+   *
+   * Each opens `leadInMs` (what the passive socket took from opening to its idle start) before
+   * its offset, so that its idle, not its connect, starts at the offset. Why: opened at the
+   * offset, every staggered socket idled from a connect later, and the passive socket stood a
+   * step plus a connect before the first: a 3 s coarse clock, probed 0.1 s apart, read 3.101 s.
+   * At most half the first offset: a slow connect (a SYN sent again) says nothing of the next.
    */
-  async function staggerAndTest(stagger: Stagger): Promise<void> {
+  async function staggerAndTest(stagger: Stagger, passiveLeadInMs: number): Promise<void> {
+    const leadInMs = Math.min(passiveLeadInMs, ((stagger.offsetsS[0] ?? 0) * 1000) / 2);
     // No new socket once anything closed: younger ones cannot meet the sweep that closed it.
     const firstClose = new AbortController();
     const stopOpening = AbortSignal.any([phaseSignal, firstClose.signal]);
     const opening = (async () => {
       const opened: Promise<void>[] = [];
       for (const offsetS of stagger.offsetsS) {
-        if (!(await waitUntil(run.clock, state.origin + offsetS * 1000, stopOpening))) break;
+        if (!(await waitUntil(run.clock, state.origin + offsetS * 1000 - leadInMs, stopOpening))) break;
         if (!run.sockets.tryTake()) continue;
         // Not awaited: a slow connect must not delay the next socket's tick.
         opened.push(

@@ -129,6 +129,21 @@ describe('a server with a coarse clock (idle counted in whole seconds)', () => {
     // Assess
     expect(new Set(results.map((result) => result.phases.preRequest!.verdict))).toEqual(new Set(['fail']));
   });
+
+  it('reads its earliest close within the 0.1 s step behind 3 s when a tick falls one connect after the passive socket\'s idle began', async () => {
+    // Act: ticks 354 ms into the second, so the first staggered socket connected on one; opened
+    // at its offset, its idle began a connect late, and the limit read 3.101 s (1 phase in 1001)
+    const result = await probeSimulated(
+      { preRequest: { kind: 'coarse', ticks: 4, tickMs: 1000 }, keepAlive: { kind: 'coarse', ticks: 4, tickMs: 1000 }, phaseMs: 354 },
+      3,
+      { precisionS: 0.1, sweepPrecisionS: 0.1, marginS: 0.5 },
+    );
+
+    // Assess
+    expect(result.phases.preRequest).toMatchObject({ enforcement: 'eager', verdict: 'fail' });
+    expect(result.phases.preRequest!.limitS!).toBeGreaterThanOrEqual(3);
+    expect(result.phases.preRequest!.limitS!).toBeLessThanOrEqual(3.1);
+  });
 });
 
 describe('a lazy server (closes only when a request comes too late)', () => {
