@@ -61,19 +61,34 @@ export function waitUntil(clock: Clock, at: number, signal: AbortSignal): Promis
 }
 
 /**
- * Runs `callback` every `periodMs` until cancelled.
+ * Runs `callback` every `periodMs` until cancelled, with the moment each run was due (clock ms).
  *
  * @example
  * const stop = every(clock, 50, checkSweeps);
  */
-export function every(clock: Clock, periodMs: number, callback: () => void): CancelTimer {
+export function every(clock: Clock, periodMs: number, callback: (dueAt: number) => void): CancelTimer {
   let cancel: CancelTimer;
   const tick = (at: number) => {
     cancel = clock.schedule(at, () => {
       tick(at + periodMs);
-      callback();
+      callback(at);
     });
   };
   tick(clock.now() + periodMs);
   return () => cancel();
+}
+
+/**
+ * How late the event loop runs, sampled every `periodMs` until cancelled: `onLate` gets how
+ * late each sample ran, in ms.
+ *
+ * Why sampled: a close is seen as late as the loop is busy, and the planned sends that measure
+ * it may come long after (a 0.5 s keep-alive timer closes every socket before any sends). A
+ * stall longer than the period delays a sample by all but at most the period.
+ *
+ * @example
+ * const stop = watchLag(clock, 50, (ms) => (lagMs = Math.max(lagMs, ms)));
+ */
+export function watchLag(clock: Clock, periodMs: number, onLate: (ms: number) => void): CancelTimer {
+  return every(clock, periodMs, (dueAt) => onLate(clock.now() - dueAt));
 }

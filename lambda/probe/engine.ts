@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import { SocketBudget } from './budget';
-import { realClock, type Clock } from './clock';
+import { realClock, watchLag, type Clock } from './clock';
 import { wireOf } from './wire';
 import type { WireConnection, WireFactory } from './wire/types';
 import { defaultHorizonS, defaultSweepStepS, roundS } from './plan';
@@ -30,6 +30,12 @@ export const defaults = {
 
 /** Timers and socket events are seen to the millisecond at best. */
 const MIN_LAG_MS = 1;
+
+/**
+ * How often the event loop's lag is sampled while a run probes, in ms: a stall is measured to
+ * within this, well inside the quarter step (0.125 s at the least) that closes are told apart by.
+ */
+const LAG_SAMPLE_MS = 50;
 
 /** Figures of a whole run, for benchmarks and logs. */
 export interface ProbeRunStats {
@@ -90,6 +96,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
   let socketsOpened = 0;
   let peakOpenSockets = 0;
   let maxTimerLatenessMs = 0;
+  let maxLoopLagMs = 0;
   const services = {
     track: (connection: WireConnection) => {
       socketsOpened++;
@@ -97,12 +104,13 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
       peakOpenSockets = Math.max(peakOpenSockets, open.size);
       void connection.ended.then(() => open.delete(connection));
     },
-    // A close is seen as late as the event loop is busy; planned sends measure how busy it gets.
-    lagS: () => Math.max(maxTimerLatenessMs, MIN_LAG_MS) / 1000,
+    // A close is seen as late as the event loop is busy; planned sends and samples measure how busy it gets.
+    lagS: () => Math.max(maxTimerLatenessMs, maxLoopLagMs, MIN_LAG_MS) / 1000,
     noteLateness: (ms: number) => (maxTimerLatenessMs = Math.max(maxTimerLatenessMs, ms)),
   };
   const closeAll = () => open.forEach((connection) => connection.destroy());
   signal.addEventListener('abort', closeAll, { once: true });
+  const stopLagWatch = watchLag(io.clock, LAG_SAMPLE_MS, (ms) => (maxLoopLagMs = Math.max(maxLoopLagMs, ms)));
 
   try {
     const results = await Promise.all(
@@ -148,6 +156,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
       },
     };
   } finally {
+    stopLagWatch();
     signal.removeEventListener('abort', closeAll);
     // No socket outlives the run, whatever ended it.
     closeAll();

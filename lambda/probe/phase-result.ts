@@ -61,7 +61,7 @@ interface Failure {
 export function summarizePhase(measured: readonly SocketRecord[], context: PhaseContext): PhaseResult {
   const sockets = discountUnaccepted(measured);
   const lbS = context.loadBalancerIdleTimeoutS;
-  const sweep = analyzeSweeps(spansOf(sockets), context.sweepToleranceS ?? DEFAULT_SWEEP_TOLERANCE_S);
+  const sweep = analyzeSweeps(spansOf(sockets), context.sweepToleranceS ?? DEFAULT_SWEEP_TOLERANCE_S, context.lagS);
   const failure = firstFailure(sockets);
   const periodic = sweep.kind === 'periodic' ? sweep : null;
   // Periodic: only sockets idle across a sweep bound the threshold from below.

@@ -124,7 +124,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     const heldUntilS = openedS(run.clock.now()) - run.stagger.toleranceS;
     const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
     const recorded = spansOf(records);
-    const analysis = analyzeSweeps([...recorded, ...open], run.stagger.toleranceS);
+    const analysis = analyzeSweeps([...recorded, ...open], run.stagger.toleranceS, run.services.lagS());
     // Not once a sweep's bracket is known and its oldest survivor alone waits for the next one.
     if (!state.watchingNextSweep && dependsOnConnectMoment(recorded, run.stagger.toleranceS, Math.max(2 * run.services.lagS(), CLOSE_NOISE_S))) {
       // Every held socket is kept until the server closes it: settled at the first closes, a
