@@ -31,6 +31,12 @@ export interface RunServices {
   track(connection: WireConnection): void;
   /** The longest the event loop has been late so far, in seconds. */
   lagS(): number;
+  /**
+   * The longest the event loop was seen late by the run's own samples too, in seconds: how late
+   * a close may have been seen, however early it came. Only to tell ages apart (sweeps from
+   * timers); brackets keep `lagS`, or every eager limit on a busy host would be narrowed.
+   */
+  loopLagS(): number;
   /** Records how late a planned send went out, in milliseconds. */
   noteLateness(ms: number): void;
 }
@@ -124,7 +130,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     const heldUntilS = openedS(run.clock.now()) - run.stagger.toleranceS;
     const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
     const recorded = spansOf(records);
-    const analysis = analyzeSweeps([...recorded, ...open], run.stagger.toleranceS, run.services.lagS());
+    const analysis = analyzeSweeps([...recorded, ...open], run.stagger.toleranceS, run.services.loopLagS());
     // Not once a sweep's bracket is known and its oldest survivor alone waits for the next one.
     if (!state.watchingNextSweep && dependsOnConnectMoment(recorded, run.stagger.toleranceS, Math.max(2 * run.services.lagS(), CLOSE_NOISE_S))) {
       // Every held socket is kept until the server closes it: settled at the first closes, a

@@ -43,7 +43,7 @@ async function runStaggered(rule: IdleRule, phaseMs = 0, rttMs = 1): Promise<{ s
     deadline: Number.POSITIVE_INFINITY,
     signal: new AbortController().signal,
     settings: { connectTimeoutMs: 5000, responseTimeoutMs: 5000, precisionS: 0.5 },
-    services: { track: () => undefined, lagS: () => 0.001, noteLateness: () => undefined },
+    services: { track: () => undefined, lagS: () => 0.001, loopLagS: () => 0.001, noteLateness: () => undefined },
     clock,
     onSocket: (record) =>
       seen.push({ record, atS: clock.now() / 1000, held: state.holdings.size, narrowing: state.narrowing, watchingNextSweep: state.watchingNextSweep }),
