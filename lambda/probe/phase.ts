@@ -240,7 +240,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
    * Opens the staggered sockets on schedule, then at the horizon sends the oldest sockets'
    * requests, and the others' unless a sweep is still awaited.
    *
-   * Each opens `leadInMs` (what the passive socket took from opening to its idle start) before
+   * Each opens `passiveLeadInMs` (what the passive socket took from opening to its idle start) before
    * its offset, so that its idle, not its connect, starts at the offset. Why: opened at the
    * offset, every staggered socket idled from a connect later, and the passive socket stood a
    * step plus a connect before the first: a 3 s coarse clock, probed 0.1 s apart, read 3.101 s.
