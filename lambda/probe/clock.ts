@@ -78,17 +78,33 @@ export function every(clock: Clock, periodMs: number, callback: (dueAt: number) 
   return () => cancel();
 }
 
+/** The event loop's lateness as sampled (`watchLag`). */
+export interface LagWatch {
+  /** The latest a sample ran, or the one due now is running, in ms. */
+  lateMs(): number;
+  readonly stop: CancelTimer;
+}
+
 /**
- * How late the event loop runs, sampled every `periodMs` until cancelled: `onLate` gets how
- * late each sample ran, in ms.
+ * Samples how late the event loop runs, every `periodMs` until stopped.
  *
  * Why sampled: a close is seen as late as the loop is busy, and the planned sends that measure
- * it may come long after (a 0.5 s keep-alive timer closes every socket before any sends). A
- * stall longer than the period delays a sample by all but at most the period.
+ * it may come long after (a 0.5 s keep-alive timer closes every socket before any sends). Why
+ * the sample due and not yet run counts too: closes seen at the end of a stall are handled
+ * before the sample due during it, and a phase judged then knew nothing of the stall. Either
+ * way a stall is measured to within the period.
  *
  * @example
- * const stop = watchLag(clock, 50, (ms) => (lagMs = Math.max(lagMs, ms)));
+ * const lag = watchLag(clock, 50);
+ * lag.lateMs(); // 180 after a 200 ms stall
+ * lag.stop();
  */
-export function watchLag(clock: Clock, periodMs: number, onLate: (ms: number) => void): CancelTimer {
-  return every(clock, periodMs, (dueAt) => onLate(clock.now() - dueAt));
+export function watchLag(clock: Clock, periodMs: number): LagWatch {
+  let maxMs = 0;
+  let nextDueAt = clock.now() + periodMs;
+  const stop = every(clock, periodMs, (dueAt) => {
+    maxMs = Math.max(maxMs, clock.now() - dueAt);
+    nextDueAt = dueAt + periodMs;
+  });
+  return { lateMs: () => Math.max(maxMs, clock.now() - nextDueAt), stop };
 }

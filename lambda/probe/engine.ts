@@ -96,7 +96,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
   let socketsOpened = 0;
   let peakOpenSockets = 0;
   let maxTimerLatenessMs = 0;
-  let maxLoopLagMs = 0;
+  const loopLag = watchLag(io.clock, LAG_SAMPLE_MS);
   const services = {
     track: (connection: WireConnection) => {
       socketsOpened++;
@@ -107,12 +107,11 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
     // A close is seen as late as the event loop is busy; planned sends measure how busy it gets.
     lagS: () => Math.max(maxTimerLatenessMs, MIN_LAG_MS) / 1000,
     // Samples measure it also when no send was planned (a short timer closes every socket first).
-    loopLagS: () => Math.max(maxTimerLatenessMs, maxLoopLagMs, MIN_LAG_MS) / 1000,
+    loopLagS: () => Math.max(maxTimerLatenessMs, loopLag.lateMs(), MIN_LAG_MS) / 1000,
     noteLateness: (ms: number) => (maxTimerLatenessMs = Math.max(maxTimerLatenessMs, ms)),
   };
   const closeAll = () => open.forEach((connection) => connection.destroy());
   signal.addEventListener('abort', closeAll, { once: true });
-  const stopLagWatch = watchLag(io.clock, LAG_SAMPLE_MS, (ms) => (maxLoopLagMs = Math.max(maxLoopLagMs, ms)));
 
   try {
     const results = await Promise.all(
@@ -158,7 +157,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
       },
     };
   } finally {
-    stopLagWatch();
+    loopLag.stop();
     signal.removeEventListener('abort', closeAll);
     // No socket outlives the run, whatever ended it.
     closeAll();
