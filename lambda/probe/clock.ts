@@ -61,19 +61,50 @@ export function waitUntil(clock: Clock, at: number, signal: AbortSignal): Promis
 }
 
 /**
- * Runs `callback` every `periodMs` until cancelled.
+ * Runs `callback` every `periodMs` until cancelled, with the moment each run was due (clock ms).
  *
  * @example
  * const stop = every(clock, 50, checkSweeps);
  */
-export function every(clock: Clock, periodMs: number, callback: () => void): CancelTimer {
+export function every(clock: Clock, periodMs: number, callback: (dueAt: number) => void): CancelTimer {
   let cancel: CancelTimer;
   const tick = (at: number) => {
     cancel = clock.schedule(at, () => {
       tick(at + periodMs);
-      callback();
+      callback(at);
     });
   };
   tick(clock.now() + periodMs);
   return () => cancel();
+}
+
+/** The event loop's lateness as sampled (`watchLag`). */
+export interface LagWatch {
+  /** The latest a sample ran, or the one due now is running, in ms. */
+  lateMs(): number;
+  readonly stop: CancelTimer;
+}
+
+/**
+ * Samples how late the event loop runs, every `periodMs` until stopped.
+ *
+ * Why sampled: a close is seen as late as the loop is busy, and the planned sends that measure
+ * it may come long after (a 0.5 s keep-alive timer closes every socket before any sends). Why
+ * the sample due and not yet run counts too: closes seen at the end of a stall are handled
+ * before the sample due during it, and a phase judged then knew nothing of the stall. Either
+ * way a stall is measured to within the period.
+ *
+ * @example
+ * const lag = watchLag(clock, 50);
+ * lag.lateMs(); // 180 after a 200 ms stall
+ * lag.stop();
+ */
+export function watchLag(clock: Clock, periodMs: number): LagWatch {
+  let maxMs = 0;
+  let nextDueAt = clock.now() + periodMs;
+  const stop = every(clock, periodMs, (dueAt) => {
+    maxMs = Math.max(maxMs, clock.now() - dueAt);
+    nextDueAt = dueAt + periodMs;
+  });
+  return { lateMs: () => Math.max(maxMs, clock.now() - nextDueAt), stop };
 }

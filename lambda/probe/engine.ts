@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import { withDefaults } from '../shared/defaults';
 import { DEFAULTS } from '../shared/settings';
 import { SocketBudget } from './budget';
-import { realClock, type Clock } from './clock';
+import { realClock, watchLag, type Clock } from './clock';
 import { wireOf } from './wire';
 import type { WireConnection, WireFactory } from './wire/types';
 import { defaultHorizonS, defaultSweepStepS, roundS } from './plan';
@@ -30,6 +30,12 @@ export const defaults = {
 
 /** Timers and socket events are seen to the millisecond at best. */
 const MIN_LAG_MS = 1;
+
+/**
+ * How often the event loop's lag is sampled while a run probes, in ms: a stall is measured to
+ * within this, well inside the quarter step (0.125 s at the least) that closes are told apart by.
+ */
+const LAG_SAMPLE_MS = 50;
 
 /** Figures of a whole run, for benchmarks and logs. */
 export interface ProbeRunStats {
@@ -90,6 +96,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
   let socketsOpened = 0;
   let peakOpenSockets = 0;
   let maxTimerLatenessMs = 0;
+  const loopLag = watchLag(io.clock, LAG_SAMPLE_MS);
   const services = {
     track: (connection: WireConnection) => {
       socketsOpened++;
@@ -99,6 +106,8 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
     },
     // A close is seen as late as the event loop is busy; planned sends measure how busy it gets.
     lagS: () => Math.max(maxTimerLatenessMs, MIN_LAG_MS) / 1000,
+    // Samples measure it also when no send was planned (a short timer closes every socket first).
+    loopLagS: () => Math.max(maxTimerLatenessMs, loopLag.lateMs(), MIN_LAG_MS) / 1000,
     noteLateness: (ms: number) => (maxTimerLatenessMs = Math.max(maxTimerLatenessMs, ms)),
   };
   const closeAll = () => open.forEach((connection) => connection.destroy());
@@ -148,6 +157,7 @@ export async function runProbe(jobs: readonly ProbeJob[], options: ProbeOptions 
       },
     };
   } finally {
+    loopLag.stop();
     signal.removeEventListener('abort', closeAll);
     // No socket outlives the run, whatever ended it.
     closeAll();

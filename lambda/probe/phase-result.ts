@@ -21,6 +21,12 @@ export interface PhaseContext {
    * still open at T minus this.
    */
   readonly lagS: number;
+  /**
+   * The longest the event loop was seen late by the run's samples too, in seconds: idles closer
+   * than twice this are not told apart (`analyzeSweeps`).
+   * @default lagS
+   */
+  readonly loopLagS?: number;
   /** Set when the phase was cut short (time budget, abort): why, in plain words. */
   readonly cutShort?: string;
   /**
@@ -61,7 +67,7 @@ interface Failure {
 export function summarizePhase(measured: readonly SocketRecord[], context: PhaseContext): PhaseResult {
   const sockets = discountUnaccepted(measured);
   const lbS = context.loadBalancerIdleTimeoutS;
-  const sweep = analyzeSweeps(spansOf(sockets), context.sweepToleranceS ?? DEFAULT_SWEEP_TOLERANCE_S);
+  const sweep = analyzeSweeps(spansOf(sockets), context.sweepToleranceS ?? DEFAULT_SWEEP_TOLERANCE_S, context.loopLagS ?? context.lagS);
   const failure = firstFailure(sockets);
   const periodic = sweep.kind === 'periodic' ? sweep : null;
   // Periodic: only sockets idle across a sweep bound the threshold from below.

@@ -31,6 +31,12 @@ export interface RunServices {
   track(connection: WireConnection): void;
   /** The longest the event loop has been late so far, in seconds. */
   lagS(): number;
+  /**
+   * The longest the event loop was seen late by the run's own samples too, in seconds: how late
+   * a close may have been seen, however early it came. Only to tell ages apart (sweeps from
+   * timers); brackets keep `lagS`, or every eager limit on a busy host would be narrowed.
+   */
+  loopLagS(): number;
   /** Records how late a planned send went out, in milliseconds. */
   noteLateness(ms: number): void;
 }
@@ -43,7 +49,7 @@ export interface PhaseSettings {
 
 /** Staggered sockets: when they connect, and how long a target that may sweep is awaited. */
 export interface Stagger {
-  /** Connect times after the passive socket, in seconds (`staggerOffsetsS`). */
+  /** Idle starts after the passive socket's, in seconds (`staggerOffsetsS`). */
   readonly offsetsS: readonly number[];
   /**
    * At the horizon the youngest socket idle at least this long (the load balancer's timeout
@@ -130,7 +136,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     const heldUntilS = openedS(run.clock.now()) - run.stagger.toleranceS;
     const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
     const recorded = spansOf(records);
-    const analysis = analyzeSweeps([...recorded, ...open], run.stagger.toleranceS);
+    const analysis = analyzeSweeps([...recorded, ...open], run.stagger.toleranceS, run.services.loopLagS());
     // Not once a sweep's bracket is known and its oldest survivor alone waits for the next one.
     if (!state.watchingNextSweep && dependsOnConnectMoment(recorded, run.stagger.toleranceS, Math.max(2 * run.services.lagS(), CLOSE_NOISE_S))) {
       // Every held socket is kept until the server closes it: settled at the first closes, a
@@ -202,6 +208,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     return holding.finished;
   };
 
+  const openingAt = run.clock.now();
   const passive = run.passive ?? (await openIdle(run));
   if ('error' in passive) {
     record({ role: 'passive', round: 1, plannedIdleS: run.horizonS, ...UNSENT, error: passive.error });
@@ -211,7 +218,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       tasks.push(fixed(passive, 'passive', run.horizonS));
     } else {
       tasks.push(hold(passive, 'passive', run.horizonS));
-      tasks.push(staggerAndTest(run.stagger));
+      tasks.push(staggerAndTest(run.stagger, run.passive === undefined ? passive.idleSince - openingAt : 0));
     }
   }
   run.roundOneS.forEach((idleS, i) => tasks.push(openIdle(run).then((idle) => fixed(idle, 'active', idleS, run.idleStartsS?.[i] ?? 0))));
@@ -256,15 +263,22 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   /**
    * Opens the staggered sockets on schedule, then at the horizon sends the oldest sockets'
    * requests, and the others' unless a sweep is still awaited.
+   *
+   * Each opens `passiveLeadInMs` (what the passive socket took from opening to its idle start) before
+   * its offset, so that its idle, not its connect, starts at the offset. Why: opened at the
+   * offset, every staggered socket idled from a connect later, and the passive socket stood a
+   * step plus a connect before the first: a 3 s coarse clock, probed 0.1 s apart, read 3.101 s.
+   * At most half the first offset: a slow connect (a SYN sent again) says nothing of the next.
    */
-  async function staggerAndTest(stagger: Stagger): Promise<void> {
+  async function staggerAndTest(stagger: Stagger, passiveLeadInMs: number): Promise<void> {
+    const leadInMs = Math.min(passiveLeadInMs, ((stagger.offsetsS[0] ?? 0) * 1000) / 2);
     // No new socket once anything closed: younger ones cannot meet the sweep that closed it.
     const firstClose = new AbortController();
     const stopOpening = AbortSignal.any([phaseSignal, firstClose.signal]);
     const opening = (async () => {
       const opened: Promise<void>[] = [];
       for (const offsetS of stagger.offsetsS) {
-        if (!(await waitUntil(run.clock, state.origin + offsetS * 1000, stopOpening))) break;
+        if (!(await waitUntil(run.clock, state.origin + offsetS * 1000 - leadInMs, stopOpening))) break;
         if (!run.sockets.tryTake()) continue;
         // Not awaited: a slow connect must not delay the next socket's tick.
         opened.push(

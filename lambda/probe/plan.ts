@@ -135,7 +135,8 @@ export function roundOneActives(phase: PhaseName, staggered: boolean): number {
 }
 
 /**
- * When staggered sockets connect, in seconds after the passive socket: about `stepS` apart up
+ * When staggered sockets start their idles, in seconds after the passive socket's (the phase
+ * opens each one a connect earlier, so that a connect's time never widens a gap): about `stepS` apart up
  * to `SWEEP_COVERAGE` of the horizon, aligned so
  * that one of them has idled exactly the load balancer's timeout at the horizon, unless that
  * puts the first more than a step after the passive socket.
@@ -154,7 +155,8 @@ export function roundOneActives(phase: PhaseName, staggered: boolean): number {
  * up to a second early or late depending on the sub-second moment it connected. Sockets a
  * whole number of seconds apart all sit at the same moment of the second and sample one
  * point; shortened by `1 / n` s, the n sockets sit at n different moments, so the earliest
- * close the server can give is seen in every run, to within `1 / n` s.
+ * close the server can give is seen in every run, to within `1 / n` s (a sub-second step: to
+ * within the step), plus however much one connect took longer than the passive socket's.
  *
  * Why at most `maxCount`, further apart when fewer: the sockets are reserved before the other
  * phases take theirs; one tick skipped for want of a socket left the youngest ages untried,

@@ -54,22 +54,44 @@ export type SweepAnalysis =
  * closed and the oldest that survived the same instant bracket the threshold, to within the
  * stagger between them, wherever the sweep fell.
  *
+ * Why `lagS`: an event loop that ran late saw each idle's start and end up to that late, so
+ * one timer's idles may differ by twice the lag, and closes due apart are seen at once at the
+ * end of a stall. Ages are told apart only beyond the tolerance plus that (`ageSlackS`): on a
+ * starved loop a 0.5 s keep-alive timer was read as a sweep "checked every 0.7 s".
+ *
  * @example
  * // Sockets opened 2 s apart; a sweep at 75 s closes those opened at 0 to 14 s.
- * analyzeSweeps(spans, 0.05); // { kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 14, sweepsSeen: 1, firstSweepS: 75 }
+ * analyzeSweeps(spans, 0.05, 0.002); // { kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 14, sweepsSeen: 1, firstSweepS: 75 }
  */
-export function analyzeSweeps(spans: readonly IdleSpan[], toleranceS: number): SweepAnalysis {
+export function analyzeSweeps(spans: readonly IdleSpan[], toleranceS: number, lagS = 0): SweepAnalysis {
   const closes = spans.filter((s) => s.closedByServer).sort((a, b) => a.endS - b.endS);
   if (closes.length === 0) return { kind: 'none' };
   const sweeps = clusters(closes, toleranceS);
+  const slackS = ageSlackS(toleranceS, lagS);
   const ageOf = (s: IdleSpan) => s.endS - s.openedS;
   const firstAgeS = Math.min(...closes.map(ageOf));
-  const differentAgesAtOnce = sweeps.some((members) => spread(members.map((m) => m.openedS)) > toleranceS);
+  const differentAgesAtOnce = sweeps.some((members) => spread(members.map((m) => m.openedS)) > slackS);
   // A per-connection timer would have closed every socket at the same idle: one idle past it refutes that.
-  const outlived = spans.some((s) => !s.closedByServer && ageOf(s) > firstAgeS + toleranceS) || closes.some((s) => ageOf(s) > firstAgeS + toleranceS);
+  const outlived = spans.some((s) => !s.closedByServer && ageOf(s) > firstAgeS + slackS) || closes.some((s) => ageOf(s) > firstAgeS + slackS);
   if (differentAgesAtOnce || outlived) return periodic(spans, sweeps, toleranceS);
-  const sameAgeApart = closes.length > 1 && spread(closes.map((s) => s.openedS)) > toleranceS;
+  const sameAgeApart = closes.length > 1 && spread(closes.map((s) => s.openedS)) > slackS;
   return { kind: sameAgeApart ? 'per-connection' : 'undecided' };
+}
+
+/**
+ * How far apart two idles (or two connects) must be to differ, in seconds: the tolerance, plus
+ * twice the event loop's lag (a late start and a late end), but at most three tolerances.
+ *
+ * Why at most three: the tolerance is a quarter of the stagger step (target.ts), so sockets a
+ * whole step apart closed at once still read as a sweep however late the loop ran; a sweep
+ * read as a timer would judge a threshold by one close's idle, and could pass it.
+ *
+ * @example
+ * ageSlackS(0.125, 0.1); // 0.325
+ * ageSlackS(0.125, 2);   // 0.375
+ */
+export function ageSlackS(toleranceS: number, lagS: number): number {
+  return toleranceS + Math.min(2 * Math.max(0, lagS), 2 * toleranceS);
 }
 
 /**

@@ -416,6 +416,7 @@ function phaseContext(run: TargetRun, horizonS: number, signal: AbortSignal) {
     horizonS,
     marginS: run.marginS,
     lagS: run.services.lagS(),
+    loopLagS: run.services.loopLagS(),
     ...(signal.aborted ? { cutShort: (signal.reason as Error).message } : {}),
   };
 }

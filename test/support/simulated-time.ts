@@ -28,6 +28,12 @@ export class SimulatedClock implements Clock {
   private seq = 0;
   private timers: Timer[] = [];
 
+  /**
+   * @param deliveredAt when a timer due at `at` runs: at `at` by default; later to play an event
+   *   loop that is starved (`stalledLoop`), every event due during a stall seen at its end, at once.
+   */
+  public constructor(private readonly deliveredAt: (at: number) => number = (at) => at) {}
+
   public now(): number {
     return this.time;
   }
@@ -61,10 +67,38 @@ export class SimulatedClock implements Clock {
       if (next === undefined) throw new Error(`simulation stalled at ${this.time} ms: the work waits, and no timer is left to wake it`);
       if (next.at > limit) throw new Error(`simulation ran past ${limitMs} ms of simulated time`);
       this.timers.splice(this.timers.indexOf(next), 1);
-      this.time = next.at;
+      this.time = Math.max(this.time, this.deliveredAt(next.at));
       next.callback();
     }
   }
+}
+
+/**
+ * An event loop starved in bursts, for `new SimulatedClock(stalledLoop(...))`: stalls up to
+ * `maxStallMs` long, `everyMs` apart on average (at least half that), at seeded random moments. An event
+ * due during a stall runs at its end, with every other event due meanwhile, in their order.
+ *
+ * Why: beside seven other jest workers on two cores (a load of 10 to 14) the loop went unrun
+ * for a tenth of a second and more, and saw per-connection closes of different ages late and
+ * at once, as a sweep would close them.
+ *
+ * @example
+ * const clock = new SimulatedClock(stalledLoop(seededRandom(SEED), 300, 250));
+ */
+export function stalledLoop(random: () => number, everyMs: number, maxStallMs: number): (at: number) => number {
+  const stalls: { readonly from: number; readonly to: number }[] = [];
+  let plannedUntil = 0;
+  return (at) => {
+    while (plannedUntil <= at) {
+      // At least half the mean apart: back to back, two stalls would be one up to twice as long.
+      const from = plannedUntil + (0.5 + random()) * everyMs;
+      const to = from + random() * maxStallMs;
+      stalls.push({ from, to });
+      plannedUntil = to;
+    }
+    const stall = stalls.find((s) => s.from <= at && at < s.to);
+    return stall === undefined ? at : Math.ceil(stall.to);
+  };
 }
 
 /**

@@ -27,9 +27,9 @@ interface Seen {
  * Runs a pre-request phase with staggered sockets behind a 60 s load balancer against a
  * simulated server that idles by `rule`, and returns the state at its end and as each record came.
  */
-async function runStaggered(rule: IdleRule, phaseMs = 0): Promise<{ state: PhaseState; seen: Seen[] }> {
+async function runStaggered(rule: IdleRule, phaseMs = 0, rttMs = 1): Promise<{ state: PhaseState; seen: Seen[] }> {
   const clock = new SimulatedClock();
-  const server = simulatedServer(clock, { preRequest: rule, keepAlive: { kind: 'never' }, phaseMs });
+  const server = simulatedServer(clock, { preRequest: rule, keepAlive: { kind: 'never' }, phaseMs, rttMs });
   const state = newPhaseState(clock.now());
   const seen: Seen[] = [];
   const run: PhaseRun = {
@@ -43,7 +43,7 @@ async function runStaggered(rule: IdleRule, phaseMs = 0): Promise<{ state: Phase
     deadline: Number.POSITIVE_INFINITY,
     signal: new AbortController().signal,
     settings: { connectTimeoutMs: 5000, responseTimeoutMs: 5000, precisionS: 0.5 },
-    services: { track: () => undefined, lagS: () => 0.001, noteLateness: () => undefined },
+    services: { track: () => undefined, lagS: () => 0.001, loopLagS: () => 0.001, noteLateness: () => undefined },
     clock,
     onSocket: (record) =>
       seen.push({ record, atS: clock.now() / 1000, held: state.holdings.size, narrowing: state.narrowing, watchingNextSweep: state.watchingNextSweep }),
@@ -94,5 +94,14 @@ describe('runPhase, its state read in simulated time', () => {
     expect(state.settled.signal.aborted).toBe(true);
     expect(state.holdings.size).toBe(0);
     expect(state.lastUnpromptedCloseAt / 1000).toBeCloseTo(closes[closes.length - 1].atS, 3);
+  });
+
+  it('starts each staggered socket\'s idle at its offset after the passive socket\'s, whatever a connect takes', async () => {
+    // Act: connects that take 40 ms, against a server that never closes
+    const { seen } = await runStaggered({ kind: 'never' }, 0, 40);
+
+    // Assess: opened at their offsets, their idles would have started 40 ms late (a coarse clock read a step plus a connect)
+    const opened = seen.filter((s) => s.record.role === 'staggered').map((s) => s.record.openedS!);
+    expect(opened.sort((a, b) => a - b)).toEqual(staggerOffsetsS(HORIZON_S, LB_S, STEP_S));
   });
 });

@@ -7,7 +7,7 @@
 import { runProbe, type ProbeOptions, type ProbeResult } from '../../../lambda/probe';
 import { DEFAULTS } from '../../../lambda/shared/settings';
 import { SWEEP_COVERAGE, defaultSweepStepS, staggerOffsetsS } from '../../../lambda/probe/plan';
-import { SimulatedClock, seededRandom, testSeed } from '../../support/simulated-time';
+import { SimulatedClock, seededRandom, stalledLoop, testSeed } from '../../support/simulated-time';
 import { simulatedServer, type SimulatedServerOptions } from '../../support/simulated-server';
 
 const SEED = testSeed('SIM_SEED');
@@ -24,9 +24,8 @@ jest.setTimeout(30_000);
 const BRACKET_60_S = Math.max(...[0, ...staggerOffsetsS(66, 60, defaultSweepStepS(66))].map((offset, i, all) => (i === 0 ? 0 : offset - all[i - 1])));
 const job = (loadBalancerIdleTimeoutS: number) => ({ target: { host: '127.0.0.1', port: 8080, tls: false, path: '/' }, loadBalancerIdleTimeoutS });
 
-/** Probes one simulated server started `phaseMs` into its periodic checks. */
-async function probeSimulated(server: SimulatedServerOptions, loadBalancerIdleTimeoutS: number, options: ProbeOptions = {}): Promise<ProbeResult> {
-  const clock = new SimulatedClock();
+/** Probes one simulated server started `phaseMs` into its periodic checks, on `clock`. */
+async function probeSimulated(server: SimulatedServerOptions, loadBalancerIdleTimeoutS: number, options: ProbeOptions = {}, clock = new SimulatedClock()): Promise<ProbeResult> {
   const backend = simulatedServer(clock, server);
   const { results } = await clock.run(runProbe([job(loadBalancerIdleTimeoutS)], options, { clock, wireOf: backend.wireOf }));
   return results[0];
@@ -149,6 +148,65 @@ describe('a server with a coarse clock (idle counted in whole seconds)', () => {
 
     // Assess
     expect(results).toHaveLength(20);
+  });
+
+  it('reads its earliest close within the 0.1 s step behind 3 s when a tick falls one connect after the passive socket\'s idle began', async () => {
+    // Act: ticks 354 ms into the second, so the first staggered socket connected on one; opened
+    // at its offset, its idle began a connect late, and the limit read 3.101 s (1 phase in 1001)
+    const result = await probeSimulated(
+      { preRequest: { kind: 'coarse', ticks: 4, tickMs: 1000 }, keepAlive: { kind: 'coarse', ticks: 4, tickMs: 1000 }, phaseMs: 354 },
+      3,
+      { precisionS: 0.1, sweepPrecisionS: 0.1, marginS: 0.5 },
+    );
+
+    // Assess
+    expect(result.phases.preRequest).toMatchObject({ enforcement: 'eager', verdict: 'fail' });
+    expect(result.phases.preRequest!.limitS!).toBeGreaterThanOrEqual(3);
+    expect(result.phases.preRequest!.limitS!).toBeLessThanOrEqual(3.1);
+  });
+});
+
+describe('on an event loop starved in bursts (stalls up to 250 ms, every 300 ms on average)', () => {
+  /** A clock whose stalls follow the run's seeded random choices. */
+  const starved = (random: () => number) => new SimulatedClock(stalledLoop(random, 300, 250));
+
+  it('reads a 0.5 s keep-alive timer behind 2 s (the gate tests\' backend) as a per-connection timer in every run, never a sweep', async () => {
+    // Act: closes due apart are seen at once at the end of a stall; 238 of 2000 seeds read a sweep before the lag widened the tolerance, 0 after
+    const random = seededRandom(SEED);
+    await atRandomPhases(
+      24,
+      1000,
+      () => probeSimulated({ preRequest: { kind: 'never' }, keepAlive: { kind: 'timer', afterMs: 500 } }, 2, {}, starved(random)),
+      (result) => {
+        // Assess
+        expect(result.phases.keepAlive).toMatchObject({ enforcement: 'eager', closedWith: 'fin', sweepS: null, verdict: 'fail' });
+        expect(result.phases.keepAlive!.limitS!).toBeGreaterThanOrEqual(0.5);
+        expect(result.phases.keepAlive!.limitS!).toBeLessThanOrEqual(0.75);
+      },
+    );
+  });
+
+  it('still fails Node.js 22 defaults behind 60 s as a sweep, and passes the recommended fix', async () => {
+    // Act & Assess
+    const random = seededRandom(SEED + 1);
+    await atRandomPhases(
+      6,
+      30_000,
+      (phaseMs) => probeSimulated(NODE_22_DEFAULTS(phaseMs), 60, {}, starved(random)),
+      (result) => {
+        expect(result.phases.preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'http-408', verdict: 'fail', sweepS: expect.any(Number) });
+        expect(result.phases.preRequest!.limitS!).toBeLessThanOrEqual(60 + BRACKET_60_S + 0.25);
+      },
+    );
+    await atRandomPhases(
+      6,
+      30_000,
+      (phaseMs) => probeSimulated({ preRequest: { kind: 'sweep', thresholdMs: 66_000, intervalMs: 30_000 }, keepAlive: { kind: 'timer', afterMs: 65_000 }, phaseMs }, 60, {}, starved(random)),
+      (result) => {
+        expect(result.phases.preRequest).toMatchObject({ enforcement: 'eager', verdict: 'pass', sweepS: expect.any(Number) });
+        expect(result.phases.keepAlive).toMatchObject({ verdict: 'pass' });
+      },
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { analyzeSweeps, dependsOnConnectMoment, spansOf, type IdleSpan } from '../../../lambda/probe/sweep';
+import { ageSlackS, analyzeSweeps, dependsOnConnectMoment, spansOf, type IdleSpan } from '../../../lambda/probe/sweep';
 
 /** Sockets opened `stepS` apart from 0, closed by sweeps at `sweepsS` when older than `thresholdS`, else idle until `untilS`. */
 function staggered(count: number, stepS: number, thresholdS: number, sweepsS: readonly number[], untilS: number): IdleSpan[] {
@@ -62,6 +62,29 @@ describe('analyzeSweeps', () => {
     expect(analyzeSweeps(perConnection, 0.05)).toEqual({ kind: 'per-connection' });
     expect(analyzeSweeps(perConnection.slice(0, 1), 0.05)).toEqual({ kind: 'undecided' });
     expect(analyzeSweeps([{ openedS: 0, endS: 66, closedByServer: false }], 0.05)).toEqual({ kind: 'none' });
+  });
+
+  it('reads closes of one per-connection timer, seen late and at once by a starved event loop, as no sweep when the lag explains them', () => {
+    // Prepare: a 0.5 s keep-alive timer; the passive socket's close (due at 0.5 s) seen at the
+    // end of a 0.2 s stall, with those of three sockets whose idles began 0.252 s later
+    const spans: IdleSpan[] = [
+      { openedS: 0, endS: 0.687, closedByServer: true },
+      ...Array.from({ length: 3 }, () => ({ openedS: 0.252, endS: 0.752, closedByServer: true })),
+    ];
+
+    // Act & Assess: read on time, the 0.187 s between their idles was a sweep's evidence
+    expect(analyzeSweeps(spans, 0.125, 0.001)).toMatchObject({ kind: 'periodic' });
+    expect(analyzeSweeps(spans, 0.125, 0.2)).toEqual({ kind: 'undecided' });
+  });
+
+  it('still reads sockets a step apart closed at once as a sweep, however late the event loop ran', () => {
+    // Prepare: a 2 s threshold swept at 3 s; sockets 0.5 s apart (tolerance a quarter step)
+    const spans = staggered(4, 0.5, 2, [3], 4);
+
+    // Act & Assess
+    expect(analyzeSweeps(spans, 0.125, 5)).toMatchObject({ kind: 'periodic', failedS: 2.5, survivedS: 2 });
+    expect(ageSlackS(0.125, 5)).toBe(0.375);
+    expect(ageSlackS(0.125, 0.1)).toBeCloseTo(0.325, 9);
   });
 
   it('reads the spans of socket records, skipping sockets that never idled', () => {
