@@ -2,7 +2,7 @@
  * CloudFormation's and Step Functions' own validators on every template the project
  * synthesizes: from the example `cdk.json`, and from a configuration that uses every key.
  */
-import { App } from 'aws-cdk-lib';
+import { App, CfnResource, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,9 +57,24 @@ const EVERY_KEY = {
   ],
 };
 
-/** Synthesizes the app (bundling skipped: code is not what these validators read) and returns its template files. */
+/** CDK's built-in validation, one engine for the file: it takes seconds to start. */
+const CDK_VALIDATE = new CloudFormationValidatePlugin();
+
+/** The findings CDK's built-in validation reported in the assembly at `outdir`. */
+function cdkValidateFindings(outdir: string): unknown[] {
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: Array<{ pluginName: string; violations: unknown[] }> };
+  return report.pluginReports.filter((plugin) => plugin.pluginName === CloudFormationValidatePlugin.PLUGIN_NAME).flatMap((plugin) => plugin.violations);
+}
+
+/**
+ * Synthesizes the app (bundling skipped: code is not what these validators read) with CDK's
+ * built-in CloudFormation validation, registered here because the tests turn its default
+ * instance off elsewhere (test/support/jest-env.ts), and returns its template files.
+ */
 function synthesize(config: unknown, outdir: string): string[] {
-  buildApp(new App({ outdir, context: { 'idle-canary': config, 'aws:cdk:bundling-stacks': [] } })).synth();
+  const app = buildApp(new App({ outdir, context: { 'idle-canary': config, 'aws:cdk:bundling-stacks': [] } }));
+  Validations.of(app).addPlugins(CDK_VALIDATE);
+  app.synth();
   return readdirSync(outdir).filter((name) => name.endsWith('.template.json')).map((name) => join(outdir, name));
 }
 
@@ -107,6 +122,14 @@ describe.each([
     expect(findings.filter((f) => f.Level === 'Error')).toEqual([]);
   });
 
+  it('pass CDK\'s built-in CloudFormation validation with no finding, as a user\'s `cdk synth` runs it', () => {
+    // Act
+    const findings = cdkValidateFindings(outdir);
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+
   it('hold state machines that asl-validator accepts', () => {
     // Prepare
     const machines = templates.flatMap((file) => {
@@ -126,18 +149,25 @@ describe.each([
 });
 
 describe('the validators themselves', () => {
-  it('fail a template CloudFormation would reject, and a state machine Step Functions would reject', () => {
+  it('fail a template CloudFormation would reject (cfn-lint and CDK\'s built-in validation), and a state machine Step Functions would reject', () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'idle-canary-validate-'));
     const file = join(dir, 'bad.template.json');
-    writeFileSync(file, JSON.stringify({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs1.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' }, Timeout: 901 } } } }));
+    const badFunction = { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs1.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' }, Timeout: 901 } };
+    writeFileSync(file, JSON.stringify({ Resources: { Fn: badFunction } }));
+    const app = new App({ outdir: join(dir, 'cdk.out') });
+    new CfnResource(new Stack(app, 'Bad'), 'Fn', { type: badFunction.Type, properties: badFunction.Properties });
+    Validations.of(app).addPlugins(CDK_VALIDATE);
 
     // Act
     const lint = spawnSync(cfnLint(), ['--format', 'json', '--', file], { encoding: 'utf8' });
+    app.synth();
+    const cdkFindings = cdkValidateFindings(join(dir, 'cdk.out'));
     const asl = aslValidator({ StartAt: 'Missing', States: { Only: { Type: 'Pass', Next: 'Nowhere' } } }, { checkPaths: true, checkArn: true });
 
     // Assess
     rmSync(dir, { recursive: true, force: true });
+    expect(cdkFindings).toEqual(expect.arrayContaining([expect.objectContaining({ ruleName: 'E3717' })]));
     expect((JSON.parse(lint.stdout) as Array<{ Level: string }>).filter((f) => f.Level === 'Error').length).toBeGreaterThan(0);
     expect(asl.isValid).toBe(false);
   });
