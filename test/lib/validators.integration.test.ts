@@ -60,6 +60,11 @@ const EVERY_KEY = {
 /** CDK's built-in validation, one engine for the file: it takes seconds to start. */
 const CDK_VALIDATE = new CloudFormationValidatePlugin();
 
+// Its engine's memory is WebAssembly's, outside the heap: held to the end, it kept the jest
+// worker from exiting in time ("A worker process has failed to exit gracefully"). `_dispose`
+// is how aws-cdk-lib frees it (marked internal: called only where it exists).
+afterAll(() => (CDK_VALIDATE as unknown as { _dispose?: () => void })._dispose?.());
+
 /** The findings CDK's built-in validation reported in the assembly at `outdir`. */
 function cdkValidateFindings(outdir: string): unknown[] {
   const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: Array<{ pluginName: string; violations: unknown[] }> };
