@@ -2,7 +2,7 @@
  * CloudFormation's and Step Functions' own validators on every template the project
  * synthesizes: from the example `cdk.json`, and from a configuration that uses every key.
  */
-import { App } from 'aws-cdk-lib';
+import { App, CfnResource, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,9 +57,29 @@ const EVERY_KEY = {
   ],
 };
 
-/** Synthesizes the app (bundling skipped: code is not what these validators read) and returns its template files. */
+/** CDK's built-in validation, one engine for the file: it takes seconds to start. */
+const CDK_VALIDATE = new CloudFormationValidatePlugin();
+
+// Its engine's memory is WebAssembly's, outside the heap: held to the end, it kept the jest
+// worker from exiting in time ("A worker process has failed to exit gracefully"). `_dispose`
+// is how aws-cdk-lib frees it (marked internal: called only where it exists).
+afterAll(() => (CDK_VALIDATE as unknown as { _dispose?: () => void })._dispose?.());
+
+/** The findings CDK's built-in validation reported in the assembly at `outdir`. */
+function cdkValidateFindings(outdir: string): unknown[] {
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: Array<{ pluginName: string; violations: unknown[] }> };
+  return report.pluginReports.filter((plugin) => plugin.pluginName === CloudFormationValidatePlugin.PLUGIN_NAME).flatMap((plugin) => plugin.violations);
+}
+
+/**
+ * Synthesizes the app (bundling skipped: code is not what these validators read) with CDK's
+ * built-in CloudFormation validation, registered here because the tests turn its default
+ * instance off elsewhere (test/support/jest-env.ts), and returns its template files.
+ */
 function synthesize(config: unknown, outdir: string): string[] {
-  buildApp(new App({ outdir, context: { 'idle-canary': config, 'aws:cdk:bundling-stacks': [] } })).synth();
+  const app = buildApp(new App({ outdir, context: { 'idle-canary': config, 'aws:cdk:bundling-stacks': [] } }));
+  Validations.of(app).addPlugins(CDK_VALIDATE);
+  app.synth();
   return readdirSync(outdir).filter((name) => name.endsWith('.template.json')).map((name) => join(outdir, name));
 }
 
@@ -68,6 +88,34 @@ function synthesize(config: unknown, outdir: string): string[] {
  * Why not skip: a template CloudFormation rejects is a deployment that fails.
  */
 const cfnLint = (): string => ensurePythonCommand('cfn-lint', 'cfn-lint');
+
+/** What cfn-lint found in one template. */
+interface LintFinding {
+  readonly Level: string;
+  readonly Rule: { Id: string };
+  readonly Message: string;
+  readonly Filename: string;
+}
+
+/** Every template the file lints: each `describe` adds its own when jest collects it. */
+const toLint: string[] = [];
+
+let lintRun: { status: number | null; stderr: string; findings: LintFinding[] } | undefined;
+
+/**
+ * cfn-lint's run over every template of `toLint`, made once, when a test first asks.
+ *
+ * Why once: cfn-lint takes about 3 CPU-seconds to start and 0.6 per template; three runs of it
+ * were half of this file's CPU. A test reads the findings of its own templates (`Filename`).
+ * Exit 1 is cfn-lint failing to run; 2, 4 and 8 flag errors, warnings and notes.
+ */
+function cfnLintAll(): NonNullable<typeof lintRun> {
+  if (lintRun === undefined) {
+    const lint = spawnSync(cfnLint(), ['--format', 'json', '--', ...toLint], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    lintRun = { status: lint.status, stderr: lint.stderr, findings: lint.status === 1 ? [] : (JSON.parse(lint.stdout) as LintFinding[]) };
+  }
+  return lintRun;
+}
 
 /** A state machine's definition with CloudFormation references replaced by plausible values. */
 function definitionOf(template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }, machineId: string): unknown {
@@ -93,18 +141,27 @@ describe.each([
 ])('the templates synthesized from %s', (_name, config) => {
   const outdir = mkdtempSync(join(tmpdir(), 'idle-canary-validate-'));
   const templates = synthesize(config, outdir);
+  toLint.push(...templates);
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it('pass cfn-lint with no error-level finding', () => {
     // Act
-    const lint = spawnSync(cfnLint(), ['--format', 'json', '--', ...templates], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const lint = cfnLintAll();
 
-    // Assess: exit 1 is cfn-lint failing to run; 2, 4 and 8 flag errors, warnings and notes
+    // Assess
     expect(lint.status).not.toBe(1);
-    const findings = JSON.parse(lint.stdout) as Array<{ Level: string; Rule: { Id: string }; Message: string; Filename: string }>;
+    const findings = lint.findings.filter((f) => templates.includes(f.Filename));
     console.log(`cfn-lint on ${templates.length} template(s): ${findings.length} finding(s)${findings.map((f) => `\n  ${f.Level} ${f.Rule.Id} ${f.Message}`).join('')}`);
     expect(lint.stderr).toBe('');
     expect(findings.filter((f) => f.Level === 'Error')).toEqual([]);
+  });
+
+  it('pass CDK\'s built-in CloudFormation validation with no finding, as a user\'s `cdk synth` runs it', () => {
+    // Act
+    const findings = cdkValidateFindings(outdir);
+
+    // Assess
+    expect(findings).toEqual([]);
   });
 
   it('hold state machines that asl-validator accepts', () => {
@@ -126,19 +183,29 @@ describe.each([
 });
 
 describe('the validators themselves', () => {
-  it('fail a template CloudFormation would reject, and a state machine Step Functions would reject', () => {
+  // A function CloudFormation rejects (an unknown runtime, a timeout above 900 s), linted with the other templates
+  const dir = mkdtempSync(join(tmpdir(), 'idle-canary-validate-'));
+  const file = join(dir, 'bad.template.json');
+  const badFunction = { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs1.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' }, Timeout: 901 } };
+  writeFileSync(file, JSON.stringify({ Resources: { Fn: badFunction } }));
+  toLint.push(file);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fail a template CloudFormation would reject (cfn-lint and CDK\'s built-in validation), and a state machine Step Functions would reject', () => {
     // Prepare
-    const dir = mkdtempSync(join(tmpdir(), 'idle-canary-validate-'));
-    const file = join(dir, 'bad.template.json');
-    writeFileSync(file, JSON.stringify({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs1.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' }, Timeout: 901 } } } }));
+    const app = new App({ outdir: join(dir, 'cdk.out') });
+    new CfnResource(new Stack(app, 'Bad'), 'Fn', { type: badFunction.Type, properties: badFunction.Properties });
+    Validations.of(app).addPlugins(CDK_VALIDATE);
 
     // Act
-    const lint = spawnSync(cfnLint(), ['--format', 'json', '--', file], { encoding: 'utf8' });
+    const lint = cfnLintAll();
+    app.synth();
+    const cdkFindings = cdkValidateFindings(join(dir, 'cdk.out'));
     const asl = aslValidator({ StartAt: 'Missing', States: { Only: { Type: 'Pass', Next: 'Nowhere' } } }, { checkPaths: true, checkArn: true });
 
     // Assess
-    rmSync(dir, { recursive: true, force: true });
-    expect((JSON.parse(lint.stdout) as Array<{ Level: string }>).filter((f) => f.Level === 'Error').length).toBeGreaterThan(0);
+    expect(cdkFindings).toEqual(expect.arrayContaining([expect.objectContaining({ ruleName: 'E3717' })]));
+    expect(lint.findings.filter((f) => f.Filename === file && f.Level === 'Error').length).toBeGreaterThan(0);
     expect(asl.isValid).toBe(false);
   });
 });

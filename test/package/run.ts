@@ -12,9 +12,10 @@ export interface CommandRun {
 
 /**
  * The environment of a user's shell: without the `npm_*` variables of the `npm test` running
- * the tests, which would steer the npm commands run inside them.
+ * the tests, which would steer the npm commands run inside them, nor the switch that turns CDK's
+ * built-in validation off in the tests' own synths (test/support/jest-env.ts): a user's synth has it.
  */
-export const USER_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_')));
+export const USER_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_') && name !== 'CDK_VALIDATION'));
 
 /** Runs `file args` in `cwd`, for at most `timeoutMs`. */
 export function runIn(cwd: string, file: string, args: readonly string[], { timeoutMs = 120_000, env = USER_ENV } = {}): Promise<CommandRun> {

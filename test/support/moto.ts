@@ -6,7 +6,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastLine } from './last-line';
-import { closedPort } from './loopback';
 import { ensurePythonCommand } from './python';
 
 export interface RunningMoto {
@@ -31,13 +30,24 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-/** Starts `moto_server` and waits (at most 20 s) until it answers. */
+/** The line werkzeug prints once it listens, with the port the system gave it. */
+const LISTENING = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
+
+/**
+ * Starts `moto_server` on a port the system gives it and waits (at most 20 s) until it answers.
+ *
+ * Why not a port found closed beforehand: between that look and moto's bind (a second of
+ * Python's start) another process took the port in a parallel run, and the readiness check
+ * got its answer from that process: the SDK then read "ok" as XML.
+ */
 export async function startMoto(): Promise<RunningMoto> {
-  const port = await closedPort();
-  const child: ChildProcess = spawn(ensurePythonCommand('moto_server', 'moto[server]'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(ensurePythonCommand('moto_server', 'moto[server]'), ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const endpoint = `http://127.0.0.1:${port}`;
+  let port: number | undefined;
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+    port ??= Number(LISTENING.exec(stderr)?.[1]) || undefined;
+  });
   const stop = async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -48,8 +58,8 @@ export async function startMoto(): Promise<RunningMoto> {
   };
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${lastLine(stderr)}`);
-    const ready = await answers(port);
-    if (ready) {
+    if (port !== undefined && (await answers(port))) {
+      const endpoint = `http://127.0.0.1:${port}`;
       return {
         endpoint,
         env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DISABLE_REQUEST_COMPRESSION: 'true', AWS_EC2_METADATA_DISABLED: 'true' },
@@ -59,7 +69,7 @@ export async function startMoto(): Promise<RunningMoto> {
     await sleep(100);
   }
   await stop();
-  throw new Error(`moto_server did not answer on ${endpoint} within 20 s: ${lastLine(stderr)}`);
+  throw new Error(`moto_server did not answer ${port === undefined ? 'nor say its port' : `on 127.0.0.1:${port}`} within 20 s: ${lastLine(stderr)}`);
 }
 
 /**

@@ -5,6 +5,9 @@
  * nothing installed beforehand, as the Debian packages of `debian.ts` do.
  */
 import { spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { CACHE } from './cache';
 import { reportFirstUse } from './first-use';
 import { lastLine } from './last-line';
 
@@ -14,10 +17,51 @@ const CHECK_TIMEOUT_MS = 60_000;
 /** How long pip may take: without it, pip's retries against an unreachable index last many minutes. */
 const INSTALL_TIMEOUT_MS = 300_000;
 
-/** Whether `command --help` runs and exits 0, within its bound. */
-const runs = (command: string): boolean => spawnSync(command, ['--help'], { stdio: 'ignore', timeout: CHECK_TIMEOUT_MS }).status === 0;
+/** Where a command seen to run is noted, by name, with the executable it ran as. */
+const SEEN = join(CACHE, 'python');
 
-/** Commands already seen to run: each is checked once per test file, not once per call. */
+/** The executable `command` runs as, from PATH (its path, modification time and size), or none. */
+function executable(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const file = join(dir, command);
+    try {
+      accessSync(file, constants.X_OK);
+      const { mtimeMs, size } = statSync(file);
+      return `${file}\0${mtimeMs}\0${size}`;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether `command --help` runs and exits 0, within its bound; once per executable.
+ *
+ * Why noted in the cache: the check starts Python and imports the package, 1.2 CPU-seconds for
+ * moto_server and 2.4 for cfn-lint, and each test file that starts moto checked again. The
+ * note names the executable PATH gave (its path, modification time and size): another one is
+ * checked again; remove `.cache/python/` to check the same one again.
+ */
+function runs(command: string): boolean {
+  const found = executable(command);
+  const note = join(SEEN, command);
+  try {
+    if (found !== undefined && readFileSync(note, 'utf8') === found) return true;
+  } catch {
+    // never seen to run
+  }
+  if (spawnSync(command, ['--help'], { stdio: 'ignore', timeout: CHECK_TIMEOUT_MS }).status !== 0) return false;
+  if (found !== undefined) {
+    mkdirSync(SEEN, { recursive: true });
+    // Written aside and renamed: another jest worker never reads half a note.
+    writeFileSync(`${note}.${process.pid}`, found);
+    renameSync(`${note}.${process.pid}`, note);
+  }
+  return true;
+}
+
+/** Commands already seen to run in this test file. */
 const ready = new Set<string>();
 
 /**
