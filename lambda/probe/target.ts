@@ -139,8 +139,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
           onSocket: (record) => {
             // The passive socket sends at the horizon with the others; one the server closed tells nothing of them.
             if (phase === 'preRequest' && record.role === 'passive' && !record.unprompted) silentUntil = Math.min(silentUntil, run.clock.now());
-            // An unanswered request is recorded when the response timeout ends its wait: it was sent that long before.
-            if (phase === 'keepAlive' && unansweredRequest(record) && run.clock.now() - run.settings.responseTimeoutMs < silentUntil) unansweredWhileSilent.add(record);
+            if (phase === 'keepAlive' && unansweredRequest(record) && sentAt(record, first.idleSince) < silentUntil) unansweredWhileSilent.add(record);
             run.onSocket(phase, record);
           },
         }).finally(() => {
@@ -177,6 +176,22 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     cancelTimer();
     run.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * When a phase's socket sent its request (clock ms), from its record on the phase's time axis
+ * (`origin`, clock ms).
+ *
+ * Why not the moment the record came less the response timeout: a loaded event loop records an
+ * unanswered request late, and a request sent half a second before the silent connections were
+ * released (gunicorn `--threads 4`, a keep-alive socket whose idle started half a second late)
+ * read as sent after it, a lazy limit of a server that was only busy.
+ *
+ * @example
+ * sentAt({ openedS: 0.5, idleS: 21, ... }, origin); // origin + 21_500
+ */
+function sentAt(record: SocketRecord, origin: number): number {
+  return origin + ((record.openedS ?? 0) + (record.idleS ?? 0)) * 1000;
 }
 
 /** What a keep-alive retest needs of its target's run. */
