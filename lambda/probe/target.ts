@@ -111,7 +111,10 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     const activesLeft = Math.max(Math.min(1, spare), spare - (stagger?.offsetsS.length ?? 0));
 
     // Keep-alive requests left unanswered while the pre-request phase held silent connections,
-    // until `silentUntil` (clock ms): when its sockets stopped idling.
+    // until `silentUntil` (clock ms): when that phase ended. Not when its passive socket was
+    // answered: that is its first test at the horizon, and the staggered sockets then wait on
+    // for a sweep, holding gunicorn --threads 4's threads for half a horizon more; a keep-alive
+    // request sent meanwhile read as a lazy limit.
     const unansweredWhileSilent = new Set<SocketRecord>();
     let silentUntil = run.phases.includes('preRequest') ? Number.POSITIVE_INFINITY : 0;
     let preRequestEnded = (): void => undefined;
@@ -137,8 +140,6 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
           services: phaseServices,
           clock: run.clock,
           onSocket: (record) => {
-            // The passive socket sends at the horizon with the others; one the server closed tells nothing of them.
-            if (phase === 'preRequest' && record.role === 'passive' && !record.unprompted) silentUntil = Math.min(silentUntil, run.clock.now());
             if (phase === 'keepAlive' && unansweredRequest(record) && sentAt(record, first.idleSince) < silentUntil) unansweredWhileSilent.add(record);
             run.onSocket(phase, record);
           },
