@@ -58,7 +58,7 @@ module.exports = {
   // Three times the cores: most of the compat and integration time is waiting on real timeouts
   // (a server's idle limit, a process, moto), which workers spend side by side; jest's default
   // (cores - 1, so one on two cores) ran those waits one after another. Not more: the run is
-  // bound by CPU (about 765 CPU-seconds on a fresh clone, 6.4 minutes of two cores at best), so
+  // bound by CPU (about 530 CPU-seconds on a fresh clone, 4.4 minutes of two cores at best), so
   // more workers only raise the load, and at eight (a load average of 10 to 14 on two cores) the
   // gate files' 0.5 s keep-alive server, timed by a starved event loop, read as a periodic sweep
   // in two fresh-clone runs of two. Every test listens on port 0 or a free port it asks for, and

@@ -3,7 +3,7 @@
  * probed for real on loopback.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runProbe, type ProbeResult } from '../../../lambda/probe';
+import { runProbe, type ProbeOptions, type ProbeResult } from '../../../lambda/probe';
 import { DEFAULTS } from '../../../lambda/shared/settings';
 import { coarseClockServer, lazyBothServer, sweepingServer, type LoopbackServer } from '../../support/loopback';
 import { seededRandom, testSeed } from '../../support/simulated-time';
@@ -18,30 +18,52 @@ const OPTIONS = { marginS: 0.2, precisionS: 0.1, sweepPrecisionS: 0.1 };
 const NOISE_S = 0.05;
 const job = (port: number) => ({ target: { host: '127.0.0.1', port, tls: false, path: '/' }, loadBalancerIdleTimeoutS: LB_S });
 
+/** Servers probed at the same time by `probeAfter`. */
+const AT_ONCE = 10;
+
+/** Seeded random delays up to `spreadMs`, printed with the seed that replays them. */
+function seededDelaysMs(runs: number, spreadMs: number): number[] {
+  const random = seededRandom(SEED);
+  const delaysMs = Array.from({ length: runs }, () => random() * spreadMs);
+  console.log(`seed ${SEED} (SWEEP_SEED=${SEED} replays it): probes started ${delaysMs.map((ms) => ms.toFixed(0)).join(', ')} ms after their servers`);
+  return delaysMs;
+}
+
+/**
+ * Starts a server for each delay (kept in `started`, to close) and probes it that long after
+ * its start, `AT_ONCE` at a time.
+ *
+ * Why not all at once: the servers run their own sweeps and ticks on the event loop their probes
+ * share, and beside a whole `npm test` on two cores 20 of them ran that loop late enough for a
+ * server's sweep to come after every held socket had passed its threshold (no survivor:
+ * `inconclusive`), or for a survival to read 2.056 s against a 2 s threshold.
+ */
+async function probeAfter<T extends LoopbackServer>(delaysMs: readonly number[], start: () => Promise<T>, options: ProbeOptions, started: LoopbackServer[]): Promise<Array<ProbeResult & { backend: T }>> {
+  const results: Array<ProbeResult & { backend: T }> = [];
+  for (let first = 0; first < delaysMs.length; first += AT_ONCE) {
+    const batch = delaysMs.slice(first, first + AT_ONCE).map(async (delayMs) => {
+      const server = await start();
+      started.push(server);
+      await sleep(delayMs);
+      const {
+        results: [result],
+      } = await runProbe([job(server.port)], options);
+      return { ...result, backend: server };
+    });
+    results.push(...(await Promise.all(batch)));
+  }
+  return results;
+}
+
 describe('a Node.js server that checks headersTimeout in periodic sweeps', () => {
   const servers: LoopbackServer[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((server) => server.close()));
   });
 
-  /**
-   * Probes `runs` servers at once, each started at a seeded random offset before its probe, so
-   * that every run meets the sweeps at another phase.
-   */
-  async function probeAtRandomPhases(runs: number, intervalMs: number): Promise<ProbeResult[]> {
-    const random = seededRandom(SEED);
-    const delaysMs = Array.from({ length: runs }, () => random() * intervalMs);
-    console.log(`seed ${SEED} (SWEEP_SEED=${SEED} replays it): probes started ${delaysMs.map((ms) => ms.toFixed(0)).join(', ')} ms after their servers`);
-    return Promise.all(
-      delaysMs.map(async (delayMs) => {
-        const server = await sweepingServer(2000, intervalMs);
-        servers.push(server);
-        await sleep(delayMs);
-        const { results } = await runProbe([job(server.port)], OPTIONS);
-        return results[0];
-      }),
-    );
-  }
+  /** Probes `runs` servers, each started at a seeded random offset before its probe, so that every run meets the sweeps at another phase. */
+  const probeAtRandomPhases = (runs: number, intervalMs: number): Promise<ProbeResult[]> =>
+    probeAfter(seededDelaysMs(runs, intervalMs), () => sweepingServer(2000, intervalMs), OPTIONS, servers);
 
   it.each([1000, 400])('brackets the 2 s threshold to the precision and fails, the same in 20 runs at random phases of a %i ms sweep', async (intervalMs) => {
     // Act
@@ -64,8 +86,6 @@ describe('a Node.js server that checks headersTimeout in periodic sweeps', () =>
 });
 
 const MARGIN_OPTIONS = { ...OPTIONS, marginS: 0.5 };
-/** Servers probed at the same time by `probeAtSeededPhases`. */
-const AT_ONCE = 10;
 
 describe('servers behind a 3 s load balancer with a 0.5 s margin, 20 runs each at random sub-second phases', () => {
   const servers: LoopbackServer[] = [];
@@ -73,31 +93,8 @@ describe('servers behind a 3 s load balancer with a 0.5 s margin, 20 runs each a
     await Promise.all(servers.splice(0).map((server) => server.close()));
   });
 
-  /**
-   * Starts servers and probes each after a seeded random part of `spreadMs`, `AT_ONCE` at a time.
-   *
-   * Why not all 20 at once: the servers run their own sweeps on the event loop their probes
-   * share, and beside a whole `npm test` on two cores that loop ran a server's sweep late enough
-   * for every held socket to pass its threshold first (no survivor: `inconclusive`), a server
-   * behaving as no real one would.
-   */
-  async function probeAtSeededPhases<T extends LoopbackServer>(runs: number, spreadMs: number, start: () => Promise<T>): Promise<Array<ProbeResult & { backend: T }>> {
-    const random = seededRandom(SEED);
-    const delaysMs = Array.from({ length: runs }, () => random() * spreadMs);
-    console.log(`seed ${SEED} (SWEEP_SEED=${SEED} replays it): probes started ${delaysMs.map((ms) => ms.toFixed(0)).join(', ')} ms after their servers`);
-    const results: Array<ProbeResult & { backend: T }> = [];
-    for (let first = 0; first < runs; first += AT_ONCE) {
-      const batch = delaysMs.slice(first, first + AT_ONCE).map(async (delayMs) => {
-        const server = await start();
-        servers.push(server);
-        await sleep(delayMs);
-        const { results: [result] } = await runProbe([job(server.port)], MARGIN_OPTIONS);
-        return { ...result, backend: server };
-      });
-      results.push(...(await Promise.all(batch)));
-    }
-    return results;
-  }
+  /** Probes `runs` servers, each after a seeded random part of `spreadMs` from its start. */
+  const probeAtSeededPhases = <T extends LoopbackServer>(runs: number, spreadMs: number, start: () => Promise<T>) => probeAfter(seededDelaysMs(runs, spreadMs), start, MARGIN_OPTIONS, servers);
 
   it('reports a whole-second clock at its earliest close, within 0.1 s, with the same verdict every run', async () => {
     // Act: idle counted in whole seconds, 4 ticks: closes come from 3 s to 4 s idle, by the moment of connect

@@ -53,9 +53,13 @@ describe('the HTTP/2 wire behind a 60 s load balancer', () => {
     const grpc = results[2];
     expect(grpc.verdict).toBe('fail');
     expect(grpc.phases.preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'goaway', verdict: 'fail' });
-    // Against what the server did beside it: gRPC core's timers, on a thread of their own, run late on a loaded machine
+    // Against what the server did beside it: gRPC core's timers, on a thread of their own, run late
+    // on a loaded machine, each connection's by its own amount. The probe's limit is the earliest
+    // of its sockets' closes: never before the setting, and no later than one other connection's
+    // close (beside a whole npm test the two were 0.147 s apart once)
     expect(Math.abs(grpcTruthS - 30)).toBeLessThan(0.5);
-    expect(Math.abs(grpc.phases.preRequest!.limitS! - grpcTruthS)).toBeLessThan(0.1);
+    expect(grpc.phases.preRequest!.limitS!).toBeGreaterThan(30 - 0.1);
+    expect(grpc.phases.preRequest!.limitS!).toBeLessThan(grpcTruthS + 0.1);
     expect(servers.grpc.served.length).toBeGreaterThan(0);
   });
 });
