@@ -22,7 +22,9 @@ describe('idle-canary probe h2c://', () => {
     expect(status).toBe(1);
     expect(out()).toContain(`h2c://127.0.0.1:${server.port}/health  FAIL`);
     expect(out()).toContain('GOAWAY (NO_ERROR, last stream 0)');
-    expect(out().replace(/\s+/g, ' ')).toContain('idle keep-alive connections are closed with GOAWAY (NO_ERROR, last stream 1) after 1.2');
+    // The first close of a keep-alive socket: after its first stream, or after its second (the
+    // socket whose idle starts half a second later)
+    expect(out().replace(/\s+/g, ' ')).toMatch(/idle keep-alive connections are closed with GOAWAY \(NO_ERROR, last stream [13]\) after 1\.2/);
     expect(out().replace(/\s+/g, ' ')).toContain("raise the HTTP/2 server's idle timeout to at least 7 s: Node.js `server.setTimeout(7000)`");
     expect(server.paths.every((path) => path === '/health')).toBe(true);
     expect(new Set(server.httpVersions)).toEqual(new Set(['2.0']));

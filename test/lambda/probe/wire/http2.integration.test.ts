@@ -31,7 +31,9 @@ describe('the HTTP/2 wire', () => {
       expect(Math.abs(phase.limitS! - 1.5)).toBeLessThan(0.1);
     }
     expect(result.phases.preRequest!.goaway).toEqual({ code: 0, lastStreamId: 0 });
-    expect(result.phases.keepAlive!.goaway).toEqual({ code: 0, lastStreamId: 1 });
+    // After the socket's first stream, or its second (the socket whose idle starts half a second later)
+    expect(result.phases.keepAlive!.goaway).toMatchObject({ code: 0 });
+    expect([1, 3]).toContain(result.phases.keepAlive!.goaway!.lastStreamId);
     expect(new Set(server.httpVersions)).toEqual(new Set(['2.0']));
   });
 
