@@ -6,15 +6,21 @@ No generated code: the health service's Check answers the serialized HealthCheck
 {status: SERVING} (bytes 08 01) to any request.
 """
 import sys
+import threading
 from concurrent import futures
 
 import grpc
 
 SERVING = b"\x08\x01"
+# Calls run on four threads: print() writes a line and its newline apart, and two calls at once
+# wrote "served ...served ..." on one line.
+STDOUT = threading.Lock()
 
 
 def check(_request, _context):
-    print("served /grpc.health.v1.Health/Check", flush=True)
+    with STDOUT:
+        sys.stdout.write("served /grpc.health.v1.Health/Check\n")
+        sys.stdout.flush()
     return SERVING
 
 
