@@ -8,7 +8,11 @@ import { http2Server, measureGoawayS, type Http2LoopbackServer } from '../../../
 
 /** One run of about 100 s: the horizon, and half of it again for a sweep that may follow. */
 const RUN_TIMEOUT_MS = 180_000;
-/** How far apart two connections' closes of one gRPC server may be seen beside a whole `npm test`. */
+/**
+ * How far from a server's setting, or from another connection's close, a limit may be seen beside
+ * a whole `npm test` on two cores: the servers' timers and the probe's event loop run late (a 90 s
+ * session timeout read 90.141 s once). Within 0.1 s alone, as http2.integration shows.
+ */
 const LOADED_TOLERANCE_S = 0.25;
 
 const job = (port: number, protocolVersion: ProtocolVersion, tls = false): ProbeJob => ({ target: { host: '127.0.0.1', port, tls, path: '/', protocolVersion }, loadBalancerIdleTimeoutS: 60 });
@@ -37,7 +41,7 @@ describe('the HTTP/2 wire behind a 60 s load balancer', () => {
     expect(short.verdict).toBe('fail');
     for (const phase of [short.phases.preRequest!, short.phases.keepAlive!]) {
       expect(phase).toMatchObject({ enforcement: 'eager', closedWith: 'goaway', goaway: { code: 0 }, verdict: 'fail' });
-      expect(Math.abs(phase.limitS! - 30)).toBeLessThan(0.1);
+      expect(Math.abs(phase.limitS! - 30)).toBeLessThan(LOADED_TOLERANCE_S);
     }
   });
 
@@ -46,7 +50,7 @@ describe('the HTTP/2 wire behind a 60 s load balancer', () => {
     const long = results[1];
     expect(long).toMatchObject({ verdict: 'pass', phases: { preRequest: { verdict: 'pass' }, keepAlive: { verdict: 'pass' } } });
     // The pre-request phase's passive socket, waiting half a horizon more for a sweep, may see the close at 90 s
-    expect(Math.abs((long.phases.preRequest!.limitS ?? 90) - 90)).toBeLessThan(0.1);
+    expect(Math.abs((long.phases.preRequest!.limitS ?? 90) - 90)).toBeLessThan(LOADED_TOLERANCE_S);
     expect(new Set(servers.long.httpVersions)).toEqual(new Set(['2.0']));
   });
 
