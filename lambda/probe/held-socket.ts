@@ -6,7 +6,7 @@
  * socket, the staggered ones, the narrowing chain) shares; the phase only decides when.
  */
 import { waitUntil } from './clock';
-import { ConnectError, type RequestOutcome, type ServerClose } from './wire/types';
+import { ConnectError, type RequestOutcome, type ServerClose, type WireConnection } from './wire/types';
 import { roundS } from './plan';
 import { neverAccepted, notAcceptedRecord } from './accept';
 import type { IdleConnection, PhaseRun } from './phase';
@@ -77,11 +77,10 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
   const { connection, idleSince } = idle;
   try {
     // Stop waiting as soon as the server closes, so that no listener outlives its socket.
-    const serverClosed = new AbortController();
-    void connection.ended.then(() => serverClosed.abort());
-    await firstOf([run.signal, serverClosed.signal, send, ...(release ? [release] : [])]);
+    const serverClosed = serverClosedSignal(connection);
+    await firstOf([run.signal, serverClosed, send, ...(release ? [release] : [])]);
     if (run.signal.aborted) return null;
-    if (serverClosed.signal.aborted) {
+    if (serverClosed.aborted) {
       const close = await connection.ended;
       return closed(close, idleSince, close.at);
     }
@@ -108,13 +107,9 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
  */
 export async function restartIdle(idle: IdleConnection, sendAt: number, run: PhaseRun): Promise<IdleConnection | Measurement | null> {
   const { connection, idleSince } = idle;
-  const due = new AbortController();
-  const serverClosed = new AbortController();
-  void connection.ended.then(() => serverClosed.abort());
-  const waiting = waitUntil(run.clock, sendAt, AbortSignal.any([run.signal, serverClosed.signal])).then((reached) => reached && due.abort());
-  await firstOf([run.signal, serverClosed.signal, due.signal]);
-  await waiting;
-  const outcome = run.signal.aborted || serverClosed.signal.aborted ? null : await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
+  const serverClosed = serverClosedSignal(connection);
+  await waitUntil(run.clock, sendAt, AbortSignal.any([run.signal, serverClosed]));
+  const outcome = run.signal.aborted || serverClosed.aborted ? null : await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
   if (outcome?.kind === 'response' && keepsAlive(outcome.head) && !run.signal.aborted) return { connection, idleSince: outcome.answeredAt };
   connection.destroy();
   if (run.signal.aborted) return null;
@@ -125,6 +120,13 @@ export async function restartIdle(idle: IdleConnection, sendAt: number, run: Pha
   // Ended after its second answer: a limit of requests per connection, not of idle time.
   if (outcome.kind === 'response') return { ...UNSENT, error: 'the server ended the connection after its second response (a limit of requests per connection)' };
   return measurementOf(outcome, idleSince);
+}
+
+/** Aborted once the server has ended the connection. */
+function serverClosedSignal(connection: WireConnection): AbortSignal {
+  const serverClosed = new AbortController();
+  void connection.ended.then(() => serverClosed.abort());
+  return serverClosed.signal;
 }
 
 /** Resolves once any of the signals is aborted. */

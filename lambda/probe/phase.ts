@@ -130,20 +130,21 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   };
   const checkSweeps = (): void => {
     if (run.stagger === undefined || settled.signal.aborted) return;
-    // A held socket counts as a sweep's survivor once it has outlived it by twice the tolerance:
-    // released at once, its record (rounded to the millisecond) could show it idle only to the
-    // tolerance's edge, no survivor by `analyzeSweeps`' rule, and the bracket it gave was lost.
-    const heldUntilS = openedS(run.clock.now()) - run.stagger.toleranceS;
-    const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
     const recorded = spansOf(records);
-    const analysis = analyzeSweeps([...recorded, ...open], run.stagger.toleranceS, run.services.loopLagS());
+    const loopLagS = run.services.loopLagS();
     // Not once a sweep's bracket is known and its oldest survivor alone waits for the next one.
-    if (!state.watchingNextSweep && dependsOnConnectMoment(recorded, run.stagger.toleranceS, Math.max(2 * run.services.loopLagS(), CLOSE_NOISE_S))) {
+    if (!state.watchingNextSweep && dependsOnConnectMoment(recorded, run.stagger.toleranceS, Math.max(2 * loopLagS, CLOSE_NOISE_S))) {
       // Every held socket is kept until the server closes it: settled at the first closes, a
       // 60 s coarse clock read 59.15 to 59.87 s, not its earliest close (59 s).
       if ([...holdings].every((h) => h.idle.connection.closing)) settled.abort();
       return;
     }
+    // A held socket counts as a sweep's survivor once it has outlived it by twice the tolerance:
+    // released at once, its record (rounded to the millisecond) could show it idle only to the
+    // tolerance's edge, no survivor by `analyzeSweeps`' rule, and the bracket it gave was lost.
+    const heldUntilS = openedS(run.clock.now()) - run.stagger.toleranceS;
+    const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
+    const analysis = analyzeSweeps([...recorded, ...open], run.stagger.toleranceS, loopLagS);
     if (analysis.kind === 'per-connection') return settled.abort();
     if (analysis.kind !== 'periodic' || analysis.survivedS === null) return;
     // The survivor that waited for the next sweep has shown it: nothing else is held. Left to

@@ -64,11 +64,10 @@ export type SweepAnalysis =
  * analyzeSweeps(spans, 0.05, 0.002); // { kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 14, sweepsSeen: 1, firstSweepS: 75 }
  */
 export function analyzeSweeps(spans: readonly IdleSpan[], toleranceS: number, lagS = 0): SweepAnalysis {
-  const closes = spans.filter((s) => s.closedByServer).sort((a, b) => a.endS - b.endS);
+  const closes = closesOf(spans);
   if (closes.length === 0) return { kind: 'none' };
   const sweeps = clusters(closes, toleranceS);
   const slackS = ageSlackS(toleranceS, lagS);
-  const ageOf = (s: IdleSpan) => s.endS - s.openedS;
   const firstAgeS = Math.min(...closes.map(ageOf));
   const differentAgesAtOnce = sweeps.some((members) => spread(members.map((m) => m.openedS)) > slackS);
   // A per-connection timer would have closed every socket at the same idle: one idle past it refutes that.
@@ -111,12 +110,12 @@ export function ageSlackS(toleranceS: number, lagS: number): number {
  * dependsOnConnectMoment(spans, 0.5, 0.03); // true
  */
 export function dependsOnConnectMoment(spans: readonly IdleSpan[], toleranceS: number, noiseS: number): boolean {
-  const closes = spans.filter((s) => s.closedByServer).sort((a, b) => a.endS - b.endS);
+  const closes = closesOf(spans);
   if (closes.length < 2 || clusters(closes, toleranceS).some((members) => members.length > 1)) return false;
   // Sockets opened much closer than a tick share its closes: those a sweep's analysis reads.
   const opened = closes.map((s) => s.openedS).sort((a, b) => a - b);
   if (opened.some((openedS, i) => i > 0 && openedS - opened[i - 1] < COARSE_TICK_S / 2)) return false;
-  const ageSpreadS = spread(closes.map((s) => s.endS - s.openedS));
+  const ageSpreadS = spread(closes.map(ageOf));
   return ageSpreadS > noiseS && ageSpreadS <= COARSE_TICK_S + noiseS;
 }
 
@@ -163,6 +162,16 @@ function sweepLowerBoundS(spans: readonly IdleSpan[], atS: number, failedS: numb
     return s.endS > atS && s.endS - s.openedS >= failedS ? [s.endS - atS] : [];
   });
   return Math.max(0, ...bounds);
+}
+
+/** The spans the server closed, earliest close first. */
+function closesOf(spans: readonly IdleSpan[]): IdleSpan[] {
+  return spans.filter((s) => s.closedByServer).sort((a, b) => a.endS - b.endS);
+}
+
+/** How long a span was idle, in seconds. */
+function ageOf(span: IdleSpan): number {
+  return span.endS - span.openedS;
 }
 
 /** Groups closes that happened within the tolerance of each other: one sweep each. */

@@ -13,7 +13,7 @@ import { NO_KEEP_ALIVE_REASON, summarizePhase } from './phase-result';
 import { printable } from '../shared/printable';
 import { neverAccepted } from './accept';
 import { checkConcurrency, summarizeOneAtATime, summarizeUnanswered, unansweredRequest } from './concurrency';
-import { KEEP_ALIVE_MOMENTS, SWEEP_COVERAGE, keepAliveRoundOne, roundOneActives, roundOneDelaysS, roundS, staggerOffsetsS, staggeredPhase } from './plan';
+import { KEEP_ALIVE_MOMENTS, SWEEP_COVERAGE, keepAliveRoundOne, roundOneActives, type RoundOne, roundOneDelaysS, roundS, staggerOffsetsS, staggeredPhase } from './plan';
 import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ProbeTarget, ServerHints, SocketRecord, TargetError, Verdict } from './types';
 
 /** What the engine gives each target. */
@@ -124,7 +124,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
       run.phases.map(async (phase): Promise<[PhaseName, PhaseResult]> => {
         if (phase === 'keepAlive' && !alive) return [phase, noKeepAlive()];
         const actives = Math.min(roundOneActives(phase, phase === staggered), activesLeft);
-        const roundOne = phase === 'keepAlive' && phase !== staggered ? keepAliveRoundOne(activesLeft, run.job.loadBalancerIdleTimeoutS, horizonS, run.job.loadBalancerIdleTimeoutS + run.marginS) : { roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS) };
+        const roundOne = phase === 'keepAlive' && phase !== staggered ? keepAliveRoundOneOf(run, activesLeft, horizonS) : { roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS) };
         const records = await runPhase({
           phase,
           endpoint,
@@ -208,6 +208,9 @@ interface Retest {
   readonly originS: number;
 }
 
+/** Sockets of a keep-alive retest beside its passive one: the target's other phases are over. */
+const RETEST_SOCKETS = 2;
+
 /**
  * Measures the keep-alive phase again once the pre-request phase has released its silent
  * connections: a passive socket held to the horizon, an active one at the load balancer's
@@ -220,9 +223,6 @@ interface Retest {
  * decides either (`--keep-alive 100`: `inconclusive`). The same sockets with the threads free
  * measure the server as a load balancer's reused connections meet it.
  */
-/** Sockets of a keep-alive retest beside its passive one: the target's other phases are over. */
-const RETEST_SOCKETS = 2;
-
 async function retestKeepAlive(retest: Retest): Promise<SocketRecord[]> {
   const { run, horizonS } = retest;
   const needMs = (horizonS + ANSWER_RESERVE_S) * 1000 + 2 * retest.wire.sendSpreadMs + run.settings.responseTimeoutMs;
@@ -239,7 +239,7 @@ async function retestKeepAlive(retest: Retest): Promise<SocketRecord[]> {
     endpoint: retest.endpoint,
     wire: retest.wire,
     horizonS,
-    ...keepAliveRoundOne(RETEST_SOCKETS, run.job.loadBalancerIdleTimeoutS, horizonS, run.job.loadBalancerIdleTimeoutS + run.marginS),
+    ...keepAliveRoundOneOf(run, RETEST_SOCKETS, horizonS),
     passive,
     sockets: retest.sockets,
     deadline: run.deadline,
@@ -279,6 +279,18 @@ async function oneAtATime(
   } finally {
     sockets.give();
   }
+}
+
+/**
+ * The keep-alive phase's first round within `sockets` (`keepAliveRoundOne`): its socket at another
+ * moment of a second asks at the timeout plus the margin, the line a pass must reach.
+ *
+ * @example
+ * keepAliveRoundOneOf(run, 2, 66); // { roundOneS: [60, 61], idleStartsS: [0, 0.5] } behind 60 s with a 1 s margin
+ */
+function keepAliveRoundOneOf(run: TargetRun, sockets: number, horizonS: number): RoundOne {
+  const lbS = run.job.loadBalancerIdleTimeoutS;
+  return keepAliveRoundOne(sockets, lbS, horizonS, lbS + run.marginS);
 }
 
 /**

@@ -216,7 +216,7 @@ class Http2Connection implements WireConnection {
       if (this.pending !== pending) return;
       if (head !== null) return this.settle({ kind: 'response', sentAt: pending.sentAt, answeredAt, head });
       // No answer on the stream: the session's own end (a FIN, a reset, a GOAWAY) says why, when it comes with it.
-      setImmediate(() => this.onClosed(this.reset ? 'rst' : this.session.destroyed ? 'fin' : 'rst'));
+      setImmediate(() => this.onClosed(this.reset || !this.session.destroyed ? 'rst' : 'fin'));
     });
   }
 
@@ -231,7 +231,7 @@ class Http2Connection implements WireConnection {
     if (this.close !== null) return;
     const unprompted = this.pending === null;
     const goaway = this.goaway;
-    const closedWith = how === 'timeout' ? 'timeout' : goaway !== null ? 'goaway' : closedWithOf(how === 'goaway' ? 'fin' : how, null);
+    const closedWith = how === 'timeout' ? 'timeout' : how === 'goaway' || goaway !== null ? 'goaway' : closedWithOf(how, null);
     this.close = {
       at: unprompted ? (this.goawayAt ?? now()) : now(),
       closedWith,
