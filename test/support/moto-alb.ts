@@ -11,6 +11,7 @@ import {
   ModifyLoadBalancerAttributesCommand,
   RegisterTargetsCommand,
   type ElasticLoadBalancingV2Client,
+  type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 
 /** One target group and its one target. */
@@ -27,15 +28,17 @@ export interface MotoGroup {
 }
 
 /**
- * A VPC of `PREFIX.0.0/16` with subnets `PREFIX.0.0/24` and `PREFIX.1.0/24` in two zones.
+ * A VPC of `PREFIX.0.0/16` with subnets `PREFIX.0.0/24` and `PREFIX.1.0/24` in two zones (`a` and `b`
+ * of the client's region, so a VPC in another region than the scanned one is made the same way).
  *
  * @example
  * const { vpcId, subnets } = await motoVpc(ec2, '127.0'); // a loopback VPC: its targets are real servers
  */
 export async function motoVpc(ec2: EC2Client, prefix: string): Promise<{ vpcId: string; subnets: string[] }> {
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: `${prefix}.0.0/16` }))).Vpc!.VpcId!;
-  const subnet = async (third: number, zone: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `${prefix}.${third}.0/24`, AvailabilityZone: zone }))).Subnet!.SubnetId!;
-  return { vpcId, subnets: [await subnet(0, 'eu-west-1a'), await subnet(1, 'eu-west-1b')] };
+  const region = await ec2.config.region();
+  const subnet = async (third: number, zone: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `${prefix}.${third}.0/24`, AvailabilityZone: `${region}${zone}` }))).Subnet!.SubnetId!;
+  return { vpcId, subnets: [await subnet(0, 'a'), await subnet(1, 'b')] };
 }
 
 /**
@@ -49,7 +52,8 @@ export async function motoInstance(ec2: EC2Client, subnetId: string, privateIp: 
 }
 
 /**
- * An application load balancer in the VPC with these target groups, each with its target.
+ * An application load balancer in the VPC with these target groups, each with its target; returns it
+ * as the emulator describes it (its ARN and DNS name are what CloudFront origins and scans name).
  *
  * @example
  * await motoAlb(elbv2, { name: 'api', vpcId, subnets, idleTimeoutS: 3, groups: [{ name: 'api-h2', targetType: 'ip', protocol: 'HTTP', protocolVersion: 'HTTP2', healthCheckPath: '/', port: 8080, target: '127.0.0.1' }] });
@@ -57,8 +61,9 @@ export async function motoInstance(ec2: EC2Client, subnetId: string, privateIp: 
 export async function motoAlb(
   elbv2: ElasticLoadBalancingV2Client,
   alb: { readonly name: string; readonly vpcId: string; readonly subnets: readonly string[]; readonly idleTimeoutS?: number; readonly groups: readonly MotoGroup[] },
-): Promise<void> {
-  const arn = (await elbv2.send(new CreateLoadBalancerCommand({ Name: alb.name, Subnets: [...alb.subnets], Type: 'application' }))).LoadBalancers![0].LoadBalancerArn;
+): Promise<LoadBalancer> {
+  const created = (await elbv2.send(new CreateLoadBalancerCommand({ Name: alb.name, Subnets: [...alb.subnets], Type: 'application' }))).LoadBalancers![0];
+  const arn = created.LoadBalancerArn;
   if (alb.idleTimeoutS !== undefined) await elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: String(alb.idleTimeoutS) }] }));
   for (const [i, g] of alb.groups.entries()) {
     const input = { Name: g.name, Protocol: g.protocol, Port: g.port, VpcId: alb.vpcId, TargetType: g.targetType, HealthCheckPath: g.healthCheckPath, ...(g.protocolVersion ? { ProtocolVersion: g.protocolVersion } : {}) };
@@ -66,4 +71,5 @@ export async function motoAlb(
     await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: g.target, Port: g.port }] }));
     await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: arn, Protocol: 'HTTP', Port: 80 + i, DefaultActions: [{ Type: 'forward', TargetGroupArn: group.TargetGroupArn }] }));
   }
+  return created;
 }

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { CACHE } from './cache';
 import { reportFirstUse } from './first-use';
 import { lastLine } from './last-line';
@@ -20,12 +20,26 @@ const INSTALL_TIMEOUT_MS = 300_000;
 /** Where a command seen to run is noted, by name, with the executable it ran as. */
 const SEEN = join(CACHE, 'python');
 
+/**
+ * The script a pyenv shim runs for `command`, or none when no Python version of pyenv's has it.
+ *
+ * Why: a shim (`~/.pyenv/shims/moto_server`, as on a fresh machine whose python3 is pyenv's) is one
+ * script for every command, and `python3 -m pip uninstall` leaves it in place: noted by the shim, a
+ * removed package would be taken as seen to run, and its install skipped.
+ */
+function behindShim(command: string): string | undefined {
+  const which = spawnSync('pyenv', ['which', command], { encoding: 'utf8', timeout: CHECK_TIMEOUT_MS });
+  return which.status === 0 ? which.stdout.trim() : undefined;
+}
+
 /** The executable `command` runs as, from PATH (its path, modification time and size), or none. */
 function executable(command: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const file = join(dir, command);
+    const found = join(dir, command);
     try {
-      accessSync(file, constants.X_OK);
+      accessSync(found, constants.X_OK);
+      const file = basename(dir) === 'shims' ? behindShim(command) : found;
+      if (file === undefined) return undefined;
       const { mtimeMs, size } = statSync(file);
       return `${file}\0${mtimeMs}\0${size}`;
     } catch {
@@ -40,8 +54,9 @@ function executable(command: string): string | undefined {
  *
  * Why noted in the cache: the check starts Python and imports the package, 1.2 CPU-seconds for
  * moto_server and 2.4 for cfn-lint, and each test file that starts moto checked again. The
- * note names the executable PATH gave (its path, modification time and size): another one is
- * checked again; remove `.cache/python/` to check the same one again.
+ * note names the executable PATH gave (its path, modification time and size; for a pyenv shim,
+ * the script behind it): another one, or none, is checked again; a fresh clone has no
+ * `.cache/`, so checks and installs on first use; remove `.cache/python/` to check the same one again.
  */
 function runs(command: string): boolean {
   const found = executable(command);

@@ -17,13 +17,11 @@ import {
   type Origin,
 } from '@aws-sdk/client-cloudfront';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
-  ModifyLoadBalancerAttributesCommand,
   RegisterTargetsCommand,
   type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -40,7 +38,7 @@ import { capture } from '../../support/capture';
 import { distributionConfig } from '../../support/cloudfront';
 import { keepAliveCloseS } from '../../support/keep-alive-close';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
-import { motoInstance, motoVpc } from '../../support/moto-alb';
+import { motoAlb, motoInstance, motoVpc } from '../../support/moto-alb';
 
 const customOrigin = (id: string, domain: string, keepAliveS?: number, policy: 'http-only' | 'https-only' = 'https-only'): Origin => ({
   Id: id,
@@ -65,14 +63,12 @@ describe('idle-canary scan --cloudfront', () => {
     const elbv2 = new ElasticLoadBalancingV2Client({});
     ({ vpcId, subnets } = await motoVpc(ec2, '127.0'));
     instanceId = await motoInstance(ec2, subnets[0], '127.0.0.1');
-    alb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'edge-api', Subnets: subnets, Type: 'application' }))).LoadBalancers![0];
-    await elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: alb.LoadBalancerArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '60' }] }));
+    alb = await motoAlb(elbv2, { name: 'edge-api', vpcId, subnets, idleTimeoutS: 60, groups: [] });
     // An ALB in another region than the scanned one, with AWS's default 60 s idle timeout
     const westEc2 = new EC2Client({ region: 'us-west-2' });
     const westElbv2 = new ElasticLoadBalancingV2Client({ region: 'us-west-2' });
-    const westVpc = (await westEc2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }))).Vpc!.VpcId!;
-    const westSubnets = await Promise.all(['a', 'b'].map(async (zone, i) => (await westEc2.send(new CreateSubnetCommand({ VpcId: westVpc, CidrBlock: `10.9.${i}.0/24`, AvailabilityZone: `us-west-2${zone}` }))).Subnet!.SubnetId!));
-    westAlb = (await westElbv2.send(new CreateLoadBalancerCommand({ Name: 'west-api', Subnets: westSubnets, Type: 'application' }))).LoadBalancers![0];
+    const west = await motoVpc(westEc2, '10.9');
+    westAlb = await motoAlb(westElbv2, { name: 'west-api', ...west, groups: [] });
     [ec2, elbv2, westEc2, westElbv2].forEach((client) => client.destroy());
   }, 60_000);
 

@@ -10,7 +10,7 @@
  * `startMoto().env`); the command itself is unchanged.
  */
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateLoadBalancerCommand as CreateClassic,
   ElasticLoadBalancingClient,
@@ -18,14 +18,7 @@ import {
   ConfigureHealthCheckCommand,
   RegisterInstancesWithLoadBalancerCommand,
 } from '@aws-sdk/client-elastic-load-balancing';
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand as CreateV2,
-  CreateTargetGroupCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyLoadBalancerAttributesCommand as ModifyV2,
-  RegisterTargetsCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startBackend, type RunningBackend } from '../../../cli/demo/backends';
 import { main } from '../../../cli/main';
 import { DEFAULT_NAMESPACE, loadBalancerDimension } from '../../../lambda/metrics/names';
@@ -33,6 +26,7 @@ import type { ScanReport } from '../../../lambda/report/scan';
 import { capture } from '../../support/capture';
 import { keepAliveCloseS } from '../../support/keep-alive-close';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
+import { motoAlb, motoInstance, motoVpc } from '../../support/moto-alb';
 
 /** The name both load balancers have. */
 const NAME = 'loopback';
@@ -64,30 +58,24 @@ describe('idle-canary scan --publish against the moto emulator', () => {
     backends.push(passing, failing);
 
     // A loopback VPC: its instance and its ip target are 127.0.0.1
-    vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '127.0.0.0/16' }))).Vpc!.VpcId!;
-    const subnet = async (vpc: string, cidr: string, zone: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr, AvailabilityZone: zone }))).Subnet!.SubnetId!;
-    const subnets = [await subnet(vpcId, '127.0.0.0/24', 'eu-west-1a'), await subnet(vpcId, '127.0.1.0/24', 'eu-west-1b')];
-    const [instance] = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, SubnetId: subnets[0], PrivateIpAddress: '127.0.0.1' }))).Instances!;
+    let subnets: string[];
+    ({ vpcId, subnets } = await motoVpc(ec2, '127.0'));
+    const instanceId = await motoInstance(ec2, subnets[0], '127.0.0.1');
 
     // A Classic ELB in front of the passing backend (instance target), 3 s idle timeout
     await elb.send(new CreateClassic({ LoadBalancerName: NAME, Subnets: [subnets[0]], Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: passing.port }] }));
     await elb.send(new ConfigureHealthCheckCommand({ LoadBalancerName: NAME, HealthCheck: { Target: `HTTP:${passing.port}/`, Interval: 30, Timeout: 5, UnhealthyThreshold: 2, HealthyThreshold: 2 } }));
     await elb.send(new ModifyClassic({ LoadBalancerName: NAME, LoadBalancerAttributes: { ConnectionSettings: { IdleTimeout: 3 } } }));
-    await elb.send(new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: NAME, Instances: [{ InstanceId: instance.InstanceId }] }));
+    await elb.send(new RegisterInstancesWithLoadBalancerCommand({ LoadBalancerName: NAME, Instances: [{ InstanceId: instanceId }] }));
 
     // An ALB in front of the failing backend (ip target), 3 s idle timeout
-    const alb = (await elbv2.send(new CreateV2({ Name: NAME, Subnets: subnets, Type: 'application' }))).LoadBalancers![0];
-    await elbv2.send(new ModifyV2({ LoadBalancerArn: alb.LoadBalancerArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '3' }] }));
-    const group = (await elbv2.send(new CreateTargetGroupCommand({ Name: 'loopback-tg', Protocol: 'HTTP', Port: failing.port, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/' }))).TargetGroups![0];
-    await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: failing.port }] }));
-    await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: group.TargetGroupArn }] }));
+    await motoAlb(elbv2, { name: NAME, vpcId, subnets, idleTimeoutS: 3, groups: [{ name: 'loopback-tg', targetType: 'ip', protocol: 'HTTP', healthCheckPath: '/', port: failing.port, target: '127.0.0.1' }] });
 
     // More load balancers than one page of each kind, in another VPC: listed, paged through, left out
-    const other = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }))).Vpc!.VpcId!;
-    const otherSubnets = [await subnet(other, '10.9.0.0/24', 'eu-west-1a'), await subnet(other, '10.9.1.0/24', 'eu-west-1b')];
+    const other = await motoVpc(ec2, '10.9');
     for (let i = 0; i < ELSEWHERE; i++) {
-      await elb.send(new CreateClassic({ LoadBalancerName: `elsewhere-classic-${i}`, Subnets: [otherSubnets[0]], Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 8080 }] }));
-      await elbv2.send(new CreateV2({ Name: `elsewhere-alb-${i}`, Subnets: otherSubnets, Type: 'application' }));
+      await elb.send(new CreateClassic({ LoadBalancerName: `elsewhere-classic-${i}`, Subnets: [other.subnets[0]], Listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 8080 }] }));
+      await motoAlb(elbv2, { name: `elsewhere-alb-${i}`, ...other, groups: [] });
     }
     [ec2, elb, elbv2].forEach((client) => client.destroy());
 
