@@ -8,6 +8,7 @@ import { DescribeLoadBalancerAttributesCommand, paginateDescribeLoadBalancers, t
 import { DEFAULTS } from '../shared/settings';
 import { albIdleTimeoutS } from './alb';
 import { allPages, call } from './aws';
+import { classicIdleTimeoutS } from './classic';
 import type { FoundLoadBalancer } from './found';
 
 /** The ELB clients of one region. */
@@ -81,9 +82,9 @@ export function regionLookup(clients: RegionClients): (reference: LoadBalancerRe
 
 /** A listed load balancer's idle timeout (AWS's default when its attributes leave it out, as discovery reads it in the run's region). */
 async function idleTimeoutOf(clients: RegionClients, lb: FoundLoadBalancer): Promise<number> {
-  if (lb.type === 'application') {
-    return albIdleTimeoutS(await call('DescribeLoadBalancerAttributes', clients.elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.arn })))) ?? DEFAULTS.loadBalancerIdleTimeoutS;
-  }
-  const attributes = await call('DescribeLoadBalancerAttributes', clients.elb.send(new DescribeClassicAttributesCommand({ LoadBalancerName: lb.name })));
-  return attributes.LoadBalancerAttributes?.ConnectionSettings?.IdleTimeout ?? DEFAULTS.loadBalancerIdleTimeoutS;
+  const timeoutS =
+    lb.type === 'application'
+      ? albIdleTimeoutS(await call('DescribeLoadBalancerAttributes', clients.elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.arn }))))
+      : classicIdleTimeoutS(await call('DescribeLoadBalancerAttributes', clients.elb.send(new DescribeClassicAttributesCommand({ LoadBalancerName: lb.name }))));
+  return timeoutS ?? DEFAULTS.loadBalancerIdleTimeoutS;
 }
