@@ -65,10 +65,20 @@ export function classicPorts(
 }
 
 /**
+ * Every Classic ELB of the client's region, in as few pages as the API allows.
+ *
+ * @example
+ * (await listClassicLoadBalancers(elb)).map((lb) => lb.DNSName);
+ */
+export function listClassicLoadBalancers(client: ElasticLoadBalancingClient): Promise<LoadBalancerDescription[]> {
+  return allPages('DescribeLoadBalancers (Classic)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancerDescriptions);
+}
+
+/**
  * Every Classic ELB of the region that the selection keeps, with its backends by instance id.
  */
 export async function findClassic(client: ElasticLoadBalancingClient, selection: Selection, concurrency: number): Promise<{ found: FoundLoadBalancer[]; excluded: NotCovered[] }> {
-  const all = await allPages('DescribeLoadBalancers (Classic)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancerDescriptions);
+  const all = await listClassicLoadBalancers(client);
   const listed = all.map((lb) => ({ item: lb, name: lb.LoadBalancerName!, vpcId: lb.VPCId ?? 'EC2-Classic', tagKey: lb.LoadBalancerName! }));
   if (selection.targetGroupArns?.length) return { found: [], excluded: listed.map((lb) => ({ name: lb.name, type: 'classic', reason: 'has no target groups, and the selection names target groups' })) };
   const { selected, excluded } = await selectListed(listed, selection, 'classic', (names) =>

@@ -3,12 +3,12 @@
  * CloudFront is global, so its origin may be a load balancer anywhere, and the keep-alive check
  * needs only that load balancer's idle timeout.
  */
-import { DescribeLoadBalancerAttributesCommand as DescribeClassicAttributesCommand, paginateDescribeLoadBalancers as paginateClassic, type ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
-import { DescribeLoadBalancerAttributesCommand, paginateDescribeLoadBalancers, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeLoadBalancerAttributesCommand as DescribeClassicAttributesCommand, type ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import { DescribeLoadBalancerAttributesCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DEFAULTS } from '../shared/settings';
-import { albIdleTimeoutS } from './alb';
-import { allPages, call } from './aws';
-import { classicIdleTimeoutS } from './classic';
+import { albIdleTimeoutS, listV2LoadBalancers } from './alb';
+import { call } from './aws';
+import { classicIdleTimeoutS, listClassicLoadBalancers } from './classic';
 import type { FoundLoadBalancer } from './found';
 
 /** The ELB clients of one region. */
@@ -62,8 +62,8 @@ export function regionLookup(clients: RegionClients): (reference: LoadBalancerRe
   let listed: Promise<FoundLoadBalancer[]> | undefined;
   const list = async (): Promise<FoundLoadBalancer[]> => {
     const [v2, classic] = await Promise.all([
-      allPages('DescribeLoadBalancers (v2)', paginateDescribeLoadBalancers({ client: clients.elbv2, pageSize: 400 }, {}), (page) => page.LoadBalancers),
-      allPages('DescribeLoadBalancers', paginateClassic({ client: clients.elb, pageSize: 400 }, {}), (page) => page.LoadBalancerDescriptions),
+      listV2LoadBalancers(clients.elbv2),
+      listClassicLoadBalancers(clients.elb),
     ]);
     const none = { idleTimeoutS: null, backends: [], skipped: [] };
     return [

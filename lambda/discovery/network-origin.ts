@@ -13,14 +13,14 @@ import {
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
-  paginateDescribeLoadBalancers,
   type ElasticLoadBalancingV2Client,
   type Listener,
   type LoadBalancer,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { printable } from '../shared/printable';
-import { allPages, call } from './aws';
+import { listV2LoadBalancers } from './alb';
+import { call } from './aws';
 import { sameDnsName } from './elsewhere';
 import type { FoundBackend } from './found';
 import type { Skipped } from './types';
@@ -106,7 +106,7 @@ export async function describeLoadBalancer(client: ElasticLoadBalancingV2Client,
 export function networkLookup(client: ElasticLoadBalancingV2Client): (dnsName: string) => Promise<LoadBalancer | undefined> {
   let listed: Promise<LoadBalancer[]> | undefined;
   return async (dnsName) => {
-    listed ??= allPages('DescribeLoadBalancers (v2)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancers).then((all) => all.filter((lb) => lb.Type === 'network'));
+    listed ??= listV2LoadBalancers(client).then((all) => all.filter((lb) => lb.Type === 'network'));
     return (await listed).find((lb) => lb.DNSName !== undefined && sameDnsName(lb.DNSName, dnsName));
   };
 }
