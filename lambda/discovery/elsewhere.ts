@@ -28,6 +28,15 @@ const bareDnsName = (name: string) => name.toLowerCase().replace(/\.$/, '').repl
  */
 export const sameDnsName = (a: string, b: string) => bareDnsName(a) === bareDnsName(b);
 
+/**
+ * Whether a domain is an Elastic Load Balancing DNS name (any region, any kind), beside
+ * `loadBalancerRegion`, which reads the region from one.
+ *
+ * @example
+ * isLoadBalancerDomain('tcp-60dc.elb.eu-west-1.amazonaws.com'); // true
+ */
+export const isLoadBalancerDomain = (domain: string) => /\.elb\.([a-z0-9-]+\.)?amazonaws\.com(\.cn)?\.?$/i.test(domain);
+
 /** A region's name, as it appears in ELB DNS names and ARNs: `eu-west-1`, `us-gov-west-1`, `cn-north-1`. */
 const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
 
