@@ -153,11 +153,12 @@ async function groupTargets(client: ElasticLoadBalancingV2Client, group: TargetG
   }
   const descriptions = health.TargetHealthDescriptions ?? [];
   const path = group.HealthCheckProtocol === 'HTTP' || group.HealthCheckProtocol === 'HTTPS' ? (group.HealthCheckPath ?? '/') : '/';
+  const probed = (d: (typeof descriptions)[number]) => d.TargetHealth?.State === 'healthy' && Boolean(d.Target?.Id);
   const backends = descriptions
-    .filter((d) => d.TargetHealth?.State === 'healthy' && d.Target?.Id)
+    .filter(probed)
     .map((d): FoundBackend => ({ ...(group.TargetType === 'ip' ? { ip: d.Target!.Id! } : { instanceId: d.Target!.Id! }), port: d.Target!.Port ?? group.Port!, tls, path, proxyProtocol: false, targetGroup: printable(group.TargetGroupName ?? '-', 64) }));
   const skipped = descriptions
-    .filter((d) => !backends.some((b) => (b.ip ?? b.instanceId) === d.Target?.Id && b.port === (d.Target?.Port ?? group.Port)))
+    .filter((d) => !probed(d))
     .map((d) => ({ what: `target ${printable(String(d.Target?.Id), 64)}:${d.Target?.Port ?? group.Port} in ${what}`, reason: `is ${printable(String(d.TargetHealth?.State), 32)}` }));
   return { backends, skipped };
 }
