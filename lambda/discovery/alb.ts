@@ -31,6 +31,16 @@ const NOT_COVERED: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Every ELBv2 load balancer of the client's region (ALBs, NLBs, GWLBs), in as few pages as the API allows.
+ *
+ * @example
+ * (await listV2LoadBalancers(elbv2)).filter((lb) => lb.Type === 'network');
+ */
+export function listV2LoadBalancers(client: ElasticLoadBalancingV2Client): Promise<LoadBalancer[]> {
+  return allPages('DescribeLoadBalancers (v2)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancers);
+}
+
+/**
  * Every ALB of the region that the selection keeps, with its healthy targets, and the other
  * kinds of load balancer as not covered.
  */
@@ -39,7 +49,7 @@ export async function findApplication(
   selection: Selection,
   concurrency: number,
 ): Promise<{ found: FoundLoadBalancer[]; excluded: NotCovered[]; notCovered: NotCovered[] }> {
-  const all = await allPages('DescribeLoadBalancers (v2)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancers);
+  const all = await listV2LoadBalancers(client);
   const notCovered = all
     .filter((lb) => lb.Type !== 'application')
     .map((lb) => ({ name: lb.LoadBalancerName!, type: lb.Type ?? 'unknown', reason: NOT_COVERED[lb.Type ?? ''] ?? `type ${lb.Type} is not covered` }));

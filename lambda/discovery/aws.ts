@@ -2,6 +2,7 @@
  * What every discovery call shares: clients with adaptive retry, a count of API calls, errors
  * that name the operation, and bounded concurrency.
  */
+import { printable } from '../shared/printable';
 import type { TokenBucket } from './pace';
 
 /** Counts the API calls of a run. */
@@ -32,16 +33,22 @@ export function meteredClient<C extends { send(...args: never[]): unknown }>(cli
 /** Client settings of discovery: adaptive retry, since the Describe APIs share a small token bucket; a named profile's credentials when given. */
 export const clientConfig = (region: string, profile?: string) => ({ region, retryMode: 'adaptive', maxAttempts: 5, ...(profile !== undefined ? { profile } : {}) }) as const;
 
+/** Longest AWS error message a discovery error keeps (longer ones are cut, with `...`). */
+const MAX_AWS_MESSAGE = 1000;
+
 /**
  * Runs an AWS call and, if it fails, rethrows with the operation's name in the message:
  * `DescribeInstanceHealth: AccessDenied: User ... is not authorized ...`.
+ *
+ * Why the service's name and message are bounded and escaped here: every discovery error (and
+ * the CloudFront reasons that quote one) reaches reports and terminals through this one place.
  */
 export async function call<T>(operation: string, request: Promise<T>): Promise<T> {
   try {
     return await request;
   } catch (error) {
     const name = (error as Error).name ?? 'Error';
-    throw new Error(`${operation}: ${name}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${operation}: ${printable(String(name), 64)}: ${printable(String((error as Error).message), MAX_AWS_MESSAGE)}`, { cause: error });
   }
 }
 

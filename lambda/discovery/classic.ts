@@ -9,6 +9,7 @@ import {
   DescribeTagsCommand,
   ElasticLoadBalancingClient,
   paginateDescribeLoadBalancers,
+  type DescribeLoadBalancerAttributesOutput,
   type ListenerDescription,
   type LoadBalancerDescription,
 } from '@aws-sdk/client-elastic-load-balancing';
@@ -64,10 +65,20 @@ export function classicPorts(
 }
 
 /**
+ * Every Classic ELB of the client's region, in as few pages as the API allows.
+ *
+ * @example
+ * (await listClassicLoadBalancers(elb)).map((lb) => lb.DNSName);
+ */
+export function listClassicLoadBalancers(client: ElasticLoadBalancingClient): Promise<LoadBalancerDescription[]> {
+  return allPages('DescribeLoadBalancers (Classic)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancerDescriptions);
+}
+
+/**
  * Every Classic ELB of the region that the selection keeps, with its backends by instance id.
  */
 export async function findClassic(client: ElasticLoadBalancingClient, selection: Selection, concurrency: number): Promise<{ found: FoundLoadBalancer[]; excluded: NotCovered[] }> {
-  const all = await allPages('DescribeLoadBalancers (Classic)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancerDescriptions);
+  const all = await listClassicLoadBalancers(client);
   const listed = all.map((lb) => ({ item: lb, name: lb.LoadBalancerName!, vpcId: lb.VPCId ?? 'EC2-Classic', tagKey: lb.LoadBalancerName! }));
   if (selection.targetGroupArns?.length) return { found: [], excluded: listed.map((lb) => ({ name: lb.name, type: 'classic', reason: 'has no target groups, and the selection names target groups' })) };
   const { selected, excluded } = await selectListed(listed, selection, 'classic', (names) =>
@@ -93,7 +104,7 @@ async function describeClassic(client: ElasticLoadBalancingClient, lb: LoadBalan
         call('DescribeInstanceHealth', client.send(new DescribeInstanceHealthCommand({ LoadBalancerName: name }))),
         proxyProtocolPorts(client, lb),
       ] as const,
-      (settled) => (idleTimeoutS = settled[0]?.LoadBalancerAttributes?.ConnectionSettings?.IdleTimeout ?? null),
+      (settled) => (idleTimeoutS = classicIdleTimeoutS(settled[0])),
     );
     const { ports, skipped } = classicPorts(lb.ListenerDescriptions ?? [], lb.HealthCheck?.Target, proxyPorts, overrides.path);
     const states = health.InstanceStates ?? [];
@@ -103,7 +114,7 @@ async function describeClassic(client: ElasticLoadBalancingClient, lb: LoadBalan
       .map((s) => ({ what: `instance ${s.InstanceId}`, reason: `is ${s.State}${s.Description && s.Description !== 'N/A' ? ` (${s.Description})` : ''}` }));
     return {
       ...base,
-      idleTimeoutS: attributes.LoadBalancerAttributes?.ConnectionSettings?.IdleTimeout ?? DEFAULTS.loadBalancerIdleTimeoutS,
+      idleTimeoutS: classicIdleTimeoutS(attributes) ?? DEFAULTS.loadBalancerIdleTimeoutS,
       ...(overrides.marginS !== undefined ? { marginS: overrides.marginS } : {}),
       backends: inService.flatMap((instanceId) => ports.map((port) => ({ ...port, instanceId }))),
       skipped: [...skipped, ...notInService],
@@ -111,6 +122,19 @@ async function describeClassic(client: ElasticLoadBalancingClient, lb: LoadBalan
   } catch (error) {
     return failed(base, error, idleTimeoutS);
   }
+}
+
+/**
+ * A Classic ELB's idle timeout from its attributes, `null` when they leave it out.
+ *
+ * Why one reader: discovery in the run's region and a CloudFront origin's lookup in another
+ * (`elsewhere.ts`) read the same attribute.
+ *
+ * @example
+ * classicIdleTimeoutS({ LoadBalancerAttributes: { ConnectionSettings: { IdleTimeout: 350 } } }); // 350
+ */
+export function classicIdleTimeoutS(attributes: DescribeLoadBalancerAttributesOutput | undefined): number | null {
+  return attributes?.LoadBalancerAttributes?.ConnectionSettings?.IdleTimeout ?? null;
 }
 
 /**

@@ -19,7 +19,7 @@ import type { ElasticLoadBalancingV2Client, LoadBalancer } from '@aws-sdk/client
 import { printable } from '../shared/printable';
 import { allPages, call, mapLimit } from './aws';
 import { instanceAddresses, type InstanceAddress } from './ec2';
-import { loadBalancerRegion, regionLookup, sameDnsName, type LoadBalancerReference } from './elsewhere';
+import { isLoadBalancerDomain, loadBalancerRegion, regionLookup, sameDnsName, type LoadBalancerReference } from './elsewhere';
 import type { FoundLoadBalancer } from './found';
 import { describeLoadBalancer, networkLookup, networkOrigin } from './network-origin';
 import type { Selection } from './select';
@@ -67,9 +67,6 @@ export function originFrontName(distributionId: string, originId: string): strin
 export function loadBalancerByDomain(domain: string, fronts: readonly FoundLoadBalancer[]): FoundLoadBalancer | undefined {
   return fronts.find((lb) => lb.dnsName !== undefined && sameDnsName(lb.dnsName, domain));
 }
-
-/** Whether a domain is an Elastic Load Balancing DNS name (any region, any kind). */
-const isLoadBalancerDomain = (domain: string) => /\.elb\.([a-z0-9-]+\.)?amazonaws\.com(\.cn)?\.?$/i.test(domain);
 
 /** The scheme and port CloudFront reaches an origin with: HTTPS unless it only speaks HTTP (`match-viewer` reaches it in HTTPS for HTTPS viewers). */
 function originEndpoint(config: { HTTPPort?: number; HTTPSPort?: number; OriginProtocolPolicy?: OriginProtocolPolicy | string }): { tls: boolean; port: number } {

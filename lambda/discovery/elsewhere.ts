@@ -3,11 +3,12 @@
  * CloudFront is global, so its origin may be a load balancer anywhere, and the keep-alive check
  * needs only that load balancer's idle timeout.
  */
-import { DescribeLoadBalancerAttributesCommand as DescribeClassicAttributesCommand, paginateDescribeLoadBalancers as paginateClassic, type ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
-import { DescribeLoadBalancerAttributesCommand, paginateDescribeLoadBalancers, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeLoadBalancerAttributesCommand as DescribeClassicAttributesCommand, type ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import { DescribeLoadBalancerAttributesCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DEFAULTS } from '../shared/settings';
-import { albIdleTimeoutS } from './alb';
-import { allPages, call } from './aws';
+import { albIdleTimeoutS, listV2LoadBalancers } from './alb';
+import { call } from './aws';
+import { classicIdleTimeoutS, listClassicLoadBalancers } from './classic';
 import type { FoundLoadBalancer } from './found';
 
 /** The ELB clients of one region. */
@@ -26,6 +27,15 @@ const bareDnsName = (name: string) => name.toLowerCase().replace(/\.$/, '').repl
  * sameDnsName('DualStack.api-1.eu-west-1.elb.amazonaws.com.', 'api-1.eu-west-1.elb.amazonaws.com'); // true
  */
 export const sameDnsName = (a: string, b: string) => bareDnsName(a) === bareDnsName(b);
+
+/**
+ * Whether a domain is an Elastic Load Balancing DNS name (any region, any kind), beside
+ * `loadBalancerRegion`, which reads the region from one.
+ *
+ * @example
+ * isLoadBalancerDomain('tcp-60dc.elb.eu-west-1.amazonaws.com'); // true
+ */
+export const isLoadBalancerDomain = (domain: string) => /\.elb\.([a-z0-9-]+\.)?amazonaws\.com(\.cn)?\.?$/i.test(domain);
 
 /** A region's name, as it appears in ELB DNS names and ARNs: `eu-west-1`, `us-gov-west-1`, `cn-north-1`. */
 const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
@@ -61,8 +71,8 @@ export function regionLookup(clients: RegionClients): (reference: LoadBalancerRe
   let listed: Promise<FoundLoadBalancer[]> | undefined;
   const list = async (): Promise<FoundLoadBalancer[]> => {
     const [v2, classic] = await Promise.all([
-      allPages('DescribeLoadBalancers (v2)', paginateDescribeLoadBalancers({ client: clients.elbv2, pageSize: 400 }, {}), (page) => page.LoadBalancers),
-      allPages('DescribeLoadBalancers', paginateClassic({ client: clients.elb, pageSize: 400 }, {}), (page) => page.LoadBalancerDescriptions),
+      listV2LoadBalancers(clients.elbv2),
+      listClassicLoadBalancers(clients.elb),
     ]);
     const none = { idleTimeoutS: null, backends: [], skipped: [] };
     return [
@@ -81,9 +91,9 @@ export function regionLookup(clients: RegionClients): (reference: LoadBalancerRe
 
 /** A listed load balancer's idle timeout (AWS's default when its attributes leave it out, as discovery reads it in the run's region). */
 async function idleTimeoutOf(clients: RegionClients, lb: FoundLoadBalancer): Promise<number> {
-  if (lb.type === 'application') {
-    return albIdleTimeoutS(await call('DescribeLoadBalancerAttributes', clients.elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.arn })))) ?? DEFAULTS.loadBalancerIdleTimeoutS;
-  }
-  const attributes = await call('DescribeLoadBalancerAttributes', clients.elb.send(new DescribeClassicAttributesCommand({ LoadBalancerName: lb.name })));
-  return attributes.LoadBalancerAttributes?.ConnectionSettings?.IdleTimeout ?? DEFAULTS.loadBalancerIdleTimeoutS;
+  const timeoutS =
+    lb.type === 'application'
+      ? albIdleTimeoutS(await call('DescribeLoadBalancerAttributes', clients.elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.arn }))))
+      : classicIdleTimeoutS(await call('DescribeLoadBalancerAttributes', clients.elb.send(new DescribeClassicAttributesCommand({ LoadBalancerName: lb.name }))));
+  return timeoutS ?? DEFAULTS.loadBalancerIdleTimeoutS;
 }

@@ -13,14 +13,14 @@ import {
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
-  paginateDescribeLoadBalancers,
   type ElasticLoadBalancingV2Client,
   type Listener,
   type LoadBalancer,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { printable } from '../shared/printable';
-import { allPages, call } from './aws';
+import { listV2LoadBalancers } from './alb';
+import { call } from './aws';
 import { sameDnsName } from './elsewhere';
 import type { FoundBackend } from './found';
 import type { Skipped } from './types';
@@ -106,7 +106,7 @@ export async function describeLoadBalancer(client: ElasticLoadBalancingV2Client,
 export function networkLookup(client: ElasticLoadBalancingV2Client): (dnsName: string) => Promise<LoadBalancer | undefined> {
   let listed: Promise<LoadBalancer[]> | undefined;
   return async (dnsName) => {
-    listed ??= allPages('DescribeLoadBalancers (v2)', paginateDescribeLoadBalancers({ client, pageSize: 400 }, {}), (page) => page.LoadBalancers).then((all) => all.filter((lb) => lb.Type === 'network'));
+    listed ??= listV2LoadBalancers(client).then((all) => all.filter((lb) => lb.Type === 'network'));
     return (await listed).find((lb) => lb.DNSName !== undefined && sameDnsName(lb.DNSName, dnsName));
   };
 }
@@ -153,11 +153,12 @@ async function groupTargets(client: ElasticLoadBalancingV2Client, group: TargetG
   }
   const descriptions = health.TargetHealthDescriptions ?? [];
   const path = group.HealthCheckProtocol === 'HTTP' || group.HealthCheckProtocol === 'HTTPS' ? (group.HealthCheckPath ?? '/') : '/';
+  const probed = (d: (typeof descriptions)[number]) => d.TargetHealth?.State === 'healthy' && Boolean(d.Target?.Id);
   const backends = descriptions
-    .filter((d) => d.TargetHealth?.State === 'healthy' && d.Target?.Id)
+    .filter(probed)
     .map((d): FoundBackend => ({ ...(group.TargetType === 'ip' ? { ip: d.Target!.Id! } : { instanceId: d.Target!.Id! }), port: d.Target!.Port ?? group.Port!, tls, path, proxyProtocol: false, targetGroup: printable(group.TargetGroupName ?? '-', 64) }));
   const skipped = descriptions
-    .filter((d) => !backends.some((b) => (b.ip ?? b.instanceId) === d.Target?.Id && b.port === (d.Target?.Port ?? group.Port)))
+    .filter((d) => !probed(d))
     .map((d) => ({ what: `target ${printable(String(d.Target?.Id), 64)}:${d.Target?.Port ?? group.Port} in ${what}`, reason: `is ${printable(String(d.TargetHealth?.State), 32)}` }));
   return { backends, skipped };
 }

@@ -50,6 +50,9 @@ export function keepAliveVerdict(keepAliveS: number, idleTimeoutS: number | null
   return idleTimeoutS < keepAliveS + marginS ? 'fail' : 'pass';
 }
 
+/** The first hop of every chain, as its links name it: the origin's keep-alive. */
+const keepAliveHop = (origin: CloudFrontOrigin) => `CloudFront ${origin.distributionId} origin ${origin.originId} keep-alive`;
+
 const seconds = (value: number | null) => (value === null ? 'unknown' : `${roundS(value)} s`);
 
 /**
@@ -67,7 +70,7 @@ export function judgeChain(origin: CloudFrontOrigin, downstream: DownstreamVerdi
   const backendsS = downstream?.toleratedS ?? null;
   const links: ChainLink[] = [
     {
-      upstream: `CloudFront ${origin.distributionId} origin ${origin.originId} keep-alive`,
+      upstream: keepAliveHop(origin),
       upstreamS: origin.keepAliveS,
       downstream: `load balancer ${lb.name} idle timeout`,
       downstreamS: idleS,
@@ -113,7 +116,7 @@ function shortest(links: readonly ChainLink[], neededS: number, lbName: string, 
  */
 export function judgePassThrough(origin: CloudFrontOrigin, targets: DownstreamVerdict, marginS: number): Chain {
   const nlb = origin.networkLoadBalancer!;
-  const upstream = `CloudFront ${origin.distributionId} origin ${origin.originId} keep-alive`;
+  const upstream = keepAliveHop(origin);
   const links: ChainLink[] = [
     { upstream, upstreamS: origin.keepAliveS, downstream: `network load balancer ${nlb.name} TCP idle timeout`, downstreamS: nlb.idleTimeoutS, headroomS: headroomS(nlb.idleTimeoutS, origin.keepAliveS), verdict: keepAliveVerdict(origin.keepAliveS, nlb.idleTimeoutS, marginS) },
     { upstream, upstreamS: origin.keepAliveS, downstream: `${nlb.name}'s targets`, downstreamS: targets.toleratedS, headroomS: headroomS(targets.toleratedS, origin.keepAliveS), verdict: targets.verdict },
