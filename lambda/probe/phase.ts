@@ -359,7 +359,7 @@ export const ANSWER_RESERVE_S = 0.5;
 const ANSWER_RESERVE_MS = ANSWER_RESERVE_S * 1000;
 
 /** How late a keep-alive socket's idle may start for the moment it was planned at: an eighth of a coarse clock's tick. */
-const RESTART_SLACK_S = COARSE_TICK_S / 8;
+export const RESTART_SLACK_S = COARSE_TICK_S / 8;
 
 /**
  * How far apart, in seconds, the idles of one per-connection timer's closes may be seen, as
