@@ -13,16 +13,15 @@ import type { ProbeResult } from '../../lambda/probe';
 import { CLASSIC } from '../lambda/access-logs/lines';
 import { ensureBuilt } from '../support/built-package';
 import { measureKeepAliveCloseS } from '../support/loopback';
+import { ROOT, packInto, readmeExample, userTsconfig } from './packed';
 import { USER_ENV, runIn } from './run';
 
 ensureBuilt();
 
-const ROOT = join(__dirname, '..', '..');
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
 describe('the packed package, installed with --omit=dev in an empty directory', () => {
   let user: string;
-  let tarball: string;
   let backend: RunningBackend;
   let trueLimitS: number;
   const npx = (...args: string[]) => runIn(user, 'npx', ['--no-install', 'idle-canary', ...args]);
@@ -30,11 +29,8 @@ describe('the packed package, installed with --omit=dev in an empty directory', 
   beforeAll(async () => {
     // Prepare: pack what the build wrote, install the tarball as a user would
     user = mkdtempSync(join(tmpdir(), 'idle-canary-user-'));
-    const packed = await runIn(ROOT, 'npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', user]);
-    expect(packed.stderr).toBe('');
-    const [{ filename }] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
+    const tarball = await packInto(user);
     writeFileSync(join(user, 'package.json'), JSON.stringify({ name: 'user-project', private: true }));
-    tarball = join(user, filename);
     const installed = await runIn(user, 'npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', tarball], { timeoutMs: 540_000 });
     expect(installed.stderr).not.toMatch(/ERR!/);
     // A backend whose keep-alive limit is known: Node's keepAliveTimeout of 2 s
@@ -156,7 +152,7 @@ describe('the packed package, installed with --omit=dev in an empty directory', 
       writeFileSync(join(user, 'app.ts'), readmeExample());
       // The same app with a bucket of the user's that nobody acknowledged: cdk-nag must stop it
       writeFileSync(join(user, 'app-unacknowledged.ts'), readmeExample().replace("import { IdleCanary } from 'idle-canary';", "import { IdleCanary } from 'idle-canary';\nimport { Bucket } from 'aws-cdk-lib/aws-s3';").replace('Validations.of(app)', "new Bucket(stack, 'Unacknowledged');\nValidations.of(app)"));
-      writeFileSync(join(user, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, skipLibCheck: true, types: [] }, files: ['app.ts', 'app-unacknowledged.ts'] }));
+      writeFileSync(join(user, 'tsconfig.json'), userTsconfig(['app.ts', 'app-unacknowledged.ts']));
 
       // Act: type-check against the package's declarations, then synthesize
       const compiled = await runIn(user, process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.']);
@@ -187,30 +183,6 @@ describe('the packed package, installed with --omit=dev in an empty directory', 
       }
       expect(existsSync(join(user, 'node_modules', 'esbuild'))).toBe(false);
     }, 240_000);
-
-    it('synthesizes it in an app pinned at the lowest versions the peer ranges allow (npm registry), cdk-nag clean', async () => {
-      // Prepare: the peer ranges' floors, pinned exactly, beside the packed package
-      const pinned = mkdtempSync(join(tmpdir(), 'idle-canary-lowest-peers-'));
-      const { peerDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
-      const lowest = Object.fromEntries(Object.entries(peerDependencies).map(([name, range]) => [name, range.replace(/^\^/, '')]));
-      writeFileSync(join(pinned, 'package.json'), JSON.stringify({ name: 'lowest-peers', private: true, dependencies: { ...lowest, 'idle-canary': `file:${tarball}` } }));
-      writeFileSync(join(pinned, 'app.ts'), readmeExample());
-      writeFileSync(join(pinned, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }));
-
-      // Act: install (no ERESOLVE), type-check against the lowest declarations, synthesize as `cdk synth` runs an app
-      const installed = await runIn(pinned, 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { timeoutMs: 540_000 });
-      const versions = Object.fromEntries(Object.keys(lowest).map((name) => [name, (JSON.parse(readFileSync(join(pinned, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version]));
-      const compiled = await runIn(pinned, process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.']);
-      const synth = await runIn(pinned, process.execPath, ['app.js'], { timeoutMs: 180_000, env: { ...USER_ENV, CDK_OUTDIR: 'cdk.out' } });
-      rmSync(pinned, { recursive: true, force: true });
-
-      // Assess
-      expect([installed.status, installed.stderr]).toEqual([0, expect.not.stringMatching(/ERESOLVE|ERR!/)]);
-      expect(versions).toEqual(lowest);
-      expect(compiled).toEqual({ status: 0, stdout: '', stderr: '' });
-      expect(synth.stderr).not.toMatch(/AwsSolutions|Error/);
-      expect(synth.status).toBe(0);
-    }, 600_000);
   });
 });
 
@@ -238,9 +210,3 @@ describe('the single-file command, copied alone into an empty directory', () => 
   }, 60_000);
 });
 
-/** The README's example app, as a user copies it: the TypeScript block of its CDK section. */
-function readmeExample(): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Add it to your own CDK app'));
-  return section.slice(section.indexOf('```ts\n') + 6, section.indexOf('\n```', section.indexOf('```ts\n')) + 1);
-}
