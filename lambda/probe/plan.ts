@@ -80,9 +80,9 @@ export const KEEP_ALIVE_MOMENTS = 1;
  * aligned socket this much later. The aligned socket's second request goes out when that close
  * is seen, so it must reach the server before the aligned socket's own check: the close's way
  * back, the event loop's turn and the request's way out take a few milliseconds on loopback and
- * in a VPC (round trips under a millisecond), tens on a busy Lambda. Longer costs precision:
- * the aligned socket then reads the setting plus this lead, and 0.05 s is half the default
- * 0.1 s precision. Too short, the request misses the check and the socket reads up to twice the
+ * in a VPC (round trips under a millisecond), tens on a busy Lambda. Longer costs accuracy:
+ * the aligned socket reads the setting plus this lead (less what the close took to be seen),
+ * and 0.05 s keeps a 1.5 s setting within 0.1 s. Too short, the request misses the check and the socket reads up to twice the
  * setting, as the other keep-alive sockets do: no worse than without it.
  */
 export const ALIGNED_LEAD_S = 0.05;
