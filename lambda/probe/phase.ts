@@ -284,7 +284,6 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       const base = { role: 'aligned' as const, round: 1 };
       if ('error' in opened) return record({ ...base, plannedIdleS: plannedUntilHorizonS(run.clock.now()), ...UNSENT, ...opened });
       const cue = new AbortController();
-      const release = AbortSignal.any([horizon.signal, done.signal]);
       const outdone = new AbortController();
       void other.connection.ended.then((close) => {
         if (!close.unprompted) return;
@@ -292,10 +291,10 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
         (alignedOutdone(closesS, (close.at - other.idleSince) / 1000) ? outdone : cue).abort();
       });
       const firstPlanS = plannedUntilHorizonS(opened.idleSince);
-      const restarted = await restartIdleOn(opened, cue.signal, run, AbortSignal.any([release, outdone.signal]));
+      const restarted = await restartIdleOn(opened, cue.signal, run, AbortSignal.any([horizon.signal, outdone.signal]));
       if (restarted === null) return;
       if (!('connection' in restarted)) return record({ ...base, plannedIdleS: firstPlanS, ...(restarted.outcome === 'unsent' ? {} : { openedS: openedS(opened.idleSince) }), ...restarted });
-      const measured = await holdUntilSent(restarted, new AbortController().signal, run, release);
+      const measured = await holdUntilSent(restarted, new AbortController().signal, run, horizon.signal);
       if (measured !== null) record({ ...base, plannedIdleS: plannedUntilHorizonS(restarted.idleSince), openedS: openedS(restarted.idleSince), ...measured });
     } finally {
       done.abort();
