@@ -7,7 +7,7 @@
 import { runProbe, type ProbeOptions, type ProbeResult } from '../../../lambda/probe';
 import { DEFAULTS } from '../../../lambda/shared/settings';
 import type { ProtocolVersion } from '../../../lambda/probe/types';
-import { SWEEP_COVERAGE, defaultSweepStepS, staggerOffsetsS } from '../../../lambda/probe/plan';
+import { ALIGNED_LEAD_S, SWEEP_COVERAGE, defaultSweepStepS, staggerOffsetsS } from '../../../lambda/probe/plan';
 import { RESTART_SLACK_S } from '../../../lambda/probe/phase';
 import { SimulatedClock, seededRandom, stalledLoop, testSeed } from '../../support/simulated-time';
 import { simulatedServer, type SimulatedServerOptions } from '../../support/simulated-server';
@@ -61,6 +61,12 @@ const NODE_22_DEFAULTS = (phaseMs: number): SimulatedServerOptions => ({
   keepAlive: { kind: 'timer', afterMs: 5000 },
   phaseMs,
 });
+
+/** gRPC core's `max_connection_idle`: each connection checked every `everyMs` from its open, closed at a check that finds no call since the last. */
+const grpcCore = (everyMs: number, rttMs = 1): SimulatedServerOptions => {
+  const rule = { kind: 'idle-check', everyMs } as const;
+  return { preRequest: rule, keepAlive: rule, rttMs };
+};
 
 describe('a server that sweeps idle connections periodically, behind 60 s', () => {
   it('fails Node.js 22 defaults (headersTimeout 60 s checked every 30 s) at every sweep phase, limit within [59.5, 60 + the widest gap between the sockets]', async () => {
@@ -207,6 +213,23 @@ describe('on an event loop starved in bursts (stalls up to 250 ms, every 300 ms 
     );
   });
 
+  it('fails gRPC core\'s 1.5 s max_connection_idle behind 2.5 s in the keep-alive phase in every run, read within a stall of the setting', async () => {
+    // Act: the pre-request close, the aligned socket's second call and its answer each seen up to a stall late
+    const random = seededRandom(SEED + 2);
+    await atRandomPhases(
+      24,
+      1000,
+      () => probeSimulated(grpcCore(1500), 2.5, { marginS: 0.2, precisionS: 0.1 }, starved(random), 'GRPC'),
+      (result) => {
+        // Assess
+        expect(result.phases.keepAlive).toMatchObject({ enforcement: 'eager', closedWith: 'goaway', verdict: 'fail' });
+        expect(result.phases.keepAlive!.limitS!).toBeGreaterThanOrEqual(1.5 - 0.25);
+        expect(result.phases.keepAlive!.limitS!).toBeLessThanOrEqual(1.5 + ALIGNED_LEAD_S + 0.25);
+        expect(result.verdict).toBe('fail');
+      },
+    );
+  });
+
   it('still fails Node.js 22 defaults behind 60 s as a sweep, and passes the recommended fix', async () => {
     // Act & Assess
     const random = seededRandom(SEED + 1);
@@ -279,12 +302,6 @@ describe('a server with per-connection timers', () => {
     expect(result.elapsedS).toBeLessThanOrEqual(result.horizonS + 1);
   });
 });
-
-/** gRPC core's `max_connection_idle`: each connection checked every `everyMs` from its open, closed at a check that finds no call since the last. */
-const grpcCore = (everyMs: number, rttMs = 1): SimulatedServerOptions => {
-  const rule = { kind: 'idle-check', everyMs } as const;
-  return { preRequest: rule, keepAlive: rule, rttMs };
-};
 
 describe('a gRPC core server (each connection checked every S from its open, closed at a check that finds no call since the last)', () => {
   it('reads its keep-alive limit within 0.1 s of its setting in every seeded run, as the pre-request phase does, behind 60 s', async () => {
