@@ -227,6 +227,17 @@ describe('summarizePhase with an aligned socket (HTTP/2 and gRPC keep-alive)', (
     expect(result.sweepsSeen).toBeUndefined();
   });
 
+  it('keeps the sweep analysis when the aligned socket closed past the idle a pass needs: a pass rests on survivals only it can weigh', () => {
+    // Prepare: behind 1 s with a 0.2 s margin, the aligned socket closed at 1.521 s, past the 1.2 s a pass needs
+    const context: PhaseContext = { ...keepAliveContext, loadBalancerIdleTimeoutS: 1, horizonS: 3.5 };
+
+    // Act
+    const result = summarizePhase(grpcCore({ ...closedByServer(1.521, 'goaway', 'aligned'), plannedIdleS: 1.955, openedS: 1.545 }), context);
+
+    // Assess: read as without the aligned socket's shortcut: the closes of different ages at once are a sweep
+    expect(result.sweepS).not.toBeNull();
+  });
+
   it('reads the other closes as before when the aligned socket was released unused', () => {
     // Act
     const result = summarizePhase(
