@@ -106,13 +106,37 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
  * if (restarted !== null && 'connection' in restarted) await holdAndSend(restarted, 60, run);
  */
 export async function restartIdle(idle: IdleConnection, sendAt: number, run: PhaseRun): Promise<IdleConnection | Measurement | null> {
+  const due = new AbortController();
+  // Stopped once the socket is done, so that no timer outlives it.
+  const done = new AbortController();
+  void waitUntil(run.clock, sendAt, AbortSignal.any([run.signal, done.signal])).then((reached) => reached && due.abort());
+  try {
+    return await restartIdleOn(idle, due.signal, run);
+  } finally {
+    done.abort();
+  }
+}
+
+/**
+ * `restartIdle` when `send` aborts rather than at a set time; when `release` aborts first, the
+ * connection is released unused (`held`, its idle from its first idle start).
+ *
+ * Why an event: the aligned socket's second request goes out when the server closes another
+ * connection (`alignedSockets`), a moment no schedule knows in advance.
+ *
+ * @example
+ * const restarted = await restartIdleOn(idle, otherClosed.signal, run, horizon.signal);
+ */
+export async function restartIdleOn(idle: IdleConnection, send: AbortSignal, run: PhaseRun, release?: AbortSignal): Promise<IdleConnection | Measurement | null> {
   const { connection, idleSince } = idle;
   const serverClosed = serverClosedSignal(connection);
-  await waitUntil(run.clock, sendAt, AbortSignal.any([run.signal, serverClosed]));
-  const outcome = run.signal.aborted || serverClosed.aborted ? null : await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
+  await firstOf([run.signal, serverClosed, send, ...(release ? [release] : [])]);
+  const sending = !run.signal.aborted && !serverClosed.aborted && send.aborted;
+  const outcome = sending ? await connection.send({ timeoutMs: run.settings.responseTimeoutMs }) : null;
   if (outcome?.kind === 'response' && keepsAlive(outcome.head) && !run.signal.aborted) return { connection, idleSince: outcome.answeredAt };
   connection.destroy();
   if (run.signal.aborted) return null;
+  if (outcome === null && !serverClosed.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, run.clock.now()), unprompted: false, closedWith: null, status: null };
   if (outcome === null) {
     const close = await connection.ended;
     return closed(close, idleSince, close.at);

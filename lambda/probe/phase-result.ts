@@ -67,7 +67,7 @@ interface Failure {
 export function summarizePhase(measured: readonly SocketRecord[], context: PhaseContext): PhaseResult {
   const sockets = discountUnaccepted(measured);
   const lbS = context.loadBalancerIdleTimeoutS;
-  const sweep = analyzeSweeps(spansOf(sockets), context.sweepToleranceS ?? DEFAULT_SWEEP_TOLERANCE_S, context.loopLagS ?? context.lagS);
+  const sweep = checkedPerConnection(sockets, lbS + context.marginS) ? ({ kind: 'per-connection' } as const) : analyzeSweeps(spansOf(sockets), context.sweepToleranceS ?? DEFAULT_SWEEP_TOLERANCE_S, context.loopLagS ?? context.lagS);
   const failure = firstFailure(sockets);
   const periodic = sweep.kind === 'periodic' ? sweep : null;
   // Periodic: only sockets idle across a sweep bound the threshold from below.
@@ -191,6 +191,24 @@ export function judgeLimit(limitS: number | null, survivedS: number | null, lbS:
   }
   if (survivedS !== null && survivedS >= neededS) return 'pass';
   return 'inconclusive';
+}
+
+/**
+ * Whether the server closed an aligned socket by itself (`alignedSockets`) at or before the
+ * idle a pass needs (`neededS`): it checks each connection's idle on a schedule of that
+ * connection's own, and the phase fails on that close whatever else it saw.
+ *
+ * Why no sweep analysis then: the keep-alive sockets called at their first answers (the
+ * passive one, the one at another moment of a second) opened together, so gRPC core's checks,
+ * a setting apart from each one's open, close them at once after different idles, which
+ * `analyzeSweeps` reads as a sweep ("checked every" a few milliseconds, or a threshold with no
+ * survivor); the limit is the shortest close, the aligned socket's, as for any per-connection timer.
+ * Why only up to `neededS`: past it a pass would rest on the survivals, and a server that really
+ * sweeps lets a connection survive past its threshold when no sweep came meanwhile; only the
+ * sweep analysis tells those apart, so it stays.
+ */
+function checkedPerConnection(sockets: readonly SocketRecord[], neededS: number): boolean {
+  return sockets.some((s) => s.role === 'aligned' && s.outcome === 'closed' && s.unprompted && s.idleS !== null && s.idleS <= neededS);
 }
 
 /**

@@ -10,10 +10,10 @@
 import type { SocketBudget } from './budget';
 import { every, waitUntil, type CancelTimer, type Clock } from './clock';
 import type { Endpoint, Wire, WireConnection } from './wire/types';
-import { COARSE_TICK_S, SWEEP_COVERAGE, narrowingScheduleS, needsNarrowing, roundS } from './plan';
+import { ALIGNED_LEAD_S, COARSE_TICK_S, SWEEP_COVERAGE, alignedOutdone, narrowingScheduleS, needsNarrowing, roundS } from './plan';
 import { currentBracket } from './phase-result';
 import { analyzeSweeps, dependsOnConnectMoment, spansOf } from './sweep';
-import { UNSENT, holdAndSend, holdUntilSent, openIdle, restartIdle, type OpenedIdle } from './held-socket';
+import { UNSENT, holdAndSend, holdUntilSent, openIdle, restartIdle, restartIdleOn, type OpenedIdle } from './held-socket';
 import { narrow } from './narrowing';
 import { newPhaseState, type Holding, type PhaseState } from './phase-state';
 import type { PhaseName, SocketRecord } from './types';
@@ -85,6 +85,13 @@ export interface PhaseRun {
   readonly stagger?: Stagger;
   /** An already idle connection to use as the passive socket (keep-alive: the first probe's). */
   readonly passive?: IdleConnection;
+  /** Told the passive socket once it is idle, or `null` when it could not be opened (pre-request: the aligned socket's cue). */
+  readonly onPassive?: (passive: IdleConnection | null) => void;
+  /**
+   * Keep-alive: the pre-request phase's passive socket, once idle (`null`: none), for one more
+   * socket aligned with it (`alignedSockets`); absent for none.
+   */
+  readonly alignWith?: Promise<IdleConnection | null>;
   /** The target's sockets open at once. */
   readonly sockets: SocketBudget;
   /** clock ms after which no socket is opened or held. */
@@ -211,6 +218,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
 
   const openingAt = run.clock.now();
   const passive = run.passive ?? (await openIdle(run));
+  run.onPassive?.('error' in passive ? null : passive);
   if ('error' in passive) {
     record({ role: 'passive', round: 1, plannedIdleS: run.horizonS, ...UNSENT, error: passive.error });
   } else {
@@ -223,6 +231,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     }
   }
   run.roundOneS.forEach((idleS, i) => tasks.push(openIdle(run).then((idle) => fixed(idle, 'active', idleS, run.idleStartsS?.[i] ?? 0))));
+  if (run.alignWith !== undefined) tasks.push(aligned(run.alignWith));
 
   // Narrowing adds tasks while the first ones run: wait until no new one appears.
   try {
@@ -245,6 +254,56 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     if (!('connection' in idle)) return record({ ...base, ...(idle.outcome === 'unsent' ? {} : { openedS: openedS(opened.idleSince) }), ...idle });
     const measured = await holdAndSend(idle, plannedIdleS, run);
     if (measured !== null) record({ ...base, openedS: openedS(idle.idleSince), ...measured });
+  }
+
+  /**
+   * The aligned socket (`alignedSockets`): opened `ALIGNED_LEAD_S` after the pre-request passive
+   * socket (`preRequest`), its first request at once, its second when the server closes that
+   * socket by itself, then held until the server closes it too. Never past this phase's
+   * horizon: released there, or unused when the pre-request socket never opened or another
+   * keep-alive socket has already closed at an idle it cannot undercut (`alignedOutdone`).
+   *
+   * Why the horizon: the passive socket holds the target that long anyway; a server whose
+   * pre-request close never comes (or comes too late for the aligned socket's to follow within
+   * it) costs no wall time. Not opened past it either, nor without a socket free in the budget
+   * (reserved in `target.ts`).
+   */
+  async function aligned(preRequest: Promise<IdleConnection | null>): Promise<void> {
+    const horizon = new AbortController();
+    // Stopped once the socket is done, so that no timer outlives it.
+    const done = new AbortController();
+    const horizonReached = waitUntil(run.clock, state.origin + run.horizonS * 1000, AbortSignal.any([run.signal, done.signal])).then((reached) => {
+      if (reached) horizon.abort();
+      return null;
+    });
+    const until = AbortSignal.any([run.signal, horizon.signal]);
+    try {
+      const other = await Promise.race([preRequest, horizonReached]);
+      if (other === null || !(await waitUntil(run.clock, other.idleSince + ALIGNED_LEAD_S * 1000, until)) || !run.sockets.tryTake()) return;
+      const opened = await openIdle(run, true);
+      const base = { role: 'aligned' as const, round: 1 };
+      if ('error' in opened) return record({ ...base, plannedIdleS: plannedUntilHorizonS(run.clock.now()), ...UNSENT, ...opened });
+      const cue = new AbortController();
+      const outdone = new AbortController();
+      void other.connection.ended.then((close) => {
+        if (!close.unprompted) return;
+        const closesS = records.filter((r) => r.outcome === 'closed' && r.idleS !== null).map((r) => r.idleS as number);
+        (alignedOutdone(closesS, (close.at - other.idleSince) / 1000) ? outdone : cue).abort();
+      });
+      const firstPlanS = plannedUntilHorizonS(opened.idleSince);
+      const restarted = await restartIdleOn(opened, cue.signal, run, AbortSignal.any([horizon.signal, outdone.signal]));
+      if (restarted === null) return;
+      if (!('connection' in restarted)) return record({ ...base, plannedIdleS: firstPlanS, ...(restarted.outcome === 'unsent' ? {} : { openedS: openedS(opened.idleSince) }), ...restarted });
+      const measured = await holdUntilSent(restarted, new AbortController().signal, run, horizon.signal);
+      if (measured !== null) record({ ...base, plannedIdleS: plannedUntilHorizonS(restarted.idleSince), openedS: openedS(restarted.idleSince), ...measured });
+    } finally {
+      done.abort();
+    }
+  }
+
+  /** The idle a socket idle since `since` (clock ms) may hold until the phase's horizon, in seconds. */
+  function plannedUntilHorizonS(since: number): number {
+    return Math.max(0, roundS(run.horizonS - (since - state.origin) / 1000));
   }
 
   /**

@@ -3,7 +3,7 @@
  *
  * Pure functions, so that the plan can be tested exactly and the socket code only executes it.
  */
-import type { PhaseName } from './types';
+import type { PhaseName, ProtocolVersion } from './types';
 
 /**
  * How long sockets are held by default: the load balancer idle timeout plus 10 %, at least 1 s.
@@ -70,6 +70,71 @@ export function keepAliveIdleStartsS(count: number): number[] {
 
 /** Keep-alive sockets held to the horizon beside the passive one, at other moments of a second. */
 export const KEEP_ALIVE_MOMENTS = 1;
+
+/**
+ * How long after the pre-request phase's passive socket the keep-alive phase's aligned socket
+ * opens, in seconds (`alignedSockets`).
+ *
+ * Why: a server that checks each connection's idle every S seconds from its open (gRPC core's
+ * `max_connection_idle`) closes the silent passive socket at its first check, and checks the
+ * aligned socket this much later. The aligned socket's second request goes out when that close
+ * is seen, so it must reach the server before the aligned socket's own check: the close's way
+ * back, the event loop's turn and the request's way out take a few milliseconds on loopback and
+ * in a VPC (round trips under a millisecond), tens on a busy Lambda. Longer costs accuracy:
+ * the aligned socket reads the setting plus this lead (less what the close took to be seen),
+ * and 0.05 s keeps a 1.5 s setting within 0.1 s on loopback. Too short, or a stall longer than
+ * this on the probe's event loop, and the request misses the check: the socket then reads up
+ * to twice the setting, as the other keep-alive sockets do, no worse than without it.
+ */
+export const ALIGNED_LEAD_S = 0.05;
+
+/**
+ * Keep-alive sockets aligned with the pre-request phase's passive socket (1 or 0): one for a
+ * target spoken to in HTTP/2 (`GRPC` or `HTTP2`) whose both phases are probed and which keeps
+ * connections alive.
+ *
+ * Why: gRPC core arms a connection's idle timer when it opens and checks it every S seconds; at
+ * a check it closes the connection if no call started since the last one, else waits a full S
+ * again. A connection idle since a call is closed between S and 2S after it, by where the call
+ * fell, and a load balancer meets S at worst (a call just before a check). The keep-alive sockets
+ * make their calls at moments unrelated to their checks and read up to 2S. The aligned socket
+ * opens `ALIGNED_LEAD_S` after the pre-request passive socket and makes its second call when
+ * that socket's first check closes it, just before its own check: the check re-arms, and the
+ * next closes it S plus the lead after that call. Why HTTP2 too: the rule is the server's, not
+ * the target group's, and gRPC core counts a plain HTTP/2 request as a call (a 1.5 s setting
+ * read 2.5 s over an `HTTP2` target as over `GRPC`); a server that times each connection from
+ * its last request releases the socket unused (`alignedOutdone`). Not HTTP/1.1: no HTTP/1.1
+ * server checks idle that way, and its targets keep today's plan.
+ *
+ * @example
+ * alignedSockets('GRPC', ['preRequest', 'keepAlive'], true); // 1
+ * alignedSockets(undefined, ['preRequest', 'keepAlive'], true); // 0
+ * alignedSockets('GRPC', ['keepAlive'], true); // 0: no pre-request close to align with
+ */
+export function alignedSockets(protocolVersion: ProtocolVersion | undefined, phases: readonly PhaseName[], keepsAlive: boolean): number {
+  const http2 = protocolVersion === 'GRPC' || protocolVersion === 'HTTP2';
+  return http2 && keepsAlive && phases.includes('preRequest') && phases.includes('keepAlive') ? 1 : 0;
+}
+
+/**
+ * Whether the aligned socket can show no shorter keep-alive limit than one already measured:
+ * a keep-alive socket closed at an idle no longer than the pre-request close's
+ * (`preRequestCloseS`) plus `ALIGNED_LEAD_S`, the least the aligned socket reads.
+ *
+ * Why: then it is released unused when the pre-request close comes, instead of held until its
+ * own close. A server that times each connection from its last request (Go and Java gRPC,
+ * Node.js `http2` session timeouts, Envoy) or from its open (`max_connection_age`) closed the
+ * keep-alive passive socket by then at that idle; held, the aligned socket would have kept the
+ * target up to a whole limit longer, and after a close at a fixed age it would have read a
+ * limit of the lead alone.
+ *
+ * @example
+ * alignedOutdone([1.502], 1.5); // true: a per-connection timer
+ * alignedOutdone([2.997, 2.505], 1.5); // false: gRPC core, read up to twice the setting
+ */
+export function alignedOutdone(keepAliveClosesS: readonly number[], preRequestCloseS: number): boolean {
+  return keepAliveClosesS.some((idleS) => idleS <= preRequestCloseS + ALIGNED_LEAD_S);
+}
 
 /** A first round of active sockets: each one's planned idle, and when its idle starts after its first answer. */
 export interface RoundOne {

@@ -13,7 +13,7 @@ import { NO_KEEP_ALIVE_REASON, summarizePhase } from './phase-result';
 import { printable } from '../shared/printable';
 import { neverAccepted } from './accept';
 import { checkConcurrency, summarizeOneAtATime, summarizeUnanswered, unansweredRequest } from './concurrency';
-import { KEEP_ALIVE_MOMENTS, SWEEP_COVERAGE, keepAliveRoundOne, roundOneActives, type RoundOne, roundOneDelaysS, roundS, staggerOffsetsS, staggeredPhase } from './plan';
+import { KEEP_ALIVE_MOMENTS, SWEEP_COVERAGE, alignedSockets, keepAliveRoundOne, roundOneActives, type RoundOne, roundOneDelaysS, roundS, staggerOffsetsS, staggeredPhase } from './plan';
 import type { PhaseName, PhaseResult, ProbeJob, ProbeResult, ProbeTarget, ServerHints, SocketRecord, TargetError, Verdict } from './types';
 
 /** What the engine gives each target. */
@@ -105,10 +105,16 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     // horizon (a timer that fires as the request goes out) is narrowed from 0 s, two horizons more.
     // So is the keep-alive phase's socket at another moment of a second (`keepAliveRoundOne`):
     // behind a 3 s load balancer, staggered sockets a 10th of a second apart took all of 20.
+    // So is, for an HTTP/2 or gRPC target, the keep-alive socket aligned with the pre-request
+    // passive socket (`alignedSockets`): it is what reads gRPC core's keep-alive limit.
     const spare = Math.max(0, run.maxSockets - run.phases.length);
     const moments = staggered !== 'keepAlive' && alive && run.phases.includes('keepAlive') ? KEEP_ALIVE_MOMENTS : 0;
-    const stagger = staggered === undefined ? undefined : staggerOf(run, horizonS, spare - Math.min(run.phases.length - 1 + moments, spare));
+    const aligned = alignedSockets(run.job.target.protocolVersion, run.phases, alive);
+    const stagger = staggered === undefined ? undefined : staggerOf(run, horizonS, spare - Math.min(run.phases.length - 1 + moments + aligned, spare));
     const activesLeft = Math.max(Math.min(1, spare), spare - (stagger?.offsetsS.length ?? 0));
+    // The pre-request phase's passive socket, once idle: the aligned socket opens just after it.
+    let preRequestPassive: (passive: IdleConnection | null) => void = () => undefined;
+    const alignWith = new Promise<IdleConnection | null>((resolve) => (preRequestPassive = resolve));
 
     // Keep-alive requests left unanswered while the pre-request phase held silent connections,
     // until `silentUntil` (clock ms): when that phase ended. Not when its passive socket was
@@ -124,7 +130,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
       run.phases.map(async (phase): Promise<[PhaseName, PhaseResult]> => {
         if (phase === 'keepAlive' && !alive) return [phase, noKeepAlive()];
         const actives = Math.min(roundOneActives(phase, phase === staggered), activesLeft);
-        const roundOne = phase === 'keepAlive' && phase !== staggered ? keepAliveRoundOneOf(run, activesLeft, horizonS) : { roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS) };
+        const roundOne = phase === 'keepAlive' && phase !== staggered ? keepAliveRoundOneOf(run, Math.max(Math.min(1, activesLeft), activesLeft - aligned), horizonS) : { roundOneS: roundOneDelaysS(actives, run.job.loadBalancerIdleTimeoutS, horizonS) };
         const records = await runPhase({
           phase,
           endpoint,
@@ -133,6 +139,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
           ...roundOne,
           ...(phase === staggered ? { stagger } : {}),
           passive: phase === 'keepAlive' ? first : undefined,
+          ...(aligned > 0 ? (phase === 'preRequest' ? { onPassive: preRequestPassive } : { alignWith }) : {}),
           sockets,
           deadline: run.deadline,
           signal: stop.signal,
@@ -145,6 +152,7 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
           },
         }).finally(() => {
           if (phase !== 'preRequest') return;
+          preRequestPassive(null);
           silentUntil = Math.min(silentUntil, run.clock.now());
           preRequestEnded();
         });

@@ -23,7 +23,13 @@ export type IdleRule =
   /** Counts idle in whole ticks of `tickMs` and closes it at the tick that reaches `ticks`. */
   | { readonly kind: 'coarse'; readonly ticks: number; readonly tickMs: number }
   /** Closes it only when a request comes after more than `afterMs` of idle (Node.js 8.14 to 12.18). */
-  | { readonly kind: 'lazy'; readonly afterMs: number };
+  | { readonly kind: 'lazy'; readonly afterMs: number }
+  /**
+   * Checks it every `everyMs` from its open, whatever it does, and closes it (GOAWAY) at a check
+   * that finds no request started since the one before (gRPC core's `max_connection_idle`).
+   * The connection's rule from its open: give the same one for both phases.
+   */
+  | { readonly kind: 'idle-check'; readonly everyMs: number };
 
 export interface SimulatedServerOptions {
   readonly preRequest: IdleRule;
@@ -83,10 +89,14 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
     private idleSince: number | null = clock.now();
     private idleTick = 0;
     private cancelTimer: CancelTimer = () => undefined;
+    /** A request started since the last idle check (`idle-check`). */
+    private calledSinceCheck = false;
+    private cancelCheck: CancelTimer = () => undefined;
 
     public constructor(private readonly sendSpreadMs: number) {
       this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
       this.startIdle();
+      this.checkIdleAfter(clock.now());
     }
 
     public get closing(): boolean {
@@ -107,6 +117,7 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
       if (this.close !== null) return Promise.resolve({ kind: 'closed', sentAt: this.close.at, close: this.close });
       const sentAt = clock.now();
       const outcome = new Promise<RequestOutcome>((resolve) => (this.pending = { sentAt, resolve }));
+      this.calledSinceCheck = true;
       const rule = this.rule();
       const idleS = this.idleSince === null ? 0 : sentAt - this.idleSince;
       this.idleSince = null;
@@ -147,9 +158,21 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
       if (rule.kind === 'timer') this.cancelTimer = clock.schedule(this.idleSince + rule.afterMs, () => this.end(rule.closedWith ?? 'fin', true));
     }
 
+    /** Its next idle check, a period after `at` (the open, or the last check): closed there unless a request came since. */
+    private checkIdleAfter(at: number): void {
+      const rule = this.rule();
+      if (rule.kind !== 'idle-check') return;
+      this.cancelCheck = clock.schedule(at + rule.everyMs, () => {
+        if (this.pending === null && !this.calledSinceCheck) return this.end('goaway', true);
+        this.calledSinceCheck = false;
+        this.checkIdleAfter(at + rule.everyMs);
+      });
+    }
+
     private end(closedWith: ClosedWith, unprompted: boolean, at = clock.now()): void {
       if (this.close !== null) return;
       this.cancelTimer();
+      this.cancelCheck();
       open.delete(this);
       const status = STATUS_OF[closedWith] ?? null;
       this.close = { at, closedWith, status, unprompted, silent: this.served === 0 && status === null };
@@ -159,7 +182,9 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
     }
   }
 
-  const wireOf: WireFactory = (_target, { segmentPauseMs }) => {
+  const wireOf: WireFactory = (target, settings) => {
+    // As the real wires: HTTP/1.1 requests go in two segments, HTTP/2 ones (HEADERS, DATA) at once.
+    const segmentPauseMs = target.protocolVersion === 'HTTP2' || target.protocolVersion === 'GRPC' ? 0 : settings.segmentPauseMs;
     const wire: Wire = {
       protocol: 'simulated',
       sendSpreadMs: segmentPauseMs,

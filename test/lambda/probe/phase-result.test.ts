@@ -208,6 +208,49 @@ describe('summarizePhase with closes in periodic sweeps', () => {
   });
 });
 
+describe('summarizePhase with an aligned socket (HTTP/2 and gRPC keep-alive)', () => {
+  /** gRPC core, 1.5 s, behind 2.5 s: the sockets called at their first answers closed at once at 3 s, after different idles. */
+  const grpcCore = (aligned: SocketRecord): SocketRecord[] => [
+    { ...answered(2.501), openedS: 0.018 },
+    { ...closedByServer(2.994, 'goaway'), openedS: 0 },
+    { ...closedByServer(2.503, 'goaway', 'active'), plannedIdleS: 2.7, openedS: 0.509 },
+    aligned,
+  ];
+  const keepAliveContext: PhaseContext = { loadBalancerIdleTimeoutS: 2.5, horizonS: 3.5, marginS: 0.2, lagS: 0.001, sweepToleranceS: 0.027 };
+
+  it('reads a phase whose aligned socket the server closed per connection: its close is the limit, no sweep', () => {
+    // Act
+    const result = summarizePhase(grpcCore({ ...closedByServer(1.521, 'goaway', 'aligned'), plannedIdleS: 1.955, openedS: 1.545 }), keepAliveContext);
+
+    // Assess
+    expect(result).toMatchObject({ limitS: 1.521, enforcement: 'eager', closedWith: 'goaway', sweepS: null, verdict: 'fail' });
+    expect(result.sweepsSeen).toBeUndefined();
+  });
+
+  it('keeps the sweep analysis when the aligned socket closed past the idle a pass needs: a pass rests on survivals only it can weigh', () => {
+    // Prepare: behind 1 s with a 0.2 s margin, the aligned socket closed at 1.521 s, past the 1.2 s a pass needs
+    const context: PhaseContext = { ...keepAliveContext, loadBalancerIdleTimeoutS: 1, horizonS: 3.5 };
+
+    // Act
+    const result = summarizePhase(grpcCore({ ...closedByServer(1.521, 'goaway', 'aligned'), plannedIdleS: 1.955, openedS: 1.545 }), context);
+
+    // Assess: read as without the aligned socket's shortcut: the closes of different ages at once are a sweep
+    expect(result.sweepS).not.toBeNull();
+  });
+
+  it('reads the other closes as before when the aligned socket was released unused', () => {
+    // Act
+    const result = summarizePhase(
+      grpcCore({ role: 'aligned', round: 1, plannedIdleS: 3.44, openedS: 0.06, outcome: 'held', idleS: 1.445, unprompted: false, closedWith: null, status: null }),
+      keepAliveContext,
+    );
+
+    // Assess: the closes of different ages at once read as a sweep, as without the aligned socket
+    expect(result.limitS).toBe(2.503);
+    expect(result.sweepS).not.toBeNull();
+  });
+});
+
 describe('phaseVerdict, from the bracket and the evidence a phase carries', () => {
   const queued: SocketRecord = { role: 'active', round: 1, plannedIdleS: 61, ...notAcceptedRecord('10.0.1.7:30080: no connection within 5000 ms') };
   const standard = { idleTimeoutS: 60, marginS: 1, horizonS: 66 };

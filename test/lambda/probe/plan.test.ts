@@ -9,6 +9,9 @@ import {
   roundOneDelaysS,
   keepAliveIdleStartsS,
   keepAliveRoundOne,
+  ALIGNED_LEAD_S,
+  alignedSockets,
+  alignedOutdone,
 } from '../../../lambda/probe/plan';
 
 describe('defaultHorizonS', () => {
@@ -132,6 +135,39 @@ describe('keepAliveRoundOne', () => {
   it('sends the request of the socket at another moment within the passive socket\'s horizon', () => {
     // Act & Assess: behind 3 s with a 0.8 s margin the 4 s horizon leaves it 3.5 s
     expect(keepAliveRoundOne(2, 3, 4, 3.8).roundOneS).toEqual([3, 3.5]);
+  });
+});
+
+describe('alignedSockets', () => {
+  it('aligns one keep-alive socket for an HTTP/2 or gRPC target with both phases and keep-alive', () => {
+    // Act & Assess
+    expect(alignedSockets('GRPC', ['preRequest', 'keepAlive'], true)).toBe(1);
+    expect(alignedSockets('HTTP2', ['preRequest', 'keepAlive'], true)).toBe(1);
+  });
+
+  it('aligns none for HTTP/1.1, without a pre-request close to align with, or without keep-alive', () => {
+    // Act & Assess
+    expect(alignedSockets(undefined, ['preRequest', 'keepAlive'], true)).toBe(0);
+    expect(alignedSockets('HTTP1', ['preRequest', 'keepAlive'], true)).toBe(0);
+    expect(alignedSockets('GRPC', ['keepAlive'], true)).toBe(0);
+    expect(alignedSockets('GRPC', ['preRequest'], true)).toBe(0);
+    expect(alignedSockets('GRPC', ['preRequest', 'keepAlive'], false)).toBe(0);
+  });
+});
+
+describe('alignedOutdone', () => {
+  it('releases the aligned socket when a keep-alive close already came at the pre-request close plus the lead, or sooner', () => {
+    // Act & Assess: a per-connection timer (1.5 s in both phases), and a fixed age seen 0.5 s into a connection's life
+    expect(alignedOutdone([1.502], 1.5)).toBe(true);
+    expect(alignedOutdone([2.994, 1], 1.5)).toBe(true);
+    expect(alignedOutdone([1.5 + ALIGNED_LEAD_S], 1.5)).toBe(true);
+  });
+
+  it('keeps it when every keep-alive close came later (gRPC core: up to twice the setting), or none came', () => {
+    // Act & Assess
+    expect(alignedOutdone([2.994, 2.503], 1.5)).toBe(false);
+    expect(alignedOutdone([1.5 + ALIGNED_LEAD_S + 0.001], 1.5)).toBe(false);
+    expect(alignedOutdone([], 1.5)).toBe(false);
   });
 });
 

@@ -6,7 +6,8 @@
  */
 import { runProbe, type ProbeOptions, type ProbeResult } from '../../../lambda/probe';
 import { DEFAULTS } from '../../../lambda/shared/settings';
-import { SWEEP_COVERAGE, defaultSweepStepS, staggerOffsetsS } from '../../../lambda/probe/plan';
+import type { ProtocolVersion } from '../../../lambda/probe/types';
+import { ALIGNED_LEAD_S, SWEEP_COVERAGE, defaultSweepStepS, staggerOffsetsS } from '../../../lambda/probe/plan';
 import { RESTART_SLACK_S } from '../../../lambda/probe/phase';
 import { SimulatedClock, seededRandom, stalledLoop, testSeed } from '../../support/simulated-time';
 import { simulatedServer, type SimulatedServerOptions } from '../../support/simulated-server';
@@ -23,12 +24,15 @@ jest.setTimeout(30_000);
  * [59.5, 62] at every sweep phase (61.933 s at worst over 300 phases 100 ms apart).
  */
 const BRACKET_60_S = Math.max(...[0, ...staggerOffsetsS(66, 60, defaultSweepStepS(66))].map((offset, i, all) => (i === 0 ? 0 : offset - all[i - 1])));
-const job = (loadBalancerIdleTimeoutS: number) => ({ target: { host: '127.0.0.1', port: 8080, tls: false, path: '/' }, loadBalancerIdleTimeoutS });
+const job = (loadBalancerIdleTimeoutS: number, protocolVersion?: ProtocolVersion) => ({
+  target: { host: '127.0.0.1', port: 8080, tls: false, path: '/', ...(protocolVersion ? { protocolVersion } : {}) },
+  loadBalancerIdleTimeoutS,
+});
 
-/** Probes one simulated server started `phaseMs` into its periodic checks, on `clock`. */
-async function probeSimulated(server: SimulatedServerOptions, loadBalancerIdleTimeoutS: number, options: ProbeOptions = {}, clock = new SimulatedClock()): Promise<ProbeResult> {
+/** Probes one simulated server started `phaseMs` into its periodic checks, on `clock`, as a target spoken to in `protocolVersion` (HTTP/1.1 by default). */
+async function probeSimulated(server: SimulatedServerOptions, loadBalancerIdleTimeoutS: number, options: ProbeOptions = {}, clock = new SimulatedClock(), protocolVersion?: ProtocolVersion): Promise<ProbeResult> {
   const backend = simulatedServer(clock, server);
-  const { results } = await clock.run(runProbe([job(loadBalancerIdleTimeoutS)], options, { clock, wireOf: backend.wireOf }));
+  const { results } = await clock.run(runProbe([job(loadBalancerIdleTimeoutS, protocolVersion)], options, { clock, wireOf: backend.wireOf }));
   return results[0];
 }
 
@@ -57,6 +61,12 @@ const NODE_22_DEFAULTS = (phaseMs: number): SimulatedServerOptions => ({
   keepAlive: { kind: 'timer', afterMs: 5000 },
   phaseMs,
 });
+
+/** gRPC core's `max_connection_idle`: each connection checked every `everyMs` from its open, closed at a check that finds no call since the last. */
+const grpcCore = (everyMs: number, rttMs = 1): SimulatedServerOptions => {
+  const rule = { kind: 'idle-check', everyMs } as const;
+  return { preRequest: rule, keepAlive: rule, rttMs };
+};
 
 describe('a server that sweeps idle connections periodically, behind 60 s', () => {
   it('fails Node.js 22 defaults (headersTimeout 60 s checked every 30 s) at every sweep phase, limit within [59.5, 60 + the widest gap between the sockets]', async () => {
@@ -203,6 +213,23 @@ describe('on an event loop starved in bursts (stalls up to 250 ms, every 300 ms 
     );
   });
 
+  it('fails gRPC core\'s 1.5 s max_connection_idle behind 2.5 s in the keep-alive phase in every run, read within a stall of the setting', async () => {
+    // Act: the pre-request close, the aligned socket's second call and its answer each seen up to a stall late
+    const random = seededRandom(SEED + 2);
+    await atRandomPhases(
+      24,
+      1000,
+      () => probeSimulated(grpcCore(1500), 2.5, { marginS: 0.2, precisionS: 0.1 }, starved(random), 'GRPC'),
+      (result) => {
+        // Assess
+        expect(result.phases.keepAlive).toMatchObject({ enforcement: 'eager', closedWith: 'goaway', verdict: 'fail' });
+        expect(result.phases.keepAlive!.limitS!).toBeGreaterThanOrEqual(1.5 - 0.25);
+        expect(result.phases.keepAlive!.limitS!).toBeLessThanOrEqual(1.5 + ALIGNED_LEAD_S + 0.25);
+        expect(result.verdict).toBe('fail');
+      },
+    );
+  });
+
   it('still fails Node.js 22 defaults behind 60 s as a sweep, and passes the recommended fix', async () => {
     // Act & Assess
     const random = seededRandom(SEED + 1);
@@ -272,6 +299,76 @@ describe('a server with per-connection timers', () => {
     // Assess
     expect(result.phases.preRequest).toMatchObject({ enforcement: 'eager', sweepS: null, verdict: 'fail' });
     expect(result.phases.preRequest!.limitS!).toBeCloseTo(40, 2);
+    expect(result.elapsedS).toBeLessThanOrEqual(result.horizonS + 1);
+  });
+});
+
+describe('a gRPC core server (each connection checked every S from its open, closed at a check that finds no call since the last)', () => {
+  it('reads its keep-alive limit within 0.1 s of its setting in every seeded run, as the pre-request phase does, behind 60 s', async () => {
+    const random = seededRandom(SEED);
+    for (let run = 0; run < 40; run++) {
+      // Prepare: a setting whose twice fits the 66 s horizon, and a round trip of a VPC or of loopback
+      const everyMs = Math.round(5000 + random() * 27_000);
+      const rttMs = Math.round(1 + random() * 49) / 10;
+
+      // Act
+      const result = await probeSimulated(grpcCore(everyMs, rttMs), 60, {}, new SimulatedClock(), 'GRPC');
+
+      // Assess
+      try {
+        const { preRequest, keepAlive } = result.phases;
+        expect(keepAlive).toMatchObject({ enforcement: 'eager', closedWith: 'goaway', sweepS: null, verdict: 'fail' });
+        expect(Math.abs(keepAlive!.limitS! - everyMs / 1000)).toBeLessThan(0.1);
+        expect(Math.abs(preRequest!.limitS! - everyMs / 1000)).toBeLessThan(0.1);
+        expect(result.elapsedS).toBeLessThanOrEqual(result.horizonS + 1);
+        expect(result.peakSockets).toBeLessThanOrEqual(DEFAULTS.maxSocketsPerTarget);
+      } catch (error) {
+        throw new Error(`SIM_SEED=${SEED} replays this: run ${run + 1} of 40, a ${everyMs} ms setting, ${rttMs} ms round trips\n${(error as Error).message}`);
+      }
+    }
+  });
+
+  it('reads up to twice its setting as an HTTP/1.1 target, whose plan has no aligned socket', async () => {
+    // Act
+    const result = await probeSimulated(grpcCore(20_000, 1), 60);
+
+    // Assess: the keep-alive sockets' calls fell anywhere in their checks' periods
+    expect(result.phases.keepAlive!.limitS!).toBeGreaterThan(20 + 0.1);
+    expect(result.phases.keepAlive!.sockets.some((s) => s.role === 'aligned')).toBe(false);
+  });
+});
+
+describe('the aligned socket of an HTTP/2 or gRPC target, on servers that time connections otherwise', () => {
+  it('costs no time and changes nothing when the pre-request close never comes', async () => {
+    // Act
+    const server: SimulatedServerOptions = { preRequest: { kind: 'never' }, keepAlive: { kind: 'never' } };
+    const [http1, grpc] = await Promise.all([probeSimulated(server, 60), probeSimulated(server, 60, {}, new SimulatedClock(), 'GRPC')]);
+
+    // Assess: released at the keep-alive horizon, no survival of its own
+    expect(grpc.elapsedS).toBe(http1.elapsedS);
+    expect(grpc.phases.keepAlive).toMatchObject({ enforcement: 'none', limitS: null, survivedS: http1.phases.keepAlive!.survivedS, verdict: 'pass' });
+    expect(grpc.phases.keepAlive!.sockets.find((s) => s.role === 'aligned')).toMatchObject({ outcome: 'held', unprompted: false });
+  });
+
+  it('is released unused by a per-connection timer that already closed a keep-alive socket at its idle, not held to its own close', async () => {
+    // Act: Node.js http2's session timeout, gRPC Go or Java's max connection idle
+    const timer = { kind: 'timer', afterMs: 1500, closedWith: 'goaway' } as const;
+    const result = await probeSimulated({ preRequest: timer, keepAlive: timer }, 2, { marginS: 0.2, precisionS: 0.1 }, new SimulatedClock(), 'HTTP2');
+
+    // Assess: held, it would have closed 1.5 s after its second answer, 3 s after the pre-request socket opened
+    expect(result.phases.keepAlive).toMatchObject({ limitS: 1.5, enforcement: 'eager', closedWith: 'goaway', sweepS: null, verdict: 'fail' });
+    expect(result.phases.keepAlive!.sockets.find((s) => s.role === 'aligned')).toMatchObject({ outcome: 'held' });
+    expect(result.elapsedS).toBeLessThan(2 * 1.5);
+  });
+
+  it('is released at the horizon when twice the setting lies past it, the pre-request phase failing the target', async () => {
+    // Act: 40 s checks behind 60 s: the aligned socket would close at 80 s
+    const result = await probeSimulated(grpcCore(40_000), 60, {}, new SimulatedClock(), 'GRPC');
+
+    // Assess
+    expect(result.phases.keepAlive!.sockets.find((s) => s.role === 'aligned')).toMatchObject({ outcome: 'held' });
+    expect(result.phases.preRequest).toMatchObject({ limitS: 40, verdict: 'fail' });
+    expect(result.verdict).toBe('fail');
     expect(result.elapsedS).toBeLessThanOrEqual(result.horizonS + 1);
   });
 });
