@@ -12,7 +12,7 @@ import { every, waitUntil, type CancelTimer, type Clock } from './clock';
 import type { Endpoint, Wire, WireConnection } from './wire/types';
 import { ALIGNED_LEAD_S, COARSE_TICK_S, SWEEP_COVERAGE, alignedOutdone, narrowingScheduleS, needsNarrowing, roundS } from './plan';
 import { currentBracket } from './phase-result';
-import { analyzeSweeps, dependsOnConnectMoment, spansOf } from './sweep';
+import { analyzeSweeps, dependsOnConnectMoment, spansOf, survivalMarginS } from './sweep';
 import { UNSENT, holdAndSend, holdUntilSent, openIdle, restartIdle, restartIdleOn, type OpenedIdle } from './held-socket';
 import { narrow } from './narrowing';
 import { newPhaseState, type Holding, type PhaseState } from './phase-state';
@@ -116,6 +116,9 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   const phaseSignal = AbortSignal.any([run.signal, settled.signal]);
   // After the first close, the closes still to come (or not) tell sweeps from timers: look again often.
   let sweepWatch: CancelTimer | undefined;
+  // And once more when the latest close's survivors show, not up to a tolerance later.
+  let survivorsWatch: CancelTimer | undefined;
+  let readsWatch: CancelTimer | undefined;
 
   const openedS = (idleSince: number) => roundS((idleSince - state.origin) / 1000);
   const maybeNarrow = (): void => {
@@ -146,10 +149,10 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       if ([...holdings].every((h) => h.idle.connection.closing)) settled.abort();
       return;
     }
-    // A held socket counts as a sweep's survivor once it has outlived it by twice the tolerance:
-    // released at once, its record (rounded to the millisecond) could show it idle only to the
-    // tolerance's edge, no survivor by `analyzeSweeps`' rule, and the bracket it gave was lost.
-    const heldUntilS = openedS(run.clock.now()) - run.stagger.toleranceS;
+    // A held socket counts as a sweep's survivor once it has outlived it by the tolerance and a
+    // margin: released at once, its record (rounded to the millisecond) could show it idle only
+    // to the tolerance's edge, no survivor by `analyzeSweeps`' rule, and the bracket it gave was lost.
+    const heldUntilS = openedS(run.clock.now()) - survivalMarginS(run.stagger.toleranceS) / 2;
     const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
     const analysis = analyzeSweeps([...recorded, ...open], run.stagger.toleranceS, loopLagS);
     if (analysis.kind === 'per-connection') return settled.abort();
@@ -179,22 +182,41 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     'abort',
     () => {
       sweepWatch?.();
+      survivorsWatch?.();
+      readsWatch?.();
       holdings.forEach((h) => h.release.abort());
     },
     { once: true },
   );
   /**
-   * When the held sockets have outlived the latest sweep by twice the tolerance, so that their
-   * records show them as its survivors (`analyzeSweeps` counts a socket that outlived a sweep by
-   * the tolerance; one released at once could show it only to the tolerance's edge, rounded).
+   * When the held sockets have outlived the latest sweep by the tolerance and a margin
+   * (`survivalMarginS`), so that their records show them as its survivors (`analyzeSweeps`
+   * counts a socket that outlived a sweep by the tolerance; one released at once could show it
+   * only to the tolerance's edge, rounded).
    */
-  const survivorsShownAt = (stagger: Stagger): number => state.lastUnpromptedCloseAt + 2 * stagger.toleranceS * 1000;
+  const survivorsShownAt = (stagger: Stagger): number => state.lastUnpromptedCloseAt + (stagger.toleranceS + survivalMarginS(stagger.toleranceS)) * 1000;
+  /**
+   * Checks the sweeps a millisecond from now, once the event loop has read its sockets: a timer
+   * runs before the socket events of its turn. After a stall longer than the tolerance, a close
+   * of the latest sweep that had come but was not yet read would count its socket a survivor.
+   */
+  const checkSweepsAfterReads = (): void => {
+    readsWatch?.();
+    readsWatch = run.clock.schedule(run.clock.now() + 1, checkSweeps);
+  };
+  /** Waits until the held sockets' survival of the latest close shows and is read, or until the deadline's reserve. */
+  const untilSurvivorsShown = async (stagger: Stagger): Promise<void> => {
+    const until = Math.min(survivorsShownAt(stagger), run.deadline - ANSWER_RESERVE_MS);
+    if ((await waitUntil(run.clock, until, phaseSignal)) && Number.isFinite(state.lastUnpromptedCloseAt)) await waitUntil(run.clock, run.clock.now() + 1, phaseSignal);
+  };
   const record = (entry: SocketRecord): void => {
     if (entry.outcome === 'closed' && entry.unprompted) state.lastUnpromptedCloseAt = run.clock.now();
     records.push(entry);
     run.onSocket(entry);
     if (entry.outcome === 'closed' && entry.unprompted && run.stagger !== undefined) {
-      sweepWatch ??= every(run.clock, Math.max(10, run.stagger.toleranceS * 1000), checkSweeps);
+      sweepWatch ??= every(run.clock, Math.max(10, run.stagger.toleranceS * 1000), checkSweepsAfterReads);
+      survivorsWatch?.();
+      survivorsWatch = run.clock.schedule(survivorsShownAt(run.stagger), checkSweepsAfterReads);
       checkSweeps();
       if (state.watchingNextSweep && holdings.size === 0) settled.abort();
     }
@@ -242,6 +264,8 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     }
   } finally {
     sweepWatch?.();
+    survivorsWatch?.();
+    readsWatch?.();
   }
   return records;
 
@@ -385,7 +409,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       await waitUntil(run.clock, awaitUntil, phaseSignal);
       // A sweep just before the wait ended has not yet shown which held sockets outlived it
       // (released at once, a sweep 9 ms before the end left no survivor: inconclusive).
-      await waitUntil(run.clock, Math.min(survivorsShownAt(stagger), run.deadline - ANSWER_RESERVE_MS), phaseSignal);
+      await untilSurvivorsShown(stagger);
       await Promise.all(sendAll((h) => h.plannedIdleS >= run.horizonS - 1e-9));
       settled.abort();
     } else {
@@ -393,7 +417,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       // response timeout ended) may still settle the phase once its survivors show: that comes
       // first. Sent at once instead, the held sockets of a server that never finishes its
       // unsolicited answers each waited out a response timeout, and the budget cut them unrecorded.
-      await waitUntil(run.clock, Math.min(survivorsShownAt(stagger), run.deadline - ANSWER_RESERVE_MS), phaseSignal);
+      await untilSurvivorsShown(stagger);
       checkSweeps();
       // Narrowing starts from the bracket all of them give, not from the first answers'.
       if (!settled.signal.aborted && !state.watchingNextSweep) await Promise.all(sendAll(() => true));

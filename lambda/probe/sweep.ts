@@ -94,6 +94,32 @@ export function ageSlackS(toleranceS: number, lagS: number): number {
 }
 
 /**
+ * How long past a sweep's last close, beyond the tolerance, the sockets still held have shown
+ * themselves its survivors, in seconds: twice `RECORD_ROUNDING_S`, at most another tolerance.
+ *
+ * Why: `analyzeSweeps` counts a socket that outlived a sweep by more than the tolerance; its
+ * record, rounded to the millisecond, must still show that once it is released. Why not a
+ * whole second tolerance, as before: it held every swept target that much longer (a 7 s
+ * threshold swept every second ended 0.106 s after the sweep past the horizon, not 0.063 s),
+ * and guarded nothing the tolerance does not: closes of one sweep seen further apart are two
+ * sweeps to `analyzeSweeps`. A close that came in time but was not yet read when the margin
+ * ran out (a stalled event loop) is read before the survivors are counted (`phase.ts`).
+ *
+ * @example
+ * survivalMarginS(0.053); // 0.01
+ * survivalMarginS(0.004); // 0.004
+ */
+export function survivalMarginS(toleranceS: number): number {
+  return Math.min(toleranceS, 2 * RECORD_ROUNDING_S);
+}
+
+/**
+ * How far a span's end read from socket records may lie from the moment it stands for, in
+ * seconds: its start and its idle are each rounded to the millisecond, and so are a close's.
+ */
+const RECORD_ROUNDING_S = 0.005;
+
+/**
  * Whether the server's closes so far show a limit that depends on the moment each connection
  * was opened (a coarse clock): each came alone, at its own instant, from sockets opened at
  * least half a tick apart, and their idles differ by more than `noiseS` (what timers and the event

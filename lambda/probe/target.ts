@@ -394,7 +394,9 @@ async function firstRequest(
   const connection = await wire.open(endpoint, { connectTimeoutMs: run.settings.connectTimeoutMs, signal });
   const cut = () => connection.abandon();
   signal.addEventListener('abort', cut, { once: true });
-  const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
+  // In one segment: after no idle it meets no lazy timer, and split it put off every phase by
+  // the pause (the pre-request phase opens after it: a sweep target ended 0.25 s later).
+  const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs, whole: true });
   signal.removeEventListener('abort', cut);
   if (outcome.kind === 'response') return { connection, idleSince: outcome.answeredAt, head: outcome.head };
   connection.destroy();

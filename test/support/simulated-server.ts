@@ -113,7 +113,7 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
       if (rule.kind === 'coarse' && tick - this.idleTick >= rule.ticks) this.end('fin', true);
     }
 
-    public send(_options: SendOptions): Promise<RequestOutcome> {
+    public send({ whole = false }: SendOptions): Promise<RequestOutcome> {
       if (this.close !== null) return Promise.resolve({ kind: 'closed', sentAt: this.close.at, close: this.close });
       const sentAt = clock.now();
       const outcome = new Promise<RequestOutcome>((resolve) => (this.pending = { sentAt, resolve }));
@@ -126,7 +126,7 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
         // The server reads the first segment, finds the connection too old and closes it.
         clock.schedule(sentAt + rttMs / 2, () => this.end('fin', false));
       } else {
-        clock.schedule(sentAt + this.sendSpreadMs + rttMs, () => {
+        clock.schedule(sentAt + (whole ? 0 : this.sendSpreadMs) + rttMs, () => {
           if (this.close !== null || this.pending === null) return;
           const { resolve } = this.pending;
           this.pending = null;

@@ -9,6 +9,7 @@ import { DEFAULTS } from '../../../lambda/shared/settings';
 import type { ProtocolVersion } from '../../../lambda/probe/types';
 import { ALIGNED_LEAD_S, SWEEP_COVERAGE, defaultSweepStepS, staggerOffsetsS } from '../../../lambda/probe/plan';
 import { RESTART_SLACK_S } from '../../../lambda/probe/phase';
+import { survivalMarginS } from '../../../lambda/probe/sweep';
 import { SimulatedClock, seededRandom, stalledLoop, testSeed } from '../../support/simulated-time';
 import { simulatedServer, type SimulatedServerOptions } from '../../support/simulated-server';
 
@@ -110,6 +111,28 @@ describe('a server that sweeps idle connections periodically, behind 60 s', () =
         expect(preRequest).toMatchObject({ enforcement: 'eager', verdict: 'fail' });
         expect(preRequest.limitS!).toBeGreaterThanOrEqual(thresholdMs / 1000);
         expect(preRequest.limitS!).toBeLessThanOrEqual(thresholdMs / 1000 + BRACKET_60_S);
+      },
+    );
+  });
+});
+
+describe('a server that sweeps every second, behind 6 s (the benchmark\'s sweep backends)', () => {
+  it('passes a 7 s threshold on a survivor past the timeout plus the margin, and ends within a tolerance and its margin of the sweep past the horizon, at every sweep phase', async () => {
+    // Prepare: the benchmark's options; the horizon is 7 s, the stagger a 33rd of it
+    const options: ProbeOptions = { marginS: 0.1, precisionS: 0.05 };
+    const toleranceS = defaultSweepStepS(7) / 4;
+
+    // Act & Assess
+    await atRandomPhases(
+      24,
+      1000,
+      (phaseMs) => probeSimulated({ preRequest: { kind: 'sweep', thresholdMs: 7000, intervalMs: 1000 }, keepAlive: { kind: 'never' }, phaseMs }, 6, options),
+      (result) => {
+        expect(result.phases.preRequest).toMatchObject({ enforcement: 'eager', verdict: 'pass' });
+        expect(result.phases.preRequest!.survivedS!).toBeGreaterThanOrEqual(6.1);
+        // The sweep that closes the passive socket comes by 8 s of its idle; its survivors show
+        // a tolerance and the records' rounding margin later (the first request, one segment, before)
+        expect(result.elapsedS).toBeLessThanOrEqual(result.horizonS + 1 + toleranceS + survivalMarginS(toleranceS) + 0.01);
       },
     );
   });

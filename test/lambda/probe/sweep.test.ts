@@ -1,4 +1,6 @@
-import { ageSlackS, analyzeSweeps, dependsOnConnectMoment, spansOf, type IdleSpan } from '../../../lambda/probe/sweep';
+import { ageSlackS, analyzeSweeps, dependsOnConnectMoment, spansOf, survivalMarginS, type IdleSpan } from '../../../lambda/probe/sweep';
+import { roundS } from '../../../lambda/probe/plan';
+import type { SocketRecord } from '../../../lambda/probe/types';
 
 /** Sockets opened `stepS` apart from 0, closed by sweeps at `sweepsS` when older than `thresholdS`, else idle until `untilS`. */
 function staggered(count: number, stepS: number, thresholdS: number, sweepsS: readonly number[], untilS: number): IdleSpan[] {
@@ -133,5 +135,43 @@ describe('dependsOnConnectMoment', () => {
     expect(dependsOnConnectMoment(closedAfter(1, 2, () => 59.4), 0.5, 0.03)).toBe(false);
     // Sockets a tenth of a second apart share a whole-second clock's ticks: a sweep's analysis reads them
     expect(dependsOnConnectMoment(closedAfter(3, 0.1, (openedS) => 3 + openedS), 0.025, 0.03)).toBe(false);
+  });
+});
+
+describe('survivalMarginS', () => {
+  /** A socket's record as a phase writes it: its start and its idle each rounded to the millisecond. */
+  const recordOf = (openedS: number, endS: number, closed: boolean): SocketRecord => ({
+    role: 'staggered',
+    round: 1,
+    plannedIdleS: 7,
+    outcome: closed ? 'closed' : 'held',
+    idleS: roundS(endS - openedS),
+    openedS: roundS(openedS),
+    unprompted: closed,
+    closedWith: closed ? 'http-408' : null,
+    status: closed ? 408 : null,
+  });
+
+  it("counts a socket released the tolerance and the margin after a sweep's close as its survivor, however the records round", () => {
+    const toleranceS = 0.053;
+    for (let i = 0; i < 100; i++) {
+      // Prepare: sub-millisecond moments that round every way; the sweep closes the two sockets opened first
+      const [closedOpenedS, sweepS, survivorOpenedS] = [0.0001 + (i % 10) / 10_000, 8.0001 + Math.floor(i / 10) / 10_000, 1.2101 + ((i * 3) % 10) / 10_000];
+      const swept = [recordOf(closedOpenedS, sweepS, true), recordOf(closedOpenedS + 0.212, sweepS, true)];
+      const records = [...swept, recordOf(survivorOpenedS, sweepS + toleranceS + survivalMarginS(toleranceS), false)];
+
+      // Act
+      const analysis = analyzeSweeps(spansOf(records), toleranceS);
+
+      // Assess
+      expect(analysis).toMatchObject({ kind: 'periodic', sweepsSeen: 1 });
+      expect(analysis.kind === 'periodic' && analysis.survivedS).toBeCloseTo(sweepS - survivorOpenedS, 2);
+    }
+  });
+
+  it('is never more than another tolerance', () => {
+    // Act & Assess: the wait it adds is at most what it replaced (twice the tolerance)
+    expect(survivalMarginS(0.053)).toBe(0.01);
+    expect(survivalMarginS(0.004)).toBe(0.004);
   });
 });
