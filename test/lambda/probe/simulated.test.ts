@@ -365,10 +365,12 @@ describe('the aligned socket of an HTTP/2 or gRPC target, on servers that time c
   it('costs no time and changes nothing when the pre-request close never comes', async () => {
     // Act
     const server: SimulatedServerOptions = { preRequest: { kind: 'never' }, keepAlive: { kind: 'never' } };
-    const [http1, grpc] = await Promise.all([probeSimulated(server, 60), probeSimulated(server, 60, {}, new SimulatedClock(), 'GRPC')]);
+    const grpcWith = (options: ProbeOptions) => probeSimulated(server, 60, options, new SimulatedClock(), 'GRPC');
+    const [http1, grpc, preRequestAlone, keepAliveAlone] = await Promise.all([probeSimulated(server, 60), grpcWith({}), grpcWith({ phases: ['preRequest'] }), grpcWith({ phases: ['keepAlive'] })]);
 
-    // Assess: released at the keep-alive horizon, no survival of its own
-    expect(grpc.elapsedS).toBe(http1.elapsedS);
+    // Assess: released at the keep-alive horizon, no survival of its own; the target ends when the
+    // later of its phases probed alone (without an aligned socket) does
+    expect(grpc.elapsedS).toBe(Math.max(preRequestAlone.elapsedS, keepAliveAlone.elapsedS));
     expect(grpc.phases.keepAlive).toMatchObject({ enforcement: 'none', limitS: null, survivedS: http1.phases.keepAlive!.survivedS, verdict: 'pass' });
     expect(grpc.phases.keepAlive!.sockets.find((s) => s.role === 'aligned')).toMatchObject({ outcome: 'held', unprompted: false });
   });
