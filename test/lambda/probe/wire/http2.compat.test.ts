@@ -15,6 +15,9 @@ const RUN_TIMEOUT_MS = 180_000;
  */
 const LOADED_TOLERANCE_S = 0.25;
 
+/** How much later than planned a starved server may set up the aligned keep-alive connection (a second seen). */
+const STARVED_LEAD_S = 2;
+
 const job = (port: number, protocolVersion: ProtocolVersion, tls = false): ProbeJob => ({ target: { host: '127.0.0.1', port, tls, path: '/', protocolVersion }, loadBalancerIdleTimeoutS: 60 });
 
 describe('the HTTP/2 wire behind a 60 s load balancer', () => {
@@ -66,9 +69,14 @@ describe('the HTTP/2 wire behind a 60 s load balancer', () => {
     expect(Math.abs(grpcTruthS - 30)).toBeLessThan(0.5);
     expect(Math.abs(grpc.phases.preRequest!.limitS! - grpcTruthS)).toBeLessThan(LOADED_TOLERANCE_S);
     // The keep-alive phase too, by its aligned socket: twice the setting (60.05 s from the
-    // pre-request socket's connect) fits the 66 s horizon
+    // pre-request socket's connect) fits the 66 s horizon. It reads the setting plus the lead its
+    // connection's timer really had on the pre-request socket's: 0.05 s as planned, but the
+    // starved Python server once set the aligned connection up a second later (31.003 s against
+    // 30.000). Never below the setting, and far from the twice the setting it reads without
+    const keepAliveOverS = grpc.phases.keepAlive!.limitS! - grpcTruthS;
     expect(grpc.phases.keepAlive).toMatchObject({ enforcement: 'eager', closedWith: 'goaway', sweepS: null, verdict: 'fail' });
-    expect(Math.abs(grpc.phases.keepAlive!.limitS! - grpcTruthS)).toBeLessThan(LOADED_TOLERANCE_S);
+    expect(keepAliveOverS).toBeGreaterThan(-LOADED_TOLERANCE_S);
+    expect(keepAliveOverS).toBeLessThan(STARVED_LEAD_S);
     expect(servers.grpc.served.length).toBeGreaterThan(0);
   });
 });
