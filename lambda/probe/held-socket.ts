@@ -131,7 +131,8 @@ export async function restartIdleOn(idle: IdleConnection, send: AbortSignal, run
   const { connection, idleSince } = idle;
   const serverClosed = serverClosedSignal(connection);
   await firstOf([run.signal, serverClosed, send, ...(release ? [release] : [])]);
-  const sending = !run.signal.aborted && !serverClosed.aborted && send.aborted;
+  // The cue and the release in one turn: released, no request goes out past it.
+  const sending = !run.signal.aborted && !serverClosed.aborted && send.aborted && release?.aborted !== true;
   const outcome = sending ? await connection.send({ timeoutMs: run.settings.responseTimeoutMs }) : null;
   if (outcome?.kind === 'response' && keepsAlive(outcome.head) && !run.signal.aborted) return { connection, idleSince: outcome.answeredAt };
   connection.destroy();

@@ -10,10 +10,10 @@
 import type { SocketBudget } from './budget';
 import { every, waitUntil, type CancelTimer, type Clock } from './clock';
 import type { Endpoint, Wire, WireConnection } from './wire/types';
-import { ALIGNED_LEAD_S, COARSE_TICK_S, SWEEP_COVERAGE, alignedOutdone, narrowingScheduleS, needsNarrowing, roundS } from './plan';
+import { ALIGNED_LEAD_S, COARSE_TICK_S, SWEEP_COVERAGE, alignedOutdone, alignedShowsIdleCheck, narrowingScheduleS, needsNarrowing, roundS } from './plan';
 import { currentBracket } from './phase-result';
 import { analyzeSweeps, dependsOnConnectMoment, spansOf, survivalMarginS } from './sweep';
-import { UNSENT, holdAndSend, holdUntilSent, openIdle, restartIdle, restartIdleOn, type OpenedIdle } from './held-socket';
+import { UNSENT, holdAndSend, holdUntilSent, openIdle, restartIdle, restartIdleOn, type Measurement, type OpenedIdle } from './held-socket';
 import { narrow } from './narrowing';
 import { newPhaseState, type Holding, type PhaseState } from './phase-state';
 import type { PhaseName, SocketRecord } from './types';
@@ -67,6 +67,14 @@ export interface Stagger {
   readonly passS: number;
 }
 
+/** What the keep-alive phase's aligned socket follows of the pre-request phase's passive socket. */
+export interface AlignWith {
+  /** The socket once idle; `null` when it could not be opened or the phase ended first. */
+  readonly passive: Promise<IdleConnection | null>;
+  /** The idle at which the server closed it, in seconds (its record's); `null` when it did not. */
+  readonly closedAfterS: Promise<number | null>;
+}
+
 /** Everything one phase run needs. */
 export interface PhaseRun {
   readonly phase: PhaseName;
@@ -85,13 +93,10 @@ export interface PhaseRun {
   readonly stagger?: Stagger;
   /** An already idle connection to use as the passive socket (keep-alive: the first probe's). */
   readonly passive?: IdleConnection;
-  /** Told the passive socket once it is idle, or `null` when it could not be opened (pre-request: the aligned socket's cue). */
+  /** Told the passive socket once it is idle, or `null` when it could not be opened (pre-request: what the aligned socket opens after). */
   readonly onPassive?: (passive: IdleConnection | null) => void;
-  /**
-   * Keep-alive: the pre-request phase's passive socket, once idle (`null`: none), for one more
-   * socket aligned with it (`alignedSockets`); absent for none.
-   */
-  readonly alignWith?: Promise<IdleConnection | null>;
+  /** Keep-alive: the pre-request phase's passive socket, for one more socket aligned with it (`alignedSockets`); absent for none. */
+  readonly alignWith?: AlignWith;
   /** The target's sockets open at once. */
   readonly sockets: SocketBudget;
   /** clock ms after which no socket is opened or held. */
@@ -282,8 +287,8 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
 
   /**
    * The aligned socket (`alignedSockets`): opened `ALIGNED_LEAD_S` after the pre-request passive
-   * socket (`preRequest`), its first request at once, its second when the server closes that
-   * socket by itself, then held until the server closes it too. Never past this phase's
+   * socket (`alignWith`), its first request at once, its second when the server closes that
+   * socket by itself, then held until the server closes it too. Never held past this phase's
    * horizon: released there, or unused when the pre-request socket never opened or another
    * keep-alive socket has already closed at an idle it cannot undercut (`alignedOutdone`).
    *
@@ -291,8 +296,15 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
    * pre-request close never comes (or comes too late for the aligned socket's to follow within
    * it) costs no wall time. Not opened past it either, nor without a socket free in the budget
    * (reserved in `target.ts`).
+   *
+   * Why its close counts only when it follows its second request by at least the pre-request
+   * close's idle (`alignedShowsIdleCheck`): that is the idle check it is there to read. A server
+   * that closes connections at a jittered age (`MaxConnectionAge` of gRPC Go and Java) closed it
+   * at its own age, before its cue or soon after it; kept, that close read as a limit of a few
+   * seconds, or with the others' as a sweep with no survivor, and the verdict changed from run
+   * to run. It is recorded unused, with the reason.
    */
-  async function aligned(preRequest: Promise<IdleConnection | null>): Promise<void> {
+  async function aligned(alignWith: AlignWith): Promise<void> {
     const horizon = new AbortController();
     // Stopped once the socket is done, so that no timer outlives it.
     const done = new AbortController();
@@ -302,24 +314,32 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     });
     const until = AbortSignal.any([run.signal, horizon.signal]);
     try {
-      const other = await Promise.race([preRequest, horizonReached]);
+      const other = await Promise.race([alignWith.passive, horizonReached]);
       if (other === null || !(await waitUntil(run.clock, other.idleSince + ALIGNED_LEAD_S * 1000, until)) || !run.sockets.tryTake()) return;
       const opened = await openIdle(run, true);
       const base = { role: 'aligned' as const, round: 1 };
       if ('error' in opened) return record({ ...base, plannedIdleS: plannedUntilHorizonS(run.clock.now()), ...UNSENT, ...opened });
       const cue = new AbortController();
       const outdone = new AbortController();
-      void other.connection.ended.then((close) => {
-        if (!close.unprompted) return;
+      let cueIdleS: number | null = null;
+      void alignWith.closedAfterS.then((idleS) => {
+        if (idleS === null) return;
+        cueIdleS = idleS;
         const closesS = records.filter((r) => r.outcome === 'closed' && r.idleS !== null).map((r) => r.idleS as number);
-        (alignedOutdone(closesS, (close.at - other.idleSince) / 1000) ? outdone : cue).abort();
+        (alignedOutdone(closesS, idleS) ? outdone : cue).abort();
       });
       const firstPlanS = plannedUntilHorizonS(opened.idleSince);
       const restarted = await restartIdleOn(opened, cue.signal, run, AbortSignal.any([horizon.signal, outdone.signal]));
       if (restarted === null) return;
-      if (!('connection' in restarted)) return record({ ...base, plannedIdleS: firstPlanS, ...(restarted.outcome === 'unsent' ? {} : { openedS: openedS(opened.idleSince) }), ...restarted });
-      const measured = await holdUntilSent(restarted, new AbortController().signal, run, horizon.signal);
-      if (measured !== null) record({ ...base, plannedIdleS: plannedUntilHorizonS(restarted.idleSince), openedS: openedS(restarted.idleSince), ...measured });
+      if (!('connection' in restarted)) {
+        const measuredS = { plannedIdleS: firstPlanS, ...(restarted.outcome === 'unsent' ? {} : { openedS: openedS(opened.idleSince) }) };
+        // Closed by the server before its cue: no idle check's doing (see above).
+        return record({ ...base, ...measuredS, ...(restarted.outcome === 'closed' && restarted.unprompted ? notIdleCheck(restarted, null) : restarted) });
+      }
+      const measured = await holdUntilSent(restarted, NEVER, run, horizon.signal);
+      if (measured === null) return;
+      const shown = measured.outcome !== 'closed' || !measured.unprompted || alignedShowsIdleCheck(measured.idleS, cueIdleS);
+      record({ ...base, plannedIdleS: plannedUntilHorizonS(restarted.idleSince), openedS: openedS(restarted.idleSince), ...(shown ? measured : notIdleCheck(measured, cueIdleS)) });
     } finally {
       done.abort();
     }
@@ -454,3 +474,16 @@ export const RESTART_SLACK_S = COARSE_TICK_S / 8;
  */
 const CLOSE_NOISE_S = 0.03;
 
+
+/** A signal never aborted: a socket held until the server or the horizon ends it. */
+const NEVER = new AbortController().signal;
+
+/**
+ * The aligned socket's record when the server closed it otherwise than by an idle check
+ * (`alignedShowsIdleCheck`): unused, saying when it closed, so that it is neither a limit nor a
+ * span of the sweep analysis.
+ */
+function notIdleCheck(closed: Measurement, cueIdleS: number | null): Measurement {
+  const when = cueIdleS === null ? 'before the pre-request socket was' : `${closed.idleS} s after its second request, sooner than the pre-request socket's ${cueIdleS} s`;
+  return { ...UNSENT, error: `the server closed the aligned socket ${when}: by another rule than an idle check (a connection age?), so it measures nothing` };
+}

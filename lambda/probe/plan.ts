@@ -136,6 +136,27 @@ export function alignedOutdone(keepAliveClosesS: readonly number[], preRequestCl
   return keepAliveClosesS.some((idleS) => idleS <= preRequestCloseS + ALIGNED_LEAD_S);
 }
 
+/**
+ * Whether the aligned socket's close (`closedAfterS`, after its second request) shows the idle
+ * check it is there to read: at least half the pre-request close's idle (`cueIdleS`) after
+ * that request.
+ *
+ * Why: an idle check every S seconds from the open closes it the setting plus the lead after
+ * its second request, about the pre-request socket's S, less however late that request went
+ * out (a stalled event loop). A server that closes connections at a jittered age
+ * (`MaxConnectionAge`, ±10 % in gRPC Go and Java) closes it at its own age, within a fifth of
+ * that age of its cue, before or after it: not a limit of idle time. Half tells the two apart
+ * with a stall of up to half the setting.
+ *
+ * @example
+ * alignedShowsIdleCheck(1.551, 1.5); // true: gRPC core's 1.5 s check
+ * alignedShowsIdleCheck(1.343, 1.707); // true: both seen late by a stalled event loop
+ * alignedShowsIdleCheck(2.385, 29.1); // false: its own age came 2.4 s after its second request
+ */
+export function alignedShowsIdleCheck(closedAfterS: number | null, cueIdleS: number | null): boolean {
+  return closedAfterS !== null && cueIdleS !== null && closedAfterS >= cueIdleS / 2;
+}
+
 /** A first round of active sockets: each one's planned idle, and when its idle starts after its first answer. */
 export interface RoundOne {
   readonly roundOneS: readonly number[];

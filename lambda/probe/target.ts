@@ -8,7 +8,7 @@ import type { Clock } from './clock';
 import { advertisedKeepAliveS, keepsAlive } from './http-response';
 import { ConnectError, type Endpoint, type ResponseHead, type Wire, type WireConnection, type WireFactory } from './wire/types';
 import { SocketBudget } from './budget';
-import { ANSWER_RESERVE_S, runPhase, type IdleConnection, type PhaseSettings, type RunServices, type Stagger } from './phase';
+import { ANSWER_RESERVE_S, runPhase, type AlignWith, type IdleConnection, type PhaseSettings, type RunServices, type Stagger } from './phase';
 import { NO_KEEP_ALIVE_REASON, summarizePhase } from './phase-result';
 import { printable } from '../shared/printable';
 import { neverAccepted } from './accept';
@@ -112,9 +112,15 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
     const aligned = alignedSockets(run.job.target.protocolVersion, run.phases, alive);
     const stagger = staggered === undefined ? undefined : staggerOf(run, horizonS, spare - Math.min(run.phases.length - 1 + moments + aligned, spare));
     const activesLeft = Math.max(Math.min(1, spare), spare - (stagger?.offsetsS.length ?? 0));
-    // The pre-request phase's passive socket, once idle: the aligned socket opens just after it.
+    // The pre-request phase's passive socket, once idle: the aligned socket opens just after it,
+    // and makes its second request when the server closed it (its record, not its connection's
+    // end: a socket the probe released ends as if unprompted too).
     let preRequestPassive: (passive: IdleConnection | null) => void = () => undefined;
-    const alignWith = new Promise<IdleConnection | null>((resolve) => (preRequestPassive = resolve));
+    let preRequestClosed: (idleS: number | null) => void = () => undefined;
+    const alignWith: AlignWith = {
+      passive: new Promise((resolve) => (preRequestPassive = resolve)),
+      closedAfterS: new Promise((resolve) => (preRequestClosed = resolve)),
+    };
 
     // Keep-alive requests left unanswered while the pre-request phase held silent connections,
     // until `silentUntil` (clock ms): when that phase ended. Not when its passive socket was
@@ -147,12 +153,14 @@ export async function probeTarget(run: TargetRun): Promise<ProbeResult> {
           services: phaseServices,
           clock: run.clock,
           onSocket: (record) => {
+            if (phase === 'preRequest' && record.role === 'passive' && record.outcome === 'closed' && record.unprompted && record.idleS !== null) preRequestClosed(record.idleS);
             if (phase === 'keepAlive' && unansweredRequest(record) && sentAt(record, first.idleSince) < silentUntil) unansweredWhileSilent.add(record);
             run.onSocket(phase, record);
           },
         }).finally(() => {
           if (phase !== 'preRequest') return;
           preRequestPassive(null);
+          preRequestClosed(null);
           silentUntil = Math.min(silentUntil, run.clock.now());
           preRequestEnded();
         });

@@ -38,6 +38,11 @@ export interface SimulatedServerOptions {
   readonly phaseMs?: number;
   /** Round trip between the probe and the server. @default 1 */
   readonly rttMs?: number;
+  /**
+   * Closes every connection (GOAWAY) at an age of its own, whatever it does: `afterMs` give or
+   * take `jitter` of it, drawn from `random` at its open (gRPC Go and Java `MaxConnectionAge`).
+   */
+  readonly maxAge?: { readonly afterMs: number; readonly jitter: number; readonly random: () => number };
 }
 
 /** A simulated backend: its wire for the engine, and what it did. */
@@ -97,6 +102,8 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
       this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
       this.startIdle();
       this.checkIdleAfter(clock.now());
+      const { maxAge } = options;
+      if (maxAge) clock.schedule(this.connectedAt + maxAge.afterMs * (1 + maxAge.jitter * (2 * maxAge.random() - 1)), () => this.end('goaway', this.pending === null));
     }
 
     public get closing(): boolean {

@@ -12,6 +12,7 @@ import {
   ALIGNED_LEAD_S,
   alignedSockets,
   alignedOutdone,
+  alignedShowsIdleCheck,
 } from '../../../lambda/probe/plan';
 
 describe('defaultHorizonS', () => {
@@ -204,5 +205,16 @@ describe('narrowing', () => {
     // Act & Assess
     expect(needsNarrowing({ survivedS: 39.9, failedS: 40.65 }, 0.5)).toBe(true);
     expect(needsNarrowing({ survivedS: 39.9, failedS: 40.275 }, 0.5)).toBe(false);
+  });
+});
+
+describe('alignedShowsIdleCheck', () => {
+  it("takes the aligned socket's close for an idle check from half the pre-request close's idle after its second request, and a close at a jittered age for none", () => {
+    // Act & Assess
+    expect(alignedShowsIdleCheck(1.551, 1.5)).toBe(true);
+    expect(alignedShowsIdleCheck(1.343, 1.707)).toBe(true);
+    expect(alignedShowsIdleCheck(2.385, 29.1)).toBe(false);
+    expect(alignedShowsIdleCheck(null, 29.1)).toBe(false);
+    expect(alignedShowsIdleCheck(1.5, null)).toBe(false);
   });
 });

@@ -386,6 +386,35 @@ describe('the aligned socket of an HTTP/2 or gRPC target, on servers that time c
     expect(result.elapsedS).toBeLessThan(2 * 1.5);
   });
 
+  it('measures nothing from a close at a connection age (MaxConnectionAge, jittered): never a limit of seconds, never inconclusive', async () => {
+    // Prepare: gRPC Go's MaxConnectionAge, ±10 % per connection, behind 60 s: 30 s (the default
+    // 66 s horizon), and 80 s held 100 s, so that the ages fall within it
+    const probeAged = async (afterMs: number, seed: number, horizonS?: number) => {
+      const clock = new SimulatedClock();
+      const server = simulatedServer(clock, { preRequest: { kind: 'never' }, keepAlive: { kind: 'never' }, maxAge: { afterMs, jitter: 0.1, random: seededRandom(seed) } });
+      const { results } = await clock.run(runProbe([{ ...job(60, 'GRPC'), ...(horizonS ? { horizonS } : {}) }], {}, { clock, wireOf: server.wireOf }));
+      return results[0];
+    };
+
+    // Act
+    const seeds = Array.from({ length: 20 }, (_, run) => SEED + run);
+    const young = await Promise.all(seeds.map((seed) => probeAged(30_000, seed)));
+    const old = await Promise.all(seeds.map((seed) => probeAged(80_000, seed, 100)));
+
+    // Assess: closed at its own age before its cue or soon after it, the aligned socket read as a
+    // limit of a few seconds (0.461 s once) or, beside the others' closes, as a sweep with no
+    // survivor (inconclusive); now it is unused, with the reason
+    for (const result of young) expect(result.phases.keepAlive!.verdict).toBe('fail');
+    // At least the youngest age less the half second by which the socket at another moment started its idle later
+    for (const result of young) expect(result.phases.keepAlive!.limitS!).toBeGreaterThan(0.9 * 30 - 0.5 - 0.1);
+    for (const result of old) expect(result.phases.keepAlive!.verdict).toBe('pass');
+    const aligned = [...young, ...old].map((result) => result.phases.keepAlive!.sockets.find((s) => s.role === 'aligned')!);
+    const unused = aligned.filter((s) => s.outcome === 'unsent');
+    expect(unused.length).toBeGreaterThan(0);
+    for (const socket of unused) expect(socket.error).toMatch(/by another rule than an idle check/);
+    expect(aligned.filter((s) => s.outcome === 'closed')).toEqual([]);
+  });
+
   it('is released at the horizon when twice the setting lies past it, the pre-request phase failing the target', async () => {
     // Act: 40 s checks behind 60 s: the aligned socket would close at 80 s
     const result = await probeSimulated(grpcCore(40_000), 60, {}, new SimulatedClock(), 'GRPC');
