@@ -82,7 +82,10 @@ export const KEEP_ALIVE_MOMENTS = 1;
  * back, the event loop's turn and the request's way out take a few milliseconds on loopback and
  * in a VPC (round trips under a millisecond), tens on a busy Lambda. Longer costs accuracy:
  * the aligned socket reads the setting plus this lead (less what the close took to be seen),
- * and 0.05 s keeps a 1.5 s setting within 0.1 s on loopback. Too short, or a stall longer than
+ * and 0.05 s keeps a 1.5 s setting within 0.1 s on loopback. The lead counts from the passive
+ * socket's idle start, after its connect (and TLS, and SETTINGS): the server's timers stand that
+ * much further apart, a few milliseconds, or a second once for a starved server, which the
+ * reading then overstates by. Too short, or a stall longer than
  * this on the probe's event loop, and the request misses the check: the socket then reads up
  * to twice the setting, as the other keep-alive sockets do, no worse than without it.
  */

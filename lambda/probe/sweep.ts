@@ -115,7 +115,9 @@ export function survivalMarginS(toleranceS: number): number {
 
 /**
  * How far a span's end read from socket records may lie from the moment it stands for, in
- * seconds: its start and its idle are each rounded to the millisecond, and so are a close's.
+ * seconds, with room to spare: its start and its idle are each rounded to the millisecond, and
+ * so are a close's (at most 1.5 ms in all); five times that covers a timer that fired a few
+ * milliseconds late.
  */
 const RECORD_ROUNDING_S = 0.005;
 
