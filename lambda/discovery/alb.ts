@@ -32,6 +32,7 @@ const NOT_COVERED: Readonly<Record<string, string>> = {
 
 /**
  * Every ELBv2 load balancer of the client's region (ALBs, NLBs, GWLBs), in as few pages as the API allows.
+ * A run lists them once (`DiscoveryClients.v2LoadBalancers`) for every source that reads them.
  *
  * @example
  * (await listV2LoadBalancers(elbv2)).filter((lb) => lb.Type === 'network');
@@ -42,14 +43,16 @@ export function listV2LoadBalancers(client: ElasticLoadBalancingV2Client): Promi
 
 /**
  * Every ALB of the region that the selection keeps, with its healthy targets, and the other
- * kinds of load balancer as not covered.
+ * kinds of load balancer as not covered. `loadBalancers`: the region's listing when the run
+ * already holds it (`listV2LoadBalancers`).
  */
 export async function findApplication(
   client: ElasticLoadBalancingV2Client,
   selection: Selection,
   concurrency: number,
+  loadBalancers: Promise<LoadBalancer[]> = listV2LoadBalancers(client),
 ): Promise<{ found: FoundLoadBalancer[]; excluded: NotCovered[]; notCovered: NotCovered[] }> {
-  const all = await listV2LoadBalancers(client);
+  const all = await loadBalancers;
   const notCovered = all
     .filter((lb) => lb.Type !== 'application')
     .map((lb) => ({ name: lb.LoadBalancerName!, type: lb.Type ?? 'unknown', reason: NOT_COVERED[lb.Type ?? ''] ?? `type ${lb.Type} is not covered` }));

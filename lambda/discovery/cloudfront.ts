@@ -17,11 +17,12 @@ import {
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client, LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { printable } from '../shared/printable';
+import { listV2LoadBalancers } from './alb';
 import { allPages, call, mapLimit } from './aws';
 import { instanceAddresses, type InstanceAddress } from './ec2';
 import { isLoadBalancerDomain, loadBalancerRegion, regionLookup, sameDnsName, type LoadBalancerReference } from './elsewhere';
 import type { FoundLoadBalancer } from './found';
-import { describeLoadBalancer, networkLookup, networkOrigin } from './network-origin';
+import { networkOrigin } from './network-origin';
 import type { Selection } from './select';
 import type { DiscoverySource, SourceFindings } from './source';
 import type { CloudFrontOrigin, NotCovered } from './types';
@@ -113,7 +114,9 @@ export function cloudFrontSource(options: CloudFrontSourceOptions = {}): Discove
         if (!lookups.has(region)) lookups.set(region, regionLookup(clients.inRegion(region)));
         return lookups.get(region);
       };
-      const sourceClients: CloudFrontClients = { cloudFront: clients.cloudFront, ec2: clients.ec2, elbv2: clients.elbv2, region: await clients.elbv2.config.region(), lookupIn, networkByDnsName: networkLookup(clients.elbv2) };
+      let listing: Promise<LoadBalancer[]> | undefined;
+      const v2LoadBalancers = clients.v2LoadBalancers ?? (() => (listing ??= listV2LoadBalancers(clients.elbv2)));
+      const sourceClients: CloudFrontClients = { cloudFront: clients.cloudFront, ec2: clients.ec2, elbv2: clients.elbv2, region: await clients.elbv2.config.region(), lookupIn, v2LoadBalancers };
       const findings = await findCloudFront(sourceClients, fronts, { vpcIds: selection.vpcIds ?? [], probePublicOrigins: options.probePublicOrigins === true, concurrency });
       return narrowed(findings, selection);
     },
@@ -151,8 +154,8 @@ interface CloudFrontClients {
   readonly region: string;
   /** `undefined` when discovery was given no clients for other regions. */
   readonly lookupIn: (region: string) => Lookup | undefined;
-  /** The run's region's Network Load Balancer with this DNS name (`networkLookup`). */
-  readonly networkByDnsName: (dnsName: string) => Promise<LoadBalancer | undefined>;
+  /** The run's region's ELBv2 load balancers, listed once for the run (`DiscoveryClients.v2LoadBalancers`). */
+  readonly v2LoadBalancers: () => Promise<LoadBalancer[]>;
 }
 
 /** One origin as the distribution lists it, with its keep-alive. */
@@ -294,7 +297,7 @@ async function loadBalancerInRegion(clients: CloudFrontClients, listed: ListedOr
 async function networkOfThisRegion(clients: CloudFrontClients, listed: ListedOrigin, domain: string): Promise<OriginFindings> {
   let nlb: LoadBalancer | undefined;
   try {
-    nlb = await clients.networkByDnsName(domain);
+    nlb = (await clients.v2LoadBalancers()).find((lb) => lb.Type === 'network' && lb.DNSName !== undefined && sameDnsName(lb.DNSName, domain));
   } catch (error) {
     return { notCovered: notChecked(listed, 'load-balancer', domain, `looking up load balancer ${printable(domain, 300)} in ${clients.region} failed: ${(error as Error).message}`), found: [failedCall(`elb/${clients.region}`, error)] };
   }
@@ -396,7 +399,7 @@ async function loadBalancerOfThisRegion(clients: CloudFrontClients, listed: List
   const vpcOriginId = vpcOriginIdOf(listed);
   let lb: LoadBalancer | undefined;
   try {
-    lb = await describeLoadBalancer(clients.elbv2, arn);
+    lb = (await clients.v2LoadBalancers()).find((listed) => listed.LoadBalancerArn === arn);
   } catch (error) {
     return { notCovered: notChecked(listed, 'load-balancer', arn, `describing load balancer ${printable(arn, 300)} failed: ${(error as Error).message}`, vpcOriginId), found: [failedCall(`elb/${clients.region}`, error)] };
   }

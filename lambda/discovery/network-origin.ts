@@ -9,7 +9,6 @@
 import {
   DescribeListenerAttributesCommand,
   DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
@@ -19,9 +18,7 @@ import {
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { printable } from '../shared/printable';
-import { listV2LoadBalancers } from './alb';
 import { call } from './aws';
-import { sameDnsName } from './elsewhere';
 import type { FoundBackend } from './found';
 import type { Skipped } from './types';
 
@@ -78,38 +75,6 @@ const forwardedGroups = (listener: Listener): string[] => [
  * listener passes CloudFront's own TLS through to it.
  */
 const targetTls = (group: TargetGroup, listener: Listener, cloudFrontTls: boolean) => group.Protocol === 'TLS' || (listener.Protocol !== 'TLS' && cloudFrontTls);
-
-/**
- * The load balancer at an ARN, as ELB describes it (its `Type` says what it is, whatever the ARN
- * spells); `undefined` when ELB does not know it. A failing call throws.
- *
- * @example
- * (await describeLoadBalancer(elbv2, arn))?.Type; // 'network'
- */
-export async function describeLoadBalancer(client: ElasticLoadBalancingV2Client, arn: string): Promise<LoadBalancer | undefined> {
-  try {
-    return (await call('DescribeLoadBalancers (v2)', client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })))).LoadBalancers?.[0];
-  } catch (error) {
-    if (((error as Error).cause as Error | undefined)?.name === 'LoadBalancerNotFoundException') return undefined;
-    throw error;
-  }
-}
-
-/**
- * Finds the region's Network Load Balancers by DNS name (a custom origin names one so): listed
- * once, on the first lookup (one paginated call); `undefined` when none has that name.
- *
- * @example
- * const byDnsName = networkLookup(elbv2);
- * (await byDnsName('tcp-60dc.elb.eu-west-1.amazonaws.com'))?.LoadBalancerName; // 'tcp'
- */
-export function networkLookup(client: ElasticLoadBalancingV2Client): (dnsName: string) => Promise<LoadBalancer | undefined> {
-  let listed: Promise<LoadBalancer[]> | undefined;
-  return async (dnsName) => {
-    listed ??= listV2LoadBalancers(client).then((all) => all.filter((lb) => lb.Type === 'network'));
-    return (await listed).find((lb) => lb.DNSName !== undefined && sameDnsName(lb.DNSName, dnsName));
-  };
-}
 
 /**
  * The NLB as CloudFront reaches it on `endpoint.port`: its listener's TCP idle timeout and the

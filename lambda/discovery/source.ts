@@ -6,7 +6,7 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElasticLoadBalancingV2Client, LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { findApplication } from './alb';
 import type { RegionClients } from './elsewhere';
 import { findClassic } from './classic';
@@ -28,6 +28,12 @@ export interface DiscoveryClients {
    * @default none: such an origin is listed as not checked, with the reason
    */
   readonly inRegion?: (region: string) => RegionClients;
+  /**
+   * The region's ELBv2 load balancers, listed once for the run (`discover` sets it): the ALB source
+   * and the CloudFront source's origins on Network Load Balancers read the same listing.
+   * @default each source lists them itself
+   */
+  readonly v2LoadBalancers?: () => Promise<LoadBalancer[]>;
 }
 
 /** What one source found: the fronts it keeps, those the selection left out, and kinds it does not cover. */
@@ -67,7 +73,7 @@ export interface DiscoverySource {
 export const CLASSIC_SOURCE: DiscoverySource = { name: 'classic', find: async (clients, selection, concurrency) => ({ ...(await findClassic(clients.elb, selection, concurrency)), notCovered: [] }) };
 
 /** Application Load Balancers, with their healthy targets; Network and Gateway ones as not covered. */
-export const APPLICATION_SOURCE: DiscoverySource = { name: 'application', find: (clients, selection, concurrency) => findApplication(clients.elbv2, selection, concurrency) };
+export const APPLICATION_SOURCE: DiscoverySource = { name: 'application', find: (clients, selection, concurrency) => findApplication(clients.elbv2, selection, concurrency, clients.v2LoadBalancers?.()) };
 
 /** The sources a run reads when none are given. */
 export const DEFAULT_SOURCES: readonly DiscoverySource[] = [CLASSIC_SOURCE, APPLICATION_SOURCE];

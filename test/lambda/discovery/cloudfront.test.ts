@@ -93,8 +93,12 @@ describe('the CloudFront source', () => {
     cloudFront.on(GetVpcOriginCommand, { Id: 'vo_nlb' }).resolves(endpoint('vo_nlb', 'http-only'));
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-0app', PrivateIpAddress: '10.0.1.7', VpcId: 'vpc-7' }] }] });
     const WEB_ARN = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/web/70dc6c495c0c9188';
-    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerName: 'web', Type: 'application', LoadBalancerArn: WEB_ARN, VpcId: 'vpc-w', DNSName: 'web-9.us-west-2.elb.amazonaws.com' }] });
-    elbv2.on(DescribeLoadBalancersCommand, { LoadBalancerArns: [NLB_ARN] }).resolves({ LoadBalancers: [{ LoadBalancerName: 'tcp', Type: 'network', LoadBalancerArn: NLB_ARN, VpcId: 'vpc-9' }] });
+    elbv2.on(DescribeLoadBalancersCommand).resolves({
+      LoadBalancers: [
+        { LoadBalancerName: 'web', Type: 'application', LoadBalancerArn: WEB_ARN, VpcId: 'vpc-w', DNSName: 'web-9.us-west-2.elb.amazonaws.com' },
+        { LoadBalancerName: 'tcp', Type: 'network', LoadBalancerArn: NLB_ARN, VpcId: 'vpc-9' },
+      ],
+    });
     elbv2.on(DescribeLoadBalancerAttributesCommand, { LoadBalancerArn: WEB_ARN }).resolves({ Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '4' }] });
     elbv2.on(DescribeListenerAttributesCommand, { ListenerArn: 'l-80' }).resolves({ Attributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '120' }] });
     elbv2.on(DescribeListenersCommand).resolves({
