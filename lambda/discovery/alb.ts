@@ -55,7 +55,7 @@ export async function findApplication(
   const all = await loadBalancers;
   const notCovered = all
     .filter((lb) => lb.Type !== 'application')
-    .map((lb) => ({ name: lb.LoadBalancerName!, type: lb.Type ?? 'unknown', reason: NOT_COVERED[lb.Type ?? ''] ?? `type ${lb.Type} is not covered` }));
+    .map((lb) => ({ name: lb.LoadBalancerName!, type: lb.Type ?? 'unknown', reason: NOT_COVERED[lb.Type ?? ''] ?? `type ${printable(String(lb.Type), 32)} is not covered` }));
   const listed = all
     .filter((lb) => lb.Type === 'application')
     .map((lb) => ({ item: lb, name: lb.LoadBalancerName!, vpcId: lb.VpcId ?? '', arn: lb.LoadBalancerArn!, tagKey: lb.LoadBalancerArn! }));

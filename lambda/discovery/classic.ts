@@ -17,6 +17,7 @@ import { allPages, call, mapLimit, settledOrThrow, tagsInBatches } from './aws';
 import { failed, type FoundBackend, type FoundLoadBalancer } from './found';
 import { selectListed, tagOverrides, type Selection, type TagsOrError } from './select';
 import type { NotCovered, Skipped } from './types';
+import { printable } from '../shared/printable';
 import { DEFAULTS } from '../shared/settings';
 
 /** `DescribeTags` takes up to 20 load balancer names. */
@@ -111,7 +112,7 @@ async function describeClassic(client: ElasticLoadBalancingClient, lb: LoadBalan
     const inService = states.filter((s) => s.State === 'InService').map((s) => s.InstanceId!);
     const notInService = states
       .filter((s) => s.State !== 'InService')
-      .map((s) => ({ what: `instance ${s.InstanceId}`, reason: `is ${s.State}${s.Description && s.Description !== 'N/A' ? ` (${s.Description})` : ''}` }));
+      .map((s) => ({ what: `instance ${printable(String(s.InstanceId), 64)}`, reason: `is ${printable(String(s.State), 32)}${s.Description && s.Description !== 'N/A' ? ` (${printable(s.Description, 200)})` : ''}` }));
     return {
       ...base,
       idleTimeoutS: classicIdleTimeoutS(attributes) ?? DEFAULTS.loadBalancerIdleTimeoutS,
