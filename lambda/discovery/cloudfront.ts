@@ -200,8 +200,9 @@ async function findCloudFront(
   const all = [...failedReads, ...badKeepAlives, ...customFindings.flatMap((f) => f.found ?? []), ...vpcFindings.found];
   const found = all.filter((f, i) => f.error === undefined || f.cloudFront !== undefined || all.findIndex((g) => g.name === f.name) === i);
   // What is probed from a VPC is probed only from a selected one; a check without a probe needs none.
-  const kept = found.filter((f) => f.error !== undefined || f.vpcId === undefined || f.backends.length === 0 || options.vpcIds.length === 0 || options.vpcIds.includes(f.vpcId));
-  const leftOut = found.filter((f) => !kept.includes(f)).map((f): NotCovered => ({ name: f.name, type: 'cloudfront', reason: `its ${f.cloudFront?.kind === 'instance' ? 'instance' : 'targets'} ${f.cloudFront?.kind === 'instance' ? 'is' : 'are'} in ${printable(String(f.vpcId), 64)}, not in the selected VPCs`, ...(f.cloudFront ? { cloudFront: f.cloudFront } : {}) }));
+  const withinSelectedVpcs = (f: FoundLoadBalancer) => f.error !== undefined || f.vpcId === undefined || f.backends.length === 0 || options.vpcIds.length === 0 || options.vpcIds.includes(f.vpcId);
+  const kept = found.filter(withinSelectedVpcs);
+  const leftOut = found.filter((f) => !withinSelectedVpcs(f)).map((f): NotCovered => ({ name: f.name, type: 'cloudfront', reason: `its ${f.cloudFront?.kind === 'instance' ? 'instance' : 'targets'} ${f.cloudFront?.kind === 'instance' ? 'is' : 'are'} in ${printable(String(f.vpcId), 64)}, not in the selected VPCs`, ...(f.cloudFront ? { cloudFront: f.cloudFront } : {}) }));
   return {
     found: kept,
     excluded: [...customFindings.flatMap((f) => (f.excluded ? [f.excluded] : [])), ...vpcFindings.excluded, ...leftOut],
