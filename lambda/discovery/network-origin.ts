@@ -1,6 +1,7 @@
 /**
- * A Network Load Balancer behind a CloudFront VPC origin: the listener CloudFront reaches, its
- * TCP idle timeout and the healthy targets it passes CloudFront's connections through to.
+ * A Network Load Balancer behind a CloudFront origin (a VPC origin, or a custom one on its DNS
+ * name): the listener CloudFront reaches, its TCP idle timeout and the healthy targets it passes
+ * CloudFront's connections through to.
  *
  * Why the targets are the backends: an NLB does not pool connections of its own; each of
  * CloudFront's idle connections is a flow held open to one target, which must outlast CloudFront's
@@ -92,7 +93,7 @@ export async function networkOrigin(client: ElasticLoadBalancingV2Client, nlb: L
   try {
     const listeners = await call('DescribeListeners', client.send(new DescribeListenersCommand({ LoadBalancerArn: arn })));
     const listener = (listeners.Listeners ?? []).find((l) => l.Port === endpoint.port);
-    if (listener === undefined) throw new Error(`no listener on port ${endpoint.port}, the port CloudFront's VPC origin reaches it on`);
+    if (listener === undefined) throw new Error(`no listener on port ${endpoint.port}, the port CloudFront's origin reaches it on`);
     idleTimeoutS = nlbIdleTimeoutS(await call('DescribeListenerAttributes', client.send(new DescribeListenerAttributesCommand({ ListenerArn: listener.ListenerArn }))));
     const groupArns = forwardedGroups(listener);
     const groups = groupArns.length === 0 ? [] : ((await call('DescribeTargetGroups', client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: groupArns })))).TargetGroups ?? []);
