@@ -35,16 +35,10 @@ import { renderMarkdownReport } from '../../../lambda/report/markdown';
 import type { ScanReport } from '../../../lambda/report/scan';
 import { renderScanReport } from '../../../lambda/report/scan-terminal';
 import { capture } from '../../support/capture';
-import { distributionConfig } from '../../support/cloudfront';
+import { customOrigin, distributionConfig } from '../../support/cloudfront';
 import { keepAliveCloseS } from '../../support/keep-alive-close';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
 import { motoAlb, motoInstance, motoVpc } from '../../support/moto-alb';
-
-const customOrigin = (id: string, domain: string, keepAliveS?: number, policy: 'http-only' | 'https-only' = 'https-only'): Origin => ({
-  Id: id,
-  DomainName: domain,
-  CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: policy, ...(keepAliveS !== undefined ? { OriginKeepaliveTimeout: keepAliveS } : {}) },
-});
 
 describe('idle-canary scan --cloudfront', () => {
   const saved = { ...process.env };
@@ -205,7 +199,7 @@ describe('idle-canary scan --cloudfront', () => {
             { Id: 'EVPCINSTANCE', Origins: { Quantity: 1, Items: [{ Id: 'app', DomainName: 'ip-127-0-0-1.eu-west-1.compute.internal', VpcOriginConfig: { VpcOriginId: 'vo_instance' } }] } },
             { Id: 'EVPCALB', Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: alb.DNSName!, VpcOriginConfig: { VpcOriginId: 'vo_alb', OriginKeepaliveTimeout: 90 } }] } },
             { Id: 'EVPCNLB', Origins: { Quantity: 1, Items: [{ Id: 'tcp', DomainName: nlb.DNSName!, VpcOriginConfig: { VpcOriginId: 'vo_nlb' } }] } },
-            { Id: 'ECUSTOMNLB', Origins: { Quantity: 1, Items: [{ Id: 'tcp-by-name', DomainName: nlb.DNSName!, CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'http-only', OriginKeepaliveTimeout: 4 } }] } },
+            { Id: 'ECUSTOMNLB', Origins: { Quantity: 1, Items: [customOrigin('tcp-by-name', nlb.DNSName!, 4, 'http-only')] } },
           ] as never,
         },
       });
