@@ -17,6 +17,17 @@ const CHECK_TIMEOUT_MS = 60_000;
 /** How long pip may take: without it, pip's retries against an unreachable index last many minutes. */
 const INSTALL_TIMEOUT_MS = 300_000;
 
+/**
+ * pip's environment for the install: past PEP 668's guard.
+ *
+ * Why: Debian 12's own python3 (a fresh machine's, when no pyenv or venv comes first on PATH) is
+ * marked externally managed, and pip refuses to install into it with "externally-managed-environment",
+ * whose last line ("hint: See PEP 668 for the detailed specification.") named nothing to do. The
+ * packages go where pip's scripts are on PATH (/usr/local/bin), apart from Debian's own; a pip
+ * older than 23.0.1 ignores the variable.
+ */
+const PIP_ENV: NodeJS.ProcessEnv = { ...process.env, PIP_BREAK_SYSTEM_PACKAGES: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+
 /** Where a command seen to run is noted, by name, with the executable it ran as. */
 const SEEN = join(CACHE, 'python');
 
@@ -92,7 +103,7 @@ const ready = new Set<string>();
 export function ensurePythonCommand(command: string, pkg: string): string {
   if (!ready.has(command) && !runs(command)) {
     const started = Date.now();
-    const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', pkg], { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS });
+    const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', pkg], { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS, env: PIP_ENV });
     const failed = (why: string) => new Error(`${command} is missing and \`python3 -m pip install ${pkg}\` ${why}`);
     if ((pip.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') throw failed(`took more than ${INSTALL_TIMEOUT_MS / 1000} s: stopped`);
     if (pip.error !== undefined) throw failed(`could not run: ${pip.error.message}`);
