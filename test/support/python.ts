@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
 import { CACHE } from './cache';
+import { ensureDebianPackageSync } from './debian';
 import { reportFirstUse } from './first-use';
 import { lastLine } from './last-line';
 
@@ -87,6 +88,17 @@ function runs(command: string): boolean {
   return true;
 }
 
+/**
+ * Installs Debian's python3-pip (and with it python3) when `python3 -m pip` does not run.
+ *
+ * Why: a fresh Debian machine has no python3, or one without pip (Debian ships pip apart), and
+ * the pip install then failed with "No module named pip" or "spawnSync python3 ENOENT".
+ */
+function ensurePip(): void {
+  if (spawnSync('python3', ['-m', 'pip', '--version'], { stdio: 'ignore', timeout: CHECK_TIMEOUT_MS }).status === 0) return;
+  ensureDebianPackageSync('/usr/lib/python3/dist-packages/pip/__init__.py', 'python3-pip');
+}
+
 /** Commands already seen to run in this test file. */
 const ready = new Set<string>();
 
@@ -103,6 +115,7 @@ const ready = new Set<string>();
 export function ensurePythonCommand(command: string, pkg: string): string {
   if (!ready.has(command) && !runs(command)) {
     const started = Date.now();
+    ensurePip();
     const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', pkg], { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS, env: PIP_ENV });
     const failed = (why: string) => new Error(`${command} is missing and \`python3 -m pip install ${pkg}\` ${why}`);
     if ((pip.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') throw failed(`took more than ${INSTALL_TIMEOUT_MS / 1000} s: stopped`);
