@@ -6,17 +6,29 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { CACHE } from './cache';
 import { ensureDebianPackageSync } from './debian';
+import { INSTALLED, lockedInstallSync } from './locked-install';
 import { reportFirstUse } from './first-use';
-import { lastLine } from './last-line';
 
 /** How long `command --help` may take to show the command runs (cfn-lint's takes about 2 s). */
 const CHECK_TIMEOUT_MS = 60_000;
 
-/** How long pip may take: without it, pip's retries against an unreachable index last many minutes. */
-const INSTALL_TIMEOUT_MS = 300_000;
+/**
+ * How long pip may take, waiting for another worker's install included: without it, pip's
+ * retries against an unreachable index last many minutes.
+ */
+const INSTALL_TIMEOUT_S = 300;
+
+/**
+ * One pip install at a time on the machine, as apt's (`debian.ts`): the jest workers that start
+ * moto at the beginning of a fresh run each installed moto into the same site-packages at once,
+ * and pip's racing writes can fail or leave a package half written; under the lock, the workers
+ * that waited find the command running and install nothing.
+ */
+const PIP_LOCK = join(tmpdir(), 'idle-canary-pip.lock');
 
 /**
  * pip's environment for the install: past PEP 668's guard.
@@ -116,13 +128,11 @@ export function ensurePythonCommand(command: string, pkg: string): string {
   if (!ready.has(command) && !runs(command)) {
     const started = Date.now();
     ensurePip();
-    const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', pkg], { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS, env: PIP_ENV });
     const failed = (why: string) => new Error(`${command} is missing and \`python3 -m pip install ${pkg}\` ${why}`);
-    if ((pip.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') throw failed(`took more than ${INSTALL_TIMEOUT_MS / 1000} s: stopped`);
-    if (pip.error !== undefined) throw failed(`could not run: ${pip.error.message}`);
-    if (pip.status !== 0) throw failed(`failed (exit ${pip.status}): ${lastLine(pip.stderr)}`);
+    const script = `'${command}' --help >/dev/null 2>&1 || { python3 -m pip install --quiet '${pkg}' && echo ${INSTALLED}; }`;
+    const installed = lockedInstallSync({ lock: PIP_LOCK, script, timeoutS: INSTALL_TIMEOUT_S, env: PIP_ENV }, failed);
     if (!runs(command)) throw new Error(`pip installed ${pkg}, but \`${command} --help\` still does not run: is pip's script folder on PATH?`);
-    reportFirstUse(`installed ${pkg} with pip`, started);
+    if (installed) reportFirstUse(`installed ${pkg} with pip`, started);
   }
   ready.add(command);
   return command;
