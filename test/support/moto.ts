@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastLine } from './last-line';
-import { ensurePythonCommand } from './python';
+import { MOTO_SERVER, ensurePythonCommand } from './python';
 
 export interface RunningMoto {
   readonly endpoint: string;
@@ -41,7 +41,7 @@ const LISTENING = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
  * got its answer from that process: the SDK then read "ok" as XML.
  */
 export async function startMoto(): Promise<RunningMoto> {
-  const child: ChildProcess = spawn(ensurePythonCommand('moto_server', 'moto[server]'), ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(ensurePythonCommand(MOTO_SERVER.command, MOTO_SERVER.pkg), ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let port: number | undefined;
   child.stderr!.on('data', (chunk: Buffer) => {

@@ -111,6 +111,18 @@ function ensurePip(): void {
   ensureDebianPackageSync('/usr/lib/python3/dist-packages/pip/__init__.py', 'python3-pip');
 }
 
+/** A Python command the tests run, and the pip package that gives it. */
+export interface PythonCommand {
+  readonly command: string;
+  readonly pkg: string;
+}
+
+/** moto's AWS API emulator (`moto.ts`). */
+export const MOTO_SERVER: PythonCommand = { command: 'moto_server', pkg: 'moto[server]' };
+
+/** CloudFormation's linter (validators.integration.test.ts). */
+export const CFN_LINT: PythonCommand = { command: 'cfn-lint', pkg: 'cfn-lint' };
+
 /** Commands already seen to run in this test file. */
 const ready = new Set<string>();
 
