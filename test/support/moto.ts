@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastLine } from './last-line';
-import { MOTO_SERVER, ensurePythonCommand } from './python';
+import { MOTO_SERVER, ensurePythonCommand, forgetPythonCommand } from './python';
 
 export interface RunningMoto {
   readonly endpoint: string;
@@ -63,7 +63,10 @@ export async function startMoto(): Promise<RunningMoto> {
   // answers lasts its 1 s timeout, and 200 of them were nearly four minutes, past the hook's own
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${lastLine(stderr)}`);
+    if (child.exitCode !== null) {
+      forgetPythonCommand(MOTO_SERVER.command);
+      throw new Error(`moto_server exited (${child.exitCode}): ${lastLine(stderr)}`);
+    }
     if (port !== undefined && (await answers(port))) {
       const endpoint = `http://127.0.0.1:${port}`;
       return {

@@ -5,7 +5,7 @@
  * nothing installed beforehand, as the Debian packages of `debian.ts` do.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { CACHE } from './cache';
@@ -148,4 +148,20 @@ export function ensurePythonCommand(command: string, pkg: string): string {
   }
   ready.add(command);
   return command;
+}
+
+/**
+ * Forgets that `command` was seen to run, for a caller that saw it fail: the next
+ * `ensurePythonCommand` checks it again and, when it no longer runs, installs its package again.
+ *
+ * Why: the note names the command's script, which stays when a package it imports is removed
+ * (`pip uninstall werkzeug` leaves moto_server in place); without this every later file would
+ * start it on the note's word and fail the same way.
+ *
+ * @example
+ * if (child.exitCode !== null) forgetPythonCommand('moto_server');
+ */
+export function forgetPythonCommand(command: string): void {
+  ready.delete(command);
+  rmSync(join(SEEN, command), { force: true });
 }
