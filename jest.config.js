@@ -49,6 +49,8 @@ module.exports = {
     // first, once for all workers (test/support/built-package.ts).
     project('integration', ['<rootDir>/test/**/*.integration.test.ts'], {
       ...REAL_TIME,
+      // moto and cfn-lint installed before any file starts: a first-use install in a file's beforeAll outlasted its timeout
+      globalSetup: '<rootDir>/test/support/python-setup.ts',
       testPathIgnorePatterns: ['/node_modules/', ...TIMING],
     }),
     // The integration files whose tolerances are tens of milliseconds (TIMING): run apart.

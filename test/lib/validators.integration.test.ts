@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { buildApp } from '../../lib/app';
 import { STACK_KEYS } from '../../lib/config';
 import { STACK, VPC } from './synth';
-import { ensurePythonCommand } from '../support/python';
+import { CFN_LINT, ensurePythonCommand, forgetPythonCommand } from '../support/python';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator') as (definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -87,7 +87,7 @@ function synthesize(config: unknown, outdir: string): string[] {
  * cfn-lint, installed with pip when missing (a Python package; it is on these machines).
  * Why not skip: a template CloudFormation rejects is a deployment that fails.
  */
-const cfnLint = (): string => ensurePythonCommand('cfn-lint', 'cfn-lint');
+const cfnLint = (): string => ensurePythonCommand(CFN_LINT.command, CFN_LINT.pkg);
 
 /** What cfn-lint found in one template. */
 interface LintFinding {
@@ -113,6 +113,8 @@ function cfnLintAll(): NonNullable<typeof lintRun> {
   if (lintRun === undefined) {
     const lint = spawnSync(cfnLint(), ['--format', 'json', '--', ...toLint], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     lintRun = { status: lint.status, stderr: lint.stderr, findings: lint.status === 1 ? [] : (JSON.parse(lint.stdout) as LintFinding[]) };
+    // Failing to run, it is checked again (and reinstalled) by the next run, not taken as installed
+    if (lint.status === 1) forgetPythonCommand(CFN_LINT.command);
   }
   return lintRun;
 }

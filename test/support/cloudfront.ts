@@ -19,3 +19,14 @@ export function distributionConfig(reference: string, origins: readonly Origin[]
     DefaultCacheBehavior: { TargetOriginId: origins[0].Id!, ViewerProtocolPolicy: 'allow-all', MinTTL: 0, ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, TrustedSigners: { Enabled: false, Quantity: 0 } },
   };
 }
+
+/**
+ * A custom origin at `domain` on CloudFront's default ports, with this keep-alive (CloudFront's
+ * default of 5 s when none) and protocol policy.
+ *
+ * @example
+ * distributionConfig('shop', [customOrigin('shop-alb', alb.DNSName!, 90)]);
+ */
+export function customOrigin(id: string, domain: string, keepAliveS?: number, policy: 'http-only' | 'https-only' = 'https-only'): Origin {
+  return { Id: id, DomainName: domain, CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: policy, ...(keepAliveS !== undefined ? { OriginKeepaliveTimeout: keepAliveS } : {}) } };
+}

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportFirstUse } from './first-use';
-import { INSTALLED, lockedInstall } from './locked-install';
+import { INSTALLED, lockedInstall, lockedInstallSync, type LockedInstall } from './locked-install';
 
 /** How long one install may take, waiting for another worker's included (Chromium's is the largest). */
 const INSTALL_TIMEOUT_S = 300;
@@ -40,10 +40,34 @@ const APT_LOCK = join(tmpdir(), 'idle-canary-apt.lock');
 export async function ensureDebianPackage(binary: string, pkg: string): Promise<string> {
   if (existsSync(binary)) return binary;
   const started = Date.now();
+  const { install, failed } = aptInstall(binary, pkg);
+  return installed(binary, pkg, await lockedInstall(install, failed), started, failed);
+}
+
+/**
+ * `ensureDebianPackage` for a caller that must stay synchronous (`ensurePythonCommand`, whose
+ * callers spawn synchronously inside a test).
+ *
+ * @example
+ * ensureDebianPackageSync('/usr/lib/python3/dist-packages/pip/__init__.py', 'python3-pip');
+ */
+export function ensureDebianPackageSync(binary: string, pkg: string): string {
+  if (existsSync(binary)) return binary;
+  const started = Date.now();
+  const { install, failed } = aptInstall(binary, pkg);
+  return installed(binary, pkg, lockedInstallSync(install, failed), started, failed);
+}
+
+/** apt-get's install of `pkg` unless `binary` is there, under the machine's one lock, and its one-line failure. */
+function aptInstall(binary: string, pkg: string): { install: LockedInstall; failed: (why: string) => Error } {
   const script = `test -e '${binary}' || { apt-get update -qq && apt-get -o DPkg::Lock::Timeout=${DPKG_LOCK_WAIT_S} install -y -qq --no-install-recommends '${pkg}' && echo ${INSTALLED}; }`;
   const failed = (why: string) => new Error(`${binary} is missing and installing Debian's ${pkg} with apt-get ${why}`);
-  const installed = await lockedInstall({ lock: APT_LOCK, script, timeoutS: INSTALL_TIMEOUT_S, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }, failed);
+  return { install: { lock: APT_LOCK, script, timeoutS: INSTALL_TIMEOUT_S, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }, failed };
+}
+
+/** `binary` once the install ran: reported when this call installed it; an error when it is still missing. */
+function installed(binary: string, pkg: string, installedNow: boolean, started: number, failed: (why: string) => Error): string {
   if (!existsSync(binary)) throw failed('did not give it');
-  if (installed) reportFirstUse(`installed Debian's ${pkg} with apt-get`, started);
+  if (installedNow) reportFirstUse(`installed Debian's ${pkg} with apt-get`, started);
   return binary;
 }

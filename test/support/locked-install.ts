@@ -8,7 +8,7 @@
  * Why `timeout` around `flock`: on expiry it signals its whole process group, so the install
  * itself stops, not only the shell that started it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { lastLine } from './last-line';
 
@@ -41,11 +41,33 @@ export const INSTALLED = 'INSTALLED';
  */
 export async function lockedInstall(install: LockedInstall, failed: (why: string) => Error): Promise<boolean> {
   try {
-    const { stdout } = await run('timeout', ['--kill-after=10', String(install.timeoutS), 'flock', install.lock, 'sh', '-c', install.script], { maxBuffer: 1 << 24, env: install.env ?? process.env });
+    const { stdout } = await run('timeout', bounded(install), { maxBuffer: 1 << 24, env: install.env ?? process.env });
     return stdout.split('\n').includes(INSTALLED);
   } catch (error) {
     const { code, stderr } = error as { code?: number | string; stderr?: string };
-    if (code === 124) throw failed(`took more than ${install.timeoutS} s: stopped`);
-    throw failed(`failed (exit ${code}): ${lastLine(stderr)}`);
+    throw failure(install, failed, code, stderr);
   }
+}
+
+/**
+ * `lockedInstall` for a caller that must stay synchronous (`ensurePythonCommand`): the same
+ * install, lock and bound, the event loop held meanwhile.
+ *
+ * @example
+ * lockedInstallSync({ lock: '/tmp/x.lock', script: `test -e /usr/bin/pip3 || { apt-get install -y python3-pip && echo ${INSTALLED}; }`, timeoutS: 300 }, (why) => new Error(`pip: ${why}`));
+ */
+export function lockedInstallSync(install: LockedInstall, failed: (why: string) => Error): boolean {
+  const done = spawnSync('timeout', bounded(install), { encoding: 'utf8', maxBuffer: 1 << 24, env: install.env ?? process.env });
+  if (done.error !== undefined) throw failed(`could not run: ${done.error.message}`);
+  if (done.status !== 0) throw failure(install, failed, done.status ?? undefined, done.stderr);
+  return done.stdout.split('\n').includes(INSTALLED);
+}
+
+/** `timeout`'s arguments: the script under the lock, stopped (its process group) at the bound. */
+const bounded = (install: LockedInstall): string[] => ['--kill-after=10', String(install.timeoutS), 'flock', install.lock, 'sh', '-c', install.script];
+
+/** The one-line error of an install that exited `code`: 124 is `timeout`'s. */
+function failure(install: LockedInstall, failed: (why: string) => Error, code: number | string | undefined, stderr: string | undefined): Error {
+  if (code === 124) return failed(`took more than ${install.timeoutS} s: stopped`);
+  return failed(`failed (exit ${code}): ${lastLine(stderr)}`);
 }

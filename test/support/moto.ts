@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastLine } from './last-line';
-import { ensurePythonCommand } from './python';
+import { MOTO_SERVER, ensurePythonCommand, forgetPythonCommand } from './python';
 
 export interface RunningMoto {
   readonly endpoint: string;
@@ -30,6 +30,9 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
+/** How long moto may take to listen and answer. */
+const START_TIMEOUT_MS = 20_000;
+
 /** The line werkzeug prints once it listens, with the port the system gave it. */
 const LISTENING = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
 
@@ -41,7 +44,7 @@ const LISTENING = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
  * got its answer from that process: the SDK then read "ok" as XML.
  */
 export async function startMoto(): Promise<RunningMoto> {
-  const child: ChildProcess = spawn(ensurePythonCommand('moto_server', 'moto[server]'), ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(ensurePythonCommand(MOTO_SERVER.command, MOTO_SERVER.pkg), ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let port: number | undefined;
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -56,8 +59,14 @@ export async function startMoto(): Promise<RunningMoto> {
     await exited;
     clearTimeout(forced);
   };
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${lastLine(stderr)}`);
+  // A deadline, not a count of attempts: an attempt on a port that takes connections but never
+  // answers lasts its 1 s timeout, and 200 of them were nearly four minutes, past the hook's own
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      forgetPythonCommand(MOTO_SERVER.command);
+      throw new Error(`moto_server exited (${child.exitCode}): ${lastLine(stderr)}`);
+    }
     if (port !== undefined && (await answers(port))) {
       const endpoint = `http://127.0.0.1:${port}`;
       return {
@@ -69,7 +78,7 @@ export async function startMoto(): Promise<RunningMoto> {
     await sleep(100);
   }
   await stop();
-  throw new Error(`moto_server did not answer ${port === undefined ? 'nor say its port' : `on 127.0.0.1:${port}`} within 20 s: ${lastLine(stderr)}`);
+  throw new Error(`moto_server did not answer ${port === undefined ? 'nor say its port' : `on 127.0.0.1:${port}`} within ${START_TIMEOUT_MS / 1000} s: ${lastLine(stderr)}`);
 }
 
 /**

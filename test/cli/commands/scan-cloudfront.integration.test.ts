@@ -35,16 +35,20 @@ import { renderMarkdownReport } from '../../../lambda/report/markdown';
 import type { ScanReport } from '../../../lambda/report/scan';
 import { renderScanReport } from '../../../lambda/report/scan-terminal';
 import { capture } from '../../support/capture';
-import { distributionConfig } from '../../support/cloudfront';
+import { customOrigin, distributionConfig } from '../../support/cloudfront';
 import { keepAliveCloseS } from '../../support/keep-alive-close';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
 import { motoAlb, motoInstance, motoVpc } from '../../support/moto-alb';
 
-const customOrigin = (id: string, domain: string, keepAliveS?: number, policy: 'http-only' | 'https-only' = 'https-only'): Origin => ({
-  Id: id,
-  DomainName: domain,
-  CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: policy, ...(keepAliveS !== undefined ? { OriginKeepaliveTimeout: keepAliveS } : {}) },
-});
+/** `idle-canary scan --cloudfront --json` in the emulator's region, with `extra` arguments: its exit status and report. */
+async function scanCloudFront(...extra: string[]): Promise<{ status: number; report: ScanReport }> {
+  const { io, out } = capture();
+  const status = await main(['scan', '--region', 'eu-west-1', '--cloudfront', ...extra, '--json'], io);
+  return { status, report: JSON.parse(out()) as ScanReport };
+}
+
+/** CloudFront's refusal of `action` to a caller without its permission. */
+const accessDenied = (action: string) => Object.assign(new Error(`User is not authorized to perform: cloudfront:${action}`), { name: 'AccessDenied' });
 
 describe('idle-canary scan --cloudfront', () => {
   const saved = { ...process.env };
@@ -92,9 +96,7 @@ describe('idle-canary scan --cloudfront', () => {
       cloudFront.destroy();
 
       // Act
-      const { io, out } = capture();
-      status = await main(['scan', '--region', 'eu-west-1', '--cloudfront', '--json'], io);
-      report = JSON.parse(out()) as ScanReport;
+      ({ status, report } = await scanCloudFront());
     }, 60_000);
 
     const origin = (originId: string) => report.loadBalancers.find((lb) => lb.type === 'cloudfront' && lb.cloudFront?.originId === originId)!;
@@ -205,7 +207,7 @@ describe('idle-canary scan --cloudfront', () => {
             { Id: 'EVPCINSTANCE', Origins: { Quantity: 1, Items: [{ Id: 'app', DomainName: 'ip-127-0-0-1.eu-west-1.compute.internal', VpcOriginConfig: { VpcOriginId: 'vo_instance' } }] } },
             { Id: 'EVPCALB', Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: alb.DNSName!, VpcOriginConfig: { VpcOriginId: 'vo_alb', OriginKeepaliveTimeout: 90 } }] } },
             { Id: 'EVPCNLB', Origins: { Quantity: 1, Items: [{ Id: 'tcp', DomainName: nlb.DNSName!, VpcOriginConfig: { VpcOriginId: 'vo_nlb' } }] } },
-            { Id: 'ECUSTOMNLB', Origins: { Quantity: 1, Items: [{ Id: 'tcp-by-name', DomainName: nlb.DNSName!, CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'http-only', OriginKeepaliveTimeout: 4 } }] } },
+            { Id: 'ECUSTOMNLB', Origins: { Quantity: 1, Items: [customOrigin('tcp-by-name', nlb.DNSName!, 4, 'http-only')] } },
           ] as never,
         },
       });
@@ -222,9 +224,7 @@ describe('idle-canary scan --cloudfront', () => {
       cloudFront.on(GetVpcOriginCommand, { Id: 'vo_instance' }).resolves({ VpcOrigin: { ...vpcOrigin('vo_instance', ''), VpcOriginEndpointConfig: { Name: 'app', Arn: '', HTTPPort: port, HTTPSPort: 443, OriginProtocolPolicy: 'http-only' } } });
 
       // Act
-      const { io, out } = capture();
-      await main(['scan', '--region', 'eu-west-1', '--cloudfront', '--probe-public-origins', '--json'], io);
-      report = JSON.parse(out()) as ScanReport;
+      ({ report } = await scanCloudFront('--probe-public-origins'));
     }, 60_000);
 
     afterAll(async () => {
@@ -312,13 +312,11 @@ describe('idle-canary scan --cloudfront', () => {
     cloudFront.on(ListDistributionsCommand).resolves({
       DistributionList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 1, Items: [{ Id: 'EVPC', Origins: { Quantity: 1, Items: [{ Id: 'app', DomainName: 'app.internal', VpcOriginConfig: { VpcOriginId: 'vo_app' } }] } }] as never },
     });
-    cloudFront.on(ListVpcOriginsCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudfront:ListVpcOrigins'), { name: 'AccessDenied' }));
-    const { io, out } = capture();
+    cloudFront.on(ListVpcOriginsCommand).rejects(accessDenied('ListVpcOrigins'));
 
     // Act
-    const status = await main(['scan', '--region', 'eu-west-1', '--cloudfront', '--json'], io);
+    const { status, report } = await scanCloudFront();
     cloudFront.restore();
-    const report = JSON.parse(out()) as ScanReport;
 
     // Assess
     const denied = 'ListVpcOrigins: AccessDenied: User is not authorized to perform: cloudfront:ListVpcOrigins';
@@ -332,13 +330,11 @@ describe('idle-canary scan --cloudfront', () => {
   it('reports a failing CloudFront listing as one front with the error, and still the load balancers', async () => {
     // Prepare
     const cloudFront = mockClient(CloudFrontClient);
-    cloudFront.on(ListDistributionsCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudfront:ListDistributions'), { name: 'AccessDenied' }));
-    const { io, out } = capture();
+    cloudFront.on(ListDistributionsCommand).rejects(accessDenied('ListDistributions'));
 
     // Act
-    const status = await main(['scan', '--region', 'eu-west-1', '--cloudfront', '--json'], io);
+    const { status, report } = await scanCloudFront();
     cloudFront.restore();
-    const report = JSON.parse(out()) as ScanReport;
 
     // Assess
     expect(status).toBe(3);

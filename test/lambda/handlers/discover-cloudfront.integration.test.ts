@@ -5,15 +5,16 @@
  * outside any VPC (the state machine's probe outside any VPC). Planning only: nothing is probed.
  */
 import { CloudFrontClient, CreateDistributionCommand } from '@aws-sdk/client-cloudfront';
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { discoverStep } from '../../../lambda/handlers/discover';
 import { readDiscovery } from '../../../lambda/run/store';
 import type { InlineRun } from '../../../lambda/run/types';
-import { distributionConfig } from '../../support/cloudfront';
+import { customOrigin, distributionConfig } from '../../support/cloudfront';
 import { startMoto, useMotoOnly, type RunningMoto } from '../../support/moto';
+import { motoAlb, motoVpc } from '../../support/moto-alb';
 
 const REPORTS = 'idle-canary-reports';
 
@@ -32,13 +33,10 @@ describe('the discover function with IDLE_CANARY_CLOUDFRONT (moto)', () => {
     const ec2 = new EC2Client({});
     const elbv2 = new ElasticLoadBalancingV2Client({});
     const cloudFront = new CloudFrontClient({ region: 'us-east-1' });
-    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!;
-    const subnet = async (cidr: string, zone: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone }))).Subnet!.SubnetId!;
-    const alb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'shop', Subnets: [await subnet('10.30.0.0/24', 'eu-west-1a'), await subnet('10.30.1.0/24', 'eu-west-1b')], Type: 'application' }))).LoadBalancers![0];
-    const origin = (Id: string, DomainName: string, OriginKeepaliveTimeout: number) => ({ Id, DomainName, CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' as const, OriginKeepaliveTimeout } });
+    const alb = await motoAlb(elbv2, { name: 'shop', ...(await motoVpc(ec2, '10.30')), groups: [] });
     await cloudFront.send(
       new CreateDistributionCommand({
-        DistributionConfig: distributionConfig('shop', [origin('shop-alb', alb.DNSName!, 90), origin('site', 'www.example.com', 10), origin('slow-site', 'slow.example.com', 180)]),
+        DistributionConfig: distributionConfig('shop', [customOrigin('shop-alb', alb.DNSName!, 90), customOrigin('site', 'www.example.com', 10), customOrigin('slow-site', 'slow.example.com', 180)]),
       }),
     );
     [ec2, elbv2, cloudFront].forEach((client) => client.destroy());
