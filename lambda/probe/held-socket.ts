@@ -5,7 +5,7 @@
  * Why apart from the phase: these are the socket primitives every job of a phase (the passive
  * socket, the staggered ones, the narrowing chain) shares; the phase only decides when.
  */
-import { waitUntil } from './clock';
+import { alarmAt } from './clock';
 import { ConnectError, type RequestOutcome, type ServerClose, type WireConnection } from './wire/types';
 import { roundS } from './plan';
 import { neverAccepted, notAcceptedRecord } from './accept';
@@ -57,14 +57,11 @@ export async function openIdle(run: PhaseRun, taken = false): Promise<OpenedIdle
  */
 export async function holdAndSend(idle: IdleConnection, idleS: number, run: PhaseRun): Promise<Measurement | null> {
   const plannedAt = idle.idleSince + idleS * 1000;
-  const due = new AbortController();
-  // Stopped once the socket is done, so that no timer outlives it.
-  const done = new AbortController();
-  void waitUntil(run.clock, plannedAt, AbortSignal.any([run.signal, done.signal])).then((reached) => reached && due.abort());
+  const due = alarmAt(run.clock, plannedAt, run.signal);
   try {
     return await holdUntilSent(idle, due.signal, run, undefined, plannedAt);
   } finally {
-    done.abort();
+    due.cancel();
   }
 }
 
@@ -106,14 +103,11 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
  * if (restarted !== null && 'connection' in restarted) await holdAndSend(restarted, 60, run);
  */
 export async function restartIdle(idle: IdleConnection, sendAt: number, run: PhaseRun): Promise<IdleConnection | Measurement | null> {
-  const due = new AbortController();
-  // Stopped once the socket is done, so that no timer outlives it.
-  const done = new AbortController();
-  void waitUntil(run.clock, sendAt, AbortSignal.any([run.signal, done.signal])).then((reached) => reached && due.abort());
+  const due = alarmAt(run.clock, sendAt, run.signal);
   try {
     return await restartIdleOn(idle, due.signal, run);
   } finally {
-    done.abort();
+    due.cancel();
   }
 }
 

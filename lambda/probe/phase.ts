@@ -8,7 +8,7 @@
  * its wire, so that the same logic runs on real sockets and in simulated time.
  */
 import type { SocketBudget } from './budget';
-import { every, waitUntil, type CancelTimer, type Clock } from './clock';
+import { alarmAt, every, waitUntil, type CancelTimer, type Clock } from './clock';
 import type { Endpoint, Wire, WireConnection } from './wire/types';
 import { ALIGNED_LEAD_S, COARSE_TICK_S, SWEEP_COVERAGE, alignedOutdone, alignedShowsIdleCheck, narrowingScheduleS, needsNarrowing, roundS } from './plan';
 import { currentBracket } from './phase-result';
@@ -305,16 +305,10 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
    * to run. It is recorded unused, with the reason.
    */
   async function aligned(alignWith: AlignWith): Promise<void> {
-    const horizon = new AbortController();
-    // Stopped once the socket is done, so that no timer outlives it.
-    const done = new AbortController();
-    const horizonReached = waitUntil(run.clock, state.origin + run.horizonS * 1000, AbortSignal.any([run.signal, done.signal])).then((reached) => {
-      if (reached) horizon.abort();
-      return null;
-    });
+    const horizon = alarmAt(run.clock, state.origin + run.horizonS * 1000, run.signal);
     const until = AbortSignal.any([run.signal, horizon.signal]);
     try {
-      const other = await Promise.race([alignWith.passive, horizonReached]);
+      const other = await Promise.race([alignWith.passive, horizon.reached.then(() => null)]);
       if (other === null || !(await waitUntil(run.clock, other.idleSince + ALIGNED_LEAD_S * 1000, until)) || !run.sockets.tryTake()) return;
       const opened = await openIdle(run, true);
       const base = { role: 'aligned' as const, round: 1 };
@@ -341,7 +335,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       const shown = measured.outcome !== 'closed' || !measured.unprompted || alignedShowsIdleCheck(measured.idleS, cueIdleS);
       record({ ...base, plannedIdleS: plannedUntilHorizonS(restarted.idleSince), openedS: openedS(restarted.idleSince), ...(shown ? measured : notIdleCheck(measured, cueIdleS)) });
     } finally {
-      done.abort();
+      horizon.cancel();
     }
   }
 
