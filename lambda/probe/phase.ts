@@ -126,6 +126,8 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   let readsWatch: CancelTimer | undefined;
 
   const openedS = (idleSince: number) => roundS((idleSince - state.origin) / 1000);
+  /** The `openedS` of a record measured from `idleSince`: none when it measured nothing (unsent). */
+  const openedSOf = (measured: Measurement, idleSince: number): { openedS?: number } => (measured.outcome === 'unsent' ? {} : { openedS: openedS(idleSince) });
   const maybeNarrow = (): void => {
     if (state.narrowing || state.narrowingHeld || run.signal.aborted) return;
     const bracket = currentBracket(records, run.services.lagS());
@@ -280,7 +282,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     const idle = idleStartS > 0 ? await restartIdle(opened, restartAt(opened, idleStartS), run) : opened;
     if (idle === null) return;
     // Closed or refused before its idle restarted: measured from its first answer.
-    if (!('connection' in idle)) return record({ ...base, ...(idle.outcome === 'unsent' ? {} : { openedS: openedS(opened.idleSince) }), ...idle });
+    if (!('connection' in idle)) return record({ ...base, ...openedSOf(idle, opened.idleSince), ...idle });
     const measured = await holdAndSend(idle, plannedIdleS, run);
     if (measured !== null) record({ ...base, openedS: openedS(idle.idleSince), ...measured });
   }
@@ -326,9 +328,8 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       const restarted = await restartIdleOn(opened, cue.signal, run, AbortSignal.any([horizon.signal, outdone.signal]));
       if (restarted === null) return;
       if (!('connection' in restarted)) {
-        const measuredS = { plannedIdleS: firstPlanS, ...(restarted.outcome === 'unsent' ? {} : { openedS: openedS(opened.idleSince) }) };
         // Closed by the server before its cue: no idle check's doing (see above).
-        return record({ ...base, ...measuredS, ...(restarted.outcome === 'closed' && restarted.unprompted ? notIdleCheck(restarted, null) : restarted) });
+        return record({ ...base, plannedIdleS: firstPlanS, ...openedSOf(restarted, opened.idleSince), ...(restarted.outcome === 'closed' && restarted.unprompted ? notIdleCheck(restarted, null) : restarted) });
       }
       const measured = await holdUntilSent(restarted, NEVER, run, horizon.signal);
       if (measured === null) return;
