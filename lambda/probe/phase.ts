@@ -124,6 +124,11 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   // And once more when the latest close's survivors show, not up to a tolerance later.
   let survivorsWatch: CancelTimer | undefined;
   let readsWatch: CancelTimer | undefined;
+  const stopWatching = (): void => {
+    sweepWatch?.();
+    survivorsWatch?.();
+    readsWatch?.();
+  };
 
   const openedS = (idleSince: number) => roundS((idleSince - state.origin) / 1000);
   /** The `openedS` of a record measured from `idleSince`: none when it measured nothing (unsent). */
@@ -188,9 +193,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   settled.signal.addEventListener(
     'abort',
     () => {
-      sweepWatch?.();
-      survivorsWatch?.();
-      readsWatch?.();
+      stopWatching();
       holdings.forEach((h) => h.release.abort());
     },
     { once: true },
@@ -270,9 +273,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       done = batch;
     }
   } finally {
-    sweepWatch?.();
-    survivorsWatch?.();
-    readsWatch?.();
+    stopWatching();
   }
   return records;
 
