@@ -81,7 +81,7 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
       const close = await connection.ended;
       return closed(close, idleSince, close.at);
     }
-    if (!send.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, run.clock.now()), unprompted: false, closedWith: null, status: null };
+    if (!send.aborted) return held(idleSince, run.clock.now());
     if (plannedAt !== undefined) run.services.noteLateness(run.clock.now() - plannedAt);
     const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
     // A request the server never answered on a connection it never spoke on is doubt, even when the deadline cut it.
@@ -131,7 +131,7 @@ export async function restartIdleOn(idle: IdleConnection, send: AbortSignal, run
   if (outcome?.kind === 'response' && keepsAlive(outcome.head) && !run.signal.aborted) return { connection, idleSince: outcome.answeredAt };
   connection.destroy();
   if (run.signal.aborted) return null;
-  if (outcome === null && !serverClosed.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, run.clock.now()), unprompted: false, closedWith: null, status: null };
+  if (outcome === null && !serverClosed.aborted) return held(idleSince, run.clock.now());
   if (outcome === null) {
     const close = await connection.ended;
     return closed(close, idleSince, close.at);
@@ -164,6 +164,11 @@ function measurementOf(outcome: RequestOutcome, idleSince: number): Measurement 
     case 'invalid':
       return { outcome: 'closed', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: 'http-other', status: null };
   }
+}
+
+/** A connection the probe released unused at `at` (clock ms), idle since `idleSince`. */
+function held(idleSince: number, at: number): Measurement {
+  return { outcome: 'held', idleS: secondsSince(idleSince, at), unprompted: false, closedWith: null, status: null };
 }
 
 function closed(close: ServerClose, idleSince: number, at: number): Measurement {
