@@ -60,6 +60,41 @@ export function waitUntil(clock: Clock, at: number, signal: AbortSignal): Promis
   });
 }
 
+/** A moment on a clock as a signal (`alarmAt`). */
+export interface Alarm {
+  /** Aborted once the clock reaches the moment; never when cancelled or stopped first. */
+  readonly signal: AbortSignal;
+  /** `true` once the moment is reached, `false` once cancelled or stopped first (as `waitUntil`). */
+  readonly reached: Promise<boolean>;
+  /** Stops waiting, so that no timer outlives what it was set for. */
+  readonly cancel: CancelTimer;
+}
+
+/**
+ * A signal aborted once `clock` reaches `at`, unless `stop` aborts or the alarm is cancelled first.
+ *
+ * Why: a socket waits for its moment beside other events (the server's close, a release), so
+ * the moment must be a signal among theirs; and its timer must end with the socket, not at
+ * the moment, or every socket closed early left one behind until its planned send.
+ *
+ * @example
+ * const due = alarmAt(clock, idleSince + 60_000, run.signal);
+ * try {
+ *   await holdUntilSent(idle, due.signal, run);
+ * } finally {
+ *   due.cancel();
+ * }
+ */
+export function alarmAt(clock: Clock, at: number, stop: AbortSignal): Alarm {
+  const due = new AbortController();
+  const cancelled = new AbortController();
+  const reached = waitUntil(clock, at, AbortSignal.any([stop, cancelled.signal])).then((isReached) => {
+    if (isReached) due.abort();
+    return isReached;
+  });
+  return { signal: due.signal, reached, cancel: () => cancelled.abort() };
+}
+
 /**
  * Runs `callback` every `periodMs` until cancelled, with the moment each run was due (clock ms).
  *

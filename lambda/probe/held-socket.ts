@@ -5,7 +5,7 @@
  * Why apart from the phase: these are the socket primitives every job of a phase (the passive
  * socket, the staggered ones, the narrowing chain) shares; the phase only decides when.
  */
-import { waitUntil } from './clock';
+import { alarmAt } from './clock';
 import { ConnectError, type RequestOutcome, type ServerClose, type WireConnection } from './wire/types';
 import { roundS } from './plan';
 import { neverAccepted, notAcceptedRecord } from './accept';
@@ -57,14 +57,11 @@ export async function openIdle(run: PhaseRun, taken = false): Promise<OpenedIdle
  */
 export async function holdAndSend(idle: IdleConnection, idleS: number, run: PhaseRun): Promise<Measurement | null> {
   const plannedAt = idle.idleSince + idleS * 1000;
-  const due = new AbortController();
-  // Stopped once the socket is done, so that no timer outlives it.
-  const done = new AbortController();
-  void waitUntil(run.clock, plannedAt, AbortSignal.any([run.signal, done.signal])).then((reached) => reached && due.abort());
+  const due = alarmAt(run.clock, plannedAt, run.signal);
   try {
     return await holdUntilSent(idle, due.signal, run, undefined, plannedAt);
   } finally {
-    done.abort();
+    due.cancel();
   }
 }
 
@@ -84,7 +81,7 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
       const close = await connection.ended;
       return closed(close, idleSince, close.at);
     }
-    if (!send.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, run.clock.now()), unprompted: false, closedWith: null, status: null };
+    if (!send.aborted) return held(idleSince, run.clock.now());
     if (plannedAt !== undefined) run.services.noteLateness(run.clock.now() - plannedAt);
     const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
     // A request the server never answered on a connection it never spoke on is doubt, even when the deadline cut it.
@@ -106,14 +103,11 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
  * if (restarted !== null && 'connection' in restarted) await holdAndSend(restarted, 60, run);
  */
 export async function restartIdle(idle: IdleConnection, sendAt: number, run: PhaseRun): Promise<IdleConnection | Measurement | null> {
-  const due = new AbortController();
-  // Stopped once the socket is done, so that no timer outlives it.
-  const done = new AbortController();
-  void waitUntil(run.clock, sendAt, AbortSignal.any([run.signal, done.signal])).then((reached) => reached && due.abort());
+  const due = alarmAt(run.clock, sendAt, run.signal);
   try {
     return await restartIdleOn(idle, due.signal, run);
   } finally {
-    done.abort();
+    due.cancel();
   }
 }
 
@@ -137,7 +131,7 @@ export async function restartIdleOn(idle: IdleConnection, send: AbortSignal, run
   if (outcome?.kind === 'response' && keepsAlive(outcome.head) && !run.signal.aborted) return { connection, idleSince: outcome.answeredAt };
   connection.destroy();
   if (run.signal.aborted) return null;
-  if (outcome === null && !serverClosed.aborted) return { outcome: 'held', idleS: secondsSince(idleSince, run.clock.now()), unprompted: false, closedWith: null, status: null };
+  if (outcome === null && !serverClosed.aborted) return held(idleSince, run.clock.now());
   if (outcome === null) {
     const close = await connection.ended;
     return closed(close, idleSince, close.at);
@@ -170,6 +164,11 @@ function measurementOf(outcome: RequestOutcome, idleSince: number): Measurement 
     case 'invalid':
       return { outcome: 'closed', idleS: secondsSince(idleSince, outcome.sentAt), unprompted: false, closedWith: 'http-other', status: null };
   }
+}
+
+/** A connection the probe released unused at `at` (clock ms), idle since `idleSince`. */
+function held(idleSince: number, at: number): Measurement {
+  return { outcome: 'held', idleS: secondsSince(idleSince, at), unprompted: false, closedWith: null, status: null };
 }
 
 function closed(close: ServerClose, idleSince: number, at: number): Measurement {

@@ -8,7 +8,7 @@
  * its wire, so that the same logic runs on real sockets and in simulated time.
  */
 import type { SocketBudget } from './budget';
-import { every, waitUntil, type CancelTimer, type Clock } from './clock';
+import { alarmAt, every, waitUntil, type CancelTimer, type Clock } from './clock';
 import type { Endpoint, Wire, WireConnection } from './wire/types';
 import { ALIGNED_LEAD_S, COARSE_TICK_S, SWEEP_COVERAGE, alignedOutdone, alignedShowsIdleCheck, narrowingScheduleS, needsNarrowing, roundS } from './plan';
 import { currentBracket } from './phase-result';
@@ -124,8 +124,15 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   // And once more when the latest close's survivors show, not up to a tolerance later.
   let survivorsWatch: CancelTimer | undefined;
   let readsWatch: CancelTimer | undefined;
+  const stopWatching = (): void => {
+    sweepWatch?.();
+    survivorsWatch?.();
+    readsWatch?.();
+  };
 
   const openedS = (idleSince: number) => roundS((idleSince - state.origin) / 1000);
+  /** The `openedS` of a record measured from `idleSince`: none when it measured nothing (unsent). */
+  const openedSOf = (measured: Measurement, idleSince: number): { openedS?: number } => (measured.outcome === 'unsent' ? {} : { openedS: openedS(idleSince) });
   const maybeNarrow = (): void => {
     if (state.narrowing || state.narrowingHeld || run.signal.aborted) return;
     const bracket = currentBracket(records, run.services.lagS());
@@ -186,9 +193,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   settled.signal.addEventListener(
     'abort',
     () => {
-      sweepWatch?.();
-      survivorsWatch?.();
-      readsWatch?.();
+      stopWatching();
       holdings.forEach((h) => h.release.abort());
     },
     { once: true },
@@ -268,9 +273,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       done = batch;
     }
   } finally {
-    sweepWatch?.();
-    survivorsWatch?.();
-    readsWatch?.();
+    stopWatching();
   }
   return records;
 
@@ -280,7 +283,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     const idle = idleStartS > 0 ? await restartIdle(opened, restartAt(opened, idleStartS), run) : opened;
     if (idle === null) return;
     // Closed or refused before its idle restarted: measured from its first answer.
-    if (!('connection' in idle)) return record({ ...base, ...(idle.outcome === 'unsent' ? {} : { openedS: openedS(opened.idleSince) }), ...idle });
+    if (!('connection' in idle)) return record({ ...base, ...openedSOf(idle, opened.idleSince), ...idle });
     const measured = await holdAndSend(idle, plannedIdleS, run);
     if (measured !== null) record({ ...base, openedS: openedS(idle.idleSince), ...measured });
   }
@@ -305,16 +308,10 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
    * to run. It is recorded unused, with the reason.
    */
   async function aligned(alignWith: AlignWith): Promise<void> {
-    const horizon = new AbortController();
-    // Stopped once the socket is done, so that no timer outlives it.
-    const done = new AbortController();
-    const horizonReached = waitUntil(run.clock, state.origin + run.horizonS * 1000, AbortSignal.any([run.signal, done.signal])).then((reached) => {
-      if (reached) horizon.abort();
-      return null;
-    });
+    const horizon = alarmAt(run.clock, state.origin + run.horizonS * 1000, run.signal);
     const until = AbortSignal.any([run.signal, horizon.signal]);
     try {
-      const other = await Promise.race([alignWith.passive, horizonReached]);
+      const other = await Promise.race([alignWith.passive, horizon.reached.then(() => null)]);
       if (other === null || !(await waitUntil(run.clock, other.idleSince + ALIGNED_LEAD_S * 1000, until)) || !run.sockets.tryTake()) return;
       const opened = await openIdle(run, true);
       const base = { role: 'aligned' as const, round: 1 };
@@ -332,16 +329,15 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       const restarted = await restartIdleOn(opened, cue.signal, run, AbortSignal.any([horizon.signal, outdone.signal]));
       if (restarted === null) return;
       if (!('connection' in restarted)) {
-        const measuredS = { plannedIdleS: firstPlanS, ...(restarted.outcome === 'unsent' ? {} : { openedS: openedS(opened.idleSince) }) };
         // Closed by the server before its cue: no idle check's doing (see above).
-        return record({ ...base, ...measuredS, ...(restarted.outcome === 'closed' && restarted.unprompted ? notIdleCheck(restarted, null) : restarted) });
+        return record({ ...base, plannedIdleS: firstPlanS, ...openedSOf(restarted, opened.idleSince), ...(restarted.outcome === 'closed' && restarted.unprompted ? notIdleCheck(restarted, null) : restarted) });
       }
       const measured = await holdUntilSent(restarted, NEVER, run, horizon.signal);
       if (measured === null) return;
       const shown = measured.outcome !== 'closed' || !measured.unprompted || alignedShowsIdleCheck(measured.idleS, cueIdleS);
       record({ ...base, plannedIdleS: plannedUntilHorizonS(restarted.idleSince), openedS: openedS(restarted.idleSince), ...(shown ? measured : notIdleCheck(measured, cueIdleS)) });
     } finally {
-      done.abort();
+      horizon.cancel();
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * The probe's clock helpers, on a simulated clock whose event loop stalls where a test says.
  */
-import { watchLag } from '../../../lambda/probe/clock';
+import { alarmAt, watchLag } from '../../../lambda/probe/clock';
 import { SimulatedClock } from '../../support/simulated-time';
 
 /** A loop that runs nothing from 1010 to 1200 ms: what is due meanwhile runs at 1200 ms, at once. */
@@ -52,5 +52,52 @@ describe('watchLag', () => {
 
     // Assess
     expect(lag.lateMs()).toBe(0);
+  });
+});
+
+describe('alarmAt', () => {
+  it('aborts its signal once the clock reaches the moment', async () => {
+    // Prepare
+    const clock = new SimulatedClock();
+    const alarm = alarmAt(clock, 1000, new AbortController().signal);
+
+    // Act
+    const reached = await clock.run(alarm.reached);
+
+    // Assess
+    expect(reached).toBe(true);
+    expect(alarm.signal.aborted).toBe(true);
+    expect(clock.now()).toBe(1000);
+  });
+
+  it('leaves no timer behind once cancelled, and never aborts its signal', async () => {
+    // Prepare
+    const clock = new SimulatedClock();
+    const alarm = alarmAt(clock, 1000, new AbortController().signal);
+
+    // Act
+    alarm.cancel();
+    const reached = await clock.run(alarm.reached);
+
+    // Assess: nothing left to wake a wait on the clock
+    expect(reached).toBe(false);
+    expect(alarm.signal.aborted).toBe(false);
+    await expect(clock.run(new Promise(() => undefined))).rejects.toThrow('no timer is left');
+  });
+
+  it('never aborts its signal when stopped first', async () => {
+    // Prepare
+    const clock = new SimulatedClock();
+    const stop = new AbortController();
+    const alarm = alarmAt(clock, 1000, stop.signal);
+
+    // Act
+    clock.schedule(500, () => stop.abort());
+    const reached = await clock.run(alarm.reached);
+
+    // Assess
+    expect(reached).toBe(false);
+    expect(alarm.signal.aborted).toBe(false);
+    expect(clock.now()).toBe(500);
   });
 });
