@@ -18,8 +18,12 @@ export type IdleRule =
   | { readonly kind: 'never' }
   /** Closes it on its own timer, `afterMs` after its idle began. */
   | { readonly kind: 'timer'; readonly afterMs: number; readonly closedWith?: ClosedWith }
-  /** Closes it at a periodic check (every `intervalMs`) once it has idled `thresholdMs` (Node.js 18+ `headersTimeout`). */
-  | { readonly kind: 'sweep'; readonly thresholdMs: number; readonly intervalMs: number; readonly closedWith?: ClosedWith }
+  /**
+   * Closes it at a periodic check (every `intervalMs`) once it has idled `thresholdMs` (Node.js 18+
+   * `headersTimeout`). With `untilWholeHeaders`, as Node.js: a request whose headers have not all
+   * come (between its two segments) has not ended the idle, and a check then closes it in answer.
+   */
+  | { readonly kind: 'sweep'; readonly thresholdMs: number; readonly intervalMs: number; readonly closedWith?: ClosedWith; readonly untilWholeHeaders?: boolean }
   /** Counts idle in whole ticks of `tickMs` and closes it at the tick that reaches `ticks`. */
   | { readonly kind: 'coarse'; readonly ticks: number; readonly tickMs: number }
   /** Closes it only when a request comes after more than `afterMs` of idle (Node.js 8.14 to 12.18). */
@@ -43,6 +47,12 @@ export interface SimulatedServerOptions {
    * take `jitter` of it, drawn from `random` at its open (gRPC Go and Java `MaxConnectionAge`).
    */
   readonly maxAge?: { readonly afterMs: number; readonly jitter: number; readonly random: () => number };
+  /**
+   * How long after a periodic check's first close the probe reads each further close of the
+   * same check, one after another: a busy event loop reads FINs that came together over several
+   * turns. @default 0
+   */
+  readonly closesReadApartMs?: number;
 }
 
 /** A simulated backend: its wire for the engine, and what it did. */
@@ -77,7 +87,8 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
       clock.schedule(at, () => {
         const tick = (ticksOf.get(rule) ?? 0) + 1;
         ticksOf.set(rule, tick);
-        for (const connection of open) if (connection.rule() === rule) connection.periodicCheck(rule, tick);
+        let closed = 0;
+        for (const connection of [...open]) if (connection.rule() === rule && connection.periodicCheck(rule, tick, closed * (options.closesReadApartMs ?? 0))) closed++;
         check(at + periodMs);
       });
     check(startedAt + ((options.phaseMs ?? 0) % periodMs || periodMs));
@@ -92,6 +103,10 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
     private served = 0;
     /** When the current idle began; `null` while a request is in flight. */
     private idleSince: number | null = clock.now();
+    /** A request's first segment, its idle's start and when its headers are whole (`untilWholeHeaders`). */
+    private partial: { readonly idleSince: number; readonly wholeAt: number } | null = null;
+    /** A periodic check has closed it, and the probe has yet to read the close (`closesReadApartMs`). */
+    private closeDecided = false;
     private idleTick = 0;
     private cancelTimer: CancelTimer = () => undefined;
     /** A request started since the last idle check (`idle-check`). */
@@ -114,10 +129,23 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
       return this.served === 0 ? options.preRequest : options.keepAlive;
     }
 
-    public periodicCheck(rule: IdleRule, tick: number): void {
-      if (this.idleSince === null || this.close !== null) return;
-      if (rule.kind === 'sweep' && clock.now() - this.idleSince >= rule.thresholdMs) this.end(rule.closedWith ?? 'http-408', true);
-      if (rule.kind === 'coarse' && tick - this.idleTick >= rule.ticks) this.end('fin', true);
+    /** Runs a periodic check on it; `true` when the check closed it (read `readAfterMs` later). */
+    public periodicCheck(rule: IdleRule, tick: number, readAfterMs: number): boolean {
+      if (this.close !== null || this.closeDecided) return false;
+      const partial = this.partial !== null && clock.now() < this.partial.wholeAt ? this.partial.idleSince : null;
+      const idleSince = this.idleSince ?? (rule.kind === 'sweep' && rule.untilWholeHeaders ? partial : null);
+      if (idleSince === null) return false;
+      const closes = (rule.kind === 'sweep' && clock.now() - idleSince >= rule.thresholdMs) || (rule.kind === 'coarse' && tick - this.idleTick >= rule.ticks);
+      if (!closes) return false;
+      const closedWith = rule.kind === 'sweep' ? (rule.closedWith ?? 'http-408') : 'fin';
+      if (readAfterMs <= 0) this.end(closedWith, this.pending === null);
+      else {
+        // Decided now; the probe reads it later, and may release the socket first.
+        this.closeDecided = true;
+        const at = clock.now();
+        clock.schedule(at + readAfterMs, () => this.end(closedWith, this.pending === null, at));
+      }
+      return true;
     }
 
     public send({ whole = false }: SendOptions): Promise<RequestOutcome> {
@@ -127,6 +155,7 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
       this.calledSinceCheck = true;
       const rule = this.rule();
       const idleS = this.idleSince === null ? 0 : sentAt - this.idleSince;
+      this.partial = this.idleSince === null ? null : { idleSince: this.idleSince, wholeAt: sentAt + (whole ? 0 : this.sendSpreadMs) };
       this.idleSince = null;
       this.cancelTimer();
       if (rule.kind === 'lazy' && idleS > rule.afterMs) {
@@ -134,7 +163,7 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
         clock.schedule(sentAt + rttMs / 2, () => this.end('fin', false));
       } else {
         clock.schedule(sentAt + (whole ? 0 : this.sendSpreadMs) + rttMs, () => {
-          if (this.close !== null || this.pending === null) return;
+          if (this.close !== null || this.closeDecided || this.pending === null) return;
           const { resolve } = this.pending;
           this.pending = null;
           this.served++;

@@ -116,6 +116,32 @@ describe('a server that sweeps idle connections periodically, behind 60 s', () =
   });
 });
 
+describe('a server that sweeps every second, behind 3 s with a 0.5 s margin (the sweeps integration test\'s)', () => {
+  it('passes a 4.7 s threshold at every phase 10 ms apart, a sweep in the passive socket\'s half-sent request and its closes read 2 ms apart included', async () => {
+    // Prepare: as Node.js, half a request's headers do not end the idle; a busy loop reads a
+    // sweep's closes over several turns. Sweeps 4.5 to 4.7 s after the passive socket's idle
+    // began miss it, and the next one comes as the wait past the horizon ends (5.5 s), in the
+    // pause between its request's two segments: on real sockets, a 4.5 s threshold swept that
+    // late (a busy loop) closed it in answer, the older held sockets were released before
+    // their closes were read, and no survivor was left (inconclusive).
+    const server = (phaseMs: number): SimulatedServerOptions => ({
+      preRequest: { kind: 'sweep', thresholdMs: 4700, intervalMs: 1000, untilWholeHeaders: true },
+      keepAlive: { kind: 'never' },
+      phaseMs,
+      closesReadApartMs: 2,
+    });
+
+    // Act & Assess
+    for (let phaseMs = 0; phaseMs < 1000; phaseMs += 10) {
+      const result = await probeSimulated(server(phaseMs), 3, { marginS: 0.5, precisionS: 0.1 });
+      const preRequest = result.phases.preRequest!;
+      expect({ phaseMs, verdict: preRequest.verdict, reason: preRequest.reason }).toEqual({ phaseMs, verdict: 'pass', reason: undefined });
+      expect(preRequest.survivedS!).toBeGreaterThanOrEqual(3.5);
+      expect(preRequest.limitS!).toBeGreaterThanOrEqual(4.7);
+    }
+  });
+});
+
 describe('a server that sweeps every second, behind 6 s (the benchmark\'s sweep backends)', () => {
   it('passes a 7 s threshold on a survivor past the timeout plus the margin, and ends within a tolerance and its margin of the sweep past the horizon, at every sweep phase', async () => {
     // Prepare: the benchmark's options; the horizon is 7 s, the stagger a 33rd of it
