@@ -138,12 +138,13 @@ describe('a server lazy in both phases', () => {
     // Act
     const { results } = await runProbe([job(server.port)], OPTIONS);
 
-    // Assess
+    // Assess: the server judges a request's idle when its event loop (the probe's too) reads it,
+    // so a request read late is refused a little below the limit (1.5 exactly once, beside a whole `npm test`)
     const { preRequest, keepAlive } = results[0].phases;
     for (const [phase, limitS] of [[preRequest!, 1.5], [keepAlive!, 2.2]] as const) {
       expect(phase).toMatchObject({ enforcement: 'lazy', verdict: 'fail', sweepS: null });
       expect(phase.survivedS!).toBeLessThanOrEqual(limitS + 0.01);
-      expect(phase.failedS!).toBeGreaterThan(limitS);
+      expect(phase.failedS!).toBeGreaterThan(limitS - NOISE_S);
       expect(phase.failedS! - phase.survivedS!).toBeLessThanOrEqual(0.1 + 0.01);
     }
     expect(results[0].peakSockets).toBeLessThanOrEqual(DEFAULTS.maxSocketsPerTarget);
