@@ -10,7 +10,7 @@
 import type { SocketBudget } from './budget';
 import { alarmAt, every, waitUntil, type CancelTimer, type Clock } from './clock';
 import type { Endpoint, Wire, WireConnection } from './wire/types';
-import { ALIGNED_LEAD_S, COARSE_TICK_S, SWEEP_COVERAGE, alignedOutdone, alignedShowsIdleCheck, narrowingScheduleS, needsNarrowing, roundS } from './plan';
+import { ALIGNED_LEAD_S, COARSE_TICK_S, SWEEP_COVERAGE, TICK_TEST_SLACK_S, alignedOutdone, alignedShowsIdleCheck, narrowingScheduleS, needsNarrowing, roundS, tickTestMomentS } from './plan';
 import { currentBracket } from './phase-result';
 import { analyzeSweeps, dependsOnConnectMoment, spansOf, survivalMarginS } from './sweep';
 import { UNSENT, holdAndSend, holdUntilSent, openIdle, restartIdle, restartIdleOn, type Measurement, type OpenedIdle } from './held-socket';
@@ -97,6 +97,12 @@ export interface PhaseRun {
   readonly onPassive?: (passive: IdleConnection | null) => void;
   /** Keep-alive: the pre-request phase's passive socket, for one more socket aligned with it (`alignedSockets`); absent for none. */
   readonly alignWith?: AlignWith;
+  /**
+   * Keep-alive with sockets at two moments of a second (`keepAliveIdleStartsS`): the idle a pass
+   * needs (the load balancer's timeout plus the margin), tested once more at a coarse clock's
+   * worst moment when the passive socket closes less than a tick past it (`tickTestMomentS`).
+   */
+  readonly tickTestS?: number;
   /** The target's sockets open at once. */
   readonly sockets: SocketBudget;
   /** clock ms after which no socket is opened or held. */
@@ -224,8 +230,12 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   };
   /** When the latest close of any kind was recorded (clock ms): a close in answer to a request may be a sweep's too. */
   let lastCloseAt = Number.NEGATIVE_INFINITY;
+  /** The tick test (`tickTest`): whether it started, and aborted once a close at or below the idle it tests came. */
+  let tickTestStarted = false;
+  const tickTestNeedless = new AbortController();
   const record = (entry: SocketRecord): void => {
     if (entry.outcome === 'closed') lastCloseAt = run.clock.now();
+    if (run.tickTestS !== undefined) startOrSkipTickTest(entry, run.tickTestS);
     if (entry.outcome === 'closed' && entry.unprompted) state.lastUnpromptedCloseAt = run.clock.now();
     records.push(entry);
     run.onSocket(entry);
@@ -345,6 +355,63 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     } finally {
       horizon.cancel();
     }
+  }
+
+  /**
+   * Starts the tick test on the passive socket's own close less than a tick past `neededS`; or
+   * makes it needless on any close at or below `neededS`, which fails the phase anyway (the other
+   * moment's socket, idle since half a tick later, may close at the passive socket's tick).
+   */
+  function startOrSkipTickTest(entry: SocketRecord, neededS: number): void {
+    if (entry.outcome !== 'closed' || entry.idleS === null) return;
+    if (entry.idleS <= neededS) return tickTestNeedless.abort();
+    if (tickTestStarted || tickTestNeedless.signal.aborted || entry.role !== 'passive' || !entry.unprompted) return;
+    const momentS = tickTestMomentS(entry.idleS, neededS);
+    if (momentS === null) return;
+    tickTestStarted = true;
+    tasks.push(tickTest(momentS, neededS, tickTestNeedless.signal));
+  }
+
+  /**
+   * The tick test (`tickTestMomentS`): one more socket, whose idle starts `momentS` after the
+   * passive socket's (give or take whole ticks), so that it has idled `neededS`, and sends its
+   * request, just after a tick of the clock that closed the passive socket. Released unused,
+   * unrecorded, when a close at or below `neededS` made it `needless`.
+   *
+   * Why its idle is started again when it began late (`TICK_TEST_SLACK_S`): past the tick before,
+   * a server counting whole seconds gives it a whole tick more, and it would pass such a
+   * server's earliest close.
+   */
+  async function tickTest(momentS: number, neededS: number, needless: AbortSignal): Promise<void> {
+    const tickMs = COARSE_TICK_S * 1000;
+    const latestIdleStart = run.deadline - ANSWER_RESERVE_MS - neededS * 1000;
+    const stop = AbortSignal.any([run.signal, needless]);
+    if (!(await run.sockets.take(stop, 1, latestIdleStart - tickMs))) return;
+    const opened = await openIdle(run, true);
+    // Not recorded when it could not be opened: it only refines what the other sockets judged (a
+    // server whose workers the pre-request phase's silent sockets hold may not answer it yet).
+    if ('error' in opened) return;
+    const base = { role: 'active' as const, round: 2, plannedIdleS: neededS };
+    let idle: IdleConnection = opened;
+    for (let attempt = 0; attempt < TICK_TEST_ATTEMPTS && !stop.aborted; attempt++) {
+      const startAt = nextMoment(run.clock.now() + run.wire.sendSpreadMs, state.origin + momentS * 1000, tickMs);
+      if (startAt > latestIdleStart) break;
+      const restarted = await restartIdle(idle, startAt - run.wire.sendSpreadMs, run);
+      if (restarted === null) return;
+      // Closed or refused before its idle started again: measured from the answer before.
+      if (!('connection' in restarted)) return restarted.outcome === 'held' ? undefined : record({ ...base, ...openedSOf(restarted, idle.idleSince), ...restarted });
+      idle = restarted;
+      if (idle.idleSince - startAt > TICK_TEST_SLACK_S * 1000) continue;
+      const due = alarmAt(run.clock, idle.idleSince + neededS * 1000, stop);
+      try {
+        const measured = await holdUntilSent(idle, due.signal, run, needless);
+        if (measured !== null && measured.outcome !== 'held') record({ ...base, openedS: openedS(idle.idleSince), ...measured });
+      } finally {
+        due.cancel();
+      }
+      return;
+    }
+    idle.connection.destroy();
   }
 
   /** The idle a socket idle since `since` (clock ms) may hold until the phase's horizon, in seconds. */
@@ -481,6 +548,14 @@ export const RESTART_SLACK_S = COARSE_TICK_S / 8;
  */
 const CLOSE_NOISE_S = 0.03;
 
+
+/** How many times the tick test starts its socket's idle before it gives up: a late start is tried again a tick later. */
+const TICK_TEST_ATTEMPTS = 3;
+
+/** The first instant at or after `notBefore` that lies a whole number of `periodMs` from `anchor` (clock ms). */
+function nextMoment(notBefore: number, anchor: number, periodMs: number): number {
+  return anchor + Math.ceil((notBefore - anchor) / periodMs) * periodMs;
+}
 
 /** A signal never aborted: a socket held until the server or the horizon ends it. */
 const NEVER = new AbortController().signal;

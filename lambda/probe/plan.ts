@@ -72,6 +72,47 @@ export function keepAliveIdleStartsS(count: number): number[] {
 export const KEEP_ALIVE_MOMENTS = 1;
 
 /**
+ * How long after a tick of a coarse clock the keep-alive phase's tick test socket has idled the
+ * needed idle and sends its request, in seconds (`tickTestMomentS`); its idle must not start
+ * later than planned by more than `TICK_TEST_SLACK_S`, or it starts again a tick later.
+ *
+ * Why just after a tick: a server that checks an exact timer once a second closes a connection at
+ * the first tick past its limit, and one that counts idle in whole seconds closes one whose idle
+ * began before a tick sooner than one whose idle began after it. Of a connection that reaches the
+ * needed idle just after a tick, the first closes it at that tick exactly when its limit is at
+ * or below the needed idle less this much, the second exactly when its earliest close is at or
+ * below the needed idle (idle counted from a moment a needed idle's fraction, less this much,
+ * before a tick). Either close reads at most the needed idle: the phase fails on it.
+ */
+export const TICK_TEST_PAST_S = 0.03;
+export const TICK_TEST_SLACK_S = TICK_TEST_PAST_S / 3;
+
+/**
+ * When the keep-alive phase's tick test socket must start its idle, in seconds after the passive
+ * socket's idle start (give or take whole ticks), when the server closed the passive socket by
+ * itself after `closedAfterS`; `null` when no tick test is needed.
+ *
+ * Why: a coarse clock closes a connection within a tick of its earliest close, by the moment its
+ * idle began, and the keep-alive phase samples two moments half a tick apart (the passive socket,
+ * `keepAliveIdleStartsS`): behind 6 s with a 0.1 s margin, a clock closing from 6 to 7 s idle
+ * passed 5 of 20 runs (both sockets idled from moments whose closes came past 6.1 s). A close
+ * a tick or more past the needed idle (`neededS`) rules such an earliest close out, one at or
+ * below it fails the phase anyway; in between, the close's instant is a tick of the clock, and
+ * one more socket timed on it (`TICK_TEST_PAST_S`) meets the clock's worst moment. A
+ * per-connection timer closes it past the needed idle as it did the passive socket, and only
+ * costs the time.
+ *
+ * @example
+ * tickTestMomentS(61.4, 61); // 0.43: idled 61 s 0.03 s after the tick at 61.4 s (and every whole second from it)
+ * tickTestMomentS(62.5, 61); // null: the earliest close is past 61.5 s
+ */
+export function tickTestMomentS(closedAfterS: number, neededS: number): number | null {
+  if (closedAfterS <= neededS || closedAfterS >= neededS + COARSE_TICK_S) return null;
+  const momentS = (closedAfterS + TICK_TEST_PAST_S - neededS) % COARSE_TICK_S;
+  return roundS(momentS < 0 ? momentS + COARSE_TICK_S : momentS);
+}
+
+/**
  * How long after the pre-request phase's passive socket the keep-alive phase's aligned socket
  * opens, in seconds (`alignedSockets`).
  *

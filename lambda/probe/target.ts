@@ -299,14 +299,16 @@ async function oneAtATime(
 
 /**
  * The keep-alive phase's first round within `sockets` (`keepAliveRoundOne`): its socket at another
- * moment of a second asks at the timeout plus the margin, the line a pass must reach.
+ * moment of a second asks at the timeout plus the margin, the line a pass must reach; and that
+ * line for the tick test (`tickTestMomentS`), which meets a coarse clock's other moments.
  *
  * @example
- * keepAliveRoundOneOf(run, 2, 66); // { roundOneS: [60, 61], idleStartsS: [0, 0.5] } behind 60 s with a 1 s margin
+ * keepAliveRoundOneOf(run, 2, 66); // { roundOneS: [60, 61], idleStartsS: [0, 0.5], tickTestS: 61 } behind 60 s with a 1 s margin
  */
-function keepAliveRoundOneOf(run: TargetRun, sockets: number, horizonS: number): RoundOne {
+function keepAliveRoundOneOf(run: TargetRun, sockets: number, horizonS: number): RoundOne & { readonly tickTestS: number } {
   const lbS = run.job.loadBalancerIdleTimeoutS;
-  return keepAliveRoundOne(sockets, lbS, horizonS, lbS + run.marginS);
+  const neededS = lbS + run.marginS;
+  return { ...keepAliveRoundOne(sockets, lbS, horizonS, neededS), tickTestS: neededS };
 }
 
 /**

@@ -26,6 +26,8 @@ export type IdleRule =
   | { readonly kind: 'sweep'; readonly thresholdMs: number; readonly intervalMs: number; readonly closedWith?: ClosedWith; readonly untilWholeHeaders?: boolean }
   /** Counts idle in whole ticks of `tickMs` and closes it at the tick that reaches `ticks`. */
   | { readonly kind: 'coarse'; readonly ticks: number; readonly tickMs: number }
+  /** Checks an exact timer at ticks of `tickMs`: closes it at the first tick once it has idled `afterMs`. */
+  | { readonly kind: 'checked-timer'; readonly afterMs: number; readonly tickMs: number }
   /** Closes it only when a request comes after more than `afterMs` of idle (Node.js 8.14 to 12.18). */
   | { readonly kind: 'lazy'; readonly afterMs: number }
   /**
@@ -81,7 +83,7 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
 
   // Periodic rules run on the server's own schedule, whatever the connections do.
   for (const rule of new Set([options.preRequest, options.keepAlive])) {
-    const periodMs = rule.kind === 'sweep' ? rule.intervalMs : rule.kind === 'coarse' ? rule.tickMs : 0;
+    const periodMs = rule.kind === 'sweep' ? rule.intervalMs : rule.kind === 'coarse' || rule.kind === 'checked-timer' ? rule.tickMs : 0;
     if (periodMs <= 0) continue;
     const check = (at: number) =>
       clock.schedule(at, () => {
@@ -135,7 +137,8 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
       const partial = this.partial !== null && clock.now() < this.partial.wholeAt ? this.partial.idleSince : null;
       const idleSince = this.idleSince ?? (rule.kind === 'sweep' && rule.untilWholeHeaders ? partial : null);
       if (idleSince === null) return false;
-      const closes = (rule.kind === 'sweep' && clock.now() - idleSince >= rule.thresholdMs) || (rule.kind === 'coarse' && tick - this.idleTick >= rule.ticks);
+      const idleMs = clock.now() - idleSince;
+      const closes = (rule.kind === 'sweep' && idleMs >= rule.thresholdMs) || (rule.kind === 'checked-timer' && idleMs >= rule.afterMs) || (rule.kind === 'coarse' && tick - this.idleTick >= rule.ticks);
       if (!closes) return false;
       const closedWith = rule.kind === 'sweep' ? (rule.closedWith ?? 'http-408') : 'fin';
       if (readAfterMs <= 0) this.end(closedWith, this.pending === null);

@@ -13,6 +13,8 @@ import {
   alignedSockets,
   alignedOutdone,
   alignedShowsIdleCheck,
+  tickTestMomentS,
+  TICK_TEST_PAST_S,
 } from '../../../lambda/probe/plan';
 
 describe('defaultHorizonS', () => {
@@ -114,6 +116,31 @@ describe('roundOneDelaysS', () => {
   it('tests only the timeout with one socket', () => {
     // Act & Assess
     expect(roundOneDelaysS(1, 60, 66)).toEqual([60]);
+  });
+});
+
+describe('tickTestMomentS', () => {
+  it('times the tick test to reach the needed idle just after the tick that closed the passive socket', () => {
+    // Act
+    const momentS = tickTestMomentS(61.4, 61)!;
+
+    // Assess: an idle begun then (give or take whole seconds) reaches 61 s at 61.4 s plus the lead, or whole seconds later
+    expect(momentS).toBeCloseTo(0.43, 3);
+    expect((momentS + 61 - (61.4 + TICK_TEST_PAST_S)) % 1).toBeCloseTo(0, 9);
+  });
+
+  it('wraps a moment before the passive socket\'s idle start into the tick', () => {
+    // Act & Assess: 61.01 - 61 + 0.03 = 0.04, and 61.99 - 61 + 0.03 = 1.02, a whole tick and 0.02
+    expect(tickTestMomentS(61.01, 61)).toBe(0.04);
+    expect(tickTestMomentS(61.99, 61)).toBe(0.02);
+  });
+
+  it('asks for no tick test when the close fails the phase or lies a tick or more past the needed idle', () => {
+    // Act & Assess
+    expect(tickTestMomentS(61, 61)).toBeNull();
+    expect(tickTestMomentS(60.5, 61)).toBeNull();
+    expect(tickTestMomentS(62, 61)).toBeNull();
+    expect(tickTestMomentS(75, 61)).toBeNull();
   });
 });
 

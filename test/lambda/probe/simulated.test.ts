@@ -226,6 +226,29 @@ describe('a server with a coarse clock (idle counted in whole seconds)', () => {
     expect(results).toHaveLength(20);
   });
 
+  it.each([
+    { clock: 'idle counted in whole seconds, closed from 6 to 7 s idle, behind 6 s', lbS: 6, marginS: 0.1, rule: { kind: 'coarse', ticks: 7, tickMs: 1000 }, verdict: 'fail' },
+    { clock: 'idle counted in whole seconds, closed from 7 to 8 s idle, behind 6 s', lbS: 6, marginS: 0.1, rule: { kind: 'coarse', ticks: 8, tickMs: 1000 }, verdict: 'pass' },
+    { clock: 'a 60.95 s timer checked once a second, behind 60 s', lbS: 60, marginS: 1, rule: { kind: 'checked-timer', afterMs: 60_950, tickMs: 1000 }, verdict: 'fail' },
+    { clock: 'a 61.05 s timer checked once a second, behind 60 s', lbS: 60, marginS: 1, rule: { kind: 'checked-timer', afterMs: 61_050, tickMs: 1000 }, verdict: 'pass' },
+  ] as const)('judges a keep-alive clock by its earliest close, within a tick of the pass line, at every tick phase 10 ms apart: $clock, $verdict', async ({ lbS, marginS, rule, verdict }) => {
+    // Prepare: the pass line (the timeout plus the margin) within a tick above or below the earliest close
+    const neededS = lbS + marginS;
+
+    // Act & Assess: the passive socket and the one half a tick later may both idle from moments
+    // whose closes come past the pass line (5 of 20 real runs passed a clock closing from 6 to
+    // 7 s behind 6 s): the tick test meets the clock's worst moment
+    for (let phaseMs = 0; phaseMs < 1000; phaseMs += 10) {
+      const result = await probeSimulated({ preRequest: { kind: 'never' }, keepAlive: rule, phaseMs }, lbS, { marginS, precisionS: 0.05 });
+      const keepAlive = result.phases.keepAlive!;
+      expect({ phaseMs, verdict: keepAlive.verdict }).toEqual({ phaseMs, verdict });
+      if (verdict === 'fail') expect(keepAlive.limitS!).toBeLessThanOrEqual(neededS);
+      expect(result.peakSockets).toBeLessThanOrEqual(DEFAULTS.maxSocketsPerTarget);
+      // The tick test runs only on a close less than a tick past the pass line: up to two ticks' wait and the needed idle
+      expect(result.elapsedS).toBeLessThanOrEqual(neededS + 1 + 2 + neededS);
+    }
+  });
+
   it('reads its earliest close within the 0.1 s step behind 3 s when a tick falls one connect after the passive socket\'s idle began', async () => {
     // Act: ticks 354 ms into the second, so the first staggered socket connected on one; opened
     // at its offset, its idle began a connect late, and the limit read 3.101 s (1 phase in 1001)

@@ -127,6 +127,29 @@ describe('servers behind a 3 s load balancer with a 0.5 s margin, 20 runs each a
   }, 60_000);
 });
 
+describe('a keep-alive coarse clock whose earliest close lies less than half a tick below the pass line', () => {
+  const servers: LoopbackServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+
+  it('fails in 10 runs at random sub-second phases, at most at the pass line, the tick test meeting its worst moment', async () => {
+    // Act: idle counted in whole seconds, closes from 3 to 4 s idle, behind 3 s with a 0.2 s margin:
+    // two sockets half a tick apart may both idle past 3.2 s (the benchmark's clock passed 5 runs in 20)
+    const results = await probeAfter(seededDelaysMs(10, 1000), () => coarseClockServer(4), { ...OPTIONS, marginS: 0.2 }, servers);
+
+    // Assess
+    console.log(`keep-alive coarse clock behind 3.2 s, limit (earliest possible close): ${results.map((r) => `${r.phases.keepAlive!.limitS} (${r.backend.earliestCloseS().toFixed(3)})`).join(', ')}`);
+    for (const result of results) {
+      const keepAlive = result.phases.keepAlive!;
+      expect(keepAlive).toMatchObject({ closedWith: 'fin', verdict: 'fail' });
+      expect(keepAlive.limitS!).toBeGreaterThanOrEqual(result.backend.earliestCloseS() - 0.01);
+      expect(keepAlive.limitS!).toBeLessThanOrEqual(3.2);
+      expect(result.peakSockets).toBeLessThanOrEqual(DEFAULTS.maxSocketsPerTarget);
+    }
+  }, 60_000);
+});
+
 describe('a server lazy in both phases', () => {
   let server: LoopbackServer;
   afterEach(() => server.close());
