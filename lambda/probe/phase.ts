@@ -391,7 +391,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     // Not recorded when it could not be opened: it only refines what the other sockets judged (a
     // server whose workers the pre-request phase's silent sockets hold may not answer it yet).
     if ('error' in opened) return;
-    const base = { role: 'active' as const, round: 2, plannedIdleS: neededS };
+    const base = { role: 'tick' as const, round: 1, plannedIdleS: neededS };
     let idle: IdleConnection = opened;
     for (let attempt = 0; attempt < TICK_TEST_ATTEMPTS && !stop.aborted; attempt++) {
       const startAt = nextMoment(run.clock.now() + run.wire.sendSpreadMs, state.origin + momentS * 1000, tickMs);

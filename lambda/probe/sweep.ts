@@ -148,14 +148,17 @@ export function dependsOnConnectMoment(spans: readonly IdleSpan[], toleranceS: n
 }
 
 /**
- * The idle spans of a phase's socket records.
+ * The idle spans of a phase's socket records, but the tick test's (`tickTestMomentS`).
+ *
+ * Why not the tick test's: it closes whole ticks after the passive socket by design, at another
+ * idle, and the two read as sweeps "checked every 7 s" of a clock that ticks every second.
  *
  * @example
  * spansOf(phase.sockets); // one span per socket that idled
  */
 export function spansOf(records: readonly SocketRecord[]): IdleSpan[] {
   return records.flatMap((r) =>
-    r.openedS === undefined || r.idleS === null || r.outcome === 'unsent'
+    r.openedS === undefined || r.idleS === null || r.outcome === 'unsent' || r.role === 'tick'
       ? []
       : [{ openedS: r.openedS, endS: r.openedS + r.idleS, closedByServer: r.outcome === 'closed' && r.unprompted }],
   );

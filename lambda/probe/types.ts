@@ -84,9 +84,11 @@ export interface SocketRecord {
    * `staggered` connects later than the passive socket and waits like it, so that sockets of
    * different ages meet the same periodic check; `aligned` (keep-alive, HTTP/2 and gRPC) opens
    * just after the pre-request passive socket and makes its second request when the server
-   * closes that one, so that its idle starts just before its own check (`alignedSockets`).
+   * closes that one, so that its idle starts just before its own check (`alignedSockets`);
+   * `tick` (keep-alive) idles from a moment timed on a coarse clock's tick and sends its request
+   * after the timeout plus the margin, just after a tick (`tickTestMomentS`).
    */
-  readonly role: 'passive' | 'active' | 'staggered' | 'aligned';
+  readonly role: 'passive' | 'active' | 'staggered' | 'aligned' | 'tick';
   /** 1 for the first planned round, 2 and up for the rounds that narrow a lazy bracket. */
   readonly round: number;
   /** Idle the socket was planned to hold before sending, in seconds (passive: the horizon). */
