@@ -208,6 +208,29 @@ describe('summarizePhase with closes in periodic sweeps', () => {
   });
 });
 
+describe('summarizePhase with the tick test\'s socket (keep-alive, a coarse clock)', () => {
+  it('fails on its close below the timeout plus the margin when the other closes read as one check that no socket survived', () => {
+    // Prepare: a clock closing from 3 to 4 s idle behind 3 s with a 0.2 s margin, on real
+    // sockets: the passive socket and the one half a tick later closed at one tick, then the
+    // tick test's socket 3.154 s after its idle began. Its close is no span of the sweep
+    // analysis (`spansOf`), and the phase read "a periodic check closed connections idle
+    // 3.207 s, and no connection was seen to survive a check": inconclusive.
+    const keepAlive: PhaseContext = { loadBalancerIdleTimeoutS: 3, horizonS: 4, marginS: 0.2, lagS: 0.002, sweepToleranceS: 0.025 };
+    const sockets: SocketRecord[] = [
+      { ...answered(3.001), plannedIdleS: 3, openedS: 0.253 },
+      { ...closedByServer(3.71, 'fin'), plannedIdleS: 4, openedS: 0 },
+      { ...closedByServer(3.207, 'fin', 'active'), plannedIdleS: 3.2, openedS: 0.503 },
+      { ...closedByServer(3.154, 'fin', 'tick'), plannedIdleS: 3.2, openedS: 4.543 },
+    ];
+
+    // Act
+    const result = summarizePhase(sockets, keepAlive);
+
+    // Assess
+    expect(result).toMatchObject({ limitS: 3.154, failedS: 3.154, enforcement: 'eager', closedWith: 'fin', verdict: 'fail' });
+  });
+});
+
 describe('summarizePhase with an aligned socket (HTTP/2 and gRPC keep-alive)', () => {
   /** gRPC core, 1.5 s, behind 2.5 s: the sockets called at their first answers closed at once at 3 s, after different idles. */
   const grpcCore = (aligned: SocketRecord): SocketRecord[] => [
