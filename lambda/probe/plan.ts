@@ -74,7 +74,9 @@ export const KEEP_ALIVE_MOMENTS = 1;
 /**
  * How long after a tick of a coarse clock the keep-alive phase's tick test socket has idled the
  * needed idle and sends its request, in seconds (`tickTestMomentS`); its idle must not start
- * later or earlier than planned by more than `TICK_TEST_SLACK_S`, or it starts again a tick later.
+ * later than planned by more than `TICK_TEST_SLACK_S`, nor earlier by more than this less
+ * `TICK_TEST_SLACK_S` (its request would go out too close to the tick, or before it), or it
+ * starts again a tick later.
  *
  * Why just after a tick: a server that checks an exact timer once a second closes a connection at
  * the first tick past its limit, and one that counts idle in whole seconds closes one whose idle
