@@ -56,4 +56,20 @@ describe('wrap', () => {
     // Act & Assess
     expect(wrap('one two three four', 12, '  ')).toEqual(['  one two', '  three four']);
   });
+
+  it('keeps a code span on one line, with the punctuation around it, even past the width', () => {
+    // Act
+    const lines = wrap('Fix: set Node.js (`server.keepAliveTimeout = 65000`), then deploy.', 30, '  ');
+
+    // Assess
+    expect(lines).toEqual(['  Fix: set Node.js', '  (`server.keepAliveTimeout = 65000`),', '  then deploy.']);
+  });
+
+  it('breaks a stray backtick\'s text as words, never gluing a paragraph into one line', () => {
+    // Act: an unmatched backtick, and a span longer than 60 characters
+    const lines = wrap(`Server: evil\` one two three four five six seven eight nine ten eleven twelve \`${'x '.repeat(40)}\``, 20, '');
+
+    // Assess
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(20);
+  });
 });
