@@ -103,7 +103,7 @@ export function alignColumns(rows: ReadonlyArray<readonly string[]>, rightAligne
 export function wrap(text: string, width: number, indent: string): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.match(/\S*`[^`]{0,60}`\S*|\S+/g) ?? []) {
+  for (const word of text.match(/[^\s`]*`[^`]{0,60}`[^\s`]*|\S+/g) ?? []) {
     if (line !== '' && indent.length + line.length + 1 + word.length > width) {
       lines.push(indent + line);
       line = word;

@@ -65,6 +65,19 @@ describe('wrap', () => {
     expect(lines).toEqual(['  Fix: set Node.js', '  (`server.keepAliveTimeout = 65000`),', '  then deploy.']);
   });
 
+  it('keeps each of several code spans whole, the words between them free to wrap (the advice of a default Node.js server)', () => {
+    // Act: broken after `server.keepAliveTimeout` when the figures before moved the break
+    const lines = wrap('errors. Fix: set Node.js `server.headersTimeout = 66000` and `server.requestTimeout` at least as long; set Node.js `server.keepAliveTimeout = 65000` and `server.headersTimeout = 66000` (it must exceed keepAliveTimeout).', 80, '  ');
+
+    // Assess
+    expect(lines).toEqual([
+      '  errors. Fix: set Node.js `server.headersTimeout = 66000` and',
+      '  `server.requestTimeout` at least as long; set Node.js',
+      '  `server.keepAliveTimeout = 65000` and `server.headersTimeout = 66000` (it must',
+      '  exceed keepAliveTimeout).',
+    ]);
+  });
+
   it('breaks a stray backtick\'s text as words, never gluing a paragraph into one line', () => {
     // Act: an unmatched backtick, and a span longer than 60 characters
     const lines = wrap(`Server: evil\` one two three four five six seven eight nine ten eleven twelve \`${'x '.repeat(40)}\``, 20, '');
