@@ -229,6 +229,27 @@ describe('summarizePhase with the tick test\'s socket (keep-alive, a coarse cloc
     // Assess
     expect(result).toMatchObject({ limitS: 3.154, failedS: 3.154, enforcement: 'eager', closedWith: 'fin', verdict: 'fail' });
   });
+
+  it.each([
+    ['closed before its request', true],
+    ['closed in answer to its request, which crossed the close', false],
+  ])('fails at its request\'s idle when a late event loop read its close past it: %s', (_, unprompted) => {
+    // Prepare: the tick closed it 0.03 s before its request at 3.2 s; a loop late by 50 ms read 3.22 s
+    const keepAlive: PhaseContext = { loadBalancerIdleTimeoutS: 3, horizonS: 4, marginS: 0.2, lagS: 0.05, sweepToleranceS: 0.025 };
+    const sockets: SocketRecord[] = [
+      { ...answered(3.001), plannedIdleS: 3, openedS: 0.253 },
+      { ...closedByServer(3.71, 'fin'), plannedIdleS: 4, openedS: 0 },
+      { ...answered(3.2), plannedIdleS: 3.2, openedS: 0.503 },
+      { ...closedByServer(3.22, 'fin', 'tick'), unprompted, plannedIdleS: 3.2, openedS: 4.543 },
+    ];
+
+    // Act
+    const result = summarizePhase(sockets, keepAlive);
+
+    // Assess: the record keeps what was read; the judge reads the close at the request's idle at most
+    expect(result).toMatchObject({ limitS: 3.2, enforcement: 'eager', verdict: 'fail' });
+    expect(result.sockets.find((socket) => socket.role === 'tick')!.idleS).toBe(3.22);
+  });
 });
 
 describe('summarizePhase with an aligned socket (HTTP/2 and gRPC keep-alive)', () => {
