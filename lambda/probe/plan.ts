@@ -91,8 +91,9 @@ export const TICK_TEST_SLACK_S = TICK_TEST_PAST_S / 3;
 
 /**
  * When the keep-alive phase's tick test socket must start its idle, in seconds after the passive
- * socket's idle start (give or take whole ticks), when the server closed the passive socket by
- * itself after `closedAfterS`; `null` when no tick test is needed.
+ * socket's idle start (give or take whole ticks), when the server closed a socket whose idle
+ * began `openedS` after the passive socket's after `closedAfterS` of idle (by itself, or as its
+ * request went out); `null` when no tick test is needed.
  *
  * Why: a coarse clock closes a connection within a tick of its earliest close, by the moment its
  * idle began, and the keep-alive phase samples two moments half a tick apart (the passive socket,
@@ -107,10 +108,11 @@ export const TICK_TEST_SLACK_S = TICK_TEST_PAST_S / 3;
  * @example
  * tickTestMomentS(61.4, 61); // 0.43: idled 61 s 0.03 s after the tick at 61.4 s (and every whole second from it)
  * tickTestMomentS(62.5, 61); // null: the earliest close is past 61.5 s
+ * tickTestMomentS(61.4, 61, 0.5); // 0.93: the close came at 61.9 s on the passive socket's time axis
  */
-export function tickTestMomentS(closedAfterS: number, neededS: number): number | null {
+export function tickTestMomentS(closedAfterS: number, neededS: number, openedS = 0): number | null {
   if (closedAfterS <= neededS || closedAfterS >= neededS + COARSE_TICK_S) return null;
-  const momentS = (closedAfterS + TICK_TEST_PAST_S - neededS) % COARSE_TICK_S;
+  const momentS = (openedS + closedAfterS + TICK_TEST_PAST_S - neededS) % COARSE_TICK_S;
   return roundS(momentS < 0 ? momentS + COARSE_TICK_S : momentS);
 }
 

@@ -135,6 +135,11 @@ describe('tickTestMomentS', () => {
     expect(tickTestMomentS(61.99, 61)).toBe(0.02);
   });
 
+  it('reads the tick on the passive socket\'s time axis from a socket whose idle began later', () => {
+    // Act & Assess: closed 61.4 s after an idle begun 0.5 s after the passive socket's: the tick at 61.9 s
+    expect(tickTestMomentS(61.4, 61, 0.5)).toBe(0.93);
+  });
+
   it('asks for no tick test when the close fails the phase or lies a tick or more past the needed idle', () => {
     // Act & Assess
     expect(tickTestMomentS(61, 61)).toBeNull();

@@ -229,6 +229,7 @@ describe('a server with a coarse clock (idle counted in whole seconds)', () => {
   it.each([
     { clock: 'idle counted in whole seconds, closed from 6 to 7 s idle, behind 6 s', lbS: 6, marginS: 0.1, rule: { kind: 'coarse', ticks: 7, tickMs: 1000 }, verdict: 'fail' },
     { clock: 'idle counted in whole seconds, closed from 7 to 8 s idle, behind 6 s', lbS: 6, marginS: 0.1, rule: { kind: 'coarse', ticks: 8, tickMs: 1000 }, verdict: 'pass' },
+    { clock: 'idle counted in whole seconds, closed from 3 to 4 s idle, behind 3 s with a 0.2 s margin', lbS: 3, marginS: 0.2, rule: { kind: 'coarse', ticks: 4, tickMs: 1000 }, verdict: 'fail' },
     { clock: 'a 60.95 s timer checked once a second, behind 60 s', lbS: 60, marginS: 1, rule: { kind: 'checked-timer', afterMs: 60_950, tickMs: 1000 }, verdict: 'fail' },
     { clock: 'a 61.05 s timer checked once a second, behind 60 s', lbS: 60, marginS: 1, rule: { kind: 'checked-timer', afterMs: 61_050, tickMs: 1000 }, verdict: 'pass' },
     // A server that answers 43 ms after a request (an application's health check): the tick
