@@ -457,10 +457,8 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
    * the wait for the next tick ran the phase a second past its horizon).
    */
   function restartAt(idle: IdleConnection, momentS: number): number {
-    const tickMs = COARSE_TICK_S * 1000;
     const base = state.origin + momentS * 1000 - run.wire.sendSpreadMs;
-    const ticks = Math.max(0, Math.ceil((idle.idleSince - base - RESTART_SLACK_S * 1000) / tickMs));
-    return Math.max(idle.idleSince, base + ticks * tickMs);
+    return Math.max(idle.idleSince, nextMoment(Math.max(base, idle.idleSince - RESTART_SLACK_S * 1000), base, COARSE_TICK_S * 1000));
   }
 
   /**
