@@ -112,8 +112,8 @@ export const TICK_TEST_SLACK_S = TICK_TEST_PAST_S / 3;
  */
 export function tickTestMomentS(closedAfterS: number, neededS: number, openedS = 0): number | null {
   if (closedAfterS <= neededS || closedAfterS >= neededS + COARSE_TICK_S) return null;
-  const momentS = (openedS + closedAfterS + TICK_TEST_PAST_S - neededS) % COARSE_TICK_S;
-  return roundS(momentS < 0 ? momentS + COARSE_TICK_S : momentS);
+  // Never negative: the close lies past the needed idle.
+  return roundS((openedS + closedAfterS + TICK_TEST_PAST_S - neededS) % COARSE_TICK_S);
 }
 
 /**
