@@ -92,17 +92,22 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
   }
 }
 
+/** A keep-alive connection idle again since its second answer, and when that request went out (clock ms). */
+export interface RestartedIdle extends IdleConnection {
+  readonly sentAt: number;
+}
+
 /**
  * Sends a keep-alive connection a second request at `sendAt` (clock ms), so that its idle
  * starts again at that answer (`keepAliveIdleStartsS`). Returns the connection idle since
- * then; or, when the server closed it first or refused the request, what the socket measured
+ * then, with the request's send (the tick test reads the server's answer time from it); or, when the server closed it first or refused the request, what the socket measured
  * from its first idle start; `null` when the phase was aborted meanwhile.
  *
  * @example
  * const restarted = await restartIdle(idle, clock.now() + 500, run);
  * if (restarted !== null && 'connection' in restarted) await holdAndSend(restarted, 60, run);
  */
-export async function restartIdle(idle: IdleConnection, sendAt: number, run: PhaseRun): Promise<IdleConnection | Measurement | null> {
+export async function restartIdle(idle: IdleConnection, sendAt: number, run: PhaseRun): Promise<RestartedIdle | Measurement | null> {
   const due = alarmAt(run.clock, sendAt, run.signal);
   try {
     return await restartIdleOn(idle, due.signal, run);
@@ -121,14 +126,14 @@ export async function restartIdle(idle: IdleConnection, sendAt: number, run: Pha
  * @example
  * const restarted = await restartIdleOn(idle, otherClosed.signal, run, horizon.signal);
  */
-export async function restartIdleOn(idle: IdleConnection, send: AbortSignal, run: PhaseRun, release?: AbortSignal): Promise<IdleConnection | Measurement | null> {
+export async function restartIdleOn(idle: IdleConnection, send: AbortSignal, run: PhaseRun, release?: AbortSignal): Promise<RestartedIdle | Measurement | null> {
   const { connection, idleSince } = idle;
   const serverClosed = serverClosedSignal(connection);
   await firstOf([run.signal, serverClosed, send, ...(release ? [release] : [])]);
   // The cue and the release in one turn: released, no request goes out past it.
   const sending = !run.signal.aborted && !serverClosed.aborted && send.aborted && release?.aborted !== true;
   const outcome = sending ? await connection.send({ timeoutMs: run.settings.responseTimeoutMs }) : null;
-  if (outcome?.kind === 'response' && keepsAlive(outcome.head) && !run.signal.aborted) return { connection, idleSince: outcome.answeredAt };
+  if (outcome?.kind === 'response' && keepsAlive(outcome.head) && !run.signal.aborted) return { connection, idleSince: outcome.answeredAt, sentAt: outcome.sentAt };
   connection.destroy();
   if (run.signal.aborted) return null;
   if (outcome === null && !serverClosed.aborted) return held(idleSince, run.clock.now());

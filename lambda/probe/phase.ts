@@ -413,21 +413,13 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       const startAt = nextMoment(run.clock.now() + leadMs, state.origin + momentS * 1000, tickMs);
       if (startAt > latestIdleStart) break;
       const sendAt = startAt - leadMs;
-      const send = alarmAt(run.clock, sendAt, run.signal);
-      let sentAt = Number.NaN;
-      send.signal.addEventListener('abort', () => (sentAt = run.clock.now()), { once: true });
-      let restarted: IdleConnection | Measurement | null;
-      try {
-        restarted = await restartIdleOn(idle, send.signal, run);
-      } finally {
-        send.cancel();
-      }
+      const restarted = await restartIdle(idle, sendAt, run);
       if (restarted === null) return;
       // Closed or refused before its idle started again: measured from the answer before.
       if (!('connection' in restarted)) return restarted.outcome === 'held' ? undefined : record({ ...base, ...openedSOf(restarted, idle.idleSince), ...restarted });
       idle = restarted;
       // Not from a send the event loop ran late: its answer was likely read late too.
-      if (sentAt - sendAt <= TICK_TEST_SLACK_S * 1000) answeredAfterMs = Math.min(answeredAfterMs, idle.idleSince - sentAt);
+      if (restarted.sentAt - sendAt <= TICK_TEST_SLACK_S * 1000) answeredAfterMs = Math.min(answeredAfterMs, restarted.idleSince - restarted.sentAt);
       if (Number.isFinite(answeredAfterMs)) leadMs = answeredAfterMs;
       // Early by less than the tick test's lead on the tick, its request still goes out past it.
       const offMs = idle.idleSince - startAt;
