@@ -42,6 +42,21 @@ export function listV2LoadBalancers(client: ElasticLoadBalancingV2Client): Promi
 }
 
 /**
+ * `listV2LoadBalancers` on first use, the same listing on every call after.
+ *
+ * Why: the ALB source and the CloudFront source's origins on Network Load Balancers read the same
+ * listing, and DescribeLoadBalancers shares the account's ELB token bucket.
+ *
+ * @example
+ * const v2LoadBalancers = listedOnce(elbv2);
+ * await v2LoadBalancers(); await v2LoadBalancers(); // one listing
+ */
+export function listedOnce(client: ElasticLoadBalancingV2Client): () => Promise<LoadBalancer[]> {
+  let listing: Promise<LoadBalancer[]> | undefined;
+  return () => (listing ??= listV2LoadBalancers(client));
+}
+
+/**
  * Every ALB of the region that the selection keeps, with its healthy targets, and the other
  * kinds of load balancer as not covered. `loadBalancers`: the region's listing when the run
  * already holds it (`listV2LoadBalancers`).

@@ -17,7 +17,7 @@ import {
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client, LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { printable } from '../shared/printable';
-import { listV2LoadBalancers } from './alb';
+import { listedOnce } from './alb';
 import { allPages, call, mapLimit } from './aws';
 import { instanceAddresses, type InstanceAddress } from './ec2';
 import { isLoadBalancerDomain, loadBalancerRegion, regionLookup, sameDnsName, type LoadBalancerReference } from './elsewhere';
@@ -114,8 +114,7 @@ export function cloudFrontSource(options: CloudFrontSourceOptions = {}): Discove
         if (!lookups.has(region)) lookups.set(region, regionLookup(clients.inRegion(region)));
         return lookups.get(region);
       };
-      let listing: Promise<LoadBalancer[]> | undefined;
-      const v2LoadBalancers = clients.v2LoadBalancers ?? (() => (listing ??= listV2LoadBalancers(clients.elbv2)));
+      const v2LoadBalancers = clients.v2LoadBalancers ?? listedOnce(clients.elbv2);
       const sourceClients: CloudFrontClients = { cloudFront: clients.cloudFront, ec2: clients.ec2, elbv2: clients.elbv2, region: await clients.elbv2.config.region(), lookupIn, v2LoadBalancers };
       const findings = await findCloudFront(sourceClients, fronts, { vpcIds: selection.vpcIds ?? [], probePublicOrigins: options.probePublicOrigins === true, concurrency });
       return narrowed(findings, selection);

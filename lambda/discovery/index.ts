@@ -4,8 +4,8 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
-import { ElasticLoadBalancingV2Client, type LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { listV2LoadBalancers } from './alb';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { listedOnce } from './alb';
 import { withDefaults } from '../shared/defaults';
 import { clientConfig, meteredClient, type CallCounter } from './aws';
 import { CLOUDFRONT_REGION } from './cloudfront';
@@ -80,12 +80,10 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
   // One bucket per API family, as AWS counts them.
   const bucket = (scale: number) => new TokenBucket(settings.callsPerSecond * scale, pacing.burst * scale);
   const elbv2 = meteredClient(given.elbv2, counter, bucket(1));
-  let v2LoadBalancers: Promise<LoadBalancer[]> | undefined;
   const clients: DiscoveryClients = {
     elb: meteredClient(given.elb, counter, bucket(1)),
     elbv2,
-    // Listed once per run, on first use: DescribeLoadBalancers shares the account's ELB token bucket.
-    v2LoadBalancers: () => (v2LoadBalancers ??= listV2LoadBalancers(elbv2)),
+    v2LoadBalancers: listedOnce(elbv2),
     ec2: meteredClient(given.ec2, counter, bucket(2.5)),
     ...(given.cloudFront ? { cloudFront: meteredClient(given.cloudFront, counter, bucket(1)) } : {}),
     ...(given.inRegion ? { inRegion: (region: string) => meteredRegion(given.inRegion!(region), counter, bucket(1)) } : {}),
