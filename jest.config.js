@@ -56,7 +56,7 @@ module.exports = {
     // The integration files whose tolerances are tens of milliseconds (TIMING): run apart.
     project('timing', { testRegex: TIMING }, REAL_TIME),
   ],
-  // The compat files, then the packaging files, then the rest: the longest start first even on a
+  // The packaging files, then the compat files, then the rest: the longest start first even on a
   // fresh clone, where jest has no timings of its own (test/support/sequencer.js).
   testSequencer: '<rootDir>/test/support/sequencer.js',
   // Three times the cores: most of the compat and integration time is waiting on real timeouts

@@ -37,7 +37,7 @@ const START_TIMEOUT_MS = 20_000;
 const LISTENING = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
 
 /**
- * Starts `moto_server` on a port the system gives it and waits (at most 20 s) until it answers.
+ * Starts `moto_server` on a port the system gives it and waits (at most `START_TIMEOUT_MS`) until it answers.
  *
  * Why not a port found closed beforehand: between that look and moto's bind (a second of
  * Python's start) another process took the port in a parallel run, and the readiness check
@@ -60,7 +60,7 @@ export async function startMoto(): Promise<RunningMoto> {
     clearTimeout(forced);
   };
   // A deadline, not a count of attempts: an attempt on a port that takes connections but never
-  // answers lasts its 1 s timeout, and 200 of them were nearly four minutes, past the hook's own
+  // answers lasts its 1 s timeout, and 200 of them were nearly four minutes, past the hook's own timeout.
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {

@@ -8,6 +8,7 @@
  * next request), so that a minute of probing takes milliseconds and every moment is exact.
  */
 import { waitUntil, type CancelTimer } from '../../lambda/probe/clock';
+import { wireOf as realWireOf } from '../../lambda/probe/wire';
 import { ConnectError, type RequestOutcome, type SendOptions, type ServerClose, type Wire, type WireConnection, type WireFactory } from '../../lambda/probe/wire/types';
 import type { ClosedWith } from '../../lambda/probe/types';
 import type { SimulatedClock } from './simulated-time';
@@ -222,17 +223,17 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
   }
 
   const wireOf: WireFactory = (target, settings) => {
-    // As the real wires: HTTP/1.1 requests go in two segments, HTTP/2 ones (HEADERS, DATA) at once.
-    const segmentPauseMs = target.protocolVersion === 'HTTP2' || target.protocolVersion === 'GRPC' ? 0 : settings.segmentPauseMs;
+    // The real wire's spread: HTTP/1.1 requests go in two segments, HTTP/2 ones (HEADERS, DATA) at once.
+    const { sendSpreadMs } = realWireOf(target, settings);
     const wire: Wire = {
       protocol: 'simulated',
-      sendSpreadMs: segmentPauseMs,
+      sendSpreadMs,
       async open(endpoint, { signal }) {
         if (!(await waitUntil(clock, clock.now() + rttMs, signal ?? new AbortController().signal))) {
           throw new ConnectError('socket-error', `${endpoint.address}:${endpoint.port}: aborted while connecting`);
         }
         accepted++;
-        const connection = new SimulatedConnection(segmentPauseMs);
+        const connection = new SimulatedConnection(sendSpreadMs);
         open.add(connection);
         return connection;
       },
