@@ -306,9 +306,8 @@ async function oneAtATime(
  * keepAliveRoundOneOf(run, 2, 66); // { roundOneS: [60, 61], idleStartsS: [0, 0.5], tickTestS: 61 } behind 60 s with a 1 s margin
  */
 function keepAliveRoundOneOf(run: TargetRun, sockets: number, horizonS: number): RoundOne & { readonly tickTestS: number } {
-  const lbS = run.job.loadBalancerIdleTimeoutS;
-  const neededS = lbS + run.marginS;
-  return { ...keepAliveRoundOne(sockets, lbS, horizonS, neededS), tickTestS: neededS };
+  const neededS = passLineS(run);
+  return { ...keepAliveRoundOne(sockets, run.job.loadBalancerIdleTimeoutS, horizonS, neededS), tickTestS: neededS };
 }
 
 /**
@@ -320,15 +319,21 @@ function keepAliveRoundOneOf(run: TargetRun, sockets: number, horizonS: number):
  * evidence needs it: not once its closes show a per-connection timer or a decided bracket.
  */
 function staggerOf(run: TargetRun, horizonS: number, maxSockets: number): Stagger {
+  const passS = passLineS(run);
   return {
     offsetsS: staggerOffsetsS(horizonS, run.job.loadBalancerIdleTimeoutS, run.sweepStepS, maxSockets),
     // Its answer is the pass evidence of a server that never closes: it must reach the timeout plus
     // the margin, by a step, so that the sweep its request leaves unseen is one above the pass line.
-    firstTestS: run.job.loadBalancerIdleTimeoutS + run.marginS + run.sweepStepS,
+    firstTestS: passS + run.sweepStepS,
     awaitSweepS: roundS(horizonS * SWEEP_COVERAGE),
     toleranceS: sweepToleranceS(run.sweepStepS),
-    passS: run.job.loadBalancerIdleTimeoutS + run.marginS,
+    passS,
   };
+}
+
+/** The idle a pass needs seen to survive: the load balancer's timeout plus the margin, in seconds. */
+function passLineS(run: TargetRun): number {
+  return run.job.loadBalancerIdleTimeoutS + run.marginS;
 }
 
 /** Closes a quarter of the stagger apart or less are one sweep: per-connection closes are a whole stagger apart. */
