@@ -66,7 +66,8 @@ export async function holdAndSend(idle: IdleConnection, idleS: number, run: Phas
 }
 
 /**
- * Holds an idle connection until `send` aborts, then sends the request; or records the
+ * Holds an idle connection until `send` aborts, then sends the request (in one write when
+ * aborted with `SEND_WHOLE`); or records the
  * server's own close if it comes first, or releases it (`held`) when `release` aborts.
  * Returns `null` when the phase was aborted meanwhile.
  */
@@ -83,7 +84,7 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
     }
     if (!send.aborted) return held(idleSince, run.clock.now());
     if (plannedAt !== undefined) run.services.noteLateness(run.clock.now() - plannedAt);
-    const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs });
+    const outcome = await connection.send({ timeoutMs: run.settings.responseTimeoutMs, whole: send.reason === SEND_WHOLE });
     // A request the server never answered on a connection it never spoke on is doubt, even when the deadline cut it.
     if (run.signal.aborted) return outcome.kind === 'closed' && neverAccepted(outcome.close) ? measurementOf(outcome, idleSince) : null;
     return measurementOf(outcome, idleSince);
@@ -91,6 +92,16 @@ export async function holdUntilSent(idle: IdleConnection, send: AbortSignal, run
     connection.destroy();
   }
 }
+
+/**
+ * The reason to abort a held socket's `send` signal with (`holdUntilSent`) when its request must
+ * go out in one write (`SendOptions.whole`): a survival asked after a sweep, answered a round
+ * trip later rather than after the segments' pause (250 ms by default).
+ *
+ * @example
+ * holding.send.abort(SEND_WHOLE);
+ */
+export const SEND_WHOLE = Symbol('send whole');
 
 /** A keep-alive connection idle again since its second answer, and when that request went out (clock ms). */
 export interface RestartedIdle extends IdleConnection {

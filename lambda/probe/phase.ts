@@ -12,8 +12,8 @@ import { alarmAt, every, waitUntil, type CancelTimer, type Clock } from './clock
 import type { Endpoint, Wire, WireConnection } from './wire/types';
 import { ALIGNED_LEAD_S, COARSE_TICK_S, SWEEP_COVERAGE, TICK_TEST_PAST_S, TICK_TEST_SLACK_S, alignedOutdone, alignedShowsIdleCheck, narrowingScheduleS, needsNarrowing, roundS, tickTestMomentS } from './plan';
 import { currentBracket } from './phase-result';
-import { analyzeSweeps, dependsOnConnectMoment, spansOf, survivalMarginS } from './sweep';
-import { UNSENT, holdAndSend, holdUntilSent, openIdle, restartIdle, restartIdleOn, type Measurement, type OpenedIdle } from './held-socket';
+import { CONFIRM_AFTER_SWEEP_S, analyzeSweeps, dependsOnConnectMoment, spansOf, survivalMarginS, type IdleSpan } from './sweep';
+import { SEND_WHOLE, UNSENT, holdAndSend, holdUntilSent, openIdle, restartIdle, restartIdleOn, type Measurement, type OpenedIdle } from './held-socket';
 import { narrow } from './narrowing';
 import { newPhaseState, type Holding, type PhaseState } from './phase-state';
 import type { PhaseName, SocketRecord } from './types';
@@ -130,17 +130,21 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   // And once more when the latest close's survivors show, not up to a tolerance later.
   let survivorsWatch: CancelTimer | undefined;
   let readsWatch: CancelTimer | undefined;
+  // In the wait past the horizon, a sweep's survivors past the pass line are asked (`confirmSurvivors`).
+  let confirming = false;
+  let confirmWatch: CancelTimer | undefined;
   const stopWatching = (): void => {
     sweepWatch?.();
     survivorsWatch?.();
     readsWatch?.();
+    confirmWatch?.();
   };
 
   const openedS = (idleSince: number) => roundS((idleSince - state.origin) / 1000);
   /** The `openedS` of a record measured from `idleSince`: none when it measured nothing (unsent). */
   const openedSOf = (measured: Measurement, idleSince: number): { openedS?: number } => (measured.outcome === 'unsent' ? {} : { openedS: openedS(idleSince) });
   const maybeNarrow = (): void => {
-    if (state.narrowing || state.narrowingHeld || run.signal.aborted) return;
+    if (state.narrowing || state.narrowingHeld || run.signal.aborted || sweptPeriodically()) return;
     const bracket = currentBracket(records, run.services.lagS());
     if (bracket === null || !needsNarrowing(bracket, run.settings.precisionS)) return;
     const widthS = bracket.failedS - bracket.survivedS;
@@ -156,6 +160,16 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       }),
     );
   };
+  /**
+   * Whether the staggered sockets' closes show a sweep: its threshold is bracketed by them
+   * (`analyzeSweeps`), and narrowing sockets, opened after it, add nothing.
+   *
+   * Why ask: a survivor asked after a sweep (`confirmSurvivors`) may meet one of its closes on
+   * the way, a close in answer that `currentBracket` reads as a lazy failure; a 66 s threshold
+   * (Node.js 20 tuned, on real sockets beside a whole `npm test`) was then narrowed by a chain
+   * that held the target 66 s more.
+   */
+  const sweptPeriodically = (): boolean => run.stagger !== undefined && analyzeSweeps(spansOf(records), run.stagger.toleranceS, run.services.loopLagS()).kind === 'periodic';
   const checkSweeps = (): void => {
     if (run.stagger === undefined || settled.signal.aborted) return;
     const recorded = spansOf(records);
@@ -167,19 +181,16 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       if ([...holdings].every((h) => h.idle.connection.closing)) settled.abort();
       return;
     }
-    // A held socket counts as a sweep's survivor once it has outlived it by the tolerance and a
-    // margin: released at once, its record (rounded to the millisecond) could show it idle only
-    // to the tolerance's edge, no survivor by `analyzeSweeps`' rule, and the bracket it gave was lost.
-    const heldUntilS = openedS(run.clock.now()) - survivalMarginS(run.stagger.toleranceS) / 2;
-    const open = [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
-    const analysis = analyzeSweeps([...recorded, ...open], run.stagger.toleranceS, loopLagS);
+    const analysis = analyzeSweeps([...recorded, ...heldSpans(run.stagger)], run.stagger.toleranceS, loopLagS);
     if (analysis.kind === 'per-connection') return settled.abort();
     if (analysis.kind !== 'periodic' || analysis.survivedS === null) return;
     // The survivor that waited for the next sweep has shown it: nothing else is held. Left to
     // the wait's end, a coarse clock's phase (ticks a second apart) ran half a horizon longer.
     if (state.watchingNextSweep) return analysis.sweepsSeen > 1 ? settled.abort() : undefined;
-    // Released as it came, the youngest socket's survival of a second sweep (the pass evidence) was lost.
-    if (run.clock.now() < survivorsShownAt(run.stagger)) return;
+    // Released as it came, the youngest socket's survival of a second sweep (the pass evidence)
+    // was lost; not once a sweep past the horizon has answered survivors past the pass line.
+    const passShown = analysis.firstSweepS >= run.horizonS && analysis.survivedS >= run.stagger.passS;
+    if (run.clock.now() < survivorsShownAt(run.stagger) && !passShown) return;
     if (analysis.sweepsSeen > 1) return settled.abort();
     if (analysis.firstSweepS >= run.horizonS) {
       // A bracket across the pass line (a sweep just past the horizon met no socket between the
@@ -195,6 +206,37 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     const until = Math.min(state.origin + (analysis.firstSweepS + run.horizonS * SWEEP_COVERAGE) * 1000, run.deadline - ANSWER_RESERVE_MS);
     void waitUntil(run.clock, until, phaseSignal).then(() => settled.abort());
     if (oldest === undefined) settled.abort();
+  };
+  /**
+   * The held sockets as idle spans, up to now less half the survival margin.
+   *
+   * Why: a held socket counts as a sweep's survivor once it has outlived it by the tolerance and
+   * a margin; released at once, its record (rounded to the millisecond) could show it idle only
+   * to the tolerance's edge, no survivor by `analyzeSweeps`' rule, and the bracket it gave was lost.
+   */
+  const heldSpans = (stagger: Stagger): IdleSpan[] => {
+    const heldUntilS = openedS(run.clock.now()) - survivalMarginS(stagger.toleranceS) / 2;
+    return [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
+  };
+  /**
+   * Sends the requests of the held sockets that the latest sweep spared past the pass line (and
+   * younger than the youngest it closed), each in one write: an answer proves the survival that
+   * passes the phase (`ANSWERED_AFTER_SWEEP_S`), a round trip after the sweep.
+   *
+   * Why only once the closes show a sweep: a coarse clock's single close at a tick spares
+   * sockets that its next ticks close sooner after their connect; answered then, they would pass
+   * an earliest close below the line. Why only past the line: the younger ones are kept for the
+   * next sweep, which a bracket across the line still needs. Why not when a close at or below
+   * the line already fails the phase: the sockets older than it are closing.
+   */
+  const confirmSurvivors = (stagger: Stagger): void => {
+    if (settled.signal.aborted) return;
+    const analysis = analyzeSweeps([...spansOf(records), ...heldSpans(stagger)], stagger.toleranceS, run.services.loopLagS());
+    if (analysis.kind !== 'periodic' || analysis.failedS <= stagger.passS) return;
+    for (const h of holdings) {
+      const ageS = analysis.sweepsAtS[analysis.sweepsAtS.length - 1] - openedS(h.idle.idleSince);
+      if (!h.idle.connection.closing && ageS > stagger.passS && ageS < analysis.failedS) h.send.abort(SEND_WHOLE);
+    }
   };
   settled.signal.addEventListener(
     'abort',
@@ -243,9 +285,16 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       sweepWatch ??= every(run.clock, Math.max(10, run.stagger.toleranceS * 1000), checkSweepsAfterReads);
       survivorsWatch?.();
       survivorsWatch = run.clock.schedule(survivorsShownAt(run.stagger), checkSweepsAfterReads);
+      const { stagger } = run;
+      if (confirming) {
+        confirmWatch?.();
+        confirmWatch = run.clock.schedule(run.clock.now() + CONFIRM_AFTER_SWEEP_S * 1000, () => confirmSurvivors(stagger));
+      }
       checkSweeps();
       if (state.watchingNextSweep && holdings.size === 0) settled.abort();
     }
+    // A survivor's answer (`confirmSurvivors`) may show the pass.
+    if (entry.outcome === 'response' && confirming) checkSweepsAfterReads();
     maybeNarrow();
   };
 
@@ -515,6 +564,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       // A server that may sweep is given one sweep interval past the horizon to show it; the
       // passive socket, still open if no sweep came, then sends its request: a survival past
       // the horizon (what a pass vouches for) or a lazy limit past the first test.
+      confirming = true;
       await waitUntil(run.clock, awaitUntil, phaseSignal);
       // A sweep just before the wait ended has not yet shown which held sockets outlived it
       // (released at once, a sweep 9 ms before the end left no survivor: inconclusive).

@@ -206,6 +206,24 @@ describe('summarizePhase with closes in periodic sweeps', () => {
     expect(tuned.survivedS!).toBeGreaterThanOrEqual(68);
     expect(straddling).toMatchObject({ survivedS: 59, limitS: 61, verdict: 'fail' });
   });
+
+  it('passes on survivors asked after the sweep, and reads a request that met a close of the same sweep as the sweep\'s', () => {
+    // Prepare: a 70 s threshold swept at 85.5 s; 5 ms later the sockets it spared past the pass
+    // line send their requests, each in one write. The one opened at 14 s was closed by the same
+    // sweep, its close not read yet: its request met that close. The others answer.
+    const asked = (openedS: number, outcome: SocketRecord['outcome']): SocketRecord => ({
+      role: 'staggered', round: 1, plannedIdleS: 66 - openedS, openedS, outcome, idleS: 85.505 - openedS, unprompted: false, closedWith: outcome === 'closed' ? 'fin' : null, status: outcome === 'response' ? 200 : null,
+    });
+    const sockets = swept(70, 85.5).map((s) => (s.openedS === 14 ? asked(14, 'closed') : s.outcome === 'held' && s.openedS! <= 24 ? asked(s.openedS!, 'response') : s));
+
+    // Act
+    const result = summarizePhase(sockets, context);
+
+    // Assess: survived 69.5 s at the sweep (the socket opened at 16 s), 61 needed; the request
+    // that met a close failed at its idle when the sweep came (71.5 s), and the sweep's closes,
+    // not that request, say how the server enforces
+    expect(result).toMatchObject({ verdict: 'pass', survivedS: 69.5, limitS: 71.5, enforcement: 'eager', closedWith: 'http-408' });
+  });
 });
 
 describe('summarizePhase with the tick test\'s socket (keep-alive, a coarse clock)', () => {

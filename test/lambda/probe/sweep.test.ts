@@ -1,4 +1,4 @@
-import { ageSlackS, analyzeSweeps, dependsOnConnectMoment, spansOf, survivalMarginS, type IdleSpan } from '../../../lambda/probe/sweep';
+import { ANSWERED_AFTER_SWEEP_S, CONFIRM_AFTER_SWEEP_S, ageSlackS, analyzeSweeps, dependsOnConnectMoment, spansOf, survivalMarginS, type IdleSpan } from '../../../lambda/probe/sweep';
 import { roundS } from '../../../lambda/probe/plan';
 import type { SocketRecord } from '../../../lambda/probe/types';
 
@@ -21,7 +21,7 @@ describe('analyzeSweeps', () => {
 
     // Assess: the sweep at 75 s closes the sockets opened at 0 to 14 s; the oldest had been
     // past the threshold for 14 s without a sweep, so the interval is at least that
-    expect(analysis).toEqual({ kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 14, sweepsSeen: 1, firstSweepS: 75 });
+    expect(analysis).toEqual({ kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 14, sweepsSeen: 1, firstSweepS: 75, sweepsAtS: [75] });
   });
 
   it('gives the same verdict-deciding bracket whatever the phase of the sweep', () => {
@@ -95,13 +95,62 @@ describe('analyzeSweeps', () => {
       { role: 'passive', round: 1, plannedIdleS: 66, openedS: 0, outcome: 'closed', idleS: 75, unprompted: true, closedWith: 'http-408', status: 408 },
       { role: 'staggered', round: 1, plannedIdleS: 64, openedS: 2, outcome: 'held', idleS: 73, unprompted: false, closedWith: null, status: null },
       { role: 'active', round: 1, plannedIdleS: 60, outcome: 'unsent', idleS: null, unprompted: false, closedWith: null, status: null },
+      { role: 'staggered', round: 1, plannedIdleS: 62, openedS: 4, outcome: 'response', idleS: 71.005, unprompted: false, closedWith: null, status: 200 },
     ]);
 
     // Assess
     expect(spans).toEqual([
-      { openedS: 0, endS: 75, closedByServer: true },
-      { openedS: 2, endS: 75, closedByServer: false },
+      { openedS: 0, endS: 75, closedByServer: true, answered: false, refused: false },
+      { openedS: 2, endS: 75, closedByServer: false, answered: false, refused: false },
+      { openedS: 4, endS: 75.005, closedByServer: false, answered: true, refused: false },
     ]);
+  });
+
+  describe('a survivor asked after the sweep (its request answered)', () => {
+    // Prepare: a 7 s threshold swept at 8 s closes the sockets opened at 0 and 0.5 s; the one
+    // opened at 1 s is idle 7 s at the sweep
+    const swept: IdleSpan[] = [
+      { openedS: 0, endS: 8, closedByServer: true },
+      { openedS: 0.5, endS: 8, closedByServer: true },
+    ];
+    const asked = (sentS: number, answered = true): IdleSpan => ({ openedS: 1, endS: sentS, closedByServer: false, answered });
+
+    it('survived the sweep when its request shows it went out after the sweep was read, within the tolerance', () => {
+      // Act
+      const analysis = analyzeSweeps([...swept, asked(8 + CONFIRM_AFTER_SWEEP_S)], 0.05);
+
+      // Assess
+      expect(analysis).toMatchObject({ kind: 'periodic', failedS: 7.5, survivedS: 7 });
+    });
+
+    it('proves nothing when its request may have gone out before the sweep was read, or was not answered', () => {
+      // Act: the records' roundings may put a request sent in the sweep's own millisecond 2 ms after it
+      const early = analyzeSweeps([...swept, asked(8 + ANSWERED_AFTER_SWEEP_S - 0.001)], 0.05);
+      const refused = analyzeSweeps([...swept, asked(8 + CONFIRM_AFTER_SWEEP_S, false)], 0.05);
+
+      // Assess
+      expect(early).toMatchObject({ kind: 'periodic', survivedS: null });
+      expect(refused).toMatchObject({ kind: 'periodic', survivedS: null });
+    });
+
+    it('reads a request that met a close of the sweep on its way as closed by it, at its idle when the sweep came', () => {
+      // Act: closed in answer to a request sent 5 ms after the sweep was read; and one sent a
+      // second later, which the sweep did not close (a lazy check, or another sweep)
+      const crossed = analyzeSweeps([...swept, { ...asked(8 + CONFIRM_AFTER_SWEEP_S, false), refused: true }], 0.05);
+      const later = analyzeSweeps([...swept, { ...asked(9, false), refused: true }], 0.05);
+
+      // Assess
+      expect(crossed).toMatchObject({ kind: 'periodic', failedS: 7, survivedS: null });
+      expect(later).toMatchObject({ kind: 'periodic', failedS: 7.5 });
+    });
+
+    it('counts its survival at its idle when the sweep came, not when it was asked', () => {
+      // Act: asked 0.2 s after the sweep (a loop that ran late)
+      const analysis = analyzeSweeps([...swept, asked(8.2)], 0.05);
+
+      // Assess
+      expect(analysis).toMatchObject({ survivedS: 7 });
+    });
   });
 });
 
