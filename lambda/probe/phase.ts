@@ -189,7 +189,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     if (state.watchingNextSweep) return analysis.sweepsSeen > 1 ? settled.abort() : undefined;
     // Released as it came, the youngest socket's survival of a second sweep (the pass evidence)
     // was lost; not once a sweep past the horizon has answered survivors past the pass line.
-    const passShown = analysis.firstSweepS >= run.horizonS && analysis.survivedS >= run.stagger.passS;
+    const passShown = answeredPast(recorded, run.stagger, loopLagS);
     if (run.clock.now() < survivorsShownAt(run.stagger) && !passShown) return;
     if (analysis.sweepsSeen > 1) return settled.abort();
     if (analysis.firstSweepS >= run.horizonS) {
@@ -206,6 +206,22 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     const until = Math.min(state.origin + (analysis.firstSweepS + run.horizonS * SWEEP_COVERAGE) * 1000, run.deadline - ANSWER_RESERVE_MS);
     void waitUntil(run.clock, until, phaseSignal).then(() => settled.abort());
     if (oldest === undefined) settled.abort();
+  };
+  /**
+   * Whether a sweep past the horizon has answered survivors past the pass line
+   * (`confirmSurvivors`), judged from the server's closes and answers alone.
+   *
+   * Why not from idle spans (held sockets, released or refused ones): a socket is a survivor by
+   * its idle only once every close of the sweep is read (`survivorsShownAt`). Settled as soon as
+   * held sockets had outlived the sweep's first close by the tolerance, a sweep whose closes
+   * were read 10 ms apart left sockets it had closed held, their closes unread, and a 3.5 s
+   * threshold passed behind 3 s with a 0.5 s margin. An answer proves its survival whatever
+   * closes are still unread: a socket the sweep closed cannot answer.
+   */
+  const answeredPast = (recorded: readonly IdleSpan[], stagger: Stagger, loopLagS: number): boolean => {
+    const shown = recorded.filter((s) => s.closedByServer || s.answered === true);
+    const analysis = analyzeSweeps(shown, stagger.toleranceS, loopLagS);
+    return analysis.kind === 'periodic' && analysis.firstSweepS >= run.horizonS && analysis.survivedS !== null && analysis.survivedS >= stagger.passS;
   };
   /**
    * The held sockets as idle spans, up to now less half the survival margin.

@@ -142,6 +142,27 @@ describe('a server that sweeps every second, behind 3 s with a 0.5 s margin (the
   });
 });
 
+describe('a server that sweeps every second, behind 3 s with a 0.5 s margin, its closes read 10 ms apart', () => {
+  it('fails a threshold at the pass line at every phase 25 ms apart: the sockets its sweep past the horizon closed, their closes unread, are no survivors', async () => {
+    // Prepare: a busy loop reads the sweep's closes over several turns; settled as soon as the
+    // held sockets had outlived its first close by the tolerance, those it closed were released
+    // before their closes were read, survivors by their idle: 3.35 to 3.5 s thresholds passed
+    // (phases 150 to 250 ms, survivedS 3.51 to 3.61)
+    const server = (phaseMs: number): SimulatedServerOptions => ({
+      preRequest: { kind: 'sweep', thresholdMs: 3500, intervalMs: 1000, untilWholeHeaders: true },
+      keepAlive: { kind: 'never' },
+      phaseMs,
+      closesReadApartMs: 10,
+    });
+
+    // Act & Assess
+    for (let phaseMs = 0; phaseMs < 1000; phaseMs += 25) {
+      const result = await probeSimulated(server(phaseMs), 3, { marginS: 0.5, precisionS: 0.1 });
+      expect({ phaseMs, verdict: result.phases.preRequest!.verdict }).toEqual({ phaseMs, verdict: 'fail' });
+    }
+  });
+});
+
 describe('a server that sweeps every second, behind 6 s (the benchmark\'s sweep backends)', () => {
   it('passes a 7 s threshold on a survivor past the timeout plus the margin, asked a round trip after the sweep past the horizon, at every sweep phase', async () => {
     // Prepare: the benchmark's options; the horizon is 7 s
