@@ -116,6 +116,14 @@ describe('a server that sweeps idle connections periodically, behind 60 s', () =
   });
 });
 
+/** A sweep of `thresholdMs` every second, as Node.js (half a request's headers do not end the idle), its closes read `closesReadApartMs` apart. */
+const sweptEverySecond = (thresholdMs: number, closesReadApartMs: number, phaseMs: number): SimulatedServerOptions => ({
+  preRequest: { kind: 'sweep', thresholdMs, intervalMs: 1000, untilWholeHeaders: true },
+  keepAlive: { kind: 'never' },
+  phaseMs,
+  closesReadApartMs,
+});
+
 describe('a server that sweeps every second, behind 3 s with a 0.5 s margin (the sweeps integration test\'s)', () => {
   it('passes a 4.7 s threshold at every phase 10 ms apart, a sweep in the passive socket\'s half-sent request and its closes read 2 ms apart included', async () => {
     // Prepare: as Node.js, half a request's headers do not end the idle; a busy loop reads a
@@ -124,16 +132,9 @@ describe('a server that sweeps every second, behind 3 s with a 0.5 s margin (the
     // pause between its request's two segments: on real sockets, a 4.5 s threshold swept that
     // late (a busy loop) closed it in answer, the older held sockets were released before
     // their closes were read, and no survivor was left (inconclusive).
-    const server = (phaseMs: number): SimulatedServerOptions => ({
-      preRequest: { kind: 'sweep', thresholdMs: 4700, intervalMs: 1000, untilWholeHeaders: true },
-      keepAlive: { kind: 'never' },
-      phaseMs,
-      closesReadApartMs: 2,
-    });
-
     // Act & Assess
     for (let phaseMs = 0; phaseMs < 1000; phaseMs += 10) {
-      const result = await probeSimulated(server(phaseMs), 3, { marginS: 0.5, precisionS: 0.1 });
+      const result = await probeSimulated(sweptEverySecond(4700, 2, phaseMs), 3, { marginS: 0.5, precisionS: 0.1 });
       const preRequest = result.phases.preRequest!;
       expect({ phaseMs, verdict: preRequest.verdict, reason: preRequest.reason }).toEqual({ phaseMs, verdict: 'pass', reason: undefined });
       expect(preRequest.survivedS!).toBeGreaterThanOrEqual(3.5);
@@ -148,16 +149,9 @@ describe('a server that sweeps every second, behind 3 s with a 0.5 s margin, its
     // held sockets had outlived its first close by the tolerance, those it closed were released
     // before their closes were read, survivors by their idle: 3.35 to 3.5 s thresholds passed
     // (phases 150 to 250 ms, survivedS 3.51 to 3.61)
-    const server = (phaseMs: number): SimulatedServerOptions => ({
-      preRequest: { kind: 'sweep', thresholdMs: 3500, intervalMs: 1000, untilWholeHeaders: true },
-      keepAlive: { kind: 'never' },
-      phaseMs,
-      closesReadApartMs: 10,
-    });
-
     // Act & Assess
     for (let phaseMs = 0; phaseMs < 1000; phaseMs += 25) {
-      const result = await probeSimulated(server(phaseMs), 3, { marginS: 0.5, precisionS: 0.1 });
+      const result = await probeSimulated(sweptEverySecond(3500, 10, phaseMs), 3, { marginS: 0.5, precisionS: 0.1 });
       expect({ phaseMs, verdict: result.phases.preRequest!.verdict }).toEqual({ phaseMs, verdict: 'fail' });
     }
   });
