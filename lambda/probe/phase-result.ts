@@ -6,7 +6,7 @@
 import { discountUnaccepted, NOT_ACCEPTED_REASON, unacceptedCount, withAcceptDoubt } from './accept';
 import { probeHeadroomS } from './headroom';
 import { roundS, type Bracket } from './plan';
-import { analyzeSweeps, crossedSweep, spansOf } from './sweep';
+import { analyzeSweeps, exceptCrossings, spansOf } from './sweep';
 import type { ClosedWith, Enforcement, PhaseEvidence, PhaseResult, SocketRecord, Verdict } from './types';
 import { goawayOf, type Goaway } from './wire/goaway';
 
@@ -71,7 +71,7 @@ export function summarizePhase(measured: readonly SocketRecord[], context: Phase
   const sweep = checkedPerConnection(sockets, lbS + context.marginS) ? ({ kind: 'per-connection' } as const) : analyzeSweeps(spansOf(sockets), toleranceS, context.loopLagS ?? context.lagS);
   const periodic = sweep.kind === 'periodic' ? sweep : null;
   // A request that met a sweep's close on its way failed by the sweep, not by a lazy check.
-  const failure = firstFailure(periodic ? sockets.filter((s) => !crossedSweep(s, periodic.sweepsAtS, toleranceS)) : sockets);
+  const failure = firstFailure(exceptCrossings(sockets, sweep, toleranceS));
   // Periodic: only sockets idle across a sweep bound the threshold from below.
   const survivedS = periodic ? periodic.survivedS : longestSurvival(sockets, failure, context.lagS);
   const limitS = periodic ? periodic.failedS : (failure?.idleS ?? null);

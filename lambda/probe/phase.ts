@@ -12,7 +12,7 @@ import { alarmAt, every, waitUntil, type CancelTimer, type Clock } from './clock
 import type { Endpoint, Wire, WireConnection } from './wire/types';
 import { ALIGNED_LEAD_S, COARSE_TICK_S, SWEEP_COVERAGE, TICK_TEST_PAST_S, TICK_TEST_SLACK_S, alignedOutdone, alignedShowsIdleCheck, narrowingScheduleS, needsNarrowing, roundS, tickTestMomentS } from './plan';
 import { currentBracket } from './phase-result';
-import { CONFIRM_AFTER_SWEEP_S, analyzeSweeps, dependsOnConnectMoment, spansOf, survivalMarginS, type IdleSpan } from './sweep';
+import { CONFIRM_AFTER_SWEEP_S, analyzeSweeps, exceptCrossings, dependsOnConnectMoment, spansOf, survivalMarginS, type IdleSpan } from './sweep';
 import { SEND_WHOLE, UNSENT, holdAndSend, holdUntilSent, openIdle, restartIdle, restartIdleOn, type Measurement, type OpenedIdle } from './held-socket';
 import { narrow } from './narrowing';
 import { newPhaseState, type Holding, type PhaseState } from './phase-state';
@@ -144,8 +144,11 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
   /** The `openedS` of a record measured from `idleSince`: none when it measured nothing (unsent). */
   const openedSOf = (measured: Measurement, idleSince: number): { openedS?: number } => (measured.outcome === 'unsent' ? {} : { openedS: openedS(idleSince) });
   const maybeNarrow = (): void => {
-    if (state.narrowing || state.narrowingHeld || run.signal.aborted || sweptPeriodically()) return;
-    const bracket = currentBracket(records, run.services.lagS());
+    if (state.narrowing || state.narrowingHeld || run.signal.aborted) return;
+    // A request that met a sweep's close on its way is no lazy failure to narrow: read as one, a
+    // 66 s threshold was narrowed by a chain that held the target 66 s more.
+    const narrowable = run.stagger === undefined ? records : exceptCrossings(records, analyzeSweeps(spansOf(records), run.stagger.toleranceS, run.services.loopLagS()), run.stagger.toleranceS);
+    const bracket = currentBracket(narrowable, run.services.lagS());
     if (bracket === null || !needsNarrowing(bracket, run.settings.precisionS)) return;
     const widthS = bracket.failedS - bracket.survivedS;
     if (widthS >= state.chainStartWidthS) return;
@@ -160,16 +163,6 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       }),
     );
   };
-  /**
-   * Whether the staggered sockets' closes show a sweep: its threshold is bracketed by them
-   * (`analyzeSweeps`), and narrowing sockets, opened after it, add nothing.
-   *
-   * Why ask: a survivor asked after a sweep (`confirmSurvivors`) may meet one of its closes on
-   * the way, a close in answer that `currentBracket` reads as a lazy failure; a 66 s threshold
-   * (Node.js 20 tuned, on real sockets beside a whole `npm test`) was then narrowed by a chain
-   * that held the target 66 s more.
-   */
-  const sweptPeriodically = (): boolean => run.stagger !== undefined && analyzeSweeps(spansOf(records), run.stagger.toleranceS, run.services.loopLagS()).kind === 'periodic';
   const checkSweeps = (): void => {
     if (run.stagger === undefined || settled.signal.aborted) return;
     const recorded = spansOf(records);

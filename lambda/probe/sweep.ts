@@ -234,25 +234,28 @@ function sweepLowerBoundS(spans: readonly IdleSpan[], atS: number, failedS: numb
 }
 
 /**
- * Whether a socket's request met a sweep's close on its way: the server closed the socket in
- * answer to a request that went out within the tolerance after a close of a sweep was read.
+ * The records but the requests that met a sweep's close on their way, when the analysis shows
+ * sweeps: those the server closed in answer to a request that went out after a sweep's first
+ * close was read and within the tolerance after its last (two tolerances after its first).
  *
  * Why: a sweep's closes are read one socket at a time; a request sent after the first (a
  * survivor asked, `CONFIRM_AFTER_SWEEP_S`) may go out on a socket the same sweep closed, its
- * close not read yet. That close is the sweep's, no lazy check's: read as one, a 66 s threshold
- * (Node.js 20 tuned, on real sockets beside a whole `npm test`) was reported `lazy`, its sweep's
- * youngest close 72.4 s, and a narrowing chain held the target 66 s more.
+ * close not read yet. That close is the sweep's (`analyzeSweeps` counts it), no lazy check's:
+ * read as one, a 66 s threshold (Node.js 20 tuned, on real sockets beside a whole `npm test`)
+ * was reported `lazy`, and the bracket it gave started a narrowing chain that held the target
+ * 66 s more.
  *
  * @example
- * crossedSweep({ ...record, outcome: 'closed', unprompted: false, openedS: 1, idleS: 7.004 }, [8], 0.05); // true
+ * exceptCrossings(phase.sockets, analyzeSweeps(spansOf(phase.sockets), 0.05), 0.05); // what a lazy check may have failed
  */
-export function crossedSweep(record: SocketRecord, sweepsAtS: readonly number[], toleranceS: number): boolean {
-  return spansOf([record]).some((span) => sweepCrossed(span, sweepsAtS, toleranceS) !== undefined);
+export function exceptCrossings(records: readonly SocketRecord[], analysis: SweepAnalysis, toleranceS: number): readonly SocketRecord[] {
+  if (analysis.kind !== 'periodic') return records;
+  return records.filter((record) => spansOf([record]).every((span) => sweepCrossed(span, analysis.sweepsAtS, toleranceS) === undefined));
 }
 
-/** The sweep (its instant) whose close a span's request met on its way (`crossedSweep`), if any. */
+/** The sweep (its instant) whose close a span's request met on its way (`exceptCrossings`), if any. */
 function sweepCrossed(span: IdleSpan, instants: readonly number[], toleranceS: number): number | undefined {
-  return span.refused === true ? instants.find((atS) => span.openedS < atS && span.endS >= atS && span.endS <= atS + toleranceS) : undefined;
+  return span.refused === true ? instants.find((atS) => span.openedS < atS && span.endS >= atS && span.endS <= atS + 2 * toleranceS) : undefined;
 }
 
 /** The spans the server closed, earliest close first. */

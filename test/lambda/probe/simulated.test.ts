@@ -155,6 +155,23 @@ describe('a server that sweeps every second, behind 3 s with a 0.5 s margin, its
       expect({ phaseMs, verdict: result.phases.preRequest!.verdict }).toEqual({ phaseMs, verdict: 'fail' });
     }
   });
+
+  it('passes a 4.7 s threshold at every phase 25 ms apart, the survivors\' requests that met a close of the sweep read as its closes: eager, never narrowed', async () => {
+    // Prepare: the survivors past the pass line are asked 5 ms after the latest close read, so
+    // some requests go out on sockets the sweep closed, their closes 10 ms apart not read yet.
+    // Read as lazy failures, such closes started a narrowing chain (a 66 s threshold on real
+    // sockets was held 66 s more) and labelled the sweep `lazy`
+    for (let phaseMs = 0; phaseMs < 1000; phaseMs += 25) {
+      // Act
+      const result = await probeSimulated(sweptEverySecond(4700, 10, phaseMs), 3, { marginS: 0.5, precisionS: 0.1 });
+
+      // Assess
+      const preRequest = result.phases.preRequest!;
+      expect({ phaseMs, verdict: preRequest.verdict, enforcement: preRequest.enforcement }).toEqual({ phaseMs, verdict: 'pass', enforcement: 'eager' });
+      expect({ phaseMs, narrowed: preRequest.sockets.some((s) => s.round > 1) }).toEqual({ phaseMs, narrowed: false });
+      expect(preRequest.limitS!).toBeGreaterThanOrEqual(4.7);
+    }
+  });
 });
 
 describe('a server that sweeps every second, behind 6 s (the benchmark\'s sweep backends)', () => {
