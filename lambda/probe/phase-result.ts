@@ -82,6 +82,7 @@ export function summarizePhase(measured: readonly SocketRecord[], context: Phase
     socketsUnaccepted: unacceptedCount(sockets),
     keepAliveOffered: true,
     ...(context.cutShort !== undefined ? { cutShort: context.cutShort } : {}),
+    ...(periodic?.schedules === 'several' ? { severalSweepSchedules: true } : {}),
   };
   const { verdict, reason } = phaseVerdict({ limitS, survivedS, sweepS, evidence }, { idleTimeoutS: lbS, marginS: context.marginS, horizonS: context.horizonS });
   return {
@@ -134,7 +135,7 @@ export function phaseVerdict(
   const sweepS = measured.sweepS ?? null;
   const { verdict, reason } = withAcceptDoubt(judgeLimit(limitS, survivedS, standard.idleTimeoutS, standard.marginS, sweepS), evidence.socketsUnaccepted, evidence.socketsOpened);
   if (verdict !== 'inconclusive') return { verdict };
-  return { verdict, reason: evidence.cutShort ?? reason ?? inconclusiveReason(survivedS, limitS, sweepS, standard) };
+  return { verdict, reason: evidence.cutShort ?? reason ?? inconclusiveReason(survivedS, limitS, sweepS, standard, evidence) };
 }
 
 /**
@@ -274,8 +275,11 @@ function enforcementOf(failure: Failure | null): Enforcement {
   return failure.unprompted ? 'eager' : 'lazy';
 }
 
-function inconclusiveReason(survivedS: number | null, limitS: number | null, sweepS: number | null, standard: Standard): string {
+function inconclusiveReason(survivedS: number | null, limitS: number | null, sweepS: number | null, standard: Standard, evidence: PhaseEvidence): string {
   const neededS = standard.idleTimeoutS + standard.marginS;
+  if (limitS !== null && evidence.severalSweepSchedules === true) {
+    return `periodic checks closed connections idle ${limitS} s on several schedules (worker processes that each check at their own moments?), and surviving one worker's check shows nothing of another's threshold, so it may be lower`;
+  }
   if (limitS !== null && sweepS !== null && survivedS === null) {
     return `a periodic check closed connections idle ${limitS} s, and no connection was seen to survive a check, so the threshold may be lower`;
   }

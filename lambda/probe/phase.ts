@@ -12,7 +12,7 @@ import { alarmAt, every, waitUntil, type CancelTimer, type Clock } from './clock
 import type { Endpoint, Wire, WireConnection } from './wire/types';
 import { ALIGNED_LEAD_S, COARSE_TICK_S, SWEEP_COVERAGE, TICK_TEST_PAST_S, TICK_TEST_SLACK_S, alignedOutdone, alignedShowsIdleCheck, narrowingScheduleS, needsNarrowing, roundS, tickTestMomentS } from './plan';
 import { currentBracket } from './phase-result';
-import { CONFIRM_AFTER_SWEEP_S, analyzeSweeps, exceptCrossings, dependsOnConnectMoment, spansOf, survivalMarginS, type IdleSpan } from './sweep';
+import { CONFIRM_AFTER_SWEEP_S, ageSlackS, analyzeSweeps, exceptCrossings, dependsOnConnectMoment, spansOf, survivalMarginS, type IdleSpan, type PeriodicAnalysis } from './sweep';
 import { SEND_WHOLE, UNSENT, holdAndSend, holdUntilSent, openIdle, restartIdle, restartIdleOn, type Measurement, type OpenedIdle } from './held-socket';
 import { narrow } from './narrowing';
 import { newPhaseState, type Holding, type PhaseState } from './phase-state';
@@ -176,14 +176,14 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     }
     const analysis = analyzeSweeps([...recorded, ...heldSpans(run.stagger)], run.stagger.toleranceS, loopLagS);
     if (analysis.kind === 'per-connection') return settled.abort();
-    if (analysis.kind !== 'periodic' || analysis.survivedS === null) return;
-    // The survivor that waited for the next sweep has shown it: nothing else is held. Left to
-    // the wait's end, a coarse clock's phase (ticks a second apart) ran half a horizon longer.
-    if (state.watchingNextSweep) return analysis.sweepsSeen > 1 ? settled.abort() : undefined;
+    if (analysis.kind !== 'periodic' || analysis.survivedS === null || olderStillHeld(analysis, run.stagger, loopLagS)) return;
     // Released as it came, the youngest socket's survival of a second sweep (the pass evidence)
     // was lost; not once a sweep past the horizon has answered survivors past the pass line.
     const passShown = answeredPast(recorded, run.stagger, loopLagS);
     if (run.clock.now() < survivorsShownAt(run.stagger) && !passShown) return;
+    // The next sweep the held sockets waited for has come, and its closes are read. Left to the
+    // wait's end, a coarse clock's phase (ticks a second apart) ran half a horizon longer.
+    if (state.watchingNextSweep) return analysis.sweepsSeen > 1 ? settled.abort() : undefined;
     if (analysis.sweepsSeen > 1) return settled.abort();
     if (analysis.firstSweepS >= run.horizonS) {
       // A bracket across the pass line (a sweep just past the horizon met no socket between the
@@ -191,14 +191,16 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       const straddles = analysis.survivedS < run.stagger.passS && analysis.failedS > run.stagger.passS;
       return straddles ? undefined : settled.abort();
     }
-    // The bracket is known before the horizon: the oldest survivor alone waits for the next
-    // sweep, which shows the interval (it comes within one interval of the first).
+    // The bracket is known before the horizon: the held sockets wait for the next sweep, which
+    // shows the interval (it comes within one interval of the first). All of them, not the
+    // oldest survivor alone: under several sweep schedules (worker processes) the next sweep may
+    // be another worker's, and only sockets older than one it closes that outlive it show that
+    // (`analyzeSweeps`); with the others released, Node.js defaults in two workers 10 s apart
+    // read as one schedule swept every 20 s and passed behind 60 s, simulated.
     state.watchingNextSweep = true;
-    const [oldest, ...others] = [...holdings].sort((a, b) => a.idle.idleSince - b.idle.idleSince);
-    others.forEach((h) => h.release.abort());
     const until = Math.min(state.origin + (analysis.firstSweepS + run.horizonS * SWEEP_COVERAGE) * 1000, run.deadline - ANSWER_RESERVE_MS);
     void waitUntil(run.clock, until, phaseSignal).then(() => settled.abort());
-    if (oldest === undefined) settled.abort();
+    if (holdings.size === 0) settled.abort();
   };
   /**
    * Whether a sweep past the horizon has answered survivors past the pass line
@@ -215,6 +217,19 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     const shown = recorded.filter((s) => s.closedByServer || s.answered === true);
     const analysis = analyzeSweeps(shown, stagger.toleranceS, loopLagS);
     return analysis.kind === 'periodic' && analysis.firstSweepS >= run.horizonS && analysis.survivedS !== null && analysis.survivedS >= stagger.passS;
+  };
+  /**
+   * Whether a held socket, no close of it seen, was older at the latest sweep than the youngest
+   * socket the sweeps closed (by the ages' slack): under one sweep schedule its close of that
+   * sweep is still to be read; under several (worker processes that each sweep at their own
+   * moments) the sweep was not its own. Either way the sweep's survivals settle nothing yet, and
+   * none is asked (`confirmSurvivors`): held on, such a socket shows several schedules to
+   * `analyzeSweeps`, where released at once (a survivor asked and answered) Node.js defaults in two
+   * workers 10 s apart passed behind 60 s.
+   */
+  const olderStillHeld = (analysis: PeriodicAnalysis, stagger: Stagger, loopLagS: number): boolean => {
+    const atS = analysis.sweepsAtS[analysis.sweepsAtS.length - 1];
+    return [...holdings].some((h) => !h.idle.connection.closing && atS - openedS(h.idle.idleSince) > analysis.failedS + ageSlackS(stagger.toleranceS, loopLagS));
   };
   /**
    * The held sockets as idle spans, up to now less half the survival margin.
@@ -240,8 +255,9 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
    */
   const confirmSurvivors = (stagger: Stagger): void => {
     if (settled.signal.aborted) return;
-    const analysis = analyzeSweeps([...spansOf(records), ...heldSpans(stagger)], stagger.toleranceS, run.services.loopLagS());
-    if (analysis.kind !== 'periodic' || analysis.failedS <= stagger.passS) return;
+    const loopLagS = run.services.loopLagS();
+    const analysis = analyzeSweeps([...spansOf(records), ...heldSpans(stagger)], stagger.toleranceS, loopLagS);
+    if (analysis.kind !== 'periodic' || analysis.failedS <= stagger.passS || olderStillHeld(analysis, stagger, loopLagS)) return;
     for (const h of holdings) {
       const ageS = analysis.sweepsAtS[analysis.sweepsAtS.length - 1] - openedS(h.idle.idleSince);
       if (!h.idle.connection.closing && ageS > stagger.passS && ageS < analysis.failedS) h.send.abort(SEND_WHOLE);
@@ -300,7 +316,6 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
         confirmWatch = run.clock.schedule(run.clock.now() + CONFIRM_AFTER_SWEEP_S * 1000, () => confirmSurvivors(stagger));
       }
       checkSweeps();
-      if (state.watchingNextSweep && holdings.size === 0) settled.abort();
     }
     // A survivor's answer (`confirmSurvivors`) may show the pass.
     if (entry.outcome === 'response' && confirming) checkSweepsAfterReads();
@@ -317,6 +332,8 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
         if (measured !== null) record({ role, round: 1, plannedIdleS, openedS: openedS(idle.idleSince), ...measured });
       } finally {
         holdings.delete(holding);
+        // Nothing left to see the next sweep.
+        if (state.watchingNextSweep && holdings.size === 0) settled.abort();
       }
     })();
     return holding.finished;

@@ -30,13 +30,20 @@ export interface IdleSpan {
  * - `periodic`: closes come in sweeps; `failedS` / `survivedS` bracket the threshold.
  * - `undecided`: one close so far, nothing yet tells the two apart.
  */
+/** What the closes say when they come in sweeps (`SweepAnalysis`). */
+export type PeriodicAnalysis = Extract<SweepAnalysis, { readonly kind: 'periodic' }>;
+
 export type SweepAnalysis =
   | { readonly kind: 'none' | 'per-connection' | 'undecided' }
   | {
       readonly kind: 'periodic';
       /** The shortest idle seen closed by a sweep: the threshold is below it. */
       readonly failedS: number;
-      /** The longest idle seen to survive a sweep: the threshold is at least this; `null` when no socket survived one. */
+      /**
+       * The longest idle seen to survive a sweep: the threshold is at least this; `null` when no
+       * socket survived one, or when the closes come from several schedules (a socket older than
+       * one a sweep closed outlived it: worker processes that each sweep at their own moments).
+       */
       readonly survivedS: number | null;
       /**
        * Interval between sweeps: observed when two sweeps were seen (`sweepsSeen` > 1),
@@ -46,6 +53,8 @@ export type SweepAnalysis =
       readonly sweepsSeen: number;
       /** When the first sweep was seen, in seconds on the spans' time axis. */
       readonly firstSweepS: number;
+      /** `several` when the closes come from several sweep schedules (worker processes that each sweep at their own moments): `survivedS` is then `null`. */
+      readonly schedules: 'one' | 'several';
       /** When each sweep was seen (its first close read), earliest first, in seconds on the spans' time axis. */
       readonly sweepsAtS: readonly number[];
     };
@@ -69,7 +78,7 @@ export type SweepAnalysis =
  *
  * @example
  * // Sockets opened 2 s apart; a sweep at 75 s closes those opened at 0 to 14 s.
- * analyzeSweeps(spans, 0.05, 0.002); // { kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 14, sweepsSeen: 1, firstSweepS: 75, sweepsAtS: [75] }
+ * analyzeSweeps(spans, 0.05, 0.002); // { kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 14, sweepsSeen: 1, firstSweepS: 75, sweepsAtS: [75], schedules: 'one' }
  */
 export function analyzeSweeps(spans: readonly IdleSpan[], toleranceS: number, lagS = 0): SweepAnalysis {
   const closes = closesOf(spans);
@@ -80,7 +89,7 @@ export function analyzeSweeps(spans: readonly IdleSpan[], toleranceS: number, la
   const differentAgesAtOnce = sweeps.some((members) => spread(members.map((m) => m.openedS)) > slackS);
   // A per-connection timer would have closed every socket at the same idle: one idle past it refutes that.
   const outlived = spans.some((s) => !s.closedByServer && ageOf(s) > firstAgeS + slackS) || closes.some((s) => ageOf(s) > firstAgeS + slackS);
-  if (differentAgesAtOnce || outlived) return periodic(spans, sweeps, toleranceS);
+  if (differentAgesAtOnce || outlived) return periodic(spans, sweeps, toleranceS, lagS);
   const sameAgeApart = closes.length > 1 && spread(closes.map((s) => s.openedS)) > slackS;
   return { kind: sameAgeApart ? 'per-connection' : 'undecided' };
 }
@@ -197,7 +206,7 @@ export function spansOf(records: readonly SocketRecord[]): IdleSpan[] {
   );
 }
 
-function periodic(spans: readonly IdleSpan[], sweeps: readonly IdleSpan[][], toleranceS: number): SweepAnalysis {
+function periodic(spans: readonly IdleSpan[], sweeps: readonly IdleSpan[][], toleranceS: number, lagS: number): SweepAnalysis {
   // The first close seen of a sweep is the nearest to when the server swept.
   const instants = sweeps.map((members) => Math.min(...members.map((m) => m.endS)));
   // A request that met a sweep's close on its way was closed by the sweep, at its idle then.
@@ -207,12 +216,34 @@ function periodic(spans: readonly IdleSpan[], sweeps: readonly IdleSpan[][], tol
   });
   const failedS = Math.min(...sweeps.flat().map(ageOf), ...crossedAgesS);
   // A socket idle across a sweep, or answered after it, and younger than the youngest closed, survived it.
-  const survived = (s: IdleSpan, atS: number): boolean => s.endS > atS + toleranceS || (s.answered === true && s.endS >= atS + ANSWERED_AFTER_SWEEP_S - 1e-9);
-  const survivals = instants.flatMap((atS) => spans.flatMap((s) => (s.openedS < atS - toleranceS && survived(s, atS) && atS - s.openedS < failedS ? [atS - s.openedS] : [])));
+  const answeredAfter = (s: IdleSpan, atS: number): boolean => s.answered === true && s.endS >= atS + ANSWERED_AFTER_SWEEP_S - 1e-9;
+  // Not a request closed unanswered: the sweep may have closed its socket, the close not read
+  // when it went out (closes read 10 ms apart, a 3.5 s threshold passed behind 3 s with a 0.5 s margin).
+  const survived = (s: IdleSpan, atS: number): boolean => s.refused !== true && (s.endS > atS + toleranceS || answeredAfter(s, atS));
+  const survivals = instants.flatMap((atS) => spans.flatMap((s) => (s.openedS < atS - toleranceS && survived(s, atS) && atS - s.openedS < failedS - 1e-9 ? [atS - s.openedS] : [])));
+  // One schedule closes, at each sweep, every connection past its threshold. A socket older than
+  // one a sweep closed that outlived it (by the ages' slack, beyond a late read of that sweep's
+  // own close) shows several: worker processes that each sweep at their own moments (Node.js
+  // cluster), and a survival of one's sweep says nothing of the threshold of the worker that
+  // holds the socket. Node.js defaults in two workers 10 s apart passed behind 60 s, survived
+  // 61.358 s at one worker's sweep, on real sockets.
+  // So does a socket past the threshold across a sweep of the interval seen: a close at an idle
+  // more than an interval past the youngest close (4 workers 0.7 s apart read as one schedule
+  // swept every 0.7 s, the passive socket closed 3.2 s past the youngest close, and passed).
+  const slackS = ageSlackS(toleranceS, lagS);
+  const intervalS = instants.length > 1 ? Math.min(...instants.slice(1).map((at, i) => at - instants[i])) : Number.POSITIVE_INFINITY;
+  const oneSchedule = sweeps.flat().every((s) => ageOf(s) - failedS <= intervalS + slackS) && sweeps.every((members, i) => {
+    const atS = instants[i];
+    const youngestS = Math.min(...members.map(ageOf));
+    return !spans.some(
+      (s) => s.openedS < atS - toleranceS && atS - s.openedS > youngestS + slackS && s.refused !== true && (s.endS > atS + slackS || answeredAfter(s, atS)),
+    );
+  });
   return {
     kind: 'periodic',
     failedS: roundS(failedS),
-    survivedS: survivals.length > 0 ? roundS(Math.max(...survivals)) : null,
+    survivedS: oneSchedule && survivals.length > 0 ? roundS(Math.max(...survivals)) : null,
+    schedules: oneSchedule ? 'one' : 'several',
     sweepS: roundS(instants.length > 1 ? Math.min(...instants.slice(1).map((at, i) => at - instants[i])) : Math.max(toleranceS, sweepLowerBoundS(spans, instants[0], failedS))),
     sweepsSeen: instants.length,
     firstSweepS: roundS(instants[0]),

@@ -176,6 +176,12 @@ export interface PhaseEvidence {
   readonly keepAliveOffered: boolean;
   /** Set when the phase was cut short (time budget, abort): why, in plain words. */
   readonly cutShort?: string;
+  /**
+   * `true` when the server's periodic closes came on several schedules (worker processes that
+   * each check at their own moments, such as a Node.js cluster): surviving one check shows
+   * nothing of another's threshold, so the phase cannot pass on survivals.
+   */
+  readonly severalSweepSchedules?: boolean;
 }
 
 /** Response headers that identify a server or announce its keep-alive limit. */

@@ -56,6 +56,12 @@ export interface SimulatedServerOptions {
    * turns. @default 0
    */
   readonly closesReadApartMs?: number;
+  /**
+   * Worker processes that each sweep (`sweep` rules) on their own schedule, each `apartMs` after
+   * the one before, the connections handed to them in turn (Node.js cluster, PM2 cluster mode).
+   * @default one
+   */
+  readonly workers?: { readonly count: number; readonly apartMs: number };
 }
 
 /** A simulated backend: its wire for the engine, and what it did. */
@@ -83,22 +89,28 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
   const ticksOf = new Map<IdleRule, number>();
 
   // Periodic rules run on the server's own schedule, whatever the connections do.
+  const workers = options.workers?.count ?? 1;
   for (const rule of new Set([options.preRequest, options.keepAlive])) {
     const periodMs = rule.kind === 'sweep' ? rule.intervalMs : rule.kind === 'coarse' || rule.kind === 'checked-timer' ? rule.tickMs : 0;
     if (periodMs <= 0) continue;
-    const check = (at: number) =>
+    const check = (at: number, worker: number | null) =>
       clock.schedule(at, () => {
         const tick = (ticksOf.get(rule) ?? 0) + 1;
         ticksOf.set(rule, tick);
         let closed = 0;
-        for (const connection of [...open]) if (connection.rule() === rule && connection.periodicCheck(rule, tick, closed * (options.closesReadApartMs ?? 0))) closed++;
-        check(at + periodMs);
+        for (const connection of [...open]) {
+          if (connection.rule() === rule && (worker === null || connection.worker === worker) && connection.periodicCheck(rule, tick, closed * (options.closesReadApartMs ?? 0))) closed++;
+        }
+        check(at + periodMs, worker);
       });
-    check(startedAt + ((options.phaseMs ?? 0) % periodMs || periodMs));
+    if (rule.kind !== 'sweep' || workers === 1) check(startedAt + ((options.phaseMs ?? 0) % periodMs || periodMs), null);
+    else for (let worker = 0; worker < workers; worker++) check(startedAt + (((options.phaseMs ?? 0) + worker * (options.workers?.apartMs ?? 0)) % periodMs || periodMs), worker);
   }
 
   class SimulatedConnection implements WireConnection {
     public connectedAt = clock.now();
+    /** The worker that took it (`workers`), in turn. */
+    public readonly worker = accepted % workers;
     public readonly ended: Promise<ServerClose>;
     private resolveEnded!: (close: ServerClose) => void;
     private close: ServerClose | null = null;
@@ -232,8 +244,8 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
         if (!(await waitUntil(clock, clock.now() + rttMs, signal ?? new AbortController().signal))) {
           throw new ConnectError('socket-error', `${endpoint.address}:${endpoint.port}: aborted while connecting`);
         }
-        accepted++;
         const connection = new SimulatedConnection(sendSpreadMs);
+        accepted++;
         open.add(connection);
         return connection;
       },

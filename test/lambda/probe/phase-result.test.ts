@@ -1,5 +1,6 @@
 import { notAcceptedRecord } from '../../../lambda/probe/accept';
 import { currentBracket, NO_KEEP_ALIVE_REASON, phaseEvidence, phaseVerdict, summarizePhase, type PhaseContext, type Standard } from '../../../lambda/probe/phase-result';
+import { roundS } from '../../../lambda/probe/plan';
 import type { PhaseResult, SocketRecord } from '../../../lambda/probe/types';
 
 const context: PhaseContext = { loadBalancerIdleTimeoutS: 60, horizonS: 66, marginS: 1, lagS: 0.002 };
@@ -205,6 +206,24 @@ describe('summarizePhase with closes in periodic sweeps', () => {
     expect(tuned).toMatchObject({ verdict: 'pass' });
     expect(tuned.survivedS!).toBeGreaterThanOrEqual(68);
     expect(straddling).toMatchObject({ survivedS: 59, limitS: 61, verdict: 'fail' });
+  });
+
+  it('cannot pass on survivals when the closes came on several schedules, and says so', () => {
+    // Prepare: Node.js defaults in two workers, on real sockets (10 s apart, behind 60 s): worker
+    // A swept at 86.54 s, closing its sockets; worker B's, older than A's youngest close, stayed
+    // open, and so did the one opened at 25.2 s, 61.4 s idle then
+    const at = (openedS: number, outcome: SocketRecord['outcome'], endS: number): SocketRecord =>
+      outcome === 'closed'
+        ? { ...closedByServer(roundS(endS - openedS), 'http-408', 'staggered'), openedS }
+        : { role: 'staggered', round: 1, plannedIdleS: 66 - openedS, openedS, outcome, idleS: roundS(endS - openedS), unprompted: false, closedWith: null, status: outcome === 'response' ? 200 : null };
+    const sockets = [at(0, 'closed', 86.543), at(3.872, 'closed', 86.549), at(23.247, 'closed', 86.561), at(9.684, 'held', 96.5), at(21.309, 'held', 96.5), at(25.185, 'held', 96.5)];
+
+    // Act
+    const result = summarizePhase(sockets, context);
+
+    // Assess
+    expect(result).toMatchObject({ verdict: 'inconclusive', survivedS: null, limitS: 63.314, evidence: { severalSweepSchedules: true } });
+    expect(result.reason).toMatch(/several schedules \(worker processes/);
   });
 
   it('passes on survivors asked after the sweep, and reads a request that met a close of the same sweep as the sweep\'s', () => {

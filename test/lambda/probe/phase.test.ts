@@ -53,17 +53,16 @@ async function runStaggered(rule: IdleRule, phaseMs = 0, rttMs = 1): Promise<{ s
 }
 
 describe('runPhase, its state read in simulated time', () => {
-  it('lets the oldest survivor of a sweep bracketed before the horizon alone wait for the next sweep, then settles with nothing held', async () => {
+  it('lets every socket a sweep bracketed before the horizon spared wait for the next sweep, then settles with nothing held', async () => {
     // Act: Node.js 22 defaults, checks at 2, 32, 62 and 92 s: the one at 62 s brackets the threshold
     const { state, seen } = await runStaggered({ kind: 'sweep', thresholdMs: 60_000, intervalMs: 30_000 }, 2000);
 
-    // Assess: the others released as the wait began, the survivor closed by the sweep at 92 s
-    const released = seen.filter((s) => s.record.outcome === 'held');
-    expect(released.length).toBeGreaterThan(0);
-    expect(released.every((s) => s.watchingNextSweep)).toBe(true);
-    const last = seen[seen.length - 1];
-    expect(last.record).toMatchObject({ outcome: 'closed', unprompted: true });
-    expect(last.atS).toBeCloseTo(92, 1);
+    // Assess: none released as the wait began (under several worker processes, only sockets held
+    // across another's sweep show it): the sweep at 92 s closed every one, all past the threshold by then
+    const closedAt92 = seen.filter((s) => s.record.outcome === 'closed' && s.record.unprompted && Math.abs(s.atS - 92) < 0.1);
+    expect(closedAt92.length).toBeGreaterThan(1);
+    expect(seen.some((s) => s.record.outcome === 'held')).toBe(false);
+    expect(seen[seen.length - 1].atS).toBeCloseTo(92, 1);
     expect(state).toMatchObject({ watchingNextSweep: true, narrowing: false });
     expect(state.settled.signal.aborted).toBe(true);
     expect(state.holdings.size).toBe(0);

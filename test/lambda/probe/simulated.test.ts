@@ -124,6 +124,44 @@ const sweptEverySecond = (thresholdMs: number, closesReadApartMs: number, phaseM
   closesReadApartMs,
 });
 
+describe('a server whose worker processes each sweep on their own schedule (Node.js cluster), behind 60 s', () => {
+  const workersSweeping = (thresholdMs: number, count: number, apartMs: number, phaseMs: number): SimulatedServerOptions => ({
+    preRequest: { kind: 'sweep', thresholdMs, intervalMs: 30_000 },
+    keepAlive: { kind: 'never' },
+    phaseMs,
+    workers: { count, apartMs },
+  });
+
+  it.each([
+    [2, 10_000],
+    [2, 3000],
+    [3, 7000],
+    [4, 700],
+  ])('never passes Node.js defaults (a 60 s threshold) in %i workers %i ms apart, at any sweep phase 1 s apart', async (count, apartMs) => {
+    // Prepare: a socket of one worker survives another's sweep past the threshold; read as one
+    // schedule, 16 to 33 phases in 60 passed (and on real sockets, 1 run of 4)
+    for (let phaseMs = 0; phaseMs < 30_000; phaseMs += 1000) {
+      // Act
+      const preRequest = (await probeSimulated(workersSweeping(60_000, count, apartMs, phaseMs), 60)).phases.preRequest!;
+
+      // Assess: failed, or inconclusive with the reason
+      expect({ phaseMs, passed: preRequest.verdict === 'pass' }).toEqual({ phaseMs, passed: false });
+      if (preRequest.verdict === 'inconclusive') expect(preRequest.evidence?.severalSweepSchedules).toBe(true);
+    }
+  });
+
+  it('never fails the recommended fix (a 66 s threshold) in two workers 10 s apart', async () => {
+    for (let phaseMs = 0; phaseMs < 30_000; phaseMs += 1000) {
+      // Act
+      const { verdict } = (await probeSimulated(workersSweeping(66_000, 2, 10_000, phaseMs), 60)).phases.preRequest!;
+
+      // Assess: pass, or inconclusive when the workers' schedules show (a survival of one
+      // worker's sweep shows nothing of the other's threshold)
+      expect({ phaseMs, verdict }).not.toEqual({ phaseMs, verdict: 'fail' });
+    }
+  });
+});
+
 describe('a server that sweeps every second, behind 3 s with a 0.5 s margin (the sweeps integration test\'s)', () => {
   it('passes a 4.7 s threshold at every phase 10 ms apart, a sweep in the passive socket\'s half-sent request and its closes read 2 ms apart included', async () => {
     // Prepare: as Node.js, half a request's headers do not end the idle; a busy loop reads a

@@ -21,7 +21,7 @@ describe('analyzeSweeps', () => {
 
     // Assess: the sweep at 75 s closes the sockets opened at 0 to 14 s; the oldest had been
     // past the threshold for 14 s without a sweep, so the interval is at least that
-    expect(analysis).toEqual({ kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 14, sweepsSeen: 1, firstSweepS: 75, sweepsAtS: [75] });
+    expect(analysis).toEqual({ kind: 'periodic', failedS: 61, survivedS: 59, sweepS: 14, sweepsSeen: 1, firstSweepS: 75, sweepsAtS: [75], schedules: 'one' });
   });
 
   it('gives the same verdict-deciding bracket whatever the phase of the sweep', () => {
@@ -104,6 +104,51 @@ describe('analyzeSweeps', () => {
       { openedS: 2, endS: 75, closedByServer: false, answered: false, refused: false },
       { openedS: 4, endS: 75.005, closedByServer: false, answered: true, refused: false },
     ]);
+  });
+
+  describe('closes on several schedules (worker processes that each sweep at their own moments)', () => {
+    it('reads no survival when a socket older than one a sweep closed outlived it: another worker\'s', () => {
+      // Prepare: a 60 s threshold in two workers; worker A sweeps at 65 s and closes its sockets
+      // opened at 0 and 4 s; worker B's, opened at 2 and 4.5 s, outlive it until B sweeps at 75 s
+      const spans: IdleSpan[] = [
+        { openedS: 0, endS: 65, closedByServer: true },
+        { openedS: 4, endS: 65, closedByServer: true },
+        { openedS: 2, endS: 75, closedByServer: true },
+        { openedS: 4.5, endS: 75, closedByServer: true },
+        { openedS: 20, endS: 76, closedByServer: false },
+      ];
+
+      // Act
+      const analysis = analyzeSweeps(spans, 0.05);
+
+      // Assess: the socket opened at 4.5 s survived A's sweep at 60.5 s, which one schedule
+      // would make the threshold; the one opened at 2 s, older than A's youngest close, shows it
+      // was not its own
+      expect(analysis).toMatchObject({ kind: 'periodic', schedules: 'several', survivedS: null, failedS: 61 });
+    });
+
+    it('reads no survival when a close came more than the interval seen past the youngest close', () => {
+      // Prepare: worker A sweeps at 65.2 s (closing sockets opened at 0 and 2 s), worker B 0.7 s
+      // later (closing the one opened at 3.9 s); read as one schedule, the interval is 0.7 s and
+      // the socket opened at 3.9 s survived 61.3 s, but the passive socket was then 64.5 s idle
+      // past a 62-s-bounded threshold at the sweep 0.7 s before, and stayed open
+      const spans: IdleSpan[] = [
+        { openedS: 0, endS: 65.2, closedByServer: true },
+        { openedS: 2, endS: 65.2, closedByServer: true },
+        { openedS: 3.9, endS: 65.9, closedByServer: true },
+      ];
+
+      // Act & Assess
+      expect(analyzeSweeps(spans, 0.05)).toMatchObject({ kind: 'periodic', schedules: 'several', survivedS: null });
+    });
+
+    it('still reads one schedule from one worker\'s sweeps, its closes read up to a loop lag apart', () => {
+      // Act: a 60 s threshold swept every 30 s, the sockets 2 s apart (the first bracket test's)
+      const spans = staggered(16, 2, 60, [15, 45, 75, 105], 106);
+
+      // Assess
+      expect(analyzeSweeps(spans, 0.05, 0.02)).toMatchObject({ kind: 'periodic', schedules: 'one', survivedS: 59 });
+    });
   });
 
   describe('a survivor asked after the sweep (its request answered)', () => {
