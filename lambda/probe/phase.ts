@@ -174,6 +174,10 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
       if ([...holdings].every((h) => h.idle.connection.closing)) settled.abort();
       return;
     }
+    // Every socket still held is being ended by the server (an unsolicited answer it never
+    // finishes, a close not yet recorded): none can show a survival. Waited on, a server that
+    // starts a 408 at 0.3 s and never finishes it held the phase to its time budget.
+    if (holdings.size > 0 && [...holdings].every((h) => h.idle.connection.closing)) return settled.abort();
     const analysis = analyzeSweeps([...recorded, ...heldSpans(run.stagger)], run.stagger.toleranceS, loopLagS);
     if (analysis.kind === 'per-connection') return settled.abort();
     if (analysis.kind !== 'periodic' || analysis.survivedS === null || olderStillHeld(analysis, run.stagger, loopLagS)) return;
@@ -232,7 +236,8 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     return [...holdings].some((h) => !h.idle.connection.closing && atS - openedS(h.idle.idleSince) > analysis.failedS + ageSlackS(stagger.toleranceS, loopLagS));
   };
   /**
-   * The held sockets as idle spans, up to now less half the survival margin.
+   * The held sockets as idle spans, up to now less half the survival margin, but those the
+   * server has started to end.
    *
    * Why: a held socket counts as a sweep's survivor once it has outlived it by the tolerance and
    * a margin; released at once, its record (rounded to the millisecond) could show it idle only
@@ -240,7 +245,8 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
    */
   const heldSpans = (stagger: Stagger): IdleSpan[] => {
     const heldUntilS = openedS(run.clock.now()) - survivalMarginS(stagger.toleranceS) / 2;
-    return [...holdings].map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
+    // Not one the server has started to end (an unsolicited answer it never finished): no survivor.
+    return [...holdings].filter((h) => !h.idle.connection.closing).map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
   };
   /**
    * Sends the requests of the held sockets that the latest sweep spared past the pass line (and

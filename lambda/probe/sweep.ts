@@ -230,8 +230,12 @@ function periodic(spans: readonly IdleSpan[], sweeps: readonly IdleSpan[][], tol
   // So does a socket past the threshold across a sweep of the interval seen: a close at an idle
   // more than an interval past the youngest close (4 workers 0.7 s apart read as one schedule
   // swept every 0.7 s, the passive socket closed 3.2 s past the youngest close, and passed).
+  // Only gaps wider than the slack are intervals here: a sweep whose closes a busy loop read
+  // further apart than the tolerance reads as two, a few hundredths of a second apart, and every
+  // close it made then lay past the youngest by more than that.
   const slackS = ageSlackS(toleranceS, lagS);
-  const intervalS = instants.length > 1 ? Math.min(...instants.slice(1).map((at, i) => at - instants[i])) : Number.POSITIVE_INFINITY;
+  const gapsS = instants.slice(1).map((at, i) => at - instants[i]).filter((gapS) => gapS > slackS);
+  const intervalS = gapsS.length > 0 ? Math.min(...gapsS) : Number.POSITIVE_INFINITY;
   const oneSchedule = sweeps.flat().every((s) => ageOf(s) - failedS <= intervalS + slackS) && sweeps.every((members, i) => {
     const atS = instants[i];
     const youngestS = Math.min(...members.map(ageOf));

@@ -143,11 +143,20 @@ describe('analyzeSweeps', () => {
     });
 
     it('still reads one schedule from one worker\'s sweeps, its closes read up to a loop lag apart', () => {
-      // Act: a 60 s threshold swept every 30 s, the sockets 2 s apart (the first bracket test's)
+      // Prepare: a 60 s threshold swept every 30 s, the sockets 2 s apart (the first bracket
+      // test's); and one swept every second, whose closes at 5 s a busy loop read 40 ms
+      // apart, a tolerance of 0.03 s: two instants, 0.04 s apart
       const spans = staggered(16, 2, 60, [15, 45, 75, 105], 106);
+      const readApart: IdleSpan[] = [
+        { openedS: 0, endS: 4, closedByServer: true },
+        { openedS: 1.5, endS: 5, closedByServer: true },
+        { openedS: 1.3, endS: 5.04, closedByServer: true },
+        { openedS: 2.5, endS: 6, closedByServer: false },
+      ];
 
-      // Assess
+      // Act & Assess
       expect(analyzeSweeps(spans, 0.05, 0.02)).toMatchObject({ kind: 'periodic', schedules: 'one', survivedS: 59 });
+      expect(analyzeSweeps(readApart, 0.03, 0.01)).toMatchObject({ kind: 'periodic', schedules: 'one', survivedS: 2.7, failedS: 3.5 });
     });
   });
 
