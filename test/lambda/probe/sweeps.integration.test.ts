@@ -76,7 +76,9 @@ describe('a Node.js server that checks headersTimeout in periodic sweeps', () =>
       expect(preRequest.survivedS!).toBeLessThanOrEqual(2 + NOISE_S);
       expect(preRequest.limitS!).toBeGreaterThan(2 - NOISE_S);
       expect(preRequest.limitS!).toBeLessThanOrEqual(2 + 0.1 + NOISE_S);
-      expect(preRequest.limitS! - preRequest.survivedS!).toBeLessThanOrEqual(0.1 + NOISE_S);
+      // Its lower end counts from as early as the loop's lag before the sweep was read (a
+      // survival at the read overstated the threshold: 2.055 to 2.083 s beside a whole `npm test`)
+      expect(preRequest.limitS! - preRequest.survivedS!).toBeLessThanOrEqual(0.1 + 2 * NOISE_S);
       expect(preRequest.sweepS!).toBeGreaterThan(0);
       // Observed (two sweeps seen): the interval, give or take the lateness of 40 timers on one loop; a bound is below it
       expect(preRequest.sweepS!).toBeLessThanOrEqual(intervalMs / 1000 + ((preRequest.sweepsSeen ?? 1) > 1 ? 0.1 : 0.05));
