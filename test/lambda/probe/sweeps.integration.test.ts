@@ -83,8 +83,9 @@ describe('a Node.js server that checks headersTimeout in periodic sweeps', () =>
       // survival at the read overstated the threshold: 2.055 to 2.083 s beside a whole `npm test`)
       expect(preRequest.limitS! - preRequest.survivedS!).toBeLessThanOrEqual(0.1 + NOISE_S + lagS);
       expect(preRequest.sweepS!).toBeGreaterThan(0);
-      // Observed (two sweeps seen): the interval, give or take the lateness of 40 timers on one loop; a bound is below it
-      expect(preRequest.sweepS!).toBeLessThanOrEqual(intervalMs / 1000 + ((preRequest.sweepsSeen ?? 1) > 1 ? 0.1 : 0.05));
+      // Observed (two sweeps seen): the interval, give or take the lateness of 40 timers on one
+      // loop (each sweep read up to its lag late); a bound is below it
+      expect(preRequest.sweepS!).toBeLessThanOrEqual(intervalMs / 1000 + ((preRequest.sweepsSeen ?? 1) > 1 ? Math.max(0.1, lagS) : 0.05));
       expect(result.peakSockets).toBeLessThanOrEqual(DEFAULTS.maxSocketsPerTarget);
     }
   }, 30_000);
