@@ -220,11 +220,7 @@ function periodic(spans: readonly IdleSpan[], sweeps: readonly IdleSpan[][], tol
   // Not a request closed unanswered: the sweep may have closed its socket, the close not read
   // when it went out (closes read 10 ms apart, a 3.5 s threshold passed behind 3 s with a 0.5 s margin).
   const survived = (s: IdleSpan, atS: number): boolean => s.refused !== true && (s.endS > atS + toleranceS || answeredAfter(s, atS));
-  // An answered request's survival counts at its idle when the sweep may have come, as early as
-  // the loop's lag before its first close was read: sent at once after a late read, its idle at
-  // the read overstated it (a 2 s threshold read a survival of 2.063 s beside a whole `npm test`).
-  const survivalS = (s: IdleSpan, atS: number): number => (s.endS > atS + toleranceS ? atS - s.openedS : Math.max(0, atS - Math.max(0, lagS) - s.openedS));
-  const survivals = instants.flatMap((atS) => spans.flatMap((s) => (s.openedS < atS - toleranceS && survived(s, atS) && atS - s.openedS < failedS - 1e-9 ? [survivalS(s, atS)] : [])));
+  const survivals = instants.flatMap((atS) => spans.flatMap((s) => (s.openedS < atS - toleranceS && survived(s, atS) && atS - s.openedS < failedS - 1e-9 ? [atS - s.openedS] : [])));
   // One schedule closes, at each sweep, every connection past its threshold. A socket older than
   // one a sweep closed that outlived it (by the ages' slack, beyond a late read of that sweep's
   // own close) shows several: worker processes that each sweep at their own moments (Node.js
