@@ -76,12 +76,13 @@ describe('a Node.js server that checks headersTimeout in periodic sweeps', () =>
     for (const result of results) {
       const preRequest = result.phases.preRequest!;
       expect(preRequest).toMatchObject({ enforcement: 'eager', closedWith: 'http-408', verdict: 'fail' });
-      // A survival counts at the sweep's first close as read: up to the loop's lag past the
-      // threshold (2.055 to 2.083 s beside a whole `npm test`)
+      // Each figure read up to the loop's lag late: a survival counts at the sweep's first close
+      // as read, up to that past the threshold (2.055 to 2.083 s beside a whole `npm test`), and
+      // a close read late reads older (2.164 s)
       expect(preRequest.survivedS!).toBeLessThanOrEqual(2 + NOISE_S + lagS);
       expect(preRequest.limitS!).toBeGreaterThan(2 - NOISE_S);
-      expect(preRequest.limitS!).toBeLessThanOrEqual(2 + 0.1 + NOISE_S);
-      expect(preRequest.limitS! - preRequest.survivedS!).toBeLessThanOrEqual(0.1 + NOISE_S);
+      expect(preRequest.limitS!).toBeLessThanOrEqual(2 + 0.1 + NOISE_S + lagS);
+      expect(preRequest.limitS! - preRequest.survivedS!).toBeLessThanOrEqual(0.1 + NOISE_S + lagS);
       expect(preRequest.sweepS!).toBeGreaterThan(0);
       // Observed (two sweeps seen): the interval, give or take the lateness of 40 timers on one
       // loop (each sweep read up to its lag late); a bound is below it
