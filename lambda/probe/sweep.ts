@@ -30,9 +30,6 @@ export interface IdleSpan {
  * - `periodic`: closes come in sweeps; `failedS` / `survivedS` bracket the threshold.
  * - `undecided`: one close so far, nothing yet tells the two apart.
  */
-/** What the closes say when they come in sweeps (`SweepAnalysis`). */
-export type PeriodicAnalysis = Extract<SweepAnalysis, { readonly kind: 'periodic' }>;
-
 export type SweepAnalysis =
   | { readonly kind: 'none' | 'per-connection' | 'undecided' }
   | {
@@ -58,6 +55,9 @@ export type SweepAnalysis =
       /** When each sweep was seen (its first close read), earliest first, in seconds on the spans' time axis. */
       readonly sweepsAtS: readonly number[];
     };
+
+/** What the closes say when they come in sweeps (`SweepAnalysis`). */
+export type PeriodicAnalysis = Extract<SweepAnalysis, { readonly kind: 'periodic' }>;
 
 /**
  * Reads the closes of staggered sockets.
@@ -216,43 +216,57 @@ function periodic(spans: readonly IdleSpan[], sweeps: readonly IdleSpan[][], tol
   });
   const failedS = Math.min(...sweeps.flat().map(ageOf), ...crossedAgesS);
   // A socket idle across a sweep, or answered after it, and younger than the youngest closed, survived it.
-  const answeredAfter = (s: IdleSpan, atS: number): boolean => s.answered === true && s.endS >= atS + ANSWERED_AFTER_SWEEP_S - 1e-9;
-  // Not a request closed unanswered: the sweep may have closed its socket, the close not read
-  // when it went out (closes read 10 ms apart, a 3.5 s threshold passed behind 3 s with a 0.5 s margin).
-  const survived = (s: IdleSpan, atS: number): boolean => s.refused !== true && (s.endS > atS + toleranceS || answeredAfter(s, atS));
-  const survivals = instants.flatMap((atS) => spans.flatMap((s) => (s.openedS < atS - toleranceS && survived(s, atS) && atS - s.openedS < failedS - 1e-9 ? [atS - s.openedS] : [])));
-  // One schedule closes, at each sweep, every connection past its threshold. A socket older than
-  // one a sweep closed that outlived it (by the ages' slack, beyond a late read of that sweep's
-  // own close) shows several: worker processes that each sweep at their own moments (Node.js
-  // cluster), and a survival of one's sweep says nothing of the threshold of the worker that
-  // holds the socket. Node.js defaults in two workers 10 s apart passed behind 60 s, survived
-  // 61.358 s at one worker's sweep, on real sockets.
-  // So does a socket past the threshold across a sweep of the interval seen: a close at an idle
-  // more than an interval past the youngest close (4 workers 0.7 s apart read as one schedule
-  // swept every 0.7 s, the passive socket closed 3.2 s past the youngest close, and passed).
-  // Only gaps wider than the slack are intervals here: a sweep whose closes a busy loop read
-  // further apart than the tolerance reads as two, a few hundredths of a second apart, and every
-  // close it made then lay past the youngest by more than that.
-  const slackS = ageSlackS(toleranceS, lagS);
-  const gapsS = instants.slice(1).map((at, i) => at - instants[i]).filter((gapS) => gapS > slackS);
-  const intervalS = gapsS.length > 0 ? Math.min(...gapsS) : Number.POSITIVE_INFINITY;
-  const oneSchedule = sweeps.flat().every((s) => ageOf(s) - failedS <= intervalS + slackS) && sweeps.every((members, i) => {
-    const atS = instants[i];
-    const youngestS = Math.min(...members.map(ageOf));
-    return !spans.some(
-      (s) => s.openedS < atS - toleranceS && atS - s.openedS > youngestS + slackS && s.refused !== true && (s.endS > atS + slackS || answeredAfter(s, atS)),
-    );
-  });
+  const survivals = instants.flatMap((atS) => spans.flatMap((s) => (s.openedS < atS - toleranceS && outlived(s, atS, toleranceS) && atS - s.openedS < failedS - 1e-9 ? [atS - s.openedS] : [])));
+  const gapsS = instants.slice(1).map((at, i) => at - instants[i]);
+  const single = oneSchedule(spans, sweeps, instants, gapsS, failedS, toleranceS, lagS);
   return {
     kind: 'periodic',
     failedS: roundS(failedS),
-    survivedS: oneSchedule && survivals.length > 0 ? roundS(Math.max(...survivals)) : null,
-    schedules: oneSchedule ? 'one' : 'several',
-    sweepS: roundS(instants.length > 1 ? Math.min(...instants.slice(1).map((at, i) => at - instants[i])) : Math.max(toleranceS, sweepLowerBoundS(spans, instants[0], failedS))),
+    survivedS: single && survivals.length > 0 ? roundS(Math.max(...survivals)) : null,
+    schedules: single ? 'one' : 'several',
+    sweepS: roundS(gapsS.length > 0 ? Math.min(...gapsS) : Math.max(toleranceS, sweepLowerBoundS(spans, instants[0], failedS))),
     sweepsSeen: instants.length,
     firstSweepS: roundS(instants[0]),
     sweepsAtS: instants.map(roundS),
   };
+}
+
+/**
+ * Whether a span outlived the sweep at `atS`: it stayed idle past it by `byS`, or the server
+ * answered a request it sent after the sweep's first close was read (`ANSWERED_AFTER_SWEEP_S`).
+ * Never a request closed unanswered: the sweep may have closed its socket, the close not read
+ * when it went out (closes read 10 ms apart, a 3.5 s threshold passed behind 3 s with a 0.5 s margin).
+ */
+function outlived(span: IdleSpan, atS: number, byS: number): boolean {
+  if (span.refused === true) return false;
+  return span.endS > atS + byS || (span.answered === true && span.endS >= atS + ANSWERED_AFTER_SWEEP_S - 1e-9);
+}
+
+/**
+ * Whether the closes come from one sweep schedule, which closes at each sweep every connection
+ * past its threshold.
+ *
+ * Why: worker processes that each sweep at their own moments (Node.js cluster) close at one
+ * worker's sweep only that worker's connections, and a survival of it says nothing of the
+ * threshold of the worker that holds the socket: Node.js defaults in two workers 10 s apart
+ * passed behind 60 s, survived 61.358 s at one worker's sweep, on real sockets. Two signs, each
+ * beyond the ages' slack (a late read of a sweep's own close):
+ * - a socket older than one a sweep closed outlived it;
+ * - a close came more than the interval seen past the youngest close: its socket was past the
+ *   threshold across a sweep of that interval (4 workers 0.7 s apart read as one schedule swept
+ *   every 0.7 s, the passive socket closed 3.2 s past the youngest close, and passed). Only gaps
+ *   wider than the slack are intervals here: a sweep whose closes a busy loop read further apart
+ *   than the tolerance reads as two, a few hundredths of a second apart.
+ */
+function oneSchedule(spans: readonly IdleSpan[], sweeps: readonly IdleSpan[][], instants: readonly number[], gapsS: readonly number[], failedS: number, toleranceS: number, lagS: number): boolean {
+  const slackS = ageSlackS(toleranceS, lagS);
+  const intervalS = Math.min(Number.POSITIVE_INFINITY, ...gapsS.filter((gapS) => gapS > slackS));
+  if (sweeps.flat().some((s) => ageOf(s) - failedS > intervalS + slackS)) return false;
+  return sweeps.every((members, i) => {
+    const atS = instants[i];
+    const youngestS = Math.min(...members.map(ageOf));
+    return !spans.some((s) => s.openedS < atS - toleranceS && atS - s.openedS > youngestS + slackS && outlived(s, atS, slackS));
+  });
 }
 
 /**
