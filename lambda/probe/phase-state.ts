@@ -3,7 +3,7 @@
  * staggering and sweeps, lazy narrowing) read and update.
  *
  * Why explicit: the phase's decisions hang on it (whether a narrowing chain runs, whether the
- * oldest survivor waits for the next sweep, when the server last closed a socket), and a test
+ * held sockets wait for the next sweep, when the server last closed a socket), and a test
  * that drives a phase in simulated time can read it at any moment, not only the records.
  */
 import { setMaxListeners } from 'node:events';
@@ -42,7 +42,7 @@ export interface PhaseState {
    * spread) is followed by another, as long as each leaves the bracket narrower.
    */
   chainStartWidthS: number;
-  /** A sweep's bracket is known before the horizon, and its oldest survivor alone waits for the next sweep. */
+  /** A sweep's bracket is known before the horizon, and the sockets it spared wait for the next sweep. */
   watchingNextSweep: boolean;
   /** When the server last closed a socket by itself (clock ms). */
   lastUnpromptedCloseAt: number;

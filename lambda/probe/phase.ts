@@ -167,17 +167,17 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     if (run.stagger === undefined || settled.signal.aborted) return;
     const recorded = spansOf(records);
     const loopLagS = run.services.loopLagS();
-    // Not once a sweep's bracket is known and its oldest survivor alone waits for the next one.
+    // Not once a sweep's bracket is known and the sockets it spared wait for the next one.
     if (!state.watchingNextSweep && dependsOnConnectMoment(recorded, run.stagger.toleranceS, Math.max(2 * loopLagS, CLOSE_NOISE_S))) {
       // Every held socket is kept until the server closes it: settled at the first closes, a
       // 60 s coarse clock read 59.15 to 59.87 s, not its earliest close (59 s).
-      if ([...holdings].every((h) => h.idle.connection.closing)) settled.abort();
+      if (stillIdle().length === 0) settled.abort();
       return;
     }
     // Every socket still held is being ended by the server (an unsolicited answer it never
     // finishes, a close not yet recorded): none can show a survival. Waited on, a server that
     // starts a 408 at 0.3 s and never finishes it held the phase to its time budget.
-    if (holdings.size > 0 && [...holdings].every((h) => h.idle.connection.closing)) return settled.abort();
+    if (holdings.size > 0 && stillIdle().length === 0) return settled.abort();
     const analysis = analyzeSweeps([...recorded, ...heldSpans(run.stagger)], run.stagger.toleranceS, loopLagS);
     if (analysis.kind === 'per-connection') return settled.abort();
     if (analysis.kind !== 'periodic' || analysis.survivedS === null || olderStillHeld(analysis, run.stagger, loopLagS)) return;
@@ -232,9 +232,12 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
    * workers 10 s apart passed behind 60 s.
    */
   const olderStillHeld = (analysis: PeriodicAnalysis, stagger: Stagger, loopLagS: number): boolean => {
-    const atS = analysis.sweepsAtS[analysis.sweepsAtS.length - 1];
-    return [...holdings].some((h) => !h.idle.connection.closing && atS - openedS(h.idle.idleSince) > analysis.failedS + ageSlackS(stagger.toleranceS, loopLagS));
+    return stillIdle().some((h) => ageAtLatestSweepS(analysis, h) > analysis.failedS + ageSlackS(stagger.toleranceS, loopLagS));
   };
+  /** The held sockets the server has not started to end (a close seen, or an unsolicited answer begun). */
+  const stillIdle = (): Holding[] => [...holdings].filter((h) => !h.idle.connection.closing);
+  /** How long a held socket had idled at the latest sweep, in seconds. */
+  const ageAtLatestSweepS = (analysis: PeriodicAnalysis, holding: Holding): number => analysis.sweepsAtS[analysis.sweepsAtS.length - 1] - openedS(holding.idle.idleSince);
   /**
    * The held sockets as idle spans, up to now less half the survival margin, but those the
    * server has started to end.
@@ -245,8 +248,7 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
    */
   const heldSpans = (stagger: Stagger): IdleSpan[] => {
     const heldUntilS = openedS(run.clock.now()) - survivalMarginS(stagger.toleranceS) / 2;
-    // Not one the server has started to end (an unsolicited answer it never finished): no survivor.
-    return [...holdings].filter((h) => !h.idle.connection.closing).map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
+    return stillIdle().map((h) => ({ openedS: openedS(h.idle.idleSince), endS: heldUntilS, closedByServer: false }));
   };
   /**
    * Sends the requests of the held sockets that the latest sweep spared past the pass line (and
@@ -264,9 +266,9 @@ export async function runPhase(run: PhaseRun, state: PhaseState = newPhaseState(
     const loopLagS = run.services.loopLagS();
     const analysis = analyzeSweeps([...spansOf(records), ...heldSpans(stagger)], stagger.toleranceS, loopLagS);
     if (analysis.kind !== 'periodic' || analysis.failedS <= stagger.passS || olderStillHeld(analysis, stagger, loopLagS)) return;
-    for (const h of holdings) {
-      const ageS = analysis.sweepsAtS[analysis.sweepsAtS.length - 1] - openedS(h.idle.idleSince);
-      if (!h.idle.connection.closing && ageS > stagger.passS && ageS < analysis.failedS) h.send.abort(SEND_WHOLE);
+    for (const h of stillIdle()) {
+      const ageS = ageAtLatestSweepS(analysis, h);
+      if (ageS > stagger.passS && ageS < analysis.failedS) h.send.abort(SEND_WHOLE);
     }
   };
   settled.signal.addEventListener(
