@@ -245,9 +245,11 @@ function failedAtS(socket: SocketRecord): number | null {
  */
 function firstFailure(sockets: readonly SocketRecord[]): Failure | null {
   const failures: Failure[] = sockets
-    .filter((s) => failedAtS(s) !== null)
-    // The tick test's close in answer is its tick's, crossed by the request: the server's own.
-    .map((s) => ({ idleS: failedAtS(s) as number, closedWith: s.closedWith, unprompted: s.unprompted || s.role === 'tick', ...goawayOf(s) }))
+    .flatMap((s) => {
+      const idleS = failedAtS(s);
+      // The tick test's close in answer is its tick's, crossed by the request: the server's own.
+      return idleS === null ? [] : [{ idleS, closedWith: s.closedWith, unprompted: s.unprompted || s.role === 'tick', ...goawayOf(s) }];
+    })
     .sort((a, b) => a.idleS - b.idleS);
   const first = failures[0];
   if (first === undefined || first.unprompted) return first ?? null;

@@ -103,8 +103,11 @@ export function simulatedServer(clock: SimulatedClock, options: SimulatedServerO
         }
         check(at + periodMs, worker);
       });
-    if (rule.kind !== 'sweep' || workers === 1) check(startedAt + ((options.phaseMs ?? 0) % periodMs || periodMs), null);
-    else for (let worker = 0; worker < workers; worker++) check(startedAt + (((options.phaseMs ?? 0) + worker * (options.workers?.apartMs ?? 0)) % periodMs || periodMs), worker);
+    // One schedule, or a sweep's in each worker, `apartMs` after the one before.
+    const schedules = rule.kind === 'sweep' ? workers : 1;
+    for (let worker = 0; worker < schedules; worker++) {
+      check(startedAt + (((options.phaseMs ?? 0) + worker * (options.workers?.apartMs ?? 0)) % periodMs || periodMs), schedules === 1 ? null : worker);
+    }
   }
 
   class SimulatedConnection implements WireConnection {
